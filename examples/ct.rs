@@ -1,0 +1,13 @@
+//! Debug helper: `cargo run --example ct -- FILE` prints NDJSON for a log file.
+fn main() {
+    let path = std::env::args().nth(1).expect("usage: ct FILE");
+    let data = std::fs::read(&path).expect("read");
+    let opts = cloudfront_trail::Options::default();
+    match cloudfront_trail::transform_log_to_ndjson(&data, &opts) {
+        Ok((out, summary)) => {
+            print!("{}", String::from_utf8_lossy(&out));
+            eprintln!("{summary:?}");
+        }
+        Err(e) => eprintln!("error: {e}"),
+    }
+}

@@ -1,0 +1,127 @@
+//! Enrichment: the answers people otherwise dig for by hand, computed from the captured fields.
+//!
+//! Each concern lives in its own file and describes itself with an `Enricher` descriptor (name,
+//! fields read, keys written with their meaning, failure reasons, examples). `ENRICHERS` lists
+//! them in the order they run: later ones may read what earlier ones decided (`Facts`).
+//! Enrichers never fail a record: a problem becomes a note in `Facts::errors` naming the enricher.
+//! The output profiles (src/profiles) decide how facts are written; the flat profile's key names
+//! are the ones the descriptors list (docs/SCHEMA.md is generated from them).
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::fields::Fields;
+
+/// `event.outcome`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Success,
+    Failure,
+}
+
+impl Outcome {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+        }
+    }
+}
+
+/// What enrichment found out about one record. Borrowed from the record where possible.
+#[derive(Default, Debug)]
+pub(crate) struct Facts<'a> {
+    /// `@timestamp`: eventTime as RFC 3339 UTC (`2014-05-06T18:00:32Z`, fraction kept if given).
+    pub timestamp: Option<String>,
+    /// Milliseconds since the Unix epoch, for profiles that want numbers (OCSF `time`).
+    pub epoch_ms: Option<i64>,
+    /// `event.action`: eventName without its API-version suffix.
+    pub action: Option<Cow<'a, str>>,
+    /// `cloudtrail.api_version`: `2014-01-31`.
+    pub api_version: Option<String>,
+    /// `event.provider`: eventSource, or inferred.
+    pub provider: Option<Cow<'a, str>>,
+    /// True when `provider` was inferred (no eventSource in the record).
+    pub provider_inferred: bool,
+    /// `cloud.account.id`, `cloud.region`, `cloud.service.name`.
+    pub account_id: Option<Cow<'a, str>>,
+    pub region: Option<Cow<'a, str>>,
+    pub service: Option<Cow<'a, str>>,
+    /// `event.outcome`, `error.code`, `error.message`.
+    pub outcome: Option<Outcome>,
+    pub error_code: Option<Cow<'a, str>>,
+    pub error_message: Option<Cow<'a, str>>,
+    /// The leading verb of the action (`Update`), as found in the verb table.
+    pub verb: Option<&'static str>,
+    /// `event.type`, `event.category` (ECS allowed values).
+    pub event_type: &'static [&'static str],
+    pub event_category: &'static [&'static str],
+    /// OCSF API Activity `activity_id` (1 create, 2 read, 3 update, 4 delete, 99 other).
+    pub activity_id: u8,
+    /// `cloudtrail.read_only`: readOnly, else derived from the verb.
+    pub read_only: Option<bool>,
+    /// `user.name`, `user.id`, `cloudtrail.role.name`, `cloudtrail.identity.type`.
+    pub user_name: Option<Cow<'a, str>>,
+    pub user_id: Option<Cow<'a, str>>,
+    pub role_name: Option<Cow<'a, str>>,
+    pub identity_type: Option<Cow<'a, str>>,
+    /// `cloudtrail.access_key_type`: `long_term` | `temporary`.
+    pub access_key_type: Option<&'static str>,
+    /// `cloudtrail.mfa_authenticated`, `cloudtrail.console_session`.
+    pub mfa_authenticated: Option<bool>,
+    pub console_session: Option<bool>,
+    /// `source.address`, `source.ip`.
+    pub source_address: Option<Cow<'a, str>>,
+    pub source_ip: Option<Cow<'a, str>>,
+    /// `user_agent.original`, `user_agent.name`, `user_agent.version`.
+    pub ua_original: Option<Cow<'a, str>>,
+    pub ua_name: Option<Cow<'a, str>>,
+    pub ua_version: Option<Cow<'a, str>>,
+    /// CloudFront resources named by the call: (flat key, value), e.g.
+    /// (`cloudfront.distribution.id`, `EDFDVBD6EXAMPLE`). Keys come from the resource table.
+    pub cloudfront: Vec<(&'static str, String)>,
+    /// `cloudfront.invalidation.paths`.
+    pub invalidation_paths: Vec<String>,
+    /// `cloudfront.risk`: flags, each documented in src/enrich/cloudfront_risk.rs.
+    pub risk: Vec<&'static str>,
+    /// Problems met while enriching, each naming the enricher (`time: ...`).
+    pub errors: Vec<String>,
+}
+
+/// One enrichment output key, with its one-line meaning (for docs/SCHEMA.md).
+pub(crate) struct Key {
+    pub name: &'static str,
+    pub meaning: &'static str,
+}
+
+/// A documented example: a CloudTrail fragment and flat keys expected from it.
+pub(crate) struct Example {
+    pub title: &'static str,
+    pub record: &'static str,
+    /// (key, expected JSON value text); a value of `null` means the key must be absent.
+    pub expect: &'static [(&'static str, &'static str)],
+}
+
+pub(crate) struct Enricher {
+    pub name: &'static str,
+    pub summary: &'static str,
+    /// Record fields read (dotted paths as in the record).
+    pub reads: &'static [&'static str],
+    pub writes: &'static [Key],
+    pub failures: &'static [&'static str],
+    pub examples: &'static [Example],
+    pub run: for<'a> fn(&Fields<'a>, &mut Facts<'a>),
+}
+
+/// Every enricher, in the order they run.
+pub(crate) static ENRICHERS: &[&Enricher] = &[];
+
+/// Runs every enricher over the captured fields.
+pub(crate) fn enrich<'a>(fields: &Fields<'a>) -> Facts<'a> {
+    let mut facts = Facts::default();
+    for e in ENRICHERS {
+        (e.run)(fields, &mut facts);
+    }
+    facts
+}

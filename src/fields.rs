@@ -1,0 +1,278 @@
+//! The handful of record fields enrichment and the profiles read, picked up during the one
+//! flattening pass. A tiny trie of `match` statements follows the path as the walker descends, so
+//! a member costs one comparison against the keys of interest at its level and nothing elsewhere.
+//! Values are kept as raw JSON slices borrowed from the input (strings with their quotes).
+
+/// Every captured field. The order is arbitrary; `COUNT` sizes the capture array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum F {
+    EventVersion,
+    EventTime,
+    EventSource,
+    EventName,
+    AwsRegion,
+    SourceIp,
+    UserAgent,
+    ErrorCode,
+    ErrorMessage,
+    RequestParameters,
+    ResponseElements,
+    AdditionalEventData,
+    RequestId,
+    EventId,
+    ReadOnly,
+    EventType,
+    ApiVersion,
+    ManagementEvent,
+    RecipientAccountId,
+    SharedEventId,
+    VpcEndpointId,
+    EventCategory,
+    TlsDetails,
+    ServiceEventDetails,
+    Resources,
+    SessionCredentialFromConsole,
+    InsightDetails,
+    UserIdentity,
+    // userIdentity.*
+    UiType,
+    UiPrincipalId,
+    UiArn,
+    UiAccountId,
+    UiAccessKeyId,
+    UiUserName,
+    UiInvokedBy,
+    UiIdentityProvider,
+    UiCredentialId,
+    UiOnBehalfOfUserId,
+    UiIdentityStoreArn,
+    // userIdentity.sessionContext.*
+    ScMfaAuthenticated,
+    ScCreationDate,
+    ScSourceIdentity,
+    ScIssuerType,
+    ScIssuerPrincipalId,
+    ScIssuerArn,
+    ScIssuerAccountId,
+    ScIssuerUserName,
+    ScFederatedProvider,
+    // tlsDetails.*
+    TlsVersion,
+    TlsCipherSuite,
+    TlsHostHeader,
+    // additionalEventData.* and responseElements.* used by sign-in events
+    AedMfaUsed,
+    AedLoginTo,
+    ReConsoleLogin,
+}
+
+pub(crate) const COUNT: usize = F::ReConsoleLogin as usize + 1;
+
+/// Where the walker is in the trie. `None` means nothing below is of interest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Node {
+    None,
+    Root,
+    UserIdentity,
+    SessionContext,
+    Attributes,
+    SessionIssuer,
+    WebIdFederation,
+    OnBehalfOf,
+    Tls,
+    Aed,
+    Response,
+}
+
+/// Steps from `node` through `key` (the decoded key). Returns the field captured there, if any,
+/// and the node for the member's children.
+#[inline]
+pub(crate) fn step(node: Node, key: &[u8]) -> (Option<F>, Node) {
+    use F::*;
+    match node {
+        Node::None => (None, Node::None),
+        Node::Root => match key {
+            b"eventVersion" => (Some(EventVersion), Node::None),
+            b"userIdentity" => (Some(UserIdentity), Node::UserIdentity),
+            b"eventTime" => (Some(EventTime), Node::None),
+            b"eventSource" => (Some(EventSource), Node::None),
+            b"eventName" => (Some(EventName), Node::None),
+            b"awsRegion" => (Some(AwsRegion), Node::None),
+            b"sourceIPAddress" => (Some(SourceIp), Node::None),
+            b"userAgent" => (Some(UserAgent), Node::None),
+            b"errorCode" => (Some(ErrorCode), Node::None),
+            b"errorMessage" => (Some(ErrorMessage), Node::None),
+            b"requestParameters" => (Some(RequestParameters), Node::None),
+            b"responseElements" => (Some(ResponseElements), Node::Response),
+            b"additionalEventData" => (Some(AdditionalEventData), Node::Aed),
+            b"requestID" => (Some(RequestId), Node::None),
+            b"eventID" => (Some(EventId), Node::None),
+            b"readOnly" => (Some(ReadOnly), Node::None),
+            b"eventType" => (Some(EventType), Node::None),
+            b"apiVersion" => (Some(ApiVersion), Node::None),
+            b"managementEvent" => (Some(ManagementEvent), Node::None),
+            b"recipientAccountId" => (Some(RecipientAccountId), Node::None),
+            b"sharedEventID" => (Some(SharedEventId), Node::None),
+            b"vpcEndpointId" => (Some(VpcEndpointId), Node::None),
+            b"eventCategory" => (Some(EventCategory), Node::None),
+            b"tlsDetails" => (Some(TlsDetails), Node::Tls),
+            b"serviceEventDetails" => (Some(ServiceEventDetails), Node::None),
+            b"resources" => (Some(Resources), Node::None),
+            b"sessionCredentialFromConsole" => (Some(SessionCredentialFromConsole), Node::None),
+            b"insightDetails" => (Some(InsightDetails), Node::None),
+            _ => (None, Node::None),
+        },
+        Node::UserIdentity => match key {
+            b"type" => (Some(UiType), Node::None),
+            b"principalId" => (Some(UiPrincipalId), Node::None),
+            b"arn" => (Some(UiArn), Node::None),
+            b"accountId" => (Some(UiAccountId), Node::None),
+            b"accessKeyId" => (Some(UiAccessKeyId), Node::None),
+            b"userName" => (Some(UiUserName), Node::None),
+            b"invokedBy" => (Some(UiInvokedBy), Node::None),
+            b"identityProvider" => (Some(UiIdentityProvider), Node::None),
+            b"credentialId" => (Some(UiCredentialId), Node::None),
+            b"identityStoreArn" => (Some(UiIdentityStoreArn), Node::None),
+            b"sessionContext" => (None, Node::SessionContext),
+            b"onBehalfOf" => (None, Node::OnBehalfOf),
+            _ => (None, Node::None),
+        },
+        Node::OnBehalfOf => match key {
+            b"userId" => (Some(UiOnBehalfOfUserId), Node::None),
+            b"identityStoreArn" => (Some(UiIdentityStoreArn), Node::None),
+            _ => (None, Node::None),
+        },
+        Node::SessionContext => match key {
+            b"attributes" => (None, Node::Attributes),
+            b"sessionIssuer" => (None, Node::SessionIssuer),
+            b"webIdFederationData" => (None, Node::WebIdFederation),
+            b"sourceIdentity" => (Some(ScSourceIdentity), Node::None),
+            _ => (None, Node::None),
+        },
+        Node::Attributes => match key {
+            b"mfaAuthenticated" => (Some(ScMfaAuthenticated), Node::None),
+            b"creationDate" => (Some(ScCreationDate), Node::None),
+            _ => (None, Node::None),
+        },
+        Node::SessionIssuer => match key {
+            b"type" => (Some(ScIssuerType), Node::None),
+            b"principalId" => (Some(ScIssuerPrincipalId), Node::None),
+            b"arn" => (Some(ScIssuerArn), Node::None),
+            b"accountId" => (Some(ScIssuerAccountId), Node::None),
+            b"userName" => (Some(ScIssuerUserName), Node::None),
+            _ => (None, Node::None),
+        },
+        Node::WebIdFederation => match key {
+            b"federatedProvider" => (Some(ScFederatedProvider), Node::None),
+            _ => (None, Node::None),
+        },
+        Node::Tls => match key {
+            b"tlsVersion" => (Some(TlsVersion), Node::None),
+            b"cipherSuite" => (Some(TlsCipherSuite), Node::None),
+            b"clientProvidedHostHeader" => (Some(TlsHostHeader), Node::None),
+            _ => (None, Node::None),
+        },
+        Node::Aed => match key {
+            b"MFAUsed" => (Some(AedMfaUsed), Node::None),
+            b"LoginTo" => (Some(AedLoginTo), Node::None),
+            _ => (None, Node::None),
+        },
+        Node::Response => match key {
+            b"ConsoleLogin" => (Some(ReConsoleLogin), Node::None),
+            _ => (None, Node::None),
+        },
+    }
+}
+
+/// The captured fields of one record: raw JSON values borrowed from the record's bytes.
+#[derive(Clone)]
+pub(crate) struct Fields<'a> {
+    vals: [Option<&'a [u8]>; COUNT],
+}
+
+impl<'a> Default for Fields<'a> {
+    fn default() -> Self {
+        Fields { vals: [None; COUNT] }
+    }
+}
+
+impl<'a> Fields<'a> {
+    #[inline]
+    pub(crate) fn set(&mut self, f: F, raw: &'a [u8]) {
+        // Duplicate keys: the last one wins, as with JSON.parse.
+        self.vals[f as usize] = Some(raw);
+    }
+
+    /// The raw JSON value, if present (JSON `null` counts as present).
+    #[inline]
+    pub(crate) fn raw(&self, f: F) -> Option<&'a [u8]> {
+        self.vals[f as usize]
+    }
+
+    /// The value as text if it is a non-empty string or a scalar (null and containers: None).
+    pub(crate) fn text(&self, f: F) -> Option<alloc::borrow::Cow<'a, str>> {
+        self.raw(f).and_then(crate::json::as_text).filter(|s| !s.is_empty())
+    }
+
+    /// The value as a string, even when empty ("" is Some("")); null and non-strings: None.
+    pub(crate) fn str_or_empty(&self, f: F) -> Option<alloc::borrow::Cow<'a, str>> {
+        self.raw(f).and_then(crate::json::as_str)
+    }
+
+    pub(crate) fn boolean(&self, f: F) -> Option<bool> {
+        self.raw(f).and_then(crate::json::as_bool)
+    }
+
+    /// True when the value is present and not `null`.
+    pub(crate) fn has(&self, f: F) -> bool {
+        matches!(self.raw(f), Some(v) if v != b"null")
+    }
+
+    /// Captures from a parsed record without flattening (used by the profiles and tests).
+    pub(crate) fn capture(record: &'a [u8]) -> Fields<'a> {
+        let mut fields = Fields::default();
+        capture_into(&mut fields, record, Node::Root, 0);
+        fields
+    }
+}
+
+fn capture_into<'a>(fields: &mut Fields<'a>, obj: &'a [u8], node: Node, depth: usize) {
+    if depth > 4 {
+        return;
+    }
+    for (key, value) in crate::json::members(obj) {
+        let decoded;
+        let key: &[u8] = if key.contains(&b'\\') {
+            decoded = crate::json::unescape(key).unwrap_or_default();
+            decoded.as_bytes()
+        } else {
+            key
+        };
+        let (f, child) = step(node, key);
+        if let Some(f) = f {
+            fields.set(f, value);
+        }
+        if child != Node::None && value.first() == Some(&b'{') {
+            capture_into(fields, value, child, depth + 1);
+        }
+    }
+}
+
+impl<'a> Fields<'a> {
+    /// Captures from a subtree that starts at trie node `node` (a subtree cut by a limit).
+    pub(crate) fn capture_sub(obj: &'a [u8], node: Node) -> Fields<'a> {
+        let mut fields = Fields::default();
+        capture_into(&mut fields, obj, node, 0);
+        fields
+    }
+
+    /// Takes every field `other` has.
+    pub(crate) fn merge(&mut self, other: &Fields<'a>) {
+        for (mine, theirs) in self.vals.iter_mut().zip(other.vals.iter()) {
+            if theirs.is_some() {
+                *mine = *theirs;
+            }
+        }
+    }
+}

@@ -1,0 +1,609 @@
+//! Byte-level JSON scanning shared by every stage: validation, skipping, string decoding and
+//! encoding. Nothing here allocates on the success path except the explicit decode/encode helpers.
+//! Errors are a small `Fail` (code + byte index); the public `Error` is built from it off the hot path.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Hard nesting limit for any JSON we read. Deeper input is an error (`ErrorKind::Limit`), which
+/// keeps recursion bounded whatever the input (a 200,000-level record must not blow the stack).
+pub(crate) const MAX_NESTING: usize = 512;
+
+/// Why scanning stopped. `Eof` is special: a streaming caller may retry with more bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Code {
+    Eof,
+    ExpectedValue,
+    ExpectedColon,
+    ExpectedCommaOrBrace,
+    ExpectedCommaOrBracket,
+    ExpectedKey,
+    ControlInString,
+    BadEscape,
+    BadNumber,
+    BadLiteral,
+    TooDeep,
+    TrailingData,
+    NotObject,
+    InvalidUtf8,
+}
+
+impl Code {
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Code::Eof => "unexpected end of input",
+            Code::ExpectedValue => "expected a JSON value",
+            Code::ExpectedColon => "expected ':' after an object key",
+            Code::ExpectedCommaOrBrace => "expected ',' or '}' after an object member",
+            Code::ExpectedCommaOrBracket => "expected ',' or ']' after an array element",
+            Code::ExpectedKey => "expected a string key",
+            Code::ControlInString => "control character inside a string (must be escaped)",
+            Code::BadEscape => "invalid escape sequence in a string",
+            Code::BadNumber => "invalid number",
+            Code::BadLiteral => "invalid literal (expected true, false or null)",
+            Code::TooDeep => "nesting deeper than the limit of 512 levels",
+            Code::TrailingData => "unexpected data after the record",
+            Code::NotObject => "a record must be a JSON object",
+            Code::InvalidUtf8 => "invalid UTF-8",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fail {
+    pub code: Code,
+    pub at: usize,
+}
+
+#[cold]
+#[inline(never)]
+pub(crate) fn fail<T>(code: Code, at: usize) -> Result<T, Fail> {
+    Err(Fail { code, at })
+}
+
+pub(crate) type Res<T> = Result<T, Fail>;
+
+#[inline]
+pub(crate) fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+#[inline]
+pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && is_ws(b[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// Bytes that stop the fast string scan: quote, backslash, and control characters.
+static STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = true;
+        c += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// Scans a string whose opening quote is at `b[i]`. Returns the index just past the closing quote
+/// and whether the content holds escapes. UTF-8 is validated once per record by the caller.
+#[inline]
+pub(crate) fn scan_string(b: &[u8], i: usize) -> Res<(usize, bool)> {
+    let mut j = i + 1;
+    let mut escaped = false;
+    loop {
+        // Word-at-a-time would be faster still; the table keeps the loop branch-light.
+        while j < b.len() && !STOP[b[j] as usize] {
+            j += 1;
+        }
+        if j >= b.len() {
+            return fail(Code::Eof, b.len());
+        }
+        match b[j] {
+            b'"' => return Ok((j + 1, escaped)),
+            b'\\' => {
+                escaped = true;
+                j = scan_escape(b, j)?;
+            }
+            _ => return fail(Code::ControlInString, j),
+        }
+    }
+}
+
+#[cold]
+fn scan_escape(b: &[u8], j: usize) -> Res<usize> {
+    match b.get(j + 1) {
+        None => fail(Code::Eof, b.len()),
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(j + 2),
+        Some(b'u') => {
+            if b.len() < j + 6 {
+                return fail(Code::Eof, b.len());
+            }
+            if b[j + 2..j + 6].iter().all(u8::is_ascii_hexdigit) {
+                Ok(j + 6)
+            } else {
+                fail(Code::BadEscape, j)
+            }
+        }
+        Some(_) => fail(Code::BadEscape, j),
+    }
+}
+
+/// Validates a number starting at `b[i]` (per RFC 8259) and returns its end.
+#[inline]
+pub(crate) fn scan_number(b: &[u8], i: usize) -> Res<usize> {
+    let mut j = i;
+    if b.get(j) == Some(&b'-') {
+        j += 1;
+    }
+    match b.get(j) {
+        Some(b'0') => j += 1,
+        Some(b'1'..=b'9') => {
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+        }
+        None => return fail(Code::Eof, j),
+        _ => return fail(Code::BadNumber, i),
+    }
+    if b.get(j) == Some(&b'.') {
+        j += 1;
+        let s = j;
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        if j == s {
+            return if j >= b.len() { fail(Code::Eof, j) } else { fail(Code::BadNumber, i) };
+        }
+    }
+    if matches!(b.get(j), Some(b'e' | b'E')) {
+        j += 1;
+        if matches!(b.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        let s = j;
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        if j == s {
+            return if j >= b.len() { fail(Code::Eof, j) } else { fail(Code::BadNumber, i) };
+        }
+    }
+    // At the very end of the buffer a streaming caller cannot know the number is complete.
+    Ok(j)
+}
+
+#[inline]
+pub(crate) fn scan_literal(b: &[u8], i: usize) -> Res<usize> {
+    let lit: &[u8] = match b[i] {
+        b't' => b"true",
+        b'f' => b"false",
+        _ => b"null",
+    };
+    let end = i + lit.len();
+    if b.len() < end {
+        return if lit.starts_with(&b[i..]) { fail(Code::Eof, b.len()) } else { fail(Code::BadLiteral, i) };
+    }
+    if &b[i..end] == lit {
+        Ok(end)
+    } else {
+        fail(Code::BadLiteral, i)
+    }
+}
+
+/// Skips (and validates) one value starting at `b[i]` (no leading whitespace). Returns its end.
+pub(crate) fn skip_value(b: &[u8], i: usize, depth: usize) -> Res<usize> {
+    match b.get(i) {
+        None => fail(Code::Eof, i),
+        Some(b'"') => scan_string(b, i).map(|r| r.0),
+        Some(b'{') => {
+            if depth >= MAX_NESTING {
+                return fail(Code::TooDeep, i);
+            }
+            let mut j = skip_ws(b, i + 1);
+            if b.get(j) == Some(&b'}') {
+                return Ok(j + 1);
+            }
+            loop {
+                match b.get(j) {
+                    Some(b'"') => {}
+                    None => return fail(Code::Eof, j),
+                    _ => return fail(Code::ExpectedKey, j),
+                }
+                j = skip_ws(b, scan_string(b, j)?.0);
+                match b.get(j) {
+                    Some(b':') => {}
+                    None => return fail(Code::Eof, j),
+                    _ => return fail(Code::ExpectedColon, j),
+                }
+                j = skip_value(b, skip_ws(b, j + 1), depth + 1)?;
+                j = skip_ws(b, j);
+                match b.get(j) {
+                    Some(b',') => j = skip_ws(b, j + 1),
+                    Some(b'}') => return Ok(j + 1),
+                    None => return fail(Code::Eof, j),
+                    _ => return fail(Code::ExpectedCommaOrBrace, j),
+                }
+            }
+        }
+        Some(b'[') => {
+            if depth >= MAX_NESTING {
+                return fail(Code::TooDeep, i);
+            }
+            let mut j = skip_ws(b, i + 1);
+            if b.get(j) == Some(&b']') {
+                return Ok(j + 1);
+            }
+            loop {
+                j = skip_ws(b, skip_value(b, j, depth + 1)?);
+                match b.get(j) {
+                    Some(b',') => j = skip_ws(b, j + 1),
+                    Some(b']') => return Ok(j + 1),
+                    None => return fail(Code::Eof, j),
+                    _ => return fail(Code::ExpectedCommaOrBracket, j),
+                }
+            }
+        }
+        Some(b'-' | b'0'..=b'9') => scan_number(b, i),
+        Some(b't' | b'f' | b'n') => scan_literal(b, i),
+        Some(_) => fail(Code::ExpectedValue, i),
+    }
+}
+
+/// The members of an object, as (raw key content, raw value) pairs. Keys are the raw text between
+/// the quotes (escapes not decoded). Use on validated input; stops quietly on malformed input.
+pub(crate) struct Members<'a> {
+    b: &'a [u8],
+    i: usize,
+    done: bool,
+}
+
+pub(crate) fn members(obj: &[u8]) -> Members<'_> {
+    let i = skip_ws(obj, 0);
+    let ok = obj.get(i) == Some(&b'{');
+    Members { b: obj, i: i + 1, done: !ok }
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let b = self.b;
+        let mut j = skip_ws(b, self.i);
+        if b.get(j) == Some(&b',') {
+            j = skip_ws(b, j + 1);
+        }
+        if b.get(j) != Some(&b'"') {
+            self.done = true;
+            return None;
+        }
+        let Ok((kend, _)) = scan_string(b, j) else {
+            self.done = true;
+            return None;
+        };
+        let key = &b[j + 1..kend - 1];
+        let mut v = skip_ws(b, kend);
+        if b.get(v) != Some(&b':') {
+            self.done = true;
+            return None;
+        }
+        v = skip_ws(b, v + 1);
+        let Ok(vend) = skip_value(b, v, 1) else {
+            self.done = true;
+            return None;
+        };
+        self.i = vend;
+        Some((key, &b[v..vend]))
+    }
+}
+
+/// The elements of an array, as raw values. Use on validated input.
+pub(crate) struct Elements<'a> {
+    b: &'a [u8],
+    i: usize,
+    done: bool,
+}
+
+pub(crate) fn elements(arr: &[u8]) -> Elements<'_> {
+    let i = skip_ws(arr, 0);
+    let ok = arr.get(i) == Some(&b'[');
+    Elements { b: arr, i: i + 1, done: !ok }
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = &'a [u8];
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let b = self.b;
+        let mut j = skip_ws(b, self.i);
+        if b.get(j) == Some(&b',') {
+            j = skip_ws(b, j + 1);
+        }
+        match b.get(j) {
+            None | Some(b']') => {
+                self.done = true;
+                return None;
+            }
+            _ => {}
+        }
+        let Ok(end) = skip_value(b, j, 1) else {
+            self.done = true;
+            return None;
+        };
+        self.i = end;
+        Some(&b[j..end])
+    }
+}
+
+/// Follows a path of keys into a raw object value (keys compared after decoding).
+pub(crate) fn get<'a>(mut v: &'a [u8], path: &[&str]) -> Option<&'a [u8]> {
+    for key in path {
+        v = members(v).find(|(k, _)| key_eq(k, key))?.1;
+    }
+    Some(v)
+}
+
+/// Compares a raw key (escapes possible) with a plain key.
+#[inline]
+pub(crate) fn key_eq(raw: &[u8], plain: &str) -> bool {
+    if raw == plain.as_bytes() {
+        return true;
+    }
+    raw.contains(&b'\\') && unescape(raw).map_or(false, |s| s == plain)
+}
+
+/// A raw value as a string, if it is a JSON string (decoded when it holds escapes).
+pub(crate) fn as_str(v: &[u8]) -> Option<Cow<'_, str>> {
+    if v.len() >= 2 && v[0] == b'"' && v[v.len() - 1] == b'"' {
+        let inner = &v[1..v.len() - 1];
+        if inner.contains(&b'\\') {
+            unescape(inner).map(Cow::Owned)
+        } else {
+            core::str::from_utf8(inner).ok().map(Cow::Borrowed)
+        }
+    } else {
+        None
+    }
+}
+
+/// A raw value as text: strings decoded, other scalars as written (`true`, `42`), null as None.
+pub(crate) fn as_text(v: &[u8]) -> Option<Cow<'_, str>> {
+    match v.first() {
+        Some(b'"') => as_str(v),
+        Some(b'n') | Some(b'{') | Some(b'[') | None => None,
+        _ => core::str::from_utf8(v).ok().map(Cow::Borrowed),
+    }
+}
+
+/// A raw value as a boolean: JSON true/false, or the strings "true"/"false" in any case.
+pub(crate) fn as_bool(v: &[u8]) -> Option<bool> {
+    match v {
+        b"true" => Some(true),
+        b"false" => Some(false),
+        _ => {
+            let s = as_str(v)?;
+            if s.eq_ignore_ascii_case("true") {
+                Some(true)
+            } else if s.eq_ignore_ascii_case("false") {
+                Some(false)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Decodes the content of a JSON string (without quotes). Lone surrogates become U+FFFD.
+pub(crate) fn unescape(raw: &[u8]) -> Option<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let start = i;
+        while i < raw.len() && raw[i] != b'\\' {
+            i += 1;
+        }
+        out.push_str(core::str::from_utf8(&raw[start..i]).ok()?);
+        if i >= raw.len() {
+            break;
+        }
+        let c = *raw.get(i + 1)?;
+        i += 2;
+        match c {
+            b'"' => out.push('"'),
+            b'\\' => out.push('\\'),
+            b'/' => out.push('/'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'n' => out.push('\n'),
+            b'r' => out.push('\r'),
+            b't' => out.push('\t'),
+            b'u' => {
+                let hi = hex4(raw.get(i..i + 4)?)?;
+                i += 4;
+                let ch = if (0xD800..0xDC00).contains(&hi) {
+                    if raw.get(i) == Some(&b'\\') && raw.get(i + 1) == Some(&b'u') {
+                        match raw.get(i + 2..i + 6).and_then(hex4) {
+                            Some(lo) if (0xDC00..0xE000).contains(&lo) => {
+                                i += 6;
+                                char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                            }
+                            _ => None,
+                        }
+                    } else {
+                        None
+                    }
+                } else {
+                    char::from_u32(hi)
+                };
+                out.push(ch.unwrap_or('\u{FFFD}'));
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+fn hex4(h: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in h {
+        v = v * 16 + (c as char).to_digit(16)?;
+    }
+    Some(v)
+}
+
+/// Appends `s` as a JSON string literal (with quotes), escaping only what JSON requires.
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    write_str_content(out, s.as_bytes());
+    out.push(b'"');
+}
+
+/// Appends escaped string content (no quotes) for UTF-8 bytes.
+pub(crate) fn write_str_content(out: &mut Vec<u8>, s: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut start = 0;
+    for (i, &c) in s.iter().enumerate() {
+        let esc: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&s[start..i]);
+        if esc.is_empty() {
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(c >> 4) as usize], HEX[(c & 15) as usize]]);
+        } else {
+            out.extend_from_slice(esc);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&s[start..]);
+}
+
+/// Appends raw JSON text (already valid) as the content of a JSON string: a compact copy with
+/// insignificant whitespace removed, escaped. Used for subtrees kept as JSON-string fields.
+pub(crate) fn write_json_as_str(out: &mut Vec<u8>, raw: &[u8]) {
+    out.push(b'"');
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        if c == b'"' {
+            // Copy the whole string literal, escaping its quotes and backslashes.
+            let end = scan_string(raw, i).map(|r| r.0).unwrap_or(raw.len());
+            write_str_content(out, &raw[i..end]);
+            i = end;
+        } else {
+            if !is_ws(c) {
+                out.push(c);
+            }
+            i += 1;
+        }
+    }
+    out.push(b'"');
+}
+
+/// Appends raw JSON text compactly (whitespace outside strings removed).
+pub(crate) fn write_compact(out: &mut Vec<u8>, raw: &[u8]) {
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        if c == b'"' {
+            let end = scan_string(raw, i).map(|r| r.0).unwrap_or(raw.len());
+            out.extend_from_slice(&raw[i..end]);
+            i = end;
+        } else {
+            if !is_ws(c) {
+                out.push(c);
+            }
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skip_value_table() {
+        let ok: &[(&str, usize)] = &[
+            (r#""a\"b""#, 6),
+            ("123", 3),
+            ("-0.5e+10", 8),
+            ("[1, {\"a\": [] }]", 15),
+            ("{}", 2),
+            ("true", 4),
+            ("null", 4),
+        ];
+        for (s, end) in ok {
+            assert_eq!(skip_value(s.as_bytes(), 0, 0), Ok(*end), "{s}");
+        }
+        let bad: &[(&str, Code)] = &[
+            ("01", Code::TrailingData),
+            ("\"a", Code::Eof),
+            ("\"\\x\"", Code::BadEscape),
+            ("\"a\nb\"", Code::ControlInString),
+            ("[1 2]", Code::ExpectedCommaOrBracket),
+            ("{\"a\" 1}", Code::ExpectedColon),
+            ("{1:2}", Code::ExpectedKey),
+            ("nul", Code::Eof),
+            ("nan", Code::BadLiteral),
+            ("-", Code::Eof),
+            ("1.", Code::Eof),
+            ("1.x", Code::BadNumber),
+            ("+1", Code::ExpectedValue),
+        ];
+        for (s, code) in bad {
+            let got = skip_value(s.as_bytes(), 0, 0).and_then(|e| {
+                if e == s.len() {
+                    Ok(e)
+                } else {
+                    fail(Code::TrailingData, e)
+                }
+            });
+            assert_eq!(got.map_err(|f| f.code), Err(*code), "{s}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let s = "[".repeat(200_000);
+        assert_eq!(skip_value(s.as_bytes(), 0, 0).unwrap_err().code, Code::TooDeep);
+    }
+
+    #[test]
+    fn unescape_handles_surrogates() {
+        assert_eq!(unescape(br"a\u00e9\ud83d\ude00\n").unwrap(), "a\u{e9}\u{1F600}\n");
+        assert_eq!(unescape(br"\ud800x").unwrap(), "\u{FFFD}x");
+    }
+
+    #[test]
+    fn members_and_get() {
+        let v = br#"{ "a" : {"b": [1,2]}, "c\u0064": "x" }"#;
+        assert_eq!(get(v, &["a", "b"]), Some(&b"[1,2]"[..]));
+        assert_eq!(get(v, &["cd"]), Some(&b"\"x\""[..]));
+        assert_eq!(elements(b"[1, \"2\" ,{}]").count(), 3);
+    }
+
+    #[test]
+    fn write_helpers() {
+        let mut o = Vec::new();
+        write_json_as_str(&mut o, br#"{ "a b": [1, "x\"y"] }"#);
+        assert_eq!(core::str::from_utf8(&o).unwrap(), r#""{\"a b\":[1,\"x\\\"y\"]}""#);
+        o.clear();
+        write_str(&mut o, "a\u{1}\"");
+        assert_eq!(o, b"\"a\\u0001\\\"\"");
+    }
+}

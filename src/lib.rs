@@ -1,0 +1,106 @@
+//! cloudfront-trail: AWS CloudTrail records (CloudFront API events above all) in, flat, enriched,
+//! lossless records out.
+//!
+//! The API is small: [`transform`] one record, [`transform_log`] / [`transform_log_to_ndjson`] a
+//! whole log in any of the shapes CloudTrail arrives in (gzip too), [`Splitter`] the same
+//! incrementally for streams, and [`unflatten`], the exact inverse of flattening.
+//! Data flows one way: input → split → flatten/enrich → profile → output.
+
+extern crate alloc;
+
+mod enrich;
+mod error;
+mod fields;
+mod flatten;
+mod input;
+mod json;
+mod options;
+mod profiles;
+mod record;
+mod split;
+mod unflatten;
+#[cfg(test)]
+mod test_util;
+
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
+mod wasm;
+
+pub use error::{Error, ErrorKind, Result};
+pub use flatten::OVERFLOW_KEY;
+pub use input::Format;
+pub use options::{Arrays, Options, Profile};
+pub use split::{Item, Splitter, Summary};
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Transforms one record (a JSON object's text) into one output document (JSON text).
+/// Input that is not a JSON object is an error that says what and where.
+pub fn transform(record: &[u8], opts: &Options) -> Result<String> {
+    let mut engine = record::Engine::new(opts.clone())?;
+    engine.record(record, 0)?;
+    // The engine writes only valid UTF-8 (input validated, escapes ASCII).
+    Ok(String::from_utf8(core::mem::take(&mut engine.out)).unwrap_or_default())
+}
+
+/// A record that could not be read: the error and the record's raw text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadRecord {
+    pub error: Error,
+    /// The raw text of the unreadable record (lossily decoded when not UTF-8).
+    pub original: String,
+    /// The error entry as written in NDJSON output (`error.message`, `event.original`, ...).
+    pub entry: String,
+}
+
+/// The result of [`transform_log`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Log {
+    pub format: Format,
+    /// True when the input (outer layer) was gzip.
+    pub gzip: bool,
+    /// One output document (JSON text) per readable record, in input order.
+    pub records: Vec<String>,
+    /// One entry per unreadable record or stretch, in input order.
+    pub errors: Vec<BadRecord>,
+}
+
+/// Reads a whole log in any supported shape (detected by content) and transforms every record.
+/// Fails as a whole only for input-level problems (unknown format, bad gzip, limits) or, with
+/// `strict`, at the first bad record.
+pub fn transform_log(input: &[u8], opts: &Options) -> Result<Log> {
+    let mut sp = Splitter::new(opts.clone())?;
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    let mut sink = |item: Item<'_>| match item {
+        Item::Record(json) => records.push(String::from_utf8_lossy(json).into_owned()),
+        Item::Bad { error, original, entry } => errors.push(BadRecord {
+            error: error.clone(),
+            original: String::from_utf8_lossy(original).into_owned(),
+            entry: String::from_utf8_lossy(entry).into_owned(),
+        }),
+    };
+    sp.push(input, &mut sink)?;
+    let summary = sp.finish(&mut sink)?;
+    Ok(Log { format: summary.format, gzip: summary.gzip, records, errors })
+}
+
+/// Like [`transform_log`], but writes NDJSON (one document per line, error entries inline)
+/// without building anything per record: the fast path for shippers.
+pub fn transform_log_to_ndjson(input: &[u8], opts: &Options) -> Result<(Vec<u8>, Summary)> {
+    let mut sp = Splitter::new(opts.clone())?;
+    let mut out = Vec::with_capacity(input.len() + input.len() / 4);
+    let mut sink = |item: Item<'_>| {
+        out.extend_from_slice(item.json());
+        out.push(b'\n');
+    };
+    sp.push(input, &mut sink)?;
+    let summary = sp.finish(&mut sink)?;
+    Ok((out, summary))
+}
+
+/// The exact inverse of flattening (with enrichment off): flat JSON object text in, nested JSON
+/// text out. `~overflow` is merged back; `__proto__` and friends are ordinary keys.
+pub fn unflatten(flat: &[u8], opts: &Options) -> Result<String> {
+    unflatten::unflatten(flat, opts)
+}

@@ -1,0 +1,54 @@
+//! The flat profile: the record's own dotted keys (written by flatten) followed by the
+//! enrichment keys. These key names are the contract documented in docs/SCHEMA.md.
+
+use crate::enrich::Facts;
+use crate::profiles::ObjWriter;
+
+/// Appends the enrichment keys for `facts`.
+pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
+    w.opt_str("@timestamp", f.timestamp.as_deref());
+    w.opt_str("event.action", f.action.as_deref());
+    w.opt_str("cloudtrail.api_version", f.api_version.as_deref());
+    w.opt_str("event.provider", f.provider.as_deref());
+    if f.provider_inferred {
+        w.bool("cloudtrail.provider_inferred", true);
+    }
+    w.str("cloud.provider", "aws");
+    w.opt_str("cloud.account.id", f.account_id.as_deref());
+    w.opt_str("cloud.region", f.region.as_deref());
+    w.opt_str("cloud.service.name", f.service.as_deref());
+    w.opt_str("event.outcome", f.outcome.map(|o| o.as_str()));
+    w.opt_str("error.code", f.error_code.as_deref());
+    w.opt_str("error.message", f.error_message.as_deref());
+    if !f.event_type.is_empty() {
+        w.str_array("event.type", f.event_type);
+    }
+    if !f.event_category.is_empty() {
+        w.str_array("event.category", f.event_category);
+    }
+    w.opt_bool("cloudtrail.read_only", f.read_only);
+    w.opt_str("user.name", f.user_name.as_deref());
+    w.opt_str("user.id", f.user_id.as_deref());
+    w.opt_str("cloudtrail.role.name", f.role_name.as_deref());
+    w.opt_str("cloudtrail.identity.type", f.identity_type.as_deref());
+    w.opt_str("cloudtrail.access_key_type", f.access_key_type);
+    w.opt_bool("cloudtrail.mfa_authenticated", f.mfa_authenticated);
+    w.opt_bool("cloudtrail.console_session", f.console_session);
+    w.opt_str("source.address", f.source_address.as_deref());
+    w.opt_str("source.ip", f.source_ip.as_deref());
+    w.opt_str("user_agent.original", f.ua_original.as_deref());
+    w.opt_str("user_agent.name", f.ua_name.as_deref());
+    w.opt_str("user_agent.version", f.ua_version.as_deref());
+    for (key, value) in &f.cloudfront {
+        w.str(key, value);
+    }
+    if !f.invalidation_paths.is_empty() {
+        w.str_array("cloudfront.invalidation.paths", &f.invalidation_paths);
+    }
+    if !f.risk.is_empty() {
+        w.str_array("cloudfront.risk", &f.risk);
+    }
+    if !f.errors.is_empty() {
+        w.str_array("enrich.errors", &f.errors);
+    }
+}

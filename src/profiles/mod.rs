@@ -1,0 +1,68 @@
+//! Output profiles: how one record's flat fields and enrichment facts are written.
+//! `flat` (default) writes dotted keys; `ecs` and `ocsf` write nested documents.
+
+pub(crate) mod ecs;
+pub(crate) mod flat;
+pub(crate) mod ocsf;
+
+use alloc::vec::Vec;
+
+use crate::json;
+
+/// Appends members to a JSON object being written (the opening `{` already out).
+pub(crate) struct ObjWriter<'o> {
+    pub out: &'o mut Vec<u8>,
+    pub first: bool,
+}
+
+impl<'o> ObjWriter<'o> {
+    #[inline]
+    pub(crate) fn key(&mut self, key: &str) {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        json::write_str(self.out, key);
+        self.out.push(b':');
+    }
+
+    pub(crate) fn str(&mut self, key: &str, v: &str) {
+        self.key(key);
+        json::write_str(self.out, v);
+    }
+
+    pub(crate) fn opt_str(&mut self, key: &str, v: Option<&str>) {
+        if let Some(v) = v {
+            self.str(key, v);
+        }
+    }
+
+    pub(crate) fn bool(&mut self, key: &str, v: bool) {
+        self.key(key);
+        self.out.extend_from_slice(if v { b"true" } else { b"false" });
+    }
+
+    pub(crate) fn opt_bool(&mut self, key: &str, v: Option<bool>) {
+        if let Some(v) = v {
+            self.bool(key, v);
+        }
+    }
+
+    /// A raw, already valid JSON value.
+    pub(crate) fn raw(&mut self, key: &str, v: &[u8]) {
+        self.key(key);
+        self.out.extend_from_slice(v);
+    }
+
+    pub(crate) fn str_array<S: AsRef<str>>(&mut self, key: &str, items: &[S]) {
+        self.key(key);
+        self.out.push(b'[');
+        for (n, s) in items.iter().enumerate() {
+            if n > 0 {
+                self.out.push(b',');
+            }
+            json::write_str(self.out, s.as_ref());
+        }
+        self.out.push(b']');
+    }
+}

@@ -1,0 +1,670 @@
+//! The record splitter: takes a log's bytes in chunks of any size, finds each record and hands
+//! it to the engine, keeping only the unfinished tail between chunks (memory stays flat however
+//! large the log). The engine's own pass delimits a record, so a record is read once.
+//!
+//! Nothing is lost: a record that cannot be read becomes an error entry carrying its raw text,
+//! and reading resumes at the next record boundary: the next line that starts with `{` or `[`
+//! at top level, or, inside an array, the next element that parses and looks like a record.
+
+use alloc::format;
+use alloc::vec::Vec;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::input::gzip::{self, Gunzip};
+use crate::input::unit::{self, Unit};
+use crate::input::{base64, Format};
+use crate::json::{self, skip_ws, Code, Fail};
+use crate::options::Options;
+use crate::record::{write_error_entry, Engine};
+
+/// One output of the splitter.
+pub enum Item<'x> {
+    /// A transformed record (JSON text, no newline).
+    Record(&'x [u8]),
+    /// An unreadable record: the error, its raw text, and the entry written for it in NDJSON.
+    Bad { error: &'x Error, original: &'x [u8], entry: &'x [u8] },
+}
+
+impl<'x> Item<'x> {
+    /// The line this item contributes to NDJSON output.
+    pub fn json(&self) -> &'x [u8] {
+        match self {
+            Item::Record(j) => j,
+            Item::Bad { entry, .. } => entry,
+        }
+    }
+}
+
+/// What a finished log held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub format: Format,
+    pub gzip: bool,
+    pub records: u64,
+    pub errors: u64,
+    /// Bytes read after decompression.
+    pub bytes: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum ArrayKind {
+    Records,
+    Plain,
+    Lookup,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum State {
+    /// Between top-level values.
+    Top,
+    /// Inside an array of units; `comma` when the next thing must be `,` or `]`.
+    Array { kind: ArrayKind, comma: bool },
+    /// Inside a top-level object after its records array: skip the remaining members.
+    Tail,
+    /// After an unreadable stretch that started at the unconsumed start; searching from `from`.
+    Resync { in_array: Option<ArrayKind>, from: usize },
+}
+
+/// Incremental reader of a whole log. See the module docs.
+pub struct Splitter {
+    engine: Engine,
+    head: Vec<u8>,
+    gz: Option<Gunzip>,
+    sniffed: bool,
+    /// Unconsumed bytes (decompressed), and the stream offset of `buf[0]`.
+    buf: Vec<u8>,
+    base: u64,
+    state: State,
+    format: Option<Format>,
+    top_units: u64,
+    records: u64,
+    errors: u64,
+    entry: Vec<u8>,
+    /// The error of the stretch being resynchronised over.
+    pending_error: Option<Error>,
+    finished: bool,
+}
+
+type Sink<'s> = dyn FnMut(Item<'_>) + 's;
+
+enum Step {
+    /// Consumed up to here; go on.
+    Go(usize),
+    /// Need more input; consumed up to here.
+    Wait(usize),
+}
+
+impl Splitter {
+    pub fn new(opts: Options) -> Result<Splitter> {
+        Ok(Splitter {
+            engine: Engine::new(opts)?,
+            head: Vec::new(),
+            gz: None,
+            sniffed: false,
+            buf: Vec::new(),
+            base: 0,
+            state: State::Top,
+            format: None,
+            top_units: 0,
+            records: 0,
+            errors: 0,
+            entry: Vec::new(),
+            pending_error: None,
+            finished: false,
+        })
+    }
+
+    /// The format detected so far (None until the first value is seen).
+    pub fn format(&self) -> Option<Format> {
+        self.format
+    }
+
+    /// Feeds the next chunk. Items are handed to `sink` as soon as they are complete.
+    /// Returns an error only for input-level failures (gzip, limits) or, with `strict`, the first
+    /// bad record; after an error the splitter must not be used again.
+    pub fn push(&mut self, chunk: &[u8], sink: &mut Sink<'_>) -> Result<()> {
+        if self.finished {
+            return Err(Error::new(ErrorKind::Input, "push after finish"));
+        }
+        if !self.sniffed {
+            self.head.extend_from_slice(chunk);
+            if self.head.len() < 2 {
+                return Ok(());
+            }
+            self.sniffed = true;
+            let head = core::mem::take(&mut self.head);
+            if gzip::is_gzip(&head) {
+                self.gz = Some(Gunzip::new(self.engine.opts.max_decompressed_bytes));
+            }
+            return self.feed(&head, false, sink);
+        }
+        self.feed(chunk, false, sink)
+    }
+
+    /// Ends the input: flushes what is left (a truncated last record becomes an error entry).
+    pub fn finish(&mut self, sink: &mut Sink<'_>) -> Result<Summary> {
+        if !self.finished {
+            if !self.sniffed {
+                self.sniffed = true;
+                let head = core::mem::take(&mut self.head);
+                self.feed(&head, true, sink)?;
+            } else {
+                self.feed(&[], true, sink)?;
+            }
+            if let Some(g) = &self.gz {
+                g.finish()?;
+            }
+            self.finished = true;
+        }
+        Ok(Summary {
+            format: self.format.unwrap_or(Format::Empty),
+            gzip: self.gz.is_some(),
+            records: self.records,
+            errors: self.errors,
+            bytes: self.base + self.buf.len() as u64,
+        })
+    }
+
+    fn feed(&mut self, chunk: &[u8], fin: bool, sink: &mut Sink<'_>) -> Result<()> {
+        let max_total = self.engine.opts.max_decompressed_bytes;
+        if let Some(g) = &mut self.gz {
+            let mut buf = core::mem::take(&mut self.buf);
+            let r = g.push(chunk, &mut buf);
+            self.buf = buf;
+            r?;
+            if fin {
+                g.finish()?;
+            }
+            return self.drain_buf(fin, sink);
+        }
+        if self.base + (self.buf.len() + chunk.len()) as u64 > max_total {
+            return Err(Error::new(ErrorKind::Limit, format!("input exceeds maxDecompressedBytes ({max_total} bytes)")));
+        }
+        if self.buf.is_empty() {
+            // Work on the caller's chunk directly; keep only the unfinished tail.
+            let used = self.drain(chunk, fin, sink)?;
+            self.buf.extend_from_slice(&chunk[used..]);
+            self.base += used as u64;
+            return Ok(());
+        }
+        self.buf.extend_from_slice(chunk);
+        self.drain_buf(fin, sink)
+    }
+
+    fn drain_buf(&mut self, fin: bool, sink: &mut Sink<'_>) -> Result<()> {
+        let buf = core::mem::take(&mut self.buf);
+        let r = self.drain(&buf, fin, sink);
+        self.buf = buf;
+        let used = r?;
+        self.buf.drain(..used);
+        self.base += used as u64;
+        Ok(())
+    }
+
+    /// Runs the state machine over `d` (the unconsumed bytes). Returns how much was consumed.
+    fn drain(&mut self, d: &[u8], fin: bool, sink: &mut Sink<'_>) -> Result<usize> {
+        let mut p = 0;
+        loop {
+            let step = match self.state {
+                State::Top => self.top(d, p, fin, sink)?,
+                State::Array { kind, comma } => self.array(d, p, kind, comma, fin, sink)?,
+                State::Tail => self.tail(d, p, fin, sink)?,
+                State::Resync { in_array, from } => self.resync(d, p, in_array, from, fin, sink)?,
+            };
+            match step {
+                Step::Go(q) => p = q,
+                Step::Wait(q) => {
+                    let pending = d.len() - q;
+                    if !fin && pending > self.engine.opts.max_record_bytes {
+                        // One record (or unreadable stretch) larger than the limit: report what we
+                        // have and keep resynchronising after it, so memory stays bounded.
+                        let in_array = match self.state {
+                            State::Array { kind, .. } => Some(kind),
+                            State::Resync { in_array, .. } => in_array,
+                            _ => None,
+                        };
+                        let e = Error::new(
+                            ErrorKind::Limit,
+                            format!("record larger than maxRecordBytes ({} bytes)", self.engine.opts.max_record_bytes),
+                        );
+                        self.bad(e.at_offset(self.base + q as u64), &d[q..], sink)?;
+                        self.state = State::Resync { in_array, from: 0 };
+                        return Ok(d.len());
+                    }
+                    return Ok(q);
+                }
+            }
+        }
+    }
+
+    fn set_format(&mut self, f: Format) {
+        if self.format.is_none() {
+            self.format = Some(f);
+        }
+    }
+
+    fn top(&mut self, d: &[u8], mut p: usize, fin: bool, sink: &mut Sink<'_>) -> Result<Step> {
+        p = skip_ws(d, p);
+        if self.base + p as u64 == 0 && d.starts_with(b"\xEF\xBB\xBF") {
+            p = skip_ws(d, 3);
+        }
+        let Some(&c) = d.get(p) else {
+            return Ok(Step::Wait(p));
+        };
+        match c {
+            b'[' => {
+                self.top_units += 1;
+                self.set_format(Format::Array);
+                self.state = State::Array { kind: ArrayKind::Plain, comma: false };
+                Ok(Step::Go(p + 1))
+            }
+            b'{' => {
+                match peek_first_key(d, p) {
+                    Peek::More if !fin => return Ok(Step::Wait(p)),
+                    Peek::Key(k, q) if d.get(q) == Some(&b'[') && (k == b"Records" || k == b"Events") => {
+                        self.top_units += 1;
+                        let kind = if k == b"Records" { ArrayKind::Records } else { ArrayKind::Lookup };
+                        self.set_format(if kind == ArrayKind::Records { Format::CloudTrail } else { Format::LookupEvents });
+                        self.state = State::Array { kind, comma: false };
+                        return Ok(Step::Go(q + 1));
+                    }
+                    Peek::Key(k, _) if !unit::is_wrapper_key(k) => {
+                        // The common NDJSON case: a record; the engine's pass delimits it.
+                        return self.record_at(d, p, fin, None, sink);
+                    }
+                    _ => {}
+                }
+                match json::skip_value(d, p, 0) {
+                    Ok(e) => {
+                        self.top_units += 1;
+                        self.unit(&d[p..e], self.base + p as u64, 0, sink)?;
+                        Ok(Step::Go(e))
+                    }
+                    Err(f) => self.broken(d, p, f, fin, None, sink),
+                }
+            }
+            _ => self.broken(d, p, Fail { code: Code::ExpectedValue, at: p }, fin, None, sink),
+        }
+    }
+
+    fn array(&mut self, d: &[u8], p: usize, kind: ArrayKind, comma: bool, fin: bool, sink: &mut Sink<'_>) -> Result<Step> {
+        let p = skip_ws(d, p);
+        let Some(&c) = d.get(p) else {
+            if fin {
+                let e = Error::from_fail(Fail { code: Code::Eof, at: p }, d, self.base).in_record(self.records + self.errors);
+                self.bad(
+                    Error::new(ErrorKind::Syntax, format!("{} (the log ends inside its records array)", e.message()))
+                        .at_offset(self.base + p as u64),
+                    &[],
+                    sink,
+                )?;
+                self.state = State::Top;
+                return Ok(Step::Go(p));
+            }
+            return Ok(Step::Wait(p));
+        };
+        if c == b']' {
+            self.state = if kind == ArrayKind::Plain { State::Top } else { State::Tail };
+            return Ok(Step::Go(p + 1));
+        }
+        if comma {
+            if c == b',' {
+                self.state = State::Array { kind, comma: false };
+                return Ok(Step::Go(p + 1));
+            }
+            return self.broken(d, p, Fail { code: Code::ExpectedCommaOrBracket, at: p }, fin, Some(kind), sink);
+        }
+        self.state = State::Array { kind, comma: true };
+        if kind == ArrayKind::Records || (c == b'{' && !matches!(peek_first_key(d, p), Peek::Key(k, _) if unit::is_wrapper_key(k))) {
+            if kind != ArrayKind::Lookup {
+                return self.record_at(d, p, fin, Some(kind), sink);
+            }
+        }
+        match json::skip_value(d, p, 1) {
+            Ok(e) => {
+                self.unit(&d[p..e], self.base + p as u64, 0, sink)?;
+                Ok(Step::Go(e))
+            }
+            Err(f) => {
+                self.state = State::Array { kind, comma: false };
+                self.broken(d, p, f, fin, Some(kind), sink)
+            }
+        }
+    }
+
+    /// The fast path: one record straight from the buffer.
+    fn record_at(&mut self, d: &[u8], p: usize, fin: bool, in_array: Option<ArrayKind>, sink: &mut Sink<'_>) -> Result<Step> {
+        match self.engine.record_at(d, p) {
+            Ok(e) => {
+                if in_array.is_none() {
+                    self.top_units += 1;
+                    self.set_format(Format::Record);
+                    if self.top_units == 2 && self.format == Some(Format::Record) {
+                        self.format = Some(Format::Ndjson);
+                    }
+                } else if self.records == 0 && self.format == Some(Format::CloudTrail) && is_insight(&d[p..e]) {
+                    self.format = Some(Format::Insights);
+                }
+                self.records += 1;
+                sink(Item::Record(&self.engine.out));
+                Ok(Step::Go(e))
+            }
+            Err(f) => {
+                if let Some(kind) = in_array {
+                    self.state = State::Array { kind, comma: false };
+                }
+                self.broken(d, p, f, fin, in_array, sink)
+            }
+        }
+    }
+
+    /// A value starting at `p` could not be read. Waits for more input if it may just be
+    /// incomplete; otherwise finds where the next unit starts and reports the stretch between.
+    fn broken(&mut self, d: &[u8], p: usize, f: Fail, fin: bool, in_array: Option<ArrayKind>, sink: &mut Sink<'_>) -> Result<Step> {
+        if f.code == Code::Eof && !fin {
+            return Ok(Step::Wait(p));
+        }
+        let e = Error::from_fail(Fail { code: f.code, at: f.at.saturating_sub(p) }, &d[p..], 0);
+        let err = Error::new(e.kind(), describe_at(&e)).at_offset(self.base + f.at as u64);
+        self.pending_error = Some(err);
+        self.state = State::Resync { in_array, from: 1 };
+        self.resync(d, p, in_array, 1, fin, sink)
+    }
+
+    fn resync(&mut self, d: &[u8], p: usize, in_array: Option<ArrayKind>, from: usize, fin: bool, sink: &mut Sink<'_>) -> Result<Step> {
+        let found = match in_array {
+            None => next_line_value(d, p + from),
+            Some(_) => next_element(d, p + from, fin),
+        };
+        let (end, next, state) = match found {
+            Found::At(end, next) => (end, next, in_array.map_or(State::Top, |kind| State::Array { kind, comma: false })),
+            Found::More(resume) if !fin => {
+                self.state = State::Resync { in_array, from: resume.max(p + 1) - p };
+                return Ok(Step::Wait(p));
+            }
+            _ => {
+                // Nothing follows: the rest is the bad record (less the closing brackets).
+                let mut end = d.len();
+                if in_array.is_some() {
+                    end = trim_closers(d, p, end);
+                }
+                (end, d.len(), State::Top)
+            }
+        };
+        let err = self.pending_error.take().unwrap_or_else(|| Error::new(ErrorKind::Syntax, "unreadable data"));
+        self.bad(err, &d[p..end], sink)?;
+        self.state = state;
+        Ok(Step::Go(next))
+    }
+
+    /// After the records array of a top-level object: skip any other members up to its `}`.
+    fn tail(&mut self, d: &[u8], p: usize, fin: bool, sink: &mut Sink<'_>) -> Result<Step> {
+        let mut q = skip_ws(d, p);
+        loop {
+            match d.get(q) {
+                None => return Ok(Step::Wait(p)),
+                Some(b'}') => {
+                    self.state = State::Top;
+                    return Ok(Step::Go(q + 1));
+                }
+                Some(b',') => {
+                    q = skip_ws(d, q + 1);
+                    let r = json::scan_string(d, q).and_then(|(k, _)| {
+                        let c = skip_ws(d, k);
+                        if d.get(c) == Some(&b':') {
+                            json::skip_value(d, skip_ws(d, c + 1), 1)
+                        } else {
+                            json::fail(Code::ExpectedColon, c)
+                        }
+                    });
+                    match r {
+                        Ok(e) => q = skip_ws(d, e),
+                        Err(f) => return self.broken(d, p, f, fin, None, sink),
+                    }
+                }
+                Some(_) => return self.broken(d, p, Fail { code: Code::ExpectedCommaOrBrace, at: q }, fin, None, sink),
+            }
+        }
+    }
+
+    /// A complete value that may be a wrapper: unwrap it until records appear.
+    fn unit(&mut self, u: &[u8], base: u64, layer: u8, sink: &mut Sink<'_>) -> Result<()> {
+        if layer > 4 {
+            return self.bad(Error::new(ErrorKind::Input, "wrappers nested more than 4 deep").at_offset(base), u, sink);
+        }
+        match unit::classify(u) {
+            Unit::Record => {
+                self.set_format(Format::Record);
+                if layer == 0 && self.top_units >= 2 && self.format == Some(Format::Record) {
+                    self.format = Some(Format::Ndjson);
+                }
+                self.one(u, base, sink)
+            }
+            Unit::Records(arr) => {
+                self.set_format(Format::CloudTrail);
+                self.each(arr, base, layer, sink)
+            }
+            Unit::EventBridge(detail) => {
+                self.set_format(Format::EventBridge);
+                let off = base + offset_in(u, detail);
+                self.one(detail, off, sink)
+            }
+            Unit::AwsLogs(data) => {
+                self.set_format(Format::CloudWatchLogs);
+                let decoded = json::as_str(data).and_then(|s| base64::decode(s.as_bytes()));
+                let Some(bytes) = decoded else {
+                    return self.bad(Error::new(ErrorKind::Input, "awslogs.data is not base64").at_offset(base), u, sink);
+                };
+                let inner = if gzip::is_gzip(&bytes) {
+                    match gzip::gunzip_all(&bytes, self.engine.opts.max_decompressed_bytes) {
+                        Ok(v) => v,
+                        Err(e) => return self.bad(e.at_offset(base), u, sink),
+                    }
+                } else {
+                    bytes
+                };
+                let start = skip_ws(&inner, 0);
+                match json::skip_value(&inner, start, 0) {
+                    Ok(e) => self.unit(&inner[start..e], base, layer + 1, sink),
+                    Err(f) => {
+                        let e = Error::from_fail(f, &inner, 0);
+                        self.bad(Error::new(e.kind(), format!("in awslogs.data: {}", describe_at(&e))).at_offset(base), &inner, sink)
+                    }
+                }
+            }
+            Unit::LogEvents(events) => {
+                self.set_format(Format::CloudWatchLogs);
+                for ev in json::elements(events) {
+                    let off = base + offset_in(u, ev);
+                    match json::get(ev, &["message"]).and_then(json::as_str) {
+                        Some(msg) => self.one(msg.as_bytes(), off, sink)?,
+                        None => self.bad(Error::new(ErrorKind::Record, "logEvents entry without a string message").at_offset(off), ev, sink)?,
+                    }
+                }
+                Ok(())
+            }
+            Unit::Control => {
+                self.set_format(Format::CloudWatchLogs);
+                Ok(())
+            }
+            Unit::LookupEvents(events) => {
+                self.set_format(Format::LookupEvents);
+                for ev in json::elements(events) {
+                    let off = base + offset_in(u, ev);
+                    self.unit(ev, off, layer + 1, sink)?;
+                }
+                Ok(())
+            }
+            Unit::LookupEvent(s) => {
+                self.set_format(Format::LookupEvents);
+                match json::as_str(s) {
+                    Some(text) => self.one(text.as_bytes(), base, sink),
+                    None => self.bad(Error::new(ErrorKind::Record, "CloudTrailEvent is not a valid string").at_offset(base), u, sink),
+                }
+            }
+            Unit::Digest => {
+                self.set_format(Format::Digest);
+                Ok(())
+            }
+        }
+    }
+
+    fn each(&mut self, arr: &[u8], base: u64, layer: u8, sink: &mut Sink<'_>) -> Result<()> {
+        for el in json::elements(arr) {
+            let off = base + offset_in(arr, el);
+            if el.first() == Some(&b'{') && matches!(peek_first_key(el, 0), Peek::Key(k, _) if unit::is_wrapper_key(k)) {
+                self.unit(el, off, layer + 1, sink)?;
+            } else {
+                self.one(el, off, sink)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Exactly one record whose bounds are known.
+    fn one(&mut self, rec: &[u8], base: u64, sink: &mut Sink<'_>) -> Result<()> {
+        match self.engine.record(rec, base) {
+            Ok(()) => {
+                self.records += 1;
+                sink(Item::Record(&self.engine.out));
+                Ok(())
+            }
+            Err(e) => {
+                let e = Error::new(e.kind(), describe_at(&e)).at_offset(e.offset().unwrap_or(base));
+                self.bad(e, rec, sink)
+            }
+        }
+    }
+
+    fn bad(&mut self, err: Error, original: &[u8], sink: &mut Sink<'_>) -> Result<()> {
+        let err = err.in_record(self.records + self.errors);
+        if self.engine.opts.strict {
+            return Err(err);
+        }
+        self.errors += 1;
+        self.entry.clear();
+        write_error_entry(&mut self.entry, &err, original);
+        sink(Item::Bad { error: &err, original, entry: &self.entry });
+        Ok(())
+    }
+}
+
+/// The error's message with its position inside the record's own text.
+fn describe_at(e: &Error) -> alloc::string::String {
+    match (e.line(), e.column()) {
+        (Some(l), Some(c)) => format!("{} at line {l}, column {c} of the record", e.message()),
+        _ => alloc::string::String::from(e.message()),
+    }
+}
+
+fn offset_in(outer: &[u8], inner: &[u8]) -> u64 {
+    (inner.as_ptr() as usize).saturating_sub(outer.as_ptr() as usize) as u64
+}
+
+fn is_insight(rec: &[u8]) -> bool {
+    memchr::memmem::find(rec, b"AwsCloudTrailInsight").is_some()
+}
+
+enum Peek<'a> {
+    /// The first key, and where its value starts.
+    Key(&'a [u8], usize),
+    More,
+    /// Empty object or not an object with a key.
+    Other,
+}
+
+fn peek_first_key(d: &[u8], p: usize) -> Peek<'_> {
+    let k = skip_ws(d, p + 1);
+    match d.get(k) {
+        None => return Peek::More,
+        Some(b'"') => {}
+        Some(_) => return Peek::Other,
+    }
+    let Ok((kend, _)) = json::scan_string(d, k) else {
+        return if memchr::memchr(b'"', &d[k + 1..]).is_none() { Peek::More } else { Peek::Other };
+    };
+    let c = skip_ws(d, kend);
+    match d.get(c) {
+        None => Peek::More,
+        Some(b':') => {
+            let v = skip_ws(d, c + 1);
+            if v >= d.len() {
+                Peek::More
+            } else {
+                Peek::Key(&d[k + 1..kend - 1], v)
+            }
+        }
+        Some(_) => Peek::Other,
+    }
+}
+
+enum Found {
+    /// The bad stretch ends at `.0`; the next unit starts at `.1`.
+    At(usize, usize),
+    /// Not found yet; resume the search at this index when more input arrives.
+    More(usize),
+    None,
+}
+
+/// Top level: the next line that starts with `{` or `[`.
+fn next_line_value(d: &[u8], from: usize) -> Found {
+    let mut i = from.min(d.len());
+    while let Some(nl) = memchr::memchr(b'\n', &d[i..]) {
+        let s = i + nl + 1;
+        match d.get(s) {
+            Some(b'{' | b'[') => return Found::At(s, s),
+            None => return Found::More(i + nl),
+            _ => i = s,
+        }
+    }
+    Found::More(d.len())
+}
+
+/// Inside an array: the next `{` after a `,` that parses, is followed by `,` or `]`, and looks
+/// like a record.
+fn next_element(d: &[u8], from: usize, fin: bool) -> Found {
+    let mut i = from.min(d.len());
+    while let Some(off) = memchr::memchr(b'{', &d[i..]) {
+        let c = i + off;
+        let before = d[..c].iter().rposition(|&x| !json::is_ws(x));
+        if let Some(comma) = before.filter(|&b| d[b] == b',') {
+            match json::skip_value(d, c, 1) {
+                Ok(e) => {
+                    let after = skip_ws(d, e);
+                    match d.get(after) {
+                        Some(b',' | b']') if unit::looks_like_unit(&d[c..e]) => return Found::At(comma, c),
+                        None if !fin && unit::looks_like_unit(&d[c..e]) => return Found::More(c),
+                        _ => {}
+                    }
+                }
+                Err(Fail { code: Code::Eof, .. }) if !fin => return Found::More(c),
+                Err(_) => {}
+            }
+        }
+        i = c + 1;
+    }
+    if fin {
+        Found::None
+    } else {
+        Found::More(d.len())
+    }
+}
+
+/// Drops the closing `]` and `}` (and whitespace) that end a log from a trailing bad stretch.
+fn trim_closers(d: &[u8], start: usize, mut end: usize) -> usize {
+    let mut closers = 0;
+    while end > start && closers < 2 {
+        match d[end - 1] {
+            c if json::is_ws(c) => end -= 1,
+            b']' | b'}' => {
+                end -= 1;
+                closers += 1;
+            }
+            _ => break,
+        }
+    }
+    while end > start && json::is_ws(d[end - 1]) {
+        end -= 1;
+    }
+    end
+}

@@ -1,0 +1,205 @@
+//! The exact inverse of flattening: splits keys on the separator, undoes the `~1`/`~0` escapes,
+//! rebuilds nested objects in first-seen key order, unflattens objects inside arrays, and merges
+//! `~overflow` back. Keys such as `__proto__` are plain data here and in the JSON text produced.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use std::collections::HashMap;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::flatten::OVERFLOW_KEY;
+use crate::json::{self, skip_ws};
+use crate::options::{Arrays, Options};
+
+enum Node<'a> {
+    Obj(Obj<'a>),
+    /// A raw JSON value; `nested` when it came from `~overflow` (already in nested form).
+    Leaf { raw: &'a [u8], nested: bool },
+}
+
+#[derive(Default)]
+struct Obj<'a> {
+    members: Vec<(String, Node<'a>)>,
+    index: HashMap<String, usize>,
+}
+
+impl<'a> Obj<'a> {
+    fn slot(&mut self, key: &str) -> &mut Node<'a> {
+        let i = match self.index.get(key) {
+            Some(&i) => i,
+            None => {
+                self.members.push((String::from(key), Node::Obj(Obj::default())));
+                self.index.insert(String::from(key), self.members.len() - 1);
+                self.members.len() - 1
+            }
+        };
+        &mut self.members[i].1
+    }
+
+    fn child(&mut self, key: &str) -> &mut Obj<'a> {
+        let slot = self.slot(key);
+        if !matches!(slot, Node::Obj(_)) {
+            // A value and a subtree at one path: the later one wins.
+            *slot = Node::Obj(Obj::default());
+        }
+        match slot {
+            Node::Obj(o) => o,
+            Node::Leaf { .. } => unreachable!(),
+        }
+    }
+}
+
+pub(crate) fn unflatten(flat: &[u8], opts: &Options) -> Result<String> {
+    opts.validate()?;
+    let start = skip_ws(flat, 0);
+    if flat.get(start) != Some(&b'{') {
+        return Err(Error::new(ErrorKind::Record, "unflatten takes a flat JSON object"));
+    }
+    let end = json::skip_value(flat, start, 0).map_err(|f| Error::from_fail(f, flat, 0))?;
+    if skip_ws(flat, end) != flat.len() {
+        return Err(Error::new(ErrorKind::Syntax, "unexpected data after the flat object").at_offset(end as u64));
+    }
+    core::str::from_utf8(flat).map_err(|_| Error::new(ErrorKind::Syntax, "invalid UTF-8"))?;
+    let overflow_text;
+    let mut root = Obj::default();
+    let mut sep = [0u8; 4];
+    let sep = opts.separator.encode_utf8(&mut sep).as_bytes().to_vec();
+    let mut overflow = None;
+    for (rk, v) in json::members(&flat[start..end]) {
+        let key = json::unescape(rk).unwrap_or_default();
+        if key == OVERFLOW_KEY {
+            overflow = Some(v);
+            continue;
+        }
+        let segs = split_key(key.as_bytes(), &sep);
+        let mut obj = &mut root;
+        for s in &segs[..segs.len() - 1] {
+            obj = obj.child(s);
+        }
+        *obj.slot(&segs[segs.len() - 1]) = leaf(v, false);
+    }
+    if let Some(v) = overflow {
+        overflow_text = json::as_str(v).ok_or_else(|| Error::new(ErrorKind::Record, "~overflow must be a JSON string"))?.into_owned();
+        let o = overflow_text.as_bytes();
+        json::skip_value(o, skip_ws(o, 0), 0).map_err(|f| Error::from_fail(f, o, 0))?;
+        merge(&mut root, o);
+    }
+    let mut out = Vec::with_capacity(flat.len());
+    write_obj(&root, opts.arrays == Arrays::Index, &sep, &mut out);
+    Ok(String::from_utf8(out).unwrap_or_default())
+}
+
+fn leaf(v: &[u8], nested: bool) -> Node<'_> {
+    Node::Leaf { raw: v, nested }
+}
+
+/// Deep-merges a nested object (overflow text) into `obj`. Overflow keys are original keys.
+fn merge<'a>(obj: &mut Obj<'a>, nested: &'a [u8]) {
+    for (rk, v) in json::members(nested) {
+        let key = json::unescape(rk).unwrap_or_default();
+        if v.first() == Some(&b'{') && !is_empty_obj(v) {
+            // Only descend when the flat part already holds this path as an object, or when
+            // the value itself is an object: merging keeps both halves.
+            merge(obj.child(&key), v);
+        } else {
+            *obj.slot(&key) = leaf(v, true);
+        }
+    }
+}
+
+fn is_empty_obj(v: &[u8]) -> bool {
+    v.first() == Some(&b'{') && skip_ws(v, 1) < v.len() && v[skip_ws(v, 1)] == b'}'
+}
+
+/// Splits a flat key into decoded segments: `~1` is the separator, `~0` is `~`.
+fn split_key(key: &[u8], sep: &[u8]) -> Vec<String> {
+    let mut segs = Vec::new();
+    let mut cur = Vec::new();
+    let mut i = 0;
+    while i < key.len() {
+        if key[i..].starts_with(sep) {
+            segs.push(String::from_utf8_lossy(&cur).into_owned());
+            cur.clear();
+            i += sep.len();
+        } else if key[i] == b'~' && i + 1 < key.len() && (key[i + 1] == b'0' || key[i + 1] == b'1') {
+            if key[i + 1] == b'0' {
+                cur.push(b'~');
+            } else {
+                cur.extend_from_slice(sep);
+            }
+            i += 2;
+        } else {
+            cur.push(key[i]);
+            i += 1;
+        }
+    }
+    segs.push(String::from_utf8_lossy(&cur).into_owned());
+    segs
+}
+
+fn write_obj(obj: &Obj<'_>, index_arrays: bool, sep: &[u8], out: &mut Vec<u8>) {
+    // In index mode, an object whose keys are exactly 0..n is an array.
+    if index_arrays && !obj.members.is_empty() && obj.members.iter().enumerate().all(|(n, (k, _))| is_index(k, n)) {
+        out.push(b'[');
+        for (n, (_, v)) in obj.members.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            write_node(v, index_arrays, sep, out);
+        }
+        out.push(b']');
+        return;
+    }
+    out.push(b'{');
+    for (n, (k, v)) in obj.members.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        json::write_str(out, k);
+        out.push(b':');
+        write_node(v, index_arrays, sep, out);
+    }
+    out.push(b'}');
+}
+
+fn is_index(k: &str, n: usize) -> bool {
+    k.parse::<usize>().ok() == Some(n) && (k == "0" || !k.starts_with('0'))
+}
+
+fn write_node(v: &Node<'_>, index_arrays: bool, sep: &[u8], out: &mut Vec<u8>) {
+    match v {
+        Node::Obj(o) => write_obj(o, index_arrays, sep, out),
+        Node::Leaf { raw, nested: true } => json::write_compact(out, raw),
+        Node::Leaf { raw, nested: false } => write_value(raw, index_arrays, sep, out),
+    }
+}
+
+/// A value from the flat document: arrays may hold flattened objects, which are unflattened.
+fn write_value(raw: &[u8], index_arrays: bool, sep: &[u8], out: &mut Vec<u8>) {
+    match raw.first() {
+        Some(b'[') => {
+            out.push(b'[');
+            for (n, el) in json::elements(raw).enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                write_value(el, index_arrays, sep, out);
+            }
+            out.push(b']');
+        }
+        Some(b'{') => {
+            let mut obj = Obj::default();
+            for (rk, v) in json::members(raw) {
+                let key = json::unescape(rk).unwrap_or_default();
+                let segs = split_key(key.as_bytes(), sep);
+                let mut o = &mut obj;
+                for s in &segs[..segs.len() - 1] {
+                    o = o.child(s);
+                }
+                *o.slot(&segs[segs.len() - 1]) = leaf(v, false);
+            }
+            write_obj(&obj, index_arrays, sep, out);
+        }
+        _ => out.extend_from_slice(raw),
+    }
+}
