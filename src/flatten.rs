@@ -7,7 +7,8 @@
 //! every digit). Arrays stay arrays unless `arrays: "index"`; objects inside them are flattened
 //! with the same rule. Empty objects and arrays are kept as `{}` and `[]` values.
 //!
-//! Limits: an object deeper than `maxDepth` is kept as one JSON-string field at its path; after
+//! Limits: an object at `maxDepth` levels (so flat keys have at most `maxDepth` parts) is kept
+//! as one JSON-string field at its path; after
 //! `maxFields - 1` fields, the rest of the record goes, nested as it was, into one JSON-string
 //! field named `~overflow` (a key flattening itself can never produce, since `~` is escaped).
 
@@ -90,7 +91,7 @@ pub(crate) fn flatten_record<'a>(
     };
     w.out.push(b'{');
     let mut first = true;
-    let end = w.object(start, 0, 0, Node::Root, true, &mut first)?;
+    let end = w.object(start, 0, 0, false, Node::Root, true, &mut first)?;
     if w.overflowing {
         // Close the levels that were open when the overflow began.
         let written = w.written;
@@ -111,8 +112,11 @@ pub(crate) fn flatten_record<'a>(
 
 impl<'a, 's> Walker<'a, 's> {
     /// Walks the object at `b[i]` (a `{`). `base` is where this flattening context's keys begin
-    /// in the path buffer; `top` is true for the record's own context (fields count there).
-    fn object(&mut self, i: usize, depth: usize, base: usize, node: Node, top: bool, first: &mut bool) -> Res<usize> {
+    /// in the path buffer; `joined` is true when the path already names a parent (so keys are
+    /// joined with the separator, even when that parent's key is empty); `top` is true for the
+    /// record's own context (fields count there).
+    #[allow(clippy::too_many_arguments)]
+    fn object(&mut self, i: usize, depth: usize, base: usize, joined: bool, node: Node, top: bool, first: &mut bool) -> Res<usize> {
         if depth >= MAX_NESTING {
             return fail(Code::TooDeep, i);
         }
@@ -171,7 +175,7 @@ impl<'a, 's> Walker<'a, 's> {
                     self.nested_value(vstart, depth + 1, child)?
                 } else {
                     self.s.path.truncate(path_len);
-                    if path_len > base {
+                    if joined {
                         self.s.path.extend_from_slice(&self.sep[..self.sep_len]);
                     }
                     self.push_key(ks, ke, kesc);
@@ -266,14 +270,14 @@ impl<'a, 's> Walker<'a, 's> {
                     }
                     return Ok(j + 1);
                 }
-                if depth > self.max_depth {
+                if depth >= self.max_depth {
                     return self.cut(i, depth, base, node, top, first);
                 }
-                self.object(i, depth, base, node, top, first)
+                self.object(i, depth, base, true, node, top, first)
             }
             Some(b'[') => {
                 let j = skip_ws(b, i + 1);
-                if self.index_arrays && b.get(j) != Some(&b']') && depth <= self.max_depth {
+                if self.index_arrays && b.get(j) != Some(&b']') && depth < self.max_depth {
                     return self.indexed_array(i, depth, base, top, first);
                 }
                 self.field_key(first, base);
@@ -340,7 +344,7 @@ impl<'a, 's> Walker<'a, 's> {
                     if b.get(k) == Some(&b'}') {
                         self.out.extend_from_slice(b"{}");
                         k + 1
-                    } else if depth + 1 > self.max_depth {
+                    } else if depth + 1 >= self.max_depth {
                         let e = json::skip_value(b, j, depth)?;
                         json::write_json_as_str(self.out, &b[j..e]);
                         e
@@ -349,7 +353,7 @@ impl<'a, 's> Walker<'a, 's> {
                         let base = self.s.path.len();
                         self.out.push(b'{');
                         let mut first = true;
-                        let e = self.object(j, depth + 1, base, Node::None, false, &mut first)?;
+                        let e = self.object(j, depth + 1, base, false, Node::None, false, &mut first)?;
                         self.s.path.truncate(base);
                         self.out.push(b'}');
                         e

@@ -28,8 +28,8 @@ pub struct Options {
     pub arrays: Arrays,
     /// One character joining the keys of a path. Default `.`.
     pub separator: char,
-    /// Objects nested deeper than this (counting the record as depth 0) are kept whole as one
-    /// JSON-string field at the cut point.
+    /// Flat keys have at most this many parts: an object found at this depth (the record's own
+    /// members are depth 1) is kept whole as one JSON-string field at that key.
     pub max_depth: usize,
     /// At most this many flat fields per record; the rest of the record is kept as one
     /// JSON-string field (see docs/FLATTENING.md).
