@@ -82,6 +82,8 @@ pub struct Splitter {
     entry: Vec<u8>,
     /// The error of the stretch being resynchronised over.
     pending_error: Option<Error>,
+    /// The log is a top-level JSON array.
+    top_array: bool,
     finished: bool,
 }
 
@@ -110,6 +112,7 @@ impl Splitter {
             errors: 0,
             entry: Vec::new(),
             pending_error: None,
+            top_array: false,
             finished: false,
         })
     }
@@ -157,7 +160,7 @@ impl Splitter {
             self.finished = true;
         }
         Ok(Summary {
-            format: self.format.unwrap_or(Format::Empty),
+            format: self.format.unwrap_or(if self.top_array { Format::Array } else { Format::Empty }),
             gzip: self.gz.is_some(),
             records: self.records,
             errors: self.errors,
@@ -254,7 +257,8 @@ impl Splitter {
         match c {
             b'[' => {
                 self.top_units += 1;
-                self.set_format(Format::Array);
+                // The format comes from the elements: records (Array) or wrappers (EventBridge...).
+                self.top_array = true;
                 self.state = State::Array { kind: ArrayKind::Plain, comma: false };
                 Ok(Step::Go(p + 1))
             }
@@ -336,7 +340,9 @@ impl Splitter {
     fn record_at(&mut self, d: &[u8], p: usize, fin: bool, in_array: Option<ArrayKind>, sink: &mut Sink<'_>) -> Result<Step> {
         match self.engine.record_at(d, p) {
             Ok(e) => {
-                if in_array.is_none() {
+                if in_array == Some(ArrayKind::Plain) {
+                    self.set_format(Format::Array);
+                } else if in_array.is_none() {
                     self.top_units += 1;
                     self.set_format(Format::Record);
                     if self.top_units == 2 && self.format == Some(Format::Record) {
@@ -377,7 +383,7 @@ impl Splitter {
             Some(_) => next_element(d, p + from, fin),
         };
         let (end, next, state) = match found {
-            Found::At(end, next) => (end, next, in_array.map_or(State::Top, |kind| State::Array { kind, comma: false })),
+            Found::At(end, next) => (trim_ws(d, p, end), next, in_array.map_or(State::Top, |kind| State::Array { kind, comma: false })),
             Found::More(resume) if !fin => {
                 self.state = State::Resync { in_array, from: resume.max(p + 1) - p };
                 return Ok(Step::Wait(p));
@@ -434,7 +440,7 @@ impl Splitter {
         }
         match unit::classify(u) {
             Unit::Record => {
-                self.set_format(Format::Record);
+                self.set_format(if self.top_array { Format::Array } else { Format::Record });
                 if layer == 0 && self.top_units >= 2 && self.format == Some(Format::Record) {
                     self.format = Some(Format::Ndjson);
                 }
@@ -648,6 +654,13 @@ fn next_element(d: &[u8], from: usize, fin: bool) -> Found {
     } else {
         Found::More(d.len())
     }
+}
+
+fn trim_ws(d: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && json::is_ws(d[end - 1]) {
+        end -= 1;
+    }
+    end
 }
 
 /// Drops the closing `]` and `}` (and whitespace) that end a log from a trailing bad stretch.
