@@ -24,6 +24,8 @@ mod test_util;
 
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 mod wasm;
+#[cfg(feature = "fluentbit")]
+mod fluentbit;
 
 pub use error::{Error, ErrorKind, Result};
 pub use flatten::OVERFLOW_KEY;

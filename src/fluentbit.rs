@@ -1,0 +1,311 @@
+//! The Fluent Bit `filter_wasm` entry points (cargo feature `fluentbit`; see docs/FLUENTBIT.md).
+//!
+//! The host's contract (fluent/fluent-bit `src/wasm/flb_wasm.c`, `Event_Format json`): for each
+//! record it copies the tag and the record's JSON text into linear memory through the exported
+//! `malloc` (each with a trailing NUL the lengths do not count), calls
+//! `fn(tag, tag_len, time_sec, time_nsec, record, record_len) -> *const u8`, copies the
+//! NUL-terminated JSON object the pointer names, then `free`s its two copies. NULL or an empty
+//! string drops the record, so this module never returns either: a record the core cannot read
+//! comes back as an error entry (or, with `cloudtrail_filter_passthrough`, unchanged with error
+//! keys), never dropped.
+//!
+//! The result lives in one buffer owned by the module (the engine's output buffer, reused for
+//! every call), so a stream of records neither leaks nor grows linear memory once the buffer fits
+//! the largest record. The returned pointer stays valid until the next call, which is all the
+//! host needs: it copies the string before doing anything else with the instance.
+//!
+//! Built for wasm32-unknown-unknown without the `js` feature, the module imports nothing.
+
+use alloc::vec::Vec;
+use core::cell::RefCell;
+use std::alloc::{alloc, dealloc, Layout};
+
+use crate::error::{Error, ErrorKind};
+use crate::json::{self, skip_ws};
+use crate::options::{Options, Profile};
+use crate::record::{write_error_entry, Engine};
+
+/// What a filter function does with a record the core cannot read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OnError {
+    /// Return `{"error.message", "error.type", "error.offset", "event.original"}` instead.
+    Entry,
+    /// Return the record unchanged with `error.message` and `error.type` added, when it is a
+    /// well-formed JSON object; otherwise the error entry (anything else would not be a JSON
+    /// object, and the host would drop it).
+    PassThrough,
+}
+
+/// One engine per profile, made on first use: a Fluent Bit filter instance calls one function,
+/// so usually only one is ever built.
+struct Engines {
+    flat: Option<Engine>,
+    ecs: Option<Engine>,
+    ocsf: Option<Engine>,
+}
+
+thread_local! {
+    // wasm32-unknown-unknown has one thread: this is a plain static with a borrow check.
+    static ENGINES: RefCell<Engines> = const { RefCell::new(Engines { flat: None, ecs: None, ocsf: None }) };
+}
+
+/// Returned only if the filter is somehow re-entered (the host is single-threaded and never
+/// does this); a JSON object, so even then the record is not dropped silently.
+static REENTERED: &[u8] = b"{\"error.message\":\"cloudtrail filter re-entered\",\"error.type\":\"input\"}\0";
+
+/// The default filter: flat profile with enrichment, as the Node package's defaults.
+/// Unreadable records become error entries carrying the original text in `event.original`.
+#[no_mangle]
+pub extern "C" fn cloudtrail_filter(
+    tag: *const u8,
+    tag_len: u32,
+    time_sec: u32,
+    time_nsec: u32,
+    record: *const u8,
+    record_len: u32,
+) -> *const u8 {
+    let _ = (tag, tag_len, time_sec, time_nsec);
+    run(Profile::Flat, OnError::Entry, record, record_len)
+}
+
+/// Like [`cloudtrail_filter`], but an unreadable record that is still a well-formed JSON object
+/// passes through unchanged, with `error.message` and `error.type` added.
+#[no_mangle]
+pub extern "C" fn cloudtrail_filter_passthrough(
+    tag: *const u8,
+    tag_len: u32,
+    time_sec: u32,
+    time_nsec: u32,
+    record: *const u8,
+    record_len: u32,
+) -> *const u8 {
+    let _ = (tag, tag_len, time_sec, time_nsec);
+    run(Profile::Flat, OnError::PassThrough, record, record_len)
+}
+
+/// The `ecs` profile (a nested Elastic Common Schema document); errors as [`cloudtrail_filter`].
+#[no_mangle]
+pub extern "C" fn cloudtrail_filter_ecs(
+    tag: *const u8,
+    tag_len: u32,
+    time_sec: u32,
+    time_nsec: u32,
+    record: *const u8,
+    record_len: u32,
+) -> *const u8 {
+    let _ = (tag, tag_len, time_sec, time_nsec);
+    run(Profile::Ecs, OnError::Entry, record, record_len)
+}
+
+/// The `ocsf` profile (an OCSF event); errors as [`cloudtrail_filter`].
+#[no_mangle]
+pub extern "C" fn cloudtrail_filter_ocsf(
+    tag: *const u8,
+    tag_len: u32,
+    time_sec: u32,
+    time_nsec: u32,
+    record: *const u8,
+    record_len: u32,
+) -> *const u8 {
+    let _ = (tag, tag_len, time_sec, time_nsec);
+    run(Profile::Ocsf, OnError::Entry, record, record_len)
+}
+
+fn run(profile: Profile, on_error: OnError, record: *const u8, record_len: u32) -> *const u8 {
+    let rec: &[u8] = if record.is_null() || record_len == 0 {
+        &[]
+    } else {
+        // SAFETY: the host copied `record_len` bytes (plus a NUL) to `record` through `malloc`
+        // and keeps them alive for the duration of this call.
+        unsafe { core::slice::from_raw_parts(record, record_len as usize) }
+    };
+    ENGINES.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut engines) => {
+            let slot = match profile {
+                Profile::Flat => &mut engines.flat,
+                Profile::Ecs => &mut engines.ecs,
+                Profile::Ocsf => &mut engines.ocsf,
+            };
+            let engine = slot.get_or_insert_with(|| new_engine(profile));
+            filter(engine, on_error, rec)
+        }
+        Err(_) => REENTERED.as_ptr(),
+    })
+}
+
+fn new_engine(profile: Profile) -> Engine {
+    match Engine::new(Options { profile, ..Options::default() }) {
+        Ok(engine) => engine,
+        // Only options can fail validation, and these are the defaults with another profile.
+        Err(e) => core::panic!("default options rejected: {e}"),
+    }
+}
+
+/// Transforms `rec` into the engine's output buffer, NUL-terminated, and returns its address.
+fn filter(engine: &mut Engine, on_error: OnError, rec: &[u8]) -> *const u8 {
+    let res = if rec.len() > engine.opts.max_record_bytes {
+        Err(too_big(rec.len(), engine.opts.max_record_bytes))
+    } else {
+        engine.record(rec, 0)
+    };
+    if let Err(err) = res {
+        engine.out.clear();
+        if on_error == OnError::PassThrough && is_object(rec) {
+            write_passthrough(&mut engine.out, &err, rec);
+        } else {
+            write_error_entry(&mut engine.out, &err, rec);
+        }
+    }
+    // The output is JSON with control characters escaped, so it holds no NUL before this one.
+    engine.out.push(0);
+    engine.out.as_ptr()
+}
+
+#[cold]
+fn too_big(len: usize, max: usize) -> Error {
+    Error::new(ErrorKind::Limit, alloc::format!("record of {len} bytes is larger than maxRecordBytes ({max})"))
+}
+
+/// True when `rec` is one well-formed JSON object in valid UTF-8 (surrounding whitespace
+/// allowed), so splicing members into it keeps it one.
+fn is_object(rec: &[u8]) -> bool {
+    let start = skip_ws(rec, 0);
+    if rec.get(start) != Some(&b'{') || core::str::from_utf8(rec).is_err() {
+        return false;
+    }
+    match json::skip_value(rec, start, 0) {
+        Ok(end) => skip_ws(rec, end) == rec.len(),
+        Err(_) => false,
+    }
+}
+
+/// `{"error.message":...,"error.type":...,` followed by the record's own members, unchanged.
+fn write_passthrough(out: &mut Vec<u8>, err: &Error, rec: &[u8]) {
+    let start = skip_ws(rec, 0);
+    out.push(b'{');
+    let mut w = crate::profiles::ObjWriter { out, first: true };
+    w.str("error.message", &alloc::string::ToString::to_string(err));
+    w.str("error.type", err.kind().as_str());
+    // `is_object` checked that `rec[start]` is `{`; the rest is the members and the closing `}`.
+    let rest = rec.get(start + 1..).unwrap_or(b"}");
+    if skip_ws(rest, 0) < rest.len() && rest.get(skip_ws(rest, 0)) != Some(&b'}') {
+        w.out.push(b',');
+    }
+    w.out.extend_from_slice(rest);
+}
+
+/// Allocation for the host: `wasm_runtime_module_malloc` (and so Fluent Bit's copies of the tag
+/// and the record) comes here when the module exports `malloc` and `free`, and WAMR then adds no
+/// heap of its own to linear memory (`WASM_Heap_Size` is not needed for records).
+/// Returns 0 when out of memory; the host treats that as a failed copy.
+// Exported under the C name only in the wasm build: natively it would replace libc's malloc,
+// which the Rust allocator itself calls.
+#[cfg_attr(target_arch = "wasm32", no_mangle)]
+pub extern "C" fn malloc(size: u32) -> *mut u8 {
+    // A header before the block remembers its size, which `free` needs for the layout.
+    let Some(total) = (size as usize).checked_add(HEADER) else { return core::ptr::null_mut() };
+    let Ok(layout) = Layout::from_size_align(total, HEADER) else { return core::ptr::null_mut() };
+    // SAFETY: `layout` has a non-zero size (at least HEADER).
+    let base = unsafe { alloc(layout) };
+    if base.is_null() {
+        return base;
+    }
+    // SAFETY: `base` points to at least HEADER bytes, aligned to HEADER.
+    unsafe {
+        (base as *mut usize).write(total);
+        base.add(HEADER)
+    }
+}
+
+/// Frees a block from [`malloc`]; NULL is ignored.
+#[cfg_attr(target_arch = "wasm32", no_mangle)]
+pub extern "C" fn free(ptr: *mut u8) {
+    if ptr.is_null() {
+        return;
+    }
+    // SAFETY: the host passes only pointers `malloc` returned, which sit HEADER bytes after a
+    // block whose first word is its total size.
+    unsafe {
+        let base = ptr.sub(HEADER);
+        let total = (base as *const usize).read();
+        dealloc(base, Layout::from_size_align_unchecked(total, HEADER));
+    }
+}
+
+/// Size of the header before each block, also its alignment (enough for any wasm32 value).
+const HEADER: usize = 8;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(profile: Profile, on_error: OnError, rec: &[u8]) -> alloc::string::String {
+        let p = run(profile, on_error, rec.as_ptr(), rec.len() as u32);
+        // SAFETY: `run` returns a NUL-terminated buffer that lives until the next call.
+        let s = unsafe { std::ffi::CStr::from_ptr(p as *const core::ffi::c_char) };
+        s.to_str().map(alloc::string::ToString::to_string).unwrap_or_default()
+    }
+
+    #[test]
+    fn same_output_as_transform() {
+        let rec = br#"{"eventVersion":"1.08","eventTime":"2024-01-02T03:04:05Z","eventSource":"cloudfront.amazonaws.com","eventName":"UpdateDistribution2020_05_31","awsRegion":"us-east-1","requestParameters":{"id":"E1"}}"#;
+        let want = crate::transform(rec, &Options::default()).unwrap_or_default();
+        assert!(!want.is_empty());
+        assert_eq!(call(Profile::Flat, OnError::Entry, rec), want);
+        // The reused engine gives the same answer the second time.
+        assert_eq!(call(Profile::Flat, OnError::Entry, rec), want);
+    }
+
+    #[test]
+    fn unreadable_records_come_back() {
+        let cases: &[(&str, &[u8], OnError, &str)] = &[
+            ("invalid json, entry", b"{\"a\":", OnError::Entry, "\"event.original\":\"{\\\"a\\\":\""),
+            ("not an object, entry", b"[1,2]", OnError::Entry, "\"event.original\":\"[1,2]\""),
+            ("empty, entry", b"", OnError::Entry, "\"event.original\":\"\""),
+            ("invalid json, passthrough falls back", b"{\"a\":", OnError::PassThrough, "\"event.original\":"),
+            ("not an object, passthrough falls back", b"7", OnError::PassThrough, "\"event.original\":\"7\""),
+        ];
+        for (name, rec, mode, needle) in cases {
+            let out = call(Profile::Flat, *mode, rec);
+            assert!(out.starts_with("{\"error.message\":"), "{name}: {out}");
+            assert!(out.contains(needle), "{name}: {out}");
+            assert!(out.ends_with('}'), "{name}: {out}");
+        }
+    }
+
+    #[test]
+    fn passthrough_keeps_the_record() {
+        // A well-formed object the engine refuses: over a (small) maxRecordBytes.
+        let Ok(mut engine) = Engine::new(Options { max_record_bytes: 1024, ..Options::default() }) else { panic!("options") };
+        let mut rec = b"{ \"big\":\"".to_vec();
+        rec.extend(core::iter::repeat(b'x').take(2000));
+        rec.extend_from_slice(b"\"}");
+        let p = filter(&mut engine, OnError::PassThrough, &rec);
+        let out = unsafe { std::ffi::CStr::from_ptr(p as *const core::ffi::c_char) }.to_bytes().to_vec();
+        let text = alloc::string::String::from_utf8(out).unwrap_or_default();
+        assert!(text.starts_with("{\"error.message\":\"limit: record of 2011 bytes"), "{text}");
+        assert!(text.contains("\"error.type\":\"limit\", \"big\":\""), "{text}");
+        let empty = filter(&mut engine, OnError::PassThrough, &[b' '; 2000][..]);
+        let out = unsafe { std::ffi::CStr::from_ptr(empty as *const core::ffi::c_char) }.to_bytes();
+        assert!(out.starts_with(b"{\"error.message\":") && out.ends_with(b"}"));
+        let mut obj = b"{}".to_vec();
+        obj.extend(core::iter::repeat(b' ').take(2000));
+        let p = filter(&mut engine, OnError::PassThrough, &obj);
+        let out = unsafe { std::ffi::CStr::from_ptr(p as *const core::ffi::c_char) }.to_bytes();
+        assert!(out.starts_with(b"{\"error.message\":\"limit:"), "{}", alloc::string::String::from_utf8_lossy(out));
+        assert!(!out.windows(2).any(|w| w == b",}"), "no dangling comma for an empty object");
+    }
+
+    #[test]
+    fn malloc_and_free_round_trip() {
+        let p = malloc(5);
+        assert!(!p.is_null());
+        // SAFETY: `p` has 5 writable bytes.
+        unsafe { p.copy_from_nonoverlapping(b"abcd\0".as_ptr(), 5) };
+        free(p);
+        free(core::ptr::null_mut());
+        let z = malloc(0);
+        assert!(!z.is_null());
+        free(z);
+    }
+}
