@@ -1,0 +1,266 @@
+//! Native throughput of the Rust core against serde_json's own parse speed on the same bytes.
+//!
+//! A small hand-rolled harness (`harness = false`): Criterion would add a large dependency tree to
+//! a crate whose builds are shared on a 2-core machine, and the bench only needs wall time per
+//! pass over a fixed corpus. Each path runs `BENCH_WARMUP` unrecorded passes, then `BENCH_REPS`
+//! recorded ones, interleaved round by round; the median and the best pass are reported.
+//!
+//!   cargo bench --bench core                  # corpus: bench/corpus/records-50mb.{json,ndjson}
+//!   BENCH_CORPUS=path/to/records.json cargo bench --bench core
+//!
+//! The corpus comes from `node bench/gen-corpus.mjs` (npm run bench does it). Output: one JSON
+//! object per path on stdout (for bench/report.mjs), a readable line per path on stderr.
+//! Note: serde_json here is built with this crate's dev-dependency features (`preserve_order`,
+//! `arbitrary_precision`), which make its `Value` a little slower than serde_json's defaults.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use cloudfront_trail::{transform, transform_log, transform_log_to_ndjson, Item, Options, Splitter};
+use serde_json::Value;
+
+struct Path<'a> {
+    id: &'static str,
+    label: &'static str,
+    bytes: usize,
+    /// Does the work once; returns the number of records that came out.
+    run: Box<dyn FnMut() -> usize + 'a>,
+}
+
+fn env_usize(key: &str, default: usize) -> usize {
+    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// The naive DOM design the issue measures against: parse into a `Value` tree, flatten it into a
+/// new map with dotted keys, serialise that map.
+fn naive_flatten(v: &Value, prefix: &mut String, out: &mut serde_json::Map<String, Value>) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, child) in m {
+                let len = prefix.len();
+                if len > 0 {
+                    prefix.push('.');
+                }
+                prefix.push_str(k);
+                naive_flatten(child, prefix, out);
+                prefix.truncate(len);
+            }
+        }
+        _ => {
+            out.insert(prefix.clone(), v.clone());
+        }
+    }
+}
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let file = std::env::var_os("BENCH_CORPUS").map(PathBuf::from).unwrap_or_else(|| root.join("bench/corpus/records-50mb.json"));
+    let nd_file = file.with_extension("ndjson");
+    let (bytes, nd) = match (std::fs::read(&file), std::fs::read(&nd_file)) {
+        (Ok(b), Ok(n)) => (b, n),
+        _ => {
+            eprintln!(
+                "bench core: corpus {} (+ .ndjson) not found; generate it with `node bench/gen-corpus.mjs` (or run `npm run bench`)",
+                file.display()
+            );
+            std::process::exit(2);
+        }
+    };
+    let reps = env_usize("BENCH_REPS", 5).max(1);
+    let warmup = env_usize("BENCH_WARMUP", 1);
+    let only = std::env::var("BENCH_ONLY").ok();
+    let lines: Vec<&[u8]> = nd.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+    let n_records = lines.len();
+    let opts = Options::default();
+    let no_enrich = Options { enrich: false, ..Options::default() };
+
+    let mut paths: Vec<Path<'_>> = vec![
+        Path {
+            id: "serde-value-log",
+            label: "serde_json::from_slice::<Value> (whole Records file)",
+            bytes: bytes.len(),
+            run: Box::new(|| {
+                let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                black_box(&v);
+                v.get("Records").and_then(Value::as_array).map_or(0, Vec::len)
+            }),
+        },
+        Path {
+            id: "serde-value-record",
+            label: "serde_json::from_slice::<Value> per record",
+            bytes: nd.len(),
+            run: Box::new(|| {
+                let mut n = 0;
+                for l in &lines {
+                    if let Ok(v) = serde_json::from_slice::<Value>(l) {
+                        black_box(&v);
+                        n += 1;
+                    }
+                }
+                n
+            }),
+        },
+        Path {
+            id: "serde-naive-flatten",
+            label: "naive DOM: serde Value + flatten + to_writer per record",
+            bytes: nd.len(),
+            run: Box::new(|| {
+                let mut out = Vec::with_capacity(nd.len() * 2);
+                let mut n = 0;
+                let mut prefix = String::new();
+                for l in &lines {
+                    if let Ok(v) = serde_json::from_slice::<Value>(l) {
+                        let mut flat = serde_json::Map::new();
+                        naive_flatten(&v, &mut prefix, &mut flat);
+                        if serde_json::to_writer(&mut out, &flat).is_ok() {
+                            out.push(b'\n');
+                            n += 1;
+                        }
+                    }
+                }
+                black_box(&out);
+                n
+            }),
+        },
+        Path {
+            id: "core-ndjson",
+            label: "transform_log_to_ndjson (Records file)",
+            bytes: bytes.len(),
+            run: Box::new(|| match transform_log_to_ndjson(&bytes, &opts) {
+                Ok((out, s)) => {
+                    black_box(&out);
+                    s.records as usize
+                }
+                Err(_) => 0,
+            }),
+        },
+        Path {
+            id: "core-ndjson-noenrich",
+            label: "transform_log_to_ndjson, enrich off (Records file)",
+            bytes: bytes.len(),
+            run: Box::new(|| match transform_log_to_ndjson(&bytes, &no_enrich) {
+                Ok((out, s)) => {
+                    black_box(&out);
+                    s.records as usize
+                }
+                Err(_) => 0,
+            }),
+        },
+        Path {
+            id: "core-ndjson-from-ndjson",
+            label: "transform_log_to_ndjson (NDJSON input)",
+            bytes: nd.len(),
+            run: Box::new(|| match transform_log_to_ndjson(&nd, &opts) {
+                Ok((out, s)) => {
+                    black_box(&out);
+                    s.records as usize
+                }
+                Err(_) => 0,
+            }),
+        },
+        Path {
+            id: "core-log",
+            label: "transform_log (one String per record)",
+            bytes: bytes.len(),
+            run: Box::new(|| match transform_log(&bytes, &opts) {
+                Ok(log) => {
+                    black_box(&log);
+                    log.records.len()
+                }
+                Err(_) => 0,
+            }),
+        },
+        Path {
+            id: "core-splitter-64k",
+            label: "Splitter::push in 64 KiB chunks (streaming)",
+            bytes: bytes.len(),
+            run: Box::new(|| {
+                let Ok(mut sp) = Splitter::new(opts.clone()) else { return 0 };
+                let mut n = 0usize;
+                let mut out_bytes = 0usize;
+                let mut sink = |item: Item<'_>| {
+                    if let Item::Record(j) = item {
+                        n += 1;
+                        out_bytes += j.len();
+                    }
+                };
+                for chunk in bytes.chunks(64 << 10) {
+                    if sp.push(chunk, &mut sink).is_err() {
+                        return 0;
+                    }
+                }
+                let _ = sp.finish(&mut sink);
+                black_box(out_bytes);
+                n
+            }),
+        },
+        Path {
+            id: "core-transform-record",
+            label: "transform(record) per record",
+            bytes: nd.len(),
+            run: Box::new(|| {
+                let mut n = 0;
+                for l in &lines {
+                    if let Ok(s) = transform(l, &opts) {
+                        black_box(&s);
+                        n += 1;
+                    }
+                }
+                n
+            }),
+        },
+    ];
+    if let Some(pat) = &only {
+        paths.retain(|p| p.id.contains(pat.as_str()));
+    }
+
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); paths.len()];
+    let mut counts = vec![0usize; paths.len()];
+    for round in 0..warmup + reps {
+        for (i, p) in paths.iter_mut().enumerate() {
+            let t0 = Instant::now();
+            counts[i] = black_box((p.run)());
+            let ms = t0.elapsed().as_secs_f64() * 1e3;
+            if round >= warmup {
+                times[i].push(ms);
+            }
+        }
+        eprintln!("bench core: round {}/{}{}", round + 1, warmup + reps, if round < warmup { " (warm-up)" } else { "" });
+    }
+
+    let baseline_mbps = |id: &str| -> Option<f64> {
+        let i = paths.iter().position(|p| p.id == id)?;
+        Some(paths[i].bytes as f64 / 1e6 / (median(&times[i]) / 1e3))
+    };
+    let serde_log = baseline_mbps("serde-value-log");
+    for (i, p) in paths.iter().enumerate() {
+        let med = median(&times[i]);
+        let best = times[i].iter().copied().fold(f64::INFINITY, f64::min);
+        let mbps = p.bytes as f64 / 1e6 / (med / 1e3);
+        let rps = n_records as f64 / (med / 1e3);
+        println!(
+            "{{\"id\":\"{}\",\"group\":\"native\",\"label\":\"{}\",\"bytes\":{},\"records\":{},\"recordsOut\":{},\"medianMs\":{:.3},\"bestMs\":{:.3},\"reps\":{}}}",
+            p.id,
+            p.label,
+            p.bytes,
+            n_records,
+            counts[i],
+            med,
+            best,
+            times[i].len()
+        );
+        let ratio = serde_log.map(|b| format!("  {:.2}x serde Value", mbps / b)).unwrap_or_default();
+        eprintln!("{:<58} {:>8.1} MB/s {:>10.0} rec/s{}", p.label, mbps, rps, ratio);
+    }
+}
+
+fn median(xs: &[f64]) -> f64 {
+    let mut s = xs.to_vec();
+    s.sort_by(f64::total_cmp);
+    match s.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => s[n / 2],
+        n => (s[n / 2 - 1] + s[n / 2]) / 2.0,
+    }
+}
