@@ -1,0 +1,32 @@
+// Node entry (ESM, and CommonJS through js/node.cjs): the wasm is compiled and instantiated
+// synchronously at load time from the bytes on disk, so `init()` is a no-op kept for parity
+// with the browser entry.
+import { createRequire } from 'node:module';
+import { createApi } from './core.mjs';
+
+const require = createRequire(import.meta.url);
+// wasm-bindgen's `--target nodejs` glue (CommonJS) reads pkg/node/cloudfront_trail_bg.wasm.
+const gluePath = require.resolve('../pkg/node/cloudfront_trail.js');
+let glue = require(gluePath);
+
+const api = createApi({
+  glue: () => glue,
+  // After a trap the old instance may hold a corrupt stack or heap: load a fresh copy of the
+  // glue, which compiles and instantiates the module anew.
+  reset() {
+    delete require.cache[gluePath];
+    glue = require(gluePath);
+  },
+});
+
+export const { transform, transformLog, transformLogToNdjson, unflatten, createSplitter } = api;
+export { CloudTrailError } from './core.mjs';
+export { createTransformStream } from './stream.mjs';
+
+/** No-op in Node (the wasm is ready at import); present so the same code runs in browsers. */
+export function init() {
+  return Promise.resolve();
+}
+
+/** @internal */
+export const { __panicForTest } = api;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# npm run build: the wasm for Node (pkg/node, CommonJS glue loaded by js/node.mjs) and for the
+# web (pkg/web, ES module glue loaded by js/web.mjs), optimised by wasm-opt from the npm
+# `binaryen` package; then every scripts/build.d/*.sh (extra build steps other parts add).
+# Artefacts stay out of git (/pkg in .gitignore).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+log() { echo "build: $*" >&2; }
+for tool in wasm-pack wasm-bindgen wasm-opt; do
+  command -v "$tool" >/dev/null || { log "$tool not found: run 'npm run setup' (bash scripts/setup.sh) first"; exit 1; }
+done
+
+# Both targets share one cargo build; wasm-pack only re-runs wasm-bindgen and wasm-opt.
+for target in nodejs web; do
+  dir=pkg/$([ "$target" = nodejs ] && echo node || echo web)
+  log "wasm-pack build --release --target $target --out-dir $dir"
+  wasm-pack --quiet build --release --no-pack --target "$target" --out-dir "$dir"
+done
+# The nodejs glue is CommonJS while the repository's package.json says "type": "module".
+echo '{"type":"commonjs"}' > pkg/node/package.json
+
+# A gzipped copy of the bundled sample, for the demo and the tests of gzip input.
+mkdir -p pkg/examples
+gzip -9 -n -c examples/cloudfront-sample.json > pkg/examples/cloudfront-sample.json.gz
+
+shopt -s nullglob
+for step in scripts/build.d/*.sh; do
+  log "running $step"
+  bash "$step"
+done
+
+for w in pkg/node/*.wasm pkg/web/*.wasm; do
+  log "$(printf '%-40s %8d bytes, %7d gzipped' "$w" "$(wc -c <"$w")" "$(gzip -9 -c "$w" | wc -c)")"
+done

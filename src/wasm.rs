@@ -1,0 +1,315 @@
+//! The wasm-bindgen surface: the only file that imports wasm_bindgen. Thin on purpose: options
+//! arrive as JSON text (the JS names, camelCase), results leave as JSON/NDJSON text or bytes, and
+//! every `Error` crosses once, in [`to_js`], as a JS `Error` carrying `kind`, `offset`, `line`,
+//! `column` and `record` as properties. The public JS API is js/core.mjs; these names are internal.
+//!
+//! Belt and braces: the core never panics on any input, but if it ever did, the panic hook asks
+//! wasm-bindgen's glue to re-create the instance before the next call (the trapped one may hold a
+//! corrupt stack or allocator), and the JS shim re-creates any Splitter that lived in it.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use wasm_bindgen::prelude::*;
+
+use crate::json;
+use crate::{Arrays, Error, ErrorKind, Item, Options, Profile};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `Error` constructor, with the properties the shim reads.
+    #[wasm_bindgen(js_name = Error)]
+    type JsError;
+    #[wasm_bindgen(constructor, js_class = "Error")]
+    fn new(message: &str) -> JsError;
+    #[wasm_bindgen(method, setter = kind, js_class = "Error")]
+    fn set_kind(this: &JsError, v: &str);
+    #[wasm_bindgen(method, setter = offset, js_class = "Error")]
+    fn set_offset(this: &JsError, v: Option<f64>);
+    #[wasm_bindgen(method, setter = line, js_class = "Error")]
+    fn set_line(this: &JsError, v: Option<f64>);
+    #[wasm_bindgen(method, setter = column, js_class = "Error")]
+    fn set_column(this: &JsError, v: Option<f64>);
+    #[wasm_bindgen(method, setter = record, js_class = "Error")]
+    fn set_record(this: &JsError, v: Option<f64>);
+}
+
+/// The one conversion of a core `Error` into a JS value.
+fn to_js(e: Error) -> JsValue {
+    let js = JsError::new(&alloc::string::ToString::to_string(&e));
+    js.set_kind(e.kind().as_str());
+    js.set_offset(e.offset().map(|v| v as f64));
+    js.set_line(e.line().map(|v| v as f64));
+    js.set_column(e.column().map(|v| v as f64));
+    js.set_record(e.record().map(|v| v as f64));
+    js.into()
+}
+
+#[wasm_bindgen(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|_| {
+        // Runs just before the abort traps: the glue builds a fresh instance on the next call.
+        wasm_bindgen::handler::schedule_reinit();
+    }));
+}
+
+fn opt_err(msg: String) -> Error {
+    Error::new(ErrorKind::Option, msg)
+}
+
+fn want_u64(key: &str, v: &[u8]) -> crate::Result<u64> {
+    core::str::from_utf8(v)
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .ok_or_else(|| opt_err(alloc::format!("{key} must be a non-negative integer")))
+}
+
+fn want_usize(key: &str, v: &[u8]) -> crate::Result<usize> {
+    usize::try_from(want_u64(key, v)?).map_err(|_| opt_err(alloc::format!("{key} is too large")))
+}
+
+fn want_str<'a>(key: &str, v: &'a [u8]) -> crate::Result<alloc::borrow::Cow<'a, str>> {
+    json::as_str(v).ok_or_else(|| opt_err(alloc::format!("{key} must be a string")))
+}
+
+fn want_bool(key: &str, v: &[u8]) -> crate::Result<bool> {
+    match v {
+        b"true" => Ok(true),
+        b"false" => Ok(false),
+        _ => Err(opt_err(alloc::format!("{key} must be true or false"))),
+    }
+}
+
+/// Reads options from the JSON text the shim sends (JS option names; `null` means default).
+fn options(text: &str) -> crate::Result<Options> {
+    let b = text.as_bytes();
+    let start = json::skip_ws(b, 0);
+    if b.get(start) != Some(&b'{') || json::skip_value(b, start, 0).map(|e| json::skip_ws(b, e)) != Ok(b.len()) {
+        return Err(opt_err(String::from("options must be an object")));
+    }
+    let mut o = Options::default();
+    for (rk, v) in json::members(b) {
+        let key = json::unescape(rk).unwrap_or_default();
+        if v == b"null" {
+            continue;
+        }
+        match key.as_str() {
+            "profile" => o.profile = Options::parse_profile(&want_str(&key, v)?)?,
+            "enrich" => o.enrich = want_bool(&key, v)?,
+            "arrays" => o.arrays = Options::parse_arrays(&want_str(&key, v)?)?,
+            "separator" => {
+                let s = want_str(&key, v)?;
+                let mut it = s.chars();
+                match (it.next(), it.next()) {
+                    (Some(c), None) => o.separator = c,
+                    _ => return Err(opt_err(String::from("separator must be exactly one character"))),
+                }
+            }
+            "maxDepth" => o.max_depth = want_usize(&key, v)?,
+            "maxFields" => o.max_fields = want_usize(&key, v)?,
+            "maxDecompressedBytes" => o.max_decompressed_bytes = want_u64(&key, v)?,
+            "maxRecordBytes" => o.max_record_bytes = want_usize(&key, v)?,
+            "strict" => o.strict = want_bool(&key, v)?,
+            _ => {
+                return Err(opt_err(alloc::format!(
+                    "unknown option {key:?}: expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes or strict"
+                )))
+            }
+        }
+    }
+    o.validate()?;
+    Ok(o)
+}
+
+// Keep the enums' names referenced here so a new variant shows up as a compile error above.
+const _: fn(Profile, Arrays) = |_, _| {};
+
+fn transform_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
+    let o = options(opts).map_err(to_js)?;
+    crate::transform(input, &o).map_err(to_js)
+}
+
+/// One record (JSON object text as bytes) → one output document (JSON text).
+#[wasm_bindgen(js_name = transformBytes)]
+pub fn transform_bytes(input: &[u8], opts: &str) -> Result<String, JsValue> {
+    transform_impl(input, opts)
+}
+
+/// One record (JSON object text) → one output document (JSON text).
+#[wasm_bindgen(js_name = transformText)]
+pub fn transform_text(input: &str, opts: &str) -> Result<String, JsValue> {
+    transform_impl(input.as_bytes(), opts)
+}
+
+/// A whole log → `{"format":..,"gzip":..,"records":[..],"errors":[..]}` as one JSON text, so the
+/// JS side builds every object with one `JSON.parse`. Error entries are the NDJSON entries.
+fn log_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
+    let o = options(opts).map_err(to_js)?;
+    let mut out = Vec::with_capacity(input.len() + input.len() / 4 + 64);
+    let mut errs = Vec::new();
+    let mut nrec = 0u64;
+    out.extend_from_slice(b"{\"records\":[");
+    let mut sp = crate::Splitter::new(o).map_err(to_js)?;
+    let mut sink = |item: Item<'_>| match item {
+        Item::Record(j) => {
+            if nrec > 0 {
+                out.push(b',');
+            }
+            nrec += 1;
+            out.extend_from_slice(j);
+        }
+        Item::Bad { entry, .. } => {
+            if !errs.is_empty() {
+                errs.push(b',');
+            }
+            errs.extend_from_slice(entry);
+        }
+    };
+    sp.push(input, &mut sink).map_err(to_js)?;
+    let summary = sp.finish(&mut sink).map_err(to_js)?;
+    out.extend_from_slice(b"],\"errors\":[");
+    out.extend_from_slice(&errs);
+    out.extend_from_slice(b"],\"format\":\"");
+    out.extend_from_slice(summary.format.as_str().as_bytes());
+    out.extend_from_slice(if summary.gzip { b"\",\"gzip\":true}" } else { b"\",\"gzip\":false}" });
+    // Records and entries are valid UTF-8 (the engine validates input and writes lossy text).
+    Ok(String::from_utf8(out).unwrap_or_default())
+}
+
+#[wasm_bindgen(js_name = transformLogBytes)]
+pub fn transform_log_bytes(input: &[u8], opts: &str) -> Result<String, JsValue> {
+    log_impl(input, opts)
+}
+
+#[wasm_bindgen(js_name = transformLogText)]
+pub fn transform_log_text(input: &str, opts: &str) -> Result<String, JsValue> {
+    log_impl(input.as_bytes(), opts)
+}
+
+fn ndjson_impl(input: &[u8], opts: &str) -> Result<Vec<u8>, JsValue> {
+    let o = options(opts).map_err(to_js)?;
+    crate::transform_log_to_ndjson(input, &o).map(|(out, _)| out).map_err(to_js)
+}
+
+/// A whole log → NDJSON as text.
+#[wasm_bindgen(js_name = ndjsonText)]
+pub fn ndjson_text(input: &[u8], opts: &str) -> Result<String, JsValue> {
+    ndjson_impl(input, opts).map(|v| String::from_utf8(v).unwrap_or_default())
+}
+
+/// A whole log given as text → NDJSON as text.
+#[wasm_bindgen(js_name = ndjsonTextFromText)]
+pub fn ndjson_text_from_text(input: &str, opts: &str) -> Result<String, JsValue> {
+    ndjson_impl(input.as_bytes(), opts).map(|v| String::from_utf8(v).unwrap_or_default())
+}
+
+/// A whole log → NDJSON as UTF-8 bytes.
+#[wasm_bindgen(js_name = ndjsonBytes)]
+pub fn ndjson_bytes(input: &[u8], opts: &str) -> Result<Vec<u8>, JsValue> {
+    ndjson_impl(input, opts)
+}
+
+/// Flat JSON object text → nested JSON text.
+#[wasm_bindgen]
+pub fn unflatten(flat: &str, opts: &str) -> Result<String, JsValue> {
+    let o = options(opts).map_err(to_js)?;
+    crate::unflatten(flat.as_bytes(), &o).map_err(to_js)
+}
+
+/// Options JSON text → normalised, validated options (throws like every call would).
+#[wasm_bindgen(js_name = checkOptions)]
+pub fn check_options(opts: &str) -> Result<(), JsValue> {
+    options(opts).map(|_| ()).map_err(to_js)
+}
+
+/// Only for the shim's recovery test: panics, so the instance traps and is re-created.
+#[wasm_bindgen(js_name = __panicForTest)]
+pub fn panic_for_test() {
+    panic!("deliberate panic (recovery test)");
+}
+
+/// The streaming splitter: push chunks, get the NDJSON lines completed so far.
+#[wasm_bindgen(js_name = Splitter)]
+pub struct WasmSplitter {
+    inner: crate::Splitter,
+    out: Vec<u8>,
+    summary: Option<crate::Summary>,
+    broken: bool,
+    records: u64,
+    errors: u64,
+}
+
+#[wasm_bindgen(js_class = Splitter)]
+impl WasmSplitter {
+    #[wasm_bindgen(constructor)]
+    pub fn new(opts: &str) -> Result<WasmSplitter, JsValue> {
+        let o = options(opts).map_err(to_js)?;
+        Ok(WasmSplitter { inner: crate::Splitter::new(o).map_err(to_js)?, out: Vec::new(), summary: None, broken: false, records: 0, errors: 0 })
+    }
+
+    fn run(&mut self, chunk: Option<&[u8]>) -> Result<String, JsValue> {
+        if self.broken {
+            return Err(to_js(Error::new(ErrorKind::Input, "the splitter failed earlier and cannot be used again")));
+        }
+        self.out.clear();
+        let (out, records, errors) = (&mut self.out, &mut self.records, &mut self.errors);
+        let mut sink = |item: Item<'_>| {
+            match item {
+                Item::Record(_) => *records += 1,
+                Item::Bad { .. } => *errors += 1,
+            }
+            out.extend_from_slice(item.json());
+            out.push(b'\n');
+        };
+        let r = match chunk {
+            Some(c) => self.inner.push(c, &mut sink),
+            None => self.inner.finish(&mut sink).map(|s| self.summary = Some(s)),
+        };
+        if let Err(e) = r {
+            self.broken = true;
+            return Err(to_js(e));
+        }
+        let text = String::from_utf8(core::mem::take(&mut self.out)).unwrap_or_default();
+        Ok(text)
+    }
+
+    /// Feeds a chunk; returns the NDJSON lines (each ending in `\n`) completed by it.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<String, JsValue> {
+        self.run(Some(chunk))
+    }
+
+    /// Ends the input; returns the last NDJSON lines. The summary getters work after this.
+    pub fn finish(&mut self) -> Result<String, JsValue> {
+        self.run(None)
+    }
+
+    /// Detected format (`"empty"` until a value is seen).
+    #[wasm_bindgen(getter)]
+    pub fn format(&self) -> String {
+        String::from(self.summary.map(|s| s.format).or(self.inner.format()).unwrap_or(crate::Format::Empty).as_str())
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn gzip(&self) -> bool {
+        self.summary.map_or(false, |s| s.gzip)
+    }
+
+    /// Records out so far.
+    #[wasm_bindgen(getter)]
+    pub fn records(&self) -> f64 {
+        self.records as f64
+    }
+
+    /// Error entries out so far.
+    #[wasm_bindgen(getter)]
+    pub fn errors(&self) -> f64 {
+        self.errors as f64
+    }
+
+    /// Bytes read after decompression (after finish).
+    #[wasm_bindgen(getter)]
+    pub fn bytes(&self) -> f64 {
+        self.summary.map_or(0.0, |s| s.bytes as f64)
+    }
+}
