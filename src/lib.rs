@@ -22,8 +22,10 @@ mod unflatten;
 #[cfg(test)]
 mod test_util;
 
+// Public (hidden) only so tests/wasm.rs can call the exported functions from Rust.
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
-mod wasm;
+#[doc(hidden)]
+pub mod wasm;
 #[cfg(feature = "fluentbit")]
 mod fluentbit;
 
