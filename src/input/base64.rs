@@ -34,8 +34,8 @@ mod tests {
         crate::table_test!(|s: &str| super::decode(s.as_bytes()), [
             ("padded", "aGVsbG8=", Some(b"hello".to_vec())),
             ("unpadded", "aGVsbG8", Some(b"hello".to_vec())),
-            ("empty", "", Some(vec![])),
-            ("bad", "a$b", None),
+            ("empty", "", Some(alloc::vec::Vec::<u8>::new())),
+            ("bad", "a$b", None::<alloc::vec::Vec<u8>>),
         ]);
     }
 }

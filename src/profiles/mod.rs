@@ -1,9 +1,13 @@
 //! Output profiles: how one record's flat fields and enrichment facts are written.
 //! `flat` (default) writes dotted keys; `ecs` and `ocsf` write nested documents.
 
+pub(crate) mod canon;
+pub(crate) mod datetime;
+pub(crate) mod doc;
 pub(crate) mod ecs;
 pub(crate) mod flat;
 pub(crate) mod ocsf;
+pub(crate) mod rows;
 
 use alloc::vec::Vec;
 

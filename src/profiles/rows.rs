@@ -1,0 +1,146 @@
+//! The mapping-table machinery the nested profiles share: a row names a target path, where its
+//! value comes from (alternatives, first present wins) and how it is converted. One loop
+//! (`apply`) runs a profile's table; what does not fit a row (arrays, objects built from several
+//! fields, class routing) is written by the profile's own code after the loop.
+
+use alloc::borrow::Cow;
+
+use crate::enrich::Facts;
+use crate::fields::{Fields, F};
+use crate::profiles::canon;
+use crate::profiles::datetime;
+use crate::profiles::doc::Doc;
+
+/// Reads one fact as text. Boolean facts answer `"true"`/`"false"` (see `bool_str`).
+pub(crate) type FactFn = for<'f> fn(&'f Facts<'_>) -> Option<&'f str>;
+
+#[derive(Clone, Copy)]
+pub(crate) enum Src {
+    /// A record field (see `Conv` for how its raw value is read).
+    Field(F),
+    /// An enrichment fact; skipped when enrichment is off.
+    Fact(FactFn),
+    Const(&'static str),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Conv {
+    /// Text: strings decoded, other scalars as written (`true`, `1.05`); empty strings skipped.
+    Str,
+    /// Boolean from `true`/`false` or the strings "true"/"false" in any case.
+    Bool,
+    /// ISO 8601 → RFC 3339 UTC text; left out when it does not parse.
+    Date,
+    /// ISO 8601 → integer epoch milliseconds; left out when it does not parse.
+    EpochMs,
+    /// Canonical compact JSON text of the value, as a string (see canon.rs); `null` skipped.
+    JsonString,
+    /// The value itself when it is an object within the flattened caps (`FLATTENED_MAX_BYTES`,
+    /// `FLATTENED_MAX_DEPTH`); otherwise left out (the `JsonString` row keeps it).
+    Flattened,
+}
+
+pub(crate) struct Row {
+    pub target: &'static str,
+    pub from: &'static [Src],
+    pub conv: Conv,
+}
+
+/// Elastic keeps a structured copy of a payload only under this many bytes of JSON text: the
+/// largest term Lucene indexes (Elastic's pipeline uses the same number).
+pub(crate) const FLATTENED_MAX_BYTES: usize = 32_766;
+/// Elasticsearch's `flattened` field type rejects objects nested deeper than its `depth_limit`,
+/// 20 by default; deeper payloads are kept only as the JSON string.
+pub(crate) const FLATTENED_MAX_DEPTH: usize = 20;
+
+pub(crate) fn bool_str(b: Option<bool>) -> Option<&'static str> {
+    b.map(|b| if b { "true" } else { "false" })
+}
+
+/// The value of the first present source, as text (for `Field`: `Fields::text`).
+pub(crate) fn first_text<'a>(from: &[Src], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>) -> Option<Cow<'a, str>> {
+    for src in from {
+        let v = match *src {
+            Src::Field(f) => fields.text(f),
+            Src::Fact(get) => facts.and_then(get).filter(|s| !s.is_empty()).map(Cow::Borrowed),
+            Src::Const(c) => Some(Cow::Borrowed(c)),
+        };
+        if v.is_some() {
+            return v;
+        }
+    }
+    None
+}
+
+/// Runs every row of `table` into `doc`.
+pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>, doc: &mut Doc) {
+    for row in table {
+        match row.conv {
+            Conv::JsonString | Conv::Flattened => {
+                let Some(raw) = row.from.iter().find_map(|s| match *s {
+                    Src::Field(f) => fields.raw(f).filter(|v| *v != b"null"),
+                    _ => None,
+                }) else {
+                    continue;
+                };
+                let text = canon::to_canonical(raw);
+                if row.conv == Conv::JsonString {
+                    doc.str(row.target, &text);
+                } else if raw.first() == Some(&b'{') && text.len() < FLATTENED_MAX_BYTES && canon::depth(raw) <= FLATTENED_MAX_DEPTH {
+                    doc.raw(row.target, text.as_bytes());
+                }
+            }
+            Conv::Str => {
+                if let Some(v) = first_text(row.from, fields, facts) {
+                    doc.str(row.target, &v);
+                }
+            }
+            Conv::Bool => {
+                let v = row.from.iter().find_map(|s| match *s {
+                    Src::Field(f) => fields.boolean(f),
+                    Src::Fact(get) => facts.and_then(get).and_then(|t| match t {
+                        "true" => Some(true),
+                        "false" => Some(false),
+                        _ => None,
+                    }),
+                    Src::Const(c) => Some(c == "true"),
+                });
+                if let Some(v) = v {
+                    doc.bool(row.target, v);
+                }
+            }
+            Conv::Date => {
+                if let Some(v) = first_text(row.from, fields, facts).and_then(|t| datetime::to_rfc3339(&t)) {
+                    doc.str(row.target, &v);
+                }
+            }
+            Conv::EpochMs => {
+                if let Some(v) = first_text(row.from, fields, facts).and_then(|t| datetime::to_epoch_ms(&t)) {
+                    doc.int(row.target, v);
+                }
+            }
+        }
+    }
+}
+
+/// Checks a table: targets unique, no target both a leaf and a prefix of another, every row
+/// has a source. Used by each profile's unit tests.
+#[cfg(test)]
+pub(crate) fn check_table(table: &[Row]) -> Result<(), alloc::string::String> {
+    for (i, a) in table.iter().enumerate() {
+        if a.from.is_empty() {
+            return Err(alloc::format!("{} has no source", a.target));
+        }
+        for b in &table[i + 1..] {
+            if a.target == b.target {
+                return Err(alloc::format!("{} twice", a.target));
+            }
+            for (x, y) in [(a, b), (b, a)] {
+                if y.target.starts_with(x.target) && y.target.as_bytes().get(x.target.len()) == Some(&b'.') {
+                    return Err(alloc::format!("{} is a leaf and a parent of {}", x.target, y.target));
+                }
+            }
+        }
+    }
+    Ok(())
+}
