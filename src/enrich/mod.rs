@@ -13,6 +13,20 @@ use alloc::vec::Vec;
 
 use crate::fields::Fields;
 
+mod action;
+mod cloudfront_resources;
+mod cloudfront_risk;
+mod credentials;
+#[cfg(test)]
+mod docs;
+mod identity;
+mod outcome;
+mod provider;
+mod source;
+pub(crate) mod time;
+mod user_agent;
+mod verb;
+
 /// `event.outcome`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Outcome {
@@ -71,6 +85,8 @@ pub(crate) struct Facts<'a> {
     /// `cloudtrail.mfa_authenticated`, `cloudtrail.console_session`.
     pub mfa_authenticated: Option<bool>,
     pub console_session: Option<bool>,
+    /// `cloudtrail.session.created_at`: sessionContext.attributes.creationDate as RFC 3339 UTC.
+    pub session_created: Option<String>,
     /// `source.address`, `source.ip`.
     pub source_address: Option<Cow<'a, str>>,
     pub source_ip: Option<Cow<'a, str>>,
@@ -90,12 +106,16 @@ pub(crate) struct Facts<'a> {
 }
 
 /// One enrichment output key, with its one-line meaning (for docs/SCHEMA.md).
+// Read by the docs and tests (src/enrich/docs.rs); plain data otherwise.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Key {
     pub name: &'static str,
     pub meaning: &'static str,
 }
 
 /// A documented example: a CloudTrail fragment and flat keys expected from it.
+// Read by the docs and tests (src/enrich/docs.rs); plain data otherwise.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Example {
     pub title: &'static str,
     pub record: &'static str,
@@ -103,6 +123,8 @@ pub(crate) struct Example {
     pub expect: &'static [(&'static str, &'static str)],
 }
 
+// Read by the docs and tests (src/enrich/docs.rs); plain data otherwise.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Enricher {
     pub name: &'static str,
     pub summary: &'static str,
@@ -114,8 +136,29 @@ pub(crate) struct Enricher {
     pub run: for<'a> fn(&Fields<'a>, &mut Facts<'a>),
 }
 
-/// Every enricher, in the order they run.
-pub(crate) static ENRICHERS: &[&Enricher] = &[];
+/// Every enricher, in the order they run. Later ones read what earlier ones decided:
+/// `provider` needs `action`; `verb` and the CloudFront ones need `action` and `provider`.
+pub(crate) static ENRICHERS: &[&Enricher] = &[
+    &time::TIME,
+    &action::ACTION,
+    &provider::PROVIDER,
+    &outcome::OUTCOME,
+    &verb::VERB,
+    &identity::IDENTITY,
+    &credentials::CREDENTIALS,
+    &source::SOURCE,
+    &user_agent::USER_AGENT,
+    &cloudfront_resources::CLOUDFRONT_RESOURCES,
+    &cloudfront_risk::CLOUDFRONT_RISK,
+];
+
+/// Keys written by the enrichment stage as a whole rather than by one enricher.
+// Read by the docs and tests (src/enrich/docs.rs); plain data otherwise.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) static SHARED_KEYS: &[Key] = &[Key {
+    name: "enrich.errors",
+    meaning: "problems met while enriching, each prefixed with the enricher's name (`time: ...`); the record is still written",
+}];
 
 /// Runs every enricher over the captured fields.
 pub(crate) fn enrich<'a>(fields: &Fields<'a>) -> Facts<'a> {

@@ -34,6 +34,7 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
     w.opt_str("cloudtrail.access_key_type", f.access_key_type);
     w.opt_bool("cloudtrail.mfa_authenticated", f.mfa_authenticated);
     w.opt_bool("cloudtrail.console_session", f.console_session);
+    w.opt_str("cloudtrail.session.created_at", f.session_created.as_deref());
     w.opt_str("source.address", f.source_address.as_deref());
     w.opt_str("source.ip", f.source_ip.as_deref());
     w.opt_str("user_agent.original", f.ua_original.as_deref());

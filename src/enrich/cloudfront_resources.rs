@@ -1,0 +1,317 @@
+//! `cloudfront.*` resource keys: which distribution, invalidation, function, policy, key, ...
+//! a CloudFront call names, one flat key per resource kind.
+//!
+//! Two tables. `KINDS` is keyed on the resource noun of the action (the action without its verb:
+//! `UpdateCachePolicy` → `CachePolicy`), so Create/Get/Update/Delete of one kind share a row that
+//! says where its id sits in requestParameters and responseElements. `PARAMS` maps request
+//! parameters that name some other resource (`distributionId`, `cachePolicyId`, ...) to keys.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::{provider, time, verb, Enricher, Example, Facts, Key};
+use crate::fields::{Fields, F};
+use crate::json;
+
+const DIST_ID: &str = "cloudfront.distribution.id";
+const DIST_ARN: &str = "cloudfront.distribution.arn";
+
+/// A resource kind: the noun(s) naming it in actions, its flat key, and where its id is.
+struct Kind {
+    noun: &'static str,
+    key: &'static str,
+    /// requestParameters members holding the id, tried in order.
+    request: &'static [&'static str],
+    /// The path under responseElements holding the id.
+    response: &'static [&'static str],
+}
+
+const fn k(noun: &'static str, key: &'static str, request: &'static [&'static str], response: &'static [&'static str]) -> Kind {
+    Kind { noun, key, request, response }
+}
+
+const ID: &[&str] = &["id"];
+const NAME: &[&str] = &["name"];
+
+/// Sorted by noun; checked by a test.
+const KINDS: &[Kind] = &[
+    k("AnycastIpList", "cloudfront.anycast_ip_list.id", ID, &["anycastIpList", "id"]),
+    k("CachePolicy", "cloudfront.cache_policy.id", ID, &["cachePolicy", "id"]),
+    k("CachePolicyConfig", "cloudfront.cache_policy.id", ID, &["cachePolicy", "id"]),
+    k("CloudFrontOriginAccessIdentity", "cloudfront.origin_access_identity.id", ID, &["cloudFrontOriginAccessIdentity", "id"]),
+    k("CloudFrontOriginAccessIdentityConfig", "cloudfront.origin_access_identity.id", ID, &["cloudFrontOriginAccessIdentity", "id"]),
+    k("ConnectionGroup", "cloudfront.connection_group.id", ID, &["connectionGroup", "id"]),
+    k("ContinuousDeploymentPolicy", "cloudfront.continuous_deployment_policy.id", ID, &["continuousDeploymentPolicy", "id"]),
+    k("ContinuousDeploymentPolicyConfig", "cloudfront.continuous_deployment_policy.id", ID, &["continuousDeploymentPolicy", "id"]),
+    k("Distribution", DIST_ID, ID, &["distribution", "id"]),
+    k("DistributionConfig", DIST_ID, ID, &["distribution", "id"]),
+    k("DistributionTenant", "cloudfront.distribution_tenant.id", ID, &["distributionTenant", "id"]),
+    k("DistributionWithStagingConfig", DIST_ID, ID, &["distribution", "id"]),
+    k("DistributionWithTags", DIST_ID, ID, &["distribution", "id"]),
+    k("FieldLevelEncryption", "cloudfront.field_level_encryption_config.id", ID, &["fieldLevelEncryption", "id"]),
+    k("FieldLevelEncryptionConfig", "cloudfront.field_level_encryption_config.id", ID, &["fieldLevelEncryption", "id"]),
+    k("FieldLevelEncryptionProfile", "cloudfront.field_level_encryption_profile.id", ID, &["fieldLevelEncryptionProfile", "id"]),
+    k("FieldLevelEncryptionProfileConfig", "cloudfront.field_level_encryption_profile.id", ID, &["fieldLevelEncryptionProfile", "id"]),
+    k("Function", "cloudfront.function.name", NAME, &["functionSummary", "name"]),
+    k("Invalidation", "cloudfront.invalidation.id", ID, &["invalidation", "id"]),
+    k("KeyGroup", "cloudfront.key_group.id", ID, &["keyGroup", "id"]),
+    k("KeyGroupConfig", "cloudfront.key_group.id", ID, &["keyGroup", "id"]),
+    k("KeyValueStore", "cloudfront.key_value_store.name", NAME, &["keyValueStore", "name"]),
+    k("OriginAccessControl", "cloudfront.origin_access_control.id", ID, &["originAccessControl", "id"]),
+    k("OriginAccessControlConfig", "cloudfront.origin_access_control.id", ID, &["originAccessControl", "id"]),
+    k("OriginRequestPolicy", "cloudfront.origin_request_policy.id", ID, &["originRequestPolicy", "id"]),
+    k("OriginRequestPolicyConfig", "cloudfront.origin_request_policy.id", ID, &["originRequestPolicy", "id"]),
+    k("PublicKey", "cloudfront.public_key.id", ID, &["publicKey", "id"]),
+    k("PublicKeyConfig", "cloudfront.public_key.id", ID, &["publicKey", "id"]),
+    k("RealtimeLogConfig", "cloudfront.realtime_log_config.name", NAME, &["realtimeLogConfig", "name"]),
+    k("ResponseHeadersPolicy", "cloudfront.response_headers_policy.id", ID, &["responseHeadersPolicy", "id"]),
+    k("ResponseHeadersPolicyConfig", "cloudfront.response_headers_policy.id", ID, &["responseHeadersPolicy", "id"]),
+    k("StreamingDistribution", "cloudfront.streaming_distribution.id", ID, &["streamingDistribution", "id"]),
+    k("StreamingDistributionConfig", "cloudfront.streaming_distribution.id", ID, &["streamingDistribution", "id"]),
+    k("StreamingDistributionWithTags", "cloudfront.streaming_distribution.id", ID, &["streamingDistribution", "id"]),
+    k("TrustStore", "cloudfront.trust_store.id", ID, &["trustStore", "id"]),
+    k("VpcOrigin", "cloudfront.vpc_origin.id", ID, &["vpcOrigin", "id"]),
+];
+
+/// requestParameters members naming a resource, whatever the action (sorted by member).
+const PARAMS: &[(&str, &str)] = &[
+    ("anycastIpListId", "cloudfront.anycast_ip_list.id"),
+    ("cachePolicyId", "cloudfront.cache_policy.id"),
+    ("distributionId", DIST_ID),
+    ("distributionTenantId", "cloudfront.distribution_tenant.id"),
+    ("keyGroupId", "cloudfront.key_group.id"),
+    ("kvsARN", "cloudfront.key_value_store.arn"),
+    ("originRequestPolicyId", "cloudfront.origin_request_policy.id"),
+    ("primaryDistributionId", DIST_ID),
+    ("realtimeLogConfigName", "cloudfront.realtime_log_config.name"),
+    ("resource", "cloudfront.resource.arn"),
+    ("responseHeadersPolicyId", "cloudfront.response_headers_policy.id"),
+    ("stagingDistributionId", "cloudfront.staging_distribution.id"),
+    ("targetDistributionId", DIST_ID),
+    ("vpcOriginId", "cloudfront.vpc_origin.id"),
+    ("webACLArn", "cloudfront.web_acl.arn"),
+    ("webACLId", "cloudfront.web_acl.id"),
+];
+
+pub(crate) static CLOUDFRONT_RESOURCES: Enricher = Enricher {
+    name: "cloudfront_resources",
+    summary: "The CloudFront resources a call names, one `cloudfront.*` key per resource kind (CloudFront and CloudFront KeyValueStore calls only).",
+    reads: &["requestParameters", "responseElements", "eventName (through event.action)", "eventSource (through event.provider)"],
+    writes: &[
+        Key { name: "cloudfront.anycast_ip_list.id", meaning: "Anycast static IP list id" },
+        Key { name: "cloudfront.cache_policy.id", meaning: "cache policy id (requestParameters.id, cachePolicyId, or responseElements.cachePolicy.id)" },
+        Key { name: "cloudfront.connection_group.id", meaning: "connection group id" },
+        Key { name: "cloudfront.continuous_deployment_policy.id", meaning: "continuous deployment policy id" },
+        Key { name: "cloudfront.distribution.arn", meaning: "responseElements.distribution ARN, else built as `arn:aws:cloudfront::<account>:distribution/<id>`" },
+        Key {
+            name: "cloudfront.distribution.id",
+            meaning: "distribution id: requestParameters.id of a distribution action, distributionId/targetDistributionId/primaryDistributionId, responseElements.distribution.id, or a distribution ARN in `resource`",
+        },
+        Key { name: "cloudfront.distribution.last_modified", meaning: "responseElements.distribution.lastModifiedTime as RFC 3339 UTC (`May 6, 2014 6:00:32 PM` normalised)" },
+        Key { name: "cloudfront.distribution_tenant.id", meaning: "distribution tenant id" },
+        Key { name: "cloudfront.field_level_encryption_config.id", meaning: "field-level encryption configuration id" },
+        Key { name: "cloudfront.field_level_encryption_profile.id", meaning: "field-level encryption profile id" },
+        Key { name: "cloudfront.function.name", meaning: "CloudFront Function name (requestParameters.name or responseElements.functionSummary.name)" },
+        Key { name: "cloudfront.invalidation.create_time", meaning: "responseElements.invalidation.createTime as RFC 3339 UTC" },
+        Key { name: "cloudfront.invalidation.id", meaning: "invalidation id (GetInvalidation's requestParameters.id or responseElements.invalidation.id)" },
+        Key { name: "cloudfront.invalidation.paths", meaning: "the invalidated paths (invalidationBatch.paths.items of the request, else of the response)" },
+        Key { name: "cloudfront.key_group.id", meaning: "key group id (trusted signers for signed URLs)" },
+        Key { name: "cloudfront.key_value_store.arn", meaning: "key value store ARN (KeyValueStore data-plane kvsARN, or responseElements.keyValueStore ARN)" },
+        Key { name: "cloudfront.key_value_store.name", meaning: "key value store name" },
+        Key { name: "cloudfront.origin_access_control.id", meaning: "origin access control id" },
+        Key { name: "cloudfront.origin_access_identity.id", meaning: "origin access identity id" },
+        Key { name: "cloudfront.origin_request_policy.id", meaning: "origin request policy id" },
+        Key { name: "cloudfront.public_key.id", meaning: "public key id" },
+        Key { name: "cloudfront.realtime_log_config.name", meaning: "real-time log configuration name" },
+        Key { name: "cloudfront.resource.arn", meaning: "the ARN a tagging call acts on (requestParameters.resource)" },
+        Key { name: "cloudfront.response_headers_policy.id", meaning: "response headers policy id" },
+        Key { name: "cloudfront.staging_distribution.id", meaning: "the staging distribution of a continuous deployment (stagingDistributionId)" },
+        Key { name: "cloudfront.streaming_distribution.id", meaning: "legacy RTMP streaming distribution id" },
+        Key { name: "cloudfront.trust_store.id", meaning: "trust store id" },
+        Key { name: "cloudfront.vpc_origin.id", meaning: "VPC origin id" },
+        Key { name: "cloudfront.web_acl.arn", meaning: "WAF web ACL ARN being associated (webACLArn)" },
+        Key { name: "cloudfront.web_acl.id", meaning: "WAF web ACL id a listing filters on (webACLId)" },
+    ],
+    failures: &[],
+    examples: &[
+        Example {
+            title: "an invalidation in the CloudFront documentation's example",
+            record: r#"{"eventName":"CreateInvalidation2014_01_31","userIdentity":{"accountId":"111122223333"},"requestParameters":{"invalidationBatch":{"callerReference":"2014-05-06 64947","paths":{"quantity":2,"items":["/images/new.jpg","/images/logo.jpg"]}},"distributionId":"EDFDVBD6EXAMPLE"},"responseElements":{"invalidation":{"createTime":"May 6, 2014 6:02:27 PM","status":"InProgress","id":"ISRZ85EXAMPLE"}}}"#,
+            expect: &[
+                ("cloudfront.distribution.id", r#""EDFDVBD6EXAMPLE""#),
+                ("cloudfront.distribution.arn", r#""arn:aws:cloudfront::111122223333:distribution/EDFDVBD6EXAMPLE""#),
+                ("cloudfront.invalidation.id", r#""ISRZ85EXAMPLE""#),
+                ("cloudfront.invalidation.create_time", r#""2014-05-06T18:02:27Z""#),
+                ("cloudfront.invalidation.paths", r#"["/images/new.jpg","/images/logo.jpg"]"#),
+            ],
+        },
+        Example {
+            title: "a cache policy update",
+            record: r#"{"eventSource":"cloudfront.amazonaws.com","eventName":"UpdateCachePolicy","requestParameters":{"id":"658327ea-f89d-4fab-a63d-7e88639e58f6","ifMatch":"E1"}}"#,
+            expect: &[("cloudfront.cache_policy.id", r#""658327ea-f89d-4fab-a63d-7e88639e58f6""#), ("cloudfront.distribution.id", "null")],
+        },
+        Example {
+            title: "publishing a function",
+            record: r#"{"eventSource":"cloudfront.amazonaws.com","eventName":"PublishFunction","requestParameters":{"name":"add-security-headers","ifMatch":"ETVPDKIKX0DER"}}"#,
+            expect: &[("cloudfront.function.name", r#""add-security-headers""#)],
+        },
+    ],
+    run,
+};
+
+fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
+    let is_cloudfront = matches!(facts.provider.as_deref(), Some(provider::CLOUDFRONT | provider::CLOUDFRONT_KVS));
+    let Some(action) = facts.action.as_deref().filter(|_| is_cloudfront) else { return };
+    let req = fields.raw(F::RequestParameters).filter(|r| r.first() == Some(&b'{'));
+    let resp = fields.raw(F::ResponseElements).filter(|r| r.first() == Some(&b'{'));
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+
+    if let Some(kind) = kind_of(action) {
+        let from_req = req.and_then(|r| kind.request.iter().find_map(|m| str_at(r, &[m])));
+        if let Some(id) = from_req.or_else(|| resp.and_then(|r| str_at(r, kind.response))) {
+            push(&mut out, kind.key, id);
+        }
+    }
+    if let Some(r) = req {
+        for (member, value) in json::members(r) {
+            let Ok(i) = PARAMS.binary_search_by(|(p, _)| p.as_bytes().cmp(member)) else { continue };
+            if let Some(v) = json::as_str(value).filter(|v| !v.is_empty()) {
+                let key = PARAMS[i].1;
+                if key == "cloudfront.resource.arn" {
+                    if let Some(id) = v.split_once(":distribution/").map(|(_, id)| id).filter(|id| !id.is_empty()) {
+                        push(&mut out, DIST_ID, String::from(id));
+                    }
+                }
+                push(&mut out, key, v.into_owned());
+            }
+        }
+    }
+    if let Some(r) = resp {
+        if let Some(id) = str_at(r, &["distribution", "id"]) {
+            push(&mut out, DIST_ID, id);
+        }
+        if let Some(arn) = ["aRN", "arn", "ARN"].iter().find_map(|a| str_at(r, &["distribution", a])) {
+            push(&mut out, DIST_ARN, arn);
+        }
+        if let Some(t) = str_at(r, &["distribution", "lastModifiedTime"]).and_then(|t| time::to_rfc3339(&t)) {
+            push(&mut out, "cloudfront.distribution.last_modified", t);
+        }
+        if let Some(t) = str_at(r, &["invalidation", "createTime"]).and_then(|t| time::to_rfc3339(&t)) {
+            push(&mut out, "cloudfront.invalidation.create_time", t);
+        }
+        if let Some(arn) = ["aRN", "arn", "ARN"].iter().find_map(|a| str_at(r, &["keyValueStore", a])) {
+            push(&mut out, "cloudfront.key_value_store.arn", arn);
+        }
+        if let Some(id) = str_at(r, &["invalidation", "id"]) {
+            push(&mut out, "cloudfront.invalidation.id", id);
+        }
+    }
+    if !out.iter().any(|(k, _)| *k == DIST_ARN) {
+        let id = out.iter().find(|(k, _)| *k == DIST_ID).map(|(_, v)| v.clone());
+        if let (Some(id), Some(acct)) = (id, facts.account_id.as_deref()) {
+            push(&mut out, DIST_ARN, alloc::format!("arn:aws:cloudfront::{acct}:distribution/{id}"));
+        }
+    }
+    // Distribution keys first: they are what people filter on.
+    out.sort_by_key(|(k, _)| if k.starts_with("cloudfront.distribution.") { 0 } else { 1 });
+    facts.cloudfront = out;
+
+    let paths = req
+        .and_then(|r| json::get(r, &["invalidationBatch", "paths", "items"]))
+        .or_else(|| resp.and_then(|r| json::get(r, &["invalidation", "invalidationBatch", "paths", "items"])));
+    if let Some(items) = paths {
+        facts.invalidation_paths = json::elements(items).filter_map(|e| json::as_str(e).map(|s| s.into_owned())).collect();
+    }
+}
+
+/// The row for an action's resource noun (the action without its leading verb).
+fn kind_of(action: &str) -> Option<&'static Kind> {
+    let verb = verb::classify(action).map(|v| v.verb)?;
+    let noun = action.get(verb.len()..)?;
+    KINDS.binary_search_by(|k| k.noun.cmp(noun)).ok().map(|i| &KINDS[i])
+}
+
+/// A non-empty string at `path` in a raw object.
+fn str_at(raw: &[u8], path: &[&str]) -> Option<String> {
+    json::get(raw, path).and_then(json::as_str).filter(|s| !s.is_empty()).map(|s| s.into_owned())
+}
+
+/// Adds `key` unless already there (the first source found wins).
+fn push(out: &mut Vec<(&'static str, String)>, key: &'static str, value: String) {
+    if !out.iter().any(|(k, _)| *k == key) {
+        out.push((key, value));
+    }
+}
+
+/// Every key `run` can put in `Facts::cloudfront` (for the key-coverage test).
+#[cfg(test)]
+pub(crate) fn all_keys() -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = KINDS.iter().map(|k| k.key).chain(PARAMS.iter().map(|p| p.1)).collect();
+    keys.extend([DIST_ARN, "cloudfront.distribution.last_modified", "cloudfront.invalidation.create_time", "cloudfront.key_value_store.arn"]);
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enrich::{action::ACTION, provider::PROVIDER};
+
+    fn resources(rec: &str) -> Vec<(&'static str, String)> {
+        let fields = Fields::capture(rec.as_bytes());
+        let mut facts = Facts::default();
+        (ACTION.run)(&fields, &mut facts);
+        (PROVIDER.run)(&fields, &mut facts);
+        run(&fields, &mut facts);
+        let mut v = facts.cloudfront;
+        v.sort();
+        v
+    }
+
+    fn r(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+        let mut v: Vec<_> = pairs.iter().map(|(k, v)| (*k, String::from(*v))).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn tables_sorted_without_duplicates() {
+        assert!(KINDS.windows(2).all(|w| w[0].noun < w[1].noun));
+        assert!(PARAMS.windows(2).all(|w| w[0].0 < w[1].0));
+        // Every noun belongs to some real CloudFront action.
+        for kind in KINDS {
+            assert!(
+                provider::CLOUDFRONT_ACTIONS.iter().any(|a| verb::classify(a).is_some_and(|v| &a[v.verb.len()..] == kind.noun)),
+                "{} names no CloudFront action",
+                kind.noun
+            );
+        }
+    }
+
+    #[test]
+    fn resource_table() {
+        const CF: &str = r#""eventSource":"cloudfront.amazonaws.com""#;
+        let rec = |rest: &str| alloc::format!("{{{CF},{rest}}}");
+        crate::table_test!(|s: String| resources(&s), [
+            ("get distribution", rec(r#""eventName":"GetDistribution","requestParameters":{"id":"E1"}"#),
+                r(&[(DIST_ID, "E1")])),
+            ("get invalidation: id is the invalidation", rec(r#""eventName":"GetInvalidation","requestParameters":{"distributionId":"E1","id":"I1"}"#),
+                r(&[(DIST_ID, "E1"), ("cloudfront.invalidation.id", "I1")])),
+            ("create distribution: id from the response, arn as given", rec(r#""eventName":"CreateDistribution","responseElements":{"distribution":{"id":"E2","aRN":"arn:aws:cloudfront::1:distribution/E2","lastModifiedTime":"Jan 2, 2024 3:04:05 AM"}}"#),
+                r(&[(DIST_ID, "E2"), (DIST_ARN, "arn:aws:cloudfront::1:distribution/E2"), ("cloudfront.distribution.last_modified", "2024-01-02T03:04:05Z")])),
+            ("oai config", rec(r#""eventName":"GetCloudFrontOriginAccessIdentityConfig","requestParameters":{"id":"O1"}"#),
+                r(&[("cloudfront.origin_access_identity.id", "O1")])),
+            ("list by cache policy", rec(r#""eventName":"ListDistributionsByCachePolicyId","requestParameters":{"cachePolicyId":"C1"}"#),
+                r(&[("cloudfront.cache_policy.id", "C1")])),
+            ("tagging a distribution", rec(r#""eventName":"TagResource","requestParameters":{"resource":"arn:aws:cloudfront::1:distribution/E3"}"#),
+                r(&[(DIST_ID, "E3"), ("cloudfront.resource.arn", "arn:aws:cloudfront::1:distribution/E3")])),
+            ("staging copy", rec(r#""eventName":"UpdateDistributionWithStagingConfig","requestParameters":{"id":"E4","stagingDistributionId":"E5"}"#),
+                r(&[(DIST_ID, "E4"), ("cloudfront.staging_distribution.id", "E5")])),
+            ("empty id ignored", rec(r#""eventName":"DeletePublicKey","requestParameters":{"id":""}"#), r(&[])),
+            ("id not a string ignored", rec(r#""eventName":"DeletePublicKey","requestParameters":{"id":{"x":1}}"#), r(&[])),
+            ("requestParameters null", rec(r#""eventName":"DeletePublicKey","requestParameters":null"#), r(&[])),
+            ("not cloudfront", String::from(r#"{"eventSource":"s3.amazonaws.com","eventName":"DeleteDistribution","requestParameters":{"id":"E1"}}"#), r(&[])),
+        ]);
+    }
+}
