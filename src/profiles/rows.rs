@@ -144,3 +144,47 @@ pub(crate) fn check_table(table: &[Row]) -> Result<(), alloc::string::String> {
     }
     Ok(())
 }
+
+/// Test helpers: validate a whole output document and look a value up by JSON pointer
+/// (`/a/b/0`), without serde_json (whose `PartialEq<Value>` impls would make every table test
+/// in the crate ambiguous).
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::json;
+
+    /// Panics unless `out` is exactly one JSON object.
+    pub(crate) fn assert_object(out: &[u8]) {
+        assert_eq!(out.first(), Some(&b'{'), "{}", alloc::string::String::from_utf8_lossy(out));
+        let end = json::skip_value(out, 0, 0).unwrap_or_else(|e| panic!("{e:?} in {}", alloc::string::String::from_utf8_lossy(out)));
+        assert_eq!(end, out.len(), "trailing data in {}", alloc::string::String::from_utf8_lossy(out));
+        // No duplicate keys at any level.
+        fn no_dups(v: &[u8]) {
+            match v.first() {
+                Some(b'{') => {
+                    let keys: alloc::vec::Vec<&[u8]> = json::members(v).map(|(k, _)| k).collect();
+                    for (i, k) in keys.iter().enumerate() {
+                        assert!(!keys[i + 1..].contains(k), "duplicate key {}", alloc::string::String::from_utf8_lossy(k));
+                    }
+                    json::members(v).for_each(|(_, x)| no_dups(x));
+                }
+                Some(b'[') => json::elements(v).for_each(no_dups),
+                _ => {}
+            }
+        }
+        no_dups(out);
+    }
+
+    /// The raw value at a JSON pointer (array indexes as numbers), as compact text.
+    pub(crate) fn pointer(doc: &[u8], ptr: &str) -> Option<alloc::string::String> {
+        let mut v = doc;
+        for part in ptr.split('/').skip(1) {
+            v = match v.first() {
+                Some(b'[') => json::elements(v).nth(part.parse().ok()?)?,
+                _ => json::get(v, &[part])?,
+            };
+        }
+        let mut out = alloc::vec::Vec::new();
+        json::write_compact(&mut out, v);
+        alloc::string::String::from_utf8(out).ok()
+    }
+}
