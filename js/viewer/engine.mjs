@@ -1,0 +1,140 @@
+// The viewer's only door to the WebAssembly package. It turns whatever the web build offers into
+// one small interface the worker uses:
+//   open(options) → { push(Uint8Array) → Item[], finish() → { items, format, gzip } }
+//   unflatten(flatJsonText) → nested JSON text (or null when the build has none)
+// with Item = { line, rec } for a record (NDJSON line and its parsed flat object) or
+// { err: { message, original, offset, type } } for a record that could not be read.
+//
+// When the build exposes an incremental Splitter, chunks are parsed as they arrive (progress,
+// bounded memory); otherwise the chunks of one file are collected and read by transformLog at
+// finish().
+import * as api from '../web.mjs';
+
+let ready = null;
+
+/** Instantiates the wasm once; resolves to the engine interface. */
+export function loadEngine() {
+  ready ??= (async () => {
+    const init = typeof api.init === 'function' ? api.init : api.default;
+    if (typeof init === 'function') await init();
+    return makeEngine(api);
+  })();
+  return ready;
+}
+
+function makeEngine(m) {
+  const Split = m.Splitter ?? null;
+  const createSplitter = typeof m.createSplitter === 'function' ? m.createSplitter : Split ? (o) => new Split(o) : null;
+  // unflatten gives an object (web.mjs) or JSON text (raw glue); the worker wants text.
+  const unflatten =
+    typeof m.unflatten === 'function'
+      ? (text) => {
+          const out = m.unflatten(text);
+          return typeof out === 'string' ? out : JSON.stringify(out);
+        }
+      : null;
+  return {
+    streaming: Boolean(createSplitter),
+    open(options) {
+      return createSplitter ? openSplitter(createSplitter, options) : openWhole(m, options);
+    },
+    unflatten,
+  };
+}
+
+function openSplitter(createSplitter, options) {
+  const sp = createSplitter(options);
+  return {
+    push: (chunk) => fromNdjson(sp.push(chunk)),
+    finish() {
+      const out = sp.finish();
+      // finish() may return the last NDJSON text, or { ndjson|records, format, gzip }.
+      const tail = typeof out === 'string' || out instanceof Uint8Array || Array.isArray(out) ? out : out?.ndjson ?? out?.records ?? '';
+      const items = fromNdjson(tail);
+      const format = String(out?.format ?? sp.format ?? '');
+      const gzip = Boolean(out?.gzip ?? sp.gzip);
+      sp.free?.();
+      return { items, format, gzip };
+    },
+  };
+}
+
+function openWhole(m, options) {
+  const parts = [];
+  let size = 0;
+  return {
+    push(chunk) {
+      parts.push(chunk);
+      size += chunk.length;
+      return [];
+    },
+    finish() {
+      const all = new Uint8Array(size);
+      let at = 0;
+      for (const p of parts) {
+        all.set(p, at);
+        at += p.length;
+      }
+      parts.length = 0;
+      if (typeof m.transformLog === 'function') {
+        const log = m.transformLog(all, options);
+        const items = [];
+        for (const rec of log.records ?? []) items.push({ line: JSON.stringify(rec), rec });
+        for (const e of log.errors ?? []) items.push({ err: errOf(e) });
+        return { items, format: String(log.format ?? ''), gzip: Boolean(log.gzip) };
+      }
+      return { items: fromNdjson(m.transformLogToNdjson(all, options)), format: '', gzip: false };
+    },
+  };
+}
+
+const dec = new TextDecoder();
+function toText(x) {
+  return typeof x === 'string' ? x : x instanceof Uint8Array ? dec.decode(x) : String(x ?? '');
+}
+
+/** NDJSON text (or an array of lines/objects) → items. */
+function fromNdjson(out) {
+  const items = [];
+  if (Array.isArray(out)) {
+    for (const x of out) items.push(classify(typeof x === 'string' ? x : JSON.stringify(x), typeof x === 'string' ? null : x));
+    return items;
+  }
+  const text = toText(out);
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (end > start) items.push(classify(text.slice(start, end), null));
+    start = end + 1;
+  }
+  return items;
+}
+
+function classify(line, rec) {
+  let o = rec;
+  if (!o) {
+    try {
+      o = JSON.parse(line);
+    } catch (e) {
+      return { err: { message: `unreadable output line: ${e.message}`, original: line, offset: null, type: 'output' } };
+    }
+  }
+  // An error entry has the raw text and an error type and none of the enrichment every record
+  // gets (cloud.provider is always written), so a record cannot pass for one by naming a key.
+  if (o && Object.hasOwn(o, 'event.original') && Object.hasOwn(o, 'error.type') && !Object.hasOwn(o, 'cloud.provider')) {
+    return { err: errOf(o) };
+  }
+  return { line, rec: o };
+}
+
+function errOf(e) {
+  const s = (v) => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+  const num = (v) => (typeof v === 'number' ? v : null);
+  return {
+    message: s(e['error.message'] ?? e.message),
+    original: s(e['event.original'] ?? e.original),
+    offset: num(e['error.offset'] ?? e.offset),
+    type: s(e['error.type'] ?? e.kind ?? ''),
+  };
+}

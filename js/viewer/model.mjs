@@ -1,0 +1,196 @@
+// Pure helpers shared by the worker and the page: what a row shows, CSV cells, the visible form
+// of control characters, JSON pretty-printing that keeps number text exact, and the split between
+// a record's own keys and the enrichment keys. No DOM here.
+
+/** The table's columns: key in the column store, header, and how wide (CSS grid track). */
+export const COLUMNS = [
+  { key: 'time', label: 'Time (UTC)' },
+  { key: 'action', label: 'Action' },
+  { key: 'principal', label: 'Principal' },
+  { key: 'ip', label: 'Source IP' },
+  { key: 'outcome', label: 'Outcome' },
+  { key: 'resource', label: 'CloudFront resource' },
+  { key: 'risk', label: 'Risk flags' },
+];
+
+/** Any flat value as one line of text. */
+export function text(v) {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(', ');
+  return JSON.stringify(v);
+}
+
+const first = (o, keys) => {
+  for (const k of keys) {
+    if (Object.hasOwn(o, k)) {
+      const v = o[k];
+      if (v !== null && v !== undefined && v !== '') return text(v);
+    }
+  }
+  return '';
+};
+
+// CloudFront resource keys the enrichment writes, most telling first.
+const RESOURCE_KEY = /^cloudfront\.([a-z_]+)\.(id|name|arn)$/;
+
+/** The row a flat record shows as. Reads the enrichment contract first, raw keys second. */
+export function columnsOf(o) {
+  const time = first(o, ['@timestamp', 'eventTime']);
+  const outcome =
+    first(o, ['event.outcome']) ||
+    (Object.hasOwn(o, 'errorCode') || Object.hasOwn(o, 'errorMessage') ? 'failure' : o.eventName !== undefined ? 'success' : '');
+  let resource = first(o, ['cloudfront.distribution.id']);
+  // Without enrichment (older builds), the usual places CloudFront puts a distribution id.
+  const cloudfront = /cloudfront/.test(text(o['event.provider'] ?? o.eventSource ?? '')) || (!o.eventSource && /Distribution|Invalidation/.test(text(o.eventName)));
+  if (!resource && cloudfront) {
+    resource = first(o, ['requestParameters.id', 'requestParameters.distributionId', 'responseElements.distribution.id']);
+  }
+  if (!resource) {
+    for (const k of Object.keys(o)) {
+      const m = RESOURCE_KEY.exec(k);
+      if (m && m[1] !== 'distribution' && typeof o[k] === 'string' && o[k]) {
+        resource = `${m[1].replace(/_/g, ' ')}: ${o[k]}`;
+        break;
+      }
+    }
+  }
+  const riskV = Object.hasOwn(o, 'cloudfront.risk') ? o['cloudfront.risk'] : null;
+  const risk = Array.isArray(riskV) ? riskV.map(text).join(', ') : text(riskV);
+  return {
+    time,
+    action: first(o, ['event.action', 'eventName']),
+    principal: first(o, ['user.name', 'userIdentity.userName']) || arnName(first(o, ['userIdentity.arn'])) || first(o, ['userIdentity.invokedBy', 'userIdentity.principalId']),
+    ip: first(o, ['source.ip', 'source.address', 'sourceIPAddress']),
+    outcome,
+    resource,
+    risk,
+  };
+}
+
+/** The last part of an ARN (`…/session` → `session`, `…:root` → `root`); the enrichment's `user.name` is better. */
+function arnName(arn) {
+  if (!arn) return '';
+  const cut = Math.max(arn.lastIndexOf('/'), arn.lastIndexOf(':'));
+  return cut >= 0 && cut < arn.length - 1 ? arn.slice(cut + 1) : arn;
+}
+
+/** Milliseconds since the epoch for a time text, NaN when it is not a time. */
+export function timeOf(t) {
+  if (!t || t.length > 40) return NaN;
+  return Date.parse(t);
+}
+
+// Bidi overrides/isolates/marks, other invisible format characters and C0/C1 controls: shown
+// as ⟨U+XXXX⟩ so a value cannot reorder or hide what is on screen (Trojan-Source style).
+const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]/g;
+
+/** The on-screen form of a value: controls made visible, newlines and tabs kept. */
+export function visible(s) {
+  return s.replace(INVISIBLE, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
+}
+
+/** One line for a table cell: visible(), newlines as ⏎, cut at `max` characters. */
+export function cell(s, max = 240) {
+  const cut = s.length > max ? `${s.slice(0, max)}…` : s;
+  return visible(cut).replace(/\r?\n|\t/g, (c) => (c === '\t' ? '⇥' : '⏎'));
+}
+
+/** A CSV cell: quoted, and formula-safe (a leading = + - @ tab or CR gets a ' before it). */
+export function csvCell(v) {
+  let s = text(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+/** The CSV export's columns: the enrichment contract plus the raw keys people grep for. */
+export const CSV_KEYS = [
+  '@timestamp', 'event.action', 'event.provider', 'event.outcome', 'user.name', 'source.ip', 'source.address',
+  'cloud.account.id', 'cloud.region', 'cloudfront.distribution.id', 'cloudfront.risk', 'error.code', 'error.message',
+  'eventName', 'eventSource', 'userIdentity.type', 'userIdentity.arn', 'userAgent', 'eventID', 'requestID',
+];
+
+export function csvRow(values) {
+  return values.map(csvCell).join(',');
+}
+
+// The keys the enrichment writes (flat profile). They follow the record's own keys.
+const ENRICH_KEY = /^(?:@timestamp|(?:event|cloudtrail|cloud|user|source|user_agent|cloudfront|enrich)\..+|error\.(?:code|message))$/;
+
+/** Splits a flat record's keys into its own (raw) keys and the trailing enrichment keys. */
+export function splitKeys(o) {
+  const keys = Object.keys(o);
+  let cut = keys.length;
+  while (cut > 0 && ENRICH_KEY.test(keys[cut - 1])) cut--;
+  return { raw: keys.slice(0, cut), enriched: keys.slice(cut) };
+}
+
+/**
+ * A fallback unflatten (the package's own is exact; this one is used only when the build has
+ * none): `.` splits, `~1`/`~0` unescape; objects without prototypes so `__proto__` is data.
+ */
+export function unflattenJs(flat) {
+  const root = Object.create(null);
+  for (const k of Object.keys(flat)) {
+    const parts = k.split('.').map((p) => p.replace(/~1/g, '.').replace(/~0/g, '~'));
+    let node = root;
+    let ok = true;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const p = parts[i];
+      if (!Object.hasOwn(node, p)) node[p] = Object.create(null);
+      else if (typeof node[p] !== 'object' || node[p] === null || Array.isArray(node[p])) {
+        ok = false;
+        break;
+      }
+      node = node[p];
+    }
+    const v = flat[k];
+    const val = Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' && !Array.isArray(x) ? unflattenJs(x) : x)) : v;
+    if (ok) node[parts[parts.length - 1]] = val;
+    else root[k] = val;
+  }
+  return root;
+}
+
+/** Pretty-prints JSON text without parsing numbers (so 2^53+ integers stay exact). */
+export function prettyJson(src, indent = '  ') {
+  let out = '';
+  let depth = 0;
+  let i = 0;
+  const n = src.length;
+  const nl = () => `\n${indent.repeat(depth)}`;
+  while (i < n) {
+    const c = src[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < n && src[j] !== '"') j += src[j] === '\\' ? 2 : 1;
+      out += src.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      let j = i + 1;
+      while (j < n && /\s/.test(src[j])) j++;
+      if (src[j] === close) {
+        out += c + close;
+        i = j + 1;
+        continue;
+      }
+      depth++;
+      out += c + nl();
+    } else if (c === '}' || c === ']') {
+      depth = Math.max(0, depth - 1);
+      out += nl() + c;
+    } else if (c === ',') {
+      out += `,${nl()}`;
+    } else if (c === ':') {
+      out += ': ';
+    } else if (!/\s/.test(c)) {
+      out += c;
+    }
+    i++;
+  }
+  return out;
+}

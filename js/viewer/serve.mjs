@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// A tiny dependency-free static server for the viewer: serves the repository root (so the page
+// reaches /js/web.mjs and /pkg/web/*) on 127.0.0.1 only, with the same Content-Security-Policy as
+// the page's meta tag (a worker takes its CSP from its own response, not from the page).
+//
+//   node js/viewer/serve.mjs [--port N]     (port 0 or PORT=0 picks a free one)
+import { createServer } from 'node:http';
+import { createReadStream, promises as fs } from 'node:fs';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export const CSP = [
+  "default-src 'none'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8',
+};
+
+/** Starts the server; resolves to { server, url } once listening. */
+export function serve({ port = 0, host = '127.0.0.1', root = ROOT } = {}) {
+  const server = createServer(async (req, res) => {
+    const headers = {
+      'Content-Security-Policy': CSP,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, headers).end();
+      return;
+    }
+    let path;
+    try {
+      path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    } catch {
+      res.writeHead(400, headers).end();
+      return;
+    }
+    if (path === '/' || path === '/js/viewer') {
+      res.writeHead(302, { ...headers, Location: '/js/viewer/' }).end();
+      return;
+    }
+    if (path.endsWith('/')) path += 'index.html';
+    const file = resolve(join(root, path));
+    // No escaping the root, no dot-files (.git, .env).
+    if ((file !== root && !file.startsWith(root + sep)) || /[\\/]\./.test(file.slice(root.length))) {
+      res.writeHead(404, headers).end();
+      return;
+    }
+    try {
+      const st = await fs.stat(file);
+      if (!st.isFile()) throw new Error('not a file');
+      res.writeHead(200, {
+        ...headers,
+        'Content-Type': TYPES[extname(file)] || 'application/octet-stream',
+        'Content-Length': st.size,
+      });
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(file).pipe(res);
+    } catch {
+      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+    }
+  });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      const { port: p } = server.address();
+      ok({ server, url: `http://${host}:${p}/js/viewer/` });
+    });
+  });
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const i = process.argv.indexOf('--port');
+  const port = Number(i > 0 ? process.argv[i + 1] : process.env.PORT ?? 8080);
+  try {
+    await fs.access(join(ROOT, 'pkg/web'));
+  } catch {
+    console.error('viewer: pkg/web is missing: run `npm run build` first');
+  }
+  const { url } = await serve({ port });
+  console.log(`cloudfront-trail viewer: ${url}  (serving ${ROOT} on 127.0.0.1 only; Ctrl-C to stop)`);
+}

@@ -1,0 +1,463 @@
+// The viewer's worker: reads files in slices through the wasm engine, keeps every record (its
+// NDJSON line) and a dictionary-encoded column store, and answers the page's queries (filter,
+// sort, summaries, details, export). The page only renders; it never parses.
+import { loadEngine } from './engine.mjs';
+import { COLUMNS, CSV_KEYS, columnsOf, csvRow, prettyJson, splitKeys, timeOf, unflattenJs } from './model.mjs';
+
+const CHUNK = 4 << 20;
+const BATCH_MS = 150;
+const ERROR_PREVIEW = 256 << 10;
+
+/** A growable typed array. */
+class Grow {
+  constructor(Type, n = 1024) {
+    this.Type = Type;
+    this.a = new Type(n);
+    this.length = 0;
+  }
+  push(v) {
+    if (this.length === this.a.length) {
+      const b = new this.Type(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.length++] = v;
+  }
+  view() {
+    return this.a.subarray(0, this.length);
+  }
+}
+
+/** Strings ↔ small integers, one per column. */
+class Dict {
+  constructor() {
+    this.values = [];
+    this.map = new Map();
+    this.sent = 0;
+  }
+  code(s) {
+    let c = this.map.get(s);
+    if (c === undefined) {
+      c = this.values.length;
+      this.values.push(s);
+      this.map.set(s, c);
+    }
+    return c;
+  }
+}
+
+const store = {
+  lines: [],
+  file: new Grow(Uint16Array),
+  ms: new Grow(Float64Array),
+  cols: Object.fromEntries(COLUMNS.map((c) => [c.key, new Grow(Uint32Array)])),
+  dicts: Object.fromEntries(COLUMNS.map((c) => [c.key, new Dict()])),
+  sentRows: 0,
+  files: [],
+  errors: [],
+  sentErrors: 0,
+};
+
+let engine = null;
+const stats = { push: 0, add: 0, query: 0, queries: 0 };
+const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
+
+self.onmessage = async (ev) => {
+  const m = ev.data;
+  try {
+    if (m.type === 'files') await ingest(m.files);
+    else if (m.type === 'query') {
+      const t0 = performance.now();
+      const r = query(m.q);
+      stats.query += performance.now() - t0;
+      stats.queries++;
+      post({ type: 'result', seq: m.seq, ...r });
+    }
+    else if (m.type === 'detail') post({ type: 'detail', seq: m.seq, ...detail(m.index) });
+    else if (m.type === 'export') post({ type: 'export', seq: m.seq, ...exportRows(m.q, m.format) });
+  } catch (e) {
+    post({ type: 'fatal', message: `${m.type}: ${e?.message ?? e}` });
+  }
+};
+
+(async () => {
+  try {
+    engine = await loadEngine();
+    post({ type: 'ready', streaming: engine.streaming });
+  } catch (e) {
+    post({ type: 'fatal', message: `could not load the WebAssembly engine: ${e?.message ?? e}` });
+  }
+})();
+
+// ---------------------------------------------------------------- reading
+
+async function ingest(files) {
+  engine ??= await loadEngine();
+  for (const f of files) {
+    const fileIdx = store.files.length;
+    const info = { name: String(f.name ?? 'file'), size: f.size, records: 0, errors: 0, format: '', gzip: false, failed: '' };
+    store.files.push(info);
+    post({ type: 'progress', file: fileIdx, name: info.name, loaded: 0, size: f.size, done: false });
+    let last = 0;
+    const sink = (items) => {
+      for (const it of items) add(it, fileIdx, info);
+      const now = Date.now();
+      if (now - last > BATCH_MS) {
+        last = now;
+        flush();
+      }
+    };
+    try {
+      const rd = engine.open({});
+      for (let at = 0; at < f.size; at += CHUNK) {
+        const buf = new Uint8Array(await f.slice(at, Math.min(f.size, at + CHUNK)).arrayBuffer());
+        const t0 = performance.now();
+        const items = rd.push(buf);
+        stats.push += performance.now() - t0;
+        const t1 = performance.now();
+        sink(items);
+        stats.add += performance.now() - t1;
+        post({ type: 'progress', file: fileIdx, name: info.name, loaded: Math.min(f.size, at + CHUNK), size: f.size, done: false });
+      }
+      const end = rd.finish();
+      sink(end.items);
+      info.format = end.format;
+      info.gzip = end.gzip;
+    } catch (e) {
+      // The file as a whole could not be read (bad gzip, unknown format, a limit): one error
+      // entry for it; records already read stay.
+      info.failed = String(e?.message ?? e);
+      addError({ message: info.failed, original: '', offset: null, type: 'input' }, fileIdx, info);
+    }
+    flush();
+    post({ type: 'progress', file: fileIdx, name: info.name, loaded: f.size, size: f.size, done: true, info });
+  }
+  post({ type: 'idle', stats });
+}
+
+function add(it, fileIdx, info) {
+  if (it.err) {
+    addError(it.err, fileIdx, info);
+    return;
+  }
+  const c = columnsOf(it.rec);
+  store.lines.push(it.line);
+  store.file.push(fileIdx);
+  store.ms.push(timeOf(c.time));
+  for (const { key } of COLUMNS) store.cols[key].push(store.dicts[key].code(c[key]));
+  info.records++;
+}
+
+function addError(err, fileIdx, info) {
+  const original = err.original ?? '';
+  store.errors.push({
+    file: info.name,
+    fileIdx,
+    message: err.message,
+    type: err.type,
+    offset: err.offset,
+    size: original.length,
+    original: original.length > ERROR_PREVIEW ? original.slice(0, ERROR_PREVIEW) : original,
+  });
+  info.errors++;
+}
+
+/** Sends the rows and errors the page has not seen yet. */
+function flush() {
+  const from = store.sentRows;
+  const to = store.lines.length;
+  if (to > from || store.errors.length > store.sentErrors) {
+    const cols = {};
+    const dicts = {};
+    const transfer = [];
+    for (const { key } of COLUMNS) {
+      cols[key] = store.cols[key].a.slice(from, to);
+      transfer.push(cols[key].buffer);
+      const d = store.dicts[key];
+      dicts[key] = d.values.slice(d.sent);
+      d.sent = d.values.length;
+    }
+    const ms = store.ms.a.slice(from, to);
+    transfer.push(ms.buffer);
+    const errors = store.errors.slice(store.sentErrors);
+    store.sentErrors = store.errors.length;
+    store.sentRows = to;
+    post({ type: 'rows', from, to, cols, dicts, ms, errors }, transfer);
+  }
+}
+
+// ---------------------------------------------------------------- queries
+
+let lastText = null; // { q, rows } the previous free-text match, narrowed by longer queries
+
+function codeSet(key, value) {
+  if (value === undefined || value === null || value === '') return null;
+  const c = store.dicts[key].map.get(value);
+  return c === undefined ? -1 : c;
+}
+
+/** The indices of records that pass the filters, in the requested order. */
+function select(q) {
+  const n = store.lines.length;
+  const f = q.filters ?? {};
+  const want = {};
+  for (const key of ['action', 'principal', 'outcome', 'resource', 'ip']) want[key] = codeSet(key, f[key]);
+  let riskOk = null;
+  if (f.risk) {
+    const vals = store.dicts.risk.values;
+    riskOk = new Uint8Array(vals.length);
+    for (let i = 0; i < vals.length; i++) {
+      const flags = vals[i] ? vals[i].split(', ') : [];
+      riskOk[i] = f.risk === '*' ? flags.length > 0 : flags.includes(f.risk);
+    }
+  }
+  const from = typeof f.from === 'number' ? f.from : -Infinity;
+  const to = typeof f.to === 'number' ? f.to : Infinity;
+  const timed = from !== -Infinity || to !== Infinity;
+
+  let candidates = null;
+  const t = (f.text ?? '').trim();
+  if (t) {
+    const prev = lastText && t.toLowerCase().includes(lastText.q.toLowerCase()) && lastText.n === n ? lastText.rows : null;
+    const re = new RegExp(t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+    const dictHit = {};
+    for (const { key } of COLUMNS) dictHit[key] = store.dicts[key].values.map((v) => re.test(v));
+    const out = new Grow(Uint32Array, 1024);
+    const test = (i) => {
+      for (const { key } of COLUMNS) if (dictHit[key][store.cols[key].a[i]]) return true;
+      return re.test(store.lines[i]);
+    };
+    if (prev) {
+      for (const i of prev) if (test(i)) out.push(i);
+    } else {
+      for (let i = 0; i < n; i++) if (test(i)) out.push(i);
+    }
+    candidates = out.view();
+    lastText = { q: t, rows: candidates, n };
+  }
+
+  const cols = store.cols;
+  const ms = store.ms.a;
+  const pass = (i) =>
+    (want.action === null || cols.action.a[i] === want.action) &&
+    (want.principal === null || cols.principal.a[i] === want.principal) &&
+    (want.outcome === null || cols.outcome.a[i] === want.outcome) &&
+    (want.resource === null || cols.resource.a[i] === want.resource) &&
+    (want.ip === null || cols.ip.a[i] === want.ip) &&
+    (riskOk === null || riskOk[cols.risk.a[i]] === 1) &&
+    (!timed || (ms[i] >= from && ms[i] <= to));
+  const out = new Grow(Uint32Array, 1024);
+  if (candidates) {
+    for (const i of candidates) if (pass(i)) out.push(i);
+  } else {
+    for (let i = 0; i < n; i++) if (pass(i)) out.push(i);
+  }
+  const idx = out.view();
+  sortRows(idx, q.sort ?? { key: 'time', dir: 1 });
+  return idx;
+}
+
+function sortRows(idx, sort) {
+  const dir = sort.dir === -1 ? -1 : 1;
+  if (sort.key === 'time' || !store.cols[sort.key]) {
+    const ms = store.ms.a;
+    const tcol = store.cols.time.a;
+    const trank = ranks('time');
+    // Unparseable times sort after real ones, by their text.
+    idx.sort((a, b) => {
+      const x = ms[a];
+      const y = ms[b];
+      const d = x === y || (x !== x && y !== y) ? trank[tcol[a]] - trank[tcol[b]] : x !== x ? 1 : y !== y ? -1 : x - y;
+      return d * dir || a - b;
+    });
+    return;
+  }
+  const col = store.cols[sort.key].a;
+  const rank = ranks(sort.key);
+  idx.sort((a, b) => (rank[col[a]] - rank[col[b]]) * dir || a - b);
+}
+
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+function ranks(key) {
+  const vals = store.dicts[key].values;
+  const order = vals.map((_, i) => i).sort((a, b) => {
+    // Empty values last.
+    if (!vals[a] !== !vals[b]) return vals[a] ? -1 : 1;
+    return collator.compare(vals[a], vals[b]);
+  });
+  const rank = new Uint32Array(vals.length);
+  order.forEach((c, r) => (rank[c] = r));
+  return rank;
+}
+
+function query(q) {
+  const idx = select(q);
+  return { idx, total: store.lines.length, summary: summarise(idx), options: optionLists() };
+}
+
+function top(counts, fails, dict, k) {
+  const rows = [];
+  for (let c = 0; c < counts.length; c++) if (counts[c]) rows.push([c, counts[c]]);
+  rows.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  return rows.slice(0, k).map(([c, n]) => ({ value: dict.values[c], count: n, failures: fails ? fails[c] : 0 }));
+}
+
+const STEPS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400, 30 * 86400, 365 * 86400].map((s) => s * 1000);
+
+/** What the summary pictures draw, for the selected records. */
+function summarise(idx) {
+  const { cols, dicts } = store;
+  const ms = store.ms.a;
+  const failCode = dicts.outcome.map.get('failure');
+  const nA = dicts.action.values.length;
+  const nP = dicts.principal.values.length;
+  const actions = new Uint32Array(nA);
+  const actionFails = new Uint32Array(nA);
+  const principals = new Uint32Array(nP);
+  const principalFails = new Uint32Array(nP);
+  let min = Infinity;
+  let max = -Infinity;
+  let failures = 0;
+  const risky = [];
+  const flags = new Map();
+  const riskFlags = dicts.risk.values.map((v) => (v ? v.split(', ') : []));
+  for (const i of idx) {
+    const a = cols.action.a[i];
+    const p = cols.principal.a[i];
+    const fail = cols.outcome.a[i] === failCode;
+    actions[a]++;
+    principals[p]++;
+    if (fail) {
+      failures++;
+      actionFails[a]++;
+      principalFails[p]++;
+    }
+    const t = ms[i];
+    if (t === t) {
+      if (t < min) min = t;
+      if (t > max) max = t;
+    }
+    const rf = riskFlags[cols.risk.a[i]];
+    if (rf.length) {
+      risky.push(i);
+      for (const fl of rf) flags.set(fl, (flags.get(fl) ?? 0) + 1);
+    }
+  }
+  // Events over time: about 60 buckets of a round width.
+  let hist = null;
+  if (min <= max) {
+    const span = Math.max(1, max - min);
+    const step = STEPS.find((s) => span / s <= 60) ?? STEPS[STEPS.length - 1];
+    const start = Math.floor(min / step) * step;
+    const nb = Math.floor((max - start) / step) + 1;
+    const ok = new Uint32Array(nb);
+    const bad = new Uint32Array(nb);
+    for (const i of idx) {
+      const t = ms[i];
+      if (t !== t) continue;
+      const b = Math.floor((t - start) / step);
+      if (fail(i)) bad[b]++;
+      else ok[b]++;
+    }
+    hist = { start, step, ok, bad };
+  }
+  function fail(i) {
+    return cols.outcome.a[i] === failCode;
+  }
+  // Failures by error code (read from the line only for failed records, which are few).
+  const codes = new Map();
+  if (failures) {
+    for (const i of idx) {
+      if (!fail(i)) continue;
+      let code = '';
+      try {
+        const o = JSON.parse(store.lines[i]);
+        code = typeof o['error.code'] === 'string' ? o['error.code'] : typeof o.errorCode === 'string' ? o.errorCode : '';
+      } catch {
+        code = '';
+      }
+      codes.set(code || '(no code)', (codes.get(code || '(no code)') ?? 0) + 1);
+    }
+  }
+  const riskyLatest = risky
+    .sort((a, b) => (ms[b] || 0) - (ms[a] || 0))
+    .slice(0, 40)
+    .map((i) => ({
+      index: i,
+      time: dicts.time.values[cols.time.a[i]],
+      resource: dicts.resource.values[cols.resource.a[i]],
+      action: dicts.action.values[cols.action.a[i]],
+      principal: dicts.principal.values[cols.principal.a[i]],
+      risk: dicts.risk.values[cols.risk.a[i]],
+    }));
+  return {
+    count: idx.length,
+    failures,
+    hist,
+    actions: top(actions, actionFails, dicts.action, 10),
+    principals: top(principals, principalFails, dicts.principal, 10),
+    errorCodes: [...codes].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([value, count]) => ({ value, count })),
+    riskFlags: [...flags].sort((a, b) => b[1] - a[1]).map(([value, count]) => ({ value, count })),
+    risky: riskyLatest,
+    riskyCount: risky.length,
+  };
+}
+
+/** Every value of the filterable columns with its count over all records, most frequent first. */
+function optionLists() {
+  const out = {};
+  for (const key of ['action', 'principal', 'outcome']) {
+    const counts = new Uint32Array(store.dicts[key].values.length);
+    const col = store.cols[key].a;
+    for (let i = 0; i < store.lines.length; i++) counts[col[i]]++;
+    out[key] = top(counts, null, store.dicts[key], 2000).filter((r) => r.value !== '').map(({ value, count }) => ({ value, count }));
+  }
+  const flags = new Map();
+  const counts = new Uint32Array(store.dicts.risk.values.length);
+  const col = store.cols.risk.a;
+  for (let i = 0; i < store.lines.length; i++) counts[col[i]]++;
+  store.dicts.risk.values.forEach((v, c) => {
+    if (v) for (const fl of v.split(', ')) flags.set(fl, (flags.get(fl) ?? 0) + counts[c]);
+  });
+  out.risk = [...flags].sort((a, b) => b[1] - a[1]).map(([value, count]) => ({ value, count }));
+  return out;
+}
+
+// ---------------------------------------------------------------- details and export
+
+function detail(index) {
+  const line = store.lines[index];
+  if (line === undefined) return { index, missing: true };
+  const o = JSON.parse(line);
+  const fields = Object.keys(o).map((k) => {
+    const v = o[k];
+    return [k, typeof v === 'string' ? v : JSON.stringify(v), typeof v === 'string' ? 'string' : Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v];
+  });
+  const { raw } = splitKeys(o);
+  const own = Object.create(null);
+  for (const k of raw) own[k] = o[k];
+  let original;
+  try {
+    original = engine?.unflatten ? engine.unflatten(JSON.stringify(own)) : JSON.stringify(unflattenJs(own));
+  } catch {
+    original = JSON.stringify(unflattenJs(own));
+  }
+  return { index, file: store.files[store.file.a[index]]?.name ?? '', fields, original: prettyJson(original), line };
+}
+
+function exportRows(q, format) {
+  const idx = select(q);
+  const parts = [];
+  if (format === 'csv') {
+    // The header is ours, not data: written as is.
+    parts.push(CSV_KEYS.map((k) => `"${k}"`).join(',') + '\r\n');
+    for (const i of idx) {
+      const o = JSON.parse(store.lines[i]);
+      parts.push(csvRow(CSV_KEYS.map((k) => (Object.hasOwn(o, k) ? o[k] : ''))) + '\r\n');
+    }
+  } else {
+    for (const i of idx) parts.push(store.lines[i], '\n');
+  }
+  const type = format === 'csv' ? 'text/csv;charset=utf-8' : 'application/x-ndjson';
+  return { blob: new Blob(parts, { type }), count: idx.length, format };
+}
