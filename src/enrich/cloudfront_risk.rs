@@ -5,7 +5,7 @@
 
 use alloc::vec::Vec;
 
-use super::{provider, Enricher, Example, Facts, Key};
+use super::{provider, Enricher, Example, Facts, Key, Outcome};
 use crate::fields::{Fields, F};
 use crate::json;
 
@@ -137,7 +137,7 @@ pub(crate) static CLOUDFRONT_RISK: Enricher = Enricher {
     name: "cloudfront_risk",
     summary: "Flags for risky CloudFront configurations and operations in the request (see the flag table below).",
     reads: &["requestParameters", "eventName (through event.action)", "eventSource (through event.provider)"],
-    writes: &[Key { name: "cloudfront.risk", meaning: "array of risk flags, in table order; absent when none applies" }],
+    writes: &[Key { name: "cloudfront.risk", meaning: "array of risk flags, in table order, for CloudFront calls that did not fail; absent when none applies" }],
     failures: &[],
     examples: &[
         Example {
@@ -160,7 +160,8 @@ pub(crate) static CLOUDFRONT_RISK: Enricher = Enricher {
 };
 
 fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
-    if facts.provider.as_deref() != Some(provider::CLOUDFRONT) {
+    // A failed call changed nothing: its request is not a configuration in effect.
+    if facts.provider.as_deref() != Some(provider::CLOUDFRONT) || facts.outcome == Some(Outcome::Failure) {
         return;
     }
     let Some(action) = facts.action.as_deref() else { return };
@@ -182,13 +183,14 @@ fn str_at(raw: &[u8], path: &[&str]) -> Option<alloc::string::String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::enrich::{action::ACTION, provider::PROVIDER};
+    use crate::enrich::{action::ACTION, outcome::OUTCOME, provider::PROVIDER};
 
     fn flags(rec: &str) -> Vec<&'static str> {
         let fields = Fields::capture(rec.as_bytes());
         let mut facts = Facts::default();
         (ACTION.run)(&fields, &mut facts);
         (PROVIDER.run)(&fields, &mut facts);
+        (OUTCOME.run)(&fields, &mut facts);
         run(&fields, &mut facts);
         facts.risk
     }
@@ -227,6 +229,7 @@ mod tests {
             ("not cloudfront", alloc::string::String::from(r#"{"eventSource":"s3.amazonaws.com","eventName":"DeleteDistribution"}"#), none.clone()),
             ("odd types do not panic", cf("UpdateDistribution", r#"{"distributionConfig":{"origins":{"items":"x"},"logging":[],"cacheBehaviors":{"items":[1,null]}}}"#), none.clone()),
             ("no request", cf("DeleteDistribution", "null"), alloc::vec!["distribution_deleted"]),
+            ("a denied call sets nothing", alloc::string::String::from(r#"{"eventSource":"cloudfront.amazonaws.com","eventName":"DeleteDistribution","errorCode":"AccessDenied"}"#), none.clone()),
         ]);
     }
 }

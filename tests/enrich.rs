@@ -1,0 +1,348 @@
+//! Enrichment over hand-written fixtures (tests/fixtures/enrich/*.json) shaped like the
+//! CloudTrail documentation's records. The expected values are written from what the
+//! documentation says each field means, not copied from the program's output.
+
+use std::collections::HashMap;
+
+use cloudfront_trail::{transform_log, Options};
+use serde_json::{json, Value};
+
+/// The records of a fixture, transformed with default options, by eventID.
+fn load(name: &str) -> HashMap<String, Value> {
+    let path = format!("{}/tests/fixtures/enrich/{name}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let log = transform_log(&bytes, &Options::default()).expect("fixture reads");
+    assert!(log.errors.is_empty(), "{name}: unreadable records: {:?}", log.errors);
+    let mut by_id = HashMap::new();
+    for rec in &log.records {
+        let v: Value = serde_json::from_str(rec).expect("output is JSON");
+        assert!(v.get("enrich.errors").is_none(), "{name}: enrich errors in {v}");
+        let id = v["eventID"].as_str().expect("fixture records have an eventID").to_string();
+        by_id.insert(id, v);
+    }
+    by_id
+}
+
+/// Checks each (key, value) pair; `Value::Null` means the key must be absent.
+fn check(records: &HashMap<String, Value>, id: &str, want: &[(&str, Value)]) {
+    let rec = records.get(id).unwrap_or_else(|| panic!("no record {id}"));
+    let mut bad = Vec::new();
+    for (key, expected) in want {
+        let got = rec.get(*key).cloned().unwrap_or(Value::Null);
+        if &got != expected {
+            bad.push(format!("{id}: {key}: expected {expected}, got {got}"));
+        }
+    }
+    assert!(bad.is_empty(), "\n{}", bad.join("\n"));
+}
+
+const N: Value = Value::Null;
+
+#[test]
+fn every_identity_type() {
+    let r = load("identities.json");
+    check(&r, "id-root", &[
+        ("user.name", json!("root")),
+        ("user.id", json!("111122223333")),
+        ("cloudtrail.identity.type", json!("Root")),
+        ("cloudtrail.role.name", N),
+        ("cloudtrail.access_key_type", json!("temporary")),
+        ("cloudtrail.mfa_authenticated", json!(false)),
+        ("cloudtrail.console_session", json!(true)),
+        ("cloudtrail.session.created_at", json!("2023-07-19T21:11:57Z")),
+        ("user_agent.name", json!("AWS Internal")),
+        ("source.ip", json!("192.0.2.0")),
+        ("cloud.account.id", json!("111122223333")),
+    ]);
+    check(&r, "id-iamuser", &[
+        ("user.name", json!("Mary_Major")),
+        ("user.id", json!("AIDACKCEVSQ6C2EXAMPLE")),
+        ("cloudtrail.identity.type", json!("IAMUser")),
+        ("cloudtrail.access_key_type", json!("long_term")),
+        ("cloudtrail.mfa_authenticated", N),
+        ("user_agent.name", json!("aws-cli")),
+        ("user_agent.version", json!("2.15.30")),
+        ("cloudfront.distribution.id", json!("E2QWRUHEXAMPLE")),
+        ("cloudfront.distribution.arn", json!("arn:aws:cloudfront::111122223333:distribution/E2QWRUHEXAMPLE")),
+    ]);
+    check(&r, "id-assumedrole", &[
+        ("user.name", json!("MySessionName")),
+        ("user.id", json!("AROAIDPPEZS35WEXAMPLE:AssumedRoleSessionName")),
+        ("cloudtrail.role.name", json!("RoleToBeAssumed")),
+        ("cloudtrail.identity.type", json!("AssumedRole")),
+        ("cloudtrail.mfa_authenticated", json!(false)),
+        ("cloudtrail.session.created_at", json!("2013-11-02T01:06:28Z")),
+        ("source.ip", json!("2001:db8::8a2e:370:7334")),
+        ("user_agent.name", json!("Boto3")),
+        ("user_agent.version", json!("1.34.0")),
+        ("cloudfront.cache_policy.id", json!("4135ea2d-6df8-44a3-9df3-4b5a84be39ad")),
+    ]);
+    check(&r, "id-federated", &[
+        ("user.name", json!("Bob")),
+        ("user.id", json!("111122223333:Bob")),
+        ("cloudtrail.role.name", N),
+        ("cloudtrail.identity.type", json!("FederatedUser")),
+        ("cloud.service.name", json!("sts")),
+        ("user_agent.name", json!("aws-sdk-go-v2")),
+        ("user_agent.version", json!("1.32.5")),
+    ]);
+    check(&r, "id-awsservice", &[
+        ("user.name", json!("cloudformation.amazonaws.com")),
+        ("cloudtrail.identity.type", json!("AWSService")),
+        ("source.address", json!("cloudformation.amazonaws.com")),
+        ("source.ip", N),
+        // No userIdentity.accountId: the account comes from recipientAccountId.
+        ("cloud.account.id", json!("111122223333")),
+        ("cloudfront.distribution.id", json!("EDFDVBD6EXAMPLE")),
+        ("cloudfront.distribution.arn", json!("arn:aws:cloudfront::111122223333:distribution/EDFDVBD6EXAMPLE")),
+    ]);
+    check(&r, "id-awsaccount", &[
+        ("user.name", N),
+        ("user.id", json!("AIDAJ45Q7YFFAREXAMPLE")),
+        ("cloudtrail.identity.type", json!("AWSAccount")),
+        // The calling account, as userIdentity.accountId names it.
+        ("cloud.account.id", json!("444455556666")),
+        ("cloud.region", json!("eu-west-1")),
+        ("user_agent.name", json!("aws-sdk-java")),
+        ("user_agent.version", json!("1.11.600")),
+        // No readOnly in a 1.05 record: a Get only reads.
+        ("cloudtrail.read_only", json!(true)),
+    ]);
+    check(&r, "id-saml", &[
+        ("user.name", json!("SamlExample")),
+        ("cloudtrail.identity.type", json!("SAMLUser")),
+        ("event.category", json!(["authentication"])),
+        ("user_agent.name", json!("AWS Internal")),
+    ]);
+    check(&r, "id-webidentity", &[
+        ("user.name", json!("user-id")),
+        ("cloudtrail.identity.type", json!("WebIdentityUser")),
+        ("user_agent.name", json!("aws-sdk-js")),
+        ("user_agent.version", json!("2.1490.0")),
+    ]);
+    check(&r, "id-identitycenter", &[
+        ("user.name", json!("906744a8-1011-70f6-c9b5-6b2f8example")),
+        ("user.id", json!("906744a8-1011-70f6-c9b5-6b2f8example")),
+        ("cloudtrail.identity.type", json!("IdentityCenterUser")),
+        ("cloudtrail.access_key_type", N),
+        ("user_agent.name", N),
+        ("user_agent.original", json!("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")),
+    ]);
+    check(&r, "id-unknown", &[
+        ("user.name", json!("johndoe@example.com")),
+        ("user.id", json!("111122223333")),
+        ("cloudtrail.identity.type", json!("Unknown")),
+    ]);
+    check(&r, "id-missing-type", &[
+        ("cloudtrail.identity.type", json!("IAMUser")),
+        ("user.name", json!("legacy-bot")),
+        ("event.action", json!("ListDistributions")),
+        ("cloudtrail.api_version", json!("2014-11-06")),
+        ("user_agent.name", json!("aws-sdk-ruby")),
+        ("user_agent.version", json!("2.0.9")),
+    ]);
+}
+
+#[test]
+fn suffixes_and_versions() {
+    let r = load("calls.json");
+    check(&r, "sfx-underscore", &[
+        ("eventName", json!("ListDistributions2014_01_31")),
+        ("event.action", json!("ListDistributions")),
+        ("cloudtrail.api_version", json!("2014-01-31")),
+        ("event.provider", json!("cloudfront.amazonaws.com")),
+        ("cloudtrail.provider_inferred", json!(true)),
+        ("cloud.region", json!("us-east-1")),
+        ("cloud.service.name", json!("cloudfront")),
+        ("event.type", json!(["info"])),
+        ("cloudtrail.read_only", json!(true)),
+        // sourceIPAddress is "" in the CloudFront documentation's example.
+        ("source.address", N),
+        ("source.ip", N),
+    ]);
+    check(&r, "sfx-compact-revision", &[
+        ("event.action", json!("AddPermission")),
+        ("cloudtrail.api_version", json!("2015-03-31")),
+        ("cloudtrail.provider_inferred", N),
+        ("cloud.region", json!("ca-central-1")),
+        ("cloud.service.name", json!("lambda")),
+        ("event.type", json!(["change"])),
+        ("user.name", json!("terraform")),
+        ("cloudtrail.role.name", json!("ci-deployer")),
+        ("user_agent.name", json!("terraform")),
+        ("user_agent.version", json!("1.7.4")),
+    ]);
+    check(&r, "sfx-compact", &[
+        ("event.action", json!("GetFunction")),
+        ("cloudtrail.api_version", json!("2015-03-31")),
+        // A Lambda function, not a CloudFront one.
+        ("cloudfront.function.name", N),
+        ("user_agent.name", json!("aws-sdk-js")),
+        ("user_agent.version", json!("3.454.0")),
+    ]);
+    check(&r, "sfx-apiversion", &[
+        ("event.action", json!("GetDistributionConfig")),
+        ("cloudtrail.api_version", json!("2020-05-31")),
+        ("cloudfront.distribution.id", json!("E2QWRUHEXAMPLE")),
+        ("user_agent.name", json!("aws-sdk-java")),
+        ("user_agent.version", json!("2.25.10")),
+    ]);
+}
+
+#[test]
+fn errors_and_oddities() {
+    let r = load("calls.json");
+    check(&r, "err-denied", &[
+        ("event.outcome", json!("failure")),
+        ("error.code", json!("AccessDenied")),
+        ("error.message", json!("User: arn:aws:iam::111122223333:user/dev is not authorized to perform: cloudfront:DeleteDistribution")),
+        ("event.type", json!(["deletion"])),
+        // Denied: nothing was deleted.
+        ("cloudfront.risk", N),
+    ]);
+    check(&r, "err-console-failure", &[
+        ("event.outcome", json!("failure")),
+        ("error.code", N),
+        ("error.message", json!("Failed authentication")),
+        ("user.name", json!("JaneDoe")),
+        ("cloudtrail.mfa_authenticated", json!(false)),
+        ("event.category", json!(["authentication"])),
+    ]);
+    check(&r, "err-console-success", &[
+        ("event.outcome", json!("success")),
+        ("error.message", N),
+        ("cloudtrail.mfa_authenticated", json!(true)),
+    ]);
+    check(&r, "err-code-200", &[
+        ("event.outcome", json!("success")),
+        ("error.code", N),
+        ("errorCode", json!("200")),
+        ("source.address", json!("81.2.69.142, 192.168.10.10")),
+        ("source.ip", json!("81.2.69.142")),
+        ("user.name", json!("jane@example.com")),
+        ("user_agent.name", N),
+    ]);
+}
+
+#[test]
+fn insight_service_and_data_events() {
+    let r = load("calls.json");
+    check(&r, "evt-insight", &[
+        ("@timestamp", json!("2020-09-09T23:00:00Z")),
+        ("event.outcome", N),
+        ("event.action", N),
+        ("event.provider", N),
+        ("user.name", N),
+        ("cloud.account.id", json!("111122223333")),
+        ("cloud.region", json!("us-east-1")),
+        ("cloud.provider", json!("aws")),
+    ]);
+    check(&r, "evt-service", &[
+        ("cloudtrail.identity.type", json!("AWSService")),
+        ("user.name", json!("ec2.amazonaws.com")),
+        ("event.action", json!("SharedSnapshotVolumeCreated")),
+        ("event.type", N),
+        ("cloudtrail.read_only", json!(false)),
+        ("event.outcome", json!("success")),
+        ("user_agent.name", json!("ec2.amazonaws.com")),
+    ]);
+    check(&r, "evt-data", &[
+        ("user.name", json!("i-0abcd1234example")),
+        ("cloudtrail.role.name", json!("app-instance-role")),
+        ("event.type", json!(["access"])),
+        ("event.category", json!(["api"])),
+        ("cloudtrail.read_only", json!(true)),
+        ("source.ip", json!("10.0.1.15")),
+        ("cloud.service.name", json!("s3")),
+        ("user_agent.name", json!("aws-sdk-go")),
+        ("user_agent.version", json!("1.50.0")),
+    ]);
+    check(&r, "evt-kvs", &[
+        ("event.provider", json!("edgekeyvaluestore.amazonaws.com")),
+        ("cloud.service.name", json!("cloudfront-keyvaluestore")),
+        ("cloud.region", json!("us-east-1")),
+        ("cloudfront.key_value_store.arn", json!("arn:aws:cloudfront::111122223333:key-value-store/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111")),
+        ("event.type", json!(["change"])),
+    ]);
+}
+
+#[test]
+fn every_cloudfront_resource_kind() {
+    let r = load("cloudfront.json");
+    check(&r, "cf-create-distribution", &[
+        ("cloudfront.distribution.id", json!("EDFDVBD6EXAMPLE")),
+        ("cloudfront.distribution.arn", json!("arn:aws:cloudfront::111122223333:distribution/EDFDVBD6EXAMPLE")),
+        ("cloudfront.distribution.last_modified", json!("2024-07-01T10:00:01Z")),
+        ("cloudtrail.api_version", json!("2020-05-31")),
+        ("cloudfront.risk", N),
+    ]);
+    check(&r, "cf-invalidation", &[
+        ("cloudfront.distribution.id", json!("EDFDVBD6EXAMPLE")),
+        ("cloudfront.invalidation.id", json!("I2J0I21PCUYOIK")),
+        ("cloudfront.invalidation.paths", json!(["/index.html", "/css/*"])),
+        ("cloudfront.invalidation.create_time", json!("2024-07-01T10:05:00Z")),
+        ("cloudfront.risk", N),
+    ]);
+    check(&r, "cf-function", &[("cloudfront.function.name", json!("url-rewrite"))]);
+    check(&r, "cf-cache-policy", &[("cloudfront.cache_policy.id", json!("658327ea-f89d-4fab-a63d-7e88639e58f6"))]);
+    check(&r, "cf-origin-request-policy", &[("cloudfront.origin_request_policy.id", json!("216adef6-5c7f-47e4-b989-5492eafa07d3"))]);
+    check(&r, "cf-response-headers-policy", &[("cloudfront.response_headers_policy.id", json!("67f7725c-6f97-4210-82d7-5512b31e9d03"))]);
+    check(&r, "cf-oac", &[("cloudfront.origin_access_control.id", json!("E2EXAMPLEOAC"))]);
+    check(&r, "cf-oai", &[("cloudfront.origin_access_identity.id", json!("E74FTE3AEXAMPLE"))]);
+    check(&r, "cf-key-group", &[("cloudfront.key_group.id", json!("8a8d0ab6-1a2b-4c5d-9e0f-EXAMPLE22222"))]);
+    check(&r, "cf-public-key", &[("cloudfront.public_key.id", json!("K2JCJMDEHXQW5F"))]);
+    check(&r, "cf-fle-config", &[("cloudfront.field_level_encryption_config.id", json!("C3KM2WVD605UAY"))]);
+    check(&r, "cf-fle-profile", &[("cloudfront.field_level_encryption_profile.id", json!("PPK0UOSIF5WSV"))]);
+    check(&r, "cf-realtime-log", &[("cloudfront.realtime_log_config.name", json!("edge-logs"))]);
+    check(&r, "cf-kvs", &[
+        ("cloudfront.key_value_store.name", json!("redirects")),
+        ("cloudfront.key_value_store.arn", json!("arn:aws:cloudfront::111122223333:key-value-store/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111")),
+    ]);
+    check(&r, "cf-continuous-deployment", &[("cloudfront.continuous_deployment_policy.id", json!("3a4b5c6d-1111-2222-3333-EXAMPLE33333"))]);
+    check(&r, "cf-tag", &[
+        ("cloudfront.resource.arn", json!("arn:aws:cloudfront::111122223333:distribution/EDFDVBD6EXAMPLE")),
+        ("cloudfront.distribution.id", json!("EDFDVBD6EXAMPLE")),
+        ("event.type", json!(["change"])),
+    ]);
+    check(&r, "cf-list-by-web-acl", &[
+        ("cloudfront.web_acl.id", json!("473e64fd-f30b-4765-81a0-62ad96dd167a")),
+        ("cloudfront.distribution.id", N),
+    ]);
+}
+
+#[test]
+fn every_risk_flag() {
+    let r = load("risk.json");
+    check(&r, "risk-update-bad-config", &[(
+        "cloudfront.risk",
+        json!([
+            "distribution_disabled",
+            "geo_restriction_removed",
+            "logging_disabled",
+            "no_waf",
+            "origin_http_only",
+            "origin_weak_tls",
+            "s3_origin_without_access_control",
+            "viewer_http_allowed",
+            "weak_tls"
+        ]),
+    )]);
+    check(&r, "risk-create-good-config", &[("cloudfront.risk", N), ("cloudfront.distribution.id", json!("E1GOODEXAMPLE"))]);
+    check(&r, "risk-delete", &[("cloudfront.risk", json!(["distribution_deleted"]))]);
+    check(&r, "risk-publish", &[("cloudfront.risk", json!(["function_published"]))]);
+    check(&r, "risk-alias", &[("cloudfront.risk", json!(["alias_moved"])), ("cloudfront.distribution.id", json!("E2TARGETEXAMPLE"))]);
+    check(&r, "risk-invalidate-all", &[("cloudfront.risk", json!(["invalidate_all"]))]);
+    check(&r, "risk-waf-off", &[("cloudfront.risk", json!(["waf_disassociated"]))]);
+    check(&r, "risk-signing-key", &[("cloudfront.risk", json!(["signing_key_added"]))]);
+}
+
+#[test]
+fn raw_keys_are_untouched() {
+    // Enrichment only adds keys: the record's own dotted keys keep their values.
+    let r = load("identities.json");
+    check(&r, "id-assumedrole", &[
+        ("eventName", json!("UpdateCachePolicy")),
+        ("userIdentity.sessionContext.attributes.creationDate", json!("20131102T010628Z")),
+        ("userIdentity.sessionContext.attributes.mfaAuthenticated", json!("False")),
+    ]);
+}
