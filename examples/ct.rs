@@ -2,7 +2,8 @@
 fn main() {
     let path = std::env::args().nth(1).expect("usage: ct FILE");
     let data = std::fs::read(&path).expect("read");
-    let opts = cloudfront_trail::Options::default();
+    let mut opts = cloudfront_trail::Options::default();
+    opts.enrich = std::env::var("CT_ENRICH").map_or(true, |v| v != "0");
     match cloudfront_trail::transform_log_to_ndjson(&data, &opts) {
         Ok((out, summary)) => {
             print!("{}", String::from_utf8_lossy(&out));

@@ -213,8 +213,9 @@ impl<'a, 's> Walker<'a, 's> {
     #[inline]
     fn push_key(&mut self, ks: usize, ke: usize, kesc: bool) {
         let raw = &self.b[ks..ke];
-        let sep = &self.sep[..self.sep_len];
-        let needs = kesc || memchr::memchr(b'~', raw).is_some() || memchr::memmem::find(raw, sep).is_some();
+        // Keys are short: one pass testing two bytes beats two memchr calls.
+        let s0 = self.sep[0];
+        let needs = kesc || raw.iter().any(|&c| c == b'~' || c == s0);
         if !needs {
             self.s.path.extend_from_slice(raw);
         } else {
