@@ -73,7 +73,11 @@ pub(crate) const TABLE: &[Row] = &[
     Row { target: "aws.cloudtrail.user_identity.access_key_id", from: &[Field(F::UiAccessKeyId)], conv: Str },
     Row { target: "aws.cloudtrail.user_identity.invoked_by", from: &[Field(F::UiInvokedBy)], conv: Str },
     Row { target: "aws.cloudtrail.user_identity.session_context.mfa_authenticated", from: &[Field(F::ScMfaAuthenticated)], conv: Str },
-    Row { target: "aws.cloudtrail.user_identity.session_context.creation_date", from: &[Field(F::ScCreationDate)], conv: Date },
+    Row {
+        target: "aws.cloudtrail.user_identity.session_context.creation_date",
+        from: &[Fact(|f| f.session_created.as_deref()), Field(F::ScCreationDate)],
+        conv: Date,
+    },
     Row { target: "aws.cloudtrail.user_identity.session_context.session_issuer.type", from: &[Field(F::ScIssuerType)], conv: Str },
     Row { target: "aws.cloudtrail.user_identity.session_context.session_issuer.principal_id", from: &[Field(F::ScIssuerPrincipalId)], conv: Str },
     Row { target: "aws.cloudtrail.user_identity.session_context.session_issuer.arn", from: &[Field(F::ScIssuerArn)], conv: Str },

@@ -69,7 +69,7 @@ pub(crate) const TABLE: &[Row] = &[
     Row { target: "actor.user.credential_uid", from: &[Field(F::UiAccessKeyId)], conv: Str },
     Row { target: "actor.session.issuer", from: &[Field(F::ScIssuerArn)], conv: Str },
     Row { target: "actor.session.is_mfa", from: &[Fact(|f| bool_str(f.mfa_authenticated)), Field(F::ScMfaAuthenticated)], conv: Bool },
-    Row { target: "actor.session.created_time", from: &[Field(F::ScCreationDate)], conv: EpochMs },
+    Row { target: "actor.session.created_time", from: &[Fact(|f| f.session_created.as_deref()), Field(F::ScCreationDate)], conv: EpochMs },
     Row { target: "actor.invoked_by", from: &[Field(F::UiInvokedBy)], conv: Str },
     Row { target: "actor.idp.name", from: &[Field(F::ScFederatedProvider), Field(F::UiIdentityProvider)], conv: Str },
     Row { target: "src_endpoint.uid", from: &[Field(F::VpcEndpointId)], conv: Str },

@@ -1,0 +1,149 @@
+//! The `ecs` and `ocsf` profiles against documents written by hand from the ECS field reference
+//! (and Elastic's aws.cloudtrail pipeline) and the OCSF 1.1.0 schema, one fixture per case:
+//! `tests/fixtures/profiles/<case>.json` is the record, `<case>.<profile>.expected.json` the
+//! document it must become (`<case>.<profile>.noenrich.expected.json` with `enrich: false`).
+//! Compared as JSON values: member order does not matter, array order does.
+
+use std::path::{Path, PathBuf};
+
+use cloudfront_trail::{transform, transform_log, Options, Profile};
+use serde_json::Value;
+
+const CASES: &[&str] = &[
+    "cloudfront-update-distribution-assumed-role",
+    "cloudfront-create-invalidation-access-denied",
+    "console-login-failure",
+    "iam-create-user-by-root",
+    "iam-attach-user-policy",
+    "service-event-no-user-identity",
+];
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/profiles")
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every JSON pointer where `got` and `want` differ, with both sides.
+fn diff(path: &str, got: &Value, want: &Value, out: &mut Vec<String>) {
+    match (got, want) {
+        (Value::Object(g), Value::Object(w)) => {
+            for (k, wv) in w {
+                let p = format!("{path}/{k}");
+                match g.get(k) {
+                    Some(gv) => diff(&p, gv, wv, out),
+                    None => out.push(format!("{p}: missing (want {wv})")),
+                }
+            }
+            for (k, gv) in g {
+                if !w.contains_key(k) {
+                    out.push(format!("{path}/{k}: unexpected {gv}"));
+                }
+            }
+        }
+        (Value::Array(g), Value::Array(w)) if g.len() == w.len() => {
+            for (i, (gv, wv)) in g.iter().zip(w).enumerate() {
+                diff(&format!("{path}/{i}"), gv, wv, out);
+            }
+        }
+        _ if got != want => out.push(format!("{path}: got {got}, want {want}")),
+        _ => {}
+    }
+}
+
+fn check(case: &str, profile: Profile, enrich: bool) -> Option<String> {
+    let name = match profile {
+        Profile::Ecs => "ecs",
+        Profile::Ocsf => "ocsf",
+        Profile::Flat => "flat",
+    };
+    let suffix = if enrich { "expected" } else { "noenrich.expected" };
+    let record = std::fs::read(fixtures().join(format!("{case}.json"))).expect("fixture record");
+    let want = read_json(&fixtures().join(format!("{case}.{name}.{suffix}.json")));
+    let opts = Options { profile, enrich, ..Options::default() };
+    let out = transform(&record, &opts).unwrap_or_else(|e| panic!("{case} {name}: {e}"));
+    let got: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{case} {name}: output is not JSON ({e}): {out}"));
+    let mut diffs = Vec::new();
+    diff("", &got, &want, &mut diffs);
+    (!diffs.is_empty()).then(|| format!("{case} ({name}, {suffix}):\n  {}", diffs.join("\n  ")))
+}
+
+fn check_all(profile: Profile) {
+    let failures: Vec<String> = CASES.iter().filter_map(|c| check(c, profile, true)).collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn ecs_documents_match_the_hand_written_ones() {
+    check_all(Profile::Ecs);
+}
+
+#[test]
+fn ocsf_documents_match_the_hand_written_ones() {
+    check_all(Profile::Ocsf);
+}
+
+#[test]
+fn without_enrichment_the_documents_keep_the_record_fields_only() {
+    let failures: Vec<String> = [Profile::Ecs, Profile::Ocsf]
+        .into_iter()
+        .filter_map(|p| check("console-login-failure", p, false))
+        .collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// Every case, with and without enrichment, gives one JSON object with the keys each target
+/// needs to accept it: `@timestamp` for an Elastic data stream; OCSF's required base attributes.
+#[test]
+fn required_keys_are_always_present() {
+    for case in CASES {
+        let record = std::fs::read(fixtures().join(format!("{case}.json"))).expect("fixture record");
+        for enrich in [true, false] {
+            let ecs: Value = serde_json::from_str(&transform(&record, &Options { profile: Profile::Ecs, enrich, ..Options::default() }).unwrap()).unwrap();
+            assert!(ecs.pointer("/@timestamp").is_some_and(Value::is_string), "{case} ecs enrich={enrich}");
+            assert_eq!(ecs.pointer("/event/kind"), Some(&Value::from("event")), "{case}");
+            let ocsf: Value = serde_json::from_str(&transform(&record, &Options { profile: Profile::Ocsf, enrich, ..Options::default() }).unwrap()).unwrap();
+            for key in ["/class_uid", "/category_uid", "/activity_id", "/type_uid", "/time", "/severity_id", "/metadata/version", "/metadata/product/name"] {
+                assert!(ocsf.pointer(key).is_some(), "{case} ocsf enrich={enrich}: {key} missing");
+            }
+            let class = ocsf["class_uid"].as_i64().unwrap();
+            let activity = ocsf["activity_id"].as_i64().unwrap();
+            assert_eq!(ocsf["type_uid"].as_i64(), Some(class * 100 + activity), "{case}");
+        }
+    }
+}
+
+/// Every record of the shared samples (when present) gives one JSON object per record in both
+/// profiles: no panic, no invalid output, whatever the record holds.
+#[test]
+fn every_sample_record_gives_a_json_object() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
+    if !dir.exists() {
+        eprintln!("skipped: {} not found", dir.display());
+        return;
+    }
+    let mut files = Vec::new();
+    for sub in ["seed", "real"] {
+        if let Ok(rd) = std::fs::read_dir(dir.join(sub)) {
+            files.extend(rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x != "md")));
+        }
+    }
+    let mut records = 0;
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        for profile in [Profile::Ecs, Profile::Ocsf] {
+            for enrich in [true, false] {
+                let Ok(log) = transform_log(&bytes, &Options { profile, enrich, ..Options::default() }) else { continue };
+                for doc in &log.records {
+                    let v: Value = serde_json::from_str(doc).unwrap_or_else(|e| panic!("{}: {e}: {doc}", file.display()));
+                    assert!(v.is_object(), "{}", file.display());
+                    records += 1;
+                }
+            }
+        }
+    }
+    assert!(records > 100, "only {records} sample records were read from {}", dir.display());
+}
