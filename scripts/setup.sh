@@ -11,7 +11,14 @@ WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "setup: cannot read the wasm-bindgen pin from Cargo.toml" >&2; exit 1; }
 
 log() { echo "setup: $*" >&2; }
+die() { log "$*"; exit 1; }
 export PATH="$HOME/.cargo/bin:$PATH"
+
+command -v cargo >/dev/null && command -v rustup >/dev/null || die "needs Rust via rustup (https://rustup.rs)"
+command -v node >/dev/null && command -v npm >/dev/null || die "needs Node.js 20.19 or later with npm"
+# js/node.cjs loads the ES module entry with require(), unflagged since Node 20.19.
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+  || die "needs Node.js 20.19 or later (found $(node --version))"
 
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"

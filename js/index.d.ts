@@ -1,0 +1,157 @@
+// Public types of cloudfront-trail (hand-written; wasm-bindgen's generated .d.ts stays internal).
+/// <reference types="node" />
+import type { Transform } from 'node:stream';
+
+/** Options every function takes. All are optional; unknown names throw a `CloudTrailError` of kind `option`. */
+export interface Options {
+  /** Output shape: `flat` (default) dotted keys plus enrichment; `ecs` and `ocsf` nested documents. */
+  profile?: 'flat' | 'ecs' | 'ocsf';
+  /** Add enrichment keys (`event.action`, `event.outcome`, `cloud.*`, risk flags, ...). Default `true`. */
+  enrich?: boolean;
+  /** `keep` (default): arrays stay arrays, objects inside them are flattened too; `index`: elements get index keys (`items.0.id`). */
+  arrays?: 'keep' | 'index';
+  /** One character joining key parts. Default `.`. Not `~`, `"` or `\`. A separator inside a key is written `~1`, a `~` is written `~0`. */
+  separator?: string;
+  /** Objects nested deeper than this (the record is depth 0) are kept whole as one JSON-string field. Default 32. */
+  maxDepth?: number;
+  /** At most this many flat fields per record; the rest is kept as JSON text under `~overflow`. Default 10000. */
+  maxFields?: number;
+  /** Past this many decompressed bytes, reading stops with an error of kind `limit`. Default 1 GiB. */
+  maxDecompressedBytes?: number;
+  /** A single record (or unreadable stretch) larger than this becomes an error entry. Default 64 MiB. */
+  maxRecordBytes?: number;
+  /** Throw at the first bad record instead of returning an error entry for it. Default `false`. */
+  strict?: boolean;
+}
+
+/** A flat output record: keys joined by the separator, values are JSON scalars (or arrays with `arrays: 'keep'`). */
+export type FlatRecord = Record<string, unknown>;
+
+/**
+ * The entry that stands in for a record that could not be read. Records before and after it
+ * still come out.
+ */
+export interface ErrorEntry {
+  /** What went wrong and where, e.g. `syntax: expected ',' or '}' ... (record 0, byte 1234, line 3, column 7)`. */
+  'error.message': string;
+  /** The error kind: `syntax`, `record`, `limit`, `input`, or `internal`. */
+  'error.type': string;
+  /** Byte offset of the problem in the (decompressed) input, counting from 0. */
+  'error.offset'?: number;
+  /** Index of the unit (record) in the log, counting from 0. */
+  'error.record'?: number;
+  /** The raw text of the unreadable record (invalid UTF-8 replaced by U+FFFD). */
+  'event.original': string;
+}
+
+/** What `transformLog` returns. */
+export interface Log {
+  /** The detected input shape. */
+  format: Format;
+  /** True when the input was gzip. */
+  gzip: boolean;
+  /** One flat object per readable record, in input order. */
+  records: FlatRecord[];
+  /** One entry per unreadable record or stretch, in input order. */
+  errors: ErrorEntry[];
+}
+
+export type Format =
+  | 'empty' | 'cloudtrail' | 'insights' | 'array' | 'ndjson' | 'record'
+  | 'eventbridge' | 'cloudwatch-logs' | 'lookup-events' | 'digest';
+
+/** Anything a whole-log function reads. Strings are UTF-8 text; bytes may be gzip. */
+export type LogInput = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/** The error every function throws. Offsets count bytes, not UTF-16 code units. */
+export declare class CloudTrailError extends Error {
+  name: 'CloudTrailError';
+  /** `input` (whole input unreadable), `syntax`, `record` (not an object), `limit`, `option`, or `internal`. */
+  kind: 'input' | 'syntax' | 'record' | 'limit' | 'option' | 'internal';
+  /** Byte offset in the (decompressed) input, counting from 0. */
+  offset?: number;
+  /** Line within the record's text, counting from 1. */
+  line?: number;
+  /** Column (in bytes) within that line, counting from 1. */
+  column?: number;
+  /** Index of the record in the log, counting from 0. */
+  record?: number;
+}
+
+/**
+ * One record (an object, or its JSON text or UTF-8 bytes) → a plain flat object.
+ * Throws a `CloudTrailError` for input that is not a JSON object.
+ * @example transform({ eventName: 'CreateInvalidation2020_05_31', requestParameters: { distributionId: 'E2Q' } })
+ *   // → { eventName: ..., 'requestParameters.distributionId': 'E2Q', 'event.action': 'CreateInvalidation', ... }
+ */
+export declare function transform(record: object | string | Uint8Array, options?: Options): FlatRecord;
+
+/**
+ * A whole log in any supported shape (CloudTrail file, JSON array, NDJSON, one record, EventBridge,
+ * CloudWatch Logs subscription, lookup-events output, digest, Insights; gzip at any layer),
+ * detected by content. Never throws because one record is bad: see `errors`.
+ */
+export declare function transformLog(input: LogInput, options?: Options): Log;
+
+/**
+ * Like `transformLog`, but returns NDJSON (one record or error entry per line, each ending in
+ * `\n`) without building JS objects: the fast path for shippers.
+ */
+export declare function transformLogToNdjson(input: LogInput, options?: Options & { bytes?: false }): string;
+/** With `{ bytes: true }`: the NDJSON as UTF-8 bytes. */
+export declare function transformLogToNdjson(input: LogInput, options: Options & { bytes: true }): Uint8Array;
+
+/**
+ * The exact inverse of flattening (with `enrich: false`): a flat object or its JSON text → the
+ * nested object. Keys such as `__proto__` come back as own data properties.
+ */
+export declare function unflatten(flat: FlatRecord | string, options?: Options): Record<string, unknown>;
+
+/** A low-level incremental reader: push chunks, get NDJSON text back. */
+export interface Splitter {
+  /** Feeds a chunk (any size, any split point); returns the NDJSON lines it completed. */
+  push(chunk: Uint8Array | string): string;
+  /** Ends the input; returns the last NDJSON lines (a truncated last record becomes an error entry). */
+  finish(): string;
+  /** Records out so far. */
+  readonly records: number;
+  /** Error entries out so far. */
+  readonly errors: number;
+  /** The detected format (final after `finish()`). */
+  readonly format: Format;
+  /** Whether the input was gzip (known after `finish()`). */
+  readonly gzip: boolean;
+  /** Frees the wasm memory now instead of at garbage collection. */
+  free(): void;
+}
+
+export declare function createSplitter(options?: Options): Splitter;
+
+/** Options of the Node transform stream. */
+export interface StreamOptions extends Options {
+  /** Read NDJSON text (Buffer chunks) instead of flat objects. Default `false`. */
+  ndjson?: boolean;
+  /** The readable side's high-water mark (objects, or bytes with `ndjson`). */
+  highWaterMark?: number;
+}
+
+/** The stream's running counts. */
+export interface StreamStats {
+  records: number;
+  errors: number;
+  format: Format;
+  gzip: boolean;
+}
+
+/**
+ * Node only: a `Transform` taking Buffer chunks of any supported input (gzip too, records split
+ * anywhere) and giving flat record objects (error entries included, in order), or NDJSON with
+ * `{ ndjson: true }`. Memory stays flat however large the input.
+ */
+export declare function createTransformStream(options?: StreamOptions): Transform & { readonly stats: StreamStats };
+
+/**
+ * Loads the wasm. Required once (awaited) before any other call in a browser; a no-op in Node.
+ * Idempotent. Accepts a URL or path, a `Request`, a `Response`, bytes or a compiled module.
+ */
+export declare function init(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;

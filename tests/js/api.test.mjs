@@ -1,0 +1,259 @@
+// The JS shim in Node (ESM): inputs, options, errors, prototype safety, recovery.
+// Needs `npm run build` (scripts/test.sh runs it first).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import * as ct from '../../js/node.mjs';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const fixture = (name) => fs.readFileSync(here(`../fixtures/js/${name}`));
+const SAMPLES = here('../../../shared/samples');
+const sample = (p) => `${SAMPLES}/${p}`;
+
+const RECORD = {
+  eventVersion: '1.09',
+  eventSource: 'cloudfront.amazonaws.com',
+  eventName: 'CreateInvalidation2020_05_31',
+  awsRegion: 'us-east-1',
+  requestParameters: { distributionId: 'E2QWRUHEXAMPLE', invalidationBatch: { paths: { quantity: 1, items: ['/*'] } } },
+  responseElements: null,
+};
+
+function expectError(fn, kind) {
+  let caught;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught, 'expected a throw');
+  assert.ok(caught instanceof ct.CloudTrailError, `not a CloudTrailError: ${caught}`);
+  assert.ok(caught instanceof Error);
+  assert.equal(caught.name, 'CloudTrailError');
+  assert.equal(caught.kind, kind, caught.message);
+  return caught;
+}
+
+test('transform: an object, its text and its bytes give the same flat object', () => {
+  const a = ct.transform(RECORD);
+  const b = ct.transform(JSON.stringify(RECORD));
+  const c = ct.transform(Buffer.from(JSON.stringify(RECORD)));
+  assert.deepEqual(a, b);
+  assert.deepEqual(a, c);
+  assert.equal(a['requestParameters.distributionId'], 'E2QWRUHEXAMPLE');
+  assert.equal(a['requestParameters.invalidationBatch.paths.quantity'], 1);
+  assert.deepEqual(a['requestParameters.invalidationBatch.paths.items'], ['/*']);
+  assert.equal(a.responseElements, null);
+  assert.equal(Object.getPrototypeOf(a), Object.prototype, 'a plain object');
+});
+
+test('transform: enrichment adds keys; enrich:false gives exactly the flattened record', () => {
+  const plain = ct.transform(RECORD, { enrich: false });
+  assert.deepEqual(Object.keys(plain), [
+    'eventVersion', 'eventSource', 'eventName', 'awsRegion', 'requestParameters.distributionId',
+    'requestParameters.invalidationBatch.paths.quantity', 'requestParameters.invalidationBatch.paths.items',
+    'responseElements',
+  ]);
+  const enriched = ct.transform(RECORD);
+  assert.ok(Object.keys(enriched).length > Object.keys(plain).length);
+  for (const [k, v] of Object.entries(plain)) assert.deepEqual(enriched[k], v, k);
+});
+
+test('transform: non-object input throws a CloudTrailError with a clear message', () => {
+  for (const bad of [null, undefined, 42, true, [RECORD], 'not json']) {
+    const e = expectError(() => ct.transform(bad), 'record');
+    assert.ok(e.message.length > 10, e.message);
+  }
+  const e = expectError(() => ct.transform('  [1, 2]'), 'record');
+  assert.equal(e.offset, 2);
+  assert.equal(e.line, 1);
+  assert.equal(e.column, 3);
+});
+
+test('transform: a syntax error carries offset, line and column', () => {
+  const text = '{\n  "eventName": "X",\n  "bad": tru\n}';
+  const e = expectError(() => ct.transform(text), 'syntax');
+  assert.equal(e.line, 3);
+  assert.ok(e.column >= 10, String(e.column));
+  assert.ok(e.offset > 20 && e.offset < text.length, String(e.offset));
+  assert.match(e.message, /line 3/);
+});
+
+test('options: camelCase names reach the core; bad ones throw kind "option"', () => {
+  const idx = ct.transform(RECORD, { arrays: 'index', enrich: false, separator: '/' });
+  assert.equal(idx['requestParameters/invalidationBatch/paths/items/0'], '/*');
+  const shallow = ct.transform(RECORD, { maxDepth: 1, enrich: false });
+  assert.equal(typeof shallow['requestParameters'], 'string', 'subtree past maxDepth kept as JSON text');
+  assert.deepEqual(JSON.parse(shallow.requestParameters), RECORD.requestParameters);
+  for (const bad of [{ bogus: 1 }, { profile: 'xml' }, { enrich: 'yes' }, { maxDepth: -1 }, { maxDepth: 1.5 },
+    { maxFields: Infinity }, { separator: '~' }, { separator: '' }, { arrays: 'explode' }, 'flat', [1]]) {
+    expectError(() => ct.transform(RECORD, bad), 'option');
+  }
+  // A "__proto__" option name is an unknown option, not a prototype change.
+  expectError(() => ct.transform(RECORD, JSON.parse('{"__proto__": {"enrich": false}}')), 'option');
+  // undefined values mean "default".
+  assert.deepEqual(ct.transform(RECORD, { profile: undefined }), ct.transform(RECORD));
+});
+
+test('options: maxFields keeps what does not fit under ~overflow, losslessly', () => {
+  const out = ct.transform(RECORD, { maxFields: 3, enrich: false });
+  assert.ok(Object.keys(out).length <= 4, JSON.stringify(out));
+  assert.equal(typeof out['~overflow'], 'string');
+  assert.deepEqual(ct.unflatten(out), RECORD);
+});
+
+test('transformLog: every input type, broken record in the middle kept as an error entry', () => {
+  const bytes = fixture('broken-middle.ndjson');
+  const inputs = [bytes, bytes.toString('utf8'), new Uint8Array(bytes), bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),
+    new DataView(bytes.buffer, bytes.byteOffset, bytes.length)];
+  for (const input of inputs) {
+    const log = ct.transformLog(input);
+    assert.deepEqual(Object.keys(log), ['format', 'gzip', 'records', 'errors']);
+    assert.equal(log.format, 'ndjson');
+    assert.equal(log.gzip, false);
+    assert.deepEqual(log.records.map((r) => r.seq), [1, 3]);
+    assert.equal(log.errors.length, 1);
+    const [entry] = log.errors;
+    assert.match(entry['error.message'], /line|byte/);
+    assert.equal(entry['error.type'], 'syntax');
+    assert.ok(entry['event.original'].includes('distributionConfig omitted'));
+    assert.equal(typeof entry['error.offset'], 'number');
+    // The offset points into the second line.
+    const firstLineEnd = bytes.indexOf(10);
+    assert.ok(entry['error.offset'] > firstLineEnd, `${entry['error.offset']} > ${firstLineEnd}`);
+  }
+  for (const bad of [null, 42, {}, [1]]) expectError(() => ct.transformLog(bad), 'input');
+});
+
+test('transformLog: gzip found by its magic bytes; EventBridge unwrapped', () => {
+  const gz = zlib.gzipSync(fixture('broken-middle.ndjson'));
+  const log = ct.transformLog(gz);
+  assert.equal(log.gzip, true);
+  assert.equal(log.records.length, 2);
+  assert.equal(log.errors.length, 1);
+  const eb = ct.transformLog(fixture('eventbridge.json'));
+  assert.equal(eb.format, 'eventbridge');
+  assert.equal(eb.records.length, 1);
+  assert.equal(eb.records[0].eventName, 'CreateInvalidation2020_05_31');
+});
+
+test('transformLog: truncated gzip and a gzip bomb are clear errors; later calls still work', () => {
+  const gz = zlib.gzipSync(fixture('broken-middle.ndjson'));
+  expectError(() => ct.transformLog(gz.subarray(0, gz.length - 10)), 'input');
+  const bomb = zlib.gzipSync(Buffer.alloc(8 << 20, 0x20));
+  const e = expectError(() => ct.transformLog(bomb, { maxDecompressedBytes: 1 << 20 }), 'limit');
+  assert.match(e.message, /maxDecompressedBytes|limit/);
+  assert.equal(ct.transformLog(gz).records.length, 2);
+});
+
+test('transformLog: 200,000 levels of nesting and invalid UTF-8 are error entries, not crashes', () => {
+  const deep = '{"x":'.repeat(200000) + '1' + '}'.repeat(200000);
+  const log = ct.transformLog(`{"seq":1}\n${deep}\n{"seq":2}\n`);
+  assert.deepEqual(log.records.map((r) => r.seq), [1, 2]);
+  assert.equal(log.errors.length, 1);
+  const utf8 = Buffer.concat([Buffer.from('{"seq":1}\n{"bad":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n{"seq":2}\n')]);
+  const u = ct.transformLog(utf8);
+  assert.deepEqual(u.records.map((r) => r.seq), [1, 2]);
+  assert.match(u.errors[0]['error.message'], /UTF-8/);
+  assert.ok(u.errors[0]['event.original'].includes('\uFFFD'));
+});
+
+test('transformLog: strict throws at the first bad record', () => {
+  const e = expectError(() => ct.transformLog(fixture('broken-middle.ndjson'), { strict: true }), 'syntax');
+  assert.equal(typeof e.offset, 'number');
+});
+
+test('transformLogToNdjson: text by default, bytes on request, same lines as transformLog', () => {
+  const input = fixture('broken-middle.ndjson');
+  const text = ct.transformLogToNdjson(input);
+  assert.equal(typeof text, 'string');
+  const bytes = ct.transformLogToNdjson(input.toString(), { bytes: true });
+  assert.ok(bytes instanceof Uint8Array);
+  assert.equal(Buffer.from(bytes).toString('utf8'), text);
+  const lines = text.split('\n');
+  assert.equal(lines.pop(), '', 'ends with a newline');
+  const log = ct.transformLog(input);
+  assert.deepEqual(lines.map((l) => JSON.parse(l)), [log.records[0], log.errors[0], log.records[1]]);
+});
+
+test('unflatten: the exact inverse of flattening, from an object or JSON text', () => {
+  const rec = { 'a.b': { 'c~d': [{ 'e.f': 1 }, 2] }, big: 12345678901234567890n.toString(), n: null, '': { x: true } };
+  const flat = ct.transform(rec, { enrich: false });
+  assert.ok('a~1b.c~0d' in flat, JSON.stringify(flat));
+  assert.deepEqual(ct.unflatten(flat), rec);
+  assert.deepEqual(ct.unflatten(JSON.stringify(flat)), rec);
+  const slashFlat = ct.transform(rec, { enrich: false, separator: '/', arrays: 'index' });
+  assert.deepEqual(ct.unflatten(slashFlat, { separator: '/', arrays: 'index' }), rec);
+  expectError(() => ct.unflatten([1]), 'record');
+});
+
+test('prototype safety: __proto__ and constructor keys stay own data properties', () => {
+  const before = Object.getOwnPropertyNames(Object.prototype).sort();
+  const text = fixture('proto-keys.json').toString();
+  const flat = ct.transform(text, { enrich: false, arrays: 'index' });
+  assert.equal(flat['requestParameters.__proto__.polluted'], 'yes');
+  assert.equal(flat['requestParameters.constructor.prototype.polluted'], 'yes');
+  assert.equal(flat['requestParameters.tags.items.0.key'], '__proto__');
+  const nested = ct.unflatten(flat, { arrays: 'index' });
+  const rp = nested.requestParameters;
+  assert.ok(Object.hasOwn(rp, '__proto__'), 'own __proto__ key');
+  assert.equal(Object.getPrototypeOf(rp), Object.prototype, 'prototype not replaced');
+  assert.equal(rp.__proto__.polluted, 'yes');
+  assert.ok(Object.hasOwn(rp, 'constructor'));
+  assert.deepEqual(nested, JSON.parse(text));
+  // Nothing leaked onto Object.prototype.
+  assert.equal({}.polluted, undefined);
+  assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), before);
+  // A flat key that is exactly "__proto__" also stays data.
+  const own = ct.unflatten('{"__proto__":{"polluted":"yes"}}');
+  assert.ok(Object.hasOwn(own, '__proto__'));
+  assert.equal({}.polluted, undefined);
+});
+
+test('recovery: a panic traps the instance; it is re-created and later calls work', () => {
+  const before = ct.transform(RECORD);
+  const e = expectError(() => ct.__panicForTest(), 'internal');
+  assert.match(e.message, /re-created/);
+  assert.deepEqual(ct.transform(RECORD), before);
+  // A splitter that lived in the old instance goes on in a new one, keeping the chunk's text.
+  const sp = ct.createSplitter();
+  const first = sp.push('{"seq":1}\n');
+  expectError(() => ct.__panicForTest(), 'internal');
+  const lost = sp.push('{"seq":2}\n');
+  const rest = sp.push('{"seq":3}\n') + sp.finish();
+  const lines = (first + lost + rest).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.filter((l) => 'seq' in l).map((l) => l.seq), [1, 3]);
+  const entry = lines.find((l) => l['error.type'] === 'internal');
+  assert.equal(entry['event.original'], '{"seq":2}\n');
+  assert.equal(sp.records, 2);
+  assert.equal(sp.errors, 1);
+});
+
+test('init() is a no-op promise in Node', async () => {
+  assert.equal(await ct.init(), undefined);
+});
+
+test('shared sample: the CloudFront doc example gives 4 records and 1 error entry', (t) => {
+  const p = sample('seed/cloudfront-doc-example.raw.txt');
+  if (!fs.existsSync(p)) {
+    t.skip('../shared/samples not present');
+    return;
+  }
+  const log = ct.transformLog(fs.readFileSync(p));
+  assert.equal(log.format, 'cloudtrail');
+  assert.equal(log.records.length, 4);
+  assert.equal(log.errors.length, 1);
+  assert.ok(log.errors[0]['event.original'].includes('response omitted'));
+});
+
+test('bundled sample: every record reads', () => {
+  const text = fs.readFileSync(here('../../examples/cloudfront-sample.json'));
+  const log = ct.transformLog(text);
+  const expected = JSON.parse(text).Records;
+  assert.equal(log.format, 'cloudtrail');
+  assert.equal(log.errors.length, 0);
+  assert.equal(log.records.length, expected.length);
+  assert.deepEqual(log.records.map((r) => r.eventID), expected.map((r) => r.eventID));
+});

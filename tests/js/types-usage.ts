@@ -1,0 +1,39 @@
+// Type-checked by `tsc --noEmit -p tests/js/tsconfig.json` (scripts/test.sh), never run: the public
+// types resolve through package.json "exports" and describe what the README shows.
+import {
+  transform, transformLog, transformLogToNdjson, unflatten, createSplitter, createTransformStream,
+  init, CloudTrailError, type Options, type Log, type ErrorEntry, type FlatRecord,
+} from 'cloudfront-trail';
+import { transform as webTransform, init as webInit } from 'cloudfront-trail/web';
+import { createTransformStream as streamFromSubpath } from 'cloudfront-trail/stream';
+
+const opts: Options = { profile: 'flat', enrich: true, arrays: 'index', separator: '/', maxDepth: 8, maxFields: 500, strict: false };
+const flat: FlatRecord = transform({ eventName: 'CreateInvalidation2020_05_31' }, opts);
+const fromText: FlatRecord = transform('{"eventName":"GetDistribution2020_05_31"}');
+const log: Log = transformLog(new Uint8Array([123, 125]));
+const firstError: ErrorEntry | undefined = log.errors[0];
+const why: string | undefined = firstError?.['error.message'];
+const text: string = transformLogToNdjson('{"a":1}');
+const bytes: Uint8Array = transformLogToNdjson(new ArrayBuffer(2), { bytes: true });
+const nested: Record<string, unknown> = unflatten(flat);
+const sp = createSplitter({ enrich: false });
+const lines: string = sp.push('{"a":') + sp.push(new Uint8Array([49, 125])) + sp.finish();
+const n: number = sp.records + sp.errors;
+const stream = createTransformStream({ ndjson: true });
+const format: string = stream.stats.format;
+streamFromSubpath().end();
+await init();
+await webInit(new URL('https://example.com/cloudfront_trail_bg.wasm'));
+webTransform('{}');
+try {
+  transform('[]');
+} catch (e) {
+  if (e instanceof CloudTrailError) {
+    const kind: 'input' | 'syntax' | 'record' | 'limit' | 'option' | 'internal' = e.kind;
+    const where: number | undefined = e.offset ?? e.line ?? e.column ?? e.record;
+    void kind, where;
+  }
+}
+// @ts-expect-error profile is a closed set
+transform({}, { profile: 'xml' });
+void fromText, why, text, bytes, nested, lines, n, format;
