@@ -85,7 +85,13 @@ pub struct Splitter {
     /// The log is a top-level JSON array.
     top_array: bool,
     finished: bool,
+    /// Stream offset the buffered input must reach before an unfinished record is scanned again.
+    retry_at: u64,
 }
+
+/// Unfinished records shorter than this are rescanned on every chunk; longer ones only once the
+/// buffer has doubled, so a huge record arriving in small chunks costs linear time, not quadratic.
+const RESCAN_FREELY: usize = 16 << 10;
 
 type Sink<'s> = dyn FnMut(Item<'_>) + 's;
 
@@ -114,6 +120,7 @@ impl Splitter {
             pending_error: None,
             top_array: false,
             finished: false,
+            retry_at: 0,
         })
     }
 
@@ -177,11 +184,17 @@ impl Splitter {
             r?;
             if fin {
                 g.finish()?;
+            } else if self.base + (self.buf.len() as u64) < self.retry_at {
+                return Ok(());
             }
             return self.drain_buf(fin, sink);
         }
         if self.base + (self.buf.len() + chunk.len()) as u64 > max_total {
             return Err(Error::new(ErrorKind::Limit, format!("input exceeds maxDecompressedBytes ({max_total} bytes)")));
+        }
+        if !fin && self.base + ((self.buf.len() + chunk.len()) as u64) < self.retry_at {
+            self.buf.extend_from_slice(chunk);
+            return Ok(());
         }
         if self.buf.is_empty() {
             // Work on the caller's chunk directly; keep only the unfinished tail.
@@ -232,8 +245,11 @@ impl Splitter {
                         );
                         self.bad(e.at_offset(self.base + q as u64), &d[q..], sink)?;
                         self.state = State::Resync { in_array, from: 0 };
+                        self.retry_at = 0;
                         return Ok(d.len());
                     }
+                    let limit = self.engine.opts.max_record_bytes;
+                    self.retry_at = if pending < RESCAN_FREELY { 0 } else { self.base + (q + (2 * pending).min(limit + 1)) as u64 };
                     return Ok(q);
                 }
             }
