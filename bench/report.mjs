@@ -1,0 +1,145 @@
+// Gathers what bench/run.sh measured (bench/out/*.json) and prints ONE table: MB/s and
+// records/s for every path, with ratios against the baseline of its kind, peak RSS for the
+// streaming rows and the gzipped size of each built .wasm. Also writes bench/out/results.md.
+// Ratios compare medians measured side by side (same process for the JS paths).
+// MB = 10^6 bytes of input (the Records file, or the records' own text for per-record rows).
+
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+import { machine, OUT, ROOT } from './lib.mjs';
+
+const readJson = (name) => {
+  const f = join(OUT, name);
+  if (!existsSync(f)) return null;
+  try {
+    return JSON.parse(readFileSync(f, 'utf8'));
+  } catch {
+    return null;
+  }
+};
+const readJsonLines = (name) => {
+  const f = join(OUT, name);
+  if (!existsSync(f)) return [];
+  return readFileSync(f, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+};
+
+const js = readJson('js.json');
+const jq = readJson('jq.json');
+const rss = readJson('rss.json') || [];
+const native = readJsonLines('native.jsonl');
+const serde = readJsonLines('serde.jsonl');
+const env = readJson('env.json') || {};
+const notes = [...(js?.notes || []), ...(env.notes || [])];
+
+const mbps = (r) => r.bytes / 1e6 / (r.medianMs / 1e3);
+const rps = (r) => r.records / (r.medianMs / 1e3);
+const byId = new Map();
+for (const r of [...(js?.rows || []), ...(jq ? [jq] : []), ...rss, ...native, ...serde]) byId.set(r.id, r);
+const ok = (id) => {
+  const r = byId.get(id);
+  return r && !r.error && Number.isFinite(r.medianMs) ? r : null;
+};
+
+const ratio = (r, baseId, name) => {
+  const b = ok(baseId);
+  if (!b || b === r) return null;
+  return `${(mbps(r) / mbps(b)).toFixed(2)}× ${name}`;
+};
+
+// Which baselines each kind of row is compared with.
+function ratios(r) {
+  if (r.group === 'log' || r.group === 'process' || r.group === 'stream') {
+    return [ratio(r, 'plain-js', 'plain JS'), ratio(r, 'json-parse', 'JSON.parse')];
+  }
+  if (r.group === 'record') return [ratio(r, 'flatten-object', 'flatten(obj)')];
+  if (r.group === 'native') {
+    const perRecord = /record|naive/.test(r.id);
+    return perRecord
+      ? [ratio(r, 'serde-default-value-record', 'serde Value/record')]
+      : [ratio(r, 'serde-default-value-log', 'serde Value'), ratio(r, 'serde-default-ignored-log', 'serde validate')];
+  }
+  return [];
+}
+
+const sections = [
+  ['Whole log in Node (one process, side by side)', (r) => r.group === 'log'],
+  ['Per record in Node (same process; bytes = the records\u2019 own JSON text)', (r) => r.group === 'record'],
+  ['Command-line baseline', (r) => r.group === 'process'],
+  ['Streaming (child process; peak RSS = VmHWM)', (r) => r.group === 'stream'],
+  ['Native Rust core (cargo bench --bench core; serde_json defaults from bench/serde-baseline)', (r) => r.group === 'native'],
+];
+const all = [...byId.values()];
+
+const kb = (n) => (n == null ? '' : `${(n / 1024).toFixed(1)} MB`);
+const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '');
+const table = [];
+table.push(['path', 'MB/s', 'records/s', 'ratio', 'peak RSS (by quarter of the run)']);
+for (const [title, pred] of sections) {
+  const rows = all.filter(pred);
+  if (!rows.length) continue;
+  table.push([`**${title}**`, '', '', '', '']);
+  for (const r of rows) {
+    if (r.error || !Number.isFinite(r.medianMs)) {
+      table.push([r.label, '—', '—', `not measured: ${r.error || 'no time'}`, '']);
+      continue;
+    }
+    const rs = ratios(r).filter(Boolean).join(' · ');
+    const warn = r.recordsOut != null && r.recordsOut !== r.records ? ` (${r.recordsOut} of ${r.records} records out!)` : '';
+    const mem = r.peakRssKb != null ? `${kb(r.peakRssKb)} (${r.rssQuartersKb.map((q) => (q == null ? '–' : (q / 1024).toFixed(0))).join(' / ')})` : '';
+    table.push([r.label + warn, fmt(mbps(r)), fmt(rps(r), 0), rs, mem]);
+  }
+}
+
+// WASM sizes.
+const wasmRows = [];
+for (const dir of ['pkg/node', 'pkg/web', 'pkg/fluentbit']) {
+  const d = join(ROOT, dir);
+  if (!existsSync(d)) continue;
+  for (const f of readdirSync(d).filter((n) => n.endsWith('.wasm'))) {
+    const bytes = readFileSync(join(d, f));
+    const gz = gzipSync(bytes, { level: 9 }).length;
+    wasmRows.push([`${dir}/${f}`, bytes.length, gz]);
+  }
+}
+if (wasmRows.length) {
+  table.push(['**WASM size (gzip -9; target < 300 KB)**', '', '', '', '']);
+  for (const [name, raw, gz] of wasmRows) table.push([name, '', '', `${(gz / 1024).toFixed(1)} KB gzipped (${(raw / 1024).toFixed(1)} KB raw)`, '']);
+}
+
+function render(rows) {
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  const line = (r) => '| ' + r.map((c, i) => (i === 1 || i === 2 ? String(c).padStart(w[i]) : String(c).padEnd(w[i]))).join(' | ') + ' |';
+  const out = [line(rows[0]), '|' + w.map((n, i) => (i === 1 || i === 2 ? '-'.repeat(n + 1) + ':' : '-'.repeat(n + 2))).join('|') + '|'];
+  for (const r of rows.slice(1)) out.push(line(r));
+  return out.join('\n');
+}
+
+// Target check lines: informative only, never a failure.
+const targets = [];
+const t = (label, value, goal, met) => targets.push(`- ${label}: ${value} (target ${goal}) → ${met ? 'met' : 'NOT met'}`);
+const nd = ok('ndjson-string');
+if (nd && ok('plain-js')) t('transformLogToNdjson(string) vs plain JS', `${(mbps(nd) / mbps(ok('plain-js'))).toFixed(2)}×`, '≥ 4×', mbps(nd) >= 4 * mbps(ok('plain-js')));
+if (nd && ok('json-parse')) t('transformLogToNdjson(string) vs bare JSON.parse', `${(mbps(nd) / mbps(ok('json-parse'))).toFixed(2)}×`, 'aim 1.0×', mbps(nd) >= mbps(ok('json-parse')));
+const tobj = ok('transform-object');
+if (tobj && ok('flatten-object')) t('transform(object) vs flatten(object)', `${(mbps(tobj) / mbps(ok('flatten-object'))).toFixed(2)}×`, '≥ 1.0×', mbps(tobj) >= mbps(ok('flatten-object')));
+for (const r of rss) {
+  if (r.peakRssKb != null && r.bytes >= 200e6) t(`peak RSS, ${r.label}`, kb(r.peakRssKb), '< 160 MB', r.peakRssKb < 160 * 1024);
+}
+for (const [name, , gz] of wasmRows) t(`gzipped ${name}`, `${(gz / 1024).toFixed(1)} KB`, '< 300 KB', gz < 300 * 1024);
+
+const m = machine();
+const corpus = js ? `${js.file.replace(ROOT + '/', '')}: ${(js.bytes / 1e6).toFixed(1)} MB, ${js.records} records (mean ${(js.ndjsonBytes / js.records).toFixed(0)} B/record)` : 'corpus: see bench/corpus';
+const header = [
+  `machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Linux ${m.kernel}; node ${m.node} (V8 ${m.v8})${env.rustc ? `; ${env.rustc}` : ''}`,
+  `load average at start: ${env.loadavg || 'n/a'} (other work on the machine skews absolute numbers; ratios measured side by side hold better)`,
+  corpus,
+  `method: ${js ? `${js.warmup} warm-up + ${js.reps} recorded rounds, every path once per round in rotating order; median shown` : 'median of recorded rounds'}; MB = 10^6 bytes of input`,
+];
+const text = [header.join('\n'), '', render(table), '', 'Targets (issue 7):', ...targets, ...(notes.length ? ['', 'Notes:', ...notes.map((n) => `- ${n}`)] : [])].join('\n');
+console.log(text);
+writeFileSync(join(OUT, 'results.md'), text + '\n');

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# npm run bench: builds the wasm if it is missing or older than its sources, generates the corpus
+# (bench/gen-corpus.mjs; BENCH_BIG=1 adds the 250 MB and 1 GB files for the streaming RSS rows),
+# measures every path and prints ONE table (bench/report.mjs; also bench/out/results.md).
+# Never part of `npm test`, and nothing here asserts a timing.
+#
+# Knobs: BENCH_REPS (recorded rounds, default 5), BENCH_WARMUP (default 2), BENCH_BIG=1,
+#        BENCH_SKIP_NATIVE=1 (no cargo bench), BENCH_ONLY=<regex of JS path ids>.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+OUT=bench/out
+mkdir -p "$OUT"
+rm -f "$OUT"/*.json "$OUT"/*.jsonl "$OUT"/results.md
+log() { echo "bench: $*" >&2; }
+notes=()
+status=0
+
+# 1. Build (the set-up first when its tools or node_modules are missing).
+need_setup=0
+for tool in wasm-pack wasm-bindgen; do command -v "$tool" >/dev/null || need_setup=1; done
+[ -d node_modules/flat ] && [ -x node_modules/.bin/wasm-opt ] || need_setup=1
+if [ "$need_setup" = 1 ]; then
+  log "running the set-up (npm run setup; no browser needed here)"
+  SKIP_BROWSER=1 npm run --silent setup || { log "set-up failed"; status=1; }
+fi
+stale=0
+for w in pkg/node/cloudfront_trail_bg.wasm pkg/web/cloudfront_trail_bg.wasm; do
+  if [ ! -f "$w" ] || [ -n "$(find src Cargo.toml Cargo.lock scripts/build.sh -newer "$w" -print -quit 2>/dev/null)" ]; then stale=1; fi
+done
+if [ "$stale" = 1 ]; then
+  log "pkg/ is missing or older than its sources: npm run build"
+  npm run --silent build || { log "npm run build failed: the WASM rows will be missing"; notes+=("npm run build failed"); status=1; }
+fi
+
+# 2. Corpus.
+node bench/gen-corpus.mjs >"$OUT/corpus.json" || { log "corpus generation failed"; exit 1; }
+main_json=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).main.file)' "$OUT/corpus.json")
+main_nd=${main_json%.json}.ndjson
+main_meta=${main_json%.json}.meta.json
+records=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).records)' "$main_meta")
+
+# Machine facts for the header.
+loadavg=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)
+rustc_v=$(rustc --version 2>/dev/null || echo)
+node -e 'const [l,r,...n]=process.argv.slice(1);console.log(JSON.stringify({loadavg:l,rustc:r,notes:n}))' \
+  "$loadavg" "$rustc_v" "${notes[@]+"${notes[@]}"}" >"$OUT/env.json"
+
+# 3. JS paths, in one process.
+log "JS paths (in-process, side by side)"
+node --expose-gc --max-old-space-size=8192 bench/bench.mjs "$main_json" "$main_nd" >"$OUT/js.json" || { log "bench.mjs failed"; status=1; }
+
+# 4. jq on the same file.
+log "jq"
+node bench/jq.mjs "$main_json" "$records" >"$OUT/jq.json" || status=1
+
+# 5. Streaming: throughput and peak RSS (the big files only with BENCH_BIG=1).
+metas=("$main_meta")
+if [ "${BENCH_BIG:-}" = 1 ]; then
+  metas+=(bench/corpus/records-250mb.meta.json bench/corpus/records-1gb.meta.json)
+fi
+log "streaming RSS"
+node bench/rss.mjs "${metas[@]}" >"$OUT/rss.json" || status=1
+
+# 6. Native core, and serde_json with its default features.
+if [ "${BENCH_SKIP_NATIVE:-}" != 1 ]; then
+  log "native core: cargo bench --bench core"
+  BENCH_CORPUS="$main_json" cargo bench -q --bench core >"$OUT/native.jsonl" || { log "cargo bench failed"; status=1; }
+  log "serde_json baseline (default features)"
+  cargo run -q --release --manifest-path bench/serde-baseline/Cargo.toml --target-dir target/serde-baseline \
+    -- "$main_json" >"$OUT/serde.jsonl" || { log "serde baseline failed"; status=1; }
+fi
+
+# 7. The table.
+echo
+node bench/report.mjs || status=1
+exit "$status"
