@@ -114,6 +114,11 @@ function progress(name, size) {
 
 async function main() {
   const { opts, files } = parseArgs(process.argv.slice(2));
+  try {
+    createTransformStream(opts).destroy(); // option errors first, before touching any file
+  } catch (e) {
+    usage(e.message);
+  }
 
   // Check every file before writing anything, so a typo fails fast and cleanly.
   for (const f of files) {
@@ -139,12 +144,7 @@ async function main() {
   let errors = 0;
   for (const f of files) {
     const name = f === '-' ? 'stdin' : f;
-    let ct;
-    try {
-      ct = createTransformStream({ ...opts, ndjson: true });
-    } catch (e) {
-      usage(e.message);
-    }
+    const ct = createTransformStream({ ...opts, ndjson: true });
     const input = f === '-' ? process.stdin : fs.createReadStream(f, { highWaterMark: 1 << 20 });
     const bar = f === '-' ? null : progress(name, fs.statSync(f).size);
     try {

@@ -155,8 +155,12 @@ export function createApi(backend) {
     let curRecords = 0;
     let curErrors = 0;
     let done = false;
+    let freed = null;
+    const tryGet = (k, dflt) => {
+      try { return sp[k]; } catch { return dflt; }
+    };
     const run = (method, chunk) => {
-      if (done) throw new CloudTrailError('input: the splitter is finished or failed', { kind: 'input' });
+      if (done || freed) throw new CloudTrailError('input: the splitter is finished, freed or failed', { kind: 'input' });
       let out;
       try {
         out = call(() => (chunk === undefined ? sp[method]() : sp[method](chunk)));
@@ -197,10 +201,14 @@ export function createApi(backend) {
       get records() { return baseRecords + curRecords; },
       get errors() { return baseErrors + curErrors; },
       /** The detected input format and whether it was gzip (final after finish()). */
-      get format() { try { return sp.format; } catch { return 'empty'; } },
-      get gzip() { try { return sp.gzip; } catch { return false; } },
+      get format() { return freed ? freed.format : tryGet('format', 'empty'); },
+      get gzip() { return freed ? freed.gzip : tryGet('gzip', false); },
       /** Releases the wasm memory now (otherwise a FinalizationRegistry does it). */
-      free() { try { sp.free(); } catch { /* already gone with its instance */ } },
+      free() {
+        if (freed) return;
+        freed = { format: tryGet('format', 'empty'), gzip: tryGet('gzip', false) };
+        try { sp.free(); } catch { /* already gone with its instance */ }
+      },
     };
   }
 
