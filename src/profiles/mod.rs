@@ -4,6 +4,8 @@
 pub(crate) mod canon;
 pub(crate) mod datetime;
 pub(crate) mod doc;
+#[cfg(test)]
+mod docs;
 pub(crate) mod ecs;
 pub(crate) mod flat;
 pub(crate) mod ocsf;

@@ -36,7 +36,7 @@ use Src::{Const, Fact, Field};
 
 /// (target, sources in order of preference, conversion), for every class.
 pub(crate) const TABLE: &[Row] = &[
-    Row { target: "time", from: &[Fact(|f| f.timestamp.as_deref()), Field(F::EventTime)], conv: EpochMs },
+    Row { target: "time", from: &[Fact("@timestamp", |f| f.timestamp.as_deref()), Field(F::EventTime)], conv: EpochMs },
     Row { target: "severity", from: &[Const("Informational")], conv: Str },
     Row { target: "metadata.version", from: &[Const(OCSF_VERSION)], conv: Str },
     Row { target: "metadata.product.name", from: &[Const("CloudTrail")], conv: Str },
@@ -48,36 +48,36 @@ pub(crate) const TABLE: &[Row] = &[
     Row { target: "metadata.log_name", from: &[Field(F::EventType)], conv: Str },
     Row { target: "metadata.correlation_uid", from: &[Field(F::SharedEventId)], conv: Str },
     Row { target: "cloud.provider", from: &[Const("AWS")], conv: Str },
-    Row { target: "cloud.region", from: &[Fact(|f| f.region.as_deref()), Field(F::AwsRegion)], conv: Str },
+    Row { target: "cloud.region", from: &[Fact("cloud.region", |f| f.region.as_deref()), Field(F::AwsRegion)], conv: Str },
     Row {
         target: "cloud.account.uid",
-        from: &[Field(F::RecipientAccountId), Fact(|f| f.account_id.as_deref()), Field(F::UiAccountId)],
+        from: &[Field(F::RecipientAccountId), Fact("cloud.account.id", |f| f.account_id.as_deref()), Field(F::UiAccountId)],
         conv: Str,
     },
-    Row { target: "api.operation", from: &[Fact(|f| f.action.as_deref()), Field(F::EventName)], conv: Str },
-    Row { target: "api.service.name", from: &[Fact(|f| f.provider.as_deref()), Field(F::EventSource)], conv: Str },
-    Row { target: "api.version", from: &[Fact(|f| f.api_version.as_deref()), Field(F::ApiVersion)], conv: Str },
+    Row { target: "api.operation", from: &[Fact("event.action", |f| f.action.as_deref()), Field(F::EventName)], conv: Str },
+    Row { target: "api.service.name", from: &[Fact("event.provider", |f| f.provider.as_deref()), Field(F::EventSource)], conv: Str },
+    Row { target: "api.version", from: &[Fact("cloudtrail.api_version", |f| f.api_version.as_deref()), Field(F::ApiVersion)], conv: Str },
     Row { target: "api.request.uid", from: &[Field(F::RequestId)], conv: Str },
     Row { target: "api.response.error", from: &[Field(F::ErrorCode)], conv: Str },
     Row { target: "api.response.error_message", from: &[Field(F::ErrorMessage)], conv: Str },
-    Row { target: "status_code", from: &[Fact(|f| f.error_code.as_deref()), Field(F::ErrorCode)], conv: Str },
-    Row { target: "status_detail", from: &[Fact(|f| f.error_message.as_deref()), Field(F::ErrorMessage)], conv: Str },
-    Row { target: "actor.user.name", from: &[Fact(|f| f.user_name.as_deref()), Field(F::UiUserName)], conv: Str },
+    Row { target: "status_code", from: &[Fact("error.code", |f| f.error_code.as_deref()), Field(F::ErrorCode)], conv: Str },
+    Row { target: "status_detail", from: &[Fact("error.message", |f| f.error_message.as_deref()), Field(F::ErrorMessage)], conv: Str },
+    Row { target: "actor.user.name", from: &[Fact("user.name", |f| f.user_name.as_deref()), Field(F::UiUserName)], conv: Str },
     Row { target: "actor.user.uid", from: &[Field(F::UiArn)], conv: Str },
     Row { target: "actor.user.uid_alt", from: &[Field(F::UiPrincipalId)], conv: Str },
     Row { target: "actor.user.account.uid", from: &[Field(F::UiAccountId)], conv: Str },
     Row { target: "actor.user.credential_uid", from: &[Field(F::UiAccessKeyId)], conv: Str },
     Row { target: "actor.session.issuer", from: &[Field(F::ScIssuerArn)], conv: Str },
-    Row { target: "actor.session.is_mfa", from: &[Fact(|f| bool_str(f.mfa_authenticated)), Field(F::ScMfaAuthenticated)], conv: Bool },
-    Row { target: "actor.session.created_time", from: &[Fact(|f| f.session_created.as_deref()), Field(F::ScCreationDate)], conv: EpochMs },
+    Row { target: "actor.session.is_mfa", from: &[Fact("cloudtrail.mfa_authenticated", |f| bool_str(f.mfa_authenticated)), Field(F::ScMfaAuthenticated)], conv: Bool },
+    Row { target: "actor.session.created_time", from: &[Fact("cloudtrail.session.created_at", |f| f.session_created.as_deref()), Field(F::ScCreationDate)], conv: EpochMs },
     Row { target: "actor.invoked_by", from: &[Field(F::UiInvokedBy)], conv: Str },
     Row { target: "actor.idp.name", from: &[Field(F::ScFederatedProvider), Field(F::UiIdentityProvider)], conv: Str },
     Row { target: "src_endpoint.uid", from: &[Field(F::VpcEndpointId)], conv: Str },
-    Row { target: "http_request.user_agent", from: &[Fact(|f| f.ua_original.as_deref()), Field(F::UserAgent)], conv: Str },
+    Row { target: "http_request.user_agent", from: &[Fact("user_agent.original", |f| f.ua_original.as_deref()), Field(F::UserAgent)], conv: Str },
 ];
 
 /// Record members the shared table consumes (so they stay out of `unmapped`).
-const CONSUMED: &[&[&str]] = &[
+pub(crate) const CONSUMED: &[&[&str]] = &[
     &["apiVersion"],
     &["awsRegion"],
     &["errorCode"],
@@ -112,7 +112,7 @@ const CONSUMED: &[&[&str]] = &[
 /// IAM actions routed to Account Change, with their activity (sorted; checked by a test).
 /// 1 Create, 2 Enable, 3 Password Change, 4 Password Reset, 5 Disable, 6 Delete,
 /// 7 Attach Policy, 8 Detach Policy, 10 MFA Factor Enable, 11 MFA Factor Disable.
-const ACCOUNT_CHANGES: &[(&str, u8)] = &[
+pub(crate) const ACCOUNT_CHANGES: &[(&str, u8)] = &[
     ("AttachRolePolicy", 7),
     ("AttachUserPolicy", 7),
     ("ChangePassword", 3),
@@ -133,7 +133,7 @@ const ACCOUNT_CHANGES: &[(&str, u8)] = &[
     ("UpdateLoginProfile", 4),
 ];
 
-const ACCOUNT_CHANGE_ACTIVITIES: &[(u8, &str)] = &[
+pub(crate) const ACCOUNT_CHANGE_ACTIVITIES: &[(u8, &str)] = &[
     (1, "Create"),
     (2, "Enable"),
     (3, "Password Change"),
@@ -149,10 +149,10 @@ const ACCOUNT_CHANGE_ACTIVITIES: &[(u8, &str)] = &[
 const API_ACTIVITIES: &[(u8, &str)] = &[(0, "Unknown"), (1, "Create"), (2, "Read"), (3, "Update"), (4, "Delete"), (99, "Other")];
 
 /// Sign-in actions routed to Authentication (activity 1, Logon).
-const SIGN_INS: &[&str] = &["ConsoleLogin", "ExternalIdPDirectoryLogin"];
+pub(crate) const SIGN_INS: &[&str] = &["ConsoleLogin", "ExternalIdPDirectoryLogin"];
 
 /// userIdentity.type → OCSF user `type_id` (1.1.0: 0 Unknown, 1 User, 2 Admin, 3 System, 99 Other).
-const USER_TYPE_IDS: &[(&str, u8)] = &[
+pub(crate) const USER_TYPE_IDS: &[(&str, u8)] = &[
     ("AWSAccount", 99),
     ("AWSService", 3),
     ("AssumedRole", 99),
@@ -187,8 +187,8 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     let mut doc = Doc::new();
     rows::apply(TABLE, fields, facts, &mut doc);
 
-    let action = rows::first_text(&[Fact(|f| f.action.as_deref()), Field(F::EventName)], fields, facts);
-    let provider = rows::first_text(&[Fact(|f| f.provider.as_deref()), Field(F::EventSource)], fields, facts);
+    let action = rows::first_text(&[Fact("event.action", |f| f.action.as_deref()), Field(F::EventName)], fields, facts);
+    let provider = rows::first_text(&[Fact("event.provider", |f| f.provider.as_deref()), Field(F::EventSource)], fields, facts);
     let class = route(action.as_deref().unwrap_or(""), provider.as_deref(), fields);
 
     let (class_uid, class_name, category_uid, category_name, activity_id, activity_name) = match &class {
@@ -349,7 +349,7 @@ fn write_actor(doc: &mut Doc, fields: &Fields<'_>, provider: Option<&str>) {
 
 /// Authentication's `user`: the identity that signed in (the caller).
 fn write_self_as_user(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) {
-    let name = rows::first_text(&[Fact(|f| f.user_name.as_deref()), Field(F::UiUserName)], fields, facts);
+    let name = rows::first_text(&[Fact("user.name", |f| f.user_name.as_deref()), Field(F::UiUserName)], fields, facts);
     opt_str(doc, "user.name", name.as_deref());
     opt_str(doc, "user.uid", fields.text(F::UiArn).as_deref());
     opt_str(doc, "user.uid_alt", fields.text(F::UiPrincipalId).as_deref());
@@ -363,7 +363,7 @@ fn write_self_as_user(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'
 /// `src_endpoint.ip` when the source is an IP address, else `src_endpoint.domain`
 /// (`cloudformation.amazonaws.com`, `AWS Internal`).
 fn write_src_endpoint(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) {
-    let Some(addr) = rows::first_text(&[Fact(|f| f.source_address.as_deref()), Field(F::SourceIp)], fields, facts) else {
+    let Some(addr) = rows::first_text(&[Fact("source.address", |f| f.source_address.as_deref()), Field(F::SourceIp)], fields, facts) else {
         return;
     };
     let ip = match facts {

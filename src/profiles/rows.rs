@@ -18,8 +18,9 @@ pub(crate) type FactFn = for<'f> fn(&'f Facts<'_>) -> Option<&'f str>;
 pub(crate) enum Src {
     /// A record field (see `Conv` for how its raw value is read).
     Field(F),
-    /// An enrichment fact; skipped when enrichment is off.
-    Fact(FactFn),
+    /// An enrichment fact, named by its flat-profile key (docs/SCHEMA.md); skipped when
+    /// enrichment is off.
+    Fact(&'static str, FactFn),
     Const(&'static str),
 }
 
@@ -62,7 +63,7 @@ pub(crate) fn first_text<'a>(from: &[Src], fields: &Fields<'a>, facts: Option<&'
     for src in from {
         let v = match *src {
             Src::Field(f) => fields.text(f),
-            Src::Fact(get) => facts.and_then(get).filter(|s| !s.is_empty()).map(Cow::Borrowed),
+            Src::Fact(_, get) => facts.and_then(get).filter(|s| !s.is_empty()).map(Cow::Borrowed),
             Src::Const(c) => Some(Cow::Borrowed(c)),
         };
         if v.is_some() {
@@ -98,7 +99,7 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
             Conv::Bool => {
                 let v = row.from.iter().find_map(|s| match *s {
                     Src::Field(f) => fields.boolean(f),
-                    Src::Fact(get) => facts.and_then(get).and_then(|t| match t {
+                    Src::Fact(_, get) => facts.and_then(get).and_then(|t| match t {
                         "true" => Some(true),
                         "false" => Some(false),
                         _ => None,
@@ -123,6 +124,96 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
     }
 }
 
+/// The record path a captured field comes from, for the generated mapping tables.
+pub(crate) fn field_path(f: F) -> &'static str {
+    #[allow(unreachable_patterns)]
+    match f {
+        F::EventVersion => "eventVersion",
+        F::EventTime => "eventTime",
+        F::EventSource => "eventSource",
+        F::EventName => "eventName",
+        F::AwsRegion => "awsRegion",
+        F::SourceIp => "sourceIPAddress",
+        F::UserAgent => "userAgent",
+        F::ErrorCode => "errorCode",
+        F::ErrorMessage => "errorMessage",
+        F::RequestParameters => "requestParameters",
+        F::ResponseElements => "responseElements",
+        F::AdditionalEventData => "additionalEventData",
+        F::RequestId => "requestID",
+        F::EventId => "eventID",
+        F::ReadOnly => "readOnly",
+        F::EventType => "eventType",
+        F::ApiVersion => "apiVersion",
+        F::ManagementEvent => "managementEvent",
+        F::RecipientAccountId => "recipientAccountId",
+        F::SharedEventId => "sharedEventID",
+        F::VpcEndpointId => "vpcEndpointId",
+        F::EventCategory => "eventCategory",
+        F::TlsDetails => "tlsDetails",
+        F::ServiceEventDetails => "serviceEventDetails",
+        F::Resources => "resources",
+        F::SessionCredentialFromConsole => "sessionCredentialFromConsole",
+        F::InsightDetails => "insightDetails",
+        F::UserIdentity => "userIdentity",
+        F::UiType => "userIdentity.type",
+        F::UiPrincipalId => "userIdentity.principalId",
+        F::UiArn => "userIdentity.arn",
+        F::UiAccountId => "userIdentity.accountId",
+        F::UiAccessKeyId => "userIdentity.accessKeyId",
+        F::UiUserName => "userIdentity.userName",
+        F::UiInvokedBy => "userIdentity.invokedBy",
+        F::UiIdentityProvider => "userIdentity.identityProvider",
+        F::UiCredentialId => "userIdentity.credentialId",
+        F::UiOnBehalfOfUserId => "userIdentity.onBehalfOf.userId",
+        F::UiIdentityStoreArn => "userIdentity.identityStoreArn",
+        F::ScMfaAuthenticated => "userIdentity.sessionContext.attributes.mfaAuthenticated",
+        F::ScCreationDate => "userIdentity.sessionContext.attributes.creationDate",
+        F::ScSourceIdentity => "userIdentity.sessionContext.sourceIdentity",
+        F::ScIssuerType => "userIdentity.sessionContext.sessionIssuer.type",
+        F::ScIssuerPrincipalId => "userIdentity.sessionContext.sessionIssuer.principalId",
+        F::ScIssuerArn => "userIdentity.sessionContext.sessionIssuer.arn",
+        F::ScIssuerAccountId => "userIdentity.sessionContext.sessionIssuer.accountId",
+        F::ScIssuerUserName => "userIdentity.sessionContext.sessionIssuer.userName",
+        F::ScFederatedProvider => "userIdentity.sessionContext.webIdFederationData.federatedProvider",
+        F::TlsVersion => "tlsDetails.tlsVersion",
+        F::TlsCipherSuite => "tlsDetails.cipherSuite",
+        F::TlsHostHeader => "tlsDetails.clientProvidedHostHeader",
+        F::AedMfaUsed => "additionalEventData.MFAUsed",
+        F::AedLoginTo => "additionalEventData.LoginTo",
+        F::ReConsoleLogin => "responseElements.ConsoleLogin",
+        _ => "",
+    }
+}
+
+/// A mapping table as Markdown (docs/PROFILES.md is checked against this).
+#[cfg(test)]
+pub(crate) fn markdown(table: &[Row]) -> alloc::string::String {
+    use alloc::string::String;
+    let mut s = String::from("| target | from (first present wins) | conversion |\n|---|---|---|\n");
+    for row in table {
+        let from: alloc::vec::Vec<String> = row
+            .from
+            .iter()
+            .map(|src| match *src {
+                Src::Field(f) => alloc::format!("`{}`", field_path(f)),
+                Src::Fact(label, _) => alloc::format!("enrichment `{label}`"),
+                Src::Const(c) => alloc::format!("`\"{c}\"`"),
+            })
+            .collect();
+        let conv = match row.conv {
+            Conv::Str => "text",
+            Conv::Bool => "boolean",
+            Conv::Date => "date → RFC 3339 UTC",
+            Conv::EpochMs => "date → epoch ms",
+            Conv::JsonString => "canonical JSON string",
+            Conv::Flattened => "object, if under the caps",
+        };
+        s.push_str(&alloc::format!("| `{}` | {} | {} |\n", row.target, from.join(", then "), conv));
+    }
+    s
+}
+
 /// Checks a table: targets unique, no target both a leaf and a prefix of another, every row
 /// has a source. Used by each profile's unit tests.
 #[cfg(test)]
@@ -130,6 +221,13 @@ pub(crate) fn check_table(table: &[Row]) -> Result<(), alloc::string::String> {
     for (i, a) in table.iter().enumerate() {
         if a.from.is_empty() {
             return Err(alloc::format!("{} has no source", a.target));
+        }
+        for src in a.from {
+            if let Src::Field(f) = src {
+                if field_path(*f).is_empty() {
+                    return Err(alloc::format!("{}: field {:?} has no documented path", a.target, f));
+                }
+            }
         }
         for b in &table[i + 1..] {
             if a.target == b.target {
