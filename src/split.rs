@@ -644,13 +644,20 @@ fn next_line_value(d: &[u8], from: usize) -> Found {
 
 /// Inside an array: the next `{` after a `,` that parses, is followed by `,` or `]`, and looks
 /// like a record.
+///
+/// Each candidate is parsed in full, and nested candidates (`,{"a":[0,{"a":[0,...`) would each
+/// rescan the rest of the stretch up to the nesting limit. So parsing is budgeted at 16 bytes
+/// per byte searched: once spent, the search skips over the span a failed candidate covered.
 fn next_element(d: &[u8], from: usize, fin: bool) -> Found {
-    let mut i = from.min(d.len());
+    let start = from.min(d.len());
+    let mut i = start;
+    let mut spent = 0usize;
     while let Some(off) = memchr::memchr(b'{', &d[i..]) {
         let c = i + off;
+        let mut next = c + 1;
         let before = d[..c].iter().rposition(|&x| !json::is_ws(x));
         if let Some(comma) = before.filter(|&b| d[b] == b',') {
-            match json::skip_value(d, c, 1) {
+            let end = match json::skip_value(d, c, 1) {
                 Ok(e) => {
                     let after = skip_ws(d, e);
                     match d.get(after) {
@@ -658,12 +665,17 @@ fn next_element(d: &[u8], from: usize, fin: bool) -> Found {
                         None if !fin && unit::looks_like_unit(&d[c..e]) => return Found::More(c),
                         _ => {}
                     }
+                    e
                 }
                 Err(Fail { code: Code::Eof, .. }) if !fin => return Found::More(c),
-                Err(_) => {}
+                Err(f) => f.at,
+            };
+            spent += end.saturating_sub(c);
+            if spent > 16 * (c + 1 - start) + 4096 {
+                next = next.max(end);
             }
         }
-        i = c + 1;
+        i = next;
     }
     if fin {
         Found::None
