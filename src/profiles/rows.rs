@@ -75,6 +75,8 @@ pub(crate) fn first_text<'a>(from: &[Src], fields: &Fields<'a>, facts: Option<&'
 
 /// Runs every row of `table` into `doc`.
 pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>, doc: &mut Doc) {
+    // The string row and the structured row of one payload share its canonical text.
+    let mut last: Option<(*const u8, usize, alloc::string::String)> = None;
     for row in table {
         match row.conv {
             Conv::JsonString | Conv::Flattened => {
@@ -84,12 +86,17 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
                 }) else {
                     continue;
                 };
-                let text = canon::to_canonical(raw);
+                let key = (raw.as_ptr(), raw.len());
+                let text = match last.take() {
+                    Some((p, n, t)) if (p, n) == key => t,
+                    _ => canon::to_canonical(raw),
+                };
                 if row.conv == Conv::JsonString {
                     doc.str(row.target, &text);
                 } else if raw.first() == Some(&b'{') && text.len() < FLATTENED_MAX_BYTES && canon::depth(raw) <= FLATTENED_MAX_DEPTH {
                     doc.raw(row.target, text.as_bytes());
                 }
+                last = Some((key.0, key.1, text));
             }
             Conv::Str => {
                 if let Some(v) = first_text(row.from, fields, facts) {
