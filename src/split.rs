@@ -355,6 +355,14 @@ impl Splitter {
     /// The fast path: one record straight from the buffer.
     fn record_at(&mut self, d: &[u8], p: usize, fin: bool, in_array: Option<ArrayKind>, sink: &mut Sink<'_>) -> Result<Step> {
         match self.engine.record_at(d, p) {
+            Ok(e) if e - p > self.engine.opts.max_record_bytes => {
+                // The same limit as for a record that arrives in pieces, so the output does not
+                // depend on how the input was chunked.
+                let limit = self.engine.opts.max_record_bytes;
+                let err = Error::new(ErrorKind::Limit, format!("record larger than maxRecordBytes ({limit} bytes)"));
+                self.bad(err.at_offset(self.base + p as u64), &d[p..e], sink)?;
+                Ok(Step::Go(e))
+            }
             Ok(e) => {
                 if in_array == Some(ArrayKind::Plain) {
                     self.set_format(Format::Array);
