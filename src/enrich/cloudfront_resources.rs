@@ -226,8 +226,7 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
 
 /// The row for an action's resource noun (the action without its leading verb).
 fn kind_of(action: &str) -> Option<&'static Kind> {
-    let verb = verb::classify(action).map(|v| v.verb)?;
-    let noun = action.get(verb.len()..)?;
+    let (_, noun) = verb::split_verb(action)?;
     KINDS.binary_search_by(|k| k.noun.cmp(noun)).ok().map(|i| &KINDS[i])
 }
 
@@ -282,7 +281,7 @@ mod tests {
         // Every noun belongs to some real CloudFront action.
         for kind in KINDS {
             assert!(
-                provider::CLOUDFRONT_ACTIONS.iter().any(|a| verb::classify(a).is_some_and(|v| &a[v.verb.len()..] == kind.noun)),
+                provider::CLOUDFRONT_ACTIONS.iter().any(|a| verb::split_verb(a).is_some_and(|(_, noun)| noun == kind.noun)),
                 "{} names no CloudFront action",
                 kind.noun
             );

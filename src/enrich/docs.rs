@@ -181,3 +181,83 @@ fn enricher_names_unique() {
     names.dedup();
     assert_eq!(n, names.len());
 }
+
+mod no_panic {
+    //! Every field value is attacker-controlled: records built from the keys enrichment reads,
+    //! with arbitrary values (strings of any characters, numbers, nested junk) must enrich
+    //! without a panic and produce JSON.
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    use proptest::prelude::*;
+
+    fn scalar() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>().prop_map(|s| serde_json::to_string(&s).expect("string")),
+            "[A-Za-z0-9_.:/ ,*-]{0,40}".prop_map(|s| serde_json::to_string(&s).expect("string")),
+            Just(String::from("null")),
+            Just(String::from("true")),
+            any::<i64>().prop_map(|n| n.to_string()),
+            Just(String::from("[]")),
+            Just(String::from(r#"{"items":[1,"x",{}]}"#)),
+        ]
+    }
+
+    /// A JSON object over `keys`, values from `leaf`, nested a few levels.
+    fn object(keys: &'static [&'static str], depth: u32) -> BoxedStrategy<String> {
+        let leaf = scalar().boxed();
+        let value = if depth == 0 { leaf } else { prop_oneof![3 => leaf, 1 => object(keys, depth - 1)].boxed() };
+        proptest::collection::vec((proptest::sample::select(keys), value), 0..8)
+            .prop_map(|members| {
+                let body: Vec<String> = members.iter().map(|(k, v)| alloc::format!("{}:{v}", serde_json::to_string(k).expect("key"))).collect();
+                alloc::format!("{{{}}}", body.join(","))
+            })
+            .boxed()
+    }
+
+    const KEYS: &[&str] = &[
+        "eventVersion", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent",
+        "errorCode", "errorMessage", "requestParameters", "responseElements", "readOnly", "eventType", "apiVersion",
+        "recipientAccountId", "userIdentity", "sessionCredentialFromConsole", "insightDetails", "additionalEventData",
+        "type", "principalId", "arn", "accountId", "accessKeyId", "userName", "invokedBy", "onBehalfOf", "userId",
+        "sessionContext", "attributes", "mfaAuthenticated", "creationDate", "sessionIssuer", "ConsoleLogin", "MFAUsed",
+        "id", "name", "distributionId", "resource", "distributionConfig", "origins", "items", "customOriginConfig",
+        "originProtocolPolicy", "invalidationBatch", "paths", "distribution", "aRN", "lastModifiedTime", "logging",
+        "enabled", "webACLId", "viewerCertificate", "minimumProtocolVersion", "defaultCacheBehavior",
+    ];
+
+    /// eventName/eventSource values that steer into the CloudFront enrichers.
+    fn record() -> impl Strategy<Value = String> {
+        let name = prop_oneof![
+            proptest::sample::select(crate::enrich::provider::CLOUDFRONT_ACTIONS).prop_map(String::from),
+            "[A-Z][a-z]{1,6}[A-Z][A-Za-z]{0,10}(20[0-9]{2}_[0-9]{2}_[0-9]{2}|20[0-9]{6}(v[0-9])?)?",
+            any::<String>(),
+        ];
+        let source = prop_oneof![Just("cloudfront.amazonaws.com"), Just("edgekeyvaluestore.amazonaws.com"), Just("")];
+        (object(KEYS, 3), name, source).prop_map(|(obj, name, source)| {
+            let extra = alloc::format!(
+                r#""eventName":{},"eventSource":{}"#,
+                serde_json::to_string(&name).expect("name"),
+                serde_json::to_string(source).expect("source")
+            );
+            // Put the steering members first; later duplicates in `obj` win, as in JSON.parse.
+            if obj == "{}" {
+                alloc::format!("{{{extra}}}")
+            } else {
+                alloc::format!("{{{extra},{}", &obj[1..])
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
+        #[test]
+        fn enrichment_never_panics(rec in record()) {
+            let out = crate::transform(rec.as_bytes(), &crate::options::Options::default());
+            let out = out.map_err(|e| alloc::format!("{e}: {rec}"));
+            prop_assert!(out.is_ok(), "{:?}", out);
+            let doc: Result<serde_json::Value, _> = serde_json::from_str(&out.unwrap_or_default());
+            prop_assert!(doc.is_ok());
+        }
+    }
+}

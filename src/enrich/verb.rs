@@ -187,14 +187,21 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
 
 /// The table row for an action's leading verb (after any `Batch` prefix).
 pub(crate) fn classify(action: &str) -> Option<&'static Verb> {
-    let mut word = leading_word(action);
-    if word == "Batch" {
-        word = leading_word(&action[word.len()..]);
+    split_verb(action).map(|(v, _)| v)
+}
+
+/// The verb row and the rest of the action after it (`UpdateCachePolicy` → `CachePolicy`).
+pub(crate) fn split_verb(action: &str) -> Option<(&'static Verb, &str)> {
+    let mut rest = action;
+    if leading_word(rest) == "Batch" {
+        rest = &rest["Batch".len()..];
     }
+    let word = leading_word(rest);
     if word.is_empty() {
         return None;
     }
-    VERBS.binary_search_by(|r| r.verb.cmp(word)).ok().map(|i| &VERBS[i])
+    let row = VERBS.binary_search_by(|r| r.verb.cmp(word)).ok().map(|i| &VERBS[i])?;
+    Some((row, &rest[word.len()..]))
 }
 
 /// The first word of a PascalCase name: an uppercase letter and the lowercase letters after it.
@@ -220,6 +227,20 @@ mod tests {
         assert!(VERBS.windows(2).all(|w| w[0].verb < w[1].verb));
         // Each verb is one word, so the leading-word split can find it.
         assert!(VERBS.iter().all(|r| leading_word(r.verb) == r.verb));
+    }
+
+    fn noun(action: &str) -> Option<&str> {
+        split_verb(action).map(|(_, rest)| rest)
+    }
+
+    #[test]
+    fn split_table() {
+        crate::table_test!(noun, [
+            ("plain", "UpdateCachePolicy", Some("CachePolicy")),
+            ("batch prefix skipped", "BatchGetItem", Some("Item")),
+            ("verb only", "Get", Some("")),
+            ("unknown verb", "FrobnicateThing", None::<&str>),
+        ]);
     }
 
     #[test]
