@@ -38,8 +38,8 @@ pub(crate) const ECS_VERSION: &str = "8.11.0";
 use Conv::{Bool, Date, Flattened, JsonString, Str};
 use Src::{Const, Fact, Field};
 
-/// (target, sources in order of preference, conversion). A fact source is skipped when
-/// enrichment is off or the fact is missing; the next source is tried.
+/// (target, sources in order of preference, conversion). With enrichment on a fact source
+/// decides; with enrichment off it is skipped and the next source is tried (rows.rs).
 pub(crate) const TABLE: &[Row] = &[
     Row { target: "@timestamp", from: &[Fact("@timestamp", |f| f.timestamp.as_deref()), Field(F::EventTime)], conv: Date },
     Row { target: "ecs.version", from: &[Const(ECS_VERSION)], conv: Str },
@@ -332,6 +332,9 @@ mod tests {
     #[test]
     fn mapping_table() {
         let mut f = Facts::default();
+        f.timestamp = Some("2024-01-02T03:04:05Z".into());
+        f.session_created = Some("2013-11-02T01:06:28Z".into());
+        f.read_only = Some(false);
         f.action = Some("UpdateDistribution".into());
         f.outcome = Some(Outcome::Failure);
         f.provider = Some("cloudfront.amazonaws.com".into());
@@ -377,6 +380,18 @@ mod tests {
                 assert_eq!(pointer(out.as_bytes(), ptr).as_deref(), *want, "{name} {ptr} in {out}");
             }
         }
+    }
+
+    #[test]
+    fn an_enrichment_fact_decides_even_when_absent() {
+        // Enrichment drops an errorCode of "200" (not an error): ECS `error.code` must not fall
+        // back to the raw field, while Elastic's raw `aws.cloudtrail.error_code` keeps it.
+        let rec = r#"{"errorCode":"200","eventName":"X"}"#;
+        let enriched = ecs(rec, Some(&Facts::default()));
+        assert_eq!(pointer(enriched.as_bytes(), "/error/code"), None, "{enriched}");
+        assert_eq!(pointer(enriched.as_bytes(), "/aws/cloudtrail/error_code").as_deref(), Some(r#""200""#));
+        let raw = ecs(rec, None);
+        assert_eq!(pointer(raw.as_bytes(), "/error/code").as_deref(), Some(r#""200""#), "{raw}");
     }
 
     #[test]

@@ -628,6 +628,9 @@ mod tests {
     #[test]
     fn mapping_table() {
         let mut f = Facts::default();
+        f.timestamp = Some("2024-01-02T03:04:05.678Z".into());
+        f.session_created = Some("2024-01-02T03:00:00Z".into());
+        f.mfa_authenticated = Some(true);
         f.action = Some("UpdateDistribution".into());
         f.provider = Some("cloudfront.amazonaws.com".into());
         f.activity_id = 3;

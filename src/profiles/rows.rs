@@ -18,8 +18,8 @@ pub(crate) type FactFn = for<'f> fn(&'f Facts<'_>) -> Option<&'f str>;
 pub(crate) enum Src {
     /// A record field (see `Conv` for how its raw value is read).
     Field(F),
-    /// An enrichment fact, named by its flat-profile key (docs/SCHEMA.md); skipped when
-    /// enrichment is off.
+    /// An enrichment fact, named by its flat-profile key (docs/SCHEMA.md). With enrichment on
+    /// it decides (sources after it are not tried); with enrichment off it is skipped.
     Fact(&'static str, FactFn),
     Const(&'static str),
 }
@@ -59,11 +59,17 @@ pub(crate) fn bool_str(b: Option<bool>) -> Option<&'static str> {
 }
 
 /// The value of the first present source, as text (for `Field`: `Fields::text`).
+/// With enrichment on, a fact source decides: when it has no value, the sources after it are
+/// not tried (enrichment may have left a value out on purpose, such as an `errorCode` of
+/// `"200"`, which is not an error). With enrichment off, fact sources are skipped.
 pub(crate) fn first_text<'a>(from: &[Src], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>) -> Option<Cow<'a, str>> {
     for src in from {
         let v = match *src {
             Src::Field(f) => fields.text(f),
-            Src::Fact(_, get) => facts.and_then(get).filter(|s| !s.is_empty()).map(Cow::Borrowed),
+            Src::Fact(_, get) => match facts {
+                Some(f) => return get(f).filter(|s| !s.is_empty()).map(Cow::Borrowed),
+                None => None,
+            },
             Src::Const(c) => Some(Cow::Borrowed(c)),
         };
         if v.is_some() {
@@ -104,15 +110,28 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
                 }
             }
             Conv::Bool => {
-                let v = row.from.iter().find_map(|s| match *s {
-                    Src::Field(f) => fields.boolean(f),
-                    Src::Fact(_, get) => facts.and_then(get).and_then(|t| match t {
-                        "true" => Some(true),
-                        "false" => Some(false),
-                        _ => None,
-                    }),
-                    Src::Const(c) => Some(c == "true"),
-                });
+                let mut v = None;
+                for src in row.from {
+                    v = match *src {
+                        Src::Field(f) => fields.boolean(f),
+                        Src::Fact(_, get) => match facts {
+                            // As in `first_text`: with enrichment on, the fact decides.
+                            Some(f) => {
+                                v = get(f).and_then(|t| match t {
+                                    "true" => Some(true),
+                                    "false" => Some(false),
+                                    _ => None,
+                                });
+                                break;
+                            }
+                            None => None,
+                        },
+                        Src::Const(c) => Some(c == "true"),
+                    };
+                    if v.is_some() {
+                        break;
+                    }
+                }
                 if let Some(v) = v {
                     doc.bool(row.target, v);
                 }
