@@ -67,7 +67,7 @@ pub(crate) struct Instant<'s> {
 }
 
 impl Instant<'_> {
-    pub(crate) fn epoch_ms(&self) -> i64 {
+    pub(crate) fn epoch_ms(self) -> i64 {
         let mut ms = 0i64;
         for c in self.frac.bytes().chain(core::iter::repeat(b'0')).take(3) {
             ms = ms * 10 + i64::from(c - b'0');
@@ -75,7 +75,7 @@ impl Instant<'_> {
         self.secs.saturating_mul(1000).saturating_add(ms)
     }
 
-    pub(crate) fn to_rfc3339(&self) -> String {
+    pub(crate) fn to_rfc3339(self) -> String {
         let days = self.secs.div_euclid(86_400);
         let rem = self.secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);

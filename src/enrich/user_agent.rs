@@ -133,9 +133,10 @@ fn parse(ua: &str) -> Option<(&str, Option<&str>)> {
     if let Some((p, v)) = best {
         return Some((p.name, v));
     }
-    // A service calling on its own writes just its host (`ec2.amazonaws.com`).
+    // A service calling on its own writes just its host (`ec2.amazonaws.com`); a service's
+    // console writes `console.<service>.amazonaws.com`.
     if trimmed.ends_with(".amazonaws.com") && !trimmed.contains(char::is_whitespace) && !trimmed.contains('/') {
-        return Some((trimmed, None));
+        return Some((if trimmed.starts_with("console.") { "console" } else { trimmed }, None));
     }
     None
 }
@@ -156,6 +157,11 @@ mod tests {
     }
 
     #[test]
+    fn whole_sorted_without_duplicates() {
+        assert!(WHOLE.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
     fn parse_table() {
         crate::table_test!(parse, [
             ("ruby", "aws-sdk-ruby/1.39.0 ruby/1.9.3 x86_64-linux", Some(("aws-sdk-ruby", Some("1.39.0")))),
@@ -172,6 +178,7 @@ mod tests {
             ("aws-internal over sdk", "[aws-internal/3 aws-sdk-java/1.11.1030 Linux/4.9]", Some(("AWS Internal", Some("3")))),
             ("AWS Internal whole", "AWS Internal", Some(("AWS Internal", None::<&str>))),
             ("console host", "console.amazonaws.com", Some(("console", None::<&str>))),
+            ("service console host", "console.ec2.amazonaws.com", Some(("console", None::<&str>))),
             ("service host", "cloudformation.amazonaws.com", Some(("cloudformation.amazonaws.com", None::<&str>))),
             ("browser is not guessed", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", None::<(&str, Option<&str>)>),
             ("empty version", "aws-cli/ Python/3", Some(("aws-cli", None::<&str>))),
