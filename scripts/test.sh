@@ -80,7 +80,7 @@ if ! bash scripts/setup.sh; then
   exit 1
 fi
 
-suite "cargo test" cargo test --quiet
+suite "cargo test" cargo test --quiet --no-fail-fast
 suite "build" bash scripts/build.sh
 
 # tests/wasm.rs lives in its own small crate so the main crate's unit tests are not built for
