@@ -250,7 +250,7 @@ mod no_panic {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 500, .. ProptestConfig::default() })]
         #[test]
         fn enrichment_never_panics(rec in record()) {
             let out = crate::transform(rec.as_bytes(), &crate::options::Options::default());
