@@ -147,3 +147,70 @@ fn every_sample_record_gives_a_json_object() {
     }
     assert!(records > 100, "only {records} sample records were read from {}", dir.display());
 }
+
+mod arbitrary_records {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Map, Number};
+
+    /// Keys the profiles read, plus keys that trip naive code (dots, quotes, NUL, prototypes).
+    const KEYS: &[&str] = &[
+        "eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress",
+        "userAgent", "errorCode", "errorMessage", "requestParameters", "responseElements", "additionalEventData",
+        "requestID", "eventID", "readOnly", "eventType", "apiVersion", "managementEvent", "recipientAccountId",
+        "sharedEventID", "vpcEndpointId", "eventCategory", "tlsDetails", "serviceEventDetails", "resources",
+        "sessionCredentialFromConsole", "insightDetails", "type", "arn", "accountId", "userName", "principalId",
+        "sessionContext", "attributes", "creationDate", "mfaAuthenticated", "sessionIssuer", "ARN", "id",
+        "distributionConfig", "distributionId", "userId", "user", "roleName", "policyArn", "tlsVersion",
+        "clientProvidedHostHeader", "MFAUsed", "ConsoleLogin", "LoginTo", "MobileVersion", "", "a.b", "q\"k", "\u{0}", "__proto__",
+    ];
+    const TEXTS: &[&str] = &[
+        "", "ConsoleLogin", "CreateUser", "AttachUserPolicy", "UpdateDistribution2019_03_26", "iam.amazonaws.com",
+        "signin.amazonaws.com", "cloudfront.amazonaws.com", "AssumedRole", "Root", "IAMUser", "AWSService",
+        "2024-03-01T09:30:12Z", "20131102T010628Z", "9999-12-31T23:59:60+23:59", "1.2.3.4, 5.6.7.8", "::1", "TLSv1.3",
+        "v", "Failure", "No", "Yes", "true", "False", "arn:aws:iam::1:user/x", "/", "\u{1F600}\\\"",
+    ];
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| Value::Number(Number::from(n))),
+            prop::sample::select(TEXTS).prop_map(|s| Value::String(s.to_string())),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((prop::sample::select(KEYS), inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    fn record() -> impl Strategy<Value = String> {
+        prop::collection::vec((prop::sample::select(KEYS), value()), 0..14)
+            .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Map<_, _>>()).to_string())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever a record holds, both profiles write exactly one JSON object, with and
+        /// without enrichment, and OCSF's type_uid stays class_uid * 100 + activity_id.
+        #[test]
+        fn any_record_gives_one_json_object(rec in record()) {
+            for profile in [Profile::Ecs, Profile::Ocsf] {
+                for enrich in [true, false] {
+                    let out = transform(rec.as_bytes(), &Options { profile, enrich, ..Options::default() })
+                        .map_err(|e| TestCaseError::fail(format!("{e}")))?;
+                    let v: Value = serde_json::from_str(&out).map_err(|e| TestCaseError::fail(format!("{e}: {out}")))?;
+                    prop_assert!(v.is_object());
+                    if profile == Profile::Ocsf {
+                        let (c, a, t) = (v["class_uid"].as_i64(), v["activity_id"].as_i64(), v["type_uid"].as_i64());
+                        prop_assert_eq!(t, c.zip(a).map(|(c, a)| c * 100 + a));
+                    }
+                }
+            }
+        }
+    }
+}
