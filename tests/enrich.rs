@@ -190,6 +190,35 @@ fn suffixes_and_versions() {
 }
 
 #[test]
+fn event_versions_1_0_to_1_11() {
+    let r = load("calls.json");
+    // 1.0: no awsRegion, readOnly, eventType or recipientAccountId yet.
+    check(&r, "ver-1.0", &[
+        ("@timestamp", json!("2013-11-12T20:14:03Z")),
+        ("event.action", json!("CreateUser")),
+        ("cloud.service.name", json!("iam")),
+        ("cloud.region", json!("us-east-1")),
+        ("event.type", json!(["creation"])),
+        ("cloudtrail.read_only", json!(false)),
+        ("event.outcome", json!("success")),
+        ("user.name", json!("old")),
+        ("user_agent.name", json!("aws-cli")),
+        ("user_agent.version", json!("1.2.2")),
+    ]);
+    // 1.11: an IAM Identity Center permission-set role in the console.
+    check(&r, "ver-1.11", &[
+        ("@timestamp", json!("2025-03-01T08:05:00.123Z")),
+        ("user.name", json!("ops@example.com")),
+        ("cloudtrail.role.name", json!("AWSReservedSSO_Admin_0123456789abcdef")),
+        ("cloudtrail.console_session", json!(true)),
+        ("cloudtrail.access_key_type", json!("temporary")),
+        ("user_agent.name", json!("console")),
+        ("cloudfront.distribution.id", json!("E3NEWEXAMPLE")),
+        ("cloudfront.risk", N),
+    ]);
+}
+
+#[test]
 fn errors_and_oddities() {
     let r = load("calls.json");
     check(&r, "err-denied", &[
