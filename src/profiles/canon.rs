@@ -23,7 +23,7 @@ pub(crate) fn write_canonical(out: &mut Vec<u8>, raw: &[u8]) {
             out.push(b'{');
             let mut first = true;
             for (n, (k, val)) in members.iter().enumerate() {
-                if members.get(n + 1).map_or(false, |next| next.0 == *k) {
+                if members.get(n + 1).is_some_and(|next| next.0 == *k) {
                     continue;
                 }
                 if !first {

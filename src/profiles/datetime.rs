@@ -17,12 +17,12 @@ pub(crate) struct Instant {
 }
 
 impl Instant {
-    pub(crate) fn epoch_ms(&self) -> i64 {
+    pub(crate) fn epoch_ms(self) -> i64 {
         self.secs.saturating_mul(1000).saturating_add((self.nanos / 1_000_000) as i64)
     }
 
     /// RFC 3339 in UTC; the fraction keeps the digits the input had.
-    pub(crate) fn to_rfc3339(&self) -> String {
+    pub(crate) fn to_rfc3339(self) -> String {
         let days = self.secs.div_euclid(86_400);
         let sod = self.secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);

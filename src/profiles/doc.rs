@@ -250,7 +250,7 @@ mod tests {
             }, r#"{"a":{"b":{"c":{"d":"1"}},"e":"2"},"f":["x","y"]}"#),
         ];
         for (name, f, want) in cases {
-            assert_eq!(build(|d| f(d)), *want, "{name}");
+            assert_eq!(build(f), *want, "{name}");
         }
     }
 

@@ -202,7 +202,7 @@ fn write_related(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) 
     let mut users: Vec<Cow<'_, str>> = Vec::new();
     let mut add = |v: Option<Cow<'_, str>>| {
         if let Some(v) = v.filter(|s| !s.is_empty()) {
-            if !users.iter().any(|u| *u == v) {
+            if !users.contains(&v) {
                 users.push(Cow::Owned(v.into_owned()));
             }
         }

@@ -20,7 +20,7 @@ pub(crate) enum Src {
     Field(F),
     /// An enrichment fact, named by its flat-profile key (docs/SCHEMA.md). With enrichment on
     /// it decides (sources after it are not tried); with enrichment off it is skipped.
-    Fact(&'static str, FactFn),
+    Fact(#[cfg_attr(not(test), allow(dead_code))] &'static str, FactFn),
     Const(&'static str),
 }
 
@@ -151,6 +151,7 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
 }
 
 /// The record path a captured field comes from, for the generated mapping tables.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn field_path(f: F) -> &'static str {
     #[allow(unreachable_patterns)]
     match f {
