@@ -1,0 +1,90 @@
+//! Shared by the fuzz targets: options decoded from two bytes, and the input wrappers
+//! (gzip members, CloudWatch Logs subscription) built around fuzzer bytes.
+#![allow(dead_code)]
+
+use cloudfront_trail::{Arrays, Log, Options, Profile};
+
+/// True once the nested profiles are implemented (they are `todo!()` placeholders at first).
+pub fn nested_profiles_ready() -> bool {
+    !include_str!("../../src/profiles/ecs.rs").contains("todo!") && !include_str!("../../src/profiles/ocsf.rs").contains("todo!")
+}
+
+/// Every option combination from two bytes: arrays, enrich, separator, maxDepth, maxFields,
+/// profile, strict. Limits stay small enough to be hit by fuzz-sized inputs.
+pub fn options(a: u8, b: u8) -> Options {
+    let profile = match b % 3 {
+        1 if nested_profiles_ready() => Profile::Ecs,
+        2 if nested_profiles_ready() => Profile::Ocsf,
+        _ => Profile::Flat,
+    };
+    Options {
+        profile,
+        arrays: if a & 1 == 0 { Arrays::Keep } else { Arrays::Index },
+        enrich: a & 2 != 0,
+        // A multi-byte separator exercises the byte-level escaping.
+        separator: ['.', '/', '_', '→'][(a >> 2 & 3) as usize],
+        max_depth: [32, 1, 2, 1000][(a >> 4 & 3) as usize],
+        max_fields: [10_000, 2, 3, 17][(a >> 6 & 3) as usize],
+        max_record_bytes: if b & 4 != 0 { 1024 } else { 64 << 20 },
+        max_decompressed_bytes: if b & 8 != 0 { 4096 } else { 1 << 30 },
+        strict: b & 16 != 0,
+    }
+}
+
+/// A gzip member around `data` (CRC and size are not checked by the reader).
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut v = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
+    v.extend_from_slice(&miniz_oxide::deflate::compress_to_vec(data, 1));
+    v.extend_from_slice(&[0; 8]);
+    v
+}
+
+pub fn base64(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = String::with_capacity(data.len() / 3 * 4 + 4);
+    for c in data.chunks(3) {
+        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+        for k in 0..4 {
+            if k <= c.len() {
+                s.push(A[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                s.push('=');
+            }
+        }
+    }
+    s
+}
+
+/// `data` as the message of one log event in a CloudWatch Logs subscription delivery.
+pub fn cwl(data: &[u8]) -> Vec<u8> {
+    let msg = serde_json::to_string(&String::from_utf8_lossy(data)).unwrap();
+    let inner = format!(
+        r#"{{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":["f"],"logEvents":[{{"id":"1","timestamp":1,"message":{msg}}}]}}"#
+    );
+    format!(r#"{{"awslogs":{{"data":"{}"}}}}"#, base64(&gzip(inner.as_bytes()))).into_bytes()
+}
+
+/// What a log gave, in a form to compare across ways of reading it.
+pub fn items(log: &Log) -> (Vec<String>, Vec<(String, String)>) {
+    (log.records.clone(), log.errors.iter().map(|b| (b.original.clone(), b.entry.clone())).collect())
+}
+
+/// Every output document (record or error entry) must be one JSON object.
+pub fn assert_json_objects(log: &Log) {
+    for r in log.records.iter().chain(log.errors.iter().map(|b| &b.entry)) {
+        match parse(r.as_bytes()) {
+            Ok(serde_json::Value::Object(_)) => {}
+            other => panic!("output is not a JSON object: {other:?}\n{r}"),
+        }
+    }
+}
+
+/// Parses JSON without serde_json's 128-level recursion limit (the crate allows 512 levels).
+pub fn parse(text: &[u8]) -> serde_json::Result<serde_json::Value> {
+    use serde::Deserialize;
+    let mut de = serde_json::Deserializer::from_slice(text);
+    de.disable_recursion_limit();
+    let v = serde_json::Value::deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
+}
