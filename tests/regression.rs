@@ -1,0 +1,5 @@
+//! One file per fixed bug in `tests/regression/`, each named after what broke. Inputs found by
+//! the fuzzers (fuzz/README.md) are kept here once fixed.
+
+#[path = "regression/max_record_bytes_whole_record.rs"]
+mod max_record_bytes_whole_record;
