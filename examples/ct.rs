@@ -6,7 +6,7 @@ fn main() {
     opts.enrich = std::env::var("CT_ENRICH").map_or(true, |v| v != "0");
     match cloudfront_trail::transform_log_to_ndjson(&data, &opts) {
         Ok((out, summary)) => {
-            print!("{}", String::from_utf8_lossy(&out));
+            std::io::Write::write_all(&mut std::io::stdout().lock(), &out).expect("write");
             eprintln!("{summary:?}");
         }
         Err(e) => eprintln!("error: {e}"),

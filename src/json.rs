@@ -277,8 +277,62 @@ pub(crate) fn skip_value(b: &[u8], i: usize, depth: usize) -> Res<usize> {
     }
 }
 
+/// Skips one value of input that was already validated, without validating it again: strings by
+/// their stops, containers by bracket depth. Always advances on non-empty input (so iterators
+/// over invalid input still end) and never reads out of bounds.
+pub(crate) fn skip_fast(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        None => b.len(),
+        Some(b'"') => skip_str_fast(b, i),
+        Some(b'{' | b'[') => {
+            let mut depth = 0usize;
+            let mut j = i;
+            while j < b.len() {
+                match b[j] {
+                    b'"' => {
+                        j = skip_str_fast(b, j);
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return j + 1;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            b.len()
+        }
+        Some(_) => {
+            let mut j = i + 1;
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
+                j += 1;
+            }
+            j
+        }
+    }
+}
+
+#[inline]
+fn skip_str_fast(b: &[u8], i: usize) -> usize {
+    let mut j = i + 1;
+    loop {
+        j = find_stop(b, j);
+        match b.get(j) {
+            None => return b.len(),
+            Some(b'"') => return j + 1,
+            Some(b'\\') => j += 2,
+            Some(_) => j += 1,
+        }
+    }
+}
+
 /// The members of an object, as (raw key content, raw value) pairs. Keys are the raw text between
-/// the quotes (escapes not decoded). Use on validated input; stops quietly on malformed input.
+/// the quotes (escapes not decoded). Use on validated input: values are skipped without being
+/// validated again. On malformed input it stops early or yields odd slices, never panics.
 pub(crate) struct Members<'a> {
     b: &'a [u8],
     i: usize,
@@ -306,10 +360,11 @@ impl<'a> Iterator for Members<'a> {
             self.done = true;
             return None;
         }
-        let Ok((kend, _)) = scan_string(b, j) else {
+        let kend = skip_str_fast(b, j);
+        if kend < j + 2 || b[kend - 1] != b'"' {
             self.done = true;
             return None;
-        };
+        }
         let key = &b[j + 1..kend - 1];
         let mut v = skip_ws(b, kend);
         if b.get(v) != Some(&b':') {
@@ -317,16 +372,18 @@ impl<'a> Iterator for Members<'a> {
             return None;
         }
         v = skip_ws(b, v + 1);
-        let Ok(vend) = skip_value(b, v, 1) else {
+        if v >= b.len() {
             self.done = true;
             return None;
-        };
+        }
+        let vend = skip_fast(b, v);
         self.i = vend;
         Some((key, &b[v..vend]))
     }
 }
 
-/// The elements of an array, as raw values. Use on validated input.
+/// The elements of an array, as raw values. Use on validated input (on anything else it ends
+/// early or yields odd slices, but never panics or loops).
 pub(crate) struct Elements<'a> {
     b: &'a [u8],
     i: usize,
@@ -357,10 +414,7 @@ impl<'a> Iterator for Elements<'a> {
             }
             _ => {}
         }
-        let Ok(end) = skip_value(b, j, 1) else {
-            self.done = true;
-            return None;
-        };
+        let end = skip_fast(b, j);
         self.i = end;
         Some(&b[j..end])
     }
