@@ -237,11 +237,13 @@ fn write_tls_version(doc: &mut Doc, fields: &Fields<'_>) {
 /// `accountId` → `account_id`), duplicates dropped.
 fn write_resources(doc: &mut Doc, fields: &Fields<'_>) {
     let Some(arr) = fields.raw(F::Resources).filter(|v| v.first() == Some(&b'[')) else { return };
+    // A set keeps deduplication linear-ish however many resources a record lists.
+    let mut set = alloc::collections::BTreeSet::new();
     let mut seen: Vec<[Option<Cow<'_, str>>; 3]> = Vec::new();
     for el in json::elements(arr) {
         let get = |k: &str| json::get(el, &[k]).and_then(json::as_text).filter(|s| !s.is_empty());
         let key = [get("ARN").or_else(|| get("arn")), get("accountId"), get("type")];
-        if key.iter().all(Option::is_none) || seen.contains(&key) {
+        if key.iter().all(Option::is_none) || !set.insert(key.clone()) {
             continue;
         }
         seen.push(key);

@@ -403,7 +403,8 @@ fn write_policy(doc: &mut Doc, fields: &Fields<'_>) {
 /// `AWS::CloudFront::<Kind>`, `data` every attribute found (invalidation paths included).
 fn write_resources(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) {
     let mut items: Vec<Vec<u8>> = Vec::new();
-    let mut uids: Vec<String> = Vec::new();
+    // A set keeps deduplication linear-ish however many resources a record lists.
+    let mut uids = alloc::collections::BTreeSet::<String>::new();
     if let Some(arr) = fields.raw(F::Resources).filter(|v| v.first() == Some(&b'[')) {
         for el in json::elements(arr) {
             let get = |k: &str| json::get(el, &[k]).and_then(json::as_text).filter(|s| !s.is_empty());
@@ -414,10 +415,9 @@ fn write_resources(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>
                 continue;
             }
             if let Some(u) = &uid {
-                if uids.iter().any(|x| x == u) {
+                if !uids.insert(u.to_string()) {
                     continue;
                 }
-                uids.push(u.to_string());
             }
             let mut o = Vec::new();
             o.push(b'{');
@@ -462,10 +462,9 @@ fn write_resources(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>
         for (kind, attrs) in &kinds {
             let find = |a: &str| attrs.iter().find(|(k, _)| *k == a).map(|(_, v)| *v);
             let Some(uid) = find("arn").or_else(|| find("id")).or_else(|| find("name")) else { continue };
-            if uids.iter().any(|x| x == uid) {
+            if !uids.insert(String::from(uid)) {
                 continue;
             }
-            uids.push(String::from(uid));
             let mut o = Vec::new();
             o.extend_from_slice(b"{\"uid\":");
             json::write_str(&mut o, uid);
@@ -703,6 +702,22 @@ mod tests {
         assert_eq!(at(&doc, "/actor/app_name").as_deref(), Some(r#""ec2.amazonaws.com""#));
         assert_eq!(at(&doc, "/src_endpoint/domain").as_deref(), Some(r#""ec2.amazonaws.com""#));
         assert!(at(&doc, "/actor/user").is_none());
+    }
+
+    #[test]
+    fn many_repeated_resources_are_deduplicated() {
+        // 100,000 resources, half of them repeats (a quadratic dedupe would take minutes here).
+        let mut rec = String::from(r#"{"resources":["#);
+        for i in 0..100_000 {
+            if i > 0 {
+                rec.push(',');
+            }
+            rec.push_str(&alloc::format!(r#"{{"ARN":"arn:{}"}}"#, i % 50_000));
+        }
+        rec.push_str("]}");
+        let doc = ocsf(&rec, None);
+        assert_eq!(at(&doc, "/resources/49999/uid").as_deref(), Some(r#""arn:49999""#));
+        assert!(at(&doc, "/resources/50000").is_none());
     }
 
     #[test]
