@@ -9,7 +9,7 @@ export const COLUMNS = [
   { key: 'principal', label: 'Principal' },
   { key: 'ip', label: 'Source IP' },
   { key: 'outcome', label: 'Outcome' },
-  { key: 'resource', label: 'CloudFront resource' },
+  { key: 'resource', label: 'Resource' },
   { key: 'risk', label: 'Risk flags' },
 ];
 

@@ -115,11 +115,14 @@ export class VirtualTable {
     for (let k = 0; k < this.pool.length; k++) {
       const row = this.pool[k];
       if (k >= n) {
+        // Spare rows of the pool: hidden and not counted as event rows.
         row.hidden = true;
+        delete row.dataset.testid;
         continue;
       }
       const pos = first + k;
       row.hidden = false;
+      row.dataset.testid = 'event-row';
       row.dataset.pos = String(pos);
       row.className = `row ${this.rowClass(pos)}${pos === this.selected ? ' selected' : ''}`;
       this.columns.forEach((c, j) => {
@@ -322,21 +325,29 @@ export class TimeChart {
   }
 }
 
-/** The flattened fields of one event as a key/value list with copy buttons. */
-export function fieldList(fields, { onCopy }) {
+/**
+ * The flattened fields of one event as a key/value list with copy buttons: the enrichment first
+ * (what a person reads), then the record's own fields in their order.
+ */
+export function fieldList(fields, { onCopy, rawCount = fields.length }) {
   const list = h('div', { class: 'fields', role: 'table', testid: 'detail-fields' });
-  for (const [k, v, type] of fields) {
-    const val = h('div', { class: `fv t-${type}`, role: 'cell' }, visible(v.length > 20000 ? `${v.slice(0, 20000)}… (${fmt.format(v.length)} characters; copy for all)` : v));
-    list.append(
-      h(
-        'div',
-        { class: 'field', role: 'row', 'data-key': k },
-        h('div', { class: 'fk', role: 'cell', title: visible(k) }, breakable(visible(k))),
-        val,
-        h('button', { class: 'copy', type: 'button', title: 'Copy value', 'aria-label': 'Copy value', onclick: () => onCopy(v) }, '⧉'),
-      ),
+  const row = ([k, v, type], enriched) => {
+    const shown = v.length > 20000 ? `${v.slice(0, 20000)}… (${fmt.format(v.length)} characters; copy for all)` : v;
+    return h(
+      'div',
+      { class: `field${enriched ? ' enriched' : ''}`, role: 'row', 'data-key': k },
+      h('div', { class: 'fk', role: 'cell', title: visible(k) }, breakable(visible(k))),
+      h('div', { class: `fv t-${type}`, role: 'cell' }, visible(shown)),
+      h('button', { class: 'copy', type: 'button', title: 'Copy value', 'aria-label': 'Copy value', onclick: () => onCopy(v) }, '⧉'),
     );
+  };
+  const enriched = fields.slice(rawCount);
+  if (enriched.length) {
+    list.append(h('div', { class: 'fgroup' }, `Enrichment · ${enriched.length}`));
+    for (const f of enriched) list.append(row(f, true));
+    list.append(h('div', { class: 'fgroup' }, `Record · ${rawCount}`));
   }
+  for (const f of fields.slice(0, rawCount)) list.append(row(f, false));
   return list;
 }
 

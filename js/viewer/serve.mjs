@@ -99,6 +99,14 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   } catch {
     console.error('viewer: pkg/web is missing: run `npm run build` first');
   }
-  const { url } = await serve({ port });
+  let started;
+  try {
+    started = await serve({ port });
+  } catch (e) {
+    if (e.code !== 'EADDRINUSE') throw e;
+    console.error(`viewer: port ${port} is busy; using a free one`);
+    started = await serve({ port: 0 });
+  }
+  const { url } = started;
   console.log(`cloudfront-trail viewer: ${url}  (serving ${ROOT} on 127.0.0.1 only; Ctrl-C to stop)`);
 }

@@ -46,8 +46,47 @@ class Dict {
   }
 }
 
+/**
+ * Every record's NDJSON line, kept as UTF-8 in large ArrayBuffer blocks rather than as JS strings:
+ * a big log's text then lives outside the JS heap (whose size is capped), and costs a byte per
+ * ASCII character. A line is decoded again only to be shown, searched or exported.
+ */
+class LineStore {
+  constructor() {
+    this.blocks = [];
+    this.block = null;
+    this.pos = 0;
+    this.where = new Grow(Uint32Array); // block index, offset, length: three per line
+    this.length = 0;
+    this.enc = new TextEncoder();
+    this.dec = new TextDecoder();
+  }
+  push(line) {
+    const need = line.length * 3;
+    if (!this.block || this.block.length - this.pos < need) {
+      this.block = new Uint8Array(Math.max(16 << 20, need));
+      this.blocks.push(this.block);
+      this.pos = 0;
+    }
+    const { written } = this.enc.encodeInto(line, this.block.subarray(this.pos));
+    this.where.push(this.blocks.length - 1);
+    this.where.push(this.pos);
+    this.where.push(written);
+    this.pos += written;
+    this.length++;
+  }
+  bytes(i) {
+    const w = this.where.a;
+    const off = w[3 * i + 1];
+    return this.blocks[w[3 * i]].subarray(off, off + w[3 * i + 2]);
+  }
+  get(i) {
+    return i >= 0 && i < this.length ? this.dec.decode(this.bytes(i)) : undefined;
+  }
+}
+
 const store = {
-  lines: [],
+  lines: new LineStore(),
   file: new Grow(Uint16Array),
   ms: new Grow(Float64Array),
   cols: Object.fromEntries(COLUMNS.map((c) => [c.key, new Grow(Uint32Array)])),
@@ -225,7 +264,7 @@ function select(q) {
     const out = new Grow(Uint32Array, 1024);
     const test = (i) => {
       for (const { key } of COLUMNS) if (dictHit[key][store.cols[key].a[i]]) return true;
-      return re.test(store.lines[i]);
+      return re.test(store.lines.get(i));
     };
     if (prev) {
       for (const i of prev) if (test(i)) out.push(i);
@@ -371,7 +410,7 @@ function summarise(idx) {
       if (!fail(i)) continue;
       let code = '';
       try {
-        const o = JSON.parse(store.lines[i]);
+        const o = JSON.parse(store.lines.get(i));
         code = typeof o['error.code'] === 'string' ? o['error.code'] : typeof o.errorCode === 'string' ? o.errorCode : '';
       } catch {
         code = '';
@@ -426,7 +465,7 @@ function optionLists() {
 // ---------------------------------------------------------------- details and export
 
 function detail(index) {
-  const line = store.lines[index];
+  const line = store.lines.get(index);
   if (line === undefined) return { index, missing: true };
   const o = JSON.parse(line);
   const fields = Object.keys(o).map((k) => {
@@ -442,7 +481,7 @@ function detail(index) {
   } catch {
     original = JSON.stringify(unflattenJs(own));
   }
-  return { index, file: store.files[store.file.a[index]]?.name ?? '', fields, original: prettyJson(original), line };
+  return { index, file: store.files[store.file.a[index]]?.name ?? '', fields, rawCount: raw.length, original: prettyJson(original), line };
 }
 
 function exportRows(q, format) {
@@ -452,11 +491,11 @@ function exportRows(q, format) {
     // The header is ours, not data: written as is.
     parts.push(CSV_KEYS.map((k) => `"${k}"`).join(',') + '\r\n');
     for (const i of idx) {
-      const o = JSON.parse(store.lines[i]);
+      const o = JSON.parse(store.lines.get(i));
       parts.push(csvRow(CSV_KEYS.map((k) => (Object.hasOwn(o, k) ? o[k] : ''))) + '\r\n');
     }
   } else {
-    for (const i of idx) parts.push(store.lines[i], '\n');
+    for (const i of idx) parts.push(store.lines.bytes(i), '\n');
   }
   const type = format === 'csv' ? 'text/csv;charset=utf-8' : 'application/x-ndjson';
   return { blob: new Blob(parts, { type }), count: idx.length, format };
