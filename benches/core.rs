@@ -211,8 +211,9 @@ fn main() {
             }),
         },
     ];
-    if let Some(pat) = &only {
-        paths.retain(|p| p.id.contains(pat.as_str()));
+    // BENCH_ONLY=id[,id...]: just those paths (e.g. one path under callgrind or perf).
+    if let Some(ids) = &only {
+        paths.retain(|p| ids.split(',').any(|id| id == p.id));
     }
 
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); paths.len()];
