@@ -12,8 +12,22 @@ for tool in wasm-pack wasm-bindgen wasm-opt; do
   command -v "$tool" >/dev/null || { log "$tool not found: run 'npm run setup' (bash scripts/setup.sh) first"; exit 1; }
 done
 
+# Skip the wasm builds when both outputs are newer than every input (FORCE_BUILD=1 rebuilds).
+fresh() {
+  local w
+  for w in pkg/node/cloudfront_trail_bg.wasm pkg/web/cloudfront_trail_bg.wasm pkg/node/package.json; do
+    [ -f "$w" ] || return 1
+    [ -z "$(find src Cargo.toml Cargo.lock scripts/build.sh -newer "$w" -print -quit)" ] || return 1
+  done
+}
+TARGETS=(nodejs web)
+if [ "${FORCE_BUILD:-}" != 1 ] && fresh; then
+  log "pkg/node and pkg/web are up to date (FORCE_BUILD=1 to rebuild)"
+  TARGETS=()
+fi
+
 # Both targets share one cargo build; wasm-pack only re-runs wasm-bindgen and wasm-opt.
-for target in nodejs web; do
+for target in "${TARGETS[@]}"; do
   dir=pkg/$([ "$target" = nodejs ] && echo node || echo web)
   log "wasm-pack build --release --target $target --out-dir $dir"
   wasm-pack --quiet build --release --no-pack --target "$target" --out-dir "$dir"
