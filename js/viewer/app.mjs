@@ -1,6 +1,6 @@
 // The viewer page: wires the controls to the worker (which reads, filters, sorts and summarises)
 // and renders what it answers. Values are only ever rendered as text (see render.mjs).
-import { COLUMNS, cell, prettyJson, visible } from './model.mjs';
+import { COLUMNS, cell, errorIndex, prettyJson, visible } from './model.mjs';
 import { TimeChart, VirtualTable, bars, clear, fieldList, fmt, h } from './render.mjs';
 
 const $ = (id) => document.getElementById(id);
@@ -371,10 +371,22 @@ function renderErrors() {
         'div',
         { class: 'err-item', testid: 'error-entry' },
         h('div', { class: 'err-head' }, h('span', { class: 'err-msg', testid: 'error-message' }, cell(e.message, 600)), h('span', { class: 'err-meta' }, cell(meta, 200))),
-        raw ? h('pre', { class: 'code', testid: 'error-original' }, visible(raw) + more) : h('div', { class: 'muted small code' }, 'no raw text (the whole file could not be read)'),
+        raw ? rawWithMark(e.message, raw, more) : h('div', { class: 'muted small code' }, 'no raw text (the whole file could not be read)'),
       ),
     );
   }
+}
+/** The raw text with the character the error points at marked (all of it text). */
+function rawWithMark(message, raw, more) {
+  const at = errorIndex(message, raw);
+  if (at < 0) return h('pre', { class: 'code', testid: 'error-original' }, visible(raw) + more);
+  return h(
+    'pre',
+    { class: 'code', testid: 'error-original' },
+    visible(raw.slice(0, at)),
+    h('mark', { class: 'err-at', title: 'the error is here' }, visible(raw.slice(at, at + 1))),
+    visible(raw.slice(at + 1)) + more,
+  );
 }
 $('errors-btn').addEventListener('click', () => {
   renderErrors();

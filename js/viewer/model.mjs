@@ -60,7 +60,7 @@ export function columnsOf(o) {
   const risk = Array.isArray(riskV) ? riskV.map(text).join(', ') : text(riskV);
   return {
     time,
-    action: first(o, ['event.action', 'eventName']),
+    action: first(o, ['event.action', 'eventName', 'insightDetails.eventName']),
     principal: first(o, ['user.name', 'userIdentity.userName']) || arnName(first(o, ['userIdentity.arn'])) || first(o, ['userIdentity.invokedBy', 'userIdentity.principalId']),
     ip: first(o, ['source.ip', 'source.address', 'sourceIPAddress']),
     outcome,
@@ -74,6 +74,23 @@ function arnName(arn) {
   if (!arn) return '';
   const cut = Math.max(arn.lastIndexOf('/'), arn.lastIndexOf(':'));
   return cut >= 0 && cut < arn.length - 1 ? arn.slice(cut + 1) : arn;
+}
+
+/**
+ * Where in a record's raw text its error points, from the message's "line L, column C" (both
+ * from one; the column counts bytes, which equals characters for ASCII). -1 when unknown.
+ */
+export function errorIndex(message, raw) {
+  const m = /line (\d+), column (\d+)/.exec(message);
+  if (!m) return -1;
+  let at = 0;
+  for (let line = 1; line < Number(m[1]); line++) {
+    at = raw.indexOf('\n', at);
+    if (at < 0) return -1;
+    at++;
+  }
+  const i = at + Number(m[2]) - 1;
+  return i < raw.length ? i : -1;
 }
 
 /** Milliseconds since the epoch for a time text, NaN when it is not a time. */

@@ -279,7 +279,8 @@ export class TimeChart {
     g.strokeStyle = css('--grid');
     g.fillStyle = css('--muted');
     g.lineWidth = 1;
-    for (const f of [0, 0.5, 1]) {
+    // Grid lines at zero, half (when it is a whole number of its own) and the maximum.
+    for (const f of max >= 4 ? [0, 0.5, 1] : [0, 1]) {
       const y = Math.round(6 + plotH * (1 - f)) + 0.5;
       g.beginPath();
       g.moveTo(this.padL, y);

@@ -250,6 +250,9 @@ describe('viewer (js/viewer) in headless Chromium', () => {
     assert.ok(raws.some((x) => x.includes('BROKEN-MARKER-no-quotes')), 'the broken NDJSON line is shown raw');
     if (hasSeed) assert.ok(raws.some((x) => x.includes('distributionConfig response omitted')), "the seed's broken record is shown raw");
     for (const m of messages) assert.ok(m.length > 5, `an error message says something: ${m}`);
+    // The broken line's error points into it: the mark sits on the unquoted key.
+    const marks = await page.$$eval('[data-testid=error-original] .err-at', (e) => e.map((x) => x.parentElement.textContent.indexOf('BROKEN') === -1 ? null : x.textContent));
+    assert.ok(marks.includes('B'), `the error mark is on the bad key: ${JSON.stringify(marks)}`);
     await shot(page, 'errors');
     await page.click('#errors-close');
   });
@@ -300,6 +303,28 @@ describe('viewer (js/viewer) in headless Chromium', () => {
     await loaded(page, 3);
     const inRange = await rows(page);
     for (const x of inRange) assert.ok(x[COL.time] >= '2024-03-06' && x[COL.time] < '2024-03-08', x[COL.time]);
+
+    // Dragging across the time chart selects a range (the inputs show it); a double-click clears it.
+    await page.fill('[data-testid=filter-from]', '');
+    await page.fill('[data-testid=filter-to]', '');
+    await page.press('[data-testid=filter-to]', 'Enter');
+    await loaded(page, total);
+    const box = await page.locator('[data-testid=chart-time]').boundingBox();
+    await page.mouse.move(box.x + 40, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.55, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await settled(page);
+    const from = await page.inputValue('[data-testid=filter-from]');
+    const to = await page.inputValue('[data-testid=filter-to]');
+    assert.match(from, /^2024-03-0\dT\d\d:\d\d:\d\d$/);
+    assert.match(to, /^2024-03-\d\dT\d\d:\d\d:\d\d$/);
+    const brushed = await eventCount(page);
+    assert.ok(brushed > 0 && brushed < total, `a part of the events (${brushed} of ${total})`);
+    for (const x of await rows(page)) assert.ok(x[COL.time] >= from && x[COL.time] <= `${to}Z`, `${x[COL.time]} in ${from}..${to}`);
+    await page.dblclick('[data-testid=chart-time]');
+    await loaded(page, total);
+    assert.equal(await page.inputValue('[data-testid=filter-from]'), '');
 
     // The risk filter offers the flags the enrichment found.
     await page.click('[data-testid=filter-clear]');
