@@ -391,6 +391,11 @@ function rawWithMark(message, raw, more) {
 $('errors-btn').addEventListener('click', () => {
   renderErrors();
   $('errors-dialog').showModal();
+  // Bring each error's mark into its box's view.
+  for (const m of document.querySelectorAll('#errors-list .err-at')) {
+    const pre = m.parentElement;
+    pre.scrollTop = Math.max(0, m.offsetTop - pre.clientHeight / 2);
+  }
 });
 $('errors-close').addEventListener('click', () => $('errors-dialog').close());
 
