@@ -72,6 +72,9 @@ pub(crate) fn unflatten(flat: &[u8], opts: &Options) -> Result<String> {
             continue;
         }
         let segs = split_key(key.as_bytes(), &sep);
+        if segs.len() > json::MAX_NESTING {
+            return Err(too_deep());
+        }
         let mut obj = &mut root;
         for s in &segs[..segs.len() - 1] {
             obj = obj.child(s);
@@ -85,8 +88,17 @@ pub(crate) fn unflatten(flat: &[u8], opts: &Options) -> Result<String> {
         merge(&mut root, o);
     }
     let mut out = Vec::with_capacity(flat.len());
-    write_obj(&root, opts.arrays == Arrays::Index, &sep, &mut out);
+    write_obj(&root, opts.arrays == Arrays::Index, &sep, &mut out, 0).map_err(|TooDeep| too_deep())?;
     Ok(String::from_utf8(out).unwrap_or_default())
+}
+
+/// A key split into more parts than the nesting limit would build (and recurse over) a tree
+/// deeper than any record may be: `a.a.a...` with 200,000 parts overflowed the stack.
+struct TooDeep;
+
+#[cold]
+fn too_deep() -> Error {
+    Error::new(ErrorKind::Limit, "a flat key has more parts than the nesting limit of 512 levels")
 }
 
 fn leaf(v: &[u8], nested: bool) -> Node<'_> {
@@ -137,7 +149,8 @@ fn split_key(key: &[u8], sep: &[u8]) -> Vec<String> {
     segs
 }
 
-fn write_obj(obj: &Obj<'_>, index_arrays: bool, sep: &[u8], out: &mut Vec<u8>) {
+/// `depth` is the nesting level of what is written (the root object is 0).
+fn write_obj(obj: &Obj<'_>, index_arrays: bool, sep: &[u8], out: &mut Vec<u8>, depth: usize) -> core::result::Result<(), TooDeep> {
     // In index mode, an object whose keys are exactly 0..n is an array.
     if index_arrays && !obj.members.is_empty() && obj.members.iter().enumerate().all(|(n, (k, _))| is_index(k, n)) {
         out.push(b'[');
@@ -145,10 +158,10 @@ fn write_obj(obj: &Obj<'_>, index_arrays: bool, sep: &[u8], out: &mut Vec<u8>) {
             if n > 0 {
                 out.push(b',');
             }
-            write_node(v, index_arrays, sep, out);
+            write_node(v, index_arrays, sep, out, depth + 1)?;
         }
         out.push(b']');
-        return;
+        return Ok(());
     }
     out.push(b'{');
     for (n, (k, v)) in obj.members.iter().enumerate() {
@@ -157,25 +170,32 @@ fn write_obj(obj: &Obj<'_>, index_arrays: bool, sep: &[u8], out: &mut Vec<u8>) {
         }
         json::write_str(out, k);
         out.push(b':');
-        write_node(v, index_arrays, sep, out);
+        write_node(v, index_arrays, sep, out, depth + 1)?;
     }
     out.push(b'}');
+    Ok(())
 }
 
 fn is_index(k: &str, n: usize) -> bool {
     k.parse::<usize>().ok() == Some(n) && (k == "0" || !k.starts_with('0'))
 }
 
-fn write_node(v: &Node<'_>, index_arrays: bool, sep: &[u8], out: &mut Vec<u8>) {
+fn write_node(v: &Node<'_>, index_arrays: bool, sep: &[u8], out: &mut Vec<u8>, depth: usize) -> core::result::Result<(), TooDeep> {
     match v {
-        Node::Obj(o) => write_obj(o, index_arrays, sep, out),
-        Node::Leaf { raw, nested: true } => json::write_compact(out, raw),
-        Node::Leaf { raw, nested: false } => write_value(raw, index_arrays, sep, out),
+        Node::Obj(o) => write_obj(o, index_arrays, sep, out, depth),
+        Node::Leaf { raw, nested: true } => {
+            json::write_compact(out, raw);
+            Ok(())
+        }
+        Node::Leaf { raw, nested: false } => write_value(raw, index_arrays, sep, out, depth),
     }
 }
 
 /// A value from the flat document: arrays may hold flattened objects, which are unflattened.
-fn write_value(raw: &[u8], index_arrays: bool, sep: &[u8], out: &mut Vec<u8>) {
+fn write_value(raw: &[u8], index_arrays: bool, sep: &[u8], out: &mut Vec<u8>, depth: usize) -> core::result::Result<(), TooDeep> {
+    if depth > json::MAX_NESTING {
+        return Err(TooDeep);
+    }
     match raw.first() {
         Some(b'[') => {
             out.push(b'[');
@@ -183,23 +203,30 @@ fn write_value(raw: &[u8], index_arrays: bool, sep: &[u8], out: &mut Vec<u8>) {
                 if n > 0 {
                     out.push(b',');
                 }
-                write_value(el, index_arrays, sep, out);
+                write_value(el, index_arrays, sep, out, depth + 1)?;
             }
             out.push(b']');
+            Ok(())
         }
         Some(b'{') => {
             let mut obj = Obj::default();
             for (rk, v) in json::members(raw) {
                 let key = json::unescape(rk).unwrap_or_default();
                 let segs = split_key(key.as_bytes(), sep);
+                if depth + segs.len() > json::MAX_NESTING {
+                    return Err(TooDeep);
+                }
                 let mut o = &mut obj;
                 for s in &segs[..segs.len() - 1] {
                     o = o.child(s);
                 }
                 *o.slot(&segs[segs.len() - 1]) = leaf(v, false);
             }
-            write_obj(&obj, index_arrays, sep, out);
+            write_obj(&obj, index_arrays, sep, out, depth)
         }
-        _ => out.extend_from_slice(raw),
+        _ => {
+            out.extend_from_slice(raw);
+            Ok(())
+        }
     }
 }
