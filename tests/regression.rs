@@ -3,3 +3,5 @@
 
 #[path = "regression/max_record_bytes_whole_record.rs"]
 mod max_record_bytes_whole_record;
+#[path = "regression/unflatten_deep_key.rs"]
+mod unflatten_deep_key;
