@@ -4,6 +4,8 @@
 import { Transform } from 'node:stream';
 import { createSplitter } from './node.mjs';
 
+const SLICE = 64 << 10;
+
 export function createTransformStream(options = {}) {
   const ndjson = Boolean(options && options.ndjson);
   const sp = createSplitter(options); // bad options throw here, before any data flows
@@ -26,14 +28,18 @@ export function createTransformStream(options = {}) {
     readableObjectMode: !ndjson,
     highWaterMark: options && options.highWaterMark,
     transform(chunk, _enc, cb) {
-      let text;
-      try {
-        text = sp.push(chunk);
-      } catch (e) {
-        cb(e);
-        return;
+      // Feed at most SLICE bytes at a time: gzip input inflates ~15x, and each push returns
+      // (and holds) the output of its whole piece.
+      for (let i = 0; i < chunk.length; i += SLICE) {
+        let text;
+        try {
+          text = sp.push(chunk.subarray(i, i + SLICE));
+        } catch (e) {
+          cb(e);
+          return;
+        }
+        emit(this, text);
       }
-      emit(this, text);
       cb();
     },
     flush(cb) {
