@@ -1,20 +1,21 @@
 // The viewer page: wires the controls to the worker (which reads, filters, sorts and summarises)
 // and renders what it answers. Values are only ever rendered as text (see render.mjs).
-import { COLUMNS, cell, errorIndex, prettyJson, visible } from './model.mjs';
+import { COLUMNS, cell, errorIndex, isoOf, prettyJson, visible } from './model.mjs';
 import { TimeChart, VirtualTable, bars, clear, fieldList, fmt, h } from './render.mjs';
 
 const $ = (id) => document.getElementById(id);
 
-class Grow32 {
-  constructor() {
-    this.a = new Uint32Array(4096);
+class Grow {
+  constructor(Type = Uint32Array) {
+    this.Type = Type;
+    this.a = new Type(4096);
     this.length = 0;
   }
   append(b) {
     if (this.length + b.length > this.a.length) {
       let n = this.a.length * 2;
       while (n < this.length + b.length) n *= 2;
-      const c = new Uint32Array(n);
+      const c = new this.Type(n);
       c.set(this.a.subarray(0, this.length));
       this.a = c;
     }
@@ -24,7 +25,8 @@ class Grow32 {
 }
 
 const S = {
-  cols: Object.fromEntries(COLUMNS.map((c) => [c.key, new Grow32()])),
+  cols: Object.fromEntries(COLUMNS.map((c) => [c.key, new Grow()])),
+  ms: new Grow(Float64Array),
   dicts: Object.fromEntries(COLUMNS.map((c) => [c.key, []])),
   total: 0,
   idx: new Uint32Array(0),
@@ -64,7 +66,13 @@ function headers() {
 }
 headers();
 
-const valueAt = (i, key) => S.dicts[key][S.cols[key].a[i]] ?? '';
+const valueAt = (i, key) => {
+  if (key === 'time') {
+    const ms = S.ms.a[i];
+    if (ms === ms) return isoOf(ms);
+  }
+  return S.dicts[key][S.cols[key].a[i]] ?? '';
+};
 const failureCode = () => S.dicts.outcome.indexOf('failure');
 
 const table = new VirtualTable({
@@ -498,6 +506,7 @@ worker.onmessage = (ev) => {
         S.cols[key].append(m.cols[key]);
         for (const v of m.dicts[key]) S.dicts[key].push(v);
       }
+      S.ms.append(m.ms);
       S.total = m.to;
       for (const e of m.errors) S.errors.push(e);
       counts();
@@ -522,8 +531,11 @@ worker.onmessage = (ev) => {
       break;
     case 'fatal':
       $('status-text').textContent = `Error: ${cell(String(m.message), 400)}`;
-      S.loading = 0;
-      $('progress').hidden = true;
+      if (m.during === 'files') {
+        S.loading = 0;
+        $('progress').hidden = true;
+      }
+      delete document.documentElement.dataset.busy;
       break;
   }
 };

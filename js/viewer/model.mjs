@@ -93,6 +93,12 @@ export function errorIndex(message, raw) {
   return i < raw.length ? i : -1;
 }
 
+/** A time as shown: ISO 8601 UTC, milliseconds only when there are some. */
+export function isoOf(ms) {
+  const t = new Date(ms).toISOString();
+  return ms % 1000 === 0 ? `${t.slice(0, 19)}Z` : t;
+}
+
 /** Milliseconds since the epoch for a time text, NaN when it is not a time. */
 export function timeOf(t) {
   if (!t || t.length > 40) return NaN;

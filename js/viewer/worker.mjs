@@ -2,11 +2,15 @@
 // NDJSON line) and a dictionary-encoded column store, and answers the page's queries (filter,
 // sort, summaries, details, export). The page only renders; it never parses.
 import { loadEngine } from './engine.mjs';
-import { COLUMNS, CSV_KEYS, columnsOf, csvRow, prettyJson, splitKeys, timeOf, unflattenJs } from './model.mjs';
+import { COLUMNS, CSV_KEYS, columnsOf, csvRow, isoOf, prettyJson, splitKeys, timeOf, unflattenJs } from './model.mjs';
 
 const CHUNK = 4 << 20;
 const BATCH_MS = 150;
 const ERROR_PREVIEW = 256 << 10;
+// The core stops at 1 GiB of decompressed data by default (a gzip-bomb guard for services). Here
+// a person chose the file and the tab's memory is the real bound, so a 200 MB .json.gz (a few GB
+// of JSON) may load; a bomb still ends, at this limit, with a clear error.
+const OPTIONS = { maxDecompressedBytes: 16 * 2 ** 30 };
 
 /** A growable typed array. */
 class Grow {
@@ -91,6 +95,9 @@ const store = {
   ms: new Grow(Float64Array),
   cols: Object.fromEntries(COLUMNS.map((c) => [c.key, new Grow(Uint32Array)])),
   dicts: Object.fromEntries(COLUMNS.map((c) => [c.key, new Dict()])),
+  // The error code of each record (for the failures picture); not a table column.
+  code: new Grow(Uint32Array),
+  codes: new Dict(),
   sentRows: 0,
   files: [],
   errors: [],
@@ -98,13 +105,16 @@ const store = {
 };
 
 let engine = null;
+let reading = Promise.resolve();
 const stats = { push: 0, add: 0, query: 0, queries: 0 };
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
 
 self.onmessage = async (ev) => {
   const m = ev.data;
   try {
-    if (m.type === 'files') await ingest(m.files);
+    // Files are read one drop after another (a second drop waits for the first), while queries
+    // are answered in between the slices.
+    if (m.type === 'files') await (reading = reading.then(() => ingest(m.files)));
     else if (m.type === 'query') {
       const t0 = performance.now();
       const r = query(m.q);
@@ -115,7 +125,8 @@ self.onmessage = async (ev) => {
     else if (m.type === 'detail') post({ type: 'detail', seq: m.seq, ...detail(m.index) });
     else if (m.type === 'export') post({ type: 'export', seq: m.seq, ...exportRows(m.q, m.format) });
   } catch (e) {
-    post({ type: 'fatal', message: `${m.type}: ${e?.message ?? e}` });
+    reading = Promise.resolve();
+    post({ type: 'fatal', during: m.type, message: `${m.type}: ${e?.message ?? e}` });
   }
 };
 
@@ -147,16 +158,20 @@ async function ingest(files) {
       }
     };
     try {
-      const rd = engine.open({});
-      for (let at = 0; at < f.size; at += CHUNK) {
-        const buf = new Uint8Array(await f.slice(at, Math.min(f.size, at + CHUNK)).arrayBuffer());
+      const rd = engine.open(OPTIONS);
+      // Gzip (by its magic bytes) inflates ~10x: smaller slices keep each step short, so
+      // queries and progress get a turn between them.
+      const head = new Uint8Array(await f.slice(0, 2).arrayBuffer());
+      const step = head[0] === 0x1f && head[1] === 0x8b ? CHUNK / 8 : CHUNK;
+      for (let at = 0; at < f.size; at += step) {
+        const buf = new Uint8Array(await f.slice(at, Math.min(f.size, at + step)).arrayBuffer());
         const t0 = performance.now();
         const items = rd.push(buf);
         stats.push += performance.now() - t0;
         const t1 = performance.now();
         sink(items);
         stats.add += performance.now() - t1;
-        post({ type: 'progress', file: fileIdx, name: info.name, loaded: Math.min(f.size, at + CHUNK), size: f.size, done: false });
+        post({ type: 'progress', file: fileIdx, name: info.name, loaded: Math.min(f.size, at + step), size: f.size, done: false });
       }
       const end = rd.finish();
       sink(end.items);
@@ -182,8 +197,15 @@ function add(it, fileIdx, info) {
   const c = columnsOf(it.rec);
   store.lines.push(it.line);
   store.file.push(fileIdx);
-  store.ms.push(timeOf(c.time));
+  const ms = timeOf(c.time);
+  store.ms.push(ms);
+  // A readable time is shown from its milliseconds; only other time texts go in the dictionary
+  // (as unique as the records, they would double what the heaps hold).
+  if (ms === ms) c.time = '';
   for (const { key } of COLUMNS) store.cols[key].push(store.dicts[key].code(c[key]));
+  const o = it.rec;
+  const ec = Object.hasOwn(o, 'error.code') ? o['error.code'] : Object.hasOwn(o, 'errorCode') ? o.errorCode : '';
+  store.code.push(store.codes.code(typeof ec === 'string' ? ec : JSON.stringify(ec ?? '')));
   info.records++;
 }
 
@@ -403,27 +425,22 @@ function summarise(idx) {
   function fail(i) {
     return cols.outcome.a[i] === failCode;
   }
-  // Failures by error code (read from the line only for failed records, which are few).
+  // Failures by error code.
   const codes = new Map();
   if (failures) {
-    for (const i of idx) {
-      if (!fail(i)) continue;
-      let code = '';
-      try {
-        const o = JSON.parse(store.lines.get(i));
-        code = typeof o['error.code'] === 'string' ? o['error.code'] : typeof o.errorCode === 'string' ? o.errorCode : '';
-      } catch {
-        code = '';
-      }
-      codes.set(code || '(no code)', (codes.get(code || '(no code)') ?? 0) + 1);
-    }
+    const byCode = new Uint32Array(store.codes.values.length);
+    const code = store.code.a;
+    for (const i of idx) if (fail(i)) byCode[code[i]]++;
+    byCode.forEach((n, c) => {
+      if (n) codes.set(store.codes.values[c] || '(no code)', n);
+    });
   }
   const riskyLatest = risky
     .sort((a, b) => (ms[b] || 0) - (ms[a] || 0))
     .slice(0, 40)
     .map((i) => ({
       index: i,
-      time: dicts.time.values[cols.time.a[i]],
+      time: ms[i] === ms[i] ? isoOf(ms[i]) : dicts.time.values[cols.time.a[i]],
       resource: dicts.resource.values[cols.resource.a[i]],
       action: dicts.action.values[cols.action.a[i]],
       principal: dicts.principal.values[cols.principal.a[i]],
