@@ -67,7 +67,10 @@ for (const metaFile of process.argv.slice(2)) {
     process.stderr.write(`rss: ${label}...\n`);
     const r = await measure(args, { stdoutToNull: toNull });
     let recordsOut = meta.records;
-    let error = r.code === 0 ? null : `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+    // The line that says what went wrong (an Error's message), else the last line.
+    const errLines = r.stderr.trim().split('\n');
+    const why = errLines.find((l) => /error|limit|cannot|failed/i.test(l)) || errLines.pop() || '';
+    let error = r.code === 0 ? null : `exit ${r.code}: ${why.trim().slice(0, 200)}`;
     if (mode === 'stream' && r.code === 0) {
       try {
         recordsOut = JSON.parse(r.stdout.trim().split('\n').pop()).items;
