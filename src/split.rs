@@ -87,6 +87,9 @@ pub struct Splitter {
     finished: bool,
     /// Stream offset the buffered input must reach before an unfinished record is scanned again.
     retry_at: u64,
+    /// Bytes parsed so far by the resynchronising search of the current stretch (see
+    /// `next_element`); kept across chunks so the search decides the same whatever the chunking.
+    resync_spent: usize,
 }
 
 /// Unfinished records shorter than this are rescanned on every chunk; longer ones only once the
@@ -121,6 +124,7 @@ impl Splitter {
             top_array: false,
             finished: false,
             retry_at: 0,
+            resync_spent: 0,
         })
     }
 
@@ -245,6 +249,7 @@ impl Splitter {
                         );
                         self.bad(e.at_offset(self.base + q as u64), &d[q..], sink)?;
                         self.state = State::Resync { in_array, from: 0 };
+                        self.resync_spent = 0;
                         self.retry_at = 0;
                         return Ok(d.len());
                     }
@@ -398,13 +403,14 @@ impl Splitter {
         let err = Error::new(e.kind(), describe_at(&e)).at_offset(self.base + f.at as u64);
         self.pending_error = Some(err);
         self.state = State::Resync { in_array, from: 1 };
+        self.resync_spent = 0;
         self.resync(d, p, in_array, 1, fin, sink)
     }
 
     fn resync(&mut self, d: &[u8], p: usize, in_array: Option<ArrayKind>, from: usize, fin: bool, sink: &mut Sink<'_>) -> Result<Step> {
         let found = match in_array {
             None => next_line_value(d, p + from),
-            Some(_) => next_element(d, p + from, fin),
+            Some(_) => next_element(d, p, p + from, fin, &mut self.resync_spent),
         };
         let (end, next, state) = match found {
             Found::At(end, next) => (trim_ws(d, p, end), next, in_array.map_or(State::Top, |kind| State::Array { kind, comma: false })),
@@ -654,12 +660,12 @@ fn next_line_value(d: &[u8], from: usize) -> Found {
 /// like a record.
 ///
 /// Each candidate is parsed in full, and nested candidates (`,{"a":[0,{"a":[0,...`) would each
-/// rescan the rest of the stretch up to the nesting limit. So parsing is budgeted at 16 bytes
-/// per byte searched: once spent, the search skips over the span a failed candidate covered.
-fn next_element(d: &[u8], from: usize, fin: bool) -> Found {
-    let start = from.min(d.len());
-    let mut i = start;
-    let mut spent = 0usize;
+/// rescan the rest of the stretch up to the nesting limit. So parsing is budgeted at 8 bytes
+/// per byte of the stretch (which starts at `stretch`): once spent, the search skips over the
+/// span a failed candidate covered. Only decided candidates count (not one that waits for more
+/// input), so the decisions do not depend on how the input was chunked.
+fn next_element(d: &[u8], stretch: usize, from: usize, fin: bool, spent: &mut usize) -> Found {
+    let mut i = from.min(d.len());
     while let Some(off) = memchr::memchr(b'{', &d[i..]) {
         let c = i + off;
         let mut next = c + 1;
@@ -678,10 +684,12 @@ fn next_element(d: &[u8], from: usize, fin: bool) -> Found {
                 Err(Fail { code: Code::Eof, .. }) if !fin => return Found::More(c),
                 Err(f) => f.at,
             };
-            spent += end.saturating_sub(c);
-            if spent > 16 * (c + 1 - start) + 4096 {
+            // One long candidate is fine (a record may follow inside it); only a search that has
+            // already parsed far more than it searched skips.
+            if *spent > 8 * (c + 1 - stretch) + 4096 {
                 next = next.max(end);
             }
+            *spent += end.saturating_sub(c);
         }
         i = next;
     }
