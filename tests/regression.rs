@@ -5,3 +5,5 @@
 mod max_record_bytes_whole_record;
 #[path = "regression/unflatten_deep_key.rs"]
 mod unflatten_deep_key;
+#[path = "regression/resync_budget_chunking.rs"]
+mod resync_budget_chunking;
