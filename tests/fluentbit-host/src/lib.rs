@@ -38,6 +38,10 @@ pub fn compiled() -> &'static (Engine, Module) {
         // Proposals WAMR builds may lack stay off (threads are off with the feature), so the
         // module is checked not to need them.
         config.wasm_simd(false).wasm_relaxed_simd(false).wasm_tail_call(false);
+        // For measuring how much native stack the deepest record needs (docs/FLUENTBIT.md).
+        if let Some(bytes) = std::env::var("FLUENTBIT_HOST_MAX_WASM_STACK").ok().and_then(|v| v.parse().ok()) {
+            config.max_wasm_stack(bytes);
+        }
         let engine = Engine::new(&config).expect("wasmtime engine");
         let path = wasm_path();
         let module = Module::from_file(&engine, &path)

@@ -93,9 +93,23 @@ fn kept(name: &str, outcome: Outcome) -> (Vec<u8>, Map<String, Value>) {
         Outcome::Text(t) if !t.is_empty() => t,
         other => panic!("{name}: Fluent Bit would drop this record: {other:?}"),
     };
-    match serde_json::from_slice::<Value>(&text) {
+    match parse(&text) {
         Ok(Value::Object(m)) => (text, m),
         _ => panic!("{name}: not a JSON object, Fluent Bit would drop it: {}", String::from_utf8_lossy(&text[..text.len().min(300)])),
+    }
+}
+
+/// JSON text to a value, without serde_json's nesting limit (the core allows 511 levels).
+fn parse(text: &[u8]) -> serde_json::Result<Value> {
+    let mut de = serde_json::Deserializer::from_slice(text);
+    de.disable_recursion_limit();
+    // One value and nothing after it (whitespace aside), as `from_slice` requires.
+    let mut values = de.into_iter::<Value>();
+    let v = values.next().unwrap_or_else(|| serde_json::from_slice::<Value>(b""))?;
+    match values.next() {
+        None => Ok(v),
+        Some(Err(e)) => Err(e),
+        Some(Ok(_)) => serde_json::from_slice::<Value>(b"{} {}"),
     }
 }
 
@@ -295,13 +309,19 @@ fn nested_objects(n: usize) -> Vec<u8> {
     v
 }
 
+/// `{"requestParameters":[[...]]}` with `n` nested arrays.
+fn deep_arrays(n: usize) -> Vec<u8> {
+    let mut v = b"{\"requestParameters\":".to_vec();
+    v.extend(std::iter::repeat_n(b'[', n));
+    v.extend(std::iter::repeat_n(b']', n));
+    v.push(b'}');
+    v
+}
+
 #[test]
 fn hostile_records() {
     let script = r#"{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"polluted":1}},"eventName":"<script>alert(1)</script>","userAgent":"\"><img src=x onerror=alert(1)>","requestParameters":{"__proto__":"<script>","toString":"x","hasOwnProperty":null},"awsRegion":"us-east-1\u0000\u2028\u2029"}"#;
-    let mut deep_array = b"{\"requestParameters\":".to_vec();
-    deep_array.extend(std::iter::repeat_n(b'[', 200_000));
-    deep_array.extend(std::iter::repeat_n(b']', 200_000));
-    deep_array.push(b'}');
+    let deep_array = deep_arrays(200_000);
     let mut many_keys = String::from("{");
     for n in 0..50_000 {
         many_keys.push_str(&format!("\"k{n}\":{n},"));
@@ -313,15 +333,21 @@ fn hostile_records() {
         ("200,000 nested objects", nested_objects(200_000)),
         ("200,000 nested arrays", deep_array),
         ("100 nested objects", nested_objects(100)),
+        // Just under the core's nesting limit (512): the deepest recursion a record can cause.
+        ("510 nested objects", nested_objects(510)),
+        ("510 nested arrays", deep_arrays(510)),
         ("50,000 keys", many_keys.into_bytes()),
         ("300 KB key", long_key.into_bytes()),
     ];
     for function in ["cloudtrail_filter", "cloudtrail_filter_passthrough"] {
         let mut filter = Filter::new(function).expect("instantiate");
         for (name, rec) in &cases {
-            let name = format!("{function}: {name}");
-            let (text, obj) = kept(&name, filter.call(TAG, 0, 0, rec).expect("call"));
-            assert_same_as_core(&name, "cloudtrail_filter", rec, &text, &obj);
+            let label = format!("{function}: {name}");
+            let (text, obj) = kept(&label, filter.call(TAG, 0, 0, rec).expect("call"));
+            assert_same_as_core(&label, "cloudtrail_filter", rec, &text, &obj);
+            if name.starts_with("510") {
+                assert!(!obj.contains_key("event.original"), "{label}: within the nesting limit, yet not read");
+            }
         }
         // The keys JavaScript treats specially are ordinary keys, and markup is kept as text.
         let (_, obj) = kept("script", filter.call(TAG, 0, 0, script.as_bytes()).expect("call"));
