@@ -215,11 +215,6 @@ impl<'a> Fields<'a> {
         self.raw(f).and_then(crate::json::as_text).filter(|s| !s.is_empty())
     }
 
-    /// The value as a string, even when empty ("" is Some("")); null and non-strings: None.
-    pub(crate) fn str_or_empty(&self, f: F) -> Option<alloc::borrow::Cow<'a, str>> {
-        self.raw(f).and_then(crate::json::as_str)
-    }
-
     pub(crate) fn boolean(&self, f: F) -> Option<bool> {
         self.raw(f).and_then(crate::json::as_bool)
     }

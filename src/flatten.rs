@@ -33,7 +33,7 @@ pub(crate) struct Scratch {
 /// One level of the path, for rebuilding the nesting when the overflow starts.
 #[derive(Clone, Copy)]
 enum Level {
-    Key(usize, usize, bool),
+    Key(usize, usize),
     Index(usize),
 }
 
@@ -180,7 +180,7 @@ impl<'a, 's> Walker<'a, 's> {
                     }
                     self.push_key(ks, ke, kesc);
                     if top {
-                        self.levels.push(Level::Key(ks, ke, kesc));
+                        self.levels.push(Level::Key(ks, ke));
                     }
                     let e = self.value(vstart, depth + 1, base, child, top, first)?;
                     if top {
@@ -445,7 +445,7 @@ impl<'a, 's> Walker<'a, 's> {
         ov.push(b'{');
         for level in &self.levels {
             match *level {
-                Level::Key(ks, ke, _) => ov.extend_from_slice(&self.b[ks - 1..ke + 1]),
+                Level::Key(ks, ke) => ov.extend_from_slice(&self.b[ks - 1..ke + 1]),
                 Level::Index(n) => push_index_key(ov, n),
             }
             ov.extend_from_slice(b":{");

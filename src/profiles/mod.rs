@@ -54,12 +54,6 @@ impl<'o> ObjWriter<'o> {
         }
     }
 
-    /// A raw, already valid JSON value.
-    pub(crate) fn raw(&mut self, key: &str, v: &[u8]) {
-        self.key(key);
-        self.out.extend_from_slice(v);
-    }
-
     pub(crate) fn str_array<S: AsRef<str>>(&mut self, key: &str, items: &[S]) {
         self.key(key);
         self.out.push(b'[');
