@@ -52,20 +52,22 @@ impl Gunzip {
         while !input.is_empty() {
             match self.phase {
                 Phase::Header => {
-                    // Gather bytes until the whole header is known, then drop it.
+                    // Gather bytes until the whole header is known, then drop it. Only the
+                    // header's own bytes are consumed: the loop goes on with the body (no
+                    // recursion, so 100,000 tiny members in one chunk cannot overflow the stack).
+                    let prev = self.pending.len();
                     let take = input.len().min(64 << 10);
                     self.pending.extend_from_slice(&input[..take]);
-                    input = &input[take..];
                     match header_len(&self.pending) {
                         Ok(Some(n)) => {
-                            let rest = self.pending.split_off(n);
+                            input = input.get(n.saturating_sub(prev)..).unwrap_or(&[]);
                             self.total_in += n as u64;
                             self.pending.clear();
                             self.phase = Phase::Body;
                             self.state.reset(DataFormat::Raw);
-                            self.push(&rest, out)?;
                         }
                         Ok(None) => {
+                            input = &input[take..];
                             if self.pending.len() > 1 << 20 {
                                 return Err(self.err("gzip header longer than 1 MiB"));
                             }
