@@ -7,3 +7,5 @@ mod max_record_bytes_whole_record;
 mod unflatten_deep_key;
 #[path = "regression/resync_budget_chunking.rs"]
 mod resync_budget_chunking;
+#[path = "regression/gzip_many_members.rs"]
+mod gzip_many_members;
