@@ -14,6 +14,12 @@ log() { echo "fluentbit: $*" >&2; }
 log "building the filter: scripts/build.d/fluentbit.sh"
 scripts/build.d/fluentbit.sh
 
+# The module's own unit tests, natively (the main `cargo test` builds without this feature);
+# in the filter's target dir so the main build's fingerprints stay as they are.
+cmd=(cargo test --features fluentbit --lib fluentbit::)
+log "CARGO_TARGET_DIR=target/fluentbit ${cmd[*]}"
+CARGO_TARGET_DIR=target/fluentbit "${cmd[@]}"
+
 export CARGO_TARGET_DIR=target/fluentbit-host
 export FLUENTBIT_WASM="$PWD/pkg/fluentbit/cloudtrail_filter.wasm"
 cmd=(cargo test --release --manifest-path tests/fluentbit-host/Cargo.toml -- --test-threads=2)
