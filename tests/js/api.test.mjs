@@ -139,6 +139,31 @@ test('transformLog: gzip found by its magic bytes; EventBridge unwrapped', () =>
   assert.equal(eb.records[0].eventName, 'CreateInvalidation2020_05_31');
 });
 
+test('transformLog: CloudWatch Logs subscription payload (base64 gzip inside JSON)', () => {
+  const message = {
+    messageType: 'DATA_MESSAGE', owner: '111122223333', logGroup: 'aws-cloudtrail-logs', logStream: '111122223333_CloudTrail_us-east-1',
+    subscriptionFilters: ['to-shipper'],
+    logEvents: [1, 2].map((seq) => ({ id: String(seq), timestamp: 1710415869000, message: JSON.stringify({ eventName: 'GetDistribution2020_05_31', seq }) })),
+  };
+  const payload = JSON.stringify({ awslogs: { data: zlib.gzipSync(JSON.stringify(message)).toString('base64') } });
+  const log = ct.transformLog(payload);
+  assert.equal(log.format, 'cloudwatch-logs');
+  assert.deepEqual(log.records.map((r) => r.seq), [1, 2]);
+  assert.deepEqual(ct.transformLog(JSON.stringify(message)).records.map((r) => r.seq), [1, 2]);
+});
+
+test('transformLog: a digest file is recognised, with no records and no error', (t) => {
+  const p = sample('real/elastic-beats__cloudtrail-digest-json.log');
+  if (!fs.existsSync(p)) {
+    t.skip('../shared/samples not present');
+    return;
+  }
+  const log = ct.transformLog(fs.readFileSync(p));
+  assert.equal(log.format, 'digest');
+  assert.equal(log.records.length, 0);
+  assert.equal(log.errors.length, 0);
+});
+
 test('transformLog: truncated gzip and a gzip bomb are clear errors; later calls still work', () => {
   const gz = zlib.gzipSync(fixture('broken-middle.ndjson'));
   expectError(() => ct.transformLog(gz.subarray(0, gz.length - 10)), 'input');
