@@ -53,30 +53,40 @@ class Dict {
 /**
  * Every record's NDJSON line, kept as UTF-8 in large ArrayBuffer blocks rather than as JS strings:
  * a big log's text then lives outside the JS heap (whose size is capped), and costs a byte per
- * ASCII character. A line is decoded again only to be shown, searched or exported.
+ * ASCII character. A line is decoded again only to be shown, searched or exported. Each line is
+ * followed by a newline in its block, so a search hit never spans two records.
  */
 class LineStore {
   constructor() {
     this.blocks = [];
+    this.used = []; // bytes used in each block
+    this.first = []; // index of the first line in each block
     this.block = null;
     this.pos = 0;
     this.where = new Grow(Uint32Array); // block index, offset, length: three per line
     this.length = 0;
     this.enc = new TextEncoder();
     this.dec = new TextDecoder();
+    // One character per byte, so string positions are byte offsets (used by search).
+    this.bytewise = new TextDecoder('windows-1252');
   }
   push(line) {
-    const need = line.length * 3;
+    const need = line.length * 3 + 1;
     if (!this.block || this.block.length - this.pos < need) {
+      if (this.block) this.used[this.blocks.length - 1] = this.pos;
       this.block = new Uint8Array(Math.max(16 << 20, need));
       this.blocks.push(this.block);
+      this.used.push(0);
+      this.first.push(this.length);
       this.pos = 0;
     }
     const { written } = this.enc.encodeInto(line, this.block.subarray(this.pos));
     this.where.push(this.blocks.length - 1);
     this.where.push(this.pos);
     this.where.push(written);
-    this.pos += written;
+    this.block[this.pos + written] = 0x0a;
+    this.pos += written + 1;
+    this.used[this.blocks.length - 1] = this.pos;
     this.length++;
   }
   bytes(i) {
@@ -87,7 +97,43 @@ class LineStore {
   get(i) {
     return i >= 0 && i < this.length ? this.dec.decode(this.bytes(i)) : undefined;
   }
+  /**
+   * The lines that contain `query`, ignoring ASCII case, in order. Scans whole blocks (decoded a
+   * byte per character, lower-cased, indexOf), not line by line; a non-ASCII query's hits are
+   * checked again on the properly decoded line.
+   */
+  search(query) {
+    const hits = new Grow(Uint32Array, 1024);
+    const bytes = this.enc.encode(query);
+    const verify = bytes.every((b) => b < 0x80) ? null : new RegExp(escapeRe(query), 'i');
+    const needle = this.bytewise.decode(bytes).toLowerCase();
+    const w = this.where.a;
+    for (let b = 0; b < this.blocks.length; b++) {
+      const text = this.bytewise.decode(this.blocks[b].subarray(0, this.used[b])).toLowerCase();
+      const end = b + 1 < this.first.length ? this.first[b + 1] : this.length;
+      let lo = this.first[b];
+      let from = 0;
+      while (lo < end) {
+        const p = text.indexOf(needle, from);
+        if (p < 0) break;
+        // The last line of this block that starts at or before p.
+        let a = lo;
+        let z = end - 1;
+        while (a < z) {
+          const m = (a + z + 1) >> 1;
+          if (w[3 * m + 1] <= p) a = m;
+          else z = m - 1;
+        }
+        if (!verify || verify.test(this.get(a))) hits.push(a);
+        from = w[3 * a + 1] + w[3 * a + 2] + 1;
+        lo = a + 1;
+      }
+    }
+    return hits.view();
+  }
 }
+
+const escapeRe = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const store = {
   lines: new LineStore(),
@@ -280,20 +326,27 @@ function select(q) {
   const t = (f.text ?? '').trim();
   if (t) {
     const prev = lastText && t.toLowerCase().includes(lastText.q.toLowerCase()) && lastText.n === n ? lastText.rows : null;
-    const re = new RegExp(t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
-    const dictHit = {};
-    for (const { key } of COLUMNS) dictHit[key] = store.dicts[key].values.map((v) => re.test(v));
-    const out = new Grow(Uint32Array, 1024);
-    const test = (i) => {
-      for (const { key } of COLUMNS) if (dictHit[key][store.cols[key].a[i]]) return true;
-      return re.test(store.lines.get(i));
-    };
-    if (prev) {
-      for (const i of prev) if (test(i)) out.push(i);
+    // Lines are JSON text: a value may be there as typed, or with JSON escapes (\" \\ \u202e).
+    const quoted = JSON.stringify(t).slice(1, -1);
+    const needles = [...new Set([t, quoted, quoted.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)])];
+    if (prev && prev.length < n / 16) {
+      // A longer query than the last one: only the last one's few matches can match.
+      const res = needles.map((q) => new RegExp(escapeRe(q), 'i'));
+      const g = new Grow(Uint32Array, 1024);
+      for (const i of prev) {
+        const line = store.lines.get(i);
+        if (res.some((re) => re.test(line))) g.push(i);
+      }
+      candidates = g.view();
+    } else if (needles.length === 1) {
+      candidates = store.lines.search(t);
     } else {
-      for (let i = 0; i < n; i++) if (test(i)) out.push(i);
+      const hit = new Uint8Array(n);
+      for (const q of needles) for (const i of store.lines.search(q)) hit[i] = 1;
+      const g = new Grow(Uint32Array, 1024);
+      for (let i = 0; i < n; i++) if (hit[i]) g.push(i);
+      candidates = g.view();
     }
-    candidates = out.view();
     lastText = { q: t, rows: candidates, n };
   }
 

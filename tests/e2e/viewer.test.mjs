@@ -410,6 +410,14 @@ describe('viewer (js/viewer) in headless Chromium', () => {
     await page.click('#errors-close');
     await shot(page, 'hostile');
 
+    // Search finds a non-ASCII needle (the override itself), once per record that holds it.
+    await page.fill('[data-testid=filter-text]', '\u202E');
+    await loaded(page, 2);
+    await page.fill('[data-testid=filter-text]', '\u202Egpj.EXE');
+    await loaded(page, 1);
+    await page.fill('[data-testid=filter-text]', '');
+    await loaded(page, HOSTILE.records + 1);
+
     // Nothing ran, nothing was injected, nothing was polluted.
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     assert.equal(await page.evaluate(() => ({}).polluted ?? ({}).isAdmin ?? Object.prototype.polluted), undefined);
