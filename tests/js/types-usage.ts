@@ -4,7 +4,8 @@ import {
   transform, transformLog, transformLogToNdjson, unflatten, createSplitter, createTransformStream,
   init, CloudTrailError, type Options, type Log, type ErrorEntry, type FlatRecord,
 } from 'cloudfront-trail';
-import { transform as webTransform, init as webInit } from 'cloudfront-trail/web';
+import webDefaultInit, { transform as webTransform, init as webInit } from 'cloudfront-trail/web';
+import * as webNs from 'cloudfront-trail/web';
 import { createTransformStream as streamFromSubpath } from 'cloudfront-trail/stream';
 
 const opts: Options = { profile: 'flat', enrich: true, arrays: 'index', separator: '/', maxDepth: 8, maxFields: 500, strict: false };
@@ -25,6 +26,9 @@ streamFromSubpath().end();
 await init();
 await webInit(new URL('https://example.com/cloudfront_trail_bg.wasm'));
 webTransform('{}');
+await webDefaultInit();
+// @ts-expect-error the browser entry has no Node stream
+webNs.createTransformStream();
 try {
   transform('[]');
 } catch (e) {
