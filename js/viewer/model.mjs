@@ -141,11 +141,17 @@ export function csvRow(values) {
 // The keys the enrichment writes (flat profile). They follow the record's own keys.
 const ENRICH_KEY = /^(?:@timestamp|(?:event|cloudtrail|cloud|user|source|user_agent|cloudfront|enrich)\..+|error\.(?:code|message))$/;
 
+/** Where the trailing enrichment keys start in a flat record's keys (its own keys come first). */
+export function enrichedFrom(keys) {
+  let cut = keys.length;
+  while (cut > 0 && ENRICH_KEY.test(keys[cut - 1])) cut--;
+  return cut;
+}
+
 /** Splits a flat record's keys into its own (raw) keys and the trailing enrichment keys. */
 export function splitKeys(o) {
   const keys = Object.keys(o);
-  let cut = keys.length;
-  while (cut > 0 && ENRICH_KEY.test(keys[cut - 1])) cut--;
+  const cut = enrichedFrom(keys);
   return { raw: keys.slice(0, cut), enriched: keys.slice(cut) };
 }
 
@@ -174,6 +180,45 @@ export function unflattenJs(flat) {
     else root[k] = val;
   }
   return root;
+}
+
+/** The end (exclusive) of the JSON value starting at src[i] (valid JSON assumed). */
+function valueEnd(src, i) {
+  let depth = 0;
+  for (let j = i; j < src.length; j++) {
+    const c = src[j];
+    if (c === '"') {
+      j++;
+      while (j < src.length && src[j] !== '"') j += src[j] === '\\' ? 2 : 1;
+      if (depth === 0) return j + 1;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      depth--;
+      if (depth === 0) return j + 1;
+    } else if (depth === 0 && (c === ',' || c === '}' || /\s/.test(c))) return j;
+  }
+  return src.length;
+}
+
+/**
+ * The top-level members of a JSON object's text, in text order, duplicates kept, as
+ * [key, value text]: value texts are exact (integers past 2^53 stay as written).
+ */
+export function members(src) {
+  const out = [];
+  let i = src.indexOf('{') + 1;
+  while (i > 0 && i < src.length) {
+    while (i < src.length && /[\s,]/.test(src[i])) i++;
+    if (src[i] !== '"') break;
+    const kEnd = valueEnd(src, i);
+    const key = JSON.parse(src.slice(i, kEnd));
+    i = src.indexOf(':', kEnd) + 1;
+    while (/\s/.test(src[i])) i++;
+    const vEnd = valueEnd(src, i);
+    out.push([key, src.slice(i, vEnd)]);
+    i = vEnd;
+  }
+  return out;
 }
 
 /** Pretty-prints JSON text without parsing numbers (so 2^53+ integers stay exact). */

@@ -2,7 +2,7 @@
 // NDJSON line) and a dictionary-encoded column store, and answers the page's queries (filter,
 // sort, summaries, details, export). The page only renders; it never parses.
 import { loadEngine } from './engine.mjs';
-import { COLUMNS, CSV_KEYS, columnsOf, csvRow, isoOf, prettyJson, splitKeys, timeOf, unflattenJs } from './model.mjs';
+import { COLUMNS, CSV_KEYS, columnsOf, csvRow, enrichedFrom, isoOf, members, prettyJson, splitKeys, timeOf, unflattenJs } from './model.mjs';
 
 const CHUNK = 4 << 20;
 const BATCH_MS = 150;
@@ -538,9 +538,11 @@ function detail(index) {
   const line = store.lines.get(index);
   if (line === undefined) return { index, missing: true };
   const o = JSON.parse(line);
-  const fields = Object.keys(o).map((k) => {
-    const v = o[k];
-    return [k, typeof v === 'string' ? v : JSON.stringify(v), typeof v === 'string' ? 'string' : Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v];
+  // From the text, not the parsed object: numbers exactly as written, duplicate keys kept.
+  const TYPE = { '"': 'string', '[': 'array', '{': 'object', t: 'boolean', f: 'boolean', n: 'null' };
+  const fields = members(line).map(([k, v]) => {
+    const type = TYPE[v[0]] ?? 'number';
+    return [k, type === 'string' ? JSON.parse(v) : v, type];
   });
   const { raw } = splitKeys(o);
   const own = Object.create(null);
@@ -551,7 +553,8 @@ function detail(index) {
   } catch {
     original = JSON.stringify(unflattenJs(own));
   }
-  return { index, file: store.files[store.file.a[index]]?.name ?? '', fields, rawCount: raw.length, original: prettyJson(original), line };
+  const rawCount = enrichedFrom(fields.map((f) => f[0]));
+  return { index, file: store.files[store.file.a[index]]?.name ?? '', fields, rawCount, original: prettyJson(original), line };
 }
 
 function exportRows(q, format) {
