@@ -210,6 +210,7 @@ function onResult(m) {
     fillOptions(m.options);
   }
   $('empty').hidden = S.total > 0 || S.errors.length > 0 || S.loading > 0;
+  $('app').classList.toggle('nodata', $('empty').hidden === false);
   for (const b of [$('export-ndjson'), $('export-csv')]) b.disabled = S.idx.length === 0;
 }
 
@@ -433,6 +434,7 @@ function open(files) {
   if (!list.length) return;
   S.loading += list.length;
   $('empty').hidden = true;
+  $('app').classList.remove('nodata');
   send({ type: 'files', files: list });
 }
 $('file-input').addEventListener('change', (e) => {
