@@ -129,7 +129,11 @@ export class VirtualTable {
         const t = this.cellText(pos, c.key);
         const el = row.children[j];
         const shown = cell(t);
-        if (el.textContent !== shown) el.textContent = shown;
+        if (el.textContent !== shown) {
+          el.textContent = shown;
+          // The whole value (within reason) on hover, for cut cells.
+          el.title = t.length > 24 ? cell(t, 2000) : '';
+        }
         if (c.key === 'risk' || c.key === 'outcome') el.dataset.v = t ? (c.key === 'risk' ? 'flag' : t === 'failure' ? 'failure' : 'ok') : '';
       });
     }
