@@ -1,0 +1,92 @@
+// Unit tests of the viewer's pure helpers (js/viewer/model.mjs): no browser needed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cell, columnsOf, csvCell, enrichedFrom, errorIndex, isoOf, members, prettyJson, timeOf, unflattenJs, visible } from '../../js/viewer/model.mjs';
+
+test('CSV cells are quoted and cannot start a formula', () => {
+  assert.equal(csvCell('plain'), '"plain"');
+  assert.equal(csvCell('say "hi"'), '"say ""hi"""');
+  for (const [v, want] of [
+    ['=1+1', `"'=1+1"`],
+    ['+1', `"'+1"`],
+    ['-2+3', `"'-2+3"`],
+    ['@SUM(A1)', `"'@SUM(A1)"`],
+    ['\tx', `"'\tx"`],
+    ['\rx', `"'\rx"`],
+  ]) {
+    assert.equal(csvCell(v), want);
+  }
+  assert.equal(csvCell(['a', 'b']), '"a, b"');
+  assert.equal(csvCell(-5), `"'-5"`);
+  assert.equal(csvCell(null), '""');
+  assert.equal(csvCell({ k: '=x' }), '"{""k"":""=x""}"');
+});
+
+test('control and bidi characters become visible codes; cells are one line and cut', () => {
+  assert.equal(visible('a\u202Eb\u200Bc\u0000'), 'a⟨U+202E⟩b⟨U+200B⟩c⟨U+0000⟩');
+  assert.equal(visible('line\nnext\ttab'), 'line\nnext\ttab');
+  assert.equal(cell('a\nb\tc'), 'a⏎b⇥c');
+  assert.equal(cell('x'.repeat(300)).length, 241);
+  assert.equal(cell('<img src=x onerror=alert(1)>'), '<img src=x onerror=alert(1)>');
+});
+
+test('members reads top-level members from the text: exact numbers, duplicates, escapes', () => {
+  const src = '{"a":1,"b":"x\\"}","c":[1,{"d":2}],"e":null,"a":12345678901234567890,"__proto__":{"x":true}, "s" : "\\u202e" }';
+  assert.deepEqual(members(src), [
+    ['a', '1'],
+    ['b', '"x\\"}"'],
+    ['c', '[1,{"d":2}]'],
+    ['e', 'null'],
+    ['a', '12345678901234567890'],
+    ['__proto__', '{"x":true}'],
+    ['s', '"\\u202e"'],
+  ]);
+  assert.deepEqual(members('{}'), []);
+});
+
+test('prettyJson indents without touching number text', () => {
+  assert.equal(prettyJson('{"n":12345678901234567890,"a":[],"o":{"k":"v, }"}}'), '{\n  "n": 12345678901234567890,\n  "a": [],\n  "o": {\n    "k": "v, }"\n  }\n}');
+});
+
+test('the enrichment keys are the trailing run of known names', () => {
+  assert.equal(enrichedFrom(['eventName', 'user.name', 'userAgent', '@timestamp', 'event.action', 'cloudfront.risk']), 3);
+  assert.equal(enrichedFrom(['eventName']), 1);
+  assert.equal(enrichedFrom(['@timestamp']), 0);
+});
+
+test('unflattenJs keeps __proto__ as data and undoes ~1/~0', () => {
+  const o = unflattenJs({ '__proto__.polluted': 'yes', 'a~1b.c': 1, 'x~0y': 2 });
+  assert.equal(Object.getPrototypeOf(o), null);
+  assert.equal(JSON.stringify(o), '{"__proto__":{"polluted":"yes"},"a.b":{"c":1},"x~y":2}');
+  assert.equal({}.polluted, undefined);
+});
+
+test('errorIndex finds "line L, column C" in the raw text', () => {
+  assert.equal(errorIndex('expected a key at line 2, column 3 of the record', 'ab\ncdef'), 5);
+  assert.equal(errorIndex('no position', 'abc'), -1);
+  assert.equal(errorIndex('at line 1, column 9', 'abc'), -1);
+});
+
+test('columns come from the enrichment contract, raw keys second', () => {
+  const enriched = columnsOf({
+    eventName: 'UpdateDistribution2020_05_31',
+    '@timestamp': '2024-03-05T14:02:41Z',
+    'event.action': 'UpdateDistribution',
+    'user.name': 'deploy-bot',
+    'source.ip': '198.51.100.7',
+    'event.outcome': 'success',
+    'cloudfront.distribution.id': 'E1',
+    'cloudfront.risk': ['no_waf', 'weak_tls'],
+  });
+  assert.deepEqual(enriched, { time: '2024-03-05T14:02:41Z', action: 'UpdateDistribution', principal: 'deploy-bot', ip: '198.51.100.7', outcome: 'success', resource: 'E1', risk: 'no_waf, weak_tls' });
+  const raw = columnsOf({ eventTime: '2024-03-06T02:11:09Z', eventSource: 'cloudfront.amazonaws.com', eventName: 'DeleteDistribution', 'userIdentity.arn': 'arn:aws:sts::1:assumed-role/r/sess', sourceIPAddress: '192.0.2.66', errorCode: 'AccessDenied', 'requestParameters.id': 'E2' });
+  assert.deepEqual(raw, { time: '2024-03-06T02:11:09Z', action: 'DeleteDistribution', principal: 'sess', ip: '192.0.2.66', outcome: 'failure', resource: 'E2', risk: '' });
+  assert.equal(columnsOf({ 'cloudfront.function.name': 'rewrite' }).resource, 'function: rewrite');
+});
+
+test('times: parsed to milliseconds, shown as UTC ISO', () => {
+  assert.equal(isoOf(timeOf('2024-03-05T14:02:41Z')), '2024-03-05T14:02:41Z');
+  assert.equal(isoOf(timeOf('2024-03-05T16:02:41.5+02:00')), '2024-03-05T14:02:41.500Z');
+  assert.ok(Number.isNaN(timeOf('<img src=x>')));
+  assert.ok(Number.isNaN(timeOf('2024'.repeat(30))));
+});
