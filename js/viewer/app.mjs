@@ -437,6 +437,8 @@ function open(files) {
   $('app').classList.remove('nodata');
   send({ type: 'files', files: list });
 }
+// Everything lives in this tab's memory: starting afresh is a reload.
+$('close-all').addEventListener('click', () => location.reload());
 $('file-input').addEventListener('change', (e) => {
   open(e.target.files);
   e.target.value = '';
@@ -542,7 +544,11 @@ worker.onmessage = (ev) => {
   }
 };
 worker.onerror = (e) => {
-  $('status-text').textContent = `The worker failed: ${cell(String(e.message ?? e), 300)}`;
+  // Most likely out of memory on a very large log: say so, and stop showing progress.
+  $('status-text').textContent = `The reading worker stopped: ${cell(String(e.message ?? e), 300)}. Reload to start again.`;
+  S.loading = 0;
+  $('progress').hidden = true;
+  delete document.documentElement.dataset.busy;
 };
 
 // ---------------------------------------------------------------- keys and theme

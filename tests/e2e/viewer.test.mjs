@@ -520,5 +520,10 @@ describe('viewer (js/viewer) in headless Chromium', () => {
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(bg, 'rgb(246, 247, 249)');
     await shot(page, 'light');
+    // Close all: back to the empty page.
+    await Promise.all([page.waitForEvent('load'), page.click('[data-testid=close-all]')]);
+    await page.waitForSelector('html[data-ready="1"]');
+    assert.equal(await eventCount(page), 0);
+    assert.equal(await page.isVisible('#empty'), true);
   });
 });
