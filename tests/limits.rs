@@ -516,3 +516,28 @@ fn linear_when_a_big_record_arrives_in_small_chunks() {
         &run,
     );
 }
+
+#[test]
+fn linear_nested_profiles_on_wide_records() {
+    // Many resources, many request parameters, many escaped keys: for every profile.
+    let _t = timing();
+    for profile in [cloudfront_trail::Profile::Flat, cloudfront_trail::Profile::Ecs, cloudfront_trail::Profile::Ocsf] {
+        assert_linear(
+            &format!("{profile:?} wide record"),
+            2_000,
+            &|n| {
+                let res: Vec<String> = (0..n).map(|i| format!(r#"{{"ARN":"arn:aws:cloudfront::1:distribution/E{i}","accountId":"1","type":"AWS::CloudFront::Distribution"}}"#)).collect();
+                let params: Vec<String> = (0..n).map(|i| format!(r#""k\"{i}.~":{{"v":"\\\"{i}"}}"#)).collect();
+                format!(
+                    r#"{{"eventVersion":"1.08","eventTime":"2024-03-01T10:00:00Z","eventSource":"cloudfront.amazonaws.com","eventName":"UpdateDistribution","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::1:user/u"}},"resources":[{}],"requestParameters":{{{}}}}}"#,
+                    res.join(","),
+                    params.join(",")
+                )
+                .into_bytes()
+            },
+            &|d| {
+                transform(d, &Options { profile, ..Options::default() }).unwrap();
+            },
+        );
+    }
+}
