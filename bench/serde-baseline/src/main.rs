@@ -80,7 +80,7 @@ fn main() {
             "serde-default-value-record",
             "serde_json defaults: from_slice::<Value> per record",
             nd.len(),
-            Box::new(|| lines.iter().filter(|l| serde_json::from_slice::<Value>(l).map(|v| black_box(v)).is_ok()).count()),
+            Box::new(|| lines.iter().filter(|l| serde_json::from_slice::<Value>(l).map(black_box).is_ok()).count()),
         ),
         (
             "serde-default-naive-flatten",
