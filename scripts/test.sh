@@ -46,6 +46,7 @@ suite() {
   shift
   echo
   echo "=== $name: $*"
+  local t0=$SECONDS
   "$@" </dev/null 2>&1 | tee "$LOG"
   local rc=${PIPESTATUS[0]}
   local p f s found
@@ -59,7 +60,7 @@ suite() {
   FAILED=$((FAILED + f))
   SKIPPED=$((SKIPPED + s))
   if [ "$rc" != 0 ]; then FAILED_SUITES+=("$name"); fi
-  echo "=== $name: exit $rc; $p passed, $f failed, $s skipped"
+  echo "=== $name: exit $rc; $p passed, $f failed, $s skipped ($((SECONDS - t0)) s)"
 }
 
 summary() {
