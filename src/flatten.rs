@@ -446,7 +446,12 @@ impl<'a, 's> Walker<'a, 's> {
         for level in &self.levels {
             match *level {
                 Level::Key(ks, ke) => ov.extend_from_slice(&self.b[ks - 1..ke + 1]),
-                Level::Index(n) => push_index_key(ov, n),
+                Level::Index(n) => {
+                    // The key alone: the colon follows for every level.
+                    ov.push(b'"');
+                    push_usize(ov, n);
+                    ov.push(b'"');
+                }
             }
             ov.extend_from_slice(b":{");
         }
