@@ -9,3 +9,5 @@ mod unflatten_deep_key;
 mod resync_budget_chunking;
 #[path = "regression/gzip_many_members.rs"]
 mod gzip_many_members;
+#[path = "regression/overflow_inside_indexed_array.rs"]
+mod overflow_inside_indexed_array;
