@@ -65,9 +65,30 @@ pub(crate) enum F {
     AedMfaUsed,
     AedLoginTo,
     ReConsoleLogin,
+    // CloudFront: the distribution configuration in the request (`distributionConfig`, or inside
+    // `distributionConfigWithTags`) and the members the risk checks read, so that enrichment
+    // does not scan these payloads again.
+    ReqDistConfig,
+    DcEnabled,
+    DcLogging,
+    DcWebAclId,
+    DcOrigins,
+    DcDefaultCacheBehavior,
+    DcCacheBehaviors,
+    DcViewerCertificate,
+    DcRestrictions,
+    ReqInvalidationPaths,
+    // responseElements.distribution.* / .invalidation.* / .keyValueStore.*
+    RespDistId,
+    RespDistArn,
+    RespDistLastModified,
+    RespInvId,
+    RespInvCreateTime,
+    RespInvPaths,
+    RespKvsArn,
 }
 
-pub(crate) const COUNT: usize = F::ReConsoleLogin as usize + 1;
+pub(crate) const COUNT: usize = F::RespKvsArn as usize + 1;
 
 /// Where the walker is in the trie. `None` means nothing below is of interest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +104,16 @@ pub(crate) enum Node {
     Tls,
     Aed,
     Response,
+    Request,
+    DistConfigWithTags,
+    DistConfig,
+    InvBatch,
+    InvPaths,
+    RespDist,
+    RespInv,
+    RespInvBatch,
+    RespInvPaths,
+    RespKvs,
 }
 
 /// Steps from `node` through `key` (the decoded key). Returns the field captured there, if any,
@@ -103,7 +134,7 @@ pub(crate) fn step(node: Node, key: &[u8]) -> (Option<F>, Node) {
             b"userAgent" => (Some(UserAgent), Node::None),
             b"errorCode" => (Some(ErrorCode), Node::None),
             b"errorMessage" => (Some(ErrorMessage), Node::None),
-            b"requestParameters" => (Some(RequestParameters), Node::None),
+            b"requestParameters" => (Some(RequestParameters), Node::Request),
             b"responseElements" => (Some(ResponseElements), Node::Response),
             b"additionalEventData" => (Some(AdditionalEventData), Node::Aed),
             b"requestID" => (Some(RequestId), Node::None),
@@ -180,6 +211,62 @@ pub(crate) fn step(node: Node, key: &[u8]) -> (Option<F>, Node) {
         },
         Node::Response => match key {
             b"ConsoleLogin" => (Some(ReConsoleLogin), Node::None),
+            b"distribution" => (None, Node::RespDist),
+            b"invalidation" => (None, Node::RespInv),
+            b"keyValueStore" => (None, Node::RespKvs),
+            _ => (None, Node::None),
+        },
+        Node::Request => match key {
+            b"distributionConfig" => (Some(ReqDistConfig), Node::DistConfig),
+            b"distributionConfigWithTags" => (None, Node::DistConfigWithTags),
+            b"invalidationBatch" => (None, Node::InvBatch),
+            _ => (None, Node::None),
+        },
+        Node::DistConfigWithTags => match key {
+            b"distributionConfig" => (Some(ReqDistConfig), Node::DistConfig),
+            _ => (None, Node::None),
+        },
+        Node::DistConfig => match key {
+            b"enabled" => (Some(DcEnabled), Node::None),
+            b"logging" => (Some(DcLogging), Node::None),
+            b"webACLId" => (Some(DcWebAclId), Node::None),
+            b"origins" => (Some(DcOrigins), Node::None),
+            b"defaultCacheBehavior" => (Some(DcDefaultCacheBehavior), Node::None),
+            b"cacheBehaviors" => (Some(DcCacheBehaviors), Node::None),
+            b"viewerCertificate" => (Some(DcViewerCertificate), Node::None),
+            b"restrictions" => (Some(DcRestrictions), Node::None),
+            _ => (None, Node::None),
+        },
+        Node::InvBatch => match key {
+            b"paths" => (None, Node::InvPaths),
+            _ => (None, Node::None),
+        },
+        Node::InvPaths => match key {
+            b"items" => (Some(ReqInvalidationPaths), Node::None),
+            _ => (None, Node::None),
+        },
+        Node::RespDist => match key {
+            b"id" => (Some(RespDistId), Node::None),
+            b"aRN" | b"arn" | b"ARN" => (Some(RespDistArn), Node::None),
+            b"lastModifiedTime" => (Some(RespDistLastModified), Node::None),
+            _ => (None, Node::None),
+        },
+        Node::RespInv => match key {
+            b"id" => (Some(RespInvId), Node::None),
+            b"createTime" => (Some(RespInvCreateTime), Node::None),
+            b"invalidationBatch" => (None, Node::RespInvBatch),
+            _ => (None, Node::None),
+        },
+        Node::RespInvBatch => match key {
+            b"paths" => (None, Node::RespInvPaths),
+            _ => (None, Node::None),
+        },
+        Node::RespInvPaths => match key {
+            b"items" => (Some(RespInvPaths), Node::None),
+            _ => (None, Node::None),
+        },
+        Node::RespKvs => match key {
+            b"aRN" | b"arn" | b"ARN" => (Some(RespKvsArn), Node::None),
             _ => (None, Node::None),
         },
     }
@@ -233,7 +320,7 @@ impl<'a> Fields<'a> {
 }
 
 fn capture_into<'a>(fields: &mut Fields<'a>, obj: &'a [u8], node: Node, depth: usize) {
-    if depth > 4 {
+    if depth > 6 {
         return;
     }
     for (key, value) in crate::json::members(obj) {

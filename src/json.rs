@@ -420,6 +420,36 @@ impl<'a> Iterator for Elements<'a> {
     }
 }
 
+/// An object's members read once, for code that looks up several keys of the same object
+/// (each `get` on the raw text would scan it again). Small: a linear search beats hashing here.
+#[derive(Default)]
+pub(crate) struct Index<'a> {
+    members: Vec<(&'a [u8], &'a [u8])>,
+}
+
+impl<'a> Index<'a> {
+    pub(crate) fn new(obj: Option<&'a [u8]>) -> Index<'a> {
+        Index { members: obj.map(|o| members(o).collect()).unwrap_or_default() }
+    }
+
+    /// The value at `path`: the first key from the index, the rest by scanning that value.
+    pub(crate) fn get(&self, path: &[&str]) -> Option<&'a [u8]> {
+        let (first, rest) = path.split_first()?;
+        // The last duplicate wins, as with JSON.parse.
+        let v = self.members.iter().rev().find(|(k, _)| key_eq(k, first))?.1;
+        get(v, rest)
+    }
+
+    /// The string at `path`, decoded.
+    pub(crate) fn str(&self, path: &[&str]) -> Option<String> {
+        self.get(path).and_then(as_str).map(Cow::into_owned)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &(&'a [u8], &'a [u8])> {
+        self.members.iter()
+    }
+}
+
 /// Follows a path of keys into a raw object value (keys compared after decoding).
 pub(crate) fn get<'a>(mut v: &'a [u8], path: &[&str]) -> Option<&'a [u8]> {
     for key in path {
@@ -543,29 +573,25 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Appends escaped string content (no quotes) for UTF-8 bytes.
+/// Appends escaped string content (no quotes) for UTF-8 bytes. Runs of plain bytes are found
+/// eight at a time and copied whole.
 pub(crate) fn write_str_content(out: &mut Vec<u8>, s: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut start = 0;
-    for (i, &c) in s.iter().enumerate() {
-        let esc: &[u8] = match c {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => b"",
-            _ => continue,
-        };
-        out.extend_from_slice(&s[start..i]);
-        if esc.is_empty() {
-            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(c >> 4) as usize], HEX[(c & 15) as usize]]);
-        } else {
-            out.extend_from_slice(esc);
+    let mut i = 0;
+    loop {
+        let j = find_stop(s, i);
+        out.extend_from_slice(&s[i..j]);
+        let Some(&c) = s.get(j) else { return };
+        match c {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            _ => out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(c >> 4) as usize], HEX[(c & 15) as usize]]),
         }
-        start = i + 1;
+        i = j + 1;
     }
-    out.extend_from_slice(&s[start..]);
 }
 
 /// Appends raw JSON text (already valid) as the content of a JSON string: a compact copy with

@@ -180,7 +180,6 @@ impl Splitter {
     }
 
     fn feed(&mut self, chunk: &[u8], fin: bool, sink: &mut Sink<'_>) -> Result<()> {
-        let max_total = self.engine.opts.max_decompressed_bytes;
         if let Some(g) = &mut self.gz {
             let mut buf = core::mem::take(&mut self.buf);
             let r = g.push(chunk, &mut buf);
@@ -193,9 +192,8 @@ impl Splitter {
             }
             return self.drain_buf(fin, sink);
         }
-        if self.base + (self.buf.len() + chunk.len()) as u64 > max_total {
-            return Err(Error::new(ErrorKind::Limit, format!("input exceeds maxDecompressedBytes ({max_total} bytes)")));
-        }
+        // Plain input is not limited as a whole (a multi-GB file streams); memory stays bounded
+        // by maxRecordBytes, since only an unfinished record is ever kept.
         if !fin && self.base + ((self.buf.len() + chunk.len()) as u64) < self.retry_at {
             self.buf.extend_from_slice(chunk);
             return Ok(());

@@ -162,49 +162,54 @@ pub(crate) static CLOUDFRONT_RESOURCES: Enricher = Enricher {
 fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
     let is_cloudfront = matches!(facts.provider.as_deref(), Some(provider::CLOUDFRONT | provider::CLOUDFRONT_KVS));
     let Some(action) = facts.action.as_deref().filter(|_| is_cloudfront) else { return };
-    let req = fields.raw(F::RequestParameters).filter(|r| r.first() == Some(&b'{'));
+    // Each object is read once; the lookups below go through these indexes.
+    let req = json::Index::new(fields.raw(F::RequestParameters).filter(|r| r.first() == Some(&b'{')));
     let resp = fields.raw(F::ResponseElements).filter(|r| r.first() == Some(&b'{'));
+    // The flattening pass captured the response's distribution, invalidation and key value
+    // store members (F::Resp*): only other kinds' response ids need a scan.
+    let text = |f: F| fields.raw(f).and_then(json::as_str).map(|s| s.into_owned()).filter(|s| !s.is_empty());
     let mut out: Vec<(&'static str, String)> = Vec::new();
 
     if let Some(kind) = kind_of(action) {
-        let from_req = req.and_then(|r| kind.request.iter().find_map(|m| str_at(r, &[m])));
-        if let Some(id) = from_req.or_else(|| resp.and_then(|r| str_at(r, kind.response))) {
+        let from_req = kind.request.iter().find_map(|m| nonempty(req.str(&[m])));
+        let from_resp = || match kind.response {
+            ["distribution", "id"] => text(F::RespDistId),
+            ["invalidation", "id"] => text(F::RespInvId),
+            path => resp.and_then(|r| str_at(r, path)),
+        };
+        if let Some(id) = from_req.or_else(from_resp) {
             push(&mut out, kind.key, id);
         }
     }
-    if let Some(r) = req {
-        for (member, value) in json::members(r) {
-            let Ok(i) = PARAMS.binary_search_by(|(p, _)| p.as_bytes().cmp(member)) else { continue };
-            if let Some(v) = json::as_str(value).filter(|v| !v.is_empty()) {
-                let key = PARAMS[i].1;
-                if key == "cloudfront.resource.arn" {
-                    if let Some(id) = v.split_once(":distribution/").map(|(_, id)| id).filter(|id| !id.is_empty()) {
-                        push(&mut out, DIST_ID, String::from(id));
-                    }
+    for (member, value) in req.iter() {
+        let Ok(i) = PARAMS.binary_search_by(|(p, _)| p.as_bytes().cmp(member)) else { continue };
+        if let Some(v) = json::as_str(value).filter(|v| !v.is_empty()) {
+            let key = PARAMS[i].1;
+            if key == "cloudfront.resource.arn" {
+                if let Some(id) = v.split_once(":distribution/").map(|(_, id)| id).filter(|id| !id.is_empty()) {
+                    push(&mut out, DIST_ID, String::from(id));
                 }
-                push(&mut out, key, v.into_owned());
             }
+            push(&mut out, key, v.into_owned());
         }
     }
-    if let Some(r) = resp {
-        if let Some(id) = str_at(r, &["distribution", "id"]) {
-            push(&mut out, DIST_ID, id);
-        }
-        if let Some(arn) = ["aRN", "arn", "ARN"].iter().find_map(|a| str_at(r, &["distribution", a])) {
-            push(&mut out, DIST_ARN, arn);
-        }
-        if let Some(t) = str_at(r, &["distribution", "lastModifiedTime"]).and_then(|t| time::to_rfc3339(&t)) {
-            push(&mut out, "cloudfront.distribution.last_modified", t);
-        }
-        if let Some(t) = str_at(r, &["invalidation", "createTime"]).and_then(|t| time::to_rfc3339(&t)) {
-            push(&mut out, "cloudfront.invalidation.create_time", t);
-        }
-        if let Some(arn) = ["aRN", "arn", "ARN"].iter().find_map(|a| str_at(r, &["keyValueStore", a])) {
-            push(&mut out, "cloudfront.key_value_store.arn", arn);
-        }
-        if let Some(id) = str_at(r, &["invalidation", "id"]) {
-            push(&mut out, "cloudfront.invalidation.id", id);
-        }
+    if let Some(id) = text(F::RespDistId) {
+        push(&mut out, DIST_ID, id);
+    }
+    if let Some(arn) = text(F::RespDistArn) {
+        push(&mut out, DIST_ARN, arn);
+    }
+    if let Some(t) = text(F::RespDistLastModified).and_then(|t| time::to_rfc3339(&t)) {
+        push(&mut out, "cloudfront.distribution.last_modified", t);
+    }
+    if let Some(t) = text(F::RespInvCreateTime).and_then(|t| time::to_rfc3339(&t)) {
+        push(&mut out, "cloudfront.invalidation.create_time", t);
+    }
+    if let Some(arn) = text(F::RespKvsArn) {
+        push(&mut out, "cloudfront.key_value_store.arn", arn);
+    }
+    if let Some(id) = text(F::RespInvId) {
+        push(&mut out, "cloudfront.invalidation.id", id);
     }
     if !out.iter().any(|(k, _)| *k == DIST_ARN) {
         let id = out.iter().find(|(k, _)| *k == DIST_ID).map(|(_, v)| v.clone());
@@ -216,9 +221,7 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
     out.sort_by_key(|(k, _)| if k.starts_with("cloudfront.distribution.") { 0 } else { 1 });
     facts.cloudfront = out;
 
-    let paths = req
-        .and_then(|r| json::get(r, &["invalidationBatch", "paths", "items"]))
-        .or_else(|| resp.and_then(|r| json::get(r, &["invalidation", "invalidationBatch", "paths", "items"])));
+    let paths = fields.raw(F::ReqInvalidationPaths).or_else(|| fields.raw(F::RespInvPaths));
     if let Some(items) = paths {
         facts.invalidation_paths = json::elements(items).filter_map(|e| json::as_str(e).map(|s| s.into_owned())).collect();
     }
@@ -233,6 +236,10 @@ fn kind_of(action: &str) -> Option<&'static Kind> {
 /// A non-empty string at `path` in a raw object.
 fn str_at(raw: &[u8], path: &[&str]) -> Option<String> {
     json::get(raw, path).and_then(json::as_str).filter(|s| !s.is_empty()).map(|s| s.into_owned())
+}
+
+fn nonempty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
 }
 
 /// Adds `key` unless already there (the first source found wins).

@@ -10,19 +10,24 @@ use crate::fields::{Fields, F};
 use crate::json;
 
 /// What a check looks at.
-struct Ctx<'r> {
+struct Ctx<'r, 'a> {
     action: &'r str,
-    req: Option<&'r [u8]>,
-    /// The distribution configuration in the request (`distributionConfig`, or inside
-    /// `distributionConfigWithTags`).
-    config: Option<&'r [u8]>,
+    /// The captured fields: the flattening pass already picked out the members of the
+    /// distribution configuration these checks read (`F::Dc*`), so nothing is scanned again.
+    fields: &'r Fields<'a>,
+}
+
+impl<'r, 'a> Ctx<'r, 'a> {
+    fn f(&self, f: F) -> Option<&'a [u8]> {
+        self.fields.raw(f)
+    }
 }
 
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Risk {
     pub flag: &'static str,
     pub reason: &'static str,
-    check: fn(&Ctx<'_>) -> bool,
+    check: fn(&Ctx<'_, '_>) -> bool,
 }
 
 /// Sorted by flag; the order flags are written in. Checked by a test.
@@ -40,7 +45,7 @@ pub(crate) const RISKS: &[Risk] = &[
     Risk {
         flag: "distribution_disabled",
         reason: "a configuration with enabled=false stops the distribution serving traffic: an outage if unintended",
-        check: |c| c.config.and_then(|d| json::get(d, &["enabled"])) == Some(b"false"),
+        check: |c| c.f(F::DcEnabled) == Some(b"false"),
     },
     Risk {
         flag: "function_published",
@@ -52,7 +57,7 @@ pub(crate) const RISKS: &[Risk] = &[
         reason: "an update that sets geo restriction to `none` serves content to every country (licensing, sanctions); compare with the previous configuration",
         check: |c| {
             c.action == "UpdateDistribution"
-                && c.config.and_then(|d| str_at(d, &["restrictions", "geoRestriction", "restrictionType"])).as_deref() == Some("none")
+                && c.f(F::DcRestrictions).and_then(|r| str_at(r, &["geoRestriction", "restrictionType"])).as_deref() == Some("none")
         },
     },
     Risk {
@@ -60,7 +65,7 @@ pub(crate) const RISKS: &[Risk] = &[
         reason: "invalidating `/*` empties the cache everywhere: the origin takes the full load (a cheap denial-of-service lever) and the call can cost money",
         check: |c| {
             c.action.starts_with("CreateInvalidation")
-                && c.req.and_then(|r| json::get(r, &["invalidationBatch", "paths", "items"])).is_some_and(|items| {
+                && c.f(F::ReqInvalidationPaths).is_some_and(|items| {
                     json::elements(items).any(|p| matches!(json::as_str(p).as_deref(), Some("/*" | "*")))
                 })
         },
@@ -68,12 +73,12 @@ pub(crate) const RISKS: &[Risk] = &[
     Risk {
         flag: "logging_disabled",
         reason: "standard access logging off: requests to the distribution leave no trace for investigations",
-        check: |c| c.config.and_then(|d| json::get(d, &["logging", "enabled"])) == Some(b"false"),
+        check: |c| c.f(F::DcLogging).and_then(|l| json::get(l, &["enabled"])) == Some(b"false"),
     },
     Risk {
         flag: "no_waf",
         reason: "an empty webACLId leaves the distribution without AWS WAF: no rate limiting, bot or injection filtering in front of the origin",
-        check: |c| c.config.and_then(|d| json::get(d, &["webACLId"])).and_then(json::as_str).is_some_and(|s| s.is_empty()),
+        check: |c| c.f(F::DcWebAclId).and_then(json::as_str).is_some_and(|s| s.is_empty()),
     },
     Risk {
         flag: "origin_http_only",
@@ -111,10 +116,9 @@ pub(crate) const RISKS: &[Risk] = &[
         flag: "viewer_http_allowed",
         reason: "a cache behavior with viewerProtocolPolicy allow-all: viewers may use plain HTTP, so content and cookies travel unencrypted",
         check: |c| {
-            let Some(d) = c.config else { return false };
             let allow_all = |b: &[u8]| str_at(b, &["viewerProtocolPolicy"]).as_deref() == Some("allow-all");
-            json::get(d, &["defaultCacheBehavior"]).is_some_and(allow_all)
-                || json::get(d, &["cacheBehaviors", "items"]).is_some_and(|items| json::elements(items).any(allow_all))
+            c.f(F::DcDefaultCacheBehavior).is_some_and(allow_all)
+                || c.f(F::DcCacheBehaviors).and_then(|cb| json::get(cb, &["items"])).is_some_and(|items| json::elements(items).any(allow_all))
         },
     },
     Risk {
@@ -126,8 +130,8 @@ pub(crate) const RISKS: &[Risk] = &[
         flag: "weak_tls",
         reason: "viewerCertificate.minimumProtocolVersion below TLSv1.2_2018 lets viewers negotiate TLS 1.0/1.1 (or SSLv3)",
         check: |c| {
-            c.config
-                .and_then(|d| str_at(d, &["viewerCertificate", "minimumProtocolVersion"]))
+            c.f(F::DcViewerCertificate)
+                .and_then(|v| str_at(v, &["minimumProtocolVersion"]))
                 .is_some_and(|v| matches!(v.as_str(), "SSLv3" | "TLSv1" | "TLSv1_2016" | "TLSv1.1_2016"))
         },
     },
@@ -165,15 +169,13 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
         return;
     }
     let Some(action) = facts.action.as_deref() else { return };
-    let req = fields.raw(F::RequestParameters).filter(|r| r.first() == Some(&b'{'));
-    let config = req.and_then(|r| json::get(r, &["distributionConfig"]).or_else(|| json::get(r, &["distributionConfigWithTags", "distributionConfig"])));
-    let ctx = Ctx { action, req, config };
+    let ctx = Ctx { action, fields };
     facts.risk = RISKS.iter().filter(|r| (r.check)(&ctx)).map(|r| r.flag).collect::<Vec<_>>();
 }
 
 /// The origins of the distribution configuration in the request.
-fn origins<'r>(c: &Ctx<'r>) -> impl Iterator<Item = &'r [u8]> {
-    c.config.and_then(|d| json::get(d, &["origins", "items"])).into_iter().flat_map(json::elements)
+fn origins<'a>(c: &Ctx<'_, 'a>) -> impl Iterator<Item = &'a [u8]> {
+    c.f(F::DcOrigins).and_then(|o| json::get(o, &["items"])).into_iter().flat_map(json::elements)
 }
 
 fn str_at(raw: &[u8], path: &[&str]) -> Option<alloc::string::String> {
