@@ -6,7 +6,12 @@ import { createApi } from './core.mjs';
 
 const require = createRequire(import.meta.url);
 // wasm-bindgen's `--target nodejs` glue (CommonJS) reads pkg/node/cloudfront_trail_bg.wasm.
-const gluePath = require.resolve('../pkg/node/cloudfront_trail.js');
+let gluePath;
+try {
+  gluePath = require.resolve('../pkg/node/cloudfront_trail.js');
+} catch (e) {
+  throw new Error('cloudfront-trail: the WebAssembly build (pkg/node) is missing: run `npm run build`', { cause: e });
+}
 let glue = require(gluePath);
 
 const api = createApi({
