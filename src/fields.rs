@@ -272,19 +272,41 @@ pub(crate) fn step(node: Node, key: &[u8]) -> (Option<F>, Node) {
     }
 }
 
+/// How many string members of `requestParameters` are kept (CloudFront resource ids are found
+/// among them); a request with more is scanned instead.
+const REQ_STRS: usize = 16;
+
 /// The captured fields of one record: raw JSON values borrowed from the record's bytes.
 #[derive(Clone)]
 pub(crate) struct Fields<'a> {
     vals: [Option<&'a [u8]>; COUNT],
+    /// `requestParameters`' own string members: (raw key, raw value).
+    req_strs: [(&'a [u8], &'a [u8]); REQ_STRS],
+    req_n: usize,
 }
 
 impl<'a> Default for Fields<'a> {
     fn default() -> Self {
-        Fields { vals: [None; COUNT] }
+        Fields { vals: [None; COUNT], req_strs: [(&[], &[]); REQ_STRS], req_n: 0 }
     }
 }
 
 impl<'a> Fields<'a> {
+    /// Notes a string member of `requestParameters` (called by the walkers for `Node::Request`).
+    #[inline]
+    pub(crate) fn push_request_string(&mut self, key: &'a [u8], value: &'a [u8]) {
+        if self.req_n < REQ_STRS {
+            self.req_strs[self.req_n] = (key, value);
+        }
+        self.req_n += 1;
+    }
+
+    /// `requestParameters`' string members, or None when there were too many to keep (then
+    /// the caller scans the request itself).
+    pub(crate) fn request_strings(&self) -> Option<&[(&'a [u8], &'a [u8])]> {
+        (self.req_n <= REQ_STRS).then(|| &self.req_strs[..self.req_n])
+    }
+
     #[inline]
     pub(crate) fn set(&mut self, f: F, raw: &'a [u8]) {
         // Duplicate keys: the last one wins, as with JSON.parse.
@@ -324,6 +346,7 @@ fn capture_into<'a>(fields: &mut Fields<'a>, obj: &'a [u8], node: Node, depth: u
         return;
     }
     for (key, value) in crate::json::members(obj) {
+        let raw_key = key;
         let decoded;
         let key: &[u8] = if key.contains(&b'\\') {
             decoded = crate::json::unescape(key).unwrap_or_default();
@@ -334,6 +357,9 @@ fn capture_into<'a>(fields: &mut Fields<'a>, obj: &'a [u8], node: Node, depth: u
         let (f, child) = step(node, key);
         if let Some(f) = f {
             fields.set(f, value);
+        }
+        if node == Node::Request && value.first() == Some(&b'"') {
+            fields.push_request_string(raw_key, value);
         }
         if child != Node::None && value.first() == Some(&b'{') {
             capture_into(fields, value, child, depth + 1);
@@ -355,6 +381,10 @@ impl<'a> Fields<'a> {
             if theirs.is_some() {
                 *mine = *theirs;
             }
+        }
+        if other.req_n > 0 {
+            self.req_strs = other.req_strs;
+            self.req_n = other.req_n;
         }
     }
 }

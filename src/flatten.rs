@@ -192,6 +192,9 @@ impl<'a, 's> Walker<'a, 's> {
             if let Some(f) = cap {
                 self.fields.set(f, &b[vstart..vend]);
             }
+            if node == Node::Request && b.get(vstart) == Some(&b'"') {
+                self.fields.push_request_string(&b[ks..ke], &b[vstart..vend]);
+            }
             member_index += 1;
             j = skip_ws(b, vend);
             match b.get(j) {

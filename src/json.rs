@@ -420,36 +420,6 @@ impl<'a> Iterator for Elements<'a> {
     }
 }
 
-/// An object's members read once, for code that looks up several keys of the same object
-/// (each `get` on the raw text would scan it again). Small: a linear search beats hashing here.
-#[derive(Default)]
-pub(crate) struct Index<'a> {
-    members: Vec<(&'a [u8], &'a [u8])>,
-}
-
-impl<'a> Index<'a> {
-    pub(crate) fn new(obj: Option<&'a [u8]>) -> Index<'a> {
-        Index { members: obj.map(|o| members(o).collect()).unwrap_or_default() }
-    }
-
-    /// The value at `path`: the first key from the index, the rest by scanning that value.
-    pub(crate) fn get(&self, path: &[&str]) -> Option<&'a [u8]> {
-        let (first, rest) = path.split_first()?;
-        // The last duplicate wins, as with JSON.parse.
-        let v = self.members.iter().rev().find(|(k, _)| key_eq(k, first))?.1;
-        get(v, rest)
-    }
-
-    /// The string at `path`, decoded.
-    pub(crate) fn str(&self, path: &[&str]) -> Option<String> {
-        self.get(path).and_then(as_str).map(Cow::into_owned)
-    }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &(&'a [u8], &'a [u8])> {
-        self.members.iter()
-    }
-}
-
 /// Follows a path of keys into a raw object value (keys compared after decoding).
 pub(crate) fn get<'a>(mut v: &'a [u8], path: &[&str]) -> Option<&'a [u8]> {
     for key in path {

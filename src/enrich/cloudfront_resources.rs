@@ -163,7 +163,20 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
     let is_cloudfront = matches!(facts.provider.as_deref(), Some(provider::CLOUDFRONT | provider::CLOUDFRONT_KVS));
     let Some(action) = facts.action.as_deref().filter(|_| is_cloudfront) else { return };
     // Each object is read once; the lookups below go through these indexes.
-    let req = json::Index::new(fields.raw(F::RequestParameters).filter(|r| r.first() == Some(&b'{')));
+    // The request's own string members, as captured by the flattening pass (a request with
+    // very many is read here instead).
+    let scanned;
+    let req_strs: &[(&[u8], &[u8])] = match fields.request_strings() {
+        Some(s) => s,
+        None => {
+            let req = fields.raw(F::RequestParameters).filter(|r| r.first() == Some(&b'{'));
+            scanned = req.map(|r| json::members(r).filter(|(_, v)| v.first() == Some(&b'"')).collect::<Vec<_>>()).unwrap_or_default();
+            &scanned
+        }
+    };
+    let req_str = |key: &str| {
+        req_strs.iter().rev().find(|(k, _)| json::key_eq(k, key)).and_then(|(_, v)| json::as_str(v)).map(|s| s.into_owned())
+    };
     let resp = fields.raw(F::ResponseElements).filter(|r| r.first() == Some(&b'{'));
     // The flattening pass captured the response's distribution, invalidation and key value
     // store members (F::Resp*): only other kinds' response ids need a scan.
@@ -171,7 +184,7 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
     let mut out: Vec<(&'static str, String)> = Vec::new();
 
     if let Some(kind) = kind_of(action) {
-        let from_req = kind.request.iter().find_map(|m| nonempty(req.str(&[m])));
+        let from_req = kind.request.iter().find_map(|m| nonempty(req_str(m)));
         let from_resp = || match kind.response {
             ["distribution", "id"] => text(F::RespDistId),
             ["invalidation", "id"] => text(F::RespInvId),
@@ -181,7 +194,7 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
             push(&mut out, kind.key, id);
         }
     }
-    for (member, value) in req.iter() {
+    for (member, value) in req_strs {
         let Ok(i) = PARAMS.binary_search_by(|(p, _)| p.as_bytes().cmp(member)) else { continue };
         if let Some(v) = json::as_str(value).filter(|v| !v.is_empty()) {
             let key = PARAMS[i].1;
