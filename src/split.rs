@@ -70,6 +70,11 @@ pub struct Splitter {
     engine: Engine,
     head: Vec<u8>,
     gz: Option<Gunzip>,
+    /// A second gzip layer, when the first one's content is gzip again.
+    gz_inner: Option<Gunzip>,
+    gz_checked: bool,
+    /// Reused buffer for the first layer's output.
+    gz_out: Vec<u8>,
     sniffed: bool,
     /// Unconsumed bytes (decompressed), and the stream offset of `buf[0]`.
     buf: Vec<u8>,
@@ -111,6 +116,9 @@ impl Splitter {
             engine: Engine::new(opts)?,
             head: Vec::new(),
             gz: None,
+            gz_inner: None,
+            gz_checked: false,
+            gz_out: Vec::new(),
             sniffed: false,
             buf: Vec::new(),
             base: 0,
@@ -165,8 +173,11 @@ impl Splitter {
             } else {
                 self.feed(&[], true, sink)?;
             }
-            if let Some(g) = &self.gz {
-                g.finish()?;
+            if self.format.is_none() && !self.top_array && self.records == 0 && self.errors == 0 {
+                // Nothing at all to read is worth saying: an empty file is usually a mistake
+                // upstream (a failed download, the wrong object), not an empty log.
+                let at = self.base;
+                self.bad(Error::new(ErrorKind::Input, "empty input: no JSON value found").at_offset(at), &[], sink)?;
             }
             self.finished = true;
         }
@@ -180,17 +191,8 @@ impl Splitter {
     }
 
     fn feed(&mut self, chunk: &[u8], fin: bool, sink: &mut Sink<'_>) -> Result<()> {
-        if let Some(g) = &mut self.gz {
-            let mut buf = core::mem::take(&mut self.buf);
-            let r = g.push(chunk, &mut buf);
-            self.buf = buf;
-            r?;
-            if fin {
-                g.finish()?;
-            } else if self.base + (self.buf.len() as u64) < self.retry_at {
-                return Ok(());
-            }
-            return self.drain_buf(fin, sink);
+        if self.gz.is_some() {
+            return self.feed_gzip(chunk, fin, sink);
         }
         // Plain input is not limited as a whole (a multi-GB file streams); memory stays bounded
         // by maxRecordBytes, since only an unfinished record is ever kept.
@@ -207,6 +209,72 @@ impl Splitter {
         }
         self.buf.extend_from_slice(chunk);
         self.drain_buf(fin, sink)
+    }
+
+    /// Gzip input: inflate at most `GZ_STEP` bytes at a time and hand them on, so one chunk of a
+    /// highly compressed log never needs more than that much memory at once. A gzip stream whose
+    /// content is itself gzip (a `.gz` compressed again) gets a second layer.
+    fn feed_gzip(&mut self, mut chunk: &[u8], fin: bool, sink: &mut Sink<'_>) -> Result<()> {
+        const GZ_STEP: usize = 1 << 20;
+        loop {
+            let mut out = core::mem::take(&mut self.gz_out);
+            out.clear();
+            let r = match &mut self.gz {
+                Some(g) => g.push_some(chunk, &mut out, GZ_STEP),
+                None => Ok(chunk.len()),
+            };
+            let used = match r {
+                Ok(n) => n,
+                Err(e) => {
+                    self.gz_out = out;
+                    return Err(e);
+                }
+            };
+            chunk = &chunk[used..];
+            if self.gz_inner.is_none() && !self.gz_checked && self.base == 0 {
+                // Decide on a second layer from the first two bytes the first layer yields.
+                let have = self.buf.len() + out.len();
+                if have >= 2 || (fin && chunk.is_empty()) {
+                    self.gz_checked = true;
+                    let mut first = self.buf.clone();
+                    first.extend_from_slice(&out);
+                    if gzip::is_gzip(&first) {
+                        self.gz_inner = Some(Gunzip::new(self.engine.opts.max_decompressed_bytes));
+                        self.buf.clear();
+                        out.clear();
+                        out.extend_from_slice(&first);
+                    }
+                }
+            }
+            let r = match &mut self.gz_inner {
+                Some(inner) => inner.push(&out, &mut self.buf),
+                None => {
+                    self.buf.extend_from_slice(&out);
+                    Ok(())
+                }
+            };
+            self.gz_out = out;
+            r?;
+            let last = chunk.is_empty();
+            if last && fin {
+                if let Some(g) = &self.gz {
+                    g.finish()?;
+                }
+                if let Some(g) = &self.gz_inner {
+                    g.finish()?;
+                }
+            }
+            if !(last && fin) && self.base + (self.buf.len() as u64) < self.retry_at {
+                if last {
+                    return Ok(());
+                }
+                continue;
+            }
+            self.drain_buf(last && fin, sink)?;
+            if last {
+                return Ok(());
+            }
+        }
     }
 
     fn drain_buf(&mut self, fin: bool, sink: &mut Sink<'_>) -> Result<()> {

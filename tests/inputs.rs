@@ -100,7 +100,10 @@ fn detects_every_shape() {
     let d = transform_log(digest.as_bytes(), &opts()).unwrap();
     assert_eq!((d.format, d.records.len(), d.errors.len()), (Format::Digest, 0, 0));
     let empty = transform_log(b"  \n", &opts()).unwrap();
-    assert_eq!((empty.format, empty.records.len(), empty.errors.len()), (Format::Empty, 0, 0));
+    assert_eq!((empty.format, empty.records.len(), empty.errors.len()), (Format::Empty, 0, 1));
+    assert!(empty.errors[0].error.to_string().contains("empty input"), "{}", empty.errors[0].error);
+    let twice = transform_log(&gzip(&gzip(format!(r#"{{"Records":[{a},{b}]}}"#).as_bytes())), &opts()).unwrap();
+    assert_eq!((twice.format, twice.gzip, names(&twice).len(), twice.errors.len()), (Format::CloudTrail, true, 2, 0));
     let control = transform_log(br#"{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}"#, &opts()).unwrap();
     assert_eq!((control.format, control.records.len(), control.errors.len()), (Format::CloudWatchLogs, 0, 0));
 }

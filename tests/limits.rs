@@ -69,10 +69,11 @@ fn gzip_bomb_stops_at_the_limit() {
     let many: Vec<u8> = std::iter::repeat(&small[..]).take(8).flatten().copied().collect();
     let e = transform_log(&many, &o).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Limit, "{e}");
-    // Under the limit the same stream reads fine (it is only whitespace).
+    // Under the limit the same stream reads fine: only whitespace, so one "empty input" entry.
     let big = Options { max_decompressed_bytes: 16 << 20, ..opts() };
     let log = transform_log(&many, &big).unwrap();
-    assert_eq!((log.format, log.gzip, log.records.len(), log.errors.len()), (Format::Empty, true, 0, 0));
+    assert_eq!((log.format, log.gzip, log.records.len(), log.errors.len()), (Format::Empty, true, 0, 1));
+    assert_eq!(log.errors[0].error.kind(), ErrorKind::Input);
 }
 
 #[test]
@@ -133,14 +134,17 @@ fn concatenated_gzip_members_read_as_one_stream() {
 #[test]
 fn empty_inputs() {
     for input in [&b""[..], b"   \n\r\n\t", b"\xEF\xBB\xBF", b"\xEF\xBB\xBF\n"] {
+        // Nothing to read is one clear error entry (kind input), not a failure of the call.
         let log = transform_log(input, &opts()).unwrap();
-        assert_eq!((log.format, log.gzip, log.records.len(), log.errors.len()), (Format::Empty, false, 0, 0), "{input:?}");
+        assert_eq!((log.format, log.gzip, log.records.len(), log.errors.len()), (Format::Empty, false, 0, 1), "{input:?}");
+        assert_eq!(log.errors[0].error.kind(), ErrorKind::Input);
+        assert!(log.errors[0].error.to_string().contains("empty input"));
         let (nd, summary) = transform_log_to_ndjson(input, &opts()).unwrap();
-        assert_eq!((nd.len(), summary.records, summary.errors), (0, 0, 0));
+        assert_eq!((nd.iter().filter(|&&c| c == b'\n').count(), summary.records, summary.errors), (1, 0, 1));
     }
-    // An empty gzip member (gzip of nothing) is an empty log, not an error.
+    // An empty gzip member (gzip of nothing) is an empty log too.
     let log = transform_log(&gzip(b""), &opts()).unwrap();
-    assert_eq!((log.format, log.gzip, log.records.len(), log.errors.len()), (Format::Empty, true, 0, 0));
+    assert_eq!((log.format, log.gzip, log.records.len(), log.errors.len()), (Format::Empty, true, 0, 1));
     // Only the magic bytes, or a header with no body: truncated gzip, an input error.
     for bad in [&[0x1f, 0x8b][..], &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]] {
         let e = transform_log(bad, &opts()).unwrap_err();

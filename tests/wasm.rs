@@ -287,8 +287,9 @@ fn splitter_rejects_push_after_finish_and_bad_options() {
 }
 
 #[wasm_bindgen_test]
-fn empty_input_gives_no_records() {
+fn empty_input_gives_no_records_and_one_error_entry() {
     let log = parse(&wasm::transform_log_text("", "{}").unwrap());
     assert_eq!(js_sys::Array::from(&prop(&log, "records")).length(), 0);
+    assert_eq!(js_sys::Array::from(&prop(&log, "errors")).length(), 1);
     assert_eq!(prop(&log, "format").as_string().as_deref(), Some("empty"));
 }

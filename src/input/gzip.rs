@@ -48,8 +48,16 @@ impl Gunzip {
     }
 
     /// Inflates `input`, appending to `out`.
-    pub(crate) fn push(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        while !input.is_empty() {
+    pub(crate) fn push(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        self.push_some(input, out, usize::MAX).map(|_| ())
+    }
+
+    /// Inflates from `input` until it is used up or `out` has grown by about `max_out` bytes;
+    /// returns how much input was used. Lets a caller bound the memory one chunk can take.
+    pub(crate) fn push_some(&mut self, mut input: &[u8], out: &mut Vec<u8>, max_out: usize) -> Result<usize> {
+        let start_len = input.len();
+        let out_start = out.len();
+        while !input.is_empty() && out.len() - out_start < max_out {
             match self.phase {
                 Phase::Header => {
                     // Gather bytes until the whole header is known, then drop it. Only the
@@ -118,7 +126,7 @@ impl Gunzip {
                 }
             }
         }
-        Ok(())
+        Ok(start_len - input.len())
     }
 
     /// Checks the stream ended at a member boundary.
