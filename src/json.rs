@@ -564,6 +564,31 @@ pub(crate) fn write_str_content(out: &mut Vec<u8>, s: &[u8]) {
     }
 }
 
+/// Rewrites valid JSON text so it is pure ASCII: every non-ASCII character (only possible inside
+/// strings) becomes a `\uXXXX` escape. The values are unchanged. Used where the text becomes a
+/// JavaScript string: V8 stores an ASCII string in one byte per character, while a single
+/// non-ASCII character makes it decode and store the whole output two bytes per character.
+pub(crate) fn to_ascii(text: Vec<u8>) -> Vec<u8> {
+    if text.is_ascii() {
+        return text;
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let s = String::from_utf8_lossy(&text);
+    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+    let mut units = [0u16; 2];
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c as u8);
+        } else {
+            for u in c.encode_utf16(&mut units) {
+                let u = *u;
+                out.extend_from_slice(&[b'\\', b'u', HEX[(u >> 12) as usize & 15], HEX[(u >> 8) as usize & 15], HEX[(u >> 4) as usize & 15], HEX[u as usize & 15]]);
+            }
+        }
+    }
+    out
+}
+
 /// Appends raw JSON text (already valid) as the content of a JSON string: a compact copy with
 /// insignificant whitespace removed, escaped. Used for subtrees kept as JSON-string fields.
 pub(crate) fn write_json_as_str(out: &mut Vec<u8>, raw: &[u8]) {
@@ -683,6 +708,13 @@ mod tests {
         assert_eq!(get(v, &["a", "b"]), Some(&b"[1,2]"[..]));
         assert_eq!(get(v, &["cd"]), Some(&b"\"x\""[..]));
         assert_eq!(elements(b"[1, \"2\" ,{}]").count(), 3);
+    }
+
+    #[test]
+    fn to_ascii_escapes_only_non_ascii() {
+        assert_eq!(to_ascii(b"{\"a\":\"x\"}".to_vec()), b"{\"a\":\"x\"}");
+        let out = to_ascii("{\"k\u{e9}\":\"\u{1F600} \\u00e9\"}".as_bytes().to_vec());
+        assert_eq!(core::str::from_utf8(&out).unwrap(), r#"{"k\u00e9":"\ud83d\ude00 \u00e9"}"#);
     }
 
     #[test]

@@ -104,6 +104,13 @@ pub fn transform_log_to_ndjson(input: &[u8], opts: &Options) -> Result<(Vec<u8>,
     Ok((out, summary))
 }
 
+/// Rewrites JSON text (such as `transform` output) as pure ASCII, non-ASCII characters as
+/// `\uXXXX` escapes; the values do not change. Hosts that turn the text into UTF-16 strings
+/// (JavaScript) build them faster and smaller from ASCII.
+pub fn to_ascii(json_text: Vec<u8>) -> Vec<u8> {
+    json::to_ascii(json_text)
+}
+
 /// The exact inverse of flattening (with enrichment off): flat JSON object text in, nested JSON
 /// text out. `~overflow` is merged back; `__proto__` and friends are ordinary keys.
 pub fn unflatten(flat: &[u8], opts: &Options) -> Result<String> {

@@ -127,7 +127,16 @@ const _: fn(Profile, Arrays) = |_, _| {};
 
 fn transform_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
     let o = options(opts).map_err(to_js)?;
-    crate::transform(input, &o).map_err(to_js)
+    crate::transform(input, &o).map(ascii_string).map_err(to_js)
+}
+
+/// Output text for JS: pure ASCII (see `crate::to_ascii`), so V8 keeps it one byte a character.
+fn ascii_string(s: String) -> String {
+    ascii_text(s.into_bytes())
+}
+
+fn ascii_text(v: Vec<u8>) -> String {
+    String::from_utf8(crate::to_ascii(v)).unwrap_or_default()
 }
 
 /// One record (JSON object text as bytes) → one output document (JSON text).
@@ -174,7 +183,7 @@ fn log_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
     out.extend_from_slice(summary.format.as_str().as_bytes());
     out.extend_from_slice(if summary.gzip { b"\",\"gzip\":true}" } else { b"\",\"gzip\":false}" });
     // Records and entries are valid UTF-8 (the engine validates input and writes lossy text).
-    Ok(String::from_utf8(out).unwrap_or_default())
+    Ok(ascii_text(out))
 }
 
 #[wasm_bindgen(js_name = transformLogBytes)]
@@ -195,13 +204,13 @@ fn ndjson_impl(input: &[u8], opts: &str) -> Result<Vec<u8>, JsValue> {
 /// A whole log → NDJSON as text.
 #[wasm_bindgen(js_name = ndjsonText)]
 pub fn ndjson_text(input: &[u8], opts: &str) -> Result<String, JsValue> {
-    ndjson_impl(input, opts).map(|v| String::from_utf8(v).unwrap_or_default())
+    ndjson_impl(input, opts).map(ascii_text)
 }
 
 /// A whole log given as text → NDJSON as text.
 #[wasm_bindgen(js_name = ndjsonTextFromText)]
 pub fn ndjson_text_from_text(input: &str, opts: &str) -> Result<String, JsValue> {
-    ndjson_impl(input.as_bytes(), opts).map(|v| String::from_utf8(v).unwrap_or_default())
+    ndjson_impl(input.as_bytes(), opts).map(ascii_text)
 }
 
 /// A whole log → NDJSON as UTF-8 bytes.
@@ -270,8 +279,7 @@ impl WasmSplitter {
             self.broken = true;
             return Err(to_js(e));
         }
-        let text = String::from_utf8(core::mem::take(&mut self.out)).unwrap_or_default();
-        Ok(text)
+        Ok(ascii_text(core::mem::take(&mut self.out)))
     }
 
     /// Feeds a chunk; returns the NDJSON lines (each ending in `\n`) completed by it.
