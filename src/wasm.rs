@@ -125,14 +125,29 @@ fn options(text: &str) -> crate::Result<Options> {
 // Keep the enums' names referenced here so a new variant shows up as a compile error above.
 const _: fn(Profile, Arrays) = |_, _| {};
 
-fn transform_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
-    let o = options(opts).map_err(to_js)?;
-    crate::transform(input, &o).map(ascii_string).map_err(to_js)
+thread_local! {
+    /// The engine of the last `transform` call, with the options text it was made from: a
+    /// pipeline calls `transform` per record with the same options, and a fresh engine would
+    /// parse the options and allocate its buffers every time.
+    static ENGINE: core::cell::RefCell<Option<(String, crate::record::Engine)>> = const { core::cell::RefCell::new(None) };
 }
 
-/// Output text for JS: pure ASCII (see `crate::to_ascii`), so V8 keeps it one byte a character.
-fn ascii_string(s: String) -> String {
-    ascii_text(s.into_bytes())
+fn transform_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
+    ENGINE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let cached = matches!(&*slot, Some((text, _)) if text == opts);
+        if !cached {
+            let o = options(opts).map_err(to_js)?;
+            *slot = Some((String::from(opts), crate::record::Engine::new(o).map_err(to_js)?));
+        }
+        match slot.as_mut() {
+            Some((_, engine)) => {
+                engine.record(input, 0).map_err(to_js)?;
+                Ok(ascii_text(engine.out.clone()))
+            }
+            None => Err(to_js(Error::new(ErrorKind::Input, "no engine"))),
+        }
+    })
 }
 
 fn ascii_text(v: Vec<u8>) -> String {
