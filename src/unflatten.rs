@@ -151,8 +151,9 @@ fn split_key(key: &[u8], sep: &[u8]) -> Vec<String> {
 
 /// `depth` is the nesting level of what is written (the root object is 0).
 fn write_obj(obj: &Obj<'_>, index_arrays: bool, sep: &[u8], out: &mut Vec<u8>, depth: usize) -> core::result::Result<(), TooDeep> {
-    // In index mode, an object whose keys are exactly 0..n is an array.
-    if index_arrays && !obj.members.is_empty() && obj.members.iter().enumerate().all(|(n, (k, _))| is_index(k, n)) {
+    // In index mode, an object whose keys are exactly 0..n is an array; never the root, which is
+    // a record and so an object (`{"0.e":3}` came back as `[{"e":3}]`).
+    if index_arrays && depth > 0 && !obj.members.is_empty() && obj.members.iter().enumerate().all(|(n, (k, _))| is_index(k, n)) {
         out.push(b'[');
         for (n, (_, v)) in obj.members.iter().enumerate() {
             if n > 0 {
