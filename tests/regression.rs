@@ -11,3 +11,5 @@ mod resync_budget_chunking;
 mod gzip_many_members;
 #[path = "regression/overflow_inside_indexed_array.rs"]
 mod overflow_inside_indexed_array;
+#[path = "regression/unflatten_root_stays_an_object.rs"]
+mod unflatten_root_stays_an_object;
