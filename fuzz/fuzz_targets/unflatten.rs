@@ -10,9 +10,6 @@ fuzz_target!(|input: &[u8]| {
     let [a, b, flat @ ..] = input else { return };
     let opts = common::options(*a, *b);
     if let Ok(out) = unflatten(flat, &opts) {
-        assert!(
-            matches!(common::parse(out.as_bytes()), Ok(serde_json::Value::Object(_))),
-            "not a JSON object: {out}"
-        );
+        common::assert_object(&out);
     }
 });
