@@ -569,22 +569,39 @@ pub(crate) fn write_str_content(out: &mut Vec<u8>, s: &[u8]) {
 /// JavaScript string: V8 stores an ASCII string in one byte per character, while a single
 /// non-ASCII character makes it decode and store the whole output two bytes per character.
 pub(crate) fn to_ascii(text: Vec<u8>) -> Vec<u8> {
-    if text.is_ascii() {
+    // The first non-ASCII byte; most outputs have none and are returned as they are.
+    let Some(first) = text.iter().position(|&c| c >= 0x80) else {
         return text;
-    }
+    };
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let s = String::from_utf8_lossy(&text);
-    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+    let mut out = Vec::with_capacity(text.len() + text.len() / 16);
+    out.extend_from_slice(&text[..first]);
+    let mut i = first;
     let mut units = [0u16; 2];
-    for c in s.chars() {
-        if c.is_ascii() {
-            out.push(c as u8);
-        } else {
-            for u in c.encode_utf16(&mut units) {
-                let u = *u;
-                out.extend_from_slice(&[b'\\', b'u', HEX[(u >> 12) as usize & 15], HEX[(u >> 8) as usize & 15], HEX[(u >> 4) as usize & 15], HEX[u as usize & 15]]);
-            }
+    while i < text.len() {
+        // Copy the ASCII run whole, then escape one character.
+        let run = text[i..].iter().position(|&c| c >= 0x80).unwrap_or(text.len() - i);
+        out.extend_from_slice(&text[i..i + run]);
+        i += run;
+        if i >= text.len() {
+            break;
         }
+        let width = match text[i] {
+            0xF0..=0xF7 => 4,
+            0xE0..=0xEF => 3,
+            0xC0..=0xDF => 2,
+            _ => 1,
+        };
+        let ch = text.get(i..i + width).and_then(|b| core::str::from_utf8(b).ok()).and_then(|s| s.chars().next());
+        let (c, used) = match ch {
+            Some(c) => (c, width),
+            None => ('\u{FFFD}', 1),
+        };
+        for u in c.encode_utf16(&mut units) {
+            let u = *u;
+            out.extend_from_slice(&[b'\\', b'u', HEX[(u >> 12) as usize & 15], HEX[(u >> 8) as usize & 15], HEX[(u >> 4) as usize & 15], HEX[u as usize & 15]]);
+        }
+        i += used;
     }
     out
 }
