@@ -80,11 +80,38 @@ impl Instant<'_> {
         let rem = self.secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
         let (hh, mm, ss) = (rem / 3600, rem / 60 % 60, rem % 60);
-        if self.frac.is_empty() {
-            format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
-        } else {
-            format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{}Z", self.frac)
+        // Written digit by digit: `format!` cost more than the rest of enrichment put together
+        // on a profile of CloudFront records (one call per record).
+        let mut out = String::with_capacity(21 + self.frac.len());
+        if !(0..=9999).contains(&y) {
+            return format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}{}{}Z", if self.frac.is_empty() { "" } else { "." }, self.frac);
         }
+        push_digits(&mut out, y, 4);
+        out.push('-');
+        push_digits(&mut out, m, 2);
+        out.push('-');
+        push_digits(&mut out, d, 2);
+        out.push('T');
+        push_digits(&mut out, hh, 2);
+        out.push(':');
+        push_digits(&mut out, mm, 2);
+        out.push(':');
+        push_digits(&mut out, ss, 2);
+        if !self.frac.is_empty() {
+            out.push('.');
+            out.push_str(self.frac);
+        }
+        out.push('Z');
+        out
+    }
+}
+
+/// Appends `v` (0 <= v < 10^width) as exactly `width` decimal digits.
+fn push_digits(out: &mut String, v: i64, width: u32) {
+    let mut p = 10i64.pow(width - 1);
+    while p > 0 {
+        out.push(char::from(b'0' + (v / p % 10) as u8));
+        p /= 10;
     }
 }
 
