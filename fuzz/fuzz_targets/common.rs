@@ -76,15 +76,36 @@ pub fn assert_json_objects(log: &Log) {
     }
 }
 
-/// `text` is one JSON object. serde_json rejects escaped lone surrogates (`"\udc00"`), which
-/// JSON's grammar and JSON.parse allow and which the crate passes through unchanged: those are
-/// accepted when the text is otherwise an object.
+/// `text` is one JSON object. serde_json rejects escaped surrogates that do not pair up
+/// (`"\\udc00"`), which JSON's grammar and JSON.parse allow and which the crate passes through
+/// unchanged, so those escapes are neutralised before parsing.
 pub fn assert_object(text: &str) {
-    match parse(text.as_bytes()) {
+    let t = without_surrogate_escapes(text.as_bytes());
+    match parse(&t) {
         Ok(serde_json::Value::Object(_)) => {}
-        Err(e) if e.to_string().contains("surrogate") && text.starts_with('{') && text.ends_with('}') => {}
         other => panic!("output is not a JSON object: {other:?}\n{text}"),
     }
+}
+
+fn without_surrogate_escapes(b: &[u8]) -> Vec<u8> {
+    let mut out = b.to_vec();
+    let mut i = 0;
+    while i + 1 < out.len() {
+        if out[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        if out[i + 1] == b'u' && i + 6 <= out.len() {
+            let hex = std::str::from_utf8(&out[i + 2..i + 6]).ok().and_then(|h| u16::from_str_radix(h, 16).ok());
+            if matches!(hex, Some(0xD800..=0xDFFF)) {
+                out[i + 2..i + 6].copy_from_slice(b"003f");
+            }
+            i += 6;
+        } else {
+            i += 2;
+        }
+    }
+    out
 }
 
 /// Parses JSON without serde_json's 128-level recursion limit (the crate allows 512 levels).
