@@ -227,3 +227,62 @@ proptest! {
         prop_assert_eq!(bad, whole.errors.iter().map(|e| e.original.clone()).collect::<Vec<_>>());
     }
 }
+
+fn arb_record() -> impl Strategy<Value = serde_json::Value> {
+    let scalar = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        any::<i32>().prop_map(|n| serde_json::Value::from(n)),
+        "\\PC{0,12}".prop_map(serde_json::Value::String),
+    ];
+    let value = scalar.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(serde_json::Value::Array),
+            prop::collection::btree_map("[a-zA-Z.~_]{1,6}", inner, 0..4)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    });
+    (
+        "[A-Z][a-z]{2,10}(20[0-9]{2}_[0-9]{2}_[0-9]{2})?",
+        prop::sample::select(vec!["cloudfront.amazonaws.com", "iam.amazonaws.com", "s3.amazonaws.com", ""]),
+        prop::sample::select(vec!["IAMUser", "AssumedRole", "Root", "AWSService"]),
+        prop::collection::btree_map("[a-zA-Z]{1,8}", value, 0..5),
+    )
+        .prop_map(|(name, source, ty, extra)| {
+            let mut m = serde_json::Map::new();
+            m.insert("eventVersion".into(), "1.08".into());
+            m.insert("userIdentity".into(), serde_json::json!({"type": ty, "arn": "arn:aws:sts::111122223333:assumed-role/R/s", "accessKeyId": "ASIAEXAMPLE"}));
+            m.insert("eventTime".into(), "2024-03-01T10:00:00Z".into());
+            if !source.is_empty() {
+                m.insert("eventSource".into(), source.into());
+            }
+            m.insert("eventName".into(), name.into());
+            m.insert("requestParameters".into(), serde_json::Value::Object(extra.into_iter().collect()));
+            serde_json::Value::Object(m)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A batch is exactly the concatenation of single-record outputs, in every container shape,
+    /// with enrichment on (the default) and off.
+    #[test]
+    fn batch_equals_single_records(recs in prop::collection::vec(arb_record(), 1..6), enrich in any::<bool>()) {
+        let o = Options { enrich, ..Options::default() };
+        let texts: Vec<String> = recs.iter().map(|r| r.to_string()).collect();
+        let singles: Vec<String> = texts.iter().map(|t| cloudfront_trail::transform(t.as_bytes(), &o).unwrap()).collect();
+        for input in [
+            format!(r#"{{"Records":[{}]}}"#, texts.join(",")),
+            format!("[{}]", texts.join(",\n")),
+            texts.join("\n"),
+        ] {
+            let log = transform_log(input.as_bytes(), &o).unwrap();
+            prop_assert!(log.errors.is_empty());
+            prop_assert_eq!(&log.records, &singles);
+            let (nd, _) = cloudfront_trail::transform_log_to_ndjson(input.as_bytes(), &o).unwrap();
+            let joined: String = singles.iter().map(|s| format!("{s}\n")).collect();
+            prop_assert_eq!(String::from_utf8(nd).unwrap(), joined);
+        }
+    }
+}
