@@ -53,63 +53,44 @@ thread_local! {
 /// does this); a JSON object, so even then the record is not dropped silently.
 static REENTERED: &[u8] = b"{\"error.message\":\"cloudtrail filter re-entered\",\"error.type\":\"input\"}\0";
 
-/// The default filter: flat profile with enrichment, as the Node package's defaults.
-/// Unreadable records become error entries carrying the original text in `event.original`.
-#[no_mangle]
-pub extern "C" fn cloudtrail_filter(
-    tag: *const u8,
-    tag_len: u32,
-    time_sec: u32,
-    time_nsec: u32,
-    record: *const u8,
-    record_len: u32,
-) -> *const u8 {
-    let _ = (tag, tag_len, time_sec, time_nsec);
-    run(Profile::Flat, OnError::Entry, record, record_len)
+/// One exported filter function with Fluent Bit's signature (tag and timestamps are unused:
+/// the record carries its own time).
+macro_rules! filter {
+    ($(#[$doc:meta])* $name:ident, $profile:expr, $on_error:expr) => {
+        $(#[$doc])*
+        #[no_mangle]
+        pub extern "C" fn $name(
+            tag: *const u8,
+            tag_len: u32,
+            time_sec: u32,
+            time_nsec: u32,
+            record: *const u8,
+            record_len: u32,
+        ) -> *const u8 {
+            let _ = (tag, tag_len, time_sec, time_nsec);
+            run($profile, $on_error, record, record_len)
+        }
+    };
 }
 
-/// Like [`cloudtrail_filter`], but an unreadable record that is still a well-formed JSON object
-/// passes through unchanged, with `error.message` and `error.type` added.
-#[no_mangle]
-pub extern "C" fn cloudtrail_filter_passthrough(
-    tag: *const u8,
-    tag_len: u32,
-    time_sec: u32,
-    time_nsec: u32,
-    record: *const u8,
-    record_len: u32,
-) -> *const u8 {
-    let _ = (tag, tag_len, time_sec, time_nsec);
-    run(Profile::Flat, OnError::PassThrough, record, record_len)
-}
-
-/// The `ecs` profile (a nested Elastic Common Schema document); errors as [`cloudtrail_filter`].
-#[no_mangle]
-pub extern "C" fn cloudtrail_filter_ecs(
-    tag: *const u8,
-    tag_len: u32,
-    time_sec: u32,
-    time_nsec: u32,
-    record: *const u8,
-    record_len: u32,
-) -> *const u8 {
-    let _ = (tag, tag_len, time_sec, time_nsec);
-    run(Profile::Ecs, OnError::Entry, record, record_len)
-}
-
-/// The `ocsf` profile (an OCSF event); errors as [`cloudtrail_filter`].
-#[no_mangle]
-pub extern "C" fn cloudtrail_filter_ocsf(
-    tag: *const u8,
-    tag_len: u32,
-    time_sec: u32,
-    time_nsec: u32,
-    record: *const u8,
-    record_len: u32,
-) -> *const u8 {
-    let _ = (tag, tag_len, time_sec, time_nsec);
-    run(Profile::Ocsf, OnError::Entry, record, record_len)
-}
+filter!(
+    /// The default filter: flat profile with enrichment, as the Node package's defaults.
+    /// Unreadable records become error entries carrying the original text in `event.original`.
+    cloudtrail_filter, Profile::Flat, OnError::Entry
+);
+filter!(
+    /// Like [`cloudtrail_filter`], but an unreadable record that is still a well-formed JSON
+    /// object passes through unchanged, with `error.message` and `error.type` added.
+    cloudtrail_filter_passthrough, Profile::Flat, OnError::PassThrough
+);
+filter!(
+    /// The `ecs` profile (a nested Elastic Common Schema document); errors as [`cloudtrail_filter`].
+    cloudtrail_filter_ecs, Profile::Ecs, OnError::Entry
+);
+filter!(
+    /// The `ocsf` profile (an OCSF event); errors as [`cloudtrail_filter`].
+    cloudtrail_filter_ocsf, Profile::Ocsf, OnError::Entry
+);
 
 fn run(profile: Profile, on_error: OnError, record: *const u8, record_len: u32) -> *const u8 {
     let rec: &[u8] = if record.is_null() || record_len == 0 {
