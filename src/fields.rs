@@ -86,9 +86,14 @@ pub(crate) enum F {
     RespInvCreateTime,
     RespInvPaths,
     RespKvsArn,
+    // insightDetails.*
+    InsightState,
+    InsightType,
+    InsightEventSource,
+    InsightEventName,
 }
 
-pub(crate) const COUNT: usize = F::RespKvsArn as usize + 1;
+pub(crate) const COUNT: usize = F::InsightEventName as usize + 1;
 
 /// Where the walker is in the trie. `None` means nothing below is of interest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,6 +119,7 @@ pub(crate) enum Node {
     RespInvBatch,
     RespInvPaths,
     RespKvs,
+    Insight,
 }
 
 /// Steps from `node` through `key` (the decoded key). Returns the field captured there, if any,
@@ -151,7 +157,7 @@ pub(crate) fn step(node: Node, key: &[u8]) -> (Option<F>, Node) {
             b"serviceEventDetails" => (Some(ServiceEventDetails), Node::None),
             b"resources" => (Some(Resources), Node::None),
             b"sessionCredentialFromConsole" => (Some(SessionCredentialFromConsole), Node::None),
-            b"insightDetails" => (Some(InsightDetails), Node::None),
+            b"insightDetails" => (Some(InsightDetails), Node::Insight),
             _ => (None, Node::None),
         },
         Node::UserIdentity => match key {
@@ -263,6 +269,13 @@ pub(crate) fn step(node: Node, key: &[u8]) -> (Option<F>, Node) {
         },
         Node::RespInvPaths => match key {
             b"items" => (Some(RespInvPaths), Node::None),
+            _ => (None, Node::None),
+        },
+        Node::Insight => match key {
+            b"state" => (Some(InsightState), Node::None),
+            b"insightType" => (Some(InsightType), Node::None),
+            b"eventSource" => (Some(InsightEventSource), Node::None),
+            b"eventName" => (Some(InsightEventName), Node::None),
             _ => (None, Node::None),
         },
         Node::RespKvs => match key {

@@ -87,7 +87,7 @@ fn date_parts(y: &[u8], m: &[u8], d: &[u8]) -> Option<String> {
 /// Recognised: `Name2014_01_31`, `Name20150331`, `Name20150331v2` (any revision number). The
 /// date must be plausible and the name before it non-empty and ending in a letter, so an
 /// ordinary name that happens to end in digits is left alone.
-fn split_suffix(name: &str) -> Option<(usize, String)> {
+pub(super) fn split_suffix(name: &str) -> Option<(usize, String)> {
     let b = name.as_bytes();
     // Drop a `v<digits>` revision first.
     let mut end = b.len();

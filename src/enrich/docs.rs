@@ -146,6 +146,10 @@ fn full_facts() -> Facts<'static> {
         cloudfront: cloudfront_resources::all_keys().into_iter().map(|k| (k, String::from("x"))).collect(),
         invalidation_paths: alloc::vec!["/*".into()],
         risk: alloc::vec!["no_waf"],
+        insight_event_name: Some(B("n")),
+        insight_event_source: Some(B("s")),
+        insight_type: Some(B("t")),
+        insight_state: Some(B("Start")),
         errors: alloc::vec!["e".into()],
     }
 }

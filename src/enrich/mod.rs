@@ -20,6 +20,7 @@ mod credentials;
 #[cfg(test)]
 mod docs;
 mod identity;
+mod insight;
 mod outcome;
 mod provider;
 mod source;
@@ -101,6 +102,11 @@ pub(crate) struct Facts<'a> {
     pub invalidation_paths: Vec<String>,
     /// `cloudfront.risk`: flags, each documented in src/enrich/cloudfront_risk.rs.
     pub risk: Vec<&'static str>,
+    /// `cloudtrail.insight.*`, for Insights events (src/enrich/insight.rs).
+    pub insight_event_name: Option<Cow<'a, str>>,
+    pub insight_event_source: Option<Cow<'a, str>>,
+    pub insight_type: Option<Cow<'a, str>>,
+    pub insight_state: Option<Cow<'a, str>>,
     /// Problems met while enriching, each naming the enricher (`time: ...`).
     pub errors: Vec<String>,
 }
@@ -143,6 +149,7 @@ pub(crate) static ENRICHERS: &[&Enricher] = &[
     &action::ACTION,
     &provider::PROVIDER,
     &outcome::OUTCOME,
+    &insight::INSIGHT,
     &verb::VERB,
     &identity::IDENTITY,
     &credentials::CREDENTIALS,

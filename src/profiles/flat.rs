@@ -49,6 +49,10 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
     if !f.risk.is_empty() {
         w.str_array("cloudfront.risk", &f.risk);
     }
+    w.opt_str("cloudtrail.insight.event_name", f.insight_event_name.as_deref());
+    w.opt_str("cloudtrail.insight.event_source", f.insight_event_source.as_deref());
+    w.opt_str("cloudtrail.insight.type", f.insight_type.as_deref());
+    w.opt_str("cloudtrail.insight.state", f.insight_state.as_deref());
     if !f.errors.is_empty() {
         w.str_array("enrich.errors", &f.errors);
     }
