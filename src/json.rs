@@ -27,6 +27,7 @@ pub(crate) enum Code {
     TrailingData,
     NotObject,
     InvalidUtf8,
+    AfterRecords,
 }
 
 impl Code {
@@ -46,6 +47,7 @@ impl Code {
             Code::TrailingData => "unexpected data after the record",
             Code::NotObject => "a record must be a JSON object",
             Code::InvalidUtf8 => "invalid UTF-8",
+            Code::AfterRecords => "unexpected data after the records array (only the closing `}` may follow it)",
         }
     }
 }

@@ -59,7 +59,7 @@ enum State {
     Top,
     /// Inside an array of units; `comma` when the next thing must be `,` or `]`.
     Array { kind: ArrayKind, comma: bool },
-    /// Inside a top-level object after its records array: skip the remaining members.
+    /// Inside a top-level object after its records array: expecting its closing `}`.
     Tail,
     /// After an unreadable stretch that started at the unconsumed start; searching from `from`.
     Resync { in_array: Option<ArrayKind>, from: usize },
@@ -499,7 +499,11 @@ impl Splitter {
         Ok(Step::Go(next))
     }
 
-    /// After the records array of a top-level object: skip any other members up to its `}`.
+    /// After the records array of a top-level object: its closing `}`, and for lookup-events
+    /// output the `NextToken` member, may follow. Anything else (another member, or the rest of a
+    /// record cut short by a stray `]`) becomes a bad stretch with its raw text instead of being
+    /// skipped, so nothing is dropped silently. Each decision waits until the bytes it reads are
+    /// all there, so it does not depend on how the input was chunked.
     fn tail(&mut self, d: &[u8], p: usize, fin: bool, sink: &mut Sink<'_>) -> Result<Step> {
         let mut q = skip_ws(d, p);
         loop {
@@ -510,21 +514,26 @@ impl Splitter {
                     return Ok(Step::Go(q + 1));
                 }
                 Some(b',') => {
-                    q = skip_ws(d, q + 1);
-                    let r = json::scan_string(d, q).and_then(|(k, _)| {
-                        let c = skip_ws(d, k);
-                        if d.get(c) == Some(&b':') {
-                            json::skip_value(d, skip_ws(d, c + 1), 1)
-                        } else {
-                            json::fail(Code::ExpectedColon, c)
+                    let k = skip_ws(d, q + 1);
+                    let value_end = match json::scan_string(d, k) {
+                        Ok((kend, _)) if &d[k + 1..kend - 1] == b"NextToken" => {
+                            let c = skip_ws(d, kend);
+                            match d.get(c) {
+                                None => Err(Fail { code: Code::Eof, at: c }),
+                                Some(b':') => json::skip_value(d, skip_ws(d, c + 1), 1),
+                                Some(_) => Err(Fail { code: Code::AfterRecords, at: q }),
+                            }
                         }
-                    });
-                    match r {
+                        Err(f) if f.code == Code::Eof || k >= d.len() => Err(Fail { code: Code::Eof, at: d.len() }),
+                        _ => Err(Fail { code: Code::AfterRecords, at: q }),
+                    };
+                    match value_end {
                         Ok(e) => q = skip_ws(d, e),
-                        Err(f) => return self.broken(d, p, f, fin, None, sink),
+                        Err(f) if f.code == Code::Eof && !fin => return Ok(Step::Wait(p)),
+                        Err(_) => return self.broken(d, q, Fail { code: Code::AfterRecords, at: q }, fin, None, sink),
                     }
                 }
-                Some(_) => return self.broken(d, p, Fail { code: Code::ExpectedCommaOrBrace, at: q }, fin, None, sink),
+                Some(_) => return self.broken(d, q, Fail { code: Code::AfterRecords, at: q }, fin, None, sink),
             }
         }
     }

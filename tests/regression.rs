@@ -13,3 +13,5 @@ mod gzip_many_members;
 mod overflow_inside_indexed_array;
 #[path = "regression/unflatten_root_stays_an_object.rs"]
 mod unflatten_root_stays_an_object;
+#[path = "regression/records_tail.rs"]
+mod records_tail;
