@@ -436,7 +436,7 @@ pub(crate) fn key_eq(raw: &[u8], plain: &str) -> bool {
     if raw == plain.as_bytes() {
         return true;
     }
-    raw.contains(&b'\\') && unescape(raw).map_or(false, |s| s == plain)
+    raw.contains(&b'\\') && unescape(raw).is_some_and(|s| s == plain)
 }
 
 /// A raw value as a string, if it is a JSON string (decoded when it holds escapes).

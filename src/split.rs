@@ -406,10 +406,15 @@ impl Splitter {
             return self.broken(d, p, Fail { code: Code::ExpectedCommaOrBracket, at: p }, fin, Some(kind), sink);
         }
         self.state = State::Array { kind, comma: true };
-        if kind == ArrayKind::Records || (c == b'{' && !matches!(peek_first_key(d, p), Peek::Key(k, _) if unit::is_wrapper_key(k))) {
-            if kind != ArrayKind::Lookup {
-                return self.record_at(d, p, fin, Some(kind), sink);
-            }
+        // Records arrays hold records; lookup-events arrays hold wrappers; a plain array holds
+        // either, told apart by the first key.
+        let record = match kind {
+            ArrayKind::Records => true,
+            ArrayKind::Lookup => false,
+            ArrayKind::Plain => c == b'{' && !matches!(peek_first_key(d, p), Peek::Key(k, _) if unit::is_wrapper_key(k)),
+        };
+        if record {
+            return self.record_at(d, p, fin, Some(kind), sink);
         }
         match json::skip_value(d, p, 1) {
             Ok(e) => {
