@@ -1,6 +1,9 @@
 // The shared shim: every host (Node, browser) hands it a backend and gets the public API.
-// It only converts types and errors; all logic lives in the Rust core (src/, via src/wasm.rs).
+// It converts types and errors; the logic lives in the Rust core (src/, via src/wasm.rs), except
+// the flattening of record objects (js/flatten.mjs, checked against the core by tests).
 // A backend is { glue(): wasm-bindgen exports, reset(): void, ready(): boolean }.
+
+import { fastConfig, flattenObject, parseSpec } from './flatten.mjs';
 
 /** An error from cloudfront-trail: `kind` is one of input, syntax, record, limit, option, internal. */
 export class CloudTrailError extends Error {
@@ -77,6 +80,14 @@ function toBytesOrText(input, what) {
 
 const encoder = new TextEncoder();
 
+// One reusable buffer for text going into wasm by bytes (wasm-bindgen copies it in natively).
+let scratch = new Uint8Array(64 << 10);
+function utf8(s) {
+  if (s.length * 3 > scratch.length) scratch = new Uint8Array(Math.max(s.length * 3, scratch.length * 2));
+  const { written } = encoder.encodeInto(s, scratch);
+  return scratch.subarray(0, written);
+}
+
 export function createApi(backend) {
   // Every call into wasm goes through here: errors converted once, a trapped instance replaced.
   function call(f) {
@@ -89,6 +100,32 @@ export function createApi(backend) {
     }
   }
 
+  // The fast route for record objects (js/flatten.mjs): flattened here, enriched by the core
+  // from the small view enrichment reads. undefined: take the core route instead.
+  let spec = null;
+  function transformObject(record, options) {
+    const cfg = fastConfig(options);
+    if (cfg === undefined) return undefined;
+    spec ??= parseSpec(call((g) => g.captureSpec()));
+    let r;
+    try {
+      r = flattenObject(record, cfg, spec);
+    } catch {
+      return undefined; // a getter or proxy threw: the core route reports it as JSON.stringify does
+    }
+    if (r === undefined) return undefined;
+    if (r.view === null) return r.flat;
+    let facts;
+    try {
+      facts = JSON.parse(call((g) => g.factsBytes(utf8(JSON.stringify(r.view)), '{}')));
+    } catch {
+      return undefined; // whatever went wrong, the core route says it properly
+    }
+    // Same placement as JSON.parse of one object: a key the record already has keeps its place.
+    // The enrichment keys are the core's fixed names (docs/SCHEMA.md), never `__proto__`.
+    return Object.assign(r.flat, facts);
+  }
+
   function transform(record, options) {
     const o = optionsText(options);
     let out;
@@ -98,6 +135,8 @@ export function createApi(backend) {
       out = call((g) => g.transformBytes(record, o));
     } else if (record !== null && typeof record === 'object' && !Array.isArray(record) && !ArrayBuffer.isView(record)
       && !(record instanceof ArrayBuffer)) {
+      const fast = transformObject(record, options);
+      if (fast !== undefined) return fast;
       let text;
       try {
         text = JSON.stringify(record);

@@ -3,6 +3,8 @@
 //! a member costs one comparison against the keys of interest at its level and nothing elsewhere.
 //! Values are kept as raw JSON slices borrowed from the input (strings with their quotes).
 
+use crate::json;
+
 /// Every captured field. The order is arbitrary; `COUNT` sizes the capture array.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -86,6 +88,7 @@ pub(crate) enum F {
     RespInvCreateTime,
     RespInvPaths,
     RespKvsArn,
+    RespKvsName,
     // insightDetails.*
     InsightState,
     InsightType,
@@ -122,167 +125,257 @@ pub(crate) enum Node {
     Insight,
 }
 
-/// Steps from `node` through `key` (the decoded key). Returns the field captured there, if any,
-/// and the node for the member's children.
-#[inline]
-pub(crate) fn step(node: Node, key: &[u8]) -> (Option<F>, Node) {
-    use F::*;
-    match node {
-        Node::None => (None, Node::None),
-        Node::Root => match key {
-            b"eventVersion" => (Some(EventVersion), Node::None),
-            b"userIdentity" => (Some(UserIdentity), Node::UserIdentity),
-            b"eventTime" => (Some(EventTime), Node::None),
-            b"eventSource" => (Some(EventSource), Node::None),
-            b"eventName" => (Some(EventName), Node::None),
-            b"awsRegion" => (Some(AwsRegion), Node::None),
-            b"sourceIPAddress" => (Some(SourceIp), Node::None),
-            b"userAgent" => (Some(UserAgent), Node::None),
-            b"errorCode" => (Some(ErrorCode), Node::None),
-            b"errorMessage" => (Some(ErrorMessage), Node::None),
-            b"requestParameters" => (Some(RequestParameters), Node::Request),
-            b"responseElements" => (Some(ResponseElements), Node::Response),
-            b"additionalEventData" => (Some(AdditionalEventData), Node::Aed),
-            b"requestID" => (Some(RequestId), Node::None),
-            b"eventID" => (Some(EventId), Node::None),
-            b"readOnly" => (Some(ReadOnly), Node::None),
-            b"eventType" => (Some(EventType), Node::None),
-            b"apiVersion" => (Some(ApiVersion), Node::None),
-            b"managementEvent" => (Some(ManagementEvent), Node::None),
-            b"recipientAccountId" => (Some(RecipientAccountId), Node::None),
-            b"sharedEventID" => (Some(SharedEventId), Node::None),
-            b"vpcEndpointId" => (Some(VpcEndpointId), Node::None),
-            b"eventCategory" => (Some(EventCategory), Node::None),
-            b"tlsDetails" => (Some(TlsDetails), Node::Tls),
-            b"serviceEventDetails" => (Some(ServiceEventDetails), Node::None),
-            b"resources" => (Some(Resources), Node::None),
-            b"sessionCredentialFromConsole" => (Some(SessionCredentialFromConsole), Node::None),
-            b"insightDetails" => (Some(InsightDetails), Node::Insight),
-            _ => (None, Node::None),
-        },
-        Node::UserIdentity => match key {
-            b"type" => (Some(UiType), Node::None),
-            b"principalId" => (Some(UiPrincipalId), Node::None),
-            b"arn" => (Some(UiArn), Node::None),
-            b"accountId" => (Some(UiAccountId), Node::None),
-            b"accessKeyId" => (Some(UiAccessKeyId), Node::None),
-            b"userName" => (Some(UiUserName), Node::None),
-            b"invokedBy" => (Some(UiInvokedBy), Node::None),
-            b"identityProvider" => (Some(UiIdentityProvider), Node::None),
-            b"credentialId" => (Some(UiCredentialId), Node::None),
-            b"identityStoreArn" => (Some(UiIdentityStoreArn), Node::None),
-            b"sessionContext" => (None, Node::SessionContext),
-            b"onBehalfOf" => (None, Node::OnBehalfOf),
-            _ => (None, Node::None),
-        },
-        Node::OnBehalfOf => match key {
-            b"userId" => (Some(UiOnBehalfOfUserId), Node::None),
-            b"identityStoreArn" => (Some(UiIdentityStoreArn), Node::None),
-            _ => (None, Node::None),
-        },
-        Node::SessionContext => match key {
-            b"attributes" => (None, Node::Attributes),
-            b"sessionIssuer" => (None, Node::SessionIssuer),
-            b"webIdFederationData" => (None, Node::WebIdFederation),
-            b"sourceIdentity" => (Some(ScSourceIdentity), Node::None),
-            _ => (None, Node::None),
-        },
-        Node::Attributes => match key {
-            b"mfaAuthenticated" => (Some(ScMfaAuthenticated), Node::None),
-            b"creationDate" => (Some(ScCreationDate), Node::None),
-            _ => (None, Node::None),
-        },
-        Node::SessionIssuer => match key {
-            b"type" => (Some(ScIssuerType), Node::None),
-            b"principalId" => (Some(ScIssuerPrincipalId), Node::None),
-            b"arn" => (Some(ScIssuerArn), Node::None),
-            b"accountId" => (Some(ScIssuerAccountId), Node::None),
-            b"userName" => (Some(ScIssuerUserName), Node::None),
-            _ => (None, Node::None),
-        },
-        Node::WebIdFederation => match key {
-            b"federatedProvider" => (Some(ScFederatedProvider), Node::None),
-            _ => (None, Node::None),
-        },
-        Node::Tls => match key {
-            b"tlsVersion" => (Some(TlsVersion), Node::None),
-            b"cipherSuite" => (Some(TlsCipherSuite), Node::None),
-            b"clientProvidedHostHeader" => (Some(TlsHostHeader), Node::None),
-            _ => (None, Node::None),
-        },
-        Node::Aed => match key {
-            b"MFAUsed" => (Some(AedMfaUsed), Node::None),
-            b"LoginTo" => (Some(AedLoginTo), Node::None),
-            _ => (None, Node::None),
-        },
-        Node::Response => match key {
-            b"ConsoleLogin" => (Some(ReConsoleLogin), Node::None),
-            b"distribution" => (None, Node::RespDist),
-            b"invalidation" => (None, Node::RespInv),
-            b"keyValueStore" => (None, Node::RespKvs),
-            _ => (None, Node::None),
-        },
-        Node::Request => match key {
-            b"distributionConfig" => (Some(ReqDistConfig), Node::DistConfig),
-            b"distributionConfigWithTags" => (None, Node::DistConfigWithTags),
-            b"invalidationBatch" => (None, Node::InvBatch),
-            _ => (None, Node::None),
-        },
-        Node::DistConfigWithTags => match key {
-            b"distributionConfig" => (Some(ReqDistConfig), Node::DistConfig),
-            _ => (None, Node::None),
-        },
-        Node::DistConfig => match key {
-            b"enabled" => (Some(DcEnabled), Node::None),
-            b"logging" => (Some(DcLogging), Node::None),
-            b"webACLId" => (Some(DcWebAclId), Node::None),
-            b"origins" => (Some(DcOrigins), Node::None),
-            b"defaultCacheBehavior" => (Some(DcDefaultCacheBehavior), Node::None),
-            b"cacheBehaviors" => (Some(DcCacheBehaviors), Node::None),
-            b"viewerCertificate" => (Some(DcViewerCertificate), Node::None),
-            b"restrictions" => (Some(DcRestrictions), Node::None),
-            _ => (None, Node::None),
-        },
-        Node::InvBatch => match key {
-            b"paths" => (None, Node::InvPaths),
-            _ => (None, Node::None),
-        },
-        Node::InvPaths => match key {
-            b"items" => (Some(ReqInvalidationPaths), Node::None),
-            _ => (None, Node::None),
-        },
-        Node::RespDist => match key {
-            b"id" => (Some(RespDistId), Node::None),
-            b"aRN" | b"arn" | b"ARN" => (Some(RespDistArn), Node::None),
-            b"lastModifiedTime" => (Some(RespDistLastModified), Node::None),
-            _ => (None, Node::None),
-        },
-        Node::RespInv => match key {
-            b"id" => (Some(RespInvId), Node::None),
-            b"createTime" => (Some(RespInvCreateTime), Node::None),
-            b"invalidationBatch" => (None, Node::RespInvBatch),
-            _ => (None, Node::None),
-        },
-        Node::RespInvBatch => match key {
-            b"paths" => (None, Node::RespInvPaths),
-            _ => (None, Node::None),
-        },
-        Node::RespInvPaths => match key {
-            b"items" => (Some(RespInvPaths), Node::None),
-            _ => (None, Node::None),
-        },
-        Node::Insight => match key {
-            b"state" => (Some(InsightState), Node::None),
-            b"insightType" => (Some(InsightType), Node::None),
-            b"eventSource" => (Some(InsightEventSource), Node::None),
-            b"eventName" => (Some(InsightEventName), Node::None),
-            _ => (None, Node::None),
-        },
-        Node::RespKvs => match key {
-            b"aRN" | b"arn" | b"ARN" => (Some(RespKvsArn), Node::None),
-            _ => (None, Node::None),
-        },
+/// The capture trie, written once: `trie!` makes both [`step`] (a `match` per level, what the
+/// walkers call) and [`TRIE`] (the same edges as data, for [`capture_spec`]).
+macro_rules! trie {
+    ($( $node:ident { $( $($key:literal)|+ => ($f:expr, $child:path) ),* $(,)? } )*) => {
+        /// Steps from `node` through `key` (the decoded key). Returns the field captured there, if
+        /// any, and the node for the member's children.
+        #[inline]
+        pub(crate) fn step(node: Node, key: &[u8]) -> (Option<F>, Node) {
+            use F::*;
+            match node {
+                Node::None => (None, Node::None),
+                $( Node::$node => match key {
+                    $( $($key)|+ => ($f, $child), )*
+                    _ => (None, Node::None),
+                }, )*
+            }
+        }
+
+        /// Every edge of the trie: (node, keys, field captured, child node).
+        #[allow(unused_imports)]
+        #[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+        pub(crate) static TRIE: &[(Node, &[&[u8]], Option<F>, Node)] = {
+            use F::*;
+            &[ $( $( (Node::$node, &[$($key),+], $f, $child), )* )* ]
+        };
+    };
+}
+
+trie! {
+    Root {
+        b"eventVersion" => (Some(EventVersion), Node::None),
+        b"userIdentity" => (Some(UserIdentity), Node::UserIdentity),
+        b"eventTime" => (Some(EventTime), Node::None),
+        b"eventSource" => (Some(EventSource), Node::None),
+        b"eventName" => (Some(EventName), Node::None),
+        b"awsRegion" => (Some(AwsRegion), Node::None),
+        b"sourceIPAddress" => (Some(SourceIp), Node::None),
+        b"userAgent" => (Some(UserAgent), Node::None),
+        b"errorCode" => (Some(ErrorCode), Node::None),
+        b"errorMessage" => (Some(ErrorMessage), Node::None),
+        b"requestParameters" => (Some(RequestParameters), Node::Request),
+        b"responseElements" => (Some(ResponseElements), Node::Response),
+        b"additionalEventData" => (Some(AdditionalEventData), Node::Aed),
+        b"requestID" => (Some(RequestId), Node::None),
+        b"eventID" => (Some(EventId), Node::None),
+        b"readOnly" => (Some(ReadOnly), Node::None),
+        b"eventType" => (Some(EventType), Node::None),
+        b"apiVersion" => (Some(ApiVersion), Node::None),
+        b"managementEvent" => (Some(ManagementEvent), Node::None),
+        b"recipientAccountId" => (Some(RecipientAccountId), Node::None),
+        b"sharedEventID" => (Some(SharedEventId), Node::None),
+        b"vpcEndpointId" => (Some(VpcEndpointId), Node::None),
+        b"eventCategory" => (Some(EventCategory), Node::None),
+        b"tlsDetails" => (Some(TlsDetails), Node::Tls),
+        b"serviceEventDetails" => (Some(ServiceEventDetails), Node::None),
+        b"resources" => (Some(Resources), Node::None),
+        b"sessionCredentialFromConsole" => (Some(SessionCredentialFromConsole), Node::None),
+        b"insightDetails" => (Some(InsightDetails), Node::Insight),
     }
+    UserIdentity {
+        b"type" => (Some(UiType), Node::None),
+        b"principalId" => (Some(UiPrincipalId), Node::None),
+        b"arn" => (Some(UiArn), Node::None),
+        b"accountId" => (Some(UiAccountId), Node::None),
+        b"accessKeyId" => (Some(UiAccessKeyId), Node::None),
+        b"userName" => (Some(UiUserName), Node::None),
+        b"invokedBy" => (Some(UiInvokedBy), Node::None),
+        b"identityProvider" => (Some(UiIdentityProvider), Node::None),
+        b"credentialId" => (Some(UiCredentialId), Node::None),
+        b"identityStoreArn" => (Some(UiIdentityStoreArn), Node::None),
+        b"sessionContext" => (None, Node::SessionContext),
+        b"onBehalfOf" => (None, Node::OnBehalfOf),
+    }
+    OnBehalfOf {
+        b"userId" => (Some(UiOnBehalfOfUserId), Node::None),
+        b"identityStoreArn" => (Some(UiIdentityStoreArn), Node::None),
+    }
+    SessionContext {
+        b"attributes" => (None, Node::Attributes),
+        b"sessionIssuer" => (None, Node::SessionIssuer),
+        b"webIdFederationData" => (None, Node::WebIdFederation),
+        b"sourceIdentity" => (Some(ScSourceIdentity), Node::None),
+    }
+    Attributes {
+        b"mfaAuthenticated" => (Some(ScMfaAuthenticated), Node::None),
+        b"creationDate" => (Some(ScCreationDate), Node::None),
+    }
+    SessionIssuer {
+        b"type" => (Some(ScIssuerType), Node::None),
+        b"principalId" => (Some(ScIssuerPrincipalId), Node::None),
+        b"arn" => (Some(ScIssuerArn), Node::None),
+        b"accountId" => (Some(ScIssuerAccountId), Node::None),
+        b"userName" => (Some(ScIssuerUserName), Node::None),
+    }
+    WebIdFederation {
+        b"federatedProvider" => (Some(ScFederatedProvider), Node::None),
+    }
+    Tls {
+        b"tlsVersion" => (Some(TlsVersion), Node::None),
+        b"cipherSuite" => (Some(TlsCipherSuite), Node::None),
+        b"clientProvidedHostHeader" => (Some(TlsHostHeader), Node::None),
+    }
+    Aed {
+        b"MFAUsed" => (Some(AedMfaUsed), Node::None),
+        b"LoginTo" => (Some(AedLoginTo), Node::None),
+    }
+    Response {
+        b"ConsoleLogin" => (Some(ReConsoleLogin), Node::None),
+        b"distribution" => (None, Node::RespDist),
+        b"invalidation" => (None, Node::RespInv),
+        b"keyValueStore" => (None, Node::RespKvs),
+    }
+    Request {
+        b"distributionConfig" => (Some(ReqDistConfig), Node::DistConfig),
+        b"distributionConfigWithTags" => (None, Node::DistConfigWithTags),
+        b"invalidationBatch" => (None, Node::InvBatch),
+    }
+    DistConfigWithTags {
+        b"distributionConfig" => (Some(ReqDistConfig), Node::DistConfig),
+    }
+    DistConfig {
+        b"enabled" => (Some(DcEnabled), Node::None),
+        b"logging" => (Some(DcLogging), Node::None),
+        b"webACLId" => (Some(DcWebAclId), Node::None),
+        b"origins" => (Some(DcOrigins), Node::None),
+        b"defaultCacheBehavior" => (Some(DcDefaultCacheBehavior), Node::None),
+        b"cacheBehaviors" => (Some(DcCacheBehaviors), Node::None),
+        b"viewerCertificate" => (Some(DcViewerCertificate), Node::None),
+        b"restrictions" => (Some(DcRestrictions), Node::None),
+    }
+    InvBatch {
+        b"paths" => (None, Node::InvPaths),
+    }
+    InvPaths {
+        b"items" => (Some(ReqInvalidationPaths), Node::None),
+    }
+    RespDist {
+        b"id" => (Some(RespDistId), Node::None),
+        b"aRN" | b"arn" | b"ARN" => (Some(RespDistArn), Node::None),
+        b"lastModifiedTime" => (Some(RespDistLastModified), Node::None),
+    }
+    RespInv {
+        b"id" => (Some(RespInvId), Node::None),
+        b"createTime" => (Some(RespInvCreateTime), Node::None),
+        b"invalidationBatch" => (None, Node::RespInvBatch),
+    }
+    RespInvBatch {
+        b"paths" => (None, Node::RespInvPaths),
+    }
+    RespInvPaths {
+        b"items" => (Some(RespInvPaths), Node::None),
+    }
+    Insight {
+        b"state" => (Some(InsightState), Node::None),
+        b"insightType" => (Some(InsightType), Node::None),
+        b"eventSource" => (Some(InsightEventSource), Node::None),
+        b"eventName" => (Some(InsightEventName), Node::None),
+    }
+    RespKvs {
+        b"aRN" | b"arn" | b"ARN" => (Some(RespKvsArn), Node::None),
+        b"name" => (Some(RespKvsName), Node::None),
+    }
+}
+
+/// What enrichment reads at a node beyond the trie's own edges.
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Others {
+    Nothing,
+    /// Every string member (`requestParameters`: CloudFront resource ids are found among them).
+    Strings,
+    /// Every member, whole (`responseElements`: resource kinds' ids at `<noun>.id` / `.name`).
+    All,
+}
+
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+pub(crate) fn others(node: Node) -> Others {
+    match node {
+        Node::Request => Others::Strings,
+        Node::Response => Others::All,
+        _ => Others::Nothing,
+    }
+}
+
+/// The parts of a record enrichment reads, as JSON: `{"eventName":1,"userIdentity":{...},...}`.
+/// `1` keeps the member whole; an object is a node (used when the record's value is an object,
+/// else the member is kept whole); `[shape]` applies `shape` to every element of an array;
+/// `"~others"` is `"strings"` or `"all"` (see [`Others`]). Only what enrichment reads is named
+/// (`enrich::reads`, `enrich::shape`). The JS shim flattens record objects itself and sends the core only this view
+/// of them; enrichment of the view equals enrichment of the record (tests/js/transform-object).
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+pub(crate) fn capture_spec() -> alloc::vec::Vec<u8> {
+    let mut out = alloc::vec::Vec::with_capacity(2048);
+    if !spec_node(&mut out, Node::Root, 0) {
+        out.extend_from_slice(b"{}");
+    }
+    out
+}
+
+/// Writes the spec of `node`; false (and nothing written) when enrichment reads nothing there.
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+fn spec_node(out: &mut alloc::vec::Vec<u8>, node: Node, depth: usize) -> bool {
+    let mark = out.len();
+    out.push(b'{');
+    let mut any = false;
+    match others(node) {
+        Others::Nothing => {}
+        Others::Strings => {
+            out.extend_from_slice(br#""~others":"strings""#);
+            any = true;
+        }
+        Others::All => {
+            out.extend_from_slice(br#""~others":"all""#);
+            any = true;
+        }
+    }
+    for (_, keys, f, child) in TRIE.iter().filter(|e| e.0 == node) {
+        let read = f.is_some_and(crate::enrich::reads);
+        for key in keys.iter() {
+            let at = out.len();
+            if any {
+                out.push(b',');
+            }
+            out.push(b'"');
+            crate::json::write_str_content(out, key);
+            out.extend_from_slice(b"\":");
+            // The trie is a few levels deep; the bound only guards against a cycle added by mistake.
+            let wrote = if *child != Node::None && depth < 8 && spec_node(out, *child, depth + 1) {
+                true
+            } else if read {
+                match f.and_then(crate::enrich::shape) {
+                    Some(shape) => out.extend_from_slice(shape.as_bytes()),
+                    None => out.push(b'1'),
+                }
+                true
+            } else {
+                false
+            };
+            if wrote {
+                any = true;
+            } else {
+                out.truncate(at);
+            }
+        }
+    }
+    if !any {
+        out.truncate(mark);
+        return false;
+    }
+    out.push(b'}');
+    true
 }
 
 /// How many string members of `requestParameters` are kept (CloudFront resource ids are found
@@ -347,10 +440,72 @@ impl<'a> Fields<'a> {
     }
 
     /// Captures from a parsed record without flattening (used by the profiles and tests).
+    #[cfg(test)]
     pub(crate) fn capture(record: &'a [u8]) -> Fields<'a> {
         let mut fields = Fields::default();
         capture_into(&mut fields, record, Node::Root, 0);
         fields
+    }
+}
+
+impl<'a> Fields<'a> {
+    /// Validates the object at `b[i]` (a `{`) and captures its fields in the same pass, for the
+    /// callers that need no flat keys (the nested profiles, the JS shim's record views).
+    /// Returns where the object ends.
+    pub(crate) fn capture_checked(&mut self, b: &'a [u8], i: usize) -> json::Res<usize> {
+        capture_checked(self, b, i, Node::Root, 0)
+    }
+}
+
+fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Node, depth: usize) -> json::Res<usize> {
+    use json::{fail, scan_string, skip_ws, Code};
+    if depth >= json::MAX_NESTING {
+        return fail(Code::TooDeep, i);
+    }
+    let mut j = skip_ws(b, i + 1);
+    if b.get(j) == Some(&b'}') {
+        return Ok(j + 1);
+    }
+    loop {
+        match b.get(j) {
+            Some(b'"') => {}
+            None => return fail(Code::Eof, j),
+            _ => return fail(Code::ExpectedKey, j),
+        }
+        let (kend, kesc) = scan_string(b, j)?;
+        let (ks, ke) = (j + 1, kend - 1);
+        j = skip_ws(b, kend);
+        match b.get(j) {
+            Some(b':') => {}
+            None => return fail(Code::Eof, j),
+            _ => return fail(Code::ExpectedColon, j),
+        }
+        let vs = skip_ws(b, j + 1);
+        let (f, child) = if node == Node::None {
+            (None, Node::None)
+        } else if kesc {
+            step(node, json::unescape(&b[ks..ke]).unwrap_or_default().as_bytes())
+        } else {
+            step(node, &b[ks..ke])
+        };
+        let ve = if child != Node::None && b.get(vs) == Some(&b'{') {
+            capture_checked(fields, b, vs, child, depth + 1)?
+        } else {
+            json::skip_value(b, vs, depth + 1)?
+        };
+        if let Some(f) = f {
+            fields.set(f, &b[vs..ve]);
+        }
+        if node == Node::Request && b.get(vs) == Some(&b'"') {
+            fields.push_request_string(&b[ks..ke], &b[vs..ve]);
+        }
+        j = skip_ws(b, ve);
+        match b.get(j) {
+            Some(b',') => j = skip_ws(b, j + 1),
+            Some(b'}') => return Ok(j + 1),
+            None => return fail(Code::Eof, j),
+            _ => return fail(Code::ExpectedCommaOrBrace, j),
+        }
     }
 }
 
@@ -399,5 +554,161 @@ impl<'a> Fields<'a> {
             self.req_strs = other.req_strs;
             self.req_n = other.req_n;
         }
+    }
+}
+
+#[cfg(test)]
+mod spec_tests {
+    //! The capture spec is what the JS shim sends the core for a record object: these tests
+    //! show that enrichment of the view it describes equals enrichment of the whole record.
+    use alloc::format;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    use proptest::prelude::*;
+    use serde_json::{Map, Value};
+
+    use super::{capture_spec, Fields, COUNT, F, TRIE};
+    use crate::enrich::{enrich, reads, ENRICHERS};
+
+    /// The view of `v` that spec `s` names (the JS shim's `prune`, js/flatten.mjs).
+    fn prune(v: &Value, s: &Value) -> Value {
+        match (s, v) {
+            (Value::Array(el), Value::Array(items)) => Value::Array(items.iter().map(|x| prune(x, &el[0])).collect()),
+            (Value::Object(spec), Value::Object(o)) => {
+                let others = spec.get("~others").and_then(Value::as_str);
+                let mut out = Map::new();
+                for (k, x) in o {
+                    match spec.get(k).filter(|_| k != "~others") {
+                        Some(t) => {
+                            out.insert(k.clone(), prune(x, t));
+                        }
+                        None if others == Some("all") || (others == Some("strings") && x.is_string()) => {
+                            out.insert(k.clone(), x.clone());
+                        }
+                        None => {}
+                    }
+                }
+                Value::Object(out)
+            }
+            _ => v.clone(),
+        }
+    }
+
+    fn facts_of(rec: &[u8]) -> String {
+        let mut fields = Fields::default();
+        match fields.capture_checked(rec, 0) {
+            Ok(_) => format!("{:?}", enrich(&fields)),
+            Err(f) => format!("error {f:?}"),
+        }
+    }
+
+    fn spec() -> Value {
+        serde_json::from_slice(&capture_spec()).expect("the spec is JSON")
+    }
+
+    /// Every record the repo's fixtures hold, plus every enricher's documented example.
+    fn records() -> Vec<String> {
+        let mut out = Vec::new();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/enrich");
+        for entry in std::fs::read_dir(dir).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            let doc: Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("fixture JSON");
+            for r in doc["Records"].as_array().expect("Records") {
+                out.push(serde_json::to_string(r).expect("record"));
+            }
+        }
+        let sample: Value = serde_json::from_slice(include_bytes!("../examples/cloudfront-sample.json")).expect("sample");
+        for r in sample["Records"].as_array().expect("Records") {
+            out.push(serde_json::to_string(r).expect("record"));
+        }
+        for e in ENRICHERS {
+            out.extend(e.examples.iter().map(|x| String::from(x.record)));
+        }
+        assert!(out.len() > 40, "{} records", out.len());
+        out
+    }
+
+    fn same_facts_on_view(rec: &str, spec: &Value) -> Result<(), String> {
+        let v: Value = serde_json::from_str(rec).map_err(|e| format!("{e}"))?;
+        let view = serde_json::to_string(&prune(&v, spec)).expect("view");
+        let (a, b) = (facts_of(rec.as_bytes()), facts_of(view.as_bytes()));
+        if a == b {
+            Ok(())
+        } else {
+            Err(format!("record {rec}\nview {view}\nfacts {a}\nfrom view {b}"))
+        }
+    }
+
+    #[test]
+    fn view_enriches_like_the_record() {
+        let spec = spec();
+        for rec in records() {
+            same_facts_on_view(&rec, &spec).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, .. ProptestConfig::default() })]
+        #[test]
+        fn view_enriches_like_generated_records(rec in crate::enrich::docs::no_panic::record()) {
+            let r = same_facts_on_view(&rec, &spec());
+            prop_assert!(r.is_ok(), "{}", r.err().unwrap_or_default());
+        }
+    }
+
+    /// `enrich::reads` says which captured fields enrichment reads; blanking or changing any
+    /// other one must not change a fact (so the spec may leave them out).
+    #[test]
+    fn unread_fields_change_nothing() {
+        let odd: [&[u8]; 5] = [b"\"x\"", b"\"\"", b"{}", b"[\"/*\"]", b"true"];
+        let mut checked = 0;
+        for rec in records() {
+            let mut fields = Fields::default();
+            fields.capture_checked(rec.as_bytes(), 0).expect("fixture records are JSON objects");
+            let want = format!("{:?}", enrich(&fields));
+            for i in 0..COUNT {
+                let f = TRIE.iter().filter_map(|e| e.2).find(|f| *f as usize == i);
+                let Some(f) = f.filter(|f| !reads(*f)) else { continue };
+                let mut alts: Vec<Option<&[u8]>> = odd.iter().map(|v| Some(*v)).collect();
+                alts.push(None);
+                for alt in alts {
+                    let mut g = fields.clone();
+                    g.vals[f as usize] = alt;
+                    assert_eq!(want, format!("{:?}", enrich(&g)), "{f:?} = {alt:?} changed the facts of {rec}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100);
+    }
+
+    #[test]
+    fn spec_names_every_read_field_and_no_other() {
+        let text = String::from_utf8(capture_spec()).expect("UTF-8");
+        let spec = spec();
+        // Every trie edge whose field enrichment reads is reachable in the spec from the root.
+        fn has_key(v: &Value, key: &str) -> bool {
+            match v {
+                Value::Object(m) => m.contains_key(key) || m.values().any(|x| has_key(x, key)),
+                Value::Array(a) => a.iter().any(|x| has_key(x, key)),
+                _ => false,
+            }
+        }
+        for (_, keys, f, _) in TRIE {
+            if let Some(f) = f.filter(|f| reads(*f)) {
+                for k in keys.iter() {
+                    let k = core::str::from_utf8(k).expect("key");
+                    assert!(has_key(&spec, k), "{f:?} ({k}) missing from {text}");
+                }
+            }
+        }
+        // Members the flat profile's enrichment never reads stay out.
+        for k in ["eventID", "requestID", "resources", "tlsDetails", "serviceEventDetails", "eventVersion"] {
+            assert!(spec.get(k).is_none(), "{k} in {text}");
+        }
+        assert_eq!(spec["requestParameters"]["~others"], "strings");
+        assert_eq!(spec["responseElements"]["~others"], "all");
+        let _ = F::EventName;
     }
 }

@@ -67,13 +67,37 @@ impl Engine {
         Ok(end)
     }
 
+    /// Writes only the enrichment keys for the record in `rec` (what the flat profile appends
+    /// after the record's own keys) into `self.out`, as one JSON object. The JS shim flattens
+    /// record objects itself and sends this the record's enrichment view
+    /// ([`crate::fields::capture_spec`]).
+    #[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+    pub(crate) fn facts(&mut self, rec: &[u8]) -> Result<()> {
+        self.out.clear();
+        let start = skip_ws(rec, 0);
+        let mut fields = Fields::default();
+        let end = self.capture_only(rec, start, &mut fields).map_err(|f| Error::from_fail(f, rec, 0))?;
+        if skip_ws(rec, end) != rec.len() {
+            return Err(Error::from_fail(json::Fail { code: Code::TrailingData, at: skip_ws(rec, end) }, rec, 0));
+        }
+        if let Err(e) = core::str::from_utf8(&rec[start..end]) {
+            return Err(Error::from_fail(json::Fail { code: Code::InvalidUtf8, at: start + e.valid_up_to() }, rec, 0));
+        }
+        self.out.push(b'{');
+        if self.opts.enrich {
+            let facts = crate::enrich::enrich(&fields);
+            let mut w = ObjWriter { first: true, out: &mut self.out };
+            profiles::flat::write_facts(&mut w, &facts);
+        }
+        self.out.push(b'}');
+        Ok(())
+    }
+
     fn capture_only<'a>(&mut self, rec: &'a [u8], start: usize, fields: &mut Fields<'a>) -> json::Res<usize> {
         if rec.get(start) != Some(&b'{') {
             return fail(if start >= rec.len() { Code::Eof } else { Code::NotObject }, start);
         }
-        let end = json::skip_value(rec, start, 0)?;
-        *fields = Fields::capture(&rec[start..end]);
-        Ok(end)
+        fields.capture_checked(rec, start)
     }
 }
 

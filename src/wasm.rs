@@ -132,7 +132,8 @@ thread_local! {
     static ENGINE: core::cell::RefCell<Option<(String, crate::record::Engine)>> = const { core::cell::RefCell::new(None) };
 }
 
-fn transform_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
+/// Runs `f` with the cached engine for `opts` (made anew when the options text changes).
+fn with_engine<T>(opts: &str, f: impl FnOnce(&mut crate::record::Engine) -> Result<T, JsValue>) -> Result<T, JsValue> {
     ENGINE.with(|cell| {
         let mut slot = cell.borrow_mut();
         let cached = matches!(&*slot, Some((text, _)) if text == opts);
@@ -141,13 +142,37 @@ fn transform_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
             *slot = Some((String::from(opts), crate::record::Engine::new(o).map_err(to_js)?));
         }
         match slot.as_mut() {
-            Some((_, engine)) => {
-                engine.record(input, 0).map_err(to_js)?;
-                Ok(ascii_text(engine.out.clone()))
-            }
+            Some((_, engine)) => f(engine),
             None => Err(to_js(Error::new(ErrorKind::Input, "no engine"))),
         }
     })
+}
+
+fn transform_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
+    with_engine(opts, |engine| {
+        engine.record(input, 0).map_err(to_js)?;
+        Ok(ascii_text(engine.out.clone()))
+    })
+}
+
+/// The enrichment keys alone for a record's text (the JS shim's fast path for record objects:
+/// it flattens them itself and sends only the view `captureSpec` describes).
+/// Bytes, not a string: the shim encodes with `TextEncoder.encodeInto` (native), where passing a
+/// string would walk it in JS first.
+#[wasm_bindgen(js_name = factsBytes)]
+pub fn facts_bytes(input: &[u8], opts: &str) -> Result<JsValue, JsValue> {
+    with_engine(opts, |engine| {
+        engine.facts(input).map_err(to_js)?;
+        // Small text: decoded straight from the engine's buffer (no copy, no ASCII pass).
+        let text = core::str::from_utf8(&engine.out).map_err(|_| to_js(Error::new(ErrorKind::Record, "internal: enrichment output is not UTF-8")))?;
+        Ok(JsValue::from_str(text))
+    })
+}
+
+/// What enrichment reads of a record, as JSON (see `fields::capture_spec`).
+#[wasm_bindgen(js_name = captureSpec)]
+pub fn capture_spec() -> String {
+    String::from_utf8(crate::fields::capture_spec()).unwrap_or_default()
 }
 
 fn ascii_text(v: Vec<u8>) -> String {

@@ -188,6 +188,7 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
         let from_resp = || match kind.response {
             ["distribution", "id"] => text(F::RespDistId),
             ["invalidation", "id"] => text(F::RespInvId),
+            ["keyValueStore", "name"] => text(F::RespKvsName),
             path => resp.and_then(|r| str_at(r, path)),
         };
         if let Some(id) = from_req.or_else(from_resp) {

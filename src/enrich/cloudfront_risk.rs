@@ -174,6 +174,24 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
 }
 
 /// The origins of the distribution configuration in the request.
+/// What the checks above read of each captured `distributionConfig` member, as shapes for the
+/// capture spec (src/fields.rs): record objects send the core only these parts. A check that
+/// reads more must say so here; `spec_tests` in fields.rs compare flags on the pruned records.
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+pub(crate) fn shape(f: F) -> Option<&'static str> {
+    Some(match f {
+        F::DcRestrictions => r#"{"geoRestriction":{"restrictionType":1}}"#,
+        F::DcLogging => r#"{"enabled":1}"#,
+        F::DcOrigins => {
+            r#"{"items":[{"customOriginConfig":{"originProtocolPolicy":1,"originSslProtocols":{"items":1}},"s3OriginConfig":{"originAccessIdentity":1},"originAccessControlId":1}]}"#
+        }
+        F::DcDefaultCacheBehavior => r#"{"viewerProtocolPolicy":1}"#,
+        F::DcCacheBehaviors => r#"{"items":[{"viewerProtocolPolicy":1}]}"#,
+        F::DcViewerCertificate => r#"{"minimumProtocolVersion":1}"#,
+        _ => return None,
+    })
+}
+
 fn origins<'a>(c: &Ctx<'_, 'a>) -> impl Iterator<Item = &'a [u8]> {
     c.f(F::DcOrigins).and_then(|o| json::get(o, &["items"])).into_iter().flat_map(json::elements)
 }

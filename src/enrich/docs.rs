@@ -186,7 +186,7 @@ fn enricher_names_unique() {
     assert_eq!(n, names.len());
 }
 
-mod no_panic {
+pub(crate) mod no_panic {
     //! Every field value is attacker-controlled: records built from the keys enrichment reads,
     //! with arbitrary values (strings of any characters, numbers, nested junk) must enrich
     //! without a panic and produce JSON.
@@ -231,7 +231,7 @@ mod no_panic {
     ];
 
     /// eventName/eventSource values that steer into the CloudFront enrichers.
-    fn record() -> impl Strategy<Value = String> {
+    pub(crate) fn record() -> impl Strategy<Value = String> {
         let name = prop_oneof![
             proptest::sample::select(crate::enrich::provider::CLOUDFRONT_ACTIONS).prop_map(String::from),
             "[A-Z][a-z]{1,6}[A-Z][A-Za-z]{0,10}(20[0-9]{2}_[0-9]{2}_[0-9]{2}|20[0-9]{6}(v[0-9])?)?",

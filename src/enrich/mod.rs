@@ -11,14 +11,14 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::fields::Fields;
+use crate::fields::{Fields, F};
 
 mod action;
 mod cloudfront_resources;
 mod cloudfront_risk;
 mod credentials;
 #[cfg(test)]
-mod docs;
+pub(crate) mod docs;
 mod identity;
 mod insight;
 mod outcome;
@@ -166,6 +166,48 @@ pub(crate) static SHARED_KEYS: &[Key] = &[Key {
     name: "enrich.errors",
     meaning: "problems met while enriching, each prefixed with the enricher's name (`time: ...`); the record is still written",
 }];
+
+/// Whether an enricher reads the captured field `f`. The capture spec (fields::capture_spec)
+/// names only these, so record objects send the core no more than this. A test blanks or
+/// changes every other field and finds the same facts (fields.rs, `spec_tests`).
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+pub(crate) fn reads(f: F) -> bool {
+    use F::*;
+    !matches!(
+        f,
+        EventVersion
+            | RequestId
+            | EventId
+            | ManagementEvent
+            | SharedEventId
+            | VpcEndpointId
+            | EventCategory
+            | TlsDetails
+            | TlsVersion
+            | TlsCipherSuite
+            | TlsHostHeader
+            | ServiceEventDetails
+            | Resources
+            | AdditionalEventData
+            | AedLoginTo
+            | UiIdentityProvider
+            | UiCredentialId
+            | UiIdentityStoreArn
+            | ScSourceIdentity
+            | ScIssuerType
+            | ScIssuerPrincipalId
+            | ScIssuerAccountId
+            | ScFederatedProvider
+            | ReqDistConfig
+    )
+}
+
+/// For a field enrichment reads only in part: the shape of what it reads (`1` a whole value,
+/// `{"member": shape}`, `[shape]` every element of an array).
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+pub(crate) fn shape(f: F) -> Option<&'static str> {
+    cloudfront_risk::shape(f)
+}
 
 /// Runs every enricher over the captured fields.
 pub(crate) fn enrich<'a>(fields: &Fields<'a>) -> Facts<'a> {
