@@ -324,7 +324,7 @@ export function fastConfig(opts) {
       case 'separator': {
         if (typeof v !== 'string' || [...v].length !== 1) return undefined;
         const c = v.codePointAt(0);
-        if (c < 0x20 || v === '~' || v === '"' || v === '\\' || !wellFormed(v)) return undefined;
+        if (c < 0x20 || v === '~' || v === '"' || v === '\\' || (c >= 0x30 && c <= 0x39) || !wellFormed(v)) return undefined;
         cfg.separator = v;
         break;
       }

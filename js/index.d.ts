@@ -10,7 +10,7 @@ export interface Options {
   enrich?: boolean;
   /** `keep` (default): arrays stay arrays, objects inside them are flattened too; `index`: elements get index keys (`items.0.id`). */
   arrays?: 'keep' | 'index';
-  /** One character joining key parts. Default `.`. Not `~`, `"` or `\`. A separator inside a key is written `~1`, a `~` is written `~0`. */
+  /** One character joining key parts. Default `.`. Not `~`, `"`, `\` or a digit. A separator inside a key is written `~1`, a `~` is written `~0`. */
   separator?: string;
   /** Objects nested deeper than this (the record is depth 0) are kept whole as one JSON-string field. Default 32. */
   maxDepth?: number;

@@ -228,10 +228,11 @@ impl<'a, 's> Walker<'a, 's> {
 
     #[cold]
     fn push_key_slow(&mut self, raw: &[u8], kesc: bool) {
-        let decoded = if kesc { json::unescape(raw).unwrap_or_default() } else { alloc::string::String::from_utf8_lossy(raw).into_owned() };
+        // WTF-8: a lone surrogate escape stays itself, so two keys never fold into one.
+        let decoded = if kesc { json::unescape_wtf8(raw).unwrap_or_default() } else { raw.to_vec() };
         let sep = &self.sep[..self.sep_len];
         let mut esc = Vec::with_capacity(decoded.len() + 4);
-        let d = decoded.as_bytes();
+        let d = &decoded[..];
         let mut i = 0;
         while i < d.len() {
             if d[i] == b'~' {
@@ -245,7 +246,7 @@ impl<'a, 's> Walker<'a, 's> {
                 i += 1;
             }
         }
-        json::write_str_content(&mut self.s.path, &esc);
+        json::write_wtf8_content(&mut self.s.path, &esc);
     }
 
     /// Writes `"path":` into the output, with a comma when needed.

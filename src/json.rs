@@ -482,52 +482,92 @@ pub(crate) fn as_bool(v: &[u8]) -> Option<bool> {
 
 /// Decodes the content of a JSON string (without quotes). Lone surrogates become U+FFFD.
 pub(crate) fn unescape(raw: &[u8]) -> Option<String> {
-    let mut out = String::with_capacity(raw.len());
+    let mut out = Vec::with_capacity(raw.len());
+    unescape_to(raw, &mut out, false)?;
+    String::from_utf8(out).ok()
+}
+
+/// Like [`unescape`], but a lone surrogate (`\ud800`) is kept as its generalized UTF-8 bytes
+/// (WTF-8), so keys that differ only there stay apart; [`write_wtf8_content`] writes it back as
+/// the same escape. For flat keys: `{"\ud800":1,"\ufffd":2}` must keep both members.
+pub(crate) fn unescape_wtf8(raw: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(raw.len());
+    unescape_to(raw, &mut out, true)?;
+    Some(out)
+}
+
+fn unescape_to(raw: &[u8], out: &mut Vec<u8>, keep_lone: bool) -> Option<()> {
     let mut i = 0;
     while i < raw.len() {
         let start = i;
         while i < raw.len() && raw[i] != b'\\' {
             i += 1;
         }
-        out.push_str(core::str::from_utf8(&raw[start..i]).ok()?);
+        out.extend_from_slice(core::str::from_utf8(&raw[start..i]).ok()?.as_bytes());
         if i >= raw.len() {
             break;
         }
         let c = *raw.get(i + 1)?;
         i += 2;
-        match c {
-            b'"' => out.push('"'),
-            b'\\' => out.push('\\'),
-            b'/' => out.push('/'),
-            b'b' => out.push('\u{8}'),
-            b'f' => out.push('\u{c}'),
-            b'n' => out.push('\n'),
-            b'r' => out.push('\r'),
-            b't' => out.push('\t'),
-            b'u' => {
-                let hi = hex4(raw.get(i..i + 4)?)?;
-                i += 4;
-                let ch = if (0xD800..0xDC00).contains(&hi) {
-                    if raw.get(i) == Some(&b'\\') && raw.get(i + 1) == Some(&b'u') {
-                        match raw.get(i + 2..i + 6).and_then(hex4) {
-                            Some(lo) if (0xDC00..0xE000).contains(&lo) => {
-                                i += 6;
-                                char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-                            }
-                            _ => None,
-                        }
-                    } else {
-                        None
-                    }
-                } else {
-                    char::from_u32(hi)
-                };
-                out.push(ch.unwrap_or('\u{FFFD}'));
-            }
+        let simple = match c {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 8,
+            b'f' => 12,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => 0,
             _ => return None,
+        };
+        if c != b'u' {
+            out.push(simple);
+            continue;
+        }
+        let hi = hex4(raw.get(i..i + 4)?)?;
+        i += 4;
+        let ch = if (0xD800..0xDC00).contains(&hi) {
+            match raw.get(i..i + 2).filter(|p| *p == b"\\u").and_then(|_| raw.get(i + 2..i + 6)).and_then(hex4) {
+                Some(lo) if (0xDC00..0xE000).contains(&lo) => {
+                    i += 6;
+                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                }
+                _ => None,
+            }
+        } else {
+            char::from_u32(hi)
+        };
+        match ch {
+            Some(ch) => out.extend_from_slice(ch.encode_utf8(&mut [0u8; 4]).as_bytes()),
+            // A lone surrogate: three bytes as UTF-8 would encode the code point.
+            None if keep_lone => out.extend_from_slice(&[0xE0 | (hi >> 12) as u8, 0x80 | ((hi >> 6) & 0x3F) as u8, 0x80 | (hi & 0x3F) as u8]),
+            None => out.extend_from_slice("\u{FFFD}".as_bytes()),
         }
     }
-    Some(out)
+    Some(())
+}
+
+/// [`write_str_content`] for WTF-8 bytes from [`unescape_wtf8`]: a lone surrogate is written as
+/// its `\uXXXX` escape again.
+pub(crate) fn write_wtf8_content(out: &mut Vec<u8>, s: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut i = 0;
+    while i < s.len() {
+        // Surrogates are the only 3-byte sequences starting 0xED with a second byte of 0xA0 or more.
+        let j = s[i..].windows(2).position(|w| w[0] == 0xED && w[1] >= 0xA0).map_or(s.len(), |p| i + p);
+        if j + 3 > s.len() {
+            write_str_content(out, &s[i..]);
+            break;
+        }
+        write_str_content(out, &s[i..j]);
+        let cp = ((s[j] as u32 & 0x0F) << 12) | ((s[j + 1] as u32 & 0x3F) << 6) | (s[j + 2] as u32 & 0x3F);
+        out.extend_from_slice(b"\\u");
+        for shift in [12, 8, 4, 0] {
+            out.push(HEX[((cp >> shift) & 15) as usize]);
+        }
+        i = j + 3;
+    }
 }
 
 fn hex4(h: &[u8]) -> Option<u32> {

@@ -66,6 +66,11 @@ impl Options {
                 "separator must be one printable character other than '~', '\"' and '\\' ('~' is the key escape character)",
             ));
         }
+        if self.separator.is_ascii_digit() {
+            // Array indices are written in digits (`arrays: "index"`), so `items.10` with
+            // separator '1' could not be told apart from other paths.
+            return Err(Error::new(ErrorKind::Option, "separator must not be a digit (array indices are written in digits)"));
+        }
         if self.max_fields < 2 {
             return Err(Error::new(ErrorKind::Option, "maxFields must be at least 2"));
         }

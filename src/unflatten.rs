@@ -19,24 +19,25 @@ enum Node<'a> {
 
 #[derive(Default)]
 struct Obj<'a> {
-    members: Vec<(String, Node<'a>)>,
-    index: HashMap<String, usize>,
+    // Keys are WTF-8 (json::unescape_wtf8): a lone surrogate stays distinct from U+FFFD.
+    members: Vec<(Vec<u8>, Node<'a>)>,
+    index: HashMap<Vec<u8>, usize>,
 }
 
 impl<'a> Obj<'a> {
-    fn slot(&mut self, key: &str) -> &mut Node<'a> {
+    fn slot(&mut self, key: &[u8]) -> &mut Node<'a> {
         let i = match self.index.get(key) {
             Some(&i) => i,
             None => {
-                self.members.push((String::from(key), Node::Obj(Obj::default())));
-                self.index.insert(String::from(key), self.members.len() - 1);
+                self.members.push((key.to_vec(), Node::Obj(Obj::default())));
+                self.index.insert(key.to_vec(), self.members.len() - 1);
                 self.members.len() - 1
             }
         };
         &mut self.members[i].1
     }
 
-    fn child(&mut self, key: &str) -> &mut Obj<'a> {
+    fn child(&mut self, key: &[u8]) -> &mut Obj<'a> {
         let slot = self.slot(key);
         if !matches!(slot, Node::Obj(_)) {
             // A value and a subtree at one path: the later one wins.
@@ -66,12 +67,12 @@ pub(crate) fn unflatten(flat: &[u8], opts: &Options) -> Result<String> {
     let sep = opts.separator.encode_utf8(&mut sep).as_bytes().to_vec();
     let mut overflow = None;
     for (rk, v) in json::members(&flat[start..end]) {
-        let key = json::unescape(rk).unwrap_or_default();
-        if key == OVERFLOW_KEY {
+        let key = json::unescape_wtf8(rk).unwrap_or_default();
+        if key == OVERFLOW_KEY.as_bytes() {
             overflow = Some(v);
             continue;
         }
-        let segs = split_key(key.as_bytes(), &sep);
+        let segs = split_key(&key, &sep);
         if segs.len() > json::MAX_NESTING {
             return Err(too_deep());
         }
@@ -108,7 +109,7 @@ fn leaf(v: &[u8], nested: bool) -> Node<'_> {
 /// Deep-merges a nested object (overflow text) into `obj`. Overflow keys are original keys.
 fn merge<'a>(obj: &mut Obj<'a>, nested: &'a [u8]) {
     for (rk, v) in json::members(nested) {
-        let key = json::unescape(rk).unwrap_or_default();
+        let key = json::unescape_wtf8(rk).unwrap_or_default();
         if v.first() == Some(&b'{') && !is_empty_obj(v) {
             // Only descend when the flat part already holds this path as an object, or when
             // the value itself is an object: merging keeps both halves.
@@ -124,14 +125,13 @@ fn is_empty_obj(v: &[u8]) -> bool {
 }
 
 /// Splits a flat key into decoded segments: `~1` is the separator, `~0` is `~`.
-fn split_key(key: &[u8], sep: &[u8]) -> Vec<String> {
+fn split_key(key: &[u8], sep: &[u8]) -> Vec<Vec<u8>> {
     let mut segs = Vec::new();
     let mut cur = Vec::new();
     let mut i = 0;
     while i < key.len() {
         if key[i..].starts_with(sep) {
-            segs.push(String::from_utf8_lossy(&cur).into_owned());
-            cur.clear();
+            segs.push(core::mem::take(&mut cur));
             i += sep.len();
         } else if key[i] == b'~' && i + 1 < key.len() && (key[i + 1] == b'0' || key[i + 1] == b'1') {
             if key[i + 1] == b'0' {
@@ -145,7 +145,7 @@ fn split_key(key: &[u8], sep: &[u8]) -> Vec<String> {
             i += 1;
         }
     }
-    segs.push(String::from_utf8_lossy(&cur).into_owned());
+    segs.push(cur);
     segs
 }
 
@@ -169,16 +169,21 @@ fn write_obj(obj: &Obj<'_>, index_arrays: bool, sep: &[u8], out: &mut Vec<u8>, d
         if n > 0 {
             out.push(b',');
         }
-        json::write_str(out, k);
-        out.push(b':');
+        out.push(b'"');
+        json::write_wtf8_content(out, k);
+        out.extend_from_slice(b"\":");
         write_node(v, index_arrays, sep, out, depth + 1)?;
     }
     out.push(b'}');
     Ok(())
 }
 
-fn is_index(k: &str, n: usize) -> bool {
-    k.parse::<usize>().ok() == Some(n) && (k == "0" || !k.starts_with('0'))
+fn is_index(k: &[u8], n: usize) -> bool {
+    // Digits only: `usize::from_str` would also take "+1".
+    !k.is_empty()
+        && k.iter().all(u8::is_ascii_digit)
+        && (k == b"0" || !k.starts_with(b"0"))
+        && core::str::from_utf8(k).ok().and_then(|k| k.parse::<usize>().ok()) == Some(n)
 }
 
 fn write_node(v: &Node<'_>, index_arrays: bool, sep: &[u8], out: &mut Vec<u8>, depth: usize) -> core::result::Result<(), TooDeep> {
@@ -212,8 +217,8 @@ fn write_value(raw: &[u8], index_arrays: bool, sep: &[u8], out: &mut Vec<u8>, de
         Some(b'{') => {
             let mut obj = Obj::default();
             for (rk, v) in json::members(raw) {
-                let key = json::unescape(rk).unwrap_or_default();
-                let segs = split_key(key.as_bytes(), sep);
+                let key = json::unescape_wtf8(rk).unwrap_or_default();
+                let segs = split_key(&key, sep);
                 if depth + segs.len() > json::MAX_NESTING {
                     return Err(TooDeep);
                 }

@@ -99,6 +99,10 @@ fn options(text: &str) -> crate::Result<Options> {
             "enrich" => o.enrich = want_bool(&key, v)?,
             "arrays" => o.arrays = Options::parse_arrays(&want_str(&key, v)?)?,
             "separator" => {
+                // A lone surrogate (JS '\ud800') has no UTF-8 form: as_str would read U+FFFD.
+                if json::unescape_wtf8(&v[1..v.len().max(2) - 1]).is_none_or(|b| core::str::from_utf8(&b).is_err()) {
+                    return Err(opt_err(String::from("separator must be exactly one character")));
+                }
                 let s = want_str(&key, v)?;
                 let mut it = s.chars();
                 match (it.next(), it.next()) {

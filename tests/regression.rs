@@ -15,3 +15,7 @@ mod overflow_inside_indexed_array;
 mod unflatten_root_stays_an_object;
 #[path = "regression/records_tail.rs"]
 mod records_tail;
+#[path = "regression/lone_surrogate_keys.rs"]
+mod lone_surrogate_keys;
+#[path = "regression/digit_separator.rs"]
+mod digit_separator;

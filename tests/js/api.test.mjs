@@ -282,3 +282,16 @@ test('bundled sample: every record reads', () => {
   assert.equal(log.records.length, expected.length);
   assert.deepEqual(log.records.map((r) => r.eventID), expected.map((r) => r.eventID));
 });
+
+test('keys with a lone surrogate stay apart and round-trip; such a separator, or a digit, is an option error', () => {
+  const rec = { '\ud800': 1, '\ufffd': 2, a: { 'x\udc00': [{ '\udfff': 3 }] } };
+  for (const input of [rec, JSON.stringify(rec)]) {
+    const flat = ct.transform(input, { enrich: false });
+    assert.deepEqual(Object.keys(flat), ['\ud800', '\ufffd', 'a.x\udc00']);
+    assert.deepEqual(ct.unflatten(flat), rec);
+  }
+  for (const separator of ['\ud800', '5', '0']) {
+    expectError(() => ct.transform(rec, { separator }), 'option');
+    expectError(() => ct.transform(JSON.stringify(rec), { separator, arrays: 'index' }), 'option');
+  }
+});
