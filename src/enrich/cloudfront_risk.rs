@@ -15,12 +15,29 @@ struct Ctx<'r, 'a> {
     /// The captured fields: the flattening pass already picked out the members of the
     /// distribution configuration these checks read (`F::Dc*`), so nothing is scanned again.
     fields: &'r Fields<'a>,
+    /// The three origin checks share one pass over the origins (they can be long).
+    origins: core::cell::OnceCell<Origins>,
 }
 
 impl<'r, 'a> Ctx<'r, 'a> {
     fn f(&self, f: F) -> Option<&'a [u8]> {
         self.fields.raw(f)
     }
+
+    fn origins(&self) -> &Origins {
+        self.origins.get_or_init(|| origins(self))
+    }
+}
+
+/// What the origin checks find, over all of `distributionConfig.origins.items`.
+#[derive(Default)]
+struct Origins {
+    /// A custom origin with originProtocolPolicy `http-only`.
+    http_only: bool,
+    /// A custom origin allowing SSLv3, TLSv1 or TLSv1.1.
+    weak_tls: bool,
+    /// An S3 origin with an empty originAccessIdentity and no originAccessControlId.
+    s3_without_access_control: bool,
 }
 
 #[cfg_attr(not(test), allow(dead_code))]
@@ -83,29 +100,17 @@ pub(crate) const RISKS: &[Risk] = &[
     Risk {
         flag: "origin_http_only",
         reason: "a custom origin with originProtocolPolicy http-only: traffic between CloudFront and the origin is unencrypted and can be read or altered",
-        check: |c| origins(c).any(|o| str_at(o, &["customOriginConfig", "originProtocolPolicy"]).as_deref() == Some("http-only")),
+        check: |c| c.origins().http_only,
     },
     Risk {
         flag: "origin_weak_tls",
         reason: "a custom origin allows SSLv3, TLSv1 or TLSv1.1 (originSslProtocols): protocols with known attacks",
-        check: |c| {
-            origins(c).any(|o| {
-                json::get(o, &["customOriginConfig", "originSslProtocols", "items"]).is_some_and(|items| {
-                    json::elements(items).any(|p| matches!(json::as_str(p).as_deref(), Some("SSLv3" | "TLSv1" | "TLSv1.1")))
-                })
-            })
-        },
+        check: |c| c.origins().weak_tls,
     },
     Risk {
         flag: "s3_origin_without_access_control",
         reason: "an S3 origin with neither an origin access identity nor an origin access control: the bucket must be public, and viewers can bypass CloudFront",
-        check: |c| {
-            origins(c).any(|o| {
-                let oai = json::get(o, &["s3OriginConfig", "originAccessIdentity"]).map(|v| json::as_str(v).is_some_and(|s| s.is_empty()));
-                let oac = str_at(o, &["originAccessControlId"]).is_some_and(|s| !s.is_empty());
-                oai == Some(true) && !oac
-            })
-        },
+        check: |c| c.origins().s3_without_access_control,
     },
     Risk {
         flag: "signing_key_added",
@@ -169,7 +174,7 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
         return;
     }
     let Some(action) = facts.action.as_deref() else { return };
-    let ctx = Ctx { action, fields };
+    let ctx = Ctx { action, fields, origins: core::cell::OnceCell::new() };
     facts.risk = RISKS.iter().filter(|r| (r.check)(&ctx)).map(|r| r.flag).collect::<Vec<_>>();
 }
 
@@ -192,8 +197,47 @@ pub(crate) fn shape(f: F) -> Option<&'static str> {
     })
 }
 
-fn origins<'a>(c: &Ctx<'_, 'a>) -> impl Iterator<Item = &'a [u8]> {
-    c.f(F::DcOrigins).and_then(|o| json::get(o, &["items"])).into_iter().flat_map(json::elements)
+/// One pass over each origin's members (a later duplicate member wins, as with JSON.parse).
+fn origins(c: &Ctx<'_, '_>) -> Origins {
+    let mut found = Origins::default();
+    let items = c.f(F::DcOrigins).and_then(|o| last(o, "items"));
+    for o in items.into_iter().flat_map(json::elements) {
+        let (mut policy, mut ssl, mut oai, mut oac) = (None, None, None, None);
+        for (k, v) in json::members(o) {
+            if json::key_eq(k, "customOriginConfig") {
+                (policy, ssl) = (None, None);
+                for (k, v) in json::members(v) {
+                    if json::key_eq(k, "originProtocolPolicy") {
+                        policy = Some(v);
+                    } else if json::key_eq(k, "originSslProtocols") {
+                        ssl = Some(v);
+                    }
+                }
+            } else if json::key_eq(k, "s3OriginConfig") {
+                oai = None;
+                for (k, v) in json::members(v) {
+                    if json::key_eq(k, "originAccessIdentity") {
+                        oai = Some(v);
+                    }
+                }
+            } else if json::key_eq(k, "originAccessControlId") {
+                oac = Some(v);
+            }
+        }
+        found.http_only |= policy.and_then(json::as_str).as_deref() == Some("http-only");
+        found.weak_tls |= ssl.and_then(|s| last(s, "items")).is_some_and(|items| {
+            json::elements(items).any(|p| matches!(json::as_str(p).as_deref(), Some("SSLv3" | "TLSv1" | "TLSv1.1")))
+        });
+        let oai_empty = oai.is_some_and(|v| json::as_str(v).is_some_and(|s| s.is_empty()));
+        let has_oac = oac.and_then(json::as_str).is_some_and(|s| !s.is_empty());
+        found.s3_without_access_control |= oai_empty && !has_oac;
+    }
+    found
+}
+
+/// The last member named `key` (JSON.parse keeps the last of duplicates).
+fn last<'a>(obj: &'a [u8], key: &str) -> Option<&'a [u8]> {
+    json::members(obj).filter(|(k, _)| json::key_eq(k, key)).last().map(|(_, v)| v)
 }
 
 fn str_at(raw: &[u8], path: &[&str]) -> Option<alloc::string::String> {
