@@ -168,6 +168,8 @@ fn every_written_key_is_declared_exactly_once() {
     for k in &all {
         *declared.entry(k.name).or_default() += 1;
         assert!(!k.meaning.is_empty(), "{} has no meaning", k.name);
+        // ObjWriter copies keys without escaping.
+        assert!(crate::profiles::plain_key(k.name), "{} needs escaping", k.name);
     }
     let twice: Vec<_> = declared.iter().filter(|(_, n)| **n > 1).map(|(k, _)| *k).collect();
     assert!(twice.is_empty(), "declared by more than one descriptor: {twice:?}");

@@ -21,40 +21,50 @@ pub(crate) struct ObjWriter<'o> {
     pub first: bool,
 }
 
+/// A key that JSON writes as it is: printable ASCII without `"` or `\\`.
+pub(crate) fn plain_key(key: &str) -> bool {
+    key.bytes().all(|c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\')
+}
+
 impl<'o> ObjWriter<'o> {
+    /// Keys are this crate's own names (`&'static`), never data: plain ASCII with nothing to
+    /// escape, so they are copied as they are (a test checks every documented key).
     #[inline]
-    pub(crate) fn key(&mut self, key: &str) {
+    pub(crate) fn key(&mut self, key: &'static str) {
+        debug_assert!(plain_key(key), "{key}");
+        self.out.reserve(key.len() + 4);
         if !self.first {
             self.out.push(b',');
         }
         self.first = false;
-        json::write_str(self.out, key);
-        self.out.push(b':');
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
     }
 
-    pub(crate) fn str(&mut self, key: &str, v: &str) {
+    pub(crate) fn str(&mut self, key: &'static str, v: &str) {
         self.key(key);
         json::write_str(self.out, v);
     }
 
-    pub(crate) fn opt_str(&mut self, key: &str, v: Option<&str>) {
+    pub(crate) fn opt_str(&mut self, key: &'static str, v: Option<&str>) {
         if let Some(v) = v {
             self.str(key, v);
         }
     }
 
-    pub(crate) fn bool(&mut self, key: &str, v: bool) {
+    pub(crate) fn bool(&mut self, key: &'static str, v: bool) {
         self.key(key);
         self.out.extend_from_slice(if v { b"true" } else { b"false" });
     }
 
-    pub(crate) fn opt_bool(&mut self, key: &str, v: Option<bool>) {
+    pub(crate) fn opt_bool(&mut self, key: &'static str, v: Option<bool>) {
         if let Some(v) = v {
             self.bool(key, v);
         }
     }
 
-    pub(crate) fn str_array<S: AsRef<str>>(&mut self, key: &str, items: &[S]) {
+    pub(crate) fn str_array<S: AsRef<str>>(&mut self, key: &'static str, items: &[S]) {
         self.key(key);
         self.out.push(b'[');
         for (n, s) in items.iter().enumerate() {
