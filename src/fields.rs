@@ -458,7 +458,7 @@ impl<'a> Fields<'a> {
 }
 
 fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Node, depth: usize) -> json::Res<usize> {
-    use json::{fail, scan_string, skip_ws, Code};
+    use json::{fail, skip_ws, Code};
     if depth >= json::MAX_NESTING {
         return fail(Code::TooDeep, i);
     }
@@ -467,20 +467,7 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         return Ok(j + 1);
     }
     loop {
-        match b.get(j) {
-            Some(b'"') => {}
-            None => return fail(Code::Eof, j),
-            _ => return fail(Code::ExpectedKey, j),
-        }
-        let (kend, kesc) = scan_string(b, j)?;
-        let (ks, ke) = (j + 1, kend - 1);
-        j = skip_ws(b, kend);
-        match b.get(j) {
-            Some(b':') => {}
-            None => return fail(Code::Eof, j),
-            _ => return fail(Code::ExpectedColon, j),
-        }
-        let vs = skip_ws(b, j + 1);
+        let json::MemberKey { ks, ke, esc: kesc, value: vs } = json::member_key(b, j)?;
         let (f, child) = if node == Node::None {
             (None, Node::None)
         } else if kesc {
@@ -499,12 +486,9 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         if node == Node::Request && b.get(vs) == Some(&b'"') {
             fields.push_request_string(&b[ks..ke], &b[vs..ve]);
         }
-        j = skip_ws(b, ve);
-        match b.get(j) {
-            Some(b',') => j = skip_ws(b, j + 1),
-            Some(b'}') => return Ok(j + 1),
-            None => return fail(Code::Eof, j),
-            _ => return fail(Code::ExpectedCommaOrBrace, j),
+        match json::member_next(b, ve)? {
+            Ok(next) => j = next,
+            Err(end) => return Ok(end),
         }
     }
 }

@@ -128,20 +128,7 @@ impl<'a, 's> Walker<'a, 's> {
         let path_len = self.s.path.len();
         let mut member_index = 0usize;
         loop {
-            match b.get(j) {
-                Some(b'"') => {}
-                None => return fail(Code::Eof, j),
-                _ => return fail(Code::ExpectedKey, j),
-            }
-            let (kend, kesc) = scan_string(b, j)?;
-            let (ks, ke) = (j + 1, kend - 1);
-            j = skip_ws(b, kend);
-            match b.get(j) {
-                Some(b':') => {}
-                None => return fail(Code::Eof, j),
-                _ => return fail(Code::ExpectedColon, j),
-            }
-            let vstart = skip_ws(b, j + 1);
+            let json::MemberKey { ks, ke, esc: kesc, value: vstart } = json::member_key(b, j)?;
 
             // Which captured field (if any) lives here, and where the trie goes below.
             let (cap, child) = if node == Node::None {
@@ -196,18 +183,15 @@ impl<'a, 's> Walker<'a, 's> {
                 self.fields.push_request_string(&b[ks..ke], &b[vstart..vend]);
             }
             member_index += 1;
-            j = skip_ws(b, vend);
-            match b.get(j) {
-                Some(b',') => j = skip_ws(b, j + 1),
-                Some(b'}') => {
+            match json::member_next(b, vend)? {
+                Ok(next) => j = next,
+                Err(end) => {
                     self.s.path.truncate(path_len);
                     if top && self.overflowing && depth > 0 {
                         self.s.overflow.push(b'}');
                     }
-                    return Ok(j + 1);
+                    return Ok(end);
                 }
-                None => return fail(Code::Eof, j),
-                _ => return fail(Code::ExpectedCommaOrBrace, j),
             }
         }
     }

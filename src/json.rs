@@ -220,6 +220,49 @@ pub(crate) fn scan_literal(b: &[u8], i: usize) -> Res<usize> {
     }
 }
 
+/// A member of an object being scanned: `"key" :` read at `b[j]`.
+pub(crate) struct MemberKey {
+    /// The key's content (between the quotes) is `b[ks..ke]`.
+    pub ks: usize,
+    pub ke: usize,
+    /// The key holds escapes.
+    pub esc: bool,
+    /// Where the value starts.
+    pub value: usize,
+}
+
+/// Reads `"key" :` at `b[j]` (whitespace after the colon skipped). The one place the scanners
+/// (`skip_value`, the flattening walker, the capture pass) read a member's key.
+#[inline]
+pub(crate) fn member_key(b: &[u8], j: usize) -> Res<MemberKey> {
+    match b.get(j) {
+        Some(b'"') => {}
+        None => return fail(Code::Eof, j),
+        _ => return fail(Code::ExpectedKey, j),
+    }
+    let (kend, esc) = scan_string(b, j)?;
+    let c = skip_ws(b, kend);
+    match b.get(c) {
+        Some(b':') => {}
+        None => return fail(Code::Eof, c),
+        _ => return fail(Code::ExpectedColon, c),
+    }
+    Ok(MemberKey { ks: j + 1, ke: kend - 1, esc, value: skip_ws(b, c + 1) })
+}
+
+/// After a member's value (ending at `vend`): `Ok(next member's start)` after a comma, or
+/// `Err(end)` when a `}` follows, `end` just past it.
+#[inline]
+pub(crate) fn member_next(b: &[u8], vend: usize) -> Res<core::result::Result<usize, usize>> {
+    let j = skip_ws(b, vend);
+    match b.get(j) {
+        Some(b',') => Ok(Ok(skip_ws(b, j + 1))),
+        Some(b'}') => Ok(Err(j + 1)),
+        None => fail(Code::Eof, j),
+        _ => fail(Code::ExpectedCommaOrBrace, j),
+    }
+}
+
 /// Skips (and validates) one value starting at `b[i]` (no leading whitespace). Returns its end.
 pub(crate) fn skip_value(b: &[u8], i: usize, depth: usize) -> Res<usize> {
     match b.get(i) {
@@ -234,24 +277,10 @@ pub(crate) fn skip_value(b: &[u8], i: usize, depth: usize) -> Res<usize> {
                 return Ok(j + 1);
             }
             loop {
-                match b.get(j) {
-                    Some(b'"') => {}
-                    None => return fail(Code::Eof, j),
-                    _ => return fail(Code::ExpectedKey, j),
-                }
-                j = skip_ws(b, scan_string(b, j)?.0);
-                match b.get(j) {
-                    Some(b':') => {}
-                    None => return fail(Code::Eof, j),
-                    _ => return fail(Code::ExpectedColon, j),
-                }
-                j = skip_value(b, skip_ws(b, j + 1), depth + 1)?;
-                j = skip_ws(b, j);
-                match b.get(j) {
-                    Some(b',') => j = skip_ws(b, j + 1),
-                    Some(b'}') => return Ok(j + 1),
-                    None => return fail(Code::Eof, j),
-                    _ => return fail(Code::ExpectedCommaOrBrace, j),
+                let m = member_key(b, j)?;
+                match member_next(b, skip_value(b, m.value, depth + 1)?)? {
+                    Ok(next) => j = next,
+                    Err(end) => return Ok(end),
                 }
             }
         }
