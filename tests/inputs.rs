@@ -286,3 +286,22 @@ proptest! {
         }
     }
 }
+
+/// `transform` keeps one engine per thread between calls; each call must still follow its own
+/// options, and a failed call must leave the engine usable.
+#[test]
+fn transform_follows_the_options_of_each_call() {
+    use cloudfront_trail::transform;
+    let rec = br#"{"eventName":"GetDistribution2020_05_31","a":{"b":1}}"#;
+    let on = Options::default();
+    let off = Options { enrich: false, ..Options::default() };
+    let slash = Options { separator: '/', ..off.clone() };
+    for _ in 0..2 {
+        assert!(transform(rec, &on).unwrap().contains(r#""event.action":"GetDistribution""#));
+        assert_eq!(transform(rec, &off).unwrap(), r#"{"eventName":"GetDistribution2020_05_31","a.b":1}"#);
+        assert_eq!(transform(rec, &slash).unwrap(), r#"{"eventName":"GetDistribution2020_05_31","a/b":1}"#);
+    }
+    assert!(transform(b"[1]", &on).is_err());
+    assert!(transform(b"{\"a\":", &on).is_err());
+    assert_eq!(transform(br#"{"x":1}"#, &off).unwrap(), r#"{"x":1}"#);
+}
