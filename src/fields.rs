@@ -125,6 +125,10 @@ pub(crate) enum Node {
     Insight,
 }
 
+const NODES: usize = Node::Insight as usize + 1;
+// `Fields::enter` keeps one bit per node, `forget_under` one bit per field.
+const _: () = assert!(NODES <= 32 && COUNT <= 128);
+
 /// The capture trie, written once: `trie!` makes both [`step`] (a `match` per level, what the
 /// walkers call) and [`TRIE`] (the same edges as data, for [`capture_spec`]).
 macro_rules! trie {
@@ -378,15 +382,40 @@ fn spec_node(out: &mut alloc::vec::Vec<u8>, node: Node, depth: usize) -> bool {
     true
 }
 
-/// How many string members of `requestParameters` are kept (CloudFront resource ids are found
-/// among them); a request with more is scanned instead.
+/// The fields captured anywhere below `node`, one bit each.
+fn under(node: Node) -> u128 {
+    fn compute(node: Node, depth: usize) -> u128 {
+        let mut bits = 0u128;
+        for (_, _, f, child) in TRIE.iter().filter(|e| e.0 == node) {
+            if let Some(f) = f {
+                bits |= 1u128 << (*f as u32);
+            }
+            if *child != Node::None && depth < 8 {
+                bits |= compute(*child, depth + 1);
+            }
+        }
+        bits
+    }
+    static UNDER: std::sync::OnceLock<[u128; NODES]> = std::sync::OnceLock::new();
+    UNDER.get_or_init(|| {
+        let mut t = [0u128; NODES];
+        for (_, _, _, child) in TRIE {
+            t[*child as usize] = compute(*child, 0);
+        }
+        t
+    })[node as usize]
+}
+
+/// How many members of `requestParameters` are kept (CloudFront resource ids are found among
+/// its strings); a request with more is scanned instead.
 const REQ_STRS: usize = 16;
 
 /// The captured fields of one record: raw JSON values borrowed from the record's bytes.
 #[derive(Clone)]
 pub(crate) struct Fields<'a> {
     vals: [Option<&'a [u8]>; COUNT],
-    /// `requestParameters`' own string members: (raw key, raw value).
+    /// `requestParameters`' own members: (raw key, raw value), duplicates merged as JSON.parse
+    /// does (first place, last value).
     req_strs: [(&'a [u8], &'a [u8]); REQ_STRS],
     req_n: usize,
 }
@@ -398,18 +427,46 @@ impl<'a> Default for Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    /// Notes a string member of `requestParameters` (called by the walkers for `Node::Request`).
+    /// Called for each member that leads into the trie (`child` is its node), with a mask kept
+    /// per object. JSON.parse keeps the last of duplicate members, so when such a member comes
+    /// again in the same object, what its earlier occurrence captured below is forgotten.
     #[inline]
-    pub(crate) fn push_request_string(&mut self, key: &'a [u8], value: &'a [u8]) {
+    pub(crate) fn enter(&mut self, seen: &mut u32, child: Node) {
+        let bit = 1u32 << (child as u32);
+        if *seen & bit != 0 {
+            self.forget_under(child);
+        }
+        *seen |= bit;
+    }
+
+    #[cold]
+    fn forget_under(&mut self, node: Node) {
+        let mut bits = under(node);
+        while bits != 0 {
+            self.vals[bits.trailing_zeros() as usize] = None;
+            bits &= bits - 1;
+        }
+        if node == Node::Request {
+            self.req_n = 0;
+        }
+    }
+
+    /// Notes a member of `requestParameters` (called by the walkers for `Node::Request`).
+    #[inline]
+    pub(crate) fn push_request_member(&mut self, key: &'a [u8], value: &'a [u8]) {
+        let n = self.req_n.min(REQ_STRS);
+        if self.req_n <= REQ_STRS && merge_member(&mut self.req_strs[..n], key, value) {
+            return;
+        }
         if self.req_n < REQ_STRS {
             self.req_strs[self.req_n] = (key, value);
         }
         self.req_n += 1;
     }
 
-    /// `requestParameters`' string members, or None when there were too many to keep (then
-    /// the caller scans the request itself).
-    pub(crate) fn request_strings(&self) -> Option<&[(&'a [u8], &'a [u8])]> {
+    /// `requestParameters`' members (values of any type), or None when there were too many to
+    /// keep (then the caller scans the request itself, see [`members_merged`]).
+    pub(crate) fn request_members(&self) -> Option<&[(&'a [u8], &'a [u8])]> {
         (self.req_n <= REQ_STRS).then(|| &self.req_strs[..self.req_n])
     }
 
@@ -466,6 +523,7 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
     if b.get(j) == Some(&b'}') {
         return Ok(j + 1);
     }
+    let mut seen = 0u32;
     loop {
         let json::MemberKey { ks, ke, esc: kesc, value: vs } = json::member_key(b, j)?;
         let (f, child) = if node == Node::None {
@@ -475,6 +533,9 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         } else {
             step(node, &b[ks..ke])
         };
+        if child != Node::None {
+            fields.enter(&mut seen, child);
+        }
         let ve = if child != Node::None && b.get(vs) == Some(&b'{') {
             capture_checked(fields, b, vs, child, depth + 1)?
         } else {
@@ -483,8 +544,8 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         if let Some(f) = f {
             fields.set(f, &b[vs..ve]);
         }
-        if node == Node::Request && b.get(vs) == Some(&b'"') {
-            fields.push_request_string(&b[ks..ke], &b[vs..ve]);
+        if node == Node::Request {
+            fields.push_request_member(&b[ks..ke], &b[vs..ve]);
         }
         match json::member_next(b, ve)? {
             Ok(next) => j = next,
@@ -493,10 +554,43 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
     }
 }
 
+/// JSON.parse's rule for a duplicate member: it keeps the first one's place with the last value.
+/// Returns false when `key` is new.
+fn merge_member<'a>(members: &mut [(&'a [u8], &'a [u8])], key: &'a [u8], value: &'a [u8]) -> bool {
+    let same = |k: &[u8]| k == key || ((k.contains(&b'\\') || key.contains(&b'\\')) && json::unescape_wtf8(k) == json::unescape_wtf8(key));
+    match members.iter_mut().find(|(k, _)| same(k)) {
+        Some(m) => {
+            m.1 = value;
+            true
+        }
+        None => false,
+    }
+}
+
+/// An object's members with duplicates merged as JSON.parse does (first place, last value).
+/// Indexed by the decoded key, so a request with very many members stays linear.
+pub(crate) fn members_merged(obj: &[u8]) -> alloc::vec::Vec<(&[u8], &[u8])> {
+    use alloc::borrow::Cow;
+    let mut out: alloc::vec::Vec<(&[u8], &[u8])> = alloc::vec::Vec::new();
+    let mut index: std::collections::HashMap<Cow<'_, [u8]>, usize> = std::collections::HashMap::new();
+    for (k, v) in json::members(obj) {
+        let key = if k.contains(&b'\\') { Cow::Owned(json::unescape_wtf8(k).unwrap_or_default()) } else { Cow::Borrowed(k) };
+        match index.get(&key) {
+            Some(&i) => out[i].1 = v,
+            None => {
+                index.insert(key, out.len());
+                out.push((k, v));
+            }
+        }
+    }
+    out
+}
+
 fn capture_into<'a>(fields: &mut Fields<'a>, obj: &'a [u8], node: Node, depth: usize) {
     if depth > 6 {
         return;
     }
+    let mut seen = 0u32;
     for (key, value) in crate::json::members(obj) {
         let raw_key = key;
         let decoded;
@@ -507,11 +601,14 @@ fn capture_into<'a>(fields: &mut Fields<'a>, obj: &'a [u8], node: Node, depth: u
             key
         };
         let (f, child) = step(node, key);
+        if child != Node::None {
+            fields.enter(&mut seen, child);
+        }
         if let Some(f) = f {
             fields.set(f, value);
         }
-        if node == Node::Request && value.first() == Some(&b'"') {
-            fields.push_request_string(raw_key, value);
+        if node == Node::Request {
+            fields.push_request_member(raw_key, value);
         }
         if child != Node::None && value.first() == Some(&b'{') {
             capture_into(fields, value, child, depth + 1);

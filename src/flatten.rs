@@ -127,6 +127,7 @@ impl<'a, 's> Walker<'a, 's> {
         }
         let path_len = self.s.path.len();
         let mut member_index = 0usize;
+        let mut seen = 0u32; // trie members met in this object (duplicates: the last wins)
         loop {
             let json::MemberKey { ks, ke, esc: kesc, value: vstart } = json::member_key(b, j)?;
 
@@ -143,6 +144,9 @@ impl<'a, 's> Walker<'a, 's> {
             } else {
                 step(node, &b[ks..ke])
             };
+            if child != Node::None {
+                self.fields.enter(&mut seen, child);
+            }
 
             let vend = if top && self.overflowing {
                 // Nested copy into the overflow buffer.
@@ -179,8 +183,8 @@ impl<'a, 's> Walker<'a, 's> {
             if let Some(f) = cap {
                 self.fields.set(f, &b[vstart..vend]);
             }
-            if node == Node::Request && b.get(vstart) == Some(&b'"') {
-                self.fields.push_request_string(&b[ks..ke], &b[vstart..vend]);
+            if node == Node::Request {
+                self.fields.push_request_member(&b[ks..ke], &b[vstart..vend]);
             }
             member_index += 1;
             match json::member_next(b, vend)? {

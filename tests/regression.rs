@@ -19,3 +19,5 @@ mod records_tail;
 mod lone_surrogate_keys;
 #[path = "regression/digit_separator.rs"]
 mod digit_separator;
+#[path = "regression/duplicate_members.rs"]
+mod duplicate_members;

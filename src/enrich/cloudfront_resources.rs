@@ -163,20 +163,18 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
     let is_cloudfront = matches!(facts.provider.as_deref(), Some(provider::CLOUDFRONT | provider::CLOUDFRONT_KVS));
     let Some(action) = facts.action.as_deref().filter(|_| is_cloudfront) else { return };
     // Each object is read once; the lookups below go through these indexes.
-    // The request's own string members, as captured by the flattening pass (a request with
-    // very many is read here instead).
+    // The request's own members, as captured by the flattening pass (a request with very many
+    // is read here instead), duplicates merged as JSON.parse does.
     let scanned;
-    let req_strs: &[(&[u8], &[u8])] = match fields.request_strings() {
+    let req_strs: &[(&[u8], &[u8])] = match fields.request_members() {
         Some(s) => s,
         None => {
             let req = fields.raw(F::RequestParameters).filter(|r| r.first() == Some(&b'{'));
-            scanned = req.map(|r| json::members(r).filter(|(_, v)| v.first() == Some(&b'"')).collect::<Vec<_>>()).unwrap_or_default();
+            scanned = req.map(crate::fields::members_merged).unwrap_or_default();
             &scanned
         }
     };
-    let req_str = |key: &str| {
-        req_strs.iter().rev().find(|(k, _)| json::key_eq(k, key)).and_then(|(_, v)| json::as_str(v)).map(|s| s.into_owned())
-    };
+    let req_str = |key: &str| req_strs.iter().find(|(k, _)| json::key_eq(k, key)).and_then(|(_, v)| json::as_str(v)).map(|s| s.into_owned());
     let resp = fields.raw(F::ResponseElements).filter(|r| r.first() == Some(&b'{'));
     // The flattening pass captured the response's distribution, invalidation and key value
     // store members (F::Resp*): only other kinds' response ids need a scan.
@@ -196,6 +194,14 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
         }
     }
     for (member, value) in req_strs {
+        // A key written with escapes (`"\u0064istributionId"`) names the same member.
+        let decoded;
+        let member: &[u8] = if member.contains(&b'\\') {
+            decoded = json::unescape(member).unwrap_or_default();
+            decoded.as_bytes()
+        } else {
+            member
+        };
         let Ok(i) = PARAMS.binary_search_by(|(p, _)| p.as_bytes().cmp(member)) else { continue };
         if let Some(v) = json::as_str(value).filter(|v| !v.is_empty()) {
             let key = PARAMS[i].1;
