@@ -117,7 +117,7 @@ export function createApi(backend) {
     if (r.view === null) return r.flat;
     let facts;
     try {
-      facts = JSON.parse(call((g) => g.factsBytes(utf8(JSON.stringify(r.view)), '{}')));
+      facts = JSON.parse(call((g) => g.factsBytes(utf8(JSON.stringify(r.view)))));
     } catch {
       return undefined; // whatever went wrong, the core route says it properly
     }

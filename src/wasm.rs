@@ -160,12 +160,21 @@ fn transform_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
 }
 
 /// The enrichment keys alone for a record's text (the JS shim's fast path for record objects:
-/// it flattens them itself and sends only the view `captureSpec` describes).
+/// it flattens them itself and sends only the view `captureSpec` describes). Enrichment takes
+/// no options, so this keeps an engine of its own rather than parse an options text per call.
 /// Bytes, not a string: the shim encodes with `TextEncoder.encodeInto` (native), where passing a
 /// string would walk it in JS first.
 #[wasm_bindgen(js_name = factsBytes)]
-pub fn facts_bytes(input: &[u8], opts: &str) -> Result<JsValue, JsValue> {
-    with_engine(opts, |engine| {
+pub fn facts_bytes(input: &[u8]) -> Result<JsValue, JsValue> {
+    thread_local! {
+        static FACTS: core::cell::RefCell<Option<crate::record::Engine>> = const { core::cell::RefCell::new(None) };
+    }
+    FACTS.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let engine = match slot.as_mut() {
+            Some(e) => e,
+            None => slot.insert(crate::record::Engine::new(Options::default()).map_err(to_js)?),
+        };
         engine.facts(input).map_err(to_js)?;
         // Small text: decoded straight from the engine's buffer (no copy, no ASCII pass).
         let text = core::str::from_utf8(&engine.out).map_err(|_| to_js(Error::new(ErrorKind::Record, "internal: enrichment output is not UTF-8")))?;
