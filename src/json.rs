@@ -639,11 +639,30 @@ pub(crate) fn write_str_content(out: &mut Vec<u8>, s: &[u8]) {
 /// strings) becomes a `\uXXXX` escape. The values are unchanged. Used where the text becomes a
 /// JavaScript string: V8 stores an ASCII string in one byte per character, while a single
 /// non-ASCII character makes it decode and store the whole output two bytes per character.
+/// The index of the first byte >= 0x80 at or after `i` (or `b.len()`), eight bytes at a time.
+#[inline]
+fn next_non_ascii(b: &[u8], mut i: usize) -> usize {
+    while i + 8 <= b.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[i..i + 8]);
+        let hi = u64::from_le_bytes(w) & 0x8080_8080_8080_8080;
+        if hi != 0 {
+            return i + (hi.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i] < 0x80 {
+        i += 1;
+    }
+    i
+}
+
 pub(crate) fn to_ascii(text: Vec<u8>) -> Vec<u8> {
     // The first non-ASCII byte; most outputs have none and are returned as they are.
-    let Some(first) = text.iter().position(|&c| c >= 0x80) else {
+    let first = next_non_ascii(&text, 0);
+    if first == text.len() {
         return text;
-    };
+    }
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = Vec::with_capacity(text.len() + text.len() / 16);
     out.extend_from_slice(&text[..first]);
@@ -651,7 +670,7 @@ pub(crate) fn to_ascii(text: Vec<u8>) -> Vec<u8> {
     let mut units = [0u16; 2];
     while i < text.len() {
         // Copy the ASCII run whole, then escape one character.
-        let run = text[i..].iter().position(|&c| c >= 0x80).unwrap_or(text.len() - i);
+        let run = next_non_ascii(&text, i) - i;
         out.extend_from_slice(&text[i..i + run]);
         i += run;
         if i >= text.len() {
@@ -803,6 +822,15 @@ mod tests {
         assert_eq!(to_ascii(b"{\"a\":\"x\"}".to_vec()), b"{\"a\":\"x\"}");
         let out = to_ascii("{\"k\u{e9}\":\"\u{1F600} \\u00e9\"}".as_bytes().to_vec());
         assert_eq!(core::str::from_utf8(&out).unwrap(), r#"{"k\u00e9":"\ud83d\ude00 \u00e9"}"#);
+        // Non-ASCII at every offset around the eight-byte steps.
+        for pos in 0..24 {
+            let s = alloc::format!("{}\u{e9}{}\u{1F600}x{}", "a".repeat(pos), "b".repeat(pos % 9), "c".repeat(pos % 5));
+            let want: String = s
+                .chars()
+                .map(|c| if c.is_ascii() { String::from(c) } else { c.encode_utf16(&mut [0; 2]).iter().map(|u| alloc::format!("\\u{u:04x}")).collect() })
+                .collect();
+            assert_eq!(core::str::from_utf8(&to_ascii(s.clone().into_bytes())).unwrap(), want, "{s}");
+        }
     }
 
     #[test]
