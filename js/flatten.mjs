@@ -65,8 +65,13 @@ function kidsOf(e) {
 }
 
 function put(out, e, v) {
-  if (e.proto) Object.defineProperty(out, e.key, { value: v, writable: true, enumerable: true, configurable: true });
+  if (e.proto) defineOwn(out, e.key, v);
   else out[e.key] = v;
+}
+
+/** An own data property, as JSON.parse makes one (`o.__proto__ = v` would set the prototype). */
+function defineOwn(o, k, v) {
+  Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
 }
 
 /** A JSON number as JSON.stringify writes it and JSON.parse reads it back. */
@@ -80,6 +85,9 @@ function plainObject(v) {
   const p = Object.getPrototypeOf(v);
   return (p === OBJ || p === null) && typeof v.toJSON !== 'function';
 }
+
+// In a view spec: the whole value, copied as read (the spec's `1`).
+const ALL = 1;
 
 // The capture spec (src/fields.rs `capture_spec`) as Maps: member → 1 (ALL: the whole value),
 // a node (an object: its own members by the node), or an ArrayShape (`[shape]`: each element).
@@ -101,20 +109,17 @@ class ArrayShape {
 
 function specOf(v) {
   if (Array.isArray(v)) return new ArrayShape(specOf(v[0]));
-  return v !== null && typeof v === 'object' ? new SpecNode(v) : 1;
+  return v !== null && typeof v === 'object' ? new SpecNode(v) : ALL;
 }
 
 // View objects are plain objects (JSON.stringify writes them faster than null-prototype ones),
 // so a `__proto__` member needs defining rather than assigning.
 function setView(o, k, v) {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  if (k === '__proto__') defineOwn(o, k, v);
   else o[k] = v;
 }
 
 const BAIL = Symbol('bail');
-
-// In a view spec: the whole value, copied as read.
-const ALL = 1;
 
 class Walk {
   constructor(sep, maxDepth, maxFields) {

@@ -496,11 +496,11 @@ impl<'a> Fields<'a> {
         matches!(self.raw(f), Some(v) if v != b"null")
     }
 
-    /// Captures from a parsed record without flattening (used by the profiles and tests).
+    /// Captures from a record's text without flattening (tests; what precedes an error stays).
     #[cfg(test)]
     pub(crate) fn capture(record: &'a [u8]) -> Fields<'a> {
         let mut fields = Fields::default();
-        capture_into(&mut fields, record, Node::Root, 0);
+        let _ = fields.capture_checked(record, json::skip_ws(record, 0));
         fields
     }
 }
@@ -586,41 +586,12 @@ pub(crate) fn members_merged(obj: &[u8]) -> alloc::vec::Vec<(&[u8], &[u8])> {
     out
 }
 
-fn capture_into<'a>(fields: &mut Fields<'a>, obj: &'a [u8], node: Node, depth: usize) {
-    if depth > 6 {
-        return;
-    }
-    let mut seen = 0u32;
-    for (key, value) in crate::json::members(obj) {
-        let raw_key = key;
-        let decoded;
-        let key: &[u8] = if key.contains(&b'\\') {
-            decoded = crate::json::unescape(key).unwrap_or_default();
-            decoded.as_bytes()
-        } else {
-            key
-        };
-        let (f, child) = step(node, key);
-        if child != Node::None {
-            fields.enter(&mut seen, child);
-        }
-        if let Some(f) = f {
-            fields.set(f, value);
-        }
-        if node == Node::Request {
-            fields.push_request_member(raw_key, value);
-        }
-        if child != Node::None && value.first() == Some(&b'{') {
-            capture_into(fields, value, child, depth + 1);
-        }
-    }
-}
-
 impl<'a> Fields<'a> {
     /// Captures from a subtree that starts at trie node `node` (a subtree cut by a limit).
     pub(crate) fn capture_sub(obj: &'a [u8], node: Node) -> Fields<'a> {
         let mut fields = Fields::default();
-        capture_into(&mut fields, obj, node, 0);
+        // Cold (limits only), and `obj` was validated already: the result cannot be an error.
+        let _ = capture_checked(&mut fields, obj, 0, node, 0);
         fields
     }
 

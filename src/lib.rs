@@ -41,17 +41,7 @@ use alloc::vec::Vec;
 /// Transforms one record (a JSON object's text) into one output document (JSON text).
 /// Input that is not a JSON object is an error that says what and where.
 pub fn transform(record: &[u8], opts: &Options) -> Result<String> {
-    std::thread_local! {
-        // A caller transforms record after record with the same options: keep the engine (its
-        // buffers, the validated options) instead of making one per call.
-        static ENGINE: core::cell::RefCell<Option<record::Engine>> = const { core::cell::RefCell::new(None) };
-    }
-    ENGINE.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let engine = match slot.as_mut() {
-            Some(e) if e.opts == *opts => e,
-            _ => slot.insert(record::Engine::new(opts.clone())?),
-        };
+    record::with_engine(opts, |engine| {
         engine.record(record, 0)?;
         // The engine writes only valid UTF-8 (input validated, escapes ASCII).
         Ok(String::from_utf8(engine.out.clone()).unwrap_or_default())

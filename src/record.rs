@@ -27,8 +27,21 @@ impl Engine {
     /// Transforms the record in `rec` (surrounding whitespace allowed) into `self.out`.
     /// `base` is the record's byte offset in the caller's input, for error positions.
     pub(crate) fn record(&mut self, rec: &[u8], base: u64) -> Result<()> {
+        self.whole(rec, base, true)
+    }
+
+    /// Writes only the enrichment keys for the record in `rec` (what the flat profile appends
+    /// after the record's own keys) into `self.out`, as one JSON object. The JS shim flattens
+    /// record objects itself and sends this the record's enrichment view
+    /// ([`crate::fields::capture_spec`]).
+    #[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+    pub(crate) fn facts(&mut self, rec: &[u8]) -> Result<()> {
+        self.whole(rec, 0, false)
+    }
+
+    fn whole(&mut self, rec: &[u8], base: u64, flat_keys: bool) -> Result<()> {
         let start = skip_ws(rec, 0);
-        let end = self.record_at(rec, start).map_err(|f| Error::from_fail(f, rec, base))?;
+        let end = self.run(rec, start, flat_keys).map_err(|f| Error::from_fail(f, rec, base))?;
         if skip_ws(rec, end) != rec.len() {
             self.out.clear();
             return Err(Error::from_fail(json::Fail { code: Code::TrailingData, at: skip_ws(rec, end) }, rec, base));
@@ -39,11 +52,20 @@ impl Engine {
     /// Transforms the record starting at `rec[start]` into `self.out`; returns where it ends.
     /// Failures stay a cheap `Fail` so a streaming caller can tell "need more bytes" (`Eof`).
     pub(crate) fn record_at(&mut self, rec: &[u8], start: usize) -> json::Res<usize> {
+        self.run(rec, start, true)
+    }
+
+    /// `flat_keys: false` writes the flat profile without the record's own keys ([`Self::facts`]).
+    fn run(&mut self, rec: &[u8], start: usize, flat_keys: bool) -> json::Res<usize> {
         self.out.clear();
         let mut fields = Fields::default();
         let res = match self.opts.profile {
-            Profile::Flat => {
+            Profile::Flat if flat_keys => {
                 flatten::flatten_record(rec, start, &self.opts, &mut self.out, &mut self.scratch, &mut fields).map(|(end, _)| end)
+            }
+            Profile::Flat => {
+                self.out.push(b'{');
+                self.capture_only(rec, start, &mut fields)
             }
             // Nested profiles do not need the flat keys: validate and capture only.
             _ => self.capture_only(rec, start, &mut fields),
@@ -67,38 +89,29 @@ impl Engine {
         Ok(end)
     }
 
-    /// Writes only the enrichment keys for the record in `rec` (what the flat profile appends
-    /// after the record's own keys) into `self.out`, as one JSON object. The JS shim flattens
-    /// record objects itself and sends this the record's enrichment view
-    /// ([`crate::fields::capture_spec`]).
-    #[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
-    pub(crate) fn facts(&mut self, rec: &[u8]) -> Result<()> {
-        self.out.clear();
-        let start = skip_ws(rec, 0);
-        let mut fields = Fields::default();
-        let end = self.capture_only(rec, start, &mut fields).map_err(|f| Error::from_fail(f, rec, 0))?;
-        if skip_ws(rec, end) != rec.len() {
-            return Err(Error::from_fail(json::Fail { code: Code::TrailingData, at: skip_ws(rec, end) }, rec, 0));
-        }
-        if let Err(e) = core::str::from_utf8(&rec[start..end]) {
-            return Err(Error::from_fail(json::Fail { code: Code::InvalidUtf8, at: start + e.valid_up_to() }, rec, 0));
-        }
-        self.out.push(b'{');
-        if self.opts.enrich {
-            let facts = crate::enrich::enrich(&fields);
-            let mut w = ObjWriter { first: true, out: &mut self.out };
-            profiles::flat::write_facts(&mut w, &facts);
-        }
-        self.out.push(b'}');
-        Ok(())
-    }
-
     fn capture_only<'a>(&mut self, rec: &'a [u8], start: usize, fields: &mut Fields<'a>) -> json::Res<usize> {
         if rec.get(start) != Some(&b'{') {
             return fail(if start >= rec.len() { Code::Eof } else { Code::NotObject }, start);
         }
         fields.capture_checked(rec, start)
     }
+}
+
+/// Runs `f` with this thread's engine for `opts`: a caller transforms record after record with
+/// the same options, so the engine (its buffers, the validated options) is kept between calls and
+/// made anew only when the options change.
+pub(crate) fn with_engine<T>(opts: &Options, f: impl FnOnce(&mut Engine) -> Result<T>) -> Result<T> {
+    std::thread_local! {
+        static ENGINE: core::cell::RefCell<Option<Engine>> = const { core::cell::RefCell::new(None) };
+    }
+    ENGINE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let engine = match slot.as_mut() {
+            Some(e) if e.opts == *opts => e,
+            _ => slot.insert(Engine::new(opts.clone())?),
+        };
+        f(engine)
+    })
 }
 
 /// Writes the entry that stands in for a record that could not be read:
@@ -123,4 +136,51 @@ pub(crate) fn write_error_entry(out: &mut Vec<u8>, err: &Error, original: &[u8])
     }
     w.str("event.original", &alloc::string::String::from_utf8_lossy(original));
     w.out.push(b'}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Engine;
+    use crate::{ErrorKind, Options};
+
+    fn keys(text: &[u8]) -> serde_json::Map<String, serde_json::Value> {
+        serde_json::from_slice(text).expect("a JSON object")
+    }
+
+    /// `facts` writes exactly the keys that `record` appends to the record's own.
+    #[test]
+    fn facts_are_what_record_appends() {
+        let rec = br#"{"eventVersion":"1.08","eventTime":"2024-03-01T10:00:00Z","eventSource":"cloudfront.amazonaws.com","eventName":"CreateInvalidation2020_05_31","userIdentity":{"type":"IAMUser","userName":"bob","accountId":"111122223333"},"requestParameters":{"distributionId":"E1","invalidationBatch":{"paths":{"items":["/*"]}}}}"#;
+        let mut e = Engine::new(Options::default()).unwrap();
+        e.record(rec, 0).unwrap();
+        let full = keys(&e.out);
+        e.facts(rec).unwrap();
+        let facts = keys(&e.out);
+        let mut plain = Engine::new(Options { enrich: false, ..Options::default() }).unwrap();
+        plain.record(rec, 0).unwrap();
+        let own = keys(&plain.out);
+        assert!(facts.contains_key("cloudfront.risk") && facts.contains_key("user.name"), "{facts:?}");
+        assert_eq!(full.len(), own.len() + facts.len());
+        for (k, v) in &facts {
+            assert_eq!(full.get(k), Some(v), "{k}");
+        }
+    }
+
+    /// The view comes from JS and is checked like any record: bad text is an error, not a panic.
+    #[test]
+    fn facts_reports_bad_text() {
+        let mut e = Engine::new(Options::default()).unwrap();
+        for (text, kind) in [
+            (&b"[1]"[..], ErrorKind::Record),
+            (b"", ErrorKind::Syntax),
+            (b"{\"a\":", ErrorKind::Syntax),
+            (b"{\"a\":1} x", ErrorKind::Syntax),
+            (b"{\"a\":\"\xff\"}", ErrorKind::Syntax),
+        ] {
+            let err = e.facts(text).unwrap_err();
+            assert_eq!(err.kind(), kind, "{:?}: {err}", String::from_utf8_lossy(text));
+        }
+        e.facts(b"{}").unwrap();
+        assert_eq!(keys(&e.out).get("cloud.provider").and_then(|v| v.as_str()), Some("aws"));
+    }
 }

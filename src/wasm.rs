@@ -70,7 +70,9 @@ fn want_usize(key: &str, v: &[u8]) -> crate::Result<usize> {
 }
 
 fn want_str<'a>(key: &str, v: &'a [u8]) -> crate::Result<alloc::borrow::Cow<'a, str>> {
-    json::as_str(v).ok_or_else(|| opt_err(alloc::format!("{key} must be a string")))
+    // A lone surrogate (JS '\ud800') has no UTF-8 form; as_str would read it as U+FFFD.
+    let text = v.len() >= 2 && json::unescape_wtf8(&v[1..v.len() - 1]).is_some_and(|b| core::str::from_utf8(&b).is_ok());
+    json::as_str(v).filter(|_| text).ok_or_else(|| opt_err(alloc::format!("{key} must be a string of Unicode text")))
 }
 
 fn want_bool(key: &str, v: &[u8]) -> crate::Result<bool> {
@@ -99,10 +101,6 @@ fn options(text: &str) -> crate::Result<Options> {
             "enrich" => o.enrich = want_bool(&key, v)?,
             "arrays" => o.arrays = Options::parse_arrays(&want_str(&key, v)?)?,
             "separator" => {
-                // A lone surrogate (JS '\ud800') has no UTF-8 form: as_str would read U+FFFD.
-                if json::unescape_wtf8(&v[1..v.len().max(2) - 1]).is_none_or(|b| core::str::from_utf8(&b).is_err()) {
-                    return Err(opt_err(String::from("separator must be exactly one character")));
-                }
                 let s = want_str(&key, v)?;
                 let mut it = s.chars();
                 match (it.next(), it.next()) {
@@ -161,25 +159,19 @@ fn transform_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
 
 /// The enrichment keys alone for a record's text (the JS shim's fast path for record objects:
 /// it flattens them itself and sends only the view `captureSpec` describes). Enrichment takes
-/// no options, so this keeps an engine of its own rather than parse an options text per call.
+/// no options: the default engine serves, and no options text is passed or parsed per call.
 /// Bytes, not a string: the shim encodes with `TextEncoder.encodeInto` (native), where passing a
 /// string would walk it in JS first.
 #[wasm_bindgen(js_name = factsBytes)]
 pub fn facts_bytes(input: &[u8]) -> Result<JsValue, JsValue> {
-    thread_local! {
-        static FACTS: core::cell::RefCell<Option<crate::record::Engine>> = const { core::cell::RefCell::new(None) };
-    }
-    FACTS.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let engine = match slot.as_mut() {
-            Some(e) => e,
-            None => slot.insert(crate::record::Engine::new(Options::default()).map_err(to_js)?),
-        };
-        engine.facts(input).map_err(to_js)?;
+    crate::record::with_engine(&Options::default(), |engine| {
+        engine.facts(input)?;
         // Small text: decoded straight from the engine's buffer (no copy, no ASCII pass).
-        let text = core::str::from_utf8(&engine.out).map_err(|_| to_js(Error::new(ErrorKind::Record, "internal: enrichment output is not UTF-8")))?;
-        Ok(JsValue::from_str(text))
+        core::str::from_utf8(&engine.out)
+            .map(JsValue::from_str)
+            .map_err(|_| Error::new(ErrorKind::Record, "internal: enrichment output is not UTF-8"))
     })
+    .map_err(to_js)
 }
 
 /// What enrichment reads of a record, as JSON (see `fields::capture_spec`).
