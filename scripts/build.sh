@@ -2,17 +2,24 @@
 # npm run build: the wasm for Node (pkg/node, CommonJS glue loaded by js/node.mjs) and for the
 # web (pkg/web, ES module glue loaded by js/web.mjs), optimised by wasm-opt from the npm
 # `binaryen` package; then every scripts/build.d/*.sh (extra build steps other parts add); then
-# prints what `npm pack` would put in the package. Also the `prepack` script, so `npm pack`,
-# `npm publish` and an install from a git URL build first. Artefacts stay out of git (/pkg in .gitignore).
+# prints what `npm pack` would put in the package. Artefacts stay out of git (/pkg in .gitignore).
+#
+# `--prepare` is package.json's `prepare` script, which npm runs for `npm pack`, `npm publish` and
+# an install from a git URL (there it needs the Rust toolchain; see README, "Installing"). It does
+# nothing under `npm ci`, which scripts/setup.sh runs: the test run builds as a suite of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 log() { echo "build: $*" >&2; }
+if [ "${1:-}" = --prepare ] && [ "${npm_command:-}" = ci ]; then
+  log "npm ci: not building (npm run build does)"
+  exit 0
+fi
 for tool in wasm-pack wasm-bindgen wasm-opt; do
   command -v "$tool" >/dev/null || {
     log "$tool not found: run 'npm run setup' (bash scripts/setup.sh) first"
-    log "(packing, and so installing from a git URL, builds the WebAssembly: it needs Rust with rustup; the registry tarball needs neither)"
+    log "(installing from a git URL builds the WebAssembly and needs that toolchain; the registry package does not)"
     exit 1
   }
 done
@@ -58,7 +65,7 @@ for w in pkg/node/*.wasm pkg/web/*.wasm; do
 done
 
 # What `npm pack` / `npm publish` would ship (files and sizes), checked for what the entries load.
-# --ignore-scripts: the prepack script is this build.
+# --ignore-scripts: the prepare script is this build.
 listing=$(npm pack --dry-run --ignore-scripts 2>&1) || { echo "$listing" >&2; log "npm pack --dry-run failed"; exit 1; }
 echo "$listing" | sed -n 's/^npm notice //p' | grep -v '^$' >&2
 for f in pkg/node/cloudfront_trail.js pkg/node/cloudfront_trail_bg.wasm pkg/web/cloudfront_trail.js pkg/web/cloudfront_trail_bg.wasm; do
