@@ -100,7 +100,7 @@ describe('the packed package, installed into a fresh project', () => {
     TMP = mkdtempSync(join(tmpdir(), 'cloudfront-trail-consumer-'));
     PROJECT = join(TMP, 'project');
     mkdirSync(PROJECT);
-    // --ignore-scripts: pack what `npm run build` left in pkg/ (prepack would rebuild it).
+    // --ignore-scripts: pack what `npm run build` left in pkg/ (the prepare script would build again).
     const p = ok(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', TMP], { cwd: ROOT }), 'npm pack');
     [packed] = JSON.parse(p.stdout);
     writeFileSync(join(PROJECT, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2)}\n`);
@@ -128,16 +128,19 @@ describe('the packed package, installed into a fresh project', () => {
     // Only the built package: the shim, its types, the glue and wasm, the viewer, the readme.
     const allowed = /^(package\.json|README\.md|LICENSE|js\/[a-z]+\.(mjs|cjs|d\.ts)|js\/viewer\/([a-z]+\.mjs|index\.html|style\.css|README\.md)|pkg\/(node|web)\/cloudfront_trail(\.js|_bg\.wasm)|pkg\/node\/package\.json)$/;
     assert.deepEqual(files.filter((f) => !allowed.test(f)), [], 'files that do not belong in the package');
-    // Every relative import of every shipped module resolves inside the tarball.
+    // Every relative import (and new URL) of a file in every shipped module resolves inside the tarball.
     const dir = join(PROJECT, 'node_modules', PKG.name);
+    let checked = 0;
     for (const f of files.filter((x) => /\.(mjs|cjs|d\.ts)$/.test(x))) {
       const text = readFileSync(join(dir, f), 'utf8');
-      for (const [, spec] of text.matchAll(/(?:from|import\(|require\()\s*'(\.{1,2}\/[^']+)'/g)) {
+      for (const [, spec] of text.matchAll(/(?:from|import\(|require\(|require\.resolve\(|new URL\()\s*'(\.{1,2}\/[^']*\.[a-z]+)'/g)) {
         let target = norm(join(f, '..', spec));
         if (f.endsWith('.d.ts')) target = target.replace(/\.js$/, '.d.ts');
         assert.ok(files.includes(target), `${f} imports ${spec}, which is not in the tarball`);
+        checked++;
       }
     }
+    assert.ok(checked > 20, `only ${checked} relative imports found`);
     console.log(`${packed.filename}: ${files.length} files, ${packed.size} bytes gzipped, ${packed.unpackedSize} unpacked`);
   });
 
