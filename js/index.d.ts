@@ -1,6 +1,7 @@
-// Public types of cloudfront-trail (hand-written; wasm-bindgen's generated .d.ts stays internal).
-/// <reference types="node" />
-import type { Transform } from 'node:stream';
+// Public types of cloudfront-trail (hand-written; wasm-bindgen's generated .d.ts stays internal):
+// the API every entry shares. No Node type may appear here, because the browser entry (web.d.ts)
+// uses this file alone, in projects without @types/node. The Node stream is in stream.d.ts, and
+// the Node entry's types (node.d.ts) are both.
 
 /** Options every function takes. All are optional; unknown names throw a `CloudTrailError` of kind `option`. */
 export interface Options {
@@ -126,29 +127,6 @@ export interface Splitter {
 }
 
 export declare function createSplitter(options?: Options): Splitter;
-
-/** Options of the Node transform stream. */
-export interface StreamOptions extends Options {
-  /** Read NDJSON text (Buffer chunks) instead of flat objects. Default `false`. */
-  ndjson?: boolean;
-  /** The readable side's high-water mark (objects, or bytes with `ndjson`). */
-  highWaterMark?: number;
-}
-
-/** The stream's running counts. */
-export interface StreamStats {
-  records: number;
-  errors: number;
-  format: Format;
-  gzip: boolean;
-}
-
-/**
- * Node only: a `Transform` taking Buffer chunks of any supported input (gzip too, records split
- * anywhere) and giving flat record objects (error entries included, in order), or NDJSON with
- * `{ ndjson: true }`. Memory stays flat however large the input.
- */
-export declare function createTransformStream(options?: StreamOptions): Transform & { readonly stats: StreamStats };
 
 /**
  * Loads the wasm. Required once (awaited) before any other call in a browser; a no-op in Node.

@@ -10,7 +10,7 @@ let gluePath;
 try {
   gluePath = require.resolve('../pkg/node/cloudfront_trail.js');
 } catch (e) {
-  throw new Error('cloudfront-trail: the WebAssembly build (pkg/node) is missing: run `npm run build`', { cause: e });
+  throw new Error('cloudfront-trail: the WebAssembly build (pkg/node) is missing: in a clone of the repository run `npm run build`; an install from a git URL builds it only if npm ran its prepare script (README: Installing)', { cause: e });
 }
 let glue = require(gluePath);
 

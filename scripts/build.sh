@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
 # npm run build: the wasm for Node (pkg/node, CommonJS glue loaded by js/node.mjs) and for the
 # web (pkg/web, ES module glue loaded by js/web.mjs), optimised by wasm-opt from the npm
-# `binaryen` package; then every scripts/build.d/*.sh (extra build steps other parts add).
-# Artefacts stay out of git (/pkg in .gitignore).
+# `binaryen` package; then every scripts/build.d/*.sh (extra build steps other parts add); then
+# prints what `npm pack` would put in the package. Artefacts stay out of git (/pkg in .gitignore).
+#
+# `--prepare` is package.json's `prepare` script, which npm runs for `npm pack`, `npm publish` and
+# an install from a git URL (there it needs the Rust toolchain; see README, "Installing"). It does
+# nothing under `npm ci`, which scripts/setup.sh runs: the test run builds as a suite of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 log() { echo "build: $*" >&2; }
+if [ "${1:-}" = --prepare ] && [ "${npm_command:-}" = ci ]; then
+  log "npm ci: not building (npm run build does)"
+  exit 0
+fi
 for tool in wasm-pack wasm-bindgen wasm-opt; do
-  command -v "$tool" >/dev/null || { log "$tool not found: run 'npm run setup' (bash scripts/setup.sh) first"; exit 1; }
+  command -v "$tool" >/dev/null || {
+    log "$tool not found: run 'npm run setup' (bash scripts/setup.sh) first"
+    log "(installing from a git URL builds the WebAssembly and needs that toolchain; the registry package does not)"
+    exit 1
+  }
 done
 
 # Skip the wasm builds when both outputs are newer than every input (FORCE_BUILD=1 rebuilds).
@@ -34,6 +46,9 @@ for target in "${TARGETS[@]}"; do
 done
 # The nodejs glue is CommonJS while the repository's package.json says "type": "module".
 echo '{"type":"commonjs"}' > pkg/node/package.json
+# wasm-pack writes a .gitignore holding `*` into each output folder, and npm pack honours it: the
+# tarball would lose the glue and the .wasm. The root .gitignore already keeps /pkg out of git.
+rm -f pkg/node/.gitignore pkg/web/.gitignore
 
 # A gzipped copy of the bundled sample, for the demo and the tests of gzip input.
 mkdir -p pkg/examples
@@ -47,4 +62,12 @@ done
 
 for w in pkg/node/*.wasm pkg/web/*.wasm; do
   log "$(printf '%-40s %8d bytes, %7d gzipped' "$w" "$(wc -c <"$w")" "$(gzip -9 -c "$w" | wc -c)")"
+done
+
+# What `npm pack` / `npm publish` would ship (files and sizes), checked for what the entries load.
+# --ignore-scripts: the prepare script is this build.
+listing=$(npm pack --dry-run --ignore-scripts 2>&1) || { echo "$listing" >&2; log "npm pack --dry-run failed"; exit 1; }
+echo "$listing" | sed -n 's/^npm notice //p' | grep -v '^$' >&2
+for f in pkg/node/cloudfront_trail.js pkg/node/cloudfront_trail_bg.wasm pkg/web/cloudfront_trail.js pkg/web/cloudfront_trail_bg.wasm; do
+  grep -q " $f\$" <<<"$listing" || { log "the package would lack $f (see the listing above)"; exit 1; }
 done
