@@ -21,3 +21,5 @@ mod lone_surrogate_keys;
 mod digit_separator;
 #[path = "regression/duplicate_members.rs"]
 mod duplicate_members;
+#[path = "regression/accounting_chunkings.rs"]
+mod accounting_chunkings;

@@ -33,6 +33,12 @@ pub(crate) struct Gunzip {
     total_in: u64,
     total_out: u64,
     limit: u64,
+    /// The current member: its number (from 1), where it starts in the input, and the CRC32 and
+    /// size of what it has inflated so far, checked against its trailer.
+    member: u64,
+    member_at: u64,
+    crc: crc32fast::Hasher,
+    member_out: u64,
 }
 
 impl Gunzip {
@@ -44,6 +50,10 @@ impl Gunzip {
             total_in: 0,
             total_out: 0,
             limit,
+            member: 0,
+            member_at: 0,
+            crc: crc32fast::Hasher::new(),
+            member_out: 0,
         }
     }
 
@@ -64,6 +74,10 @@ impl Gunzip {
                     // header's own bytes are consumed: the loop goes on with the body (no
                     // recursion, so 100,000 tiny members in one chunk cannot overflow the stack).
                     let prev = self.pending.len();
+                    if prev == 0 {
+                        self.member += 1;
+                        self.member_at = self.total_in;
+                    }
                     let take = input.len().min(64 << 10);
                     self.pending.extend_from_slice(&input[..take]);
                     match header_len(&self.pending) {
@@ -73,6 +87,8 @@ impl Gunzip {
                             self.pending.clear();
                             self.phase = Phase::Body;
                             self.state.reset(DataFormat::Raw);
+                            self.crc = crc32fast::Hasher::new();
+                            self.member_out = 0;
                         }
                         Ok(None) => {
                             input = &input[take..];
@@ -95,6 +111,8 @@ impl Gunzip {
                             format!("decompressed data exceeds maxDecompressedBytes ({} bytes); raise the limit to read this input", self.limit),
                         ));
                     }
+                    self.crc.update(&buf[..r.bytes_written]);
+                    self.member_out += r.bytes_written as u64;
                     out.extend_from_slice(&buf[..r.bytes_written]);
                     match r.status {
                         Ok(MZStatus::StreamEnd) => self.phase = Phase::Trailer,
@@ -110,6 +128,22 @@ impl Gunzip {
                     input = &input[take..];
                     self.total_in += take as u64;
                     if self.pending.len() == 8 {
+                        let t = &self.pending;
+                        let crc = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
+                        let size = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
+                        let got = core::mem::replace(&mut self.crc, crc32fast::Hasher::new()).finalize();
+                        // ISIZE is the member's size modulo 2^32 (RFC 1952).
+                        if crc != got || size != self.member_out as u32 {
+                            let what = if crc != got { "CRC32" } else { "ISIZE (length)" };
+                            return Err(Error::new(
+                                ErrorKind::Input,
+                                format!(
+                                    "gzip: member {} (starting at compressed byte {}) fails its {what} check: the data is corrupt",
+                                    self.member, self.member_at
+                                ),
+                            )
+                            .at_offset(self.member_at));
+                        }
                         self.pending.clear();
                         self.phase = Phase::Between;
                     }
@@ -134,6 +168,13 @@ impl Gunzip {
         match self.phase {
             Phase::Between => Ok(()),
             Phase::Header if self.pending.is_empty() => Ok(()),
+            // One byte after a member cannot be told apart from a member's start before its
+            // second byte: it is trailing data (a whole bad header says so when it arrives).
+            Phase::Header if self.member > 1 && self.pending.len() < 2 => Err(Error::new(
+                ErrorKind::Input,
+                format!("gzip: {} byte(s) of trailing data after member {}, not a gzip member", self.pending.len(), self.member - 1),
+            )
+            .at_offset(self.member_at)),
             _ => Err(self.err("truncated gzip data (the stream ends inside a member)")),
         }
     }
@@ -200,7 +241,8 @@ mod tests {
     pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
         let mut v = alloc::vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
         v.extend_from_slice(&compress_to_vec(data, 6));
-        v.extend_from_slice(&[0; 8]); // CRC and size are not checked
+        v.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
+        v.extend_from_slice(&(data.len() as u32).to_le_bytes());
         v
     }
 

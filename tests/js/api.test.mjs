@@ -110,7 +110,7 @@ test('transformLog: every input type, broken record in the middle kept as an err
     new DataView(bytes.buffer, bytes.byteOffset, bytes.length)];
   for (const input of inputs) {
     const log = ct.transformLog(input);
-    assert.deepEqual(Object.keys(log), ['format', 'gzip', 'records', 'errors']);
+    assert.deepEqual(Object.keys(log), ['format', 'gzip', 'records', 'errors', 'skipped']);
     assert.equal(log.format, 'ndjson');
     assert.equal(log.gzip, false);
     assert.deepEqual(log.records.map((r) => r.seq), [1, 3]);
