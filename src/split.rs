@@ -134,6 +134,21 @@ pub struct Splitter {
     resync_spent: usize,
 }
 
+/// Every format, in a fixed order (for checkpoints).
+const FORMATS: [Format; 11] = [
+    Format::Empty,
+    Format::CloudTrail,
+    Format::Insights,
+    Format::Array,
+    Format::Ndjson,
+    Format::Record,
+    Format::EventBridge,
+    Format::CloudWatchLogs,
+    Format::LookupEvents,
+    Format::Digest,
+    Format::Unknown,
+];
+
 /// Unfinished records shorter than this are rescanned on every chunk; longer ones only once the
 /// buffer has doubled, so a huge record arriving in small chunks costs linear time, not quadratic.
 const RESCAN_FREELY: usize = 16 << 10;
@@ -296,6 +311,156 @@ impl Splitter {
     /// what comes after it is buffered, not yet reported.
     pub fn consumed(&self) -> u64 {
         self.base
+    }
+
+    /// Whether `finish_some` has begun ending the input.
+    pub fn is_ending(&self) -> bool {
+        self.ending
+    }
+
+    /// Whether the input is gzip (known once its first two bytes have arrived).
+    pub fn is_gzip(&self) -> bool {
+        self.gz.is_some()
+    }
+
+    /// The reading state at `consumed()`, as a few bytes: with the bytes after that offset, a
+    /// new splitter made by [`restore`](Self::restore) reads on exactly as this one would. The
+    /// JS shim keeps it after every call, so a splitter survives the loss of its WebAssembly
+    /// instance (another splitter's trap) with its partial record and context. None for gzip
+    /// input (the inflater's state is not kept) and before the first bytes are sniffed.
+    pub fn checkpoint(&self) -> Option<Vec<u8>> {
+        if self.gz.is_some() || !self.sniffed || self.finished {
+            return None;
+        }
+        let mut w = Vec::with_capacity(96);
+        let put = |w: &mut Vec<u8>, v: u64| w.extend_from_slice(&v.to_le_bytes());
+        let kind = |k: Option<ArrayKind>| match k {
+            None => 0u8,
+            Some(ArrayKind::Records) => 1,
+            Some(ArrayKind::Plain) => 2,
+            Some(ArrayKind::Lookup) => 3,
+        };
+        w.push(1); // version
+        match self.state {
+            State::Top => w.push(0),
+            State::Array { kind: k, comma } => w.extend_from_slice(&[1, kind(Some(k)), comma as u8]),
+            State::Tail => w.push(2),
+            State::Resync { in_array, from } => {
+                w.extend_from_slice(&[3, kind(in_array)]);
+                put(&mut w, from as u64);
+            }
+            State::Big { in_array, scan } => {
+                w.extend_from_slice(&[4, kind(in_array), scan.in_str as u8, scan.esc as u8]);
+                put(&mut w, scan.scanned as u64);
+                put(&mut w, scan.depth as u64);
+                put(&mut w, scan.part as u64);
+            }
+        }
+        let formats = FORMATS.iter().position(|f| Some(*f) == self.format).map_or(0, |i| i as u8 + 1);
+        w.extend_from_slice(&[formats, self.top_array as u8, self.ending as u8]);
+        for v in [self.top_units, self.records, self.errors, self.skipped, self.base, self.resync_spent as u64] {
+            put(&mut w, v);
+        }
+        match &self.pending_error {
+            None => w.push(0),
+            Some(e) => {
+                w.push(1 + ErrorKind::ALL.iter().position(|k| *k == e.kind()).unwrap_or(0) as u8);
+                for v in [e.offset(), e.line(), e.column(), e.record()] {
+                    put(&mut w, v.map_or(u64::MAX, |x| x));
+                }
+                put(&mut w, e.message().len() as u64);
+                w.extend_from_slice(e.message().as_bytes());
+            }
+        }
+        Some(w)
+    }
+
+    /// A splitter that reads on from a [`checkpoint`](Self::checkpoint): push it the bytes
+    /// after the checkpoint's offset.
+    pub fn restore(opts: Options, cp: &[u8]) -> Result<Splitter> {
+        let bad = || Error::new(ErrorKind::Input, "not a splitter checkpoint");
+        let mut sp = Splitter::new(opts)?;
+        let mut r = cp;
+        let mut byte = || -> Result<u8> {
+            let (&b, rest) = r.split_first().ok_or_else(bad)?;
+            r = rest;
+            Ok(b)
+        };
+        if byte()? != 1 {
+            return Err(bad());
+        }
+        fn kind_of(b: u8) -> Result<Option<ArrayKind>> {
+            Ok(match b {
+                0 => None,
+                1 => Some(ArrayKind::Records),
+                2 => Some(ArrayKind::Plain),
+                3 => Some(ArrayKind::Lookup),
+                _ => return Err(Error::new(ErrorKind::Input, "not a splitter checkpoint")),
+            })
+        }
+        let mut rest = r;
+        let mut take = |n: usize| -> Result<&[u8]> {
+            if rest.len() < n {
+                return Err(Error::new(ErrorKind::Input, "not a splitter checkpoint"));
+            }
+            let (a, b) = rest.split_at(n);
+            rest = b;
+            Ok(a)
+        };
+        let u64_of = |b: &[u8]| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        let tag = take(1)?[0];
+        sp.state = match tag {
+            0 => State::Top,
+            1 => {
+                let b = take(2)?;
+                State::Array { kind: kind_of(b[0])?.ok_or_else(bad)?, comma: b[1] != 0 }
+            }
+            2 => State::Tail,
+            3 => {
+                let k = kind_of(take(1)?[0])?;
+                State::Resync { in_array: k, from: u64_of(take(8)?) as usize }
+            }
+            4 => {
+                let b = take(3)?;
+                let (k, in_str, esc) = (kind_of(b[0])?, b[1] != 0, b[2] != 0);
+                let scanned = u64_of(take(8)?) as usize;
+                let depth = u64_of(take(8)?) as u32;
+                let part = u64_of(take(8)?) as u32;
+                State::Big { in_array: k, scan: BigScan { scanned, depth, in_str, esc, part } }
+            }
+            _ => return Err(bad()),
+        };
+        let b = take(3)?;
+        sp.format = match b[0] {
+            0 => None,
+            i => Some(*FORMATS.get(i as usize - 1).ok_or_else(bad)?),
+        };
+        sp.top_array = b[1] != 0;
+        sp.ending = b[2] != 0;
+        sp.top_units = u64_of(take(8)?);
+        sp.records = u64_of(take(8)?);
+        sp.errors = u64_of(take(8)?);
+        sp.skipped = u64_of(take(8)?);
+        sp.base = u64_of(take(8)?);
+        sp.resync_spent = u64_of(take(8)?) as usize;
+        let e = take(1)?[0];
+        if e != 0 {
+            let kind = *ErrorKind::ALL.get(e as usize - 1).ok_or_else(bad)?;
+            let opt = |v: u64| (v != u64::MAX).then_some(v);
+            let (offset, line, column, record) = (opt(u64_of(take(8)?)), opt(u64_of(take(8)?)), opt(u64_of(take(8)?)), opt(u64_of(take(8)?)));
+            let n = u64_of(take(8)?) as usize;
+            let msg = core::str::from_utf8(take(n)?).map_err(|_| bad())?;
+            let mut err = Error::new(kind, msg).with_position(line, column);
+            if let Some(o) = offset {
+                err = err.at_offset(o);
+            }
+            if let Some(r) = record {
+                err = err.in_record(r);
+            }
+            sp.pending_error = Some(err);
+        }
+        sp.sniffed = true;
+        Ok(sp)
     }
 
     /// Feeds `chunk` (empty to go on with what is buffered); true when stopped at the budget.

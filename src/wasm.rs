@@ -373,6 +373,30 @@ impl WasmSplitter {
         Ok(ascii_text(core::mem::take(&mut self.out)))
     }
 
+    /// A splitter reading on from `checkpoint` (see `Splitter::restore`): the shim's way to keep
+    /// a splitter whose instance was lost to another splitter's trap.
+    pub fn restore(opts: &str, checkpoint: &[u8]) -> Result<WasmSplitter, JsValue> {
+        let o = options(opts).map_err(to_js)?;
+        let inner = crate::Splitter::restore(o, checkpoint).map_err(to_js)?;
+        let ending = inner.is_ending();
+        Ok(WasmSplitter { inner, out: Vec::new(), summary: None, broken: false, ending })
+    }
+
+    /// The reading state at `consumed` (undefined for gzip input and once finished).
+    #[wasm_bindgen(getter)]
+    pub fn checkpoint(&self) -> Option<Vec<u8>> {
+        if self.broken || self.summary.is_some() {
+            return None;
+        }
+        self.inner.checkpoint()
+    }
+
+    /// Whether the input is gzip (known from its first two bytes).
+    #[wasm_bindgen(getter)]
+    pub fn compressed(&self) -> bool {
+        self.inner.is_gzip()
+    }
+
     /// Feeds a chunk; returns all the NDJSON lines (each ending in `\n`) completed by it.
     pub fn push(&mut self, chunk: &[u8]) -> Result<String, JsValue> {
         self.run(Call::Push(chunk, usize::MAX))

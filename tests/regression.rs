@@ -35,3 +35,5 @@ mod double_gzip_bounded;
 mod format_shape;
 #[path = "regression/refused_and_dropped.rs"]
 mod refused_and_dropped;
+#[path = "regression/gzip_error_order.rs"]
+mod gzip_error_order;

@@ -39,6 +39,10 @@ pub(crate) struct Gunzip {
     member_at: u64,
     crc: crc32fast::Hasher,
     member_out: u64,
+    /// An error found after some output of the same call: that output is handed on first and
+    /// the error comes from the next call (or `finish`), so a reader sees the same records
+    /// before it whatever the chunking.
+    failed: Option<Error>,
 }
 
 impl Gunzip {
@@ -54,6 +58,7 @@ impl Gunzip {
             member_at: 0,
             crc: crc32fast::Hasher::new(),
             member_out: 0,
+            failed: None,
         }
     }
 
@@ -64,8 +69,26 @@ impl Gunzip {
 
     /// Inflates from `input` until it is used up or `out` has grown by about `max_out` bytes;
     /// returns how much input was used. Lets a caller bound the memory one chunk can take.
-    pub(crate) fn push_some(&mut self, mut input: &[u8], out: &mut Vec<u8>, max_out: usize) -> Result<usize> {
-        let start_len = input.len();
+    pub(crate) fn push_some(&mut self, input: &[u8], out: &mut Vec<u8>, max_out: usize) -> Result<usize> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        let out_start = out.len();
+        let mut rest = input;
+        match self.push_raw(&mut rest, out, max_out) {
+            Ok(()) => Ok(input.len() - rest.len()),
+            Err(e) => {
+                self.failed = Some(e.clone());
+                if out.len() > out_start {
+                    Ok(input.len() - rest.len())
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    fn push_raw(&mut self, input: &mut &[u8], out: &mut Vec<u8>, max_out: usize) -> Result<()> {
         let out_start = out.len();
         while !input.is_empty() && out.len() - out_start < max_out {
             match self.phase {
@@ -82,7 +105,7 @@ impl Gunzip {
                     self.pending.extend_from_slice(&input[..take]);
                     match header_len(&self.pending) {
                         Ok(Some(n)) => {
-                            input = input.get(n.saturating_sub(prev)..).unwrap_or(&[]);
+                            *input = input.get(n.saturating_sub(prev)..).unwrap_or(&[]);
                             self.total_in += n as u64;
                             self.pending.clear();
                             self.phase = Phase::Body;
@@ -91,7 +114,7 @@ impl Gunzip {
                             self.member_out = 0;
                         }
                         Ok(None) => {
-                            input = &input[take..];
+                            *input = &input[take..];
                             if self.pending.len() > 1 << 20 {
                                 return Err(self.err("gzip header longer than 1 MiB"));
                             }
@@ -101,11 +124,15 @@ impl Gunzip {
                 }
                 Phase::Body => {
                     let mut buf = [0u8; 32 << 10];
-                    let r = inflate(&mut self.state, input, &mut buf, MZFlush::None);
-                    input = &input[r.bytes_consumed..];
+                    let r = inflate(&mut self.state, *input, &mut buf, MZFlush::None);
+                    *input = &input[r.bytes_consumed..];
                     self.total_in += r.bytes_consumed as u64;
                     self.total_out += r.bytes_written as u64;
                     if self.total_out > self.limit {
+                        // Exactly the first `limit` bytes go on (then the error), whatever the
+                        // chunking, so what a reader sees before the error does not depend on it.
+                        let keep = r.bytes_written - (self.total_out - self.limit) as usize;
+                        out.extend_from_slice(&buf[..keep]);
                         return Err(Error::new(
                             ErrorKind::Limit,
                             format!("decompressed data exceeds maxDecompressedBytes ({} bytes); raise the limit to read this input", self.limit),
@@ -125,7 +152,7 @@ impl Gunzip {
                     let need = 8 - self.pending.len();
                     let take = need.min(input.len());
                     self.pending.extend_from_slice(&input[..take]);
-                    input = &input[take..];
+                    *input = &input[take..];
                     self.total_in += take as u64;
                     if self.pending.len() == 8 {
                         let t = &self.pending;
@@ -152,7 +179,7 @@ impl Gunzip {
                     if input[0] == 0 {
                         // Zero padding after the last member (some tools pad blocks).
                         let n = input.iter().take_while(|&&c| c == 0).count();
-                        input = &input[n..];
+                        *input = &input[n..];
                         self.total_in += n as u64;
                     } else {
                         self.phase = Phase::Header;
@@ -160,11 +187,14 @@ impl Gunzip {
                 }
             }
         }
-        Ok(start_len - input.len())
+        Ok(())
     }
 
     /// Checks the stream ended at a member boundary.
     pub(crate) fn finish(&self) -> Result<()> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
         match self.phase {
             Phase::Between => Ok(()),
             Phase::Header if self.pending.is_empty() => Ok(()),

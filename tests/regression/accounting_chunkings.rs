@@ -147,6 +147,53 @@ fn every_chunking_gives_the_same_and_accounts_for_everything() {
     }
 }
 
+/// Like `chunked` (no budget), but after every chunk the splitter is replaced by one restored
+/// from its checkpoint, fed the bytes after the checkpoint's offset: what the JS shim does for
+/// splitters whose WebAssembly instance was lost to another splitter's trap.
+fn restored_every_chunk(input: &[u8], o: &Options, rng: &mut Rng, max_chunk: u64) -> Got {
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    let mut sink = |item: Item<'_>| match item {
+        Item::Record(j) => records.push(String::from_utf8_lossy(j).into_owned()),
+        Item::Bad { original, entry, .. } => errors.push((String::from_utf8_lossy(original).into_owned(), String::from_utf8_lossy(entry).into_owned())),
+    };
+    let mut sp = Splitter::new(o.clone()).unwrap();
+    let mut fed = 0;
+    while fed < input.len() {
+        let n = (1 + rng.below(max_chunk) as usize).min(input.len() - fed);
+        sp.push(&input[fed..fed + n], &mut sink).unwrap();
+        fed += n;
+        if let Some(cp) = sp.checkpoint() {
+            let at = sp.consumed() as usize;
+            sp = Splitter::restore(o.clone(), &cp).unwrap();
+            sp.push(&input[at..fed], &mut sink).unwrap();
+        }
+    }
+    let s = sp.finish(&mut sink).unwrap();
+    (records, errors, (s.records, s.errors, s.skipped))
+}
+
+#[test]
+fn a_splitter_restored_from_its_checkpoint_reads_on_the_same() {
+    let o = Options { max_record_bytes: LIMIT, enrich: false, ..Options::default() };
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    for round in 0..30 {
+        let n = 1 + rng.below(30) as usize;
+        let (mut log, _) = build(&mut rng, n);
+        if round % 3 == 1 {
+            // Inside a Records array and a plain array too.
+            let recs: Vec<String> = (0..n).map(|i| format!(r#"{{"eventName":"E{i}","p":"{}"}}"#, "q".repeat(rng.below(1500) as usize))).collect();
+            log = format!(r#"{{"Records":[{}]}}"#, recs.join(",\n")).into_bytes();
+        } else if round % 3 == 2 {
+            log = format!("[{}]", String::from_utf8_lossy(&log).trim_end().replace('\n', ",")).into_bytes();
+        }
+        let w = whole(&log, &o);
+        for max_chunk in [1u64, 13, 300, 4000] {
+            assert_eq!(restored_every_chunk(&log, &o, &mut rng, max_chunk), w, "round {round}, chunks up to {max_chunk}");
+        }
+    }
+}
+
 #[test]
 fn an_oversized_record_does_not_take_the_next_one() {
     let o = Options { max_record_bytes: LIMIT, enrich: false, ..Options::default() };
