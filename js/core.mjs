@@ -151,13 +151,18 @@ function utf8(s) {
 }
 
 export function createApi(backend) {
+  // Counts the instances replaced after a trap: a splitter made in an older one must be rebuilt.
+  let generation = 0;
   // Every call into wasm goes through here: errors converted once, a trapped instance replaced.
   function call(f) {
     const g = backend.glue();
     try {
       return f(g);
     } catch (e) {
-      if (isTrap(e)) backend.reset();
+      if (isTrap(e)) {
+        backend.reset();
+        generation++;
+      }
       throw toError(e);
     }
   }
@@ -270,6 +275,67 @@ export function createApi(backend) {
   function createSplitter(options) {
     const o = optionsText(options);
     let sp = call((g) => new g.Splitter(o));
+    let gen = generation;
+    // To survive the loss of the instance (a trap anywhere in it): after every call, the core's
+    // checkpoint (its reading state at `consumed`) and a copy of the bytes after that offset
+    // (plain input only: gzip's offsets are inflated ones). Small: the unfinished tail.
+    let cp;
+    let compressed = false;
+    let tail = [];
+    let tailAt = 0;
+    let fedEnd = 0;
+    const tailBytes = () => {
+      const n = tail.reduce((a, t) => a + t.length, 0);
+      const all = new Uint8Array(n);
+      let k = 0;
+      for (const t of tail) {
+        all.set(t, k);
+        k += t.length;
+      }
+      return all;
+    };
+    const remember = (chunk) => {
+      compressed = sp.compressed;
+      if (compressed) {
+        tail = [];
+        cp = undefined;
+        return;
+      }
+      const consumed = sp.consumed;
+      const pushed = chunk !== undefined && chunk.length > 0;
+      if (pushed) {
+        if (tail.length === 0) tailAt = fedEnd - chunk.length;
+        tail.push(chunk);
+      }
+      while (tail.length > 0 && tailAt + tail[0].length <= consumed) tailAt += tail.shift().length;
+      if (tail.length > 0 && tailAt < consumed) {
+        tail[0] = tail[0].subarray(consumed - tailAt);
+        tailAt = consumed;
+      }
+      if (tail.length === 0) tailAt = consumed;
+      // What is kept of this chunk is copied: the caller may reuse its buffer.
+      else if (pushed) tail[tail.length - 1] = tail[tail.length - 1].slice();
+      cp = sp.checkpoint;
+    };
+    // The instance was replaced since this splitter's last call (another splitter trapped):
+    // a new splitter from the checkpoint, fed the bytes after it, reads on as the lost one
+    // would have. Returns the lines that re-reading completes.
+    const rebuild = () => {
+      gen = generation;
+      if (compressed) {
+        done = true;
+        throw new CloudTrailError(
+          'internal: the WebAssembly instance failed and was re-created; this splitter\'s gzip input cannot be resumed (its inflater state was lost)',
+          { kind: 'internal' },
+        );
+      }
+      sp = call((g) => (cp === undefined ? new g.Splitter(o) : g.Splitter.restore(o, cp)));
+      const t = tailBytes();
+      if (t.length === 0) return '';
+      const out = call(() => sp.push(t));
+      cp = sp.checkpoint;
+      return out;
+    };
     // Counts from splitters lost to a failed instance, added to the live one's.
     let baseRecords = 0;
     let baseErrors = 0;
@@ -296,6 +362,9 @@ export function createApi(backend) {
     // leaves it as it was.
     const run = (f, chunk) => {
       let out;
+      let before = '';
+      if (gen !== generation) before = rebuild();
+      if (chunk !== undefined) fedEnd += chunk.length;
       try {
         out = call(() => f(sp));
       } catch (e) {
@@ -309,18 +378,26 @@ export function createApi(backend) {
         // Belt and braces: the instance trapped (the core should never do that). What came out
         // so far stays out, the chunk's raw text goes into an error entry, and a new splitter
         // takes the following chunks.
+        // Its unconsumed bytes (plain input: the buffered tail, then this chunk) go into the entry.
         baseRecords += cur.records;
         baseErrors += cur.errors + 1;
         baseSkipped += cur.skipped;
         cur = { records: 0, errors: 0, skipped: 0 };
+        if (!compressed && chunk !== undefined) tail.push(chunk);
+        const raw = compressed ? (chunk ?? new Uint8Array(0)) : tailBytes();
         sp = call((g) => new g.Splitter(o));
+        gen = generation;
         more = false;
-        const original = chunk === undefined ? '' : new TextDecoder().decode(chunk);
-        return JSON.stringify({ 'error.message': e.message, 'error.type': 'internal', 'event.original': original }) + '\n';
+        tail = [];
+        cp = undefined;
+        tailAt = fedEnd;
+        const original = new TextDecoder().decode(raw);
+        return before + JSON.stringify({ 'error.message': e.message, 'error.type': 'internal', 'event.original': original }) + '\n';
       }
       more = tryGet('more', false);
       cur = { records: tryGet('records', 0), errors: tryGet('errors', 0), skipped: tryGet('skipped', 0) };
-      return out;
+      remember(chunk);
+      return before + out;
     };
     const bytesOf = (chunk) => {
       if (typeof chunk === 'string') {

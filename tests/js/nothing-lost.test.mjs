@@ -10,6 +10,8 @@ import { pipeline } from 'node:stream/promises';
 import * as ct from '../../js/node.mjs';
 import { createTransformStream } from '../../js/stream.mjs';
 import { keyCacheBytes } from '../../js/flatten.mjs';
+import { createApi } from '../../js/core.mjs';
+import { createRequire } from 'node:module';
 
 const lines = (t) => t.split('\n').filter(Boolean);
 
@@ -180,4 +182,80 @@ test('the object route keeps its key cache under a byte bound', () => {
   for (let i = 0; i < 200; i++) ct.transform({ eventName: 'A', [`${big}${i}`]: 1, [`s${i}`]: { [`${big}x${i}`]: 2 } });
   for (let i = 0; i < 60_000; i++) ct.transform({ eventName: 'A', [`key${i}_${'m'.repeat(60)}`]: i });
   assert.ok(keyCacheBytes() <= 8 << 20, `${keyCacheBytes()} bytes`);
+});
+
+test('a trap elsewhere leaves every other splitter its partial record and context', () => {
+  const a = ct.createSplitter({ enrich: false });
+  const b = ct.createSplitter({ enrich: false });
+  let outA = a.push('{"Records":[{"eventName":"A1"},{"eventName":"A');
+  let outB = b.push('[{"eventName":"B1"},\n{"eventN');
+  assert.throws(() => ct.__panicForTest(), (e) => e.kind === 'internal');
+  outA += a.push('2"},{"eventName":"A3"}]}') + a.finish();
+  outB += b.push('ame":"B2"}]') + b.finish();
+  assert.deepEqual(lines(outA).map((l) => JSON.parse(l).eventName), ['A1', 'A2', 'A3']);
+  assert.deepEqual(lines(outB).map((l) => JSON.parse(l).eventName), ['B1', 'B2']);
+  assert.deepEqual([a.errors, b.errors, a.format, b.format], [0, 0, 'cloudtrail', 'array']);
+});
+
+test('the splitter that traps gives its unconsumed bytes in the error entry', () => {
+  // A backend whose splitter traps once on demand (the core itself never does).
+  const require = createRequire(import.meta.url);
+  const gluePath = require.resolve('../../pkg/node/cloudfront_trail.js');
+  let boom = false;
+  const wrap = (g) => {
+    class Trapping extends g.Splitter {
+      pushSome(c) {
+        if (boom) {
+          boom = false;
+          throw new WebAssembly.RuntimeError('unreachable');
+        }
+        return super.pushSome(c);
+      }
+    }
+    return { ...g, Splitter: Trapping };
+  };
+  let glue = wrap(require(gluePath));
+  const api = createApi({ glue: () => glue, reset() { delete require.cache[gluePath]; glue = wrap(require(gluePath)); } });
+  const sp = api.createSplitter({ enrich: false });
+  let out = sp.push('{"eventName":"A"}\n{"eventName":"partial');
+  boom = true;
+  out += sp.push('-rest"}\n');
+  out += sp.push('{"eventName":"C"}\n') + sp.finish();
+  const got = lines(out).map((l) => JSON.parse(l));
+  assert.deepEqual(got.filter((r) => r.eventName).map((r) => r.eventName), ['A', 'C']);
+  const entry = got.find((r) => r['error.type'] === 'internal');
+  assert.equal(entry['event.original'], '{"eventName":"partial-rest"}\n');
+  assert.deepEqual([sp.records, sp.errors], [2, 1]);
+});
+
+test('random chunkings of text (surrogate pairs cut anywhere): the same records and entries, all accounted for', () => {
+  let x = 12345;
+  const rnd = (n) => {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    return x % n;
+  };
+  const control = '{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[]}';
+  for (let round = 0; round < 30; round++) {
+    const parts = [];
+    let want = [0, 0, 0];
+    for (let i = 0; i < 1 + rnd(20); i++) {
+      switch (rnd(5)) {
+        case 0: parts.push('{"eventName": NaN}'); want[1]++; break;
+        case 1: parts.push(control); want[2]++; break;
+        default: parts.push(JSON.stringify({ eventName: `E${i}😀`, ua: 'é𝒳'.repeat(rnd(50)) })); want[0]++;
+      }
+    }
+    const text = (rnd(2) ? '\ufeff' : '') + parts.join('\n') + '\n';
+    const whole = ct.transformLogToNdjson(text, { enrich: false });
+    const sp = ct.createSplitter({ enrich: false });
+    let out = '';
+    for (let i = 0; i < text.length;) {
+      const n = 1 + rnd(9);
+      out += sp.push(text.slice(i, i + n));
+      i += n;
+    }
+    out += sp.finish();
+    assert.equal(out, whole, `round ${round}`);
+    assert.deepEqual([sp.records, sp.errors, sp.skipped], want, `round ${round}`);
+  }
 });
