@@ -453,14 +453,10 @@ export function createApi(backend) {
       }
       return parts.length === 1 ? parts[0] : parts.join('');
     };
+    // (Output still waiting in the core from an earlier bounded call comes first: the core goes
+    // on where it stopped before reading the new chunk.)
     const firstPiece = (f, chunk) => {
       if (queued.length > 0) throw new CloudTrailError('input: read the waiting output with next() first', { kind: 'input' });
-      if (more) {
-        // Output of the previous call still waits: keep it in order before the new chunk's.
-        const waiting = [];
-        while (more) waiting.push(run((s) => s.next()));
-        queued.push(...waiting.filter((t) => t));
-      }
       return run(f, chunk);
     };
     return {
