@@ -459,6 +459,18 @@ impl Splitter {
             }
             sp.pending_error = Some(err);
         }
+        // Only values this splitter could have written (arithmetic on them must not overflow).
+        const HUGE: u64 = 1 << 62;
+        let window = sp.engine.opts.max_record_bytes as u64 + 1;
+        let positions_ok = match sp.state {
+            State::Resync { from, .. } => from as u64 <= window,
+            State::Big { scan, .. } => scan.scanned as u64 <= window && scan.depth < 1 << 30 && scan.part < 1 << 30,
+            _ => true,
+        };
+        let counts_ok = [sp.top_units, sp.records, sp.errors, sp.skipped, sp.base, sp.resync_spent as u64].iter().all(|&v| v < HUGE);
+        if !positions_ok || !counts_ok || !rest.is_empty() {
+            return Err(bad());
+        }
         sp.sniffed = true;
         Ok(sp)
     }

@@ -207,3 +207,28 @@ fn an_oversized_record_does_not_take_the_next_one() {
         }
     }
 }
+
+#[test]
+fn a_damaged_checkpoint_is_refused_or_reads_without_panicking() {
+    let o = Options { max_record_bytes: LIMIT, enrich: false, ..Options::default() };
+    let mut sp = Splitter::new(o.clone()).unwrap();
+    sp.push(br#"{"Records":[{"eventName":"A"},{"eventName": NaN},{"event"#, &mut |_| {}).unwrap();
+    let cp = sp.checkpoint().unwrap();
+    let mut rng = Rng(99);
+    for round in 0..2000 {
+        let mut bad = cp.clone();
+        match round % 3 {
+            0 => bad.truncate(rng.below(cp.len() as u64) as usize),
+            1 => {
+                let i = rng.below(cp.len() as u64) as usize;
+                bad[i] = rng.next() as u8;
+            }
+            _ => bad = (0..rng.below(120)).map(|_| rng.next() as u8).collect(),
+        }
+        if let Ok(mut r) = Splitter::restore(o.clone(), &bad) {
+            let mut sink = |_: Item<'_>| {};
+            let _ = r.push(br#"Name":"B"},{"eventName":"C"}]}"#, &mut sink).and_then(|_| r.finish(&mut sink));
+        }
+    }
+    assert!(Splitter::restore(o, &cp[..cp.len() - 1]).is_err());
+}
