@@ -350,7 +350,7 @@ export function createApi(backend) {
     let more = false;
     let ending = false;
     // The live splitter's counts after its last call (readable after free()).
-    let cur = { records: 0, errors: 0, skipped: 0 };
+    let cur = { records: 0, errors: 0, skipped: 0, format: 'empty' };
     const tryGet = (k, dflt) => {
       try { return sp[k]; } catch { return dflt; }
     };
@@ -382,7 +382,7 @@ export function createApi(backend) {
         baseRecords += cur.records;
         baseErrors += cur.errors + 1;
         baseSkipped += cur.skipped;
-        cur = { records: 0, errors: 0, skipped: 0 };
+        cur = { records: 0, errors: 0, skipped: 0, format: cur.format };
         if (!compressed && chunk !== undefined) tail.push(chunk);
         const raw = compressed ? (chunk ?? new Uint8Array(0)) : tailBytes();
         sp = call((g) => new g.Splitter(o));
@@ -390,12 +390,14 @@ export function createApi(backend) {
         more = false;
         tail = [];
         cp = undefined;
-        tailAt = fedEnd;
+        // The new splitter counts its offsets from zero.
+        tailAt = 0;
+        fedEnd = 0;
         const original = new TextDecoder().decode(raw);
         return before + JSON.stringify({ 'error.message': e.message, 'error.type': 'internal', 'event.original': original }) + '\n';
       }
       more = tryGet('more', false);
-      cur = { records: tryGet('records', 0), errors: tryGet('errors', 0), skipped: tryGet('skipped', 0) };
+      cur = { records: tryGet('records', 0), errors: tryGet('errors', 0), skipped: tryGet('skipped', 0), format: tryGet('format', 'empty') };
       remember(chunk);
       return before + out;
     };
@@ -508,7 +510,7 @@ export function createApi(backend) {
       get errors() { return baseErrors + cur.errors; },
       get skipped() { return baseSkipped + cur.skipped; },
       /** The detected input format and whether it was gzip (final after finish()). */
-      get format() { return freed ? freed.format : tryGet('format', 'empty'); },
+      get format() { return freed ? freed.format : tryGet('format', cur.format); },
       get gzip() { return freed ? freed.gzip : tryGet('gzip', false); },
       /** Releases the wasm memory now (otherwise a FinalizationRegistry does it). */
       free() {
