@@ -294,14 +294,12 @@ export function createApi(backend) {
       }
       return all;
     };
-    const remember = (chunk) => {
-      compressed = sp.compressed;
+    const remember = (chunk, consumed) => {
       if (compressed) {
         tail = [];
         cp = undefined;
         return;
       }
-      const consumed = sp.consumed;
       const pushed = chunk !== undefined && chunk.length > 0;
       if (pushed) {
         if (tail.length === 0) tailAt = fedEnd - chunk.length;
@@ -396,9 +394,12 @@ export function createApi(backend) {
         const original = new TextDecoder().decode(raw);
         return before + JSON.stringify({ 'error.message': e.message, 'error.type': 'internal', 'event.original': original }) + '\n';
       }
-      more = tryGet('more', false);
-      cur = { records: tryGet('records', 0), errors: tryGet('errors', 0), skipped: tryGet('skipped', 0), format: tryGet('format', 'empty') };
-      remember(chunk);
+      // One crossing for the counts and what `remember` needs.
+      const st = sp.status();
+      more = st[3] === 1;
+      compressed = st[5] === 1;
+      cur = { records: st[0], errors: st[1], skipped: st[2], format: tryGet('format', 'empty') };
+      remember(chunk, st[4]);
       return before + out;
     };
     const bytesOf = (chunk) => {

@@ -428,6 +428,13 @@ impl WasmSplitter {
         self.run(Call::Next)
     }
 
+    /// After a call, in one crossing: [records, errors, skipped, more (0/1), consumed,
+    /// compressed (0/1)].
+    pub fn status(&self) -> Vec<f64> {
+        let (r, e, k) = self.inner.counts();
+        alloc::vec![r as f64, e as f64, k as f64, self.more() as u8 as f64, self.inner.consumed() as f64, self.inner.is_gzip() as u8 as f64]
+    }
+
     /// Whether a bounded call left output to read with `next`.
     #[wasm_bindgen(getter)]
     pub fn more(&self) -> bool {
