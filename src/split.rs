@@ -662,7 +662,7 @@ impl Splitter {
         };
         if let State::Top | State::Array { .. } = self.state {
             if self.state == State::Top {
-                self.note_top_unit(d[q]);
+                self.note_top_unit(d[q], &[]);
             }
             self.state = State::Big { in_array, scan: BigScan::default() };
             return Ok(q);
@@ -785,8 +785,15 @@ impl Splitter {
     /// A top-level value that could not be read still tells the input's shape: one that starts
     /// like JSON counts as a record (two or more make NDJSON), anything else is `unknown` until
     /// something readable turns up.
-    fn note_top_unit(&mut self, c: u8) {
+    ///
+    /// `read` is the part of it read before it failed (a deterministic prefix): an object whose
+    /// members there include `"Records": [` is a CloudTrail file (`{"x":1,"Records":[bad]}`).
+    fn note_top_unit(&mut self, c: u8, read: &[u8]) {
         self.top_units += 1;
+        if c == b'{' && json::members(read).take(64).any(|(k, v)| k == b"Records" && v.first() == Some(&b'[')) {
+            self.set_format(Format::CloudTrail);
+            return;
+        }
         if c == b'{' || c == b'[' {
             self.set_format(Format::Record);
             if self.top_units >= 2 && self.format == Some(Format::Record) {
@@ -905,7 +912,7 @@ impl Splitter {
                 // Complete, one byte over the limit: reported in pieces as a record that does
                 // not end within the limit is, so the output does not depend on chunking.
                 if in_array.is_none() {
-                    self.note_top_unit(d[p]);
+                    self.note_top_unit(d[p], &[]);
                 }
                 self.state = State::Big { in_array, scan: BigScan::default() };
                 Ok(Step::Go(p))
@@ -943,7 +950,8 @@ impl Splitter {
             return Ok(Step::Wait(p));
         }
         if in_array.is_none() && self.state == State::Top {
-            self.note_top_unit(d[p]);
+            let read = d.get(p..f.at.min(d.len())).unwrap_or(&[]);
+            self.note_top_unit(d.get(p).copied().unwrap_or(0), read);
         }
         let e = Error::from_fail(Fail { code: f.code, at: f.at.saturating_sub(p) }, &d[p..], 0);
         let err = Error::new(e.kind(), describe_at(&e)).at_offset(self.base + f.at as u64);

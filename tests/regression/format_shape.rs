@@ -9,6 +9,8 @@ fn format_comes_from_the_input_shape() {
     let f = |s: &[u8]| transform_log(s, &Options::default()).unwrap();
     let l = f(br#"{"Records":[{"eventName": NaN}]}"#);
     assert_eq!((l.format, l.records.len(), l.errors.len()), (Format::CloudTrail, 0, 1));
+    let l = f(br#"{"x":1,"Records":[{"eventName": NaN}]}"#);
+    assert_eq!((l.format, l.records.len(), l.errors.len()), (Format::CloudTrail, 0, 1));
     let l = f(b"{\"eventName\": NaN}\n{\"eventName\":\"B\"}\n");
     assert_eq!((l.format, l.records.len(), l.errors.len()), (Format::Ndjson, 1, 1));
     let l = f(b"{\"eventName\":\"A\"}\n{\"eventName\": NaN}\n");
