@@ -8,7 +8,14 @@ root=..
 samples=$root/../shared/samples
 mkdir -p corpus/transform_log corpus/splitter_chunks corpus/transform corpus/unflatten
 
-files=$(find "$root/tests/fixtures" -type f; [ -d "$samples" ] && find "$samples" -type f \( -name '*.json' -o -name '*.log' -o -name '*.txt' -o -name '*.ndjson' -o -name '*.gz' \))
+# (An `[ -d ] && find` as the last command made the substitution fail without ../shared, and
+# `set -e` ended the script silently with nothing seeded.)
+if [ -d "$samples" ]; then
+  files=$(find "$root/tests/fixtures" -type f; find "$samples" -type f \( -name '*.json' -o -name '*.log' -o -name '*.txt' -o -name '*.ndjson' -o -name '*.gz' \))
+else
+  echo "seed.sh: $samples not found: seeding from tests/fixtures only" >&2
+  files=$(find "$root/tests/fixtures" -type f)
+fi
 n=0
 for f in $files; do
   n=$((n + 1))

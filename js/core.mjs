@@ -16,6 +16,9 @@ export class CloudTrailError extends Error {
     this.line = props.line;
     this.column = props.column;
     this.record = props.record;
+    // With `strict`: what was read before the failure (NDJSON text; for transformLog, records).
+    if (props.output !== undefined) this.output = props.output;
+    if (props.records !== undefined) this.records = props.records;
   }
 }
 
@@ -24,6 +27,23 @@ const JS_ONLY = new Set(['bytes', 'ndjson', 'highWaterMark']);
 
 /** Options object → the JSON text the core reads (JS names; unknown names are rejected there). */
 export function optionsText(opts) {
+  try {
+    return optionsTextOf(opts);
+  } catch (e) {
+    // A throwing getter or a revoked proxy among the options.
+    throw e instanceof CloudTrailError ? e : new CloudTrailError(`option: cannot read the options (${messageOf(e)})`, { kind: 'option', cause: e });
+  }
+}
+
+function messageOf(e) {
+  try {
+    return e && typeof e.message === 'string' ? e.message : String(e);
+  } catch {
+    return 'unknown error';
+  }
+}
+
+function optionsTextOf(opts) {
   if (opts === undefined || opts === null) return '{}';
   if (typeof opts !== 'object' || Array.isArray(opts)) {
     throw new CloudTrailError(`option: options must be an object, got ${describe(opts)}`, { kind: 'option' });
@@ -41,11 +61,24 @@ export function optionsText(opts) {
   return JSON.stringify(o);
 }
 
+function describeSafe(v) {
+  try {
+    return describe(v);
+  } catch {
+    return 'an unreadable value';
+  }
+}
+
 function describe(v) {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (ArrayBuffer.isView(v)) return v.constructor?.name ?? 'a typed array';
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/** Whether `v` is a plain record object (not a Map, RegExp, Error, Date, boxed primitive...). */
+function isPlainRecord(v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.prototype.toString.call(v) === '[object Object]';
 }
 
 function isTrap(e) {
@@ -64,18 +97,47 @@ function toError(e) {
   if (e && typeof e === 'object' && typeof e.kind === 'string') {
     return new CloudTrailError(e.message, e);
   }
-  return new CloudTrailError(`internal: ${e && e.message ? e.message : String(e)}`, { kind: 'internal', cause: e });
+  if (e instanceof RangeError && /string length/i.test(e.message)) {
+    return new CloudTrailError(
+      'limit: the output is longer than a JavaScript string can hold; read this input with createSplitter() or createTransformStream(), which give it in pieces',
+      { kind: 'limit', cause: e },
+    );
+  }
+  return new CloudTrailError(`internal: ${messageOf(e)}`, { kind: 'internal', cause: e });
+}
+
+/** Runs `f`, turning anything it throws (a proxy's trap, a getter) into a CloudTrailError. */
+function guard(kind, what, f) {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof CloudTrailError) throw e;
+    throw new CloudTrailError(`${kind}: ${what} (${messageOf(e)})`, { kind, cause: e });
+  }
 }
 
 /** Input for whole-log calls: string stays text, bytes become a Uint8Array view. */
 function toBytesOrText(input, what) {
-  if (typeof input === 'string' || input instanceof Uint8Array) return input;
-  if (input instanceof ArrayBuffer) return new Uint8Array(input);
-  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  throw new CloudTrailError(
-    `input: ${what} takes a string, Uint8Array/Buffer or ArrayBuffer, got ${describe(input)}`,
-    { kind: 'input' },
-  );
+  return guard('input', `cannot read the input of ${what}`, () => {
+    if (typeof input === 'string') return input;
+    let bytes;
+    if (input instanceof Uint8Array) bytes = input;
+    else if (input instanceof ArrayBuffer) bytes = new Uint8Array(input);
+    else if (ArrayBuffer.isView(input)) bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    else {
+      throw new CloudTrailError(
+        `input: ${what} takes a string, Uint8Array/Buffer or ArrayBuffer, got ${describe(input)}`,
+        { kind: 'input' },
+      );
+    }
+    // A detached buffer reads as empty: say so rather than read nothing.
+    if (bytes.buffer && bytes.buffer.detached === true) {
+      throw new CloudTrailError(`input: ${what} got a detached ArrayBuffer (its bytes were transferred away)`, { kind: 'input' });
+    }
+    // Copy the bytes' view so a subclass's getters cannot change what the glue reads.
+    return bytes.constructor === Uint8Array || bytes.constructor === globalThis.Buffer
+      ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  });
 }
 
 const encoder = new TextEncoder();
@@ -89,13 +151,18 @@ function utf8(s) {
 }
 
 export function createApi(backend) {
+  // Counts the instances replaced after a trap: a splitter made in an older one must be rebuilt.
+  let generation = 0;
   // Every call into wasm goes through here: errors converted once, a trapped instance replaced.
   function call(f) {
     const g = backend.glue();
     try {
       return f(g);
     } catch (e) {
-      if (isTrap(e)) backend.reset();
+      if (isTrap(e)) {
+        backend.reset();
+        generation++;
+      }
       throw toError(e);
     }
   }
@@ -129,41 +196,61 @@ export function createApi(backend) {
   function transform(record, options) {
     const o = optionsText(options);
     let out;
-    if (typeof record === 'string') {
+    const kindOf = guard('record', 'cannot read the record', () => {
+      if (typeof record === 'string') return 'text';
+      if (record instanceof Uint8Array) return 'bytes';
+      if (isPlainRecord(record) && !ArrayBuffer.isView(record)) return 'object';
+      return 'other';
+    });
+    if (kindOf === 'text') {
       out = call((g) => g.transformText(record, o));
-    } else if (record instanceof Uint8Array) {
-      out = call((g) => g.transformBytes(record, o));
-    } else if (record !== null && typeof record === 'object' && !Array.isArray(record) && !ArrayBuffer.isView(record)
-      && !(record instanceof ArrayBuffer)) {
+    } else if (kindOf === 'bytes') {
+      const b = toBytesOrText(record, 'transform');
+      out = call((g) => g.transformBytes(b, o));
+    } else if (kindOf === 'object') {
       const fast = transformObject(record, options);
       if (fast !== undefined) return fast;
       let text;
       try {
         text = JSON.stringify(record);
       } catch (e) {
-        throw new CloudTrailError(`record: cannot serialise the record object (${e.message})`, { kind: 'record', cause: e });
+        throw new CloudTrailError(`record: cannot serialise the record object (${messageOf(e)})`, { kind: 'record', cause: e });
       }
       out = call((g) => g.transformText(text, o));
     } else {
-      throw new CloudTrailError(`record: transform takes a record object or its JSON text, got ${describe(record)}`, { kind: 'record' });
+      throw new CloudTrailError(`record: transform takes a record object or its JSON text, got ${describeSafe(record)}`, { kind: 'record' });
     }
     return JSON.parse(out);
+  }
+
+  // A strict call's error carries what was read before the bad record.
+  function withPartial(f, asRecords) {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof CloudTrailError && typeof e.output === 'string' && asRecords) {
+        try { e.records = JSON.parse(e.output); } catch { /* left as text */ }
+        delete e.output;
+      }
+      throw e;
+    }
   }
 
   function transformLog(input, options) {
     const o = optionsText(options);
     const x = toBytesOrText(input, 'transformLog');
-    const text = typeof x === 'string'
+    const text = withPartial(() => (typeof x === 'string'
       ? call((g) => g.transformLogText(x, o))
-      : call((g) => g.transformLogBytes(x, o));
+      : call((g) => g.transformLogBytes(x, o))), true);
     const r = JSON.parse(text);
-    return { format: r.format, gzip: r.gzip, records: r.records, errors: r.errors };
+    return { format: r.format, gzip: r.gzip, records: r.records, errors: r.errors, skipped: r.skipped };
   }
 
   function transformLogToNdjson(input, options) {
     const o = optionsText(options);
     const x = toBytesOrText(input, 'transformLogToNdjson');
-    if (options && options.bytes) {
+    const bytes = guard('option', 'cannot read the options', () => Boolean(options && options.bytes));
+    if (bytes) {
       const b = typeof x === 'string' ? encoder.encode(x) : x;
       return call((g) => g.ndjsonBytes(b, o));
     }
@@ -174,73 +261,257 @@ export function createApi(backend) {
 
   function unflatten(flat, options) {
     const o = optionsText(options);
-    let text;
-    if (typeof flat === 'string') {
-      text = flat;
-    } else if (flat !== null && typeof flat === 'object' && !Array.isArray(flat) && !ArrayBuffer.isView(flat)) {
-      text = JSON.stringify(flat);
-    } else {
-      throw new CloudTrailError(`record: unflatten takes a flat object or its JSON text, got ${describe(flat)}`, { kind: 'record' });
-    }
+    const text = guard('record', 'cannot serialise the flat object', () => {
+      if (typeof flat === 'string') return flat;
+      if (isPlainRecord(flat) && !ArrayBuffer.isView(flat)) return JSON.stringify(flat);
+      throw new CloudTrailError(`record: unflatten takes a flat object or its JSON text, got ${describeSafe(flat)}`, { kind: 'record' });
+    });
     return JSON.parse(call((g) => g.unflatten(text, o)));
   }
+
+  // Longest JS string (V8: 2^29 - 24 UTF-16 units); the output is ASCII, one unit a byte.
+  const MAX_TEXT = (1 << 29) - 24;
 
   function createSplitter(options) {
     const o = optionsText(options);
     let sp = call((g) => new g.Splitter(o));
-    // Counts: `base` from splitters lost to a failed instance, `cur` from the live one.
+    let gen = generation;
+    // To survive the loss of the instance (a trap anywhere in it): after every call, the core's
+    // checkpoint (its reading state at `consumed`) and a copy of the bytes after that offset
+    // (plain input only: gzip's offsets are inflated ones). Small: the unfinished tail.
+    let cp;
+    let compressed = false;
+    let tail = [];
+    let tailAt = 0;
+    let fedEnd = 0;
+    const tailBytes = () => {
+      const n = tail.reduce((a, t) => a + t.length, 0);
+      const all = new Uint8Array(n);
+      let k = 0;
+      for (const t of tail) {
+        all.set(t, k);
+        k += t.length;
+      }
+      return all;
+    };
+    const remember = (chunk, consumed) => {
+      if (compressed) {
+        tail = [];
+        cp = undefined;
+        return;
+      }
+      const pushed = chunk !== undefined && chunk.length > 0;
+      if (pushed) {
+        if (tail.length === 0) tailAt = fedEnd - chunk.length;
+        tail.push(chunk);
+      }
+      while (tail.length > 0 && tailAt + tail[0].length <= consumed) tailAt += tail.shift().length;
+      if (tail.length > 0 && tailAt < consumed) {
+        tail[0] = tail[0].subarray(consumed - tailAt);
+        tailAt = consumed;
+      }
+      if (tail.length === 0) tailAt = consumed;
+      // What is kept of this chunk is copied: the caller may reuse its buffer.
+      else if (pushed) tail[tail.length - 1] = tail[tail.length - 1].slice();
+      cp = sp.checkpoint;
+    };
+    // The instance was replaced since this splitter's last call (another splitter trapped):
+    // a new splitter from the checkpoint, fed the bytes after it, reads on as the lost one
+    // would have. Returns the lines that re-reading completes.
+    const rebuild = () => {
+      gen = generation;
+      if (compressed) {
+        done = true;
+        throw new CloudTrailError(
+          'internal: the WebAssembly instance failed and was re-created; this splitter\'s gzip input cannot be resumed (its inflater state was lost)',
+          { kind: 'internal' },
+        );
+      }
+      sp = call((g) => (cp === undefined ? new g.Splitter(o) : g.Splitter.restore(o, cp)));
+      const t = tailBytes();
+      if (t.length === 0) return '';
+      const out = call(() => sp.push(t));
+      cp = sp.checkpoint;
+      return out;
+    };
+    // Counts from splitters lost to a failed instance, added to the live one's.
     let baseRecords = 0;
     let baseErrors = 0;
-    let curRecords = 0;
-    let curErrors = 0;
+    let baseSkipped = 0;
     let done = false;
     let freed = null;
+    // A high surrogate that ended the last text chunk: it pairs with the next chunk's start.
+    let carry = '';
+    // Pieces of output not returned yet (see push).
+    const queued = [];
+    // Whether a bounded call left output for next(); whether the input has been ended.
+    let more = false;
+    let ending = false;
+    // The live splitter's counts after its last call (readable after free()).
+    let cur = { records: 0, errors: 0, skipped: 0, format: 'empty' };
     const tryGet = (k, dflt) => {
       try { return sp[k]; } catch { return dflt; }
     };
-    const run = (method, chunk) => {
+    const live = () => {
       if (done || freed) throw new CloudTrailError('input: the splitter is finished, freed or failed', { kind: 'input' });
+    };
+    // One call into the core. Only a real trap (WebAssembly.RuntimeError) replaces the splitter;
+    // the core's own errors end it; anything else (thrown by the glue before the core ran)
+    // leaves it as it was.
+    const run = (f, chunk) => {
       let out;
+      let before = '';
+      if (gen !== generation) before = rebuild();
+      if (chunk !== undefined) fedEnd += chunk.length;
       try {
-        out = call(() => (chunk === undefined ? sp[method]() : sp[method](chunk)));
+        out = call(() => f(sp));
       } catch (e) {
-        if (e.kind !== 'internal') {
-          done = true;
+        if (!isTrap(e.cause)) {
+          if (typeof e.kind === 'string' && e.kind !== 'internal') {
+            done = true;
+            more = false;
+          }
           throw e;
         }
         // Belt and braces: the instance trapped (the core should never do that). What came out
         // so far stays out, the chunk's raw text goes into an error entry, and a new splitter
         // takes the following chunks.
-        baseRecords += curRecords;
-        baseErrors += curErrors + 1;
-        curRecords = 0;
-        curErrors = 0;
+        // Its unconsumed bytes (plain input: the buffered tail, then this chunk) go into the entry.
+        baseRecords += cur.records;
+        baseErrors += cur.errors + 1;
+        baseSkipped += cur.skipped;
+        cur = { records: 0, errors: 0, skipped: 0, format: cur.format };
+        if (!compressed && chunk !== undefined) tail.push(chunk);
+        const raw = compressed ? (chunk ?? new Uint8Array(0)) : tailBytes();
         sp = call((g) => new g.Splitter(o));
-        if (method === 'finish') done = true;
-        const original = chunk === undefined ? '' : new TextDecoder().decode(chunk);
-        return JSON.stringify({ 'error.message': e.message, 'error.type': 'internal', 'event.original': original }) + '\n';
+        gen = generation;
+        more = false;
+        tail = [];
+        cp = undefined;
+        // The new splitter counts its offsets from zero.
+        tailAt = 0;
+        fedEnd = 0;
+        const original = new TextDecoder().decode(raw);
+        return before + JSON.stringify({ 'error.message': e.message, 'error.type': 'internal', 'event.original': original }) + '\n';
       }
-      curRecords = sp.records;
-      curErrors = sp.errors;
-      return out;
+      // One crossing for the counts and what `remember` needs.
+      const st = sp.status();
+      more = st[3] === 1;
+      compressed = st[5] === 1;
+      cur = { records: st[0], errors: st[1], skipped: st[2], format: tryGet('format', 'empty') };
+      remember(chunk, st[4]);
+      return before + out;
+    };
+    const bytesOf = (chunk) => {
+      if (typeof chunk === 'string') {
+        let t = carry + chunk;
+        carry = '';
+        const last = t.length > 0 ? t.charCodeAt(t.length - 1) : 0;
+        if (last >= 0xd800 && last <= 0xdbff) {
+          carry = t[t.length - 1];
+          t = t.slice(0, -1);
+        }
+        return encoder.encode(t);
+      }
+      const b = toBytesOrText(chunk, 'push');
+      if (!carry) return b;
+      // Text then bytes: the lone half becomes U+FFFD, as TextEncoder writes it.
+      const head = encoder.encode(carry);
+      carry = '';
+      const both = new Uint8Array(head.length + b.length);
+      both.set(head);
+      both.set(b, head.length);
+      return both;
+    };
+    // A lone high surrogate left at the end of the text: U+FFFD, as TextEncoder writes it (a
+    // few bytes in, so its output is small).
+    const flushCarry = () => {
+      if (!carry) return '';
+      const c = bytesOf(new Uint8Array(0));
+      return gather(firstPiece((s) => s.pushSome(c), c));
+    };
+    // All the output of one call, in pieces; past what one string holds, the rest waits for
+    // next() and push() throws a `limit` error saying so (nothing is lost).
+    const gather = (first) => {
+      const parts = [first];
+      let total = first.length;
+      while (more) {
+        let piece;
+        try {
+          piece = run((s) => s.next());
+        } catch (e) {
+          // `strict`: the lines of the earlier pieces go with the error too.
+          if (e instanceof CloudTrailError && e.kind !== 'internal') e.output = parts.join('') + (e.output ?? '');
+          throw e;
+        }
+        if (total + piece.length > MAX_TEXT) {
+          queued.push(...parts.splice(0), piece);
+          throw new CloudTrailError(
+            'limit: the output of this call is longer than a JavaScript string can hold; read it in pieces with next() (or use createTransformStream)',
+            { kind: 'limit' },
+          );
+        }
+        parts.push(piece);
+        total += piece.length;
+      }
+      return parts.length === 1 ? parts[0] : parts.join('');
+    };
+    // (Output still waiting in the core from an earlier bounded call comes first: the core goes
+    // on where it stopped before reading the new chunk.)
+    const firstPiece = (f, chunk) => {
+      if (queued.length > 0) throw new CloudTrailError('input: read the waiting output with next() first', { kind: 'input' });
+      return run(f, chunk);
     };
     return {
       /** Feeds a chunk (bytes or text); returns the NDJSON lines it completed. */
       push(chunk) {
-        const c = typeof chunk === 'string' ? encoder.encode(chunk) : toBytesOrText(chunk, 'push');
-        return run('push', c);
+        live();
+        const c = bytesOf(chunk);
+        return gather(firstPiece((s) => s.pushSome(c), c));
       },
       /** Ends the input; returns the last NDJSON lines. */
       finish() {
-        const out = run('finish');
+        live();
+        const pre = flushCarry();
+        ending = true;
+        const out = gather(firstPiece((s) => s.finishSome()));
         done = true;
-        return out;
+        return pre + out;
       },
-      /** Records and error entries out so far. */
-      get records() { return baseRecords + curRecords; },
-      get errors() { return baseErrors + curErrors; },
+      /**
+       * Bounded reading: feeds a chunk and returns the first piece (at most about 1 MiB) of its
+       * output; then call next() until it returns '' before pushing again.
+       */
+      pushSome(chunk) {
+        live();
+        const c = bytesOf(chunk);
+        return firstPiece((s) => s.pushSome(c), c);
+      },
+      /** Bounded reading: ends the input; returns the first piece of the last lines (then next()). */
+      finishSome() {
+        live();
+        const pre = flushCarry();
+        ending = true;
+        const r = firstPiece((s) => s.finishSome());
+        if (!more) done = true;
+        return pre + r;
+      },
+      /** The next piece of output waiting after pushSome/finishSome ('' when there is none). */
+      next() {
+        if (queued.length > 0) return queued.shift();
+        if (!more || freed) return '';
+        const r = run((s) => s.next());
+        if (!more && ending) done = true;
+        return r;
+      },
+      /** Whether output waits for next(). */
+      get more() { return queued.length > 0 || more; },
+      /** Records, error entries and skipped objects (control messages, digests) out so far. */
+      get records() { return baseRecords + cur.records; },
+      get errors() { return baseErrors + cur.errors; },
+      get skipped() { return baseSkipped + cur.skipped; },
       /** The detected input format and whether it was gzip (final after finish()). */
-      get format() { return freed ? freed.format : tryGet('format', 'empty'); },
+      get format() { return freed ? freed.format : tryGet('format', cur.format); },
       get gzip() { return freed ? freed.gzip : tryGet('gzip', false); },
       /** Releases the wasm memory now (otherwise a FinalizationRegistry does it). */
       free() {

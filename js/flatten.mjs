@@ -25,10 +25,19 @@ const wellFormed = typeof String.prototype.isWellFormed === 'function'
 // Interned flat keys: per separator, a tree of Maps from a member name to its full flat key.
 // The same strings come back for every record of the same shape, so V8 hashes each key once
 // instead of building and hashing a fresh concatenation per record. Keys are attacker-
-// controlled, so the cache is bounded: past MAX_KEYS entries it starts again empty.
-const MAX_KEYS = 50_000;
+// controlled, so the cache is bounded by size: past MAX_CACHE_BYTES (member names and flat
+// keys, as UTF-16, plus a per-entry allowance) it starts again empty. A long key is not kept at
+// all: it is rarely repeated, and a few would fill the cache.
+const MAX_CACHE_BYTES = 8 << 20;
+const LONGEST_CACHED_KEY = 1024;
+const ENTRY_OVERHEAD = 96;
 let caches = new Map();
-let cachedKeys = 0;
+let cachedBytes = 0;
+
+/** Bytes the key cache holds now (for tests). */
+export function keyCacheBytes() {
+  return cachedBytes;
+}
 
 class Entry {
   constructor(key) {
@@ -50,12 +59,15 @@ function entry(parent, prefix, k, sep) {
   if (e !== undefined) return e;
   // The core reads keys as UTF-8 text; a lone surrogate has no UTF-8 form.
   if (!wellFormed(k)) return undefined;
-  if (++cachedKeys > MAX_KEYS) {
-    caches = new Map();
-    cachedKeys = 1;
-  }
   const part = escapeKey(k, sep);
   e = new Entry(prefix === null ? part : prefix + sep + part);
+  if (e.key.length > LONGEST_CACHED_KEY) return e;
+  const cost = 2 * (k.length + e.key.length) + ENTRY_OVERHEAD;
+  if (cachedBytes + cost > MAX_CACHE_BYTES) {
+    caches = new Map();
+    cachedBytes = 0;
+  }
+  cachedBytes += cost;
   parent.set(k, e);
   return e;
 }
@@ -329,7 +341,7 @@ export function fastConfig(opts) {
       case 'separator': {
         if (typeof v !== 'string' || [...v].length !== 1) return undefined;
         const c = v.codePointAt(0);
-        if (c < 0x20 || v === '~' || v === '"' || v === '\\' || (c >= 0x30 && c <= 0x39) || !wellFormed(v)) return undefined;
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || v === '~' || v === '"' || v === '\\' || (c >= 0x30 && c <= 0x39) || !wellFormed(v)) return undefined;
         cfg.separator = v;
         break;
       }

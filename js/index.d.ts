@@ -55,11 +55,18 @@ export interface Log {
   records: FlatRecord[];
   /** One entry per unreadable record or stretch, in input order. */
   errors: ErrorEntry[];
+  /**
+   * Objects read and deliberately not turned into records (CloudWatch Logs control messages,
+   * digest files). Records + error entries + skipped = the objects that came in.
+   */
+  skipped: number;
 }
 
 export type Format =
   | 'empty' | 'cloudtrail' | 'insights' | 'array' | 'ndjson' | 'record'
-  | 'eventbridge' | 'cloudwatch-logs' | 'lookup-events' | 'digest';
+  | 'eventbridge' | 'cloudwatch-logs' | 'lookup-events' | 'digest'
+  /** Not JSON at top level (an image, a CSV, plain text): every stretch is an error entry. */
+  | 'unknown';
 
 /** Anything a whole-log function reads. Strings are UTF-8 text; bytes may be gzip. */
 export type LogInput = string | Uint8Array | ArrayBuffer | ArrayBufferView;
@@ -77,6 +84,10 @@ export declare class CloudTrailError extends Error {
   column?: number;
   /** Index of the record in the log, counting from 0. */
   record?: number;
+  /** With `strict`: the NDJSON lines read before the failure (splitter, stream, `transformLogToNdjson`). */
+  output?: string;
+  /** With `strict`, from `transformLog`: the records read before the failure. */
+  records?: FlatRecord[];
 }
 
 /**
@@ -114,10 +125,23 @@ export interface Splitter {
   push(chunk: Uint8Array | string): string;
   /** Ends the input; returns the last NDJSON lines (a truncated last record becomes an error entry). */
   finish(): string;
+  /**
+   * Bounded reading: feeds a chunk and returns the first piece (about 1 MiB at most, whole lines)
+   * of the lines it completes; call `next()` until it returns `''` before pushing again.
+   */
+  pushSome(chunk: Uint8Array | string): string;
+  /** Bounded reading: ends the input and returns the first piece of the last lines (then `next()`). */
+  finishSome(): string;
+  /** The next piece of output after `pushSome`/`finishSome` (or a `push` that threw a `limit` error); `''` when none. */
+  next(): string;
+  /** Whether output waits for `next()`. */
+  readonly more: boolean;
   /** Records out so far. */
   readonly records: number;
   /** Error entries out so far. */
   readonly errors: number;
+  /** Objects skipped on purpose so far (control messages, digest files). */
+  readonly skipped: number;
   /** The detected format (final after `finish()`). */
   readonly format: Format;
   /** Whether the input was gzip (known after `finish()`). */

@@ -16,6 +16,8 @@ export interface StreamOptions extends Options {
 export interface StreamStats {
   records: number;
   errors: number;
+  /** Objects skipped on purpose (control messages, digest files): records + errors + skipped = what came in. */
+  skipped: number;
   format: Format;
   gzip: boolean;
 }

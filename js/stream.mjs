@@ -1,67 +1,124 @@
-// createTransformStream: a Node Transform over the wasm Splitter. Write Buffer chunks of any
-// supported input (gzip too, records split anywhere); read flat record objects, or NDJSON text
-// with { ndjson: true }. The core keeps only the unfinished tail, so memory stays flat.
+// createTransformStream: a Node Transform over the wasm Splitter. Write Buffer chunks (or text)
+// of any supported input (gzip too, records split anywhere); read flat record objects, or NDJSON
+// text with { ndjson: true }. The core keeps only the unfinished tail and gives its output in
+// pieces of about 1 MiB, each pushed only when the reader wants more, so memory stays flat
+// however much a chunk expands (a small gzip of many records).
 import { Transform } from 'node:stream';
-import { createSplitter } from './node.mjs';
+import { createSplitter, CloudTrailError } from './node.mjs';
 
 const SLICE = 64 << 10;
 
 export function createTransformStream(options = {}) {
-  const ndjson = Boolean(options && options.ndjson);
-  const sp = createSplitter(options); // bad options throw here, before any data flows
-  const emit = (stream, text) => {
-    if (!text) return;
-    if (ndjson) {
-      stream.push(text);
-      return;
+  const opt = (k) => {
+    try {
+      return options ? options[k] : undefined;
+    } catch (e) {
+      throw new CloudTrailError(`option: cannot read the options (${e && e.message})`, { kind: 'option', cause: e });
     }
+  };
+  const ndjson = Boolean(opt('ndjson'));
+  const hwm = opt('highWaterMark');
+  if (hwm !== undefined && hwm !== null && !(typeof hwm === 'number' && Number.isInteger(hwm) && hwm >= 0)) {
+    throw new CloudTrailError('option: highWaterMark must be a non-negative integer', { kind: 'option' });
+  }
+  const sp = createSplitter(options); // bad options throw here, before any data flows
+  // Pushes one piece of output; false when the reader has enough for now.
+  const emit = (stream, text) => {
+    if (!text) return true;
+    if (ndjson) return stream.push(text);
+    let ok = true;
     let start = 0;
     for (;;) {
       const nl = text.indexOf('\n', start);
       if (nl < 0) break;
-      if (nl > start) stream.push(JSON.parse(text.slice(start, nl)));
+      if (nl > start) ok = stream.push(JSON.parse(text.slice(start, nl)));
       start = nl + 1;
     }
+    return ok;
+  };
+  // Set while output waits for the reader: called from read() to go on.
+  let resume = null;
+  // Feeds `pieces` (functions giving the first output piece of each step) one at a time,
+  // pushing every piece of output; pauses whenever the reader has enough; then `done`.
+  const pump = (stream, steps, done) => {
+    let i = 0;
+    let first = true;
+    const go = () => {
+      for (;;) {
+        let text;
+        try {
+          if (first) {
+            if (i >= steps.length) {
+              done();
+              return;
+            }
+            text = steps[i++]();
+            first = !sp.more;
+          } else {
+            text = sp.next();
+            first = !sp.more;
+          }
+        } catch (e) {
+          // `strict`: deliver what was read before the bad record, then fail.
+          if (e && typeof e.output === 'string') emit(stream, e.output);
+          done(e);
+          return;
+        }
+        if (!emit(stream, text) && (!first || i < steps.length)) {
+          resume = go;
+          return;
+        }
+      }
+    };
+    go();
   };
   const stream = new Transform({
     writableObjectMode: false,
     readableObjectMode: !ndjson,
-    highWaterMark: options && options.highWaterMark,
-    transform(chunk, _enc, cb) {
-      // Feed at most SLICE bytes at a time: gzip input inflates ~15x, and each push returns
-      // (and holds) the output of its whole piece.
-      for (let i = 0; i < chunk.length; i += SLICE) {
-        let text;
-        try {
-          text = sp.push(chunk.subarray(i, i + SLICE));
-        } catch (e) {
-          cb(e);
-          return;
+    // Text chunks reach transform() as strings, so an emoji cut between two writes is joined
+    // by the splitter (a Buffer per write would turn each half into U+FFFD).
+    decodeStrings: false,
+    highWaterMark: hwm ?? undefined,
+    transform(chunk, enc, cb) {
+      const steps = [];
+      if (typeof chunk === 'string' && enc !== 'utf8' && enc !== 'utf-8') chunk = Buffer.from(chunk, enc);
+      // Feed at most SLICE bytes at a time (the output of each comes in bounded pieces anyway).
+      if (typeof chunk === 'string') {
+        for (let i = 0; i < chunk.length; i += SLICE) {
+          const piece = chunk.slice(i, i + SLICE);
+          steps.push(() => sp.pushSome(piece));
         }
-        emit(this, text);
+      } else {
+        for (let i = 0; i < chunk.length; i += SLICE) {
+          const piece = chunk.subarray(i, i + SLICE);
+          steps.push(() => sp.pushSome(piece));
+        }
       }
-      cb();
+      pump(this, steps, (e) => cb(e));
     },
     flush(cb) {
-      let text;
-      try {
-        text = sp.finish();
-      } catch (e) {
-        cb(e);
+      pump(this, [() => sp.finishSome()], (e) => cb(e));
+    },
+    read(n) {
+      if (resume) {
+        const go = resume;
+        resume = null;
+        go();
         return;
       }
-      emit(this, text);
-      cb();
+      Transform.prototype._read.call(this, n);
     },
     destroy(err, cb) {
+      resume = null;
       sp.free();
       cb(err);
     },
   });
-  // Counts so far, for progress and summaries (final once the stream has ended).
+  // Counts so far, for progress and summaries (final once the stream has ended): every input
+  // object is a record, an error entry, or a skipped control message or digest file.
   Object.defineProperty(stream, 'stats', {
     enumerable: true,
-    get: () => ({ records: sp.records, errors: sp.errors, format: sp.format, gzip: sp.gzip }),
+    get: () => ({ records: sp.records, errors: sp.errors, skipped: sp.skipped, format: sp.format, gzip: sp.gzip }),
   });
   return stream;
 }

@@ -23,6 +23,8 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    pub(crate) const ALL: [ErrorKind; 5] = [ErrorKind::Input, ErrorKind::Syntax, ErrorKind::Record, ErrorKind::Limit, ErrorKind::Option];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::Input => "input",
@@ -78,6 +80,12 @@ impl Error {
 
     pub(crate) fn at_offset(mut self, offset: u64) -> Error {
         self.0.offset = Some(offset);
+        self
+    }
+
+    pub(crate) fn with_position(mut self, line: Option<u64>, column: Option<u64>) -> Error {
+        self.0.line = line;
+        self.0.column = column;
         self
     }
 

@@ -60,7 +60,8 @@ impl Default for Options {
 
 impl Options {
     pub fn validate(&self) -> Result<()> {
-        if self.separator == '~' || self.separator == '"' || self.separator == '\\' || (self.separator as u32) < 0x20 {
+        if self.separator == '~' || self.separator == '"' || self.separator == '\\' || self.separator.is_control() {
+            // Control characters (C0, DEL, C1 such as U+0085) are refused, as documented.
             return Err(Error::new(
                 ErrorKind::Option,
                 "separator must be one printable character other than '~', '\"' and '\\' ('~' is the key escape character)",

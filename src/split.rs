@@ -42,6 +42,10 @@ pub struct Summary {
     pub gzip: bool,
     pub records: u64,
     pub errors: u64,
+    /// Objects read and deliberately not turned into records: CloudWatch Logs control messages
+    /// and CloudTrail digest files (docs/INPUTS.md). Every input object is a record, an error
+    /// entry or one of these.
+    pub skipped: u64,
     /// Bytes read after decompression.
     pub bytes: u64,
 }
@@ -63,6 +67,21 @@ enum State {
     Tail,
     /// After an unreadable stretch that started at the unconsumed start; searching from `from`.
     Resync { in_array: Option<ArrayKind>, from: usize },
+    /// Inside a value (starting at the unconsumed start) that did not end within
+    /// maxRecordBytes: its text goes out as limit entries of at most maxRecordBytes each, found
+    /// by a lenient scan of strings and brackets (so what follows it is read as usual).
+    Big { in_array: Option<ArrayKind>, scan: BigScan },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+struct BigScan {
+    /// Bytes of the current piece already scanned.
+    scanned: usize,
+    depth: u32,
+    in_str: bool,
+    esc: bool,
+    /// Pieces already reported.
+    part: u32,
 }
 
 /// Incremental reader of a whole log. See the module docs.
@@ -76,9 +95,27 @@ pub struct Splitter {
     /// Reused buffer for the first layer's output.
     gz_out: Vec<u8>,
     sniffed: bool,
-    /// Unconsumed bytes (decompressed), and the stream offset of `buf[0]`.
+    /// Gzip input taken but not inflated yet (`in_start` of it is used): a push that stops at
+    /// its output budget keeps the rest of its chunk here.
+    pending_in: Vec<u8>,
+    in_start: usize,
+    /// The first gzip layer's output not yet inflated by the second (or, until the second layer
+    /// is decided on, not yet handed on).
+    mid: Vec<u8>,
+    mid_start: usize,
+    /// Unconsumed bytes (decompressed) are `buf[start..]`; `base` is the stream offset of
+    /// `buf[start]`.
     buf: Vec<u8>,
+    start: usize,
     base: u64,
+    /// Output budget of the current call, and the bytes of items given out in it.
+    budget: usize,
+    emitted: usize,
+    /// The last call stopped at its budget with input left to read.
+    paused: bool,
+    /// `finish_some` has been called: what is left is the end of the input.
+    ending: bool,
+    skipped: u64,
     state: State,
     format: Option<Format>,
     top_units: u64,
@@ -96,6 +133,21 @@ pub struct Splitter {
     /// `next_element`); kept across chunks so the search decides the same whatever the chunking.
     resync_spent: usize,
 }
+
+/// Every format, in a fixed order (for checkpoints).
+const FORMATS: [Format; 11] = [
+    Format::Empty,
+    Format::CloudTrail,
+    Format::Insights,
+    Format::Array,
+    Format::Ndjson,
+    Format::Record,
+    Format::EventBridge,
+    Format::CloudWatchLogs,
+    Format::LookupEvents,
+    Format::Digest,
+    Format::Unknown,
+];
 
 /// Unfinished records shorter than this are rescanned on every chunk; longer ones only once the
 /// buffer has doubled, so a huge record arriving in small chunks costs linear time, not quadratic.
@@ -120,8 +172,18 @@ impl Splitter {
             gz_checked: false,
             gz_out: Vec::new(),
             sniffed: false,
+            pending_in: Vec::new(),
+            in_start: 0,
+            mid: Vec::new(),
+            mid_start: 0,
             buf: Vec::new(),
+            start: 0,
             base: 0,
+            budget: usize::MAX,
+            emitted: 0,
+            paused: false,
+            ending: false,
+            skipped: 0,
             state: State::Top,
             format: None,
             top_units: 0,
@@ -145,13 +207,24 @@ impl Splitter {
     /// Returns an error only for input-level failures (gzip, limits) or, with `strict`, the first
     /// bad record; after an error the splitter must not be used again.
     pub fn push(&mut self, chunk: &[u8], sink: &mut Sink<'_>) -> Result<()> {
-        if self.finished {
+        self.push_some(chunk, usize::MAX, sink).map(|_| ())
+    }
+
+    /// Like [`push`](Self::push), but stops once about `budget` bytes of items have gone to
+    /// `sink` (always after a whole item; a CloudWatch Logs payload's records go out together).
+    /// Returns true when it stopped with input left: call [`resume`](Self::resume) until it
+    /// returns false. Pushing again instead goes on where it stopped, then reads the new chunk.
+    /// However much a chunk expands (gzip), no call produces much more than `budget` bytes.
+    pub fn push_some(&mut self, chunk: &[u8], budget: usize, sink: &mut Sink<'_>) -> Result<bool> {
+        if self.finished || self.ending {
             return Err(Error::new(ErrorKind::Input, "push after finish"));
         }
+        self.budget = budget;
+        self.emitted = 0;
         if !self.sniffed {
             self.head.extend_from_slice(chunk);
             if self.head.len() < 2 {
-                return Ok(());
+                return Ok(false);
             }
             self.sniffed = true;
             let head = core::mem::take(&mut self.head);
@@ -163,17 +236,51 @@ impl Splitter {
         self.feed(chunk, false, sink)
     }
 
+    /// Continues a call that stopped at its budget; true while there is more.
+    pub fn resume(&mut self, budget: usize, sink: &mut Sink<'_>) -> Result<bool> {
+        if self.finished {
+            return Ok(false);
+        }
+        self.budget = budget;
+        self.emitted = 0;
+        if !self.paused && !self.ending {
+            return Ok(false);
+        }
+        let fin = self.ending;
+        self.feed(&[], fin, sink)
+    }
+
+    /// Whether a call stopped at its budget with input left to read.
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+
     /// Ends the input: flushes what is left (a truncated last record becomes an error entry).
     pub fn finish(&mut self, sink: &mut Sink<'_>) -> Result<Summary> {
+        loop {
+            if let Some(s) = self.finish_some(usize::MAX, sink)? {
+                return Ok(s);
+            }
+        }
+    }
+
+    /// Like [`finish`](Self::finish), but stops at `budget` bytes of output: None while there
+    /// is more (call it again).
+    pub fn finish_some(&mut self, budget: usize, sink: &mut Sink<'_>) -> Result<Option<Summary>> {
         if !self.finished {
+            self.budget = budget;
+            self.emitted = 0;
+            self.ending = true;
             if !self.sniffed {
                 self.sniffed = true;
                 let head = core::mem::take(&mut self.head);
-                self.feed(&head, true, sink)?;
-            } else {
-                self.feed(&[], true, sink)?;
+                if self.feed(&head, true, sink)? {
+                    return Ok(None);
+                }
+            } else if self.feed(&[], true, sink)? {
+                return Ok(None);
             }
-            if self.format.is_none() && !self.top_array && self.records == 0 && self.errors == 0 {
+            if self.format.is_none() && !self.top_array && self.records == 0 && self.errors == 0 && self.skipped == 0 {
                 // Nothing at all to read is worth saying: an empty file is usually a mistake
                 // upstream (a failed download, the wrong object), not an empty log.
                 let at = self.base;
@@ -181,145 +288,360 @@ impl Splitter {
             }
             self.finished = true;
         }
-        Ok(Summary {
+        Ok(Some(self.summary()))
+    }
+
+    fn summary(&self) -> Summary {
+        Summary {
             format: self.format.unwrap_or(if self.top_array { Format::Array } else { Format::Empty }),
             gzip: self.gz.is_some(),
             records: self.records,
             errors: self.errors,
-            bytes: self.base + self.buf.len() as u64,
-        })
+            skipped: self.skipped,
+            bytes: self.base + (self.buf.len() - self.start) as u64,
+        }
     }
 
-    fn feed(&mut self, chunk: &[u8], fin: bool, sink: &mut Sink<'_>) -> Result<()> {
+    /// Records, error entries and skipped objects so far.
+    pub fn counts(&self) -> (u64, u64, u64) {
+        (self.records, self.errors, self.skipped)
+    }
+
+    /// Stream offset (after decompression) up to which the input has been read and given out:
+    /// what comes after it is buffered, not yet reported.
+    pub fn consumed(&self) -> u64 {
+        self.base
+    }
+
+    /// Whether `finish_some` has begun ending the input.
+    pub fn is_ending(&self) -> bool {
+        self.ending
+    }
+
+    /// Whether the input is gzip (known once its first two bytes have arrived).
+    pub fn is_gzip(&self) -> bool {
+        self.gz.is_some()
+    }
+
+    /// The reading state at `consumed()`, as a few bytes: with the bytes after that offset, a
+    /// new splitter made by [`restore`](Self::restore) reads on exactly as this one would. The
+    /// JS shim keeps it after every call, so a splitter survives the loss of its WebAssembly
+    /// instance (another splitter's trap) with its partial record and context. None for gzip
+    /// input (the inflater's state is not kept) and before the first bytes are sniffed.
+    pub fn checkpoint(&self) -> Option<Vec<u8>> {
+        if self.gz.is_some() || !self.sniffed || self.finished {
+            return None;
+        }
+        let mut w = Vec::with_capacity(96);
+        let put = |w: &mut Vec<u8>, v: u64| w.extend_from_slice(&v.to_le_bytes());
+        let kind = |k: Option<ArrayKind>| match k {
+            None => 0u8,
+            Some(ArrayKind::Records) => 1,
+            Some(ArrayKind::Plain) => 2,
+            Some(ArrayKind::Lookup) => 3,
+        };
+        w.push(1); // version
+        match self.state {
+            State::Top => w.push(0),
+            State::Array { kind: k, comma } => w.extend_from_slice(&[1, kind(Some(k)), comma as u8]),
+            State::Tail => w.push(2),
+            State::Resync { in_array, from } => {
+                w.extend_from_slice(&[3, kind(in_array)]);
+                put(&mut w, from as u64);
+            }
+            State::Big { in_array, scan } => {
+                w.extend_from_slice(&[4, kind(in_array), scan.in_str as u8, scan.esc as u8]);
+                put(&mut w, scan.scanned as u64);
+                put(&mut w, scan.depth as u64);
+                put(&mut w, scan.part as u64);
+            }
+        }
+        let formats = FORMATS.iter().position(|f| Some(*f) == self.format).map_or(0, |i| i as u8 + 1);
+        w.extend_from_slice(&[formats, self.top_array as u8, self.ending as u8]);
+        for v in [self.top_units, self.records, self.errors, self.skipped, self.base, self.resync_spent as u64] {
+            put(&mut w, v);
+        }
+        match &self.pending_error {
+            None => w.push(0),
+            Some(e) => {
+                w.push(1 + ErrorKind::ALL.iter().position(|k| *k == e.kind()).unwrap_or(0) as u8);
+                for v in [e.offset(), e.line(), e.column(), e.record()] {
+                    put(&mut w, v.map_or(u64::MAX, |x| x));
+                }
+                put(&mut w, e.message().len() as u64);
+                w.extend_from_slice(e.message().as_bytes());
+            }
+        }
+        Some(w)
+    }
+
+    /// A splitter that reads on from a [`checkpoint`](Self::checkpoint): push it the bytes
+    /// after the checkpoint's offset.
+    pub fn restore(opts: Options, cp: &[u8]) -> Result<Splitter> {
+        let bad = || Error::new(ErrorKind::Input, "not a splitter checkpoint");
+        let mut sp = Splitter::new(opts)?;
+        let mut r = cp;
+        let mut byte = || -> Result<u8> {
+            let (&b, rest) = r.split_first().ok_or_else(bad)?;
+            r = rest;
+            Ok(b)
+        };
+        if byte()? != 1 {
+            return Err(bad());
+        }
+        fn kind_of(b: u8) -> Result<Option<ArrayKind>> {
+            Ok(match b {
+                0 => None,
+                1 => Some(ArrayKind::Records),
+                2 => Some(ArrayKind::Plain),
+                3 => Some(ArrayKind::Lookup),
+                _ => return Err(Error::new(ErrorKind::Input, "not a splitter checkpoint")),
+            })
+        }
+        let mut rest = r;
+        let mut take = |n: usize| -> Result<&[u8]> {
+            if rest.len() < n {
+                return Err(Error::new(ErrorKind::Input, "not a splitter checkpoint"));
+            }
+            let (a, b) = rest.split_at(n);
+            rest = b;
+            Ok(a)
+        };
+        let u64_of = |b: &[u8]| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        let tag = take(1)?[0];
+        sp.state = match tag {
+            0 => State::Top,
+            1 => {
+                let b = take(2)?;
+                State::Array { kind: kind_of(b[0])?.ok_or_else(bad)?, comma: b[1] != 0 }
+            }
+            2 => State::Tail,
+            3 => {
+                let k = kind_of(take(1)?[0])?;
+                State::Resync { in_array: k, from: u64_of(take(8)?) as usize }
+            }
+            4 => {
+                let b = take(3)?;
+                let (k, in_str, esc) = (kind_of(b[0])?, b[1] != 0, b[2] != 0);
+                let scanned = u64_of(take(8)?) as usize;
+                let depth = u64_of(take(8)?) as u32;
+                let part = u64_of(take(8)?) as u32;
+                State::Big { in_array: k, scan: BigScan { scanned, depth, in_str, esc, part } }
+            }
+            _ => return Err(bad()),
+        };
+        let b = take(3)?;
+        sp.format = match b[0] {
+            0 => None,
+            i => Some(*FORMATS.get(i as usize - 1).ok_or_else(bad)?),
+        };
+        sp.top_array = b[1] != 0;
+        sp.ending = b[2] != 0;
+        sp.top_units = u64_of(take(8)?);
+        sp.records = u64_of(take(8)?);
+        sp.errors = u64_of(take(8)?);
+        sp.skipped = u64_of(take(8)?);
+        sp.base = u64_of(take(8)?);
+        sp.resync_spent = u64_of(take(8)?) as usize;
+        let e = take(1)?[0];
+        if e != 0 {
+            let kind = *ErrorKind::ALL.get(e as usize - 1).ok_or_else(bad)?;
+            let opt = |v: u64| (v != u64::MAX).then_some(v);
+            let (offset, line, column, record) = (opt(u64_of(take(8)?)), opt(u64_of(take(8)?)), opt(u64_of(take(8)?)), opt(u64_of(take(8)?)));
+            let n = u64_of(take(8)?) as usize;
+            let msg = core::str::from_utf8(take(n)?).map_err(|_| bad())?;
+            let mut err = Error::new(kind, msg).with_position(line, column);
+            if let Some(o) = offset {
+                err = err.at_offset(o);
+            }
+            if let Some(r) = record {
+                err = err.in_record(r);
+            }
+            sp.pending_error = Some(err);
+        }
+        // Only values this splitter could have written (arithmetic on them must not overflow).
+        const HUGE: u64 = 1 << 62;
+        let window = sp.engine.opts.max_record_bytes as u64 + 1;
+        let positions_ok = match sp.state {
+            State::Resync { from, .. } => from as u64 <= window,
+            State::Big { scan, .. } => scan.scanned as u64 <= window && scan.depth < 1 << 30 && scan.part < 1 << 30,
+            _ => true,
+        };
+        let counts_ok = [sp.top_units, sp.records, sp.errors, sp.skipped, sp.base, sp.resync_spent as u64].iter().all(|&v| v < HUGE);
+        if !positions_ok || !counts_ok || !rest.is_empty() {
+            return Err(bad());
+        }
+        sp.sniffed = true;
+        Ok(sp)
+    }
+
+    /// Feeds `chunk` (empty to go on with what is buffered); true when stopped at the budget.
+    fn feed(&mut self, chunk: &[u8], fin: bool, sink: &mut Sink<'_>) -> Result<bool> {
         if self.gz.is_some() {
-            return self.feed_gzip(chunk, fin, sink);
+            if !chunk.is_empty() {
+                if self.in_start == self.pending_in.len() {
+                    self.pending_in.clear();
+                    self.in_start = 0;
+                }
+                self.pending_in.extend_from_slice(chunk);
+            }
+            return self.feed_gzip(fin, sink);
         }
         // Plain input is not limited as a whole (a multi-GB file streams); memory stays bounded
         // by maxRecordBytes, since only an unfinished record is ever kept.
-        if !fin && self.base + ((self.buf.len() + chunk.len()) as u64) < self.retry_at {
+        let have = self.buf.len() - self.start;
+        if !fin && !self.paused && self.base + ((have + chunk.len()) as u64) < self.retry_at {
             self.buf.extend_from_slice(chunk);
-            return Ok(());
+            return Ok(false);
         }
-        if self.buf.is_empty() {
+        if have == 0 {
             // Work on the caller's chunk directly; keep only the unfinished tail.
+            self.buf.clear();
+            self.start = 0;
             let used = self.drain(chunk, fin, sink)?;
             self.buf.extend_from_slice(&chunk[used..]);
             self.base += used as u64;
-            return Ok(());
+            return Ok(self.paused);
         }
         self.buf.extend_from_slice(chunk);
-        self.drain_buf(fin, sink)
+        self.drain_buf(fin, sink)?;
+        Ok(self.paused)
     }
 
-    /// Gzip input: inflate at most `GZ_STEP` bytes at a time and hand them on, so one chunk of a
-    /// highly compressed log never needs more than that much memory at once. A gzip stream whose
-    /// content is itself gzip (a `.gz` compressed again) gets a second layer.
-    fn feed_gzip(&mut self, mut chunk: &[u8], fin: bool, sink: &mut Sink<'_>) -> Result<()> {
+    /// Gzip input: every layer inflates at most `GZ_STEP` bytes at a time and hands them on, so
+    /// one chunk of a highly compressed log (or a `.gz` compressed again, which gets a second
+    /// layer) never needs more than that much memory at once, and the output can stop at the
+    /// budget between steps.
+    fn feed_gzip(&mut self, fin: bool, sink: &mut Sink<'_>) -> Result<bool> {
         const GZ_STEP: usize = 1 << 20;
+        // Bytes in `buf` not yet run through the state machine since they arrived.
+        let mut fresh = self.paused || fin;
         loop {
-            let mut out = core::mem::take(&mut self.gz_out);
-            out.clear();
-            let r = match &mut self.gz {
-                Some(g) => g.push_some(chunk, &mut out, GZ_STEP),
-                None => Ok(chunk.len()),
-            };
-            let used = match r {
-                Ok(n) => n,
-                Err(e) => {
-                    self.gz_out = out;
-                    return Err(e);
-                }
-            };
-            chunk = &chunk[used..];
-            if self.gz_inner.is_none() && !self.gz_checked && self.base == 0 {
-                // Decide on a second layer from the first two bytes the first layer yields.
-                let have = self.buf.len() + out.len();
-                if have >= 2 || (fin && chunk.is_empty()) {
-                    self.gz_checked = true;
-                    let mut first = self.buf.clone();
-                    first.extend_from_slice(&out);
-                    if gzip::is_gzip(&first) {
-                        self.gz_inner = Some(Gunzip::new(self.engine.opts.max_decompressed_bytes));
-                        self.buf.clear();
-                        out.clear();
-                        out.extend_from_slice(&first);
+            if fresh {
+                let all_in = self.in_start == self.pending_in.len() && self.mid_start == self.mid.len() && self.gz_checked;
+                let last = fin && all_in;
+                if last {
+                    if let Some(g) = &self.gz {
+                        g.finish()?;
+                    }
+                    if let Some(g) = &self.gz_inner {
+                        g.finish()?;
                     }
                 }
-            }
-            let r = match &mut self.gz_inner {
-                Some(inner) => inner.push(&out, &mut self.buf),
-                None => {
-                    self.buf.extend_from_slice(&out);
-                    Ok(())
+                if last || self.paused || self.base + ((self.buf.len() - self.start) as u64) >= self.retry_at {
+                    self.drain_buf(last, sink)?;
+                    if self.paused {
+                        return Ok(true);
+                    }
                 }
-            };
-            self.gz_out = out;
-            r?;
-            let last = chunk.is_empty();
-            if last && fin {
-                if let Some(g) = &self.gz {
-                    g.finish()?;
-                }
-                if let Some(g) = &self.gz_inner {
-                    g.finish()?;
+                if all_in {
+                    return Ok(false);
                 }
             }
-            if !(last && fin) && self.base + (self.buf.len() as u64) < self.retry_at {
-                if last {
-                    return Ok(());
+            // Inflate one step: the second layer from what the first gave, else the first.
+            fresh = true;
+            if let (Some(inner), true) = (&mut self.gz_inner, self.mid_start < self.mid.len()) {
+                let used = inner.push_some(&self.mid[self.mid_start..], &mut self.buf, GZ_STEP)?;
+                self.mid_start += used;
+                if self.mid_start == self.mid.len() {
+                    self.mid.clear();
+                    self.mid_start = 0;
                 }
                 continue;
             }
-            self.drain_buf(last && fin, sink)?;
-            if last {
-                return Ok(());
+            if self.in_start < self.pending_in.len() {
+                let mut out = core::mem::take(&mut self.gz_out);
+                out.clear();
+                let r = match &mut self.gz {
+                    Some(g) => g.push_some(&self.pending_in[self.in_start..], &mut out, GZ_STEP),
+                    None => Ok(self.pending_in.len() - self.in_start),
+                };
+                match r {
+                    Ok(used) => self.in_start += used,
+                    Err(e) => {
+                        self.gz_out = out;
+                        return Err(e);
+                    }
+                }
+                if self.gz_inner.is_some() || !self.gz_checked {
+                    self.mid.extend_from_slice(&out);
+                } else {
+                    self.buf.extend_from_slice(&out);
+                }
+                self.gz_out = out;
+            }
+            if !self.gz_checked {
+                // Decide on a second layer from the first two bytes the first layer yields.
+                let exhausted = self.in_start == self.pending_in.len();
+                if self.mid.len() - self.mid_start >= 2 || (fin && exhausted) {
+                    self.gz_checked = true;
+                    if gzip::is_gzip(&self.mid[self.mid_start..]) {
+                        self.gz_inner = Some(Gunzip::new(self.engine.opts.max_decompressed_bytes));
+                    } else {
+                        self.buf.extend_from_slice(&self.mid[self.mid_start..]);
+                        self.mid.clear();
+                        self.mid_start = 0;
+                    }
+                } else if exhausted {
+                    return Ok(false);
+                }
             }
         }
     }
 
     fn drain_buf(&mut self, fin: bool, sink: &mut Sink<'_>) -> Result<()> {
         let buf = core::mem::take(&mut self.buf);
-        let r = self.drain(&buf, fin, sink);
+        let r = self.drain(&buf[self.start..], fin, sink);
         self.buf = buf;
         let used = r?;
-        self.buf.drain(..used);
+        self.start += used;
         self.base += used as u64;
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        } else if self.start >= 64 << 10 && self.start * 2 >= self.buf.len() {
+            // Consumed bytes go once they are most of the buffer (not on every call: a push that
+            // stops at its budget many times over a large buffer must not move it each time).
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
         Ok(())
     }
 
     /// Runs the state machine over `d` (the unconsumed bytes). Returns how much was consumed.
+    ///
+    /// Each step sees at most maxRecordBytes + 1 bytes from where it starts: a value or stretch
+    /// that cannot be decided within them is too large, whether the input came whole or in
+    /// pieces, so a stream and a whole call cut it at the same places (see `oversized`).
     fn drain(&mut self, d: &[u8], fin: bool, sink: &mut Sink<'_>) -> Result<usize> {
-        let mut p = 0;
+        self.paused = false;
+        let limit = self.engine.opts.max_record_bytes;
+        let mut p: usize = 0;
         loop {
+            let end = d.len().min(p.saturating_add(limit).saturating_add(1));
+            let w = &d[..end];
+            let wfin = fin && end == d.len();
             let step = match self.state {
-                State::Top => self.top(d, p, fin, sink)?,
-                State::Array { kind, comma } => self.array(d, p, kind, comma, fin, sink)?,
-                State::Tail => self.tail(d, p, fin, sink)?,
-                State::Resync { in_array, from } => self.resync(d, p, in_array, from, fin, sink)?,
+                State::Top => self.top(w, p, wfin, sink)?,
+                State::Array { kind, comma } => self.array(w, p, kind, comma, wfin, sink)?,
+                State::Tail => self.tail(w, p, wfin, sink)?,
+                State::Resync { in_array, from } => self.resync(w, p, in_array, from, wfin, sink)?,
+                State::Big { in_array, scan } => self.big(w, p, in_array, scan, wfin, sink)?,
             };
             match step {
-                Step::Go(q) => p = q,
+                Step::Go(q) => {
+                    p = q;
+                    if self.emitted >= self.budget {
+                        self.paused = true;
+                        self.retry_at = 0;
+                        return Ok(p);
+                    }
+                }
+                Step::Wait(q) if end - q > limit => p = self.oversized(w, q, sink)?,
+                // The step read to the end of its window and consumed up to `q`: go on from there.
+                Step::Wait(q) if end < d.len() => p = q,
                 Step::Wait(q) => {
                     let pending = d.len() - q;
-                    if !fin && pending > self.engine.opts.max_record_bytes {
-                        // One record (or unreadable stretch) larger than the limit: report what we
-                        // have and keep resynchronising after it, so memory stays bounded.
-                        let in_array = match self.state {
-                            State::Array { kind, .. } => Some(kind),
-                            State::Resync { in_array, .. } => in_array,
-                            _ => None,
-                        };
-                        let e = Error::new(
-                            ErrorKind::Limit,
-                            format!("record larger than maxRecordBytes ({} bytes)", self.engine.opts.max_record_bytes),
-                        );
-                        self.bad(e.at_offset(self.base + q as u64), &d[q..], sink)?;
-                        self.state = State::Resync { in_array, from: 0 };
-                        self.resync_spent = 0;
-                        self.retry_at = 0;
-                        return Ok(d.len());
-                    }
-                    let limit = self.engine.opts.max_record_bytes;
                     self.retry_at = if pending < RESCAN_FREELY { 0 } else { self.base + (q + (2 * pending).min(limit + 1)) as u64 };
                     return Ok(q);
                 }
@@ -327,16 +649,171 @@ impl Splitter {
         }
     }
 
+    /// Nothing could be decided within maxRecordBytes + 1 bytes from `q`. A value (a record, or
+    /// any element) is cut into limit entries as `big` scans it; an unreadable stretch gives its
+    /// first maxRecordBytes bytes as one entry and the search for the next record goes on. The
+    /// entries together hold all of the text, and memory stays bounded. Returns where to go on.
+    fn oversized(&mut self, d: &[u8], q: usize, sink: &mut Sink<'_>) -> Result<usize> {
+        let limit = self.engine.opts.max_record_bytes;
+        let in_array = match self.state {
+            State::Array { kind, .. } => Some(kind),
+            State::Resync { in_array, .. } => in_array,
+            _ => None,
+        };
+        if let State::Top | State::Array { .. } = self.state {
+            if self.state == State::Top {
+                self.note_top_unit(d[q], &[]);
+            }
+            self.state = State::Big { in_array, scan: BigScan::default() };
+            return Ok(q);
+        }
+        let (from, first) = match self.state {
+            State::Resync { from, .. } => (from, self.pending_error.is_some()),
+            _ => (1, true),
+        };
+        let e = match self.pending_error.take() {
+            Some(e) => Error::new(e.kind(), format!("{} (an unreadable stretch longer than maxRecordBytes, {limit} bytes: this entry holds its first {limit} bytes, the next ones the rest)", e.message())),
+            None if first => Error::new(ErrorKind::Syntax, format!("unreadable data longer than maxRecordBytes ({limit} bytes), in pieces")),
+            None => Error::new(ErrorKind::Limit, format!("continued: more of the unreadable stretch above (cut every maxRecordBytes, {limit} bytes)")),
+        };
+        let at = self.base + q as u64;
+        self.bad(e.at_offset(at), &d[q..q + limit], sink)?;
+        self.pending_error = Some(Error::new(ErrorKind::Limit, format!("continued: the rest of the unreadable stretch above (cut every maxRecordBytes, {limit} bytes)")));
+        self.state = State::Resync { in_array, from: from.saturating_sub(limit).max(1) };
+        Ok(q + limit)
+    }
+
+    /// A value too large for maxRecordBytes, starting at `p`: scans it leniently (strings and
+    /// brackets; at top level a line that starts with `{` or `[` ends it, as in `resync`) and
+    /// reports it in pieces of at most maxRecordBytes.
+    fn big(&mut self, d: &[u8], p: usize, in_array: Option<ArrayKind>, mut scan: BigScan, fin: bool, sink: &mut Sink<'_>) -> Result<Step> {
+        let limit = self.engine.opts.max_record_bytes;
+        let stop = d.len().min(p + limit);
+        let mut i = p + scan.scanned;
+        let mut end = None;
+        while i < stop {
+            let c = d[i];
+            if in_array.is_none() && c == b'\n' && (i > p || scan.part > 0) {
+                match d.get(i + 1) {
+                    Some(b'{' | b'[') => {
+                        end = Some(i);
+                        break;
+                    }
+                    None if !fin => break,
+                    _ => {}
+                }
+            }
+            if scan.in_str {
+                if scan.esc {
+                    scan.esc = false;
+                } else if c == b'\\' {
+                    scan.esc = true;
+                } else if c == b'"' {
+                    scan.in_str = false;
+                    if scan.depth == 0 {
+                        end = Some(i + 1);
+                        break;
+                    }
+                }
+            } else {
+                match c {
+                    b'"' => scan.in_str = true,
+                    b'{' | b'[' => scan.depth += 1,
+                    b'}' | b']' if scan.depth == 0 => {
+                        end = Some(i);
+                        break;
+                    }
+                    b'}' | b']' => {
+                        scan.depth -= 1;
+                        if scan.depth == 0 {
+                            end = Some(i + 1);
+                            break;
+                        }
+                    }
+                    b',' if scan.depth == 0 => {
+                        end = Some(i);
+                        break;
+                    }
+                    c if scan.depth == 0 && json::is_ws(c) && (i > p || scan.part > 0) => {
+                        end = Some(i);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            i += 1;
+        }
+        let done = match end {
+            Some(e) => Some(e),
+            None if i == p + limit => None,
+            None if fin && i == d.len() => Some(i),
+            None => {
+                scan.scanned = i - p;
+                self.state = State::Big { in_array, scan };
+                return Ok(Step::Wait(p));
+            }
+        };
+        let cut = done.unwrap_or(p + limit);
+        let at = self.base + p as u64;
+        if cut > p {
+            let e = if scan.part == 0 {
+                Error::new(ErrorKind::Limit, format!("record larger than maxRecordBytes ({limit} bytes): its text is in this entry and the next ones, cut every {limit} bytes"))
+            } else {
+                let last = if done.is_some() { ", the last" } else { "" };
+                Error::new(ErrorKind::Limit, format!("continued: part {} of the record larger than maxRecordBytes above{last}", scan.part + 1))
+            };
+            self.bad(e.at_offset(at), &d[p..cut], sink)?;
+        }
+        if done.is_some() {
+            self.state = match in_array {
+                Some(kind) => State::Array { kind, comma: true },
+                None => State::Top,
+            };
+        } else {
+            self.state = State::Big { in_array, scan: BigScan { scanned: 0, part: scan.part + 1, ..scan } };
+        }
+        Ok(Step::Go(cut))
+    }
+
     fn set_format(&mut self, f: Format) {
-        if self.format.is_none() {
+        // `Unknown` (unreadable text at top level) gives way to whatever is found after it.
+        if matches!(self.format, None | Some(Format::Unknown)) {
             self.format = Some(f);
+        }
+    }
+
+    /// A top-level value that could not be read still tells the input's shape: one that starts
+    /// like JSON counts as a record (two or more make NDJSON), anything else is `unknown` until
+    /// something readable turns up.
+    ///
+    /// `read` is the part of it read before it failed (a deterministic prefix): an object whose
+    /// members there include `"Records": [` is a CloudTrail file (`{"x":1,"Records":[bad]}`).
+    fn note_top_unit(&mut self, c: u8, read: &[u8]) {
+        self.top_units += 1;
+        if c == b'{' && json::members(read).take(64).any(|(k, v)| k == b"Records" && v.first() == Some(&b'[')) {
+            self.set_format(Format::CloudTrail);
+            return;
+        }
+        if c == b'{' || c == b'[' {
+            self.set_format(Format::Record);
+            if self.top_units >= 2 && self.format == Some(Format::Record) {
+                self.format = Some(Format::Ndjson);
+            }
+        } else if self.format.is_none() {
+            self.format = Some(Format::Unknown);
         }
     }
 
     fn top(&mut self, d: &[u8], mut p: usize, fin: bool, sink: &mut Sink<'_>) -> Result<Step> {
         p = skip_ws(d, p);
-        if self.base + p as u64 == 0 && d.starts_with(b"\xEF\xBB\xBF") {
-            p = skip_ws(d, 3);
+        if self.base + p as u64 == 0 {
+            const BOM: &[u8] = b"\xEF\xBB\xBF";
+            if d.starts_with(BOM) {
+                p = skip_ws(d, 3);
+            } else if !fin && !d.is_empty() && d.len() < 3 && BOM.starts_with(d) {
+                // The first chunk ends inside the byte order mark.
+                return Ok(Step::Wait(0));
+            }
         }
         let Some(&c) = d.get(p) else {
             return Ok(Step::Wait(p));
@@ -432,12 +909,13 @@ impl Splitter {
     fn record_at(&mut self, d: &[u8], p: usize, fin: bool, in_array: Option<ArrayKind>, sink: &mut Sink<'_>) -> Result<Step> {
         match self.engine.record_at(d, p) {
             Ok(e) if e - p > self.engine.opts.max_record_bytes => {
-                // The same limit as for a record that arrives in pieces, so the output does not
-                // depend on how the input was chunked.
-                let limit = self.engine.opts.max_record_bytes;
-                let err = Error::new(ErrorKind::Limit, format!("record larger than maxRecordBytes ({limit} bytes)"));
-                self.bad(err.at_offset(self.base + p as u64), &d[p..e], sink)?;
-                Ok(Step::Go(e))
+                // Complete, one byte over the limit: reported in pieces as a record that does
+                // not end within the limit is, so the output does not depend on chunking.
+                if in_array.is_none() {
+                    self.note_top_unit(d[p], &[]);
+                }
+                self.state = State::Big { in_array, scan: BigScan::default() };
+                Ok(Step::Go(p))
             }
             Ok(e) => {
                 if in_array == Some(ArrayKind::Plain) {
@@ -452,6 +930,7 @@ impl Splitter {
                     self.format = Some(Format::Insights);
                 }
                 self.records += 1;
+                self.emitted += self.engine.out.len() + 1;
                 sink(Item::Record(&self.engine.out));
                 Ok(Step::Go(e))
             }
@@ -469,6 +948,10 @@ impl Splitter {
     fn broken(&mut self, d: &[u8], p: usize, f: Fail, fin: bool, in_array: Option<ArrayKind>, sink: &mut Sink<'_>) -> Result<Step> {
         if f.code == Code::Eof && !fin {
             return Ok(Step::Wait(p));
+        }
+        if in_array.is_none() && self.state == State::Top {
+            let read = d.get(p..f.at.min(d.len())).unwrap_or(&[]);
+            self.note_top_unit(d.get(p).copied().unwrap_or(0), read);
         }
         let e = Error::from_fail(Fail { code: f.code, at: f.at.saturating_sub(p) }, &d[p..], 0);
         let err = Error::new(e.kind(), describe_at(&e)).at_offset(self.base + f.at as u64);
@@ -499,7 +982,11 @@ impl Splitter {
             }
         };
         let err = self.pending_error.take().unwrap_or_else(|| Error::new(ErrorKind::Syntax, "unreadable data"));
-        self.bad(err, &d[p..end], sink)?;
+        // The rest of a stretch cut at maxRecordBytes may be empty: nothing more to report.
+        let continued = err.kind() == ErrorKind::Limit && err.message().starts_with("continued:");
+        if end > p || !continued {
+            self.bad(err, &d[p..end], sink)?;
+        }
         self.state = state;
         Ok(Step::Go(next))
     }
@@ -510,7 +997,8 @@ impl Splitter {
     /// skipped, so nothing is dropped silently. Each decision waits until the bytes it reads are
     /// all there, so it does not depend on how the input was chunked.
     fn tail(&mut self, d: &[u8], p: usize, fin: bool, sink: &mut Sink<'_>) -> Result<Step> {
-        let mut q = skip_ws(d, p);
+        let p = skip_ws(d, p);
+        let mut q = p;
         loop {
             match d.get(q) {
                 None => return Ok(Step::Wait(p)),
@@ -590,6 +1078,9 @@ impl Splitter {
             }
             Unit::LogEvents(events) => {
                 self.set_format(Format::CloudWatchLogs);
+                if events.first() != Some(&b'[') {
+                    return self.bad(Error::new(ErrorKind::Record, "CloudWatch Logs DATA_MESSAGE whose logEvents is not an array").at_offset(base), u, sink);
+                }
                 for ev in json::elements(events) {
                     let off = base + offset_in(u, ev);
                     match json::get(ev, &["message"]).and_then(json::as_str) {
@@ -600,7 +1091,10 @@ impl Splitter {
                 Ok(())
             }
             Unit::Control => {
+                // Counted: CloudWatch Logs sends these to check the destination; its logEvents
+                // (if any) are CloudWatch's own messages, not records.
                 self.set_format(Format::CloudWatchLogs);
+                self.skipped += 1;
                 Ok(())
             }
             Unit::LookupEvents(events) => {
@@ -620,6 +1114,7 @@ impl Splitter {
             }
             Unit::Digest => {
                 self.set_format(Format::Digest);
+                self.skipped += 1;
                 Ok(())
             }
         }
@@ -642,6 +1137,7 @@ impl Splitter {
         match self.engine.record(rec, base) {
             Ok(()) => {
                 self.records += 1;
+                self.emitted += self.engine.out.len() + 1;
                 sink(Item::Record(&self.engine.out));
                 Ok(())
             }
@@ -660,6 +1156,7 @@ impl Splitter {
         self.errors += 1;
         self.entry.clear();
         write_error_entry(&mut self.entry, &err, original);
+        self.emitted += self.entry.len() + 1;
         sink(Item::Bad { error: &err, original, entry: &self.entry });
         Ok(())
     }
@@ -749,7 +1246,9 @@ fn next_element(d: &[u8], stretch: usize, from: usize, fin: bool, spent: &mut us
     while let Some(off) = memchr::memchr(b'{', &d[i..]) {
         let c = i + off;
         let mut next = c + 1;
-        let before = d[..c].iter().rposition(|&x| !json::is_ws(x));
+        // Only inside the stretch: whatever precedes it was read already (and a stream no
+        // longer has it), so looking further back would make the search depend on chunking.
+        let before = d[stretch..c].iter().rposition(|&x| !json::is_ws(x)).map(|b| b + stretch);
         if let Some(comma) = before.filter(|&b| d[b] == b',') {
             let end = match json::skip_value(d, c, 1) {
                 Ok(e) => {

@@ -85,7 +85,15 @@ pub(crate) fn unflatten(flat: &[u8], opts: &Options) -> Result<String> {
     if let Some(v) = overflow {
         overflow_text = json::as_str(v).ok_or_else(|| Error::new(ErrorKind::Record, "~overflow must be a JSON string"))?.into_owned();
         let o = overflow_text.as_bytes();
-        json::skip_value(o, skip_ws(o, 0), 0).map_err(|f| Error::from_fail(f, o, 0))?;
+        let os = skip_ws(o, 0);
+        let oe = json::skip_value(o, os, 0).map_err(|f| Error::from_fail(f, o, 0))?;
+        // Its text is one object (the fields that did not fit): anything else would be dropped.
+        if o.get(os) != Some(&b'{') {
+            return Err(Error::new(ErrorKind::Record, "~overflow must hold a JSON object"));
+        }
+        if skip_ws(o, oe) != o.len() {
+            return Err(Error::new(ErrorKind::Syntax, "unexpected data after the object in ~overflow").at_offset(oe as u64));
+        }
         merge(&mut root, o);
     }
     let mut out = Vec::with_capacity(flat.len());

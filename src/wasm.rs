@@ -33,16 +33,30 @@ extern "C" {
     fn set_column(this: &JsError, v: Option<f64>);
     #[wasm_bindgen(method, setter = record, js_class = "Error")]
     fn set_record(this: &JsError, v: Option<f64>);
+    #[wasm_bindgen(method, setter = output, js_class = "Error")]
+    fn set_output(this: &JsError, v: &str);
 }
 
 /// The one conversion of a core `Error` into a JS value.
 fn to_js(e: Error) -> JsValue {
+    js_error(e).into()
+}
+
+fn js_error(e: Error) -> JsError {
     let js = JsError::new(&alloc::string::ToString::to_string(&e));
     js.set_kind(e.kind().as_str());
     js.set_offset(e.offset().map(|v| v as f64));
     js.set_line(e.line().map(|v| v as f64));
     js.set_column(e.column().map(|v| v as f64));
     js.set_record(e.record().map(|v| v as f64));
+    js
+}
+
+/// An error that ended a call after some output was written (`strict`): the NDJSON lines read
+/// before it travel with it as `output`, so what was read is not lost.
+fn to_js_with(e: Error, output: Vec<u8>) -> JsValue {
+    let js = js_error(e);
+    js.set_output(&ascii_text(output));
     js.into()
 }
 
@@ -220,13 +234,22 @@ fn log_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
             errs.extend_from_slice(entry);
         }
     };
-    sp.push(input, &mut sink).map_err(to_js)?;
-    let summary = sp.finish(&mut sink).map_err(to_js)?;
+    let r = sp.push(input, &mut sink).and_then(|_| sp.finish(&mut sink));
+    let summary = match r {
+        Ok(s) => s,
+        Err(e) => {
+            // `strict`: the records read before the bad one go with the error, as a JSON array.
+            let mut body = out.split_off(b"{\"records\":".len());
+            body.push(b']');
+            return Err(to_js_with(e, body));
+        }
+    };
     out.extend_from_slice(b"],\"errors\":[");
     out.extend_from_slice(&errs);
     out.extend_from_slice(b"],\"format\":\"");
     out.extend_from_slice(summary.format.as_str().as_bytes());
-    out.extend_from_slice(if summary.gzip { b"\",\"gzip\":true}" } else { b"\",\"gzip\":false}" });
+    out.extend_from_slice(if summary.gzip { b"\",\"gzip\":true" } else { b"\",\"gzip\":false" });
+    out.extend_from_slice(alloc::format!(",\"skipped\":{}}}", summary.skipped).as_bytes());
     // Records and entries are valid UTF-8 (the engine validates input and writes lossy text).
     Ok(ascii_text(out))
 }
@@ -243,7 +266,17 @@ pub fn transform_log_text(input: &str, opts: &str) -> Result<String, JsValue> {
 
 fn ndjson_impl(input: &[u8], opts: &str) -> Result<Vec<u8>, JsValue> {
     let o = options(opts).map_err(to_js)?;
-    crate::transform_log_to_ndjson(input, &o).map(|(out, _)| out).map_err(to_js)
+    let mut sp = crate::Splitter::new(o).map_err(to_js)?;
+    let mut out = Vec::with_capacity(input.len() * 2);
+    let mut sink = |item: Item<'_>| {
+        out.extend_from_slice(item.json());
+        out.push(b'\n');
+    };
+    match sp.push(input, &mut sink).and_then(|_| sp.finish(&mut sink)) {
+        Ok(_) => Ok(out),
+        // `strict`: the lines read before the bad record go with the error.
+        Err(e) => Err(to_js_with(e, out)),
+    }
 }
 
 /// A whole log → NDJSON as text.
@@ -283,6 +316,10 @@ pub fn panic_for_test() {
     panic!("deliberate panic (recovery test)");
 }
 
+/// Output of one bounded splitter call: a piece of NDJSON of about this many bytes at most (a
+/// piece ends after a whole line; one CloudWatch Logs payload's records go out together).
+const PIECE: usize = 1 << 20;
+
 /// The streaming splitter: push chunks, get the NDJSON lines completed so far.
 #[wasm_bindgen(js_name = Splitter)]
 pub struct WasmSplitter {
@@ -290,8 +327,14 @@ pub struct WasmSplitter {
     out: Vec<u8>,
     summary: Option<crate::Summary>,
     broken: bool,
-    records: u64,
-    errors: u64,
+    /// `finishSome` was called: `next` goes on ending the input.
+    ending: bool,
+}
+
+enum Call<'c> {
+    Push(&'c [u8], usize),
+    Finish(usize),
+    Next,
 }
 
 #[wasm_bindgen(js_class = Splitter)]
@@ -299,42 +342,103 @@ impl WasmSplitter {
     #[wasm_bindgen(constructor)]
     pub fn new(opts: &str) -> Result<WasmSplitter, JsValue> {
         let o = options(opts).map_err(to_js)?;
-        Ok(WasmSplitter { inner: crate::Splitter::new(o).map_err(to_js)?, out: Vec::new(), summary: None, broken: false, records: 0, errors: 0 })
+        Ok(WasmSplitter { inner: crate::Splitter::new(o).map_err(to_js)?, out: Vec::new(), summary: None, broken: false, ending: false })
     }
 
-    fn run(&mut self, chunk: Option<&[u8]>) -> Result<String, JsValue> {
+    fn run(&mut self, call: Call<'_>) -> Result<String, JsValue> {
         if self.broken {
             return Err(to_js(Error::new(ErrorKind::Input, "the splitter failed earlier and cannot be used again")));
         }
         self.out.clear();
-        let (out, records, errors) = (&mut self.out, &mut self.records, &mut self.errors);
+        let out = &mut self.out;
         let mut sink = |item: Item<'_>| {
-            match item {
-                Item::Record(_) => *records += 1,
-                Item::Bad { .. } => *errors += 1,
-            }
             out.extend_from_slice(item.json());
             out.push(b'\n');
         };
-        let r = match chunk {
-            Some(c) => self.inner.push(c, &mut sink),
-            None => self.inner.finish(&mut sink).map(|s| self.summary = Some(s)),
+        let inner = &mut self.inner;
+        let r = match call {
+            Call::Push(c, budget) => inner.push_some(c, budget, &mut sink).map(|_| ()),
+            Call::Finish(budget) => {
+                self.ending = true;
+                inner.finish_some(budget, &mut sink).map(|s| self.summary = s)
+            }
+            Call::Next if self.ending && self.summary.is_none() => inner.finish_some(PIECE, &mut sink).map(|s| self.summary = s),
+            Call::Next => inner.resume(PIECE, &mut sink).map(|_| ()),
         };
         if let Err(e) = r {
             self.broken = true;
-            return Err(to_js(e));
+            // `strict`: what was read before the bad record goes with the error.
+            return Err(to_js_with(e, core::mem::take(&mut self.out)));
         }
         Ok(ascii_text(core::mem::take(&mut self.out)))
     }
 
-    /// Feeds a chunk; returns the NDJSON lines (each ending in `\n`) completed by it.
+    /// A splitter reading on from `checkpoint` (see `Splitter::restore`): the shim's way to keep
+    /// a splitter whose instance was lost to another splitter's trap.
+    pub fn restore(opts: &str, checkpoint: &[u8]) -> Result<WasmSplitter, JsValue> {
+        let o = options(opts).map_err(to_js)?;
+        let inner = crate::Splitter::restore(o, checkpoint).map_err(to_js)?;
+        let ending = inner.is_ending();
+        Ok(WasmSplitter { inner, out: Vec::new(), summary: None, broken: false, ending })
+    }
+
+    /// The reading state at `consumed` (undefined for gzip input and once finished).
+    #[wasm_bindgen(getter)]
+    pub fn checkpoint(&self) -> Option<Vec<u8>> {
+        if self.broken || self.summary.is_some() {
+            return None;
+        }
+        self.inner.checkpoint()
+    }
+
+    /// Whether the input is gzip (known from its first two bytes).
+    #[wasm_bindgen(getter)]
+    pub fn compressed(&self) -> bool {
+        self.inner.is_gzip()
+    }
+
+    /// Feeds a chunk; returns all the NDJSON lines (each ending in `\n`) completed by it.
     pub fn push(&mut self, chunk: &[u8]) -> Result<String, JsValue> {
-        self.run(Some(chunk))
+        self.run(Call::Push(chunk, usize::MAX))
     }
 
     /// Ends the input; returns the last NDJSON lines. The summary getters work after this.
     pub fn finish(&mut self) -> Result<String, JsValue> {
-        self.run(None)
+        self.run(Call::Finish(usize::MAX))
+    }
+
+    /// Feeds a chunk; returns the first piece (about 1 MiB at most) of the lines it completes.
+    /// While `more` is true, `next` returns the following pieces.
+    #[wasm_bindgen(js_name = pushSome)]
+    pub fn push_some(&mut self, chunk: &[u8]) -> Result<String, JsValue> {
+        self.run(Call::Push(chunk, PIECE))
+    }
+
+    /// Ends the input; returns the first piece of the last lines (then `next` while `more`).
+    #[wasm_bindgen(js_name = finishSome)]
+    pub fn finish_some(&mut self) -> Result<String, JsValue> {
+        self.run(Call::Finish(PIECE))
+    }
+
+    /// The next piece of output of the last `pushSome`/`finishSome` ("" when there is none).
+    pub fn next(&mut self) -> Result<String, JsValue> {
+        if !self.more() {
+            return Ok(String::new());
+        }
+        self.run(Call::Next)
+    }
+
+    /// After a call, in one crossing: [records, errors, skipped, more (0/1), consumed,
+    /// compressed (0/1)].
+    pub fn status(&self) -> Vec<f64> {
+        let (r, e, k) = self.inner.counts();
+        alloc::vec![r as f64, e as f64, k as f64, self.more() as u8 as f64, self.inner.consumed() as f64, self.inner.is_gzip() as u8 as f64]
+    }
+
+    /// Whether a bounded call left output to read with `next`.
+    #[wasm_bindgen(getter)]
+    pub fn more(&self) -> bool {
+        !self.broken && (self.inner.paused() || (self.ending && self.summary.is_none()))
     }
 
     /// Detected format (`"empty"` until a value is seen).
@@ -351,13 +455,25 @@ impl WasmSplitter {
     /// Records out so far.
     #[wasm_bindgen(getter)]
     pub fn records(&self) -> f64 {
-        self.records as f64
+        self.inner.counts().0 as f64
     }
 
     /// Error entries out so far.
     #[wasm_bindgen(getter)]
     pub fn errors(&self) -> f64 {
-        self.errors as f64
+        self.inner.counts().1 as f64
+    }
+
+    /// Objects skipped on purpose so far (control messages, digest files).
+    #[wasm_bindgen(getter)]
+    pub fn skipped(&self) -> f64 {
+        self.inner.counts().2 as f64
+    }
+
+    /// Offset (after decompression) up to which input has been read and reported.
+    #[wasm_bindgen(getter)]
+    pub fn consumed(&self) -> f64 {
+        self.inner.consumed() as f64
     }
 
     /// Bytes read after decompression (after finish).

@@ -25,7 +25,8 @@ fn gzip(data: &[u8]) -> Vec<u8> {
     if data.is_empty() {
         v.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
     }
-    v.extend_from_slice(&[0; 8]);
+    v.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
+    v.extend_from_slice(&(data.len() as u32).to_le_bytes());
     v
 }
 

@@ -15,11 +15,12 @@ fn rec(name: &str) -> String {
     format!(r#"{{"eventVersion":"1.08","eventTime":"2024-03-01T10:00:00Z","eventSource":"cloudfront.amazonaws.com","eventName":"{name}","requestParameters":{{"id":"E1"}}}}"#)
 }
 
-/// One gzip member, really compressed (CRC and size are not checked by the reader).
+/// One gzip member, really compressed, with its CRC32 and size.
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut v = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
     v.extend_from_slice(&compress_to_vec(data, 9));
-    v.extend_from_slice(&[0; 8]);
+    v.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
+    v.extend_from_slice(&(data.len() as u32).to_le_bytes());
     v
 }
 

@@ -21,3 +21,19 @@ mod lone_surrogate_keys;
 mod digit_separator;
 #[path = "regression/duplicate_members.rs"]
 mod duplicate_members;
+#[path = "regression/accounting_chunkings.rs"]
+mod accounting_chunkings;
+#[path = "regression/gzip_checksums.rs"]
+mod gzip_checksums;
+#[path = "regression/bom_split.rs"]
+mod bom_split;
+#[path = "regression/vanishing_objects.rs"]
+mod vanishing_objects;
+#[path = "regression/double_gzip_bounded.rs"]
+mod double_gzip_bounded;
+#[path = "regression/format_shape.rs"]
+mod format_shape;
+#[path = "regression/refused_and_dropped.rs"]
+mod refused_and_dropped;
+#[path = "regression/gzip_error_order.rs"]
+mod gzip_error_order;

@@ -31,11 +31,12 @@ pub fn options(a: u8, b: u8) -> Options {
     }
 }
 
-/// A gzip member around `data` (CRC and size are not checked by the reader).
+/// A gzip member around `data`, with its real CRC32 and size (the reader checks both).
 pub fn gzip(data: &[u8]) -> Vec<u8> {
     let mut v = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
     v.extend_from_slice(&miniz_oxide::deflate::compress_to_vec(data, 1));
-    v.extend_from_slice(&[0; 8]);
+    v.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
+    v.extend_from_slice(&(data.len() as u32).to_le_bytes());
     v
 }
 

@@ -33,6 +33,16 @@ pub(crate) struct Gunzip {
     total_in: u64,
     total_out: u64,
     limit: u64,
+    /// The current member: its number (from 1), where it starts in the input, and the CRC32 and
+    /// size of what it has inflated so far, checked against its trailer.
+    member: u64,
+    member_at: u64,
+    crc: crc32fast::Hasher,
+    member_out: u64,
+    /// An error found after some output of the same call: that output is handed on first and
+    /// the error comes from the next call (or `finish`), so a reader sees the same records
+    /// before it whatever the chunking.
+    failed: Option<Error>,
 }
 
 impl Gunzip {
@@ -44,6 +54,11 @@ impl Gunzip {
             total_in: 0,
             total_out: 0,
             limit,
+            member: 0,
+            member_at: 0,
+            crc: crc32fast::Hasher::new(),
+            member_out: 0,
+            failed: None,
         }
     }
 
@@ -54,8 +69,26 @@ impl Gunzip {
 
     /// Inflates from `input` until it is used up or `out` has grown by about `max_out` bytes;
     /// returns how much input was used. Lets a caller bound the memory one chunk can take.
-    pub(crate) fn push_some(&mut self, mut input: &[u8], out: &mut Vec<u8>, max_out: usize) -> Result<usize> {
-        let start_len = input.len();
+    pub(crate) fn push_some(&mut self, input: &[u8], out: &mut Vec<u8>, max_out: usize) -> Result<usize> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        let out_start = out.len();
+        let mut rest = input;
+        match self.push_raw(&mut rest, out, max_out) {
+            Ok(()) => Ok(input.len() - rest.len()),
+            Err(e) => {
+                self.failed = Some(e.clone());
+                if out.len() > out_start {
+                    Ok(input.len() - rest.len())
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    fn push_raw(&mut self, input: &mut &[u8], out: &mut Vec<u8>, max_out: usize) -> Result<()> {
         let out_start = out.len();
         while !input.is_empty() && out.len() - out_start < max_out {
             match self.phase {
@@ -64,18 +97,24 @@ impl Gunzip {
                     // header's own bytes are consumed: the loop goes on with the body (no
                     // recursion, so 100,000 tiny members in one chunk cannot overflow the stack).
                     let prev = self.pending.len();
+                    if prev == 0 {
+                        self.member += 1;
+                        self.member_at = self.total_in;
+                    }
                     let take = input.len().min(64 << 10);
                     self.pending.extend_from_slice(&input[..take]);
                     match header_len(&self.pending) {
                         Ok(Some(n)) => {
-                            input = input.get(n.saturating_sub(prev)..).unwrap_or(&[]);
+                            *input = input.get(n.saturating_sub(prev)..).unwrap_or(&[]);
                             self.total_in += n as u64;
                             self.pending.clear();
                             self.phase = Phase::Body;
                             self.state.reset(DataFormat::Raw);
+                            self.crc = crc32fast::Hasher::new();
+                            self.member_out = 0;
                         }
                         Ok(None) => {
-                            input = &input[take..];
+                            *input = &input[take..];
                             if self.pending.len() > 1 << 20 {
                                 return Err(self.err("gzip header longer than 1 MiB"));
                             }
@@ -85,16 +124,22 @@ impl Gunzip {
                 }
                 Phase::Body => {
                     let mut buf = [0u8; 32 << 10];
-                    let r = inflate(&mut self.state, input, &mut buf, MZFlush::None);
-                    input = &input[r.bytes_consumed..];
+                    let r = inflate(&mut self.state, *input, &mut buf, MZFlush::None);
+                    *input = &input[r.bytes_consumed..];
                     self.total_in += r.bytes_consumed as u64;
                     self.total_out += r.bytes_written as u64;
                     if self.total_out > self.limit {
+                        // Exactly the first `limit` bytes go on (then the error), whatever the
+                        // chunking, so what a reader sees before the error does not depend on it.
+                        let keep = r.bytes_written - (self.total_out - self.limit) as usize;
+                        out.extend_from_slice(&buf[..keep]);
                         return Err(Error::new(
                             ErrorKind::Limit,
                             format!("decompressed data exceeds maxDecompressedBytes ({} bytes); raise the limit to read this input", self.limit),
                         ));
                     }
+                    self.crc.update(&buf[..r.bytes_written]);
+                    self.member_out += r.bytes_written as u64;
                     out.extend_from_slice(&buf[..r.bytes_written]);
                     match r.status {
                         Ok(MZStatus::StreamEnd) => self.phase = Phase::Trailer,
@@ -107,9 +152,25 @@ impl Gunzip {
                     let need = 8 - self.pending.len();
                     let take = need.min(input.len());
                     self.pending.extend_from_slice(&input[..take]);
-                    input = &input[take..];
+                    *input = &input[take..];
                     self.total_in += take as u64;
                     if self.pending.len() == 8 {
+                        let t = &self.pending;
+                        let crc = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
+                        let size = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
+                        let got = core::mem::replace(&mut self.crc, crc32fast::Hasher::new()).finalize();
+                        // ISIZE is the member's size modulo 2^32 (RFC 1952).
+                        if crc != got || size != self.member_out as u32 {
+                            let what = if crc != got { "CRC32" } else { "ISIZE (length)" };
+                            return Err(Error::new(
+                                ErrorKind::Input,
+                                format!(
+                                    "gzip: member {} (starting at compressed byte {}) fails its {what} check: the data is corrupt",
+                                    self.member, self.member_at
+                                ),
+                            )
+                            .at_offset(self.member_at));
+                        }
                         self.pending.clear();
                         self.phase = Phase::Between;
                     }
@@ -118,7 +179,7 @@ impl Gunzip {
                     if input[0] == 0 {
                         // Zero padding after the last member (some tools pad blocks).
                         let n = input.iter().take_while(|&&c| c == 0).count();
-                        input = &input[n..];
+                        *input = &input[n..];
                         self.total_in += n as u64;
                     } else {
                         self.phase = Phase::Header;
@@ -126,14 +187,24 @@ impl Gunzip {
                 }
             }
         }
-        Ok(start_len - input.len())
+        Ok(())
     }
 
     /// Checks the stream ended at a member boundary.
     pub(crate) fn finish(&self) -> Result<()> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
         match self.phase {
             Phase::Between => Ok(()),
             Phase::Header if self.pending.is_empty() => Ok(()),
+            // One byte after a member cannot be told apart from a member's start before its
+            // second byte: it is trailing data (a whole bad header says so when it arrives).
+            Phase::Header if self.member > 1 && self.pending.len() < 2 => Err(Error::new(
+                ErrorKind::Input,
+                format!("gzip: {} byte(s) of trailing data after member {}, not a gzip member", self.pending.len(), self.member - 1),
+            )
+            .at_offset(self.member_at)),
             _ => Err(self.err("truncated gzip data (the stream ends inside a member)")),
         }
     }
@@ -200,7 +271,8 @@ mod tests {
     pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
         let mut v = alloc::vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
         v.extend_from_slice(&compress_to_vec(data, 6));
-        v.extend_from_slice(&[0; 8]); // CRC and size are not checked
+        v.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
+        v.extend_from_slice(&(data.len() as u32).to_le_bytes());
         v
     }
 

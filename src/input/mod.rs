@@ -28,6 +28,9 @@ pub enum Format {
     LookupEvents,
     /// A CloudTrail digest file: recognised, holds no records.
     Digest,
+    /// Not a shape this library reads (not JSON at top level: an image, CSV, plain text...);
+    /// every unreadable stretch is an error entry.
+    Unknown,
 }
 
 impl Format {
@@ -43,6 +46,7 @@ impl Format {
             Format::CloudWatchLogs => "cloudwatch-logs",
             Format::LookupEvents => "lookup-events",
             Format::Digest => "digest",
+            Format::Unknown => "unknown",
         }
     }
 }

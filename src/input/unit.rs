@@ -41,6 +41,7 @@ pub(crate) fn classify(u: &[u8]) -> Unit<'_> {
     let mut message_type = None;
     let mut log_events = None;
     let mut digest = 0;
+    let mut log_files = false;
     for (k, v) in json::members(u) {
         match k {
             b"Records" if v.first() == Some(&b'[') => return Unit::Records(v),
@@ -56,6 +57,7 @@ pub(crate) fn classify(u: &[u8]) -> Unit<'_> {
             b"messageType" => message_type = Some(v),
             b"logEvents" => log_events = Some(v),
             b"digestStartTime" | b"digestEndTime" | b"digestSignatureAlgorithm" | b"previousDigestSignature" => digest += 1,
+            b"logFiles" => log_files = true,
             b"eventVersion" | b"eventTime" | b"eventName" => return Unit::Record,
             _ if k.contains(&b'\\') && key_eq(k, "Records") => return Unit::Records(v),
             _ => {}
@@ -74,7 +76,9 @@ pub(crate) fn classify(u: &[u8]) -> Unit<'_> {
             return Unit::LogEvents(le);
         }
     }
-    if digest >= 2 {
+    // A digest file (skipped, and counted) has its time range and the list of log files it
+    // covers; an object with only some digest-like keys is a record like any other.
+    if digest >= 2 && log_files {
         return Unit::Digest;
     }
     Unit::Record

@@ -36,7 +36,7 @@ test('objects out, in order, from 1-7 byte chunks; the broken record is an error
   const out = await collect(s, tinyChunks(BROKEN));
   const whole = ct.transformLog(BROKEN);
   assert.deepEqual(out, [whole.records[0], whole.errors[0], whole.records[1]]);
-  assert.deepEqual(s.stats, { records: 2, errors: 1, format: 'ndjson', gzip: false });
+  assert.deepEqual(s.stats, { records: 2, errors: 1, skipped: 0, format: 'ndjson', gzip: false });
 });
 
 test('a CloudTrail file split into tiny chunks gives every record exactly once', async () => {

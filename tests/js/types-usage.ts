@@ -22,6 +22,11 @@ const lines: string = sp.push('{"a":') + sp.push(new Uint8Array([49, 125])) + sp
 const n: number = sp.records + sp.errors;
 const stream = createTransformStream({ ndjson: true });
 const format: string = stream.stats.format;
+const skippedInStream: number = stream.stats.skipped;
+const piece: string = sp.pushSome('{}') + sp.next() + sp.finishSome();
+const waiting: boolean = sp.more;
+const skipped: number = sp.skipped + transformLog('{}').skipped;
+const unknownFormat: import("cloudfront-trail").Format = "unknown";
 streamFromSubpath().end();
 await init();
 await webInit(new URL('https://example.com/cloudfront_trail_bg.wasm'));

@@ -9,7 +9,8 @@ use miniz_oxide::deflate::compress_to_vec;
 fn member(data: &[u8]) -> Vec<u8> {
     let mut v = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
     v.extend_from_slice(&compress_to_vec(data, 1));
-    v.extend_from_slice(&[0; 8]);
+    v.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
+    v.extend_from_slice(&(data.len() as u32).to_le_bytes());
     v
 }
 
