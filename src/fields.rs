@@ -71,6 +71,8 @@ pub(crate) enum F {
     // `distributionConfigWithTags`) and the members the risk checks read, so that enrichment
     // does not scan these payloads again.
     ReqDistConfig,
+    /// `distributionConfigWithTags`: where a captured `distributionConfig` sat, for evidence paths.
+    ReqDistConfigWithTags,
     DcEnabled,
     DcLogging,
     DcWebAclId,
@@ -243,7 +245,7 @@ trie! {
     }
     Request {
         b"distributionConfig" => (Some(ReqDistConfig), Node::DistConfig),
-        b"distributionConfigWithTags" => (None, Node::DistConfigWithTags),
+        b"distributionConfigWithTags" => (Some(ReqDistConfigWithTags), Node::DistConfigWithTags),
         b"invalidationBatch" => (None, Node::InvBatch),
     }
     DistConfigWithTags {

@@ -346,7 +346,7 @@ fn every_risk_flag() {
         "cloudfront.risk",
         json!([
             "distribution_disabled",
-            "geo_restriction_removed",
+            "geo_restriction_none",
             "logging_disabled",
             "no_waf",
             "origin_http_only",
@@ -356,13 +356,68 @@ fn every_risk_flag() {
             "weak_tls"
         ]),
     )]);
-    check(&r, "risk-create-good-config", &[("cloudfront.risk", N), ("cloudfront.distribution.id", json!("E1GOODEXAMPLE"))]);
+    check(&r, "risk-create-good-config", &[
+        // geo restriction `none` is the state the configuration sets, stated as such.
+        ("cloudfront.risk", json!(["geo_restriction_none"])),
+        ("cloudfront.distribution.id", json!("E1GOODEXAMPLE")),
+    ]);
     check(&r, "risk-delete", &[("cloudfront.risk", json!(["distribution_deleted"]))]);
     check(&r, "risk-publish", &[("cloudfront.risk", json!(["function_published"]))]);
     check(&r, "risk-alias", &[("cloudfront.risk", json!(["alias_moved"])), ("cloudfront.distribution.id", json!("E2TARGETEXAMPLE"))]);
     check(&r, "risk-invalidate-all", &[("cloudfront.risk", json!(["invalidate_all"]))]);
     check(&r, "risk-waf-off", &[("cloudfront.risk", json!(["waf_disassociated"]))]);
     check(&r, "risk-signing-key", &[("cloudfront.risk", json!(["signing_key_added"]))]);
+}
+
+/// The CloudFront guide's own UpdateDistribution example: the record holds only the new
+/// configuration, so nothing may claim that geo restriction was *removed*.
+#[test]
+fn risk_flags_state_only_what_the_record_proves() {
+    let r = load("risk.json");
+    let dc = "requestParameters.distributionConfig";
+    check(&r, "risk-guide-update", &[
+        ("cloudfront.risk", json!(["geo_restriction_none", "logging_disabled", "origin_http_only"])),
+        ("cloudfront.risk_details", json!([
+            {"flag": "geo_restriction_none", "severity": "low", "kind": "state",
+             "evidence": [{"key": format!("{dc}.restrictions.geoRestriction.restrictionType"), "value": "none"}]},
+            {"flag": "logging_disabled", "severity": "medium", "kind": "state",
+             "evidence": [{"key": format!("{dc}.logging.enabled"), "value": false}]},
+            {"flag": "origin_http_only", "severity": "medium", "kind": "state",
+             "evidence": [
+                 {"key": format!("{dc}.origins.items.0.customOriginConfig.originProtocolPolicy"), "value": "http-only"},
+                 {"key": format!("{dc}.origins.items.1.customOriginConfig.originProtocolPolicy"), "value": "http-only"}]},
+        ])),
+    ]);
+}
+
+/// Every flag of every fixture names its severity and the record keys that raised it, and each
+/// evidence key holds the stated value in the record (as `arrays: "index"` flattens it).
+#[test]
+fn every_flag_carries_its_evidence() {
+    let path = format!("{}/tests/fixtures/enrich/risk.json", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap();
+    let opts = Options { arrays: cloudfront_trail::Arrays::Index, ..Options::default() };
+    let log = transform_log(&bytes, &opts).unwrap();
+    let mut flags = 0;
+    for rec in &log.records {
+        let v: Value = serde_json::from_str(rec).unwrap();
+        let names = v.get("cloudfront.risk").and_then(Value::as_array).cloned().unwrap_or_default();
+        let details = v.get("cloudfront.risk_details").and_then(Value::as_array).cloned().unwrap_or_default();
+        assert_eq!(names.len(), details.len(), "{rec}");
+        for (name, d) in names.iter().zip(&details) {
+            assert_eq!(&d["flag"], name);
+            assert!(["low", "medium", "high", "critical"].contains(&d["severity"].as_str().unwrap()), "{d}");
+            assert!(["state", "change"].contains(&d["kind"].as_str().unwrap()), "{d}");
+            let evidence = d["evidence"].as_array().unwrap();
+            assert!(!evidence.is_empty(), "{d}");
+            for e in evidence {
+                let key = e["key"].as_str().unwrap();
+                assert_eq!(v.get(key), Some(&e["value"]), "{key} in {rec}");
+            }
+            flags += 1;
+        }
+    }
+    assert!(flags >= 15, "{flags}");
 }
 
 #[test]

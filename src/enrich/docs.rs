@@ -84,9 +84,14 @@ fn schema_markdown() -> String {
         let ro = v.read_only.map_or("(not derived)".to_string(), |b| b.to_string());
         let _ = writeln!(s, "| {} | {} | {} | {} |", v.verb, v.event_type.join(", "), v.activity_id, ro);
     }
-    s.push_str("\n## CloudFront risk flags (`cloudfront_risk`)\n\n| flag | why it matters |\n|---|---|\n");
+    s.push_str("\n## CloudFront risk flags (`cloudfront_risk`)\n\n");
+    s.push_str("Kind `state`: a property of the configuration the request sets (the record holds only the new configuration). ");
+    s.push_str("Kind `change`: what the successful call itself does. No flag compares with an earlier configuration. ");
+    s.push_str("`cloudfront.risk_details` names the evidence keys below with their values; `DC` is `requestParameters.distributionConfig` ");
+    s.push_str("(or `requestParameters.distributionConfigWithTags.distributionConfig`), `<n>` an array index.\n\n");
+    s.push_str("| flag | severity | kind | evidence keys | why it matters |\n|---|---|---|---|---|\n");
     for r in cloudfront_risk::RISKS {
-        let _ = writeln!(s, "| `{}` | {} |", r.flag, cell(r.reason));
+        let _ = writeln!(s, "| `{}` | {} | {} | {} | {} |", r.flag, r.severity, r.kind, cell(r.evidence), cell(r.reason));
     }
     s
 }
@@ -145,7 +150,7 @@ fn full_facts() -> Facts<'static> {
         ua_version: Some(B("1")),
         cloudfront: cloudfront_resources::all_keys().into_iter().map(|k| (k, String::from("x"))).collect(),
         invalidation_paths: alloc::vec!["/*".into()],
-        risk: alloc::vec!["no_waf"],
+        risk: alloc::vec![super::RiskDetail { flag: "no_waf", severity: "low", kind: "state", evidence: alloc::vec![("k".into(), "\"\"".into())] }],
         insight_event_name: Some(B("n")),
         insight_event_source: Some(B("s")),
         insight_type: Some(B("t")),

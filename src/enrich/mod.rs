@@ -16,6 +16,7 @@ use crate::fields::{Fields, F};
 mod action;
 mod cloudfront_resources;
 mod cloudfront_risk;
+pub(crate) use cloudfront_risk::{write_details as write_risk_details, RiskDetail};
 mod credentials;
 #[cfg(test)]
 pub(crate) mod docs;
@@ -100,8 +101,9 @@ pub(crate) struct Facts<'a> {
     pub cloudfront: Vec<(&'static str, String)>,
     /// `cloudfront.invalidation.paths`.
     pub invalidation_paths: Vec<String>,
-    /// `cloudfront.risk`: flags, each documented in src/enrich/cloudfront_risk.rs.
-    pub risk: Vec<&'static str>,
+    /// `cloudfront.risk` (the flags' names) and `cloudfront.risk_details`: each flag with its
+    /// severity, kind and evidence (src/enrich/cloudfront_risk.rs).
+    pub risk: Vec<RiskDetail>,
     /// `cloudtrail.insight.*`, for Insights events (src/enrich/insight.rs).
     pub insight_event_name: Option<Cow<'a, str>>,
     pub insight_event_source: Option<Cow<'a, str>>,

@@ -306,7 +306,9 @@ fn write_cloudfront(doc: &mut Doc, f: &Facts<'_>) {
         doc.str_array("aws.cloudfront.invalidation.paths", &f.invalidation_paths);
     }
     if !f.risk.is_empty() {
-        doc.str_array("aws.cloudfront.risk", &f.risk);
+        let names: Vec<&str> = f.risk.iter().map(|r| r.flag).collect();
+        doc.str_array("aws.cloudfront.risk", &names);
+        doc.put_with(&[Part::Dotted("aws.cloudfront.risk_details")], |o| crate::enrich::write_risk_details(o, &f.risk));
     }
 }
 
@@ -343,7 +345,7 @@ mod tests {
         f.event_type = &["change"];
         f.event_category = &["configuration"];
         f.cloudfront = alloc::vec![("cloudfront.distribution.id", "E1".to_string())];
-        f.risk = alloc::vec!["no_waf"];
+        f.risk = alloc::vec![crate::enrich::RiskDetail { flag: "no_waf", severity: "low", kind: "state", evidence: alloc::vec![("k".to_string(), "\"\"".to_string())] }];
         let rec = r#"{"eventName":"UpdateDistribution2019_03_26","eventTime":"2024-01-02T03:04:05Z",
             "requestParameters":{"id":"E1","b":{"x":1},"a":2},"responseElements":null,
             "userIdentity":{"sessionContext":{"attributes":{"creationDate":"20131102T010628Z"}}},
@@ -356,6 +358,8 @@ mod tests {
                 ("/event/category", Some(r#"["configuration"]"#)),
                 ("/aws/cloudfront/distribution/id", Some(r#""E1""#)),
                 ("/aws/cloudfront/risk", Some(r#"["no_waf"]"#)),
+                ("/aws/cloudfront/risk_details/0/severity", Some(r#""low""#)),
+                ("/aws/cloudfront/risk_details/0/evidence/0", Some(r#"{"key":"k","value":""}"#)),
                 ("/aws/cloudtrail/request_parameters", Some(r#""{\"a\":2,\"b\":{\"x\":1},\"id\":\"E1\"}""#)),
                 ("/aws/cloudtrail/flattened/request_parameters", Some(r#"{"a":2,"b":{"x":1},"id":"E1"}"#)),
                 ("/aws/cloudtrail/response_elements", None),

@@ -47,7 +47,10 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
         w.str_array("cloudfront.invalidation.paths", &f.invalidation_paths);
     }
     if !f.risk.is_empty() {
-        w.str_array("cloudfront.risk", &f.risk);
+        let names: alloc::vec::Vec<&str> = f.risk.iter().map(|r| r.flag).collect();
+        w.str_array("cloudfront.risk", &names);
+        w.key("cloudfront.risk_details");
+        crate::enrich::write_risk_details(w.out, &f.risk);
     }
     w.opt_str("cloudtrail.insight.event_name", f.insight_event_name.as_deref());
     w.opt_str("cloudtrail.insight.event_source", f.insight_event_source.as_deref());
