@@ -198,7 +198,9 @@ fn event_versions_1_0_to_1_11() {
         ("event.action", json!("CreateUser")),
         ("cloud.service.name", json!("iam")),
         ("cloud.region", json!("us-east-1")),
-        ("event.type", json!(["creation"])),
+        // IAM: the kind of object beside the change, as in the ECS profile.
+        ("event.type", json!(["user", "creation"])),
+        ("event.category", json!(["iam"])),
         ("cloudtrail.read_only", json!(false)),
         ("event.outcome", json!("success")),
         ("user.name", json!("old")),
@@ -418,6 +420,54 @@ fn every_flag_carries_its_evidence() {
         }
     }
     assert!(flags >= 15, "{flags}");
+}
+
+/// One taxonomy: what each call is, the same in the flat keys and the ECS profile.
+#[test]
+fn one_taxonomy_for_flat_and_ecs() {
+    let cases: &[(&str, Value, Value)] = &[
+        // Minting credentials is authentication.
+        ("tax-federation-token", json!(["info"]), json!(["authentication"])),
+        ("tax-session-token", json!(["info"]), json!(["authentication"])),
+        ("tax-user-authentication", json!(["info"]), json!(["authentication"])),
+        ("tax-credential-challenge", json!(["info"]), json!(["authentication"])),
+        ("tax-federate", json!(["info"]), json!(["authentication"])),
+        // Tags go on an existing resource: a change, not a creation.
+        ("tax-create-tags", json!(["change"]), json!(["api", "configuration"])),
+        // Data plane: not configuration.
+        ("tax-s3-put-object", json!(["change"]), json!(["api"])),
+        ("tax-s3-copy-object-legacy", json!(["creation"]), json!(["api"])),
+        ("tax-kvs-put-key", json!(["change"]), json!(["api"])),
+        ("tax-lambda-invoke", json!(["start"]), json!(["api"])),
+        ("tax-bedrock-invoke", json!(["start"]), json!(["api"])),
+        ("tax-bedrock-converse", json!(["start"]), json!(["api"])),
+        ("tax-sns-publish", json!(["creation"]), json!(["api"])),
+        ("tax-ssm-start-session", json!(["start"]), json!(["api"])),
+        ("tax-ssm-send-command", json!(["start"]), json!(["api"])),
+        // Verbs the table used to miss; an unknown write is never `info`.
+        ("tax-change-password", json!(["user", "change"]), json!(["iam"])),
+        ("tax-leave-org", json!(["change"]), json!(["api", "configuration"])),
+        ("tax-schedule-key-deletion", json!(["change"]), json!(["api", "configuration"])),
+    ];
+    let flat = load("taxonomy.json");
+    let path = format!("{}/tests/fixtures/enrich/taxonomy.json", env!("CARGO_MANIFEST_DIR"));
+    let ecs_log = transform_log(&std::fs::read(path).unwrap(), &Options { profile: cloudfront_trail::Profile::Ecs, ..Options::default() }).unwrap();
+    let ecs: HashMap<String, Value> = ecs_log
+        .records
+        .iter()
+        .map(|r| serde_json::from_str::<Value>(r).unwrap())
+        .map(|v| (v["event"]["id"].as_str().unwrap().to_string(), v))
+        .collect();
+    assert_eq!(ecs.len(), cases.len());
+    let mut bad = Vec::new();
+    for (id, ty, cat) in cases {
+        check(&flat, id, &[("event.type", ty.clone()), ("event.category", cat.clone())]);
+        let doc = &ecs[*id];
+        if (&doc["event"]["type"], &doc["event"]["category"]) != (ty, cat) {
+            bad.push(format!("{id}: ecs {} {}, flat {ty} {cat}", doc["event"]["type"], doc["event"]["category"]));
+        }
+    }
+    assert!(bad.is_empty(), "\n{}", bad.join("\n"));
 }
 
 #[test]

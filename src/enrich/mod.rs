@@ -183,7 +183,6 @@ pub(crate) fn reads(f: F) -> bool {
             | ManagementEvent
             | SharedEventId
             | VpcEndpointId
-            | EventCategory
             | TlsDetails
             | TlsVersion
             | TlsCipherSuite

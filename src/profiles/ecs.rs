@@ -102,14 +102,6 @@ pub(crate) const TABLE: &[Row] = &[
     Row { target: "aws.cloudtrail.flattened.insight_details", from: &[Field(F::InsightDetails)], conv: Flattened },
 ];
 
-/// Actions that start or vouch for a session: ECS category `authentication` (type `info`, as
-/// Elastic's pipeline has it), whatever the verb table says.
-const AUTH_ACTIONS: &[&str] = &["ConsoleLogin", "ExternalIdPDirectoryLogin", "GetFederationToken", "GetSessionToken"];
-
-/// IAM action nouns whose object is a user (ECS `event.type: user`); checked after `Group`.
-const IAM_USER_NOUNS: &[&str] =
-    &["AccessKey", "LoginProfile", "MFADevice", "Password", "SSHPublicKey", "ServiceSpecificCredential", "SigningCertificate", "User"];
-
 pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, opts: &Options, out: &mut Vec<u8>) {
     // Options that matter to the flat profile (separator, arrays, limits) do not shape ECS keys.
     let _ = (record, opts);
@@ -117,10 +109,12 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     rows::apply(TABLE, fields, facts, &mut doc);
 
     if let Some(f) = facts {
-        let action = f.action.as_deref().unwrap_or("");
-        if let Some((types, cats)) = categorize(action, f.provider.as_deref(), f) {
-            doc.str_array("event.type", &types);
-            doc.str_array("event.category", &cats);
+        // One taxonomy: the flat profile's `event.type`/`event.category` (src/enrich/verb.rs).
+        if !f.event_type.is_empty() {
+            doc.str_array("event.type", f.event_type);
+        }
+        if !f.event_category.is_empty() {
+            doc.str_array("event.category", f.event_category);
         }
         if let Some(role) = f.role_name.as_deref().filter(|r| !r.is_empty()) {
             doc.str_array("user.roles", &[role]);
@@ -139,42 +133,6 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     write_resources(&mut doc, fields);
     write_console_login(&mut doc, fields);
     doc.finish(out);
-}
-
-/// `event.type` and `event.category`: the verb table's answer (Facts), refined the way
-/// Elastic's pipeline categorises identity events: IAM calls are `iam` with the kind of
-/// object (`user`, `group`, `admin`) beside the change type; sign-ins and session tokens are
-/// `authentication`/`info`.
-fn categorize(action: &str, provider: Option<&str>, f: &Facts<'_>) -> Option<(Vec<&'static str>, Vec<&'static str>)> {
-    let auth_provider = matches!(provider, None | Some("sts.amazonaws.com" | "signin.amazonaws.com"));
-    if auth_provider && (AUTH_ACTIONS.contains(&action) || action.starts_with("AssumeRole")) {
-        return Some((alloc::vec!["info"], alloc::vec!["authentication"]));
-    }
-    if provider == Some("iam.amazonaws.com") {
-        let kind = if action.contains("Account") {
-            "admin"
-        } else if action.contains("Group") {
-            "group"
-        } else if IAM_USER_NOUNS.iter().any(|n| action.contains(n)) {
-            "user"
-        } else {
-            "admin"
-        };
-        let mut change = ["creation", "deletion", "change"].into_iter().find(|t| f.event_type.contains(t)).unwrap_or("info");
-        // Creating an access key or deleting a user's policy changes the user; only creating or
-        // deleting the user or group itself is `creation`/`deletion` (as Elastic has it).
-        if kind != "admin" && change != "change" && change != "info" {
-            let own = matches!(action, "CreateUser" | "DeleteUser" | "CreateGroup" | "DeleteGroup");
-            if !own {
-                change = "change";
-            }
-        }
-        return Some((alloc::vec![kind, change], alloc::vec!["iam"]));
-    }
-    if f.event_type.is_empty() && f.event_category.is_empty() {
-        return None;
-    }
-    Some((f.event_type.to_vec(), f.event_category.to_vec()))
 }
 
 /// The user or group an IAM call acts on (Elastic's `user.target.*`, `user.changes.name`,
@@ -398,33 +356,6 @@ mod tests {
         assert_eq!(pointer(enriched.as_bytes(), "/aws/cloudtrail/error_code").as_deref(), Some(r#""200""#));
         let raw = ecs(rec, None);
         assert_eq!(pointer(raw.as_bytes(), "/error/code").as_deref(), Some(r#""200""#), "{raw}");
-    }
-
-    #[test]
-    fn categorize_table() {
-        let mut f = Facts::default();
-        f.event_type = &["creation"];
-        f.event_category = &["configuration"];
-        let mut read = Facts::default();
-        read.event_type = &["access"];
-        read.event_category = &["configuration"];
-        type Case<'x> = (&'x str, &'x str, Option<&'x str>, &'x Facts<'x>, Option<(&'x [&'x str], &'x [&'x str])>);
-        let cases: &[Case<'_>] = &[
-            ("console login", "ConsoleLogin", Some("signin.amazonaws.com"), &f, Some((&["info"], &["authentication"]))),
-            ("assume role", "AssumeRoleWithSAML", Some("sts.amazonaws.com"), &f, Some((&["info"], &["authentication"]))),
-            ("create user", "CreateUser", Some("iam.amazonaws.com"), &f, Some((&["user", "creation"], &["iam"]))),
-            ("create access key is a user change", "CreateAccessKey", Some("iam.amazonaws.com"), &f, Some((&["user", "change"], &["iam"]))),
-            ("group", "CreateGroup", Some("iam.amazonaws.com"), &f, Some((&["group", "creation"], &["iam"]))),
-            ("admin", "CreatePolicy", Some("iam.amazonaws.com"), &f, Some((&["admin", "creation"], &["iam"]))),
-            ("iam read is info", "GetUser", Some("iam.amazonaws.com"), &read, Some((&["user", "info"], &["iam"]))),
-            ("other services keep the verb table", "CreateDistribution", Some("cloudfront.amazonaws.com"), &f, Some((&["creation"], &["configuration"]))),
-            ("nothing known", "X", None, &Facts::default(), None),
-        ];
-        for (name, action, provider, facts, want) in cases {
-            let got = categorize(action, *provider, facts);
-            let want = want.map(|(t, c)| (t.to_vec(), c.to_vec()));
-            assert_eq!(got, want, "{name}");
-        }
     }
 
     #[test]
