@@ -125,7 +125,10 @@ fn every_identity_type() {
         ("user.id", json!("906744a8-1011-70f6-c9b5-6b2f8example")),
         ("cloudtrail.identity.type", json!("IdentityCenterUser")),
         ("cloudtrail.access_key_type", N),
-        ("user_agent.name", N),
+        ("user_agent.name", json!("Firefox")),
+        ("user_agent.version", json!("128.0")),
+        ("user_agent.os.name", json!("Linux")),
+        ("user_agent.os.version", N),
         ("user_agent.original", json!("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")),
     ]);
     check(&r, "id-unknown", &[
@@ -238,6 +241,10 @@ fn errors_and_oddities() {
         ("user.name", json!("JaneDoe")),
         ("cloudtrail.mfa_authenticated", json!(false)),
         ("event.category", json!(["authentication"])),
+        // The CloudTrail guide's sign-in example: Firefox on Windows 7.
+        ("user_agent.name", json!("Firefox")),
+        ("user_agent.version", json!("24.0")),
+        ("user_agent.os.full", json!("Windows 7")),
     ]);
     check(&r, "err-console-success", &[
         ("event.outcome", json!("success")),
@@ -251,7 +258,9 @@ fn errors_and_oddities() {
         ("source.address", json!("81.2.69.142, 192.168.10.10")),
         ("source.ip", json!("81.2.69.142")),
         ("user.name", json!("jane@example.com")),
-        ("user_agent.name", N),
+        ("user_agent.name", json!("Chrome")),
+        ("user_agent.version", json!("131.0.0.0")),
+        ("user_agent.os.full", json!("Windows 10")),
     ]);
 }
 
@@ -420,6 +429,41 @@ fn every_flag_carries_its_evidence() {
         }
     }
     assert!(flags >= 15, "{flags}");
+}
+
+/// Browsers are named as Elastic names them, with OS and device; AWS's own markers are not
+/// versions, and every service console is the console.
+#[test]
+fn browsers_and_aws_markers() {
+    let r = load("user_agents.json");
+    check(&r, "ua-chrome-windows", &[
+        ("user_agent.name", json!("Chrome")),
+        ("user_agent.version", json!("121.0.0.0")),
+        ("user_agent.os.name", json!("Windows")),
+        ("user_agent.os.version", json!("10")),
+        ("user_agent.os.full", json!("Windows 10")),
+        ("user_agent.device.name", N),
+    ]);
+    check(&r, "ua-edge-windows", &[("user_agent.name", json!("Edge")), ("user_agent.version", json!("121.0.2277.98")), ("user_agent.os.name", json!("Windows"))]);
+    check(&r, "ua-firefox-mac", &[
+        ("user_agent.name", json!("Firefox")),
+        ("user_agent.version", json!("122.0")),
+        ("user_agent.os.name", json!("Mac OS X")),
+        ("user_agent.os.version", json!("10.15")),
+        ("user_agent.os.full", json!("Mac OS X 10.15")),
+        ("user_agent.device.name", json!("Mac")),
+    ]);
+    check(&r, "ua-safari-iphone", &[
+        ("user_agent.name", json!("Mobile Safari")),
+        ("user_agent.version", json!("17.2")),
+        ("user_agent.os.name", json!("iOS")),
+        ("user_agent.os.version", json!("17.2.1")),
+        ("user_agent.os.full", json!("iOS 17.2.1")),
+        ("user_agent.device.name", json!("iPhone")),
+    ]);
+    check(&r, "ua-s3-console", &[("user_agent.name", json!("console")), ("user_agent.version", N), ("user_agent.os.name", N)]);
+    check(&r, "ua-rds-console", &[("user_agent.name", json!("console")), ("user_agent.version", N)]);
+    check(&r, "ua-cloudtrail-internal", &[("user_agent.name", json!("AWS Internal")), ("user_agent.version", N)]);
 }
 
 /// One taxonomy: what each call is, the same in the flat keys and the ECS profile.

@@ -96,6 +96,11 @@ pub(crate) struct Facts<'a> {
     pub ua_original: Option<Cow<'a, str>>,
     pub ua_name: Option<Cow<'a, str>>,
     pub ua_version: Option<Cow<'a, str>>,
+    /// `user_agent.os.name`, `.os.version`, `.os.full`, `user_agent.device.name` (browsers).
+    pub ua_os_name: Option<&'static str>,
+    pub ua_os_version: Option<String>,
+    pub ua_os_full: Option<String>,
+    pub ua_device: Option<String>,
     /// CloudFront resources named by the call: (flat key, value), e.g.
     /// (`cloudfront.distribution.id`, `EDFDVBD6EXAMPLE`). Keys come from the resource table.
     pub cloudfront: Vec<(&'static str, String)>,

@@ -40,6 +40,10 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
     w.opt_str("user_agent.original", f.ua_original.as_deref());
     w.opt_str("user_agent.name", f.ua_name.as_deref());
     w.opt_str("user_agent.version", f.ua_version.as_deref());
+    w.opt_str("user_agent.os.name", f.ua_os_name);
+    w.opt_str("user_agent.os.version", f.ua_os_version.as_deref());
+    w.opt_str("user_agent.os.full", f.ua_os_full.as_deref());
+    w.opt_str("user_agent.device.name", f.ua_device.as_deref());
     for (key, value) in &f.cloudfront {
         w.str(key, value);
     }
