@@ -514,6 +514,24 @@ fn one_taxonomy_for_flat_and_ecs() {
     assert!(bad.is_empty(), "\n{}", bad.join("\n"));
 }
 
+/// ECS `tls.version` only from a real version: `"tlsVersion"` (a placeholder) is not `ersion`.
+#[test]
+fn tls_version_only_from_real_versions() {
+    let path = format!("{}/tests/fixtures/enrich/tls.json", env!("CARGO_MANIFEST_DIR"));
+    let log = transform_log(&std::fs::read(path).unwrap(), &Options { profile: cloudfront_trail::Profile::Ecs, ..Options::default() }).unwrap();
+    let docs: HashMap<String, Value> = log
+        .records
+        .iter()
+        .map(|r| serde_json::from_str::<Value>(r).unwrap())
+        .map(|v| (v["event"]["id"].as_str().unwrap().to_string(), v))
+        .collect();
+    let real = &docs["tls-real"]["tls"];
+    assert_eq!((&real["version"], &real["version_protocol"]), (&json!("1.3"), &json!("tls")), "{real}");
+    let placeholder = &docs["tls-placeholder"]["tls"];
+    assert_eq!(placeholder.get("version"), None, "{placeholder}");
+    assert_eq!(placeholder.get("version_protocol"), None, "{placeholder}");
+}
+
 #[test]
 fn raw_keys_are_untouched() {
     // Enrichment only adds keys: the record's own dotted keys keep their values.

@@ -183,16 +183,29 @@ fn write_related(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) 
 }
 
 /// `tls.version_protocol` and `tls.version` from tlsDetails.tlsVersion (`TLSv1.2` → `tls`, `1.2`;
-/// a bare `1.3` is taken as TLS).
+/// `SSLv3` → `ssl`, `3`; a bare `1.3` is taken as TLS). Only a real version: a placeholder such as
+/// `"tlsVersion"` (seen in real records) is not split into `tls`/`ersion`.
 fn write_tls_version(doc: &mut Doc, fields: &Fields<'_>) {
     let Some(v) = fields.text(F::TlsVersion) else { return };
-    let (proto, ver) = match v.split_once(['v', 'V']) {
-        Some((p, ver)) if !p.is_empty() && !ver.is_empty() => (p.to_ascii_lowercase(), ver),
-        _ if v.bytes().all(|c| c.is_ascii_digit() || c == b'.') => (String::from("tls"), &*v),
-        _ => return,
+    if let Some((proto, ver)) = tls_version(&v) {
+        doc.str("tls.version_protocol", proto);
+        doc.str("tls.version", ver);
+    }
+}
+
+fn tls_version(v: &str) -> Option<(&'static str, &str)> {
+    let number = |s: &str| {
+        !s.is_empty() && s.split('.').all(|part| !part.is_empty() && part.bytes().all(|c| c.is_ascii_digit()))
     };
-    doc.str("tls.version_protocol", &proto);
-    doc.str("tls.version", ver);
+    let v = v.trim();
+    let (proto, ver) = if v.len() > 4 && v[..4].eq_ignore_ascii_case("tlsv") {
+        ("tls", &v[4..])
+    } else if v.len() > 4 && v[..4].eq_ignore_ascii_case("sslv") {
+        ("ssl", &v[4..])
+    } else {
+        ("tls", v)
+    };
+    number(ver).then_some((proto, ver))
 }
 
 /// `aws.cloudtrail.resources`: the record's resources with Elastic's key names (`ARN` → `arn`,
@@ -360,6 +373,22 @@ mod tests {
         assert_eq!(pointer(enriched.as_bytes(), "/aws/cloudtrail/error_code").as_deref(), Some(r#""200""#));
         let raw = ecs(rec, None);
         assert_eq!(pointer(raw.as_bytes(), "/error/code").as_deref(), Some(r#""200""#), "{raw}");
+    }
+
+    #[test]
+    fn tls_version_table() {
+        crate::table_test!(tls_version, [
+            ("tls 1.2", "TLSv1.2", Some(("tls", "1.2"))),
+            ("tls 1.3", "TLSv1.3", Some(("tls", "1.3"))),
+            ("lowercase", "tlsv1", Some(("tls", "1"))),
+            ("ssl", "SSLv3", Some(("ssl", "3"))),
+            ("bare number", "1.3", Some(("tls", "1.3"))),
+            ("placeholder", "tlsVersion", None::<(&str, &str)>),
+            ("empty after v", "TLSv", None::<(&str, &str)>),
+            ("letters", "TLSv1.x", None::<(&str, &str)>),
+            ("dots only", "1..2", None::<(&str, &str)>),
+            ("other text", "v", None::<(&str, &str)>),
+        ]);
     }
 
     #[test]
