@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use cloudfront_trail::{transform_log, Options};
+use cloudfront_trail::{transform, transform_log, ErrorKind, Options};
 use serde_json::{json, Value};
 
 /// The records of a fixture, transformed with default options, by eventID.
@@ -131,7 +131,16 @@ fn every_identity_type() {
         ("user_agent.os.version", N),
         ("user_agent.original", json!("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")),
     ]);
+    check(&r, "id-identitycenter-named", &[
+        // The name the person signs in with, not the opaque onBehalfOf.userId.
+        ("user.name", json!("jane.doe@example.com")),
+        ("user.email", json!("jane.doe@example.com")),
+        ("user.id", json!("906744a8-1011-70f6-c9b5-6b2f8example")),
+        ("event.category", json!(["authentication"])),
+    ]);
+    check(&r, "id-identitycenter", &[("user.email", N)]);
     check(&r, "id-unknown", &[
+        ("user.email", json!("johndoe@example.com")),
         ("user.name", json!("johndoe@example.com")),
         ("user.id", json!("111122223333")),
         ("cloudtrail.identity.type", json!("Unknown")),
@@ -214,6 +223,7 @@ fn event_versions_1_0_to_1_11() {
     check(&r, "ver-1.11", &[
         ("@timestamp", json!("2025-03-01T08:05:00.123Z")),
         ("user.name", json!("ops@example.com")),
+        ("user.email", json!("ops@example.com")),
         ("cloudtrail.role.name", json!("AWSReservedSSO_Admin_0123456789abcdef")),
         ("cloudtrail.console_session", json!(true)),
         ("cloudtrail.access_key_type", json!("temporary")),
@@ -530,6 +540,46 @@ fn tls_version_only_from_real_versions() {
     let placeholder = &docs["tls-placeholder"]["tls"];
     assert_eq!(placeholder.get("version"), None, "{placeholder}");
     assert_eq!(placeholder.get("version_protocol"), None, "{placeholder}");
+}
+
+/// A JSON object with none of CloudTrail's identifying members is flattened losslessly, marked,
+/// and not enriched: no `cloud.provider: aws`, no `event.outcome: success`.
+#[test]
+fn objects_that_are_not_cloudtrail() {
+    let r = load("not_cloudtrail.json");
+    let marked = [("event.kind", json!("pipeline_error")), ("error.type", json!("not_cloudtrail"))];
+    let unenriched = [("cloud.provider", N), ("event.outcome", N), ("@timestamp", N), ("cloud.region", N), ("cloud.account.id", N), ("error.code", N)];
+    for id in ["nct-hello", "nct-config-item", "nct-null-members"] {
+        check(&r, id, &marked);
+        check(&r, id, &unenriched);
+        assert!(r[id]["error.message"].as_str().unwrap().contains("eventVersion, eventTime, eventName, eventSource"));
+    }
+    check(&r, "nct-hello", &[("hello", json!("world"))]);
+    check(&r, "nct-config-item", &[("awsRegion", json!("us-east-1")), ("resourceType", json!("AWS::S3::Bucket"))]);
+    // One identifying member is enough.
+    check(&r, "nct-control-only-time", &[("event.kind", N), ("error.type", N), ("cloud.provider", json!("aws")), ("@timestamp", json!("2024-05-01T10:00:00Z"))]);
+
+    // The same object through the ECS profile, through `transform`, and with `strict`.
+    let hello = br#"{"hello":"world"}"#;
+    let ecs: Value = serde_json::from_str(&transform(hello, &Options { profile: cloudfront_trail::Profile::Ecs, ..Options::default() }).unwrap()).unwrap();
+    assert_eq!(ecs["event"]["kind"], json!("pipeline_error"), "{ecs}");
+    assert_eq!(ecs["error"]["type"], json!("not_cloudtrail"), "{ecs}");
+    assert_eq!(ecs.get("cloud"), None, "{ecs}");
+    assert_eq!(ecs["event"].get("outcome"), None, "{ecs}");
+    let flat: Value = serde_json::from_str(&transform(hello, &Options::default()).unwrap()).unwrap();
+    assert_eq!(flat, json!({"hello": "world", "event.kind": "pipeline_error", "error.type": "not_cloudtrail", "error.message": "not a CloudTrail record: none of eventVersion, eventTime, eventName, eventSource"}));
+    let strict = Options { strict: true, ..Options::default() };
+    let err = transform(hello, &strict).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotCloudTrail, "{err}");
+    assert_eq!(err.kind().as_str(), "not_cloudtrail");
+    assert!(transform(br#"{"eventName":"X"}"#, &strict).is_ok());
+    for input in [&b"{\"eventName\":\"X\"}\n{\"hello\":\"world\"}\n"[..], br#"{"Records":[{"eventName":"X"},{"hello":"world"}]}"#] {
+        let err = transform_log(input, &strict).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotCloudTrail, "{err}");
+    }
+    // Without `strict` the log is read whole, the object kept as a record.
+    let log = transform_log(b"{\"eventName\":\"X\"}\n{\"hello\":\"world\"}\n", &Options::default()).unwrap();
+    assert_eq!((log.records.len(), log.errors.len()), (2, 0));
 }
 
 #[test]

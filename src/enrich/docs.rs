@@ -137,6 +137,7 @@ fn full_facts() -> Facts<'static> {
         read_only: Some(true),
         user_name: Some(B("u")),
         user_id: Some(B("i")),
+        user_email: Some(B("a@example.com")),
         role_name: Some(B("r")),
         identity_type: Some(B("IAMUser")),
         access_key_type: Some("long_term"),
@@ -160,6 +161,7 @@ fn full_facts() -> Facts<'static> {
         insight_type: Some(B("t")),
         insight_state: Some(B("Start")),
         errors: alloc::vec!["e".into()],
+        not_cloudtrail: false,
     }
 }
 
@@ -171,7 +173,18 @@ fn every_written_key_is_declared_exactly_once() {
         crate::profiles::flat::write_facts(&mut w, &full_facts());
     }
     out.push(b'}');
-    let doc: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&out).expect("write_facts writes a JSON object");
+    let mut doc: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&out).expect("write_facts writes a JSON object");
+    // What an object that is not CloudTrail gets instead.
+    let mut other = alloc::vec![b'{'];
+    {
+        let mut w = crate::profiles::ObjWriter { out: &mut other, first: true };
+        let fields = crate::fields::Fields::capture(br#"{"hello":"world"}"#);
+        crate::profiles::flat::write_facts(&mut w, &super::enrich(&fields));
+    }
+    other.push(b'}');
+    let other: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&other).expect("JSON object");
+    assert_eq!(other.keys().map(String::as_str).collect::<Vec<_>>(), ["event.kind", "error.type", "error.message"]);
+    doc.extend(other);
     let mut declared: BTreeMap<&str, usize> = BTreeMap::new();
     let all: Vec<&Key> = ENRICHERS.iter().flat_map(|e| e.writes.iter()).chain(SHARED_KEYS.iter()).collect();
     for k in &all {

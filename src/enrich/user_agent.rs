@@ -41,22 +41,22 @@ pub(crate) static USER_AGENT: Enricher = Enricher {
     examples: &[
         Example {
             title: "the Ruby SDK (the CloudFront documentation's example)",
-            record: r#"{"userAgent":"aws-sdk-ruby/1.39.0 ruby/1.9.3 x86_64-linux"}"#,
+            record: r#"{"eventVersion":"1.08","userAgent":"aws-sdk-ruby/1.39.0 ruby/1.9.3 x86_64-linux"}"#,
             expect: &[("user_agent.name", r#""aws-sdk-ruby""#), ("user_agent.version", r#""1.39.0""#), ("user_agent.os.name", "null")],
         },
         Example {
             title: "Terraform beats the Go SDK it is built on",
-            record: r#"{"userAgent":"APN/1.0 HashiCorp/1.0 Terraform/1.7.4 (+https://www.terraform.io) terraform-provider-aws/5.40.0 aws-sdk-go-v2/1.25.2 os/linux"}"#,
+            record: r#"{"eventVersion":"1.08","userAgent":"APN/1.0 HashiCorp/1.0 Terraform/1.7.4 (+https://www.terraform.io) terraform-provider-aws/5.40.0 aws-sdk-go-v2/1.25.2 os/linux"}"#,
             expect: &[("user_agent.name", r#""terraform""#), ("user_agent.version", r#""1.7.4""#)],
         },
         Example {
             title: "a service console through AWS's internal path: the console, no version",
-            record: r#"{"userAgent":"RDS Console, aws-internal/3 aws-sdk-java/1.12.638 Linux/5.10.205 OpenJDK_64-Bit_Server_VM/17.0.9+9-LTS java/17.0.9 vendor/Amazon.com_Inc."}"#,
+            record: r#"{"eventVersion":"1.08","userAgent":"RDS Console, aws-internal/3 aws-sdk-java/1.12.638 Linux/5.10.205 OpenJDK_64-Bit_Server_VM/17.0.9+9-LTS java/17.0.9 vendor/Amazon.com_Inc."}"#,
             expect: &[("user_agent.name", r#""console""#), ("user_agent.version", "null")],
         },
         Example {
             title: "a browser (a console sign-in)",
-            record: r#"{"userAgent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36"}"#,
+            record: r#"{"eventVersion":"1.08","userAgent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36"}"#,
             expect: &[
                 ("user_agent.name", r#""Chrome""#),
                 ("user_agent.version", r#""121.0.0.0""#),
@@ -68,7 +68,7 @@ pub(crate) static USER_AGENT: Enricher = Enricher {
         },
         Example {
             title: "calls AWS makes for itself",
-            record: r#"{"userAgent":"AWS Internal"}"#,
+            record: r#"{"eventVersion":"1.08","userAgent":"AWS Internal"}"#,
             expect: &[("user_agent.original", r#""AWS Internal""#), ("user_agent.name", r#""AWS Internal""#), ("user_agent.version", "null")],
         },
     ],

@@ -22,7 +22,6 @@
 //! fact and a field fall back to the field as written (`event.action` keeps its suffix).
 
 use alloc::borrow::Cow;
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::enrich::Facts;
@@ -43,17 +42,18 @@ use Src::{Const, Fact, Field};
 pub(crate) const TABLE: &[Row] = &[
     Row { target: "@timestamp", from: &[Fact("@timestamp", |f| f.timestamp.as_deref()), Field(F::EventTime)], conv: Date },
     Row { target: "ecs.version", from: &[Const(ECS_VERSION)], conv: Str },
-    Row { target: "event.kind", from: &[Const("event")], conv: Str },
+    Row { target: "event.kind", from: &[Fact("event.kind", |f| Some(if f.not_cloudtrail { "pipeline_error" } else { "event" })), Const("event")], conv: Str },
     Row { target: "event.action", from: &[Fact("event.action", |f| f.action.as_deref()), Field(F::EventName)], conv: Str },
     Row { target: "event.provider", from: &[Fact("event.provider", |f| f.provider.as_deref()), Field(F::EventSource)], conv: Str },
     Row { target: "event.outcome", from: &[Fact("event.outcome", |f| f.outcome.map(|o| o.as_str()))], conv: Str },
     Row { target: "event.id", from: &[Field(F::EventId)], conv: Str },
-    Row { target: "cloud.provider", from: &[Const("aws")], conv: Str },
+    Row { target: "cloud.provider", from: &[Fact("cloud.provider", |f| (!f.not_cloudtrail).then_some("aws")), Const("aws")], conv: Str },
     Row { target: "cloud.account.id", from: &[Fact("cloud.account.id", |f| f.account_id.as_deref()), Field(F::UiAccountId)], conv: Str },
     Row { target: "cloud.region", from: &[Fact("cloud.region", |f| f.region.as_deref()), Field(F::AwsRegion)], conv: Str },
     Row { target: "cloud.service.name", from: &[Fact("cloud.service.name", |f| f.service.as_deref())], conv: Str },
     Row { target: "user.name", from: &[Fact("user.name", |f| f.user_name.as_deref()), Field(F::UiUserName)], conv: Str },
     Row { target: "user.id", from: &[Fact("user.id", |f| f.user_id.as_deref()), Field(F::UiPrincipalId)], conv: Str },
+    Row { target: "user.email", from: &[Fact("user.email", |f| f.user_email.as_deref())], conv: Str },
     Row { target: "source.address", from: &[Fact("source.address", |f| f.source_address.as_deref()), Field(F::SourceIp)], conv: Str },
     Row { target: "source.ip", from: &[Fact("source.ip", |f| f.source_ip.as_deref())], conv: Str },
     Row { target: "user_agent.original", from: &[Fact("user_agent.original", |f| f.ua_original.as_deref()), Field(F::UserAgent)], conv: Str },
@@ -125,6 +125,9 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
         }
         if f.provider_inferred {
             doc.bool("aws.cloudtrail.provider_inferred", true);
+        }
+        if f.not_cloudtrail {
+            doc.str("error.type", "not_cloudtrail");
         }
         write_cloudfront(&mut doc, f);
         if !f.errors.is_empty() {
@@ -292,7 +295,7 @@ mod tests {
     use super::*;
     use crate::enrich::Outcome;
     use crate::profiles::rows::testing::{assert_object, pointer};
-    use alloc::string::ToString;
+    use alloc::string::{String, ToString};
 
     fn ecs(record: &str, facts: Option<&Facts<'_>>) -> String {
         let fields = Fields::capture(record.as_bytes());

@@ -6,6 +6,13 @@ use crate::profiles::ObjWriter;
 
 /// Appends the enrichment keys for `facts`.
 pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
+    if f.not_cloudtrail {
+        // Not a CloudTrail record: nothing it does not show, only why it was not enriched.
+        w.str("event.kind", "pipeline_error");
+        w.str("error.type", "not_cloudtrail");
+        w.opt_str("error.message", f.error_message.as_deref());
+        return;
+    }
     w.opt_str("@timestamp", f.timestamp.as_deref());
     w.opt_str("event.action", f.action.as_deref());
     w.opt_str("cloudtrail.api_version", f.api_version.as_deref());
@@ -29,6 +36,7 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
     w.opt_bool("cloudtrail.read_only", f.read_only);
     w.opt_str("user.name", f.user_name.as_deref());
     w.opt_str("user.id", f.user_id.as_deref());
+    w.opt_str("user.email", f.user_email.as_deref());
     w.opt_str("cloudtrail.role.name", f.role_name.as_deref());
     w.opt_str("cloudtrail.identity.type", f.identity_type.as_deref());
     w.opt_str("cloudtrail.access_key_type", f.access_key_type);

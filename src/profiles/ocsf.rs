@@ -64,6 +64,7 @@ pub(crate) const TABLE: &[Row] = &[
     Row { target: "status_detail", from: &[Fact("error.message", |f| f.error_message.as_deref()), Field(F::ErrorMessage)], conv: Str },
     Row { target: "actor.user.name", from: &[Fact("user.name", |f| f.user_name.as_deref()), Field(F::UiUserName)], conv: Str },
     Row { target: "actor.user.uid", from: &[Field(F::UiArn)], conv: Str },
+    Row { target: "actor.user.email_addr", from: &[Fact("user.email", |f| f.user_email.as_deref())], conv: Str },
     Row { target: "actor.user.uid_alt", from: &[Field(F::UiPrincipalId)], conv: Str },
     Row { target: "actor.user.account.uid", from: &[Field(F::UiAccountId)], conv: Str },
     Row { target: "actor.user.credential_uid", from: &[Field(F::UiAccessKeyId)], conv: Str },
