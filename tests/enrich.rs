@@ -566,6 +566,7 @@ fn objects_that_are_not_cloudtrail() {
     assert_eq!(ecs["error"]["type"], json!("not_cloudtrail"), "{ecs}");
     assert_eq!(ecs.get("cloud"), None, "{ecs}");
     assert_eq!(ecs["event"].get("outcome"), None, "{ecs}");
+    assert_eq!(ecs["event"]["original"], json!(r#"{"hello":"world"}"#), "{ecs}");
     let flat: Value = serde_json::from_str(&transform(hello, &Options::default()).unwrap()).unwrap();
     assert_eq!(flat, json!({"hello": "world", "event.kind": "pipeline_error", "error.type": "not_cloudtrail", "error.message": "not a CloudTrail record: none of eventVersion, eventTime, eventName, eventSource"}));
     let strict = Options { strict: true, ..Options::default() };

@@ -305,19 +305,21 @@ pub(crate) const RISKS: &[Risk] = &[
         severity: MEDIUM,
         kind: STATE,
         reason: "a cache behavior with viewerProtocolPolicy allow-all: viewers may use plain HTTP, so content and cookies travel unencrypted",
-        evidence: "`DC.defaultCacheBehavior.viewerProtocolPolicy`, `DC.cacheBehaviors.items.<n>.viewerProtocolPolicy`",
+        evidence: "`DC.defaultCacheBehavior.viewerProtocolPolicy`, else the first `DC.cacheBehaviors.items.<n>.viewerProtocolPolicy` that is allow-all",
         check: |c, ev| {
             fn allow_all(b: &[u8]) -> Option<&[u8]> {
                 last(b, "viewerProtocolPolicy").filter(|v| json::as_str(v).as_deref() == Some("allow-all"))
             }
+            // One behavior proves the flag: the default one, else the first cache behavior that
+            // allows HTTP (reading on through long behavior lists would cost every record).
             if let Some(v) = c.f(F::DcDefaultCacheBehavior).and_then(allow_all) {
                 push(ev, c.dc(F::DcDefaultCacheBehavior, "defaultCacheBehavior.viewerProtocolPolicy"), v);
+                return;
             }
             let items = c.f(F::DcCacheBehaviors).and_then(|cb| last(cb, "items"));
-            for (i, b) in items.into_iter().flat_map(json::elements).enumerate() {
-                if let Some(v) = allow_all(b) {
-                    push(ev, c.dc(F::DcCacheBehaviors, &alloc::format!("cacheBehaviors.items.{i}.viewerProtocolPolicy")), v);
-                }
+            let found = items.into_iter().flat_map(json::elements).enumerate().find_map(|(i, b)| allow_all(b).map(|v| (i, v)));
+            if let Some((i, v)) = found {
+                push(ev, c.dc(F::DcCacheBehaviors, &alloc::format!("cacheBehaviors.items.{i}.viewerProtocolPolicy")), v);
             }
         },
     },
@@ -485,7 +487,23 @@ fn origins(c: &Ctx<'_, '_>) -> Origins {
 
 /// The last member named `key` (JSON.parse keeps the last of duplicates).
 fn last<'a>(obj: &'a [u8], key: &str) -> Option<&'a [u8]> {
+    let first = json::get(obj, &[key])?;
+    // The first is the last unless the rest of the object holds the key's text again or an
+    // escape (which could spell it): two fast byte searches instead of parsing the rest, which
+    // can be long (cache behaviors, origins).
+    let end = (first.as_ptr() as usize - obj.as_ptr() as usize) + first.len();
+    let rest = obj.get(end..).unwrap_or_default();
+    if rest.len() <= key.len() || (memchr::memchr(b'\\', rest).is_none() && !contains(rest, key.as_bytes())) {
+        return Some(first);
+    }
     json::members(obj).filter(|(k, _)| json::key_eq(k, key)).last().map(|(_, v)| v)
+}
+
+/// Whether `key` occurs in `hay`: candidates by its first byte (memchr), then compared; cheaper
+/// than building a substring searcher for the few hundred bytes after a member.
+fn contains(hay: &[u8], key: &[u8]) -> bool {
+    let Some((&k0, tail)) = key.split_first() else { return true };
+    memchr::memchr_iter(k0, hay).any(|i| hay[i + 1..].starts_with(tail))
 }
 
 /// `last` along a path.
@@ -547,10 +565,13 @@ mod tests {
             ("s3 with oac", cf("CreateDistribution", r#"{"distributionConfig":{"origins":{"items":[{"s3OriginConfig":{"originAccessIdentity":""},"originAccessControlId":"OAC1"}]}}}"#), none.clone()),
             ("public key", cf("CreatePublicKey", r#"{"publicKeyConfig":{"name":"k"}}"#), alloc::vec!["signing_key_added"]),
             ("viewer http in a cache behavior", cf("UpdateDistribution", r#"{"distributionConfig":{"cacheBehaviors":{"items":[{"viewerProtocolPolicy":"https-only"},{"viewerProtocolPolicy":"allow-all"}]}}}"#), alloc::vec!["viewer_http_allowed"]),
+            ("a later duplicate of a cache behavior's policy decides", cf("UpdateDistribution", r#"{"distributionConfig":{"cacheBehaviors":{"items":[{"viewerProtocolPolicy":"allow-all","viewerProtocolPolicy":"https-only"}]}}}"#), none.clone()),
             ("waf off", cf("DisassociateDistributionWebACL", r#"{"id":"E1"}"#), alloc::vec!["waf_disassociated"]),
             ("weak tls", cf("UpdateDistribution", r#"{"distributionConfig":{"viewerCertificate":{"minimumProtocolVersion":"TLSv1.1_2016"}}}"#), alloc::vec!["weak_tls"]),
             ("modern tls", cf("UpdateDistribution", r#"{"distributionConfig":{"viewerCertificate":{"minimumProtocolVersion":"TLSv1.2_2018"}}}"#), none.clone()),
             ("a later duplicate member decides, as JSON.parse", cf("UpdateDistribution", r#"{"distributionConfig":{"logging":{"enabled":false,"enabled":true},"viewerCertificate":{"minimumProtocolVersion":"TLSv1","minimumProtocolVersion":"TLSv1.2_2021"}}}"#), none.clone()),
+            ("a later duplicate written with escapes decides too", cf("UpdateDistribution", r#"{"distributionConfig":{"defaultCacheBehavior":{"viewerProtocolPolicy":"allow-all","\u0076iewerProtocolPolicy":"https-only"}}}"#), none.clone()),
+            ("a later plain duplicate decides", cf("UpdateDistribution", r#"{"distributionConfig":{"defaultCacheBehavior":{"viewerProtocolPolicy":"https-only","x":"viewerProtocolPolicy","viewerProtocolPolicy":"allow-all"}}}"#), alloc::vec!["viewer_http_allowed"]),
             ("not cloudfront", String::from(r#"{"eventSource":"s3.amazonaws.com","eventName":"DeleteDistribution"}"#), none.clone()),
             ("odd types do not panic", cf("UpdateDistribution", r#"{"distributionConfig":{"origins":{"items":"x"},"logging":[],"cacheBehaviors":{"items":[1,null]}}}"#), none.clone()),
             ("no request", cf("DeleteDistribution", "null"), alloc::vec!["distribution_deleted"]),
@@ -585,6 +606,8 @@ mod tests {
                 alloc::vec![("viewer_http_allowed", alloc::vec![e("requestParameters.distributionConfig.defaultCacheBehavior.viewerProtocolPolicy", r#""allow-all""#)])]),
             ("the alias and its target", cf("AssociateAlias", r#"{"targetDistributionId":"E2","alias":"www.example.com"}"#),
                 alloc::vec![("alias_moved", alloc::vec![e("eventName", r#""AssociateAlias""#), e("requestParameters.alias", r#""www.example.com""#), e("requestParameters.targetDistributionId", r#""E2""#)])]),
+            ("the first cache behavior allowing HTTP", cf("UpdateDistribution", r#"{"distributionConfig":{"defaultCacheBehavior":{"viewerProtocolPolicy":"https-only"},"cacheBehaviors":{"items":[{"viewerProtocolPolicy":"https-only"},{"viewerProtocolPolicy":"allow-all"},{"viewerProtocolPolicy":"allow-all"}]}}}"#),
+                alloc::vec![("viewer_http_allowed", alloc::vec![e("requestParameters.distributionConfig.cacheBehaviors.items.1.viewerProtocolPolicy", r#""allow-all""#)])]),
             ("the invalidation path by index", cf("CreateInvalidation", r#"{"invalidationBatch":{"paths":{"items":["/a","/*"]}}}"#),
                 alloc::vec![("invalidate_all", alloc::vec![e("requestParameters.invalidationBatch.paths.items.1", r#""/*""#)])]),
         ]);

@@ -108,7 +108,7 @@ pub(crate) const TABLE: &[Row] = &[
 
 pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, opts: &Options, out: &mut Vec<u8>) {
     // Options that matter to the flat profile (separator, arrays, limits) do not shape ECS keys.
-    let _ = (record, opts);
+    let _ = opts;
     let mut doc = Doc::new();
     rows::apply(TABLE, fields, facts, &mut doc);
 
@@ -127,7 +127,9 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
             doc.bool("aws.cloudtrail.provider_inferred", true);
         }
         if f.not_cloudtrail {
+            // ECS keeps the raw text of what a pipeline could not take (`pipeline_error`).
             doc.str("error.type", "not_cloudtrail");
+            doc.str("event.original", core::str::from_utf8(record).unwrap_or_default());
         }
         write_cloudfront(&mut doc, f);
         if !f.errors.is_empty() {
