@@ -69,8 +69,11 @@ impl<'r, 'a> Ctx<'r, 'a> {
             (Some(outer), Some(inner)) => inside(outer, inner),
             _ => false,
         };
-        let base = if tagged { "requestParameters.distributionConfigWithTags.distributionConfig" } else { "requestParameters.distributionConfig" };
-        alloc::format!("{base}.{rest}")
+        let base = if tagged { "requestParameters.distributionConfigWithTags.distributionConfig." } else { "requestParameters.distributionConfig." };
+        let mut key = String::with_capacity(base.len() + rest.len());
+        key.push_str(base);
+        key.push_str(rest);
+        key
     }
 
     /// `eventName` as evidence of what the call did.
@@ -121,12 +124,17 @@ pub(crate) fn write_details(out: &mut Vec<u8>, risks: &[RiskDetail]) {
 /// Evidence values are canonical JSON text (strings decoded and re-escaped), so the same value
 /// reads the same however the record escaped it.
 fn push(ev: &mut Evidence, key: String, raw: &[u8]) {
-    let mut out = Vec::new();
-    match json::as_str(raw) {
-        Some(s) => json::write_str(&mut out, &s),
-        None => out.extend_from_slice(raw),
-    }
-    ev.push((key, String::from_utf8(out).unwrap_or_default()));
+    // A raw string without escapes is already canonical (the common case: no copy to decode).
+    let plain = raw.len() >= 2 && raw[0] == b'"' && !raw.contains(&b'\\');
+    let value = match json::as_str(raw).filter(|_| !plain) {
+        Some(s) => {
+            let mut out = Vec::with_capacity(s.len() + 2);
+            json::write_str(&mut out, &s);
+            String::from_utf8(out).unwrap_or_default()
+        }
+        None => String::from_utf8_lossy(raw).into_owned(),
+    };
+    ev.push((key, value));
 }
 
 /// What the origin checks find, over all of `distributionConfig.origins.items`.
