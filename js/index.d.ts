@@ -74,8 +74,8 @@ export type LogInput = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 /** The error every function throws. Offsets count bytes, not UTF-16 code units. */
 export declare class CloudTrailError extends Error {
   name: 'CloudTrailError';
-  /** `input` (whole input unreadable), `syntax`, `record` (not an object), `limit`, `option`, or `internal`. */
-  kind: 'input' | 'syntax' | 'record' | 'limit' | 'option' | 'internal';
+  /** `input` (whole input unreadable), `syntax`, `record` (not an object), `limit`, `option`, `not_cloudtrail` (with `strict`: an object with none of eventVersion, eventTime, eventName, eventSource), or `internal`. */
+  kind: 'input' | 'syntax' | 'record' | 'limit' | 'option' | 'not_cloudtrail' | 'internal';
   /** Byte offset in the (decompressed) input, counting from 0. */
   offset?: number;
   /** Line within the record's text, counting from 1. */

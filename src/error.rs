@@ -20,6 +20,9 @@ pub enum ErrorKind {
     Limit,
     /// An option has an invalid value.
     Option,
+    /// With `strict`: a JSON object that is not a CloudTrail record (none of eventVersion,
+    /// eventTime, eventName, eventSource). Without `strict` it is flattened and marked instead.
+    NotCloudTrail,
 }
 
 impl ErrorKind {
@@ -32,6 +35,7 @@ impl ErrorKind {
             ErrorKind::Record => "record",
             ErrorKind::Limit => "limit",
             ErrorKind::Option => "option",
+            ErrorKind::NotCloudTrail => "not_cloudtrail",
         }
     }
 }
@@ -64,6 +68,7 @@ impl Error {
         let kind = match fail.code {
             Code::TooDeep => ErrorKind::Limit,
             Code::NotObject => ErrorKind::Record,
+            Code::NotCloudTrail => ErrorKind::NotCloudTrail,
             _ => ErrorKind::Syntax,
         };
         let at = fail.at.min(text.len());

@@ -66,11 +66,15 @@ pub(crate) enum F {
     // additionalEventData.* and responseElements.* used by sign-in events
     AedMfaUsed,
     AedLoginTo,
+    /// additionalEventData.UserName: an Identity Center user's name.
+    AedUserName,
     ReConsoleLogin,
     // CloudFront: the distribution configuration in the request (`distributionConfig`, or inside
     // `distributionConfigWithTags`) and the members the risk checks read, so that enrichment
     // does not scan these payloads again.
     ReqDistConfig,
+    /// `distributionConfigWithTags`: where a captured `distributionConfig` sat, for evidence paths.
+    ReqDistConfigWithTags,
     DcEnabled,
     DcLogging,
     DcWebAclId,
@@ -234,6 +238,7 @@ trie! {
     Aed {
         b"MFAUsed" => (Some(AedMfaUsed), Node::None),
         b"LoginTo" => (Some(AedLoginTo), Node::None),
+        b"UserName" => (Some(AedUserName), Node::None),
     }
     Response {
         b"ConsoleLogin" => (Some(ReConsoleLogin), Node::None),
@@ -243,7 +248,7 @@ trie! {
     }
     Request {
         b"distributionConfig" => (Some(ReqDistConfig), Node::DistConfig),
-        b"distributionConfigWithTags" => (None, Node::DistConfigWithTags),
+        b"distributionConfigWithTags" => (Some(ReqDistConfigWithTags), Node::DistConfigWithTags),
         b"invalidationBatch" => (None, Node::InvBatch),
     }
     DistConfigWithTags {
@@ -756,7 +761,7 @@ mod spec_tests {
             }
         }
         // Members the flat profile's enrichment never reads stay out.
-        for k in ["eventID", "requestID", "resources", "tlsDetails", "serviceEventDetails", "eventVersion"] {
+        for k in ["eventID", "requestID", "resources", "tlsDetails", "serviceEventDetails"] {
             assert!(spec.get(k).is_none(), "{k} in {text}");
         }
         assert_eq!(spec["requestParameters"]["~others"], "strings");

@@ -28,6 +28,8 @@ pub(crate) enum Code {
     NotObject,
     InvalidUtf8,
     AfterRecords,
+    /// A JSON object with none of CloudTrail's identifying members (only with `strict`).
+    NotCloudTrail,
 }
 
 impl Code {
@@ -48,6 +50,7 @@ impl Code {
             Code::NotObject => "a record must be a JSON object",
             Code::InvalidUtf8 => "invalid UTF-8",
             Code::AfterRecords => "unexpected data after the records array (only the closing `}` may follow it)",
+            Code::NotCloudTrail => crate::enrich::NOT_CLOUDTRAIL,
         }
     }
 }

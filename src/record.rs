@@ -74,6 +74,10 @@ impl Engine {
         if let Err(e) = core::str::from_utf8(&rec[start..end]) {
             return fail(Code::InvalidUtf8, start + e.valid_up_to());
         }
+        if self.opts.strict && !crate::enrich::is_cloudtrail(&fields) {
+            self.out.clear();
+            return fail(Code::NotCloudTrail, start);
+        }
         let facts = if self.opts.enrich { Some(crate::enrich::enrich(&fields)) } else { None };
         match self.opts.profile {
             Profile::Flat => {
@@ -180,7 +184,11 @@ mod tests {
             let err = e.facts(text).unwrap_err();
             assert_eq!(err.kind(), kind, "{:?}: {err}", String::from_utf8_lossy(text));
         }
-        e.facts(b"{}").unwrap();
+        e.facts(b"{\"eventName\":\"X\"}").unwrap();
         assert_eq!(keys(&e.out).get("cloud.provider").and_then(|v| v.as_str()), Some("aws"));
+        // `{}` is no CloudTrail record: marked, not enriched.
+        e.facts(b"{}").unwrap();
+        assert_eq!(keys(&e.out).get("cloud.provider"), None);
+        assert_eq!(keys(&e.out).get("error.type").and_then(|v| v.as_str()), Some("not_cloudtrail"));
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use cloudfront_trail::{transform_log, Options};
+use cloudfront_trail::{transform, transform_log, ErrorKind, Options};
 use serde_json::{json, Value};
 
 /// The records of a fixture, transformed with default options, by eventID.
@@ -125,10 +125,22 @@ fn every_identity_type() {
         ("user.id", json!("906744a8-1011-70f6-c9b5-6b2f8example")),
         ("cloudtrail.identity.type", json!("IdentityCenterUser")),
         ("cloudtrail.access_key_type", N),
-        ("user_agent.name", N),
+        ("user_agent.name", json!("Firefox")),
+        ("user_agent.version", json!("128.0")),
+        ("user_agent.os.name", json!("Linux")),
+        ("user_agent.os.version", N),
         ("user_agent.original", json!("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")),
     ]);
+    check(&r, "id-identitycenter-named", &[
+        // The name the person signs in with, not the opaque onBehalfOf.userId.
+        ("user.name", json!("jane.doe@example.com")),
+        ("user.email", json!("jane.doe@example.com")),
+        ("user.id", json!("906744a8-1011-70f6-c9b5-6b2f8example")),
+        ("event.category", json!(["authentication"])),
+    ]);
+    check(&r, "id-identitycenter", &[("user.email", N)]);
     check(&r, "id-unknown", &[
+        ("user.email", json!("johndoe@example.com")),
         ("user.name", json!("johndoe@example.com")),
         ("user.id", json!("111122223333")),
         ("cloudtrail.identity.type", json!("Unknown")),
@@ -198,7 +210,9 @@ fn event_versions_1_0_to_1_11() {
         ("event.action", json!("CreateUser")),
         ("cloud.service.name", json!("iam")),
         ("cloud.region", json!("us-east-1")),
-        ("event.type", json!(["creation"])),
+        // IAM: the kind of object beside the change, as in the ECS profile.
+        ("event.type", json!(["user", "creation"])),
+        ("event.category", json!(["iam"])),
         ("cloudtrail.read_only", json!(false)),
         ("event.outcome", json!("success")),
         ("user.name", json!("old")),
@@ -209,6 +223,7 @@ fn event_versions_1_0_to_1_11() {
     check(&r, "ver-1.11", &[
         ("@timestamp", json!("2025-03-01T08:05:00.123Z")),
         ("user.name", json!("ops@example.com")),
+        ("user.email", json!("ops@example.com")),
         ("cloudtrail.role.name", json!("AWSReservedSSO_Admin_0123456789abcdef")),
         ("cloudtrail.console_session", json!(true)),
         ("cloudtrail.access_key_type", json!("temporary")),
@@ -236,6 +251,10 @@ fn errors_and_oddities() {
         ("user.name", json!("JaneDoe")),
         ("cloudtrail.mfa_authenticated", json!(false)),
         ("event.category", json!(["authentication"])),
+        // The CloudTrail guide's sign-in example: Firefox on Windows 7.
+        ("user_agent.name", json!("Firefox")),
+        ("user_agent.version", json!("24.0")),
+        ("user_agent.os.full", json!("Windows 7")),
     ]);
     check(&r, "err-console-success", &[
         ("event.outcome", json!("success")),
@@ -249,7 +268,9 @@ fn errors_and_oddities() {
         ("source.address", json!("81.2.69.142, 192.168.10.10")),
         ("source.ip", json!("81.2.69.142")),
         ("user.name", json!("jane@example.com")),
-        ("user_agent.name", N),
+        ("user_agent.name", json!("Chrome")),
+        ("user_agent.version", json!("131.0.0.0")),
+        ("user_agent.os.full", json!("Windows 10")),
     ]);
 }
 
@@ -346,7 +367,7 @@ fn every_risk_flag() {
         "cloudfront.risk",
         json!([
             "distribution_disabled",
-            "geo_restriction_removed",
+            "geo_restriction_none",
             "logging_disabled",
             "no_waf",
             "origin_http_only",
@@ -356,13 +377,210 @@ fn every_risk_flag() {
             "weak_tls"
         ]),
     )]);
-    check(&r, "risk-create-good-config", &[("cloudfront.risk", N), ("cloudfront.distribution.id", json!("E1GOODEXAMPLE"))]);
+    check(&r, "risk-create-good-config", &[
+        // geo restriction `none` is the state the configuration sets, stated as such.
+        ("cloudfront.risk", json!(["geo_restriction_none"])),
+        ("cloudfront.distribution.id", json!("E1GOODEXAMPLE")),
+    ]);
     check(&r, "risk-delete", &[("cloudfront.risk", json!(["distribution_deleted"]))]);
     check(&r, "risk-publish", &[("cloudfront.risk", json!(["function_published"]))]);
     check(&r, "risk-alias", &[("cloudfront.risk", json!(["alias_moved"])), ("cloudfront.distribution.id", json!("E2TARGETEXAMPLE"))]);
     check(&r, "risk-invalidate-all", &[("cloudfront.risk", json!(["invalidate_all"]))]);
     check(&r, "risk-waf-off", &[("cloudfront.risk", json!(["waf_disassociated"]))]);
     check(&r, "risk-signing-key", &[("cloudfront.risk", json!(["signing_key_added"]))]);
+}
+
+/// The CloudFront guide's own UpdateDistribution example: the record holds only the new
+/// configuration, so nothing may claim that geo restriction was *removed*.
+#[test]
+fn risk_flags_state_only_what_the_record_proves() {
+    let r = load("risk.json");
+    let dc = "requestParameters.distributionConfig";
+    check(&r, "risk-guide-update", &[
+        ("cloudfront.risk", json!(["geo_restriction_none", "logging_disabled", "origin_http_only"])),
+        ("cloudfront.risk_details", json!([
+            {"flag": "geo_restriction_none", "severity": "low", "kind": "state",
+             "evidence": [{"key": format!("{dc}.restrictions.geoRestriction.restrictionType"), "value": "none"}]},
+            {"flag": "logging_disabled", "severity": "medium", "kind": "state",
+             "evidence": [{"key": format!("{dc}.logging.enabled"), "value": false}]},
+            {"flag": "origin_http_only", "severity": "medium", "kind": "state",
+             "evidence": [
+                 {"key": format!("{dc}.origins.items.0.customOriginConfig.originProtocolPolicy"), "value": "http-only"},
+                 {"key": format!("{dc}.origins.items.1.customOriginConfig.originProtocolPolicy"), "value": "http-only"}]},
+        ])),
+    ]);
+}
+
+/// Every flag of every fixture names its severity and the record keys that raised it, and each
+/// evidence key holds the stated value in the record (as `arrays: "index"` flattens it).
+#[test]
+fn every_flag_carries_its_evidence() {
+    let path = format!("{}/tests/fixtures/enrich/risk.json", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap();
+    let opts = Options { arrays: cloudfront_trail::Arrays::Index, ..Options::default() };
+    let log = transform_log(&bytes, &opts).unwrap();
+    let mut flags = 0;
+    for rec in &log.records {
+        let v: Value = serde_json::from_str(rec).unwrap();
+        let names = v.get("cloudfront.risk").and_then(Value::as_array).cloned().unwrap_or_default();
+        let details = v.get("cloudfront.risk_details").and_then(Value::as_array).cloned().unwrap_or_default();
+        assert_eq!(names.len(), details.len(), "{rec}");
+        for (name, d) in names.iter().zip(&details) {
+            assert_eq!(&d["flag"], name);
+            assert!(["low", "medium", "high", "critical"].contains(&d["severity"].as_str().unwrap()), "{d}");
+            assert!(["state", "change"].contains(&d["kind"].as_str().unwrap()), "{d}");
+            let evidence = d["evidence"].as_array().unwrap();
+            assert!(!evidence.is_empty(), "{d}");
+            for e in evidence {
+                let key = e["key"].as_str().unwrap();
+                assert_eq!(v.get(key), Some(&e["value"]), "{key} in {rec}");
+            }
+            flags += 1;
+        }
+    }
+    assert!(flags >= 15, "{flags}");
+}
+
+/// Browsers are named as Elastic names them, with OS and device; AWS's own markers are not
+/// versions, and every service console is the console.
+#[test]
+fn browsers_and_aws_markers() {
+    let r = load("user_agents.json");
+    check(&r, "ua-chrome-windows", &[
+        ("user_agent.name", json!("Chrome")),
+        ("user_agent.version", json!("121.0.0.0")),
+        ("user_agent.os.name", json!("Windows")),
+        ("user_agent.os.version", json!("10")),
+        ("user_agent.os.full", json!("Windows 10")),
+        ("user_agent.device.name", N),
+    ]);
+    check(&r, "ua-edge-windows", &[("user_agent.name", json!("Edge")), ("user_agent.version", json!("121.0.2277.98")), ("user_agent.os.name", json!("Windows"))]);
+    check(&r, "ua-firefox-mac", &[
+        ("user_agent.name", json!("Firefox")),
+        ("user_agent.version", json!("122.0")),
+        ("user_agent.os.name", json!("Mac OS X")),
+        ("user_agent.os.version", json!("10.15")),
+        ("user_agent.os.full", json!("Mac OS X 10.15")),
+        ("user_agent.device.name", json!("Mac")),
+    ]);
+    check(&r, "ua-safari-iphone", &[
+        ("user_agent.name", json!("Mobile Safari")),
+        ("user_agent.version", json!("17.2")),
+        ("user_agent.os.name", json!("iOS")),
+        ("user_agent.os.version", json!("17.2.1")),
+        ("user_agent.os.full", json!("iOS 17.2.1")),
+        ("user_agent.device.name", json!("iPhone")),
+    ]);
+    check(&r, "ua-s3-console", &[("user_agent.name", json!("console")), ("user_agent.version", N), ("user_agent.os.name", N)]);
+    check(&r, "ua-rds-console", &[("user_agent.name", json!("console")), ("user_agent.version", N)]);
+    check(&r, "ua-cloudtrail-internal", &[("user_agent.name", json!("AWS Internal")), ("user_agent.version", N)]);
+}
+
+/// One taxonomy: what each call is, the same in the flat keys and the ECS profile.
+#[test]
+fn one_taxonomy_for_flat_and_ecs() {
+    let cases: &[(&str, Value, Value)] = &[
+        // Minting credentials is authentication.
+        ("tax-federation-token", json!(["info"]), json!(["authentication"])),
+        ("tax-session-token", json!(["info"]), json!(["authentication"])),
+        ("tax-user-authentication", json!(["info"]), json!(["authentication"])),
+        ("tax-credential-challenge", json!(["info"]), json!(["authentication"])),
+        ("tax-federate", json!(["info"]), json!(["authentication"])),
+        // Tags go on an existing resource: a change, not a creation.
+        ("tax-create-tags", json!(["change"]), json!(["api", "configuration"])),
+        // Data plane: not configuration.
+        ("tax-s3-put-object", json!(["change"]), json!(["api"])),
+        ("tax-s3-copy-object-legacy", json!(["creation"]), json!(["api"])),
+        ("tax-kvs-put-key", json!(["change"]), json!(["api"])),
+        ("tax-lambda-invoke", json!(["start"]), json!(["api"])),
+        ("tax-bedrock-invoke", json!(["start"]), json!(["api"])),
+        ("tax-bedrock-converse", json!(["start"]), json!(["api"])),
+        ("tax-sns-publish", json!(["creation"]), json!(["api"])),
+        ("tax-ssm-start-session", json!(["start"]), json!(["api"])),
+        ("tax-ssm-send-command", json!(["start"]), json!(["api"])),
+        // Verbs the table used to miss; an unknown write is never `info`.
+        ("tax-change-password", json!(["user", "change"]), json!(["iam"])),
+        ("tax-leave-org", json!(["change"]), json!(["api", "configuration"])),
+        ("tax-schedule-key-deletion", json!(["change"]), json!(["api", "configuration"])),
+    ];
+    let flat = load("taxonomy.json");
+    let path = format!("{}/tests/fixtures/enrich/taxonomy.json", env!("CARGO_MANIFEST_DIR"));
+    let ecs_log = transform_log(&std::fs::read(path).unwrap(), &Options { profile: cloudfront_trail::Profile::Ecs, ..Options::default() }).unwrap();
+    let ecs: HashMap<String, Value> = ecs_log
+        .records
+        .iter()
+        .map(|r| serde_json::from_str::<Value>(r).unwrap())
+        .map(|v| (v["event"]["id"].as_str().unwrap().to_string(), v))
+        .collect();
+    assert_eq!(ecs.len(), cases.len());
+    let mut bad = Vec::new();
+    for (id, ty, cat) in cases {
+        check(&flat, id, &[("event.type", ty.clone()), ("event.category", cat.clone())]);
+        let doc = &ecs[*id];
+        if (&doc["event"]["type"], &doc["event"]["category"]) != (ty, cat) {
+            bad.push(format!("{id}: ecs {} {}, flat {ty} {cat}", doc["event"]["type"], doc["event"]["category"]));
+        }
+    }
+    assert!(bad.is_empty(), "\n{}", bad.join("\n"));
+}
+
+/// ECS `tls.version` only from a real version: `"tlsVersion"` (a placeholder) is not `ersion`.
+#[test]
+fn tls_version_only_from_real_versions() {
+    let path = format!("{}/tests/fixtures/enrich/tls.json", env!("CARGO_MANIFEST_DIR"));
+    let log = transform_log(&std::fs::read(path).unwrap(), &Options { profile: cloudfront_trail::Profile::Ecs, ..Options::default() }).unwrap();
+    let docs: HashMap<String, Value> = log
+        .records
+        .iter()
+        .map(|r| serde_json::from_str::<Value>(r).unwrap())
+        .map(|v| (v["event"]["id"].as_str().unwrap().to_string(), v))
+        .collect();
+    let real = &docs["tls-real"]["tls"];
+    assert_eq!((&real["version"], &real["version_protocol"]), (&json!("1.3"), &json!("tls")), "{real}");
+    let placeholder = &docs["tls-placeholder"]["tls"];
+    assert_eq!(placeholder.get("version"), None, "{placeholder}");
+    assert_eq!(placeholder.get("version_protocol"), None, "{placeholder}");
+}
+
+/// A JSON object with none of CloudTrail's identifying members is flattened losslessly, marked,
+/// and not enriched: no `cloud.provider: aws`, no `event.outcome: success`.
+#[test]
+fn objects_that_are_not_cloudtrail() {
+    let r = load("not_cloudtrail.json");
+    let marked = [("event.kind", json!("pipeline_error")), ("error.type", json!("not_cloudtrail"))];
+    let unenriched = [("cloud.provider", N), ("event.outcome", N), ("@timestamp", N), ("cloud.region", N), ("cloud.account.id", N), ("error.code", N)];
+    for id in ["nct-hello", "nct-config-item", "nct-null-members"] {
+        check(&r, id, &marked);
+        check(&r, id, &unenriched);
+        assert!(r[id]["error.message"].as_str().unwrap().contains("eventVersion, eventTime, eventName, eventSource"));
+    }
+    check(&r, "nct-hello", &[("hello", json!("world"))]);
+    check(&r, "nct-config-item", &[("awsRegion", json!("us-east-1")), ("resourceType", json!("AWS::S3::Bucket"))]);
+    // One identifying member is enough.
+    check(&r, "nct-control-only-time", &[("event.kind", N), ("error.type", N), ("cloud.provider", json!("aws")), ("@timestamp", json!("2024-05-01T10:00:00Z"))]);
+
+    // The same object through the ECS profile, through `transform`, and with `strict`.
+    let hello = br#"{"hello":"world"}"#;
+    let ecs: Value = serde_json::from_str(&transform(hello, &Options { profile: cloudfront_trail::Profile::Ecs, ..Options::default() }).unwrap()).unwrap();
+    assert_eq!(ecs["event"]["kind"], json!("pipeline_error"), "{ecs}");
+    assert_eq!(ecs["error"]["type"], json!("not_cloudtrail"), "{ecs}");
+    assert_eq!(ecs.get("cloud"), None, "{ecs}");
+    assert_eq!(ecs["event"].get("outcome"), None, "{ecs}");
+    assert_eq!(ecs["event"]["original"], json!(r#"{"hello":"world"}"#), "{ecs}");
+    let flat: Value = serde_json::from_str(&transform(hello, &Options::default()).unwrap()).unwrap();
+    assert_eq!(flat, json!({"hello": "world", "event.kind": "pipeline_error", "error.type": "not_cloudtrail", "error.message": "not a CloudTrail record: none of eventVersion, eventTime, eventName, eventSource"}));
+    let strict = Options { strict: true, ..Options::default() };
+    let err = transform(hello, &strict).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotCloudTrail, "{err}");
+    assert_eq!(err.kind().as_str(), "not_cloudtrail");
+    assert!(transform(br#"{"eventName":"X"}"#, &strict).is_ok());
+    for input in [&b"{\"eventName\":\"X\"}\n{\"hello\":\"world\"}\n"[..], br#"{"Records":[{"eventName":"X"},{"hello":"world"}]}"#] {
+        let err = transform_log(input, &strict).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotCloudTrail, "{err}");
+    }
+    // Without `strict` the log is read whole, the object kept as a record.
+    let log = transform_log(b"{\"eventName\":\"X\"}\n{\"hello\":\"world\"}\n", &Options::default()).unwrap();
+    assert_eq!((log.records.len(), log.errors.len()), (2, 0));
 }
 
 #[test]

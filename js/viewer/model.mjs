@@ -38,9 +38,12 @@ const RESOURCE_KEY = /^cloudfront\.([a-z_]+)\.(id|name|arn)$/;
 /** The row a flat record shows as. Reads the enrichment contract first, raw keys second. */
 export function columnsOf(o) {
   const time = first(o, ['@timestamp', 'eventTime']);
-  const outcome =
-    first(o, ['event.outcome']) ||
-    (Object.hasOwn(o, 'errorCode') || Object.hasOwn(o, 'errorMessage') ? 'failure' : o.eventName !== undefined ? 'success' : '');
+  // An object that is not a CloudTrail record (the core marks it) is no call: no outcome.
+  const notCloudTrail = o['error.type'] === 'not_cloudtrail';
+  const outcome = notCloudTrail
+    ? ''
+    : first(o, ['event.outcome']) ||
+      (Object.hasOwn(o, 'errorCode') || Object.hasOwn(o, 'errorMessage') ? 'failure' : o.eventName !== undefined ? 'success' : '');
   let resource = first(o, ['cloudfront.distribution.id']);
   // Without enrichment (older builds), the usual places CloudFront puts a distribution id.
   const cloudfront = /cloudfront/.test(text(o['event.provider'] ?? o.eventSource ?? '')) || (!o.eventSource && /Distribution|Invalidation/.test(text(o.eventName)));
@@ -139,7 +142,7 @@ export function csvRow(values) {
 }
 
 // The keys the enrichment writes (flat profile). They follow the record's own keys.
-const ENRICH_KEY = /^(?:@timestamp|(?:event|cloudtrail|cloud|user|source|user_agent|cloudfront|enrich)\..+|error\.(?:code|message))$/;
+const ENRICH_KEY = /^(?:@timestamp|(?:event|cloudtrail|cloud|user|source|user_agent|cloudfront|enrich)\..+|error\.(?:code|message|type))$/;
 
 /** Where the trailing enrichment keys start in a flat record's keys (its own keys come first). */
 export function enrichedFrom(keys) {

@@ -1,13 +1,41 @@
-//! `cloudfront.risk`: flags for risky CloudFront configurations and operations found in the
-//! request. Each flag is one row of `RISKS` with the reason it matters; docs/SCHEMA.md lists them.
-//! The flags judge the request only: CloudTrail does not show the configuration before the call,
-//! so a flag says "this call sets X", not "X changed".
+//! `cloudfront.risk` and `cloudfront.risk_details`: flags for risky CloudFront configurations
+//! and operations, each with its severity and the evidence that raised it.
+//!
+//! Every flag is one row of `RISKS`, and is one of two kinds:
+//! - `state`: a property of the configuration the request sets (`logging.enabled: false`). A
+//!   record carries only the new configuration, so a state flag says "this call sets X", never
+//!   "X was removed": that is a change between two configurations, which needs the earlier one
+//!   (change tracking is not done from one record).
+//! - `change`: the call itself is the change (a successful DeleteDistribution deletes): the
+//!   record proves it by its name and outcome.
+//!
+//! A check pushes its evidence (record paths and their values) and fires only when it found
+//! some, so no flag is ever written without the keys that raised it.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{provider, Enricher, Example, Facts, Key, Outcome};
 use crate::fields::{Fields, F};
 use crate::json;
+
+/// One raised flag: its table row's severity and kind, and the evidence: (record path as a flat
+/// key with array elements by index, the value there as canonical JSON text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RiskDetail {
+    pub flag: &'static str,
+    pub severity: &'static str,
+    pub kind: &'static str,
+    pub evidence: Vec<(String, String)>,
+}
+
+const LOW: &str = "low";
+const MEDIUM: &str = "medium";
+const HIGH: &str = "high";
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) const SEVERITIES: &[&str] = &[LOW, MEDIUM, HIGH, "critical"];
+const STATE: &str = "state";
+const CHANGE: &str = "change";
 
 /// What a check looks at.
 struct Ctx<'r, 'a> {
@@ -19,6 +47,8 @@ struct Ctx<'r, 'a> {
     origins: core::cell::OnceCell<Origins>,
 }
 
+type Evidence = Vec<(String, String)>;
+
 impl<'r, 'a> Ctx<'r, 'a> {
     fn f(&self, f: F) -> Option<&'a [u8]> {
         self.fields.raw(f)
@@ -27,142 +57,352 @@ impl<'r, 'a> Ctx<'r, 'a> {
     fn origins(&self) -> &Origins {
         self.origins.get_or_init(|| origins(self))
     }
+
+    /// The record path of distribution-configuration member `f`: under `distributionConfig`,
+    /// or `distributionConfigWithTags.distributionConfig` when it was captured there.
+    fn dc(&self, f: F, rest: &str) -> String {
+        let inside = |outer: &[u8], inner: &[u8]| {
+            let (o, i) = (outer.as_ptr() as usize, inner.as_ptr() as usize);
+            i >= o && i + inner.len() <= o + outer.len()
+        };
+        let tagged = match (self.f(F::ReqDistConfigWithTags), self.f(f)) {
+            (Some(outer), Some(inner)) => inside(outer, inner),
+            _ => false,
+        };
+        let base = if tagged { "requestParameters.distributionConfigWithTags.distributionConfig." } else { "requestParameters.distributionConfig." };
+        let mut key = String::with_capacity(base.len() + rest.len());
+        key.push_str(base);
+        key.push_str(rest);
+        key
+    }
+
+    /// `eventName` as evidence of what the call did.
+    fn event_name(&self, ev: &mut Evidence) {
+        if let Some(v) = self.f(F::EventName) {
+            push(ev, String::from("eventName"), v);
+        }
+    }
+
+    /// `requestParameters.<key>` as evidence, when the request has it as a string.
+    fn request(&self, key: &str, ev: &mut Evidence) {
+        let req = self.f(F::RequestParameters).filter(|r| r.first() == Some(&b'{'));
+        if let Some(v) = req.and_then(|r| last(r, key)).filter(|v| v.first() == Some(&b'"')) {
+            push(ev, alloc::format!("requestParameters.{key}"), v);
+        }
+    }
+}
+
+/// Writes `risks` as the `cloudfront.risk_details` array (every profile writes the same).
+pub(crate) fn write_details(out: &mut Vec<u8>, risks: &[RiskDetail]) {
+    out.push(b'[');
+    for (n, r) in risks.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"flag\":");
+        json::write_str(out, r.flag);
+        out.extend_from_slice(b",\"severity\":");
+        json::write_str(out, r.severity);
+        out.extend_from_slice(b",\"kind\":");
+        json::write_str(out, r.kind);
+        out.extend_from_slice(b",\"evidence\":[");
+        for (m, (k, v)) in r.evidence.iter().enumerate() {
+            if m > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"key\":");
+            json::write_str(out, k);
+            out.extend_from_slice(b",\"value\":");
+            out.extend_from_slice(v.as_bytes());
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}");
+    }
+    out.push(b']');
+}
+
+/// Evidence values are canonical JSON text (strings decoded and re-escaped), so the same value
+/// reads the same however the record escaped it.
+fn push(ev: &mut Evidence, key: String, raw: &[u8]) {
+    // A raw string without escapes is already canonical (the common case: no copy to decode).
+    let plain = raw.len() >= 2 && raw[0] == b'"' && !raw.contains(&b'\\');
+    let value = match json::as_str(raw).filter(|_| !plain) {
+        Some(s) => {
+            let mut out = Vec::with_capacity(s.len() + 2);
+            json::write_str(&mut out, &s);
+            String::from_utf8(out).unwrap_or_default()
+        }
+        None => String::from_utf8_lossy(raw).into_owned(),
+    };
+    ev.push((key, value));
 }
 
 /// What the origin checks find, over all of `distributionConfig.origins.items`.
 #[derive(Default)]
 struct Origins {
-    /// A custom origin with originProtocolPolicy `http-only`.
-    http_only: bool,
-    /// A custom origin allowing SSLv3, TLSv1 or TLSv1.1.
-    weak_tls: bool,
-    /// An S3 origin with an empty originAccessIdentity and no originAccessControlId.
-    s3_without_access_control: bool,
+    /// Custom origins with originProtocolPolicy `http-only`.
+    http_only: Evidence,
+    /// Custom origins allowing SSLv3, TLSv1 or TLSv1.1.
+    weak_tls: Evidence,
+    /// S3 origins with an empty originAccessIdentity and no originAccessControlId.
+    s3_without_access_control: Evidence,
 }
 
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Risk {
     pub flag: &'static str,
+    /// low, medium, high or critical: how bad it is when it was not intended.
+    pub severity: &'static str,
+    /// `state` (the configuration the request sets) or `change` (what the call itself does).
+    pub kind: &'static str,
     pub reason: &'static str,
-    check: fn(&Ctx<'_, '_>) -> bool,
+    /// The record keys the evidence names (for docs/SCHEMA.md); `DC` stands for the request's
+    /// `distributionConfig` (or `distributionConfigWithTags.distributionConfig`).
+    pub evidence: &'static str,
+    check: fn(&Ctx<'_, '_>, &mut Evidence),
 }
 
 /// Sorted by flag; the order flags are written in. Checked by a test.
 pub(crate) const RISKS: &[Risk] = &[
     Risk {
         flag: "alias_moved",
-        reason: "AssociateAlias moves a domain name to another distribution, which then serves all of that domain's traffic: an unexpected move is a takeover",
-        check: |c| c.action == "AssociateAlias",
+        severity: HIGH,
+        kind: CHANGE,
+        reason: "AssociateAlias moves a domain name from another distribution to this one, which then serves all of that domain's traffic: an unexpected move is a takeover",
+        evidence: "`eventName`, `requestParameters.alias`, `requestParameters.targetDistributionId`",
+        check: |c, ev| {
+            if c.action == "AssociateAlias" {
+                c.event_name(ev);
+                c.request("alias", ev);
+                c.request("targetDistributionId", ev);
+            }
+        },
     },
     Risk {
         flag: "distribution_deleted",
+        severity: MEDIUM,
+        kind: CHANGE,
         reason: "the site behind the distribution goes offline, and its domain names become free to attach elsewhere (dangling DNS records invite takeover)",
-        check: |c| matches!(c.action, "DeleteDistribution" | "DeleteStreamingDistribution"),
+        evidence: "`eventName`, `requestParameters.id`",
+        check: |c, ev| {
+            if matches!(c.action, "DeleteDistribution" | "DeleteStreamingDistribution") {
+                c.event_name(ev);
+                c.request("id", ev);
+            }
+        },
     },
     Risk {
         flag: "distribution_disabled",
-        reason: "a configuration with enabled=false stops the distribution serving traffic: an outage if unintended",
-        check: |c| c.f(F::DcEnabled) == Some(b"false"),
+        severity: MEDIUM,
+        kind: STATE,
+        reason: "the configuration sets enabled=false: the distribution serves no traffic (an outage if unintended)",
+        evidence: "`DC.enabled`",
+        check: |c, ev| {
+            if let Some(v) = c.f(F::DcEnabled).filter(|v| *v == b"false") {
+                push(ev, c.dc(F::DcEnabled, "enabled"), v);
+            }
+        },
     },
     Risk {
         flag: "function_published",
+        severity: MEDIUM,
+        kind: CHANGE,
         reason: "PublishFunction puts code live on every viewer request of the distributions using the function: it can rewrite, redirect or leak traffic",
-        check: |c| c.action == "PublishFunction",
+        evidence: "`eventName`, `requestParameters.name`",
+        check: |c, ev| {
+            if c.action == "PublishFunction" {
+                c.event_name(ev);
+                c.request("name", ev);
+            }
+        },
     },
     Risk {
-        flag: "geo_restriction_removed",
-        reason: "an update that sets geo restriction to `none` serves content to every country (licensing, sanctions); compare with the previous configuration",
-        check: |c| {
-            c.action == "UpdateDistribution"
-                && c.f(F::DcRestrictions).and_then(|r| str_at(r, &["geoRestriction", "restrictionType"])).as_deref() == Some("none")
+        flag: "geo_restriction_none",
+        severity: LOW,
+        kind: STATE,
+        reason: "the configuration sets geo restriction to `none`: content is served to every country (a concern only where licensing or sanctions require a restriction). Whether a restriction was removed needs the previous configuration",
+        evidence: "`DC.restrictions.geoRestriction.restrictionType`",
+        check: |c, ev| {
+            if let Some(v) = c.f(F::DcRestrictions).and_then(|r| get_last(r, &["geoRestriction", "restrictionType"])) {
+                if json::as_str(v).as_deref() == Some("none") {
+                    push(ev, c.dc(F::DcRestrictions, "restrictions.geoRestriction.restrictionType"), v);
+                }
+            }
         },
     },
     Risk {
         flag: "invalidate_all",
+        severity: LOW,
+        kind: CHANGE,
         reason: "invalidating `/*` empties the cache everywhere: the origin takes the full load (a cheap denial-of-service lever) and the call can cost money",
-        check: |c| {
-            c.action.starts_with("CreateInvalidation")
-                && c.f(F::ReqInvalidationPaths).is_some_and(|items| {
-                    json::elements(items).any(|p| matches!(json::as_str(p).as_deref(), Some("/*" | "*")))
-                })
+        evidence: "`requestParameters.invalidationBatch.paths.items.<n>`",
+        check: |c, ev| {
+            if !c.action.starts_with("CreateInvalidation") {
+                return;
+            }
+            let Some(items) = c.f(F::ReqInvalidationPaths) else { return };
+            for (i, p) in json::elements(items).enumerate() {
+                if matches!(json::as_str(p).as_deref(), Some("/*" | "*")) {
+                    push(ev, alloc::format!("requestParameters.invalidationBatch.paths.items.{i}"), p);
+                }
+            }
         },
     },
     Risk {
         flag: "logging_disabled",
-        reason: "standard access logging off: requests to the distribution leave no trace for investigations",
-        check: |c| c.f(F::DcLogging).and_then(|l| json::get(l, &["enabled"])) == Some(b"false"),
+        severity: MEDIUM,
+        kind: STATE,
+        reason: "the configuration turns standard access logging off: requests to the distribution leave no trace for investigations",
+        evidence: "`DC.logging.enabled`",
+        check: |c, ev| {
+            if let Some(v) = c.f(F::DcLogging).and_then(|l| get_last(l, &["enabled"])).filter(|v| *v == b"false") {
+                push(ev, c.dc(F::DcLogging, "logging.enabled"), v);
+            }
+        },
     },
     Risk {
         flag: "no_waf",
-        reason: "an empty webACLId leaves the distribution without AWS WAF: no rate limiting, bot or injection filtering in front of the origin",
-        check: |c| c.f(F::DcWebAclId).and_then(json::as_str).is_some_and(|s| s.is_empty()),
+        severity: LOW,
+        kind: STATE,
+        reason: "the configuration has an empty webACLId: no AWS WAF in front of the origin (no rate limiting, bot or injection filtering)",
+        evidence: "`DC.webACLId`",
+        check: |c, ev| {
+            if let Some(v) = c.f(F::DcWebAclId).filter(|v| json::as_str(v).is_some_and(|s| s.is_empty())) {
+                push(ev, c.dc(F::DcWebAclId, "webACLId"), v);
+            }
+        },
     },
     Risk {
         flag: "origin_http_only",
+        severity: MEDIUM,
+        kind: STATE,
         reason: "a custom origin with originProtocolPolicy http-only: traffic between CloudFront and the origin is unencrypted and can be read or altered",
-        check: |c| c.origins().http_only,
+        evidence: "`DC.origins.items.<n>.customOriginConfig.originProtocolPolicy`",
+        check: |c, ev| ev.extend(c.origins().http_only.iter().cloned()),
     },
     Risk {
         flag: "origin_weak_tls",
+        severity: MEDIUM,
+        kind: STATE,
         reason: "a custom origin allows SSLv3, TLSv1 or TLSv1.1 (originSslProtocols): protocols with known attacks",
-        check: |c| c.origins().weak_tls,
+        evidence: "`DC.origins.items.<n>.customOriginConfig.originSslProtocols.items.<m>`",
+        check: |c, ev| ev.extend(c.origins().weak_tls.iter().cloned()),
     },
     Risk {
         flag: "s3_origin_without_access_control",
-        reason: "an S3 origin with neither an origin access identity nor an origin access control: the bucket must be public, and viewers can bypass CloudFront",
-        check: |c| c.origins().s3_without_access_control,
+        severity: HIGH,
+        kind: STATE,
+        reason: "an S3 origin with neither an origin access identity nor an origin access control: CloudFront reads the bucket anonymously, so it works only if the bucket is public, and viewers can bypass CloudFront",
+        evidence: "`DC.origins.items.<n>.s3OriginConfig.originAccessIdentity` (and `originAccessControlId` when present but empty)",
+        check: |c, ev| ev.extend(c.origins().s3_without_access_control.iter().cloned()),
     },
     Risk {
         flag: "signing_key_added",
+        severity: MEDIUM,
+        kind: CHANGE,
         reason: "CreatePublicKey adds a key that can sign URLs and cookies for private content once placed in a key group",
-        check: |c| c.action == "CreatePublicKey",
+        evidence: "`eventName`",
+        check: |c, ev| {
+            if c.action == "CreatePublicKey" {
+                c.event_name(ev);
+            }
+        },
     },
     Risk {
         flag: "viewer_http_allowed",
+        severity: MEDIUM,
+        kind: STATE,
         reason: "a cache behavior with viewerProtocolPolicy allow-all: viewers may use plain HTTP, so content and cookies travel unencrypted",
-        check: |c| {
-            let allow_all = |b: &[u8]| str_at(b, &["viewerProtocolPolicy"]).as_deref() == Some("allow-all");
-            c.f(F::DcDefaultCacheBehavior).is_some_and(allow_all)
-                || c.f(F::DcCacheBehaviors).and_then(|cb| json::get(cb, &["items"])).is_some_and(|items| json::elements(items).any(allow_all))
+        evidence: "`DC.defaultCacheBehavior.viewerProtocolPolicy`, else the first `DC.cacheBehaviors.items.<n>.viewerProtocolPolicy` that is allow-all",
+        check: |c, ev| {
+            fn allow_all(b: &[u8]) -> Option<&[u8]> {
+                last(b, "viewerProtocolPolicy").filter(|v| json::as_str(v).as_deref() == Some("allow-all"))
+            }
+            // One behavior proves the flag: the default one, else the first cache behavior that
+            // allows HTTP (reading on through long behavior lists would cost every record).
+            if let Some(v) = c.f(F::DcDefaultCacheBehavior).and_then(allow_all) {
+                push(ev, c.dc(F::DcDefaultCacheBehavior, "defaultCacheBehavior.viewerProtocolPolicy"), v);
+                return;
+            }
+            let items = c.f(F::DcCacheBehaviors).and_then(|cb| last(cb, "items"));
+            let found = items.into_iter().flat_map(json::elements).enumerate().find_map(|(i, b)| allow_all(b).map(|v| (i, v)));
+            if let Some((i, v)) = found {
+                push(ev, c.dc(F::DcCacheBehaviors, &alloc::format!("cacheBehaviors.items.{i}.viewerProtocolPolicy")), v);
+            }
         },
     },
     Risk {
         flag: "waf_disassociated",
+        severity: HIGH,
+        kind: CHANGE,
         reason: "removing the web ACL takes AWS WAF protection off the distribution",
-        check: |c| matches!(c.action, "DisassociateDistributionWebACL" | "DisassociateDistributionTenantWebACL"),
+        evidence: "`eventName`, `requestParameters.id`",
+        check: |c, ev| {
+            if matches!(c.action, "DisassociateDistributionWebACL" | "DisassociateDistributionTenantWebACL") {
+                c.event_name(ev);
+                c.request("id", ev);
+            }
+        },
     },
     Risk {
         flag: "weak_tls",
+        severity: MEDIUM,
+        kind: STATE,
         reason: "viewerCertificate.minimumProtocolVersion below TLSv1.2_2018 lets viewers negotiate TLS 1.0/1.1 (or SSLv3)",
-        check: |c| {
-            c.f(F::DcViewerCertificate)
-                .and_then(|v| str_at(v, &["minimumProtocolVersion"]))
-                .is_some_and(|v| matches!(v.as_str(), "SSLv3" | "TLSv1" | "TLSv1_2016" | "TLSv1.1_2016"))
+        evidence: "`DC.viewerCertificate.minimumProtocolVersion`",
+        check: |c, ev| {
+            let v = c.f(F::DcViewerCertificate).and_then(|v| last(v, "minimumProtocolVersion"));
+            if let Some(v) = v.filter(|v| matches!(json::as_str(v).as_deref(), Some("SSLv3" | "TLSv1" | "TLSv1_2016" | "TLSv1.1_2016"))) {
+                push(ev, c.dc(F::DcViewerCertificate, "viewerCertificate.minimumProtocolVersion"), v);
+            }
         },
     },
 ];
 
 pub(crate) static CLOUDFRONT_RISK: Enricher = Enricher {
     name: "cloudfront_risk",
-    summary: "Flags for risky CloudFront configurations and operations in the request (see the flag table below).",
+    summary: "Flags for risky CloudFront configurations and operations in the request, each with its severity and evidence (see the flag table below). A flag states what the record proves: a property of the configuration the request sets (`state`) or what the successful call itself does (`change`); none compares with an earlier configuration, which one record does not hold.",
     reads: &["requestParameters", "eventName (through event.action)", "eventSource (through event.provider)"],
-    writes: &[Key { name: "cloudfront.risk", meaning: "array of risk flags, in table order, for CloudFront calls that did not fail; absent when none applies" }],
+    writes: &[
+        Key { name: "cloudfront.risk", meaning: "array of risk flags, in table order, for CloudFront calls that did not fail; absent when none applies" },
+        Key {
+            name: "cloudfront.risk_details",
+            meaning: "one object per flag, in the same order: `flag`, `severity` (`low`/`medium`/`high`/`critical`, from the flag table), `kind` (`state` or `change`) and `evidence`, the record keys that raised it as `{\"key\": flat key (array elements by index, as `arrays: \"index\"` writes them), \"value\": the value there}`",
+        },
+    ],
     failures: &[],
     examples: &[
         Example {
             title: "an update with plain-HTTP viewers, an http-only origin and logging off",
             record: r#"{"eventSource":"cloudfront.amazonaws.com","eventName":"UpdateDistribution","requestParameters":{"id":"E1","distributionConfig":{"defaultCacheBehavior":{"viewerProtocolPolicy":"allow-all"},"origins":{"quantity":1,"items":[{"id":"o","customOriginConfig":{"originProtocolPolicy":"http-only"}}]},"logging":{"enabled":false},"enabled":true}}}"#,
-            expect: &[("cloudfront.risk", r#"["logging_disabled","origin_http_only","viewer_http_allowed"]"#)],
+            expect: &[
+                ("cloudfront.risk", r#"["logging_disabled","origin_http_only","viewer_http_allowed"]"#),
+                (
+                    "cloudfront.risk_details",
+                    r#"[{"flag":"logging_disabled","severity":"medium","kind":"state","evidence":[{"key":"requestParameters.distributionConfig.logging.enabled","value":false}]},{"flag":"origin_http_only","severity":"medium","kind":"state","evidence":[{"key":"requestParameters.distributionConfig.origins.items.0.customOriginConfig.originProtocolPolicy","value":"http-only"}]},{"flag":"viewer_http_allowed","severity":"medium","kind":"state","evidence":[{"key":"requestParameters.distributionConfig.defaultCacheBehavior.viewerProtocolPolicy","value":"allow-all"}]}]"#,
+                ),
+            ],
         },
         Example {
-            title: "deleting a distribution",
+            title: "deleting a distribution: the call is the change",
             record: r#"{"eventSource":"cloudfront.amazonaws.com","eventName":"DeleteDistribution","requestParameters":{"id":"E1","ifMatch":"E2"}}"#,
-            expect: &[("cloudfront.risk", r#"["distribution_deleted"]"#)],
+            expect: &[
+                ("cloudfront.risk", r#"["distribution_deleted"]"#),
+                (
+                    "cloudfront.risk_details",
+                    r#"[{"flag":"distribution_deleted","severity":"medium","kind":"change","evidence":[{"key":"eventName","value":"DeleteDistribution"},{"key":"requestParameters.id","value":"E1"}]}]"#,
+                ),
+            ],
+        },
+        Example {
+            title: "geo restriction `none` in an update is a state, not a removal",
+            record: r#"{"eventSource":"cloudfront.amazonaws.com","eventName":"UpdateDistribution","requestParameters":{"id":"E1","distributionConfig":{"restrictions":{"geoRestriction":{"restrictionType":"none","quantity":0}},"webACLId":"arn:aws:wafv2:us-east-1:1:global/webacl/x/y"}}}"#,
+            expect: &[("cloudfront.risk", r#"["geo_restriction_none"]"#)],
         },
         Example {
             title: "a safe configuration has no flags",
             record: r#"{"eventSource":"cloudfront.amazonaws.com","eventName":"CreateDistribution","requestParameters":{"distributionConfig":{"defaultCacheBehavior":{"viewerProtocolPolicy":"redirect-to-https"},"viewerCertificate":{"minimumProtocolVersion":"TLSv1.2_2021"},"webACLId":"arn:aws:wafv2:us-east-1:1:global/webacl/x/y","logging":{"enabled":true},"enabled":true}}}"#,
-            expect: &[("cloudfront.risk", "null")],
+            expect: &[("cloudfront.risk", "null"), ("cloudfront.risk_details", "null")],
         },
     ],
     run,
@@ -175,10 +415,18 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
     }
     let Some(action) = facts.action.as_deref() else { return };
     let ctx = Ctx { action, fields, origins: core::cell::OnceCell::new() };
-    facts.risk = RISKS.iter().filter(|r| (r.check)(&ctx)).map(|r| r.flag).collect::<Vec<_>>();
+    let mut out = Vec::new();
+    for r in RISKS {
+        let mut evidence = Vec::new();
+        (r.check)(&ctx, &mut evidence);
+        // No evidence, no flag.
+        if !evidence.is_empty() {
+            out.push(RiskDetail { flag: r.flag, severity: r.severity, kind: r.kind, evidence });
+        }
+    }
+    facts.risk = out;
 }
 
-/// The origins of the distribution configuration in the request.
 /// What the checks above read of each captured `distributionConfig` member, as shapes for the
 /// capture spec (src/fields.rs): record objects send the core only these parts. A check that
 /// reads more must say so here; `spec_tests` in fields.rs compare flags on the pruned records.
@@ -201,7 +449,7 @@ pub(crate) fn shape(f: F) -> Option<&'static str> {
 fn origins(c: &Ctx<'_, '_>) -> Origins {
     let mut found = Origins::default();
     let items = c.f(F::DcOrigins).and_then(|o| last(o, "items"));
-    for o in items.into_iter().flat_map(json::elements) {
+    for (i, o) in items.into_iter().flat_map(json::elements).enumerate() {
         let (mut policy, mut ssl, mut oai, mut oac) = (None, None, None, None);
         for (k, v) in json::members(o) {
             if json::key_eq(k, "customOriginConfig") {
@@ -224,24 +472,54 @@ fn origins(c: &Ctx<'_, '_>) -> Origins {
                 oac = Some(v);
             }
         }
-        found.http_only |= policy.and_then(json::as_str).as_deref() == Some("http-only");
-        found.weak_tls |= ssl.and_then(|s| last(s, "items")).is_some_and(|items| {
-            json::elements(items).any(|p| matches!(json::as_str(p).as_deref(), Some("SSLv3" | "TLSv1" | "TLSv1.1")))
-        });
-        let oai_empty = oai.is_some_and(|v| json::as_str(v).is_some_and(|s| s.is_empty()));
+        let at = |rest: &str| c.dc(F::DcOrigins, &alloc::format!("origins.items.{i}.{rest}"));
+        if let Some(p) = policy.filter(|p| json::as_str(p).as_deref() == Some("http-only")) {
+            push(&mut found.http_only, at("customOriginConfig.originProtocolPolicy"), p);
+        }
+        for (j, p) in ssl.and_then(|s| last(s, "items")).into_iter().flat_map(json::elements).enumerate() {
+            if matches!(json::as_str(p).as_deref(), Some("SSLv3" | "TLSv1" | "TLSv1.1")) {
+                push(&mut found.weak_tls, at(&alloc::format!("customOriginConfig.originSslProtocols.items.{j}")), p);
+            }
+        }
+        let oai = oai.filter(|v| json::as_str(v).is_some_and(|s| s.is_empty()));
         let has_oac = oac.and_then(json::as_str).is_some_and(|s| !s.is_empty());
-        found.s3_without_access_control |= oai_empty && !has_oac;
+        if let (Some(v), false) = (oai, has_oac) {
+            push(&mut found.s3_without_access_control, at("s3OriginConfig.originAccessIdentity"), v);
+            if let Some(v) = oac.filter(|v| v.first() == Some(&b'"')) {
+                push(&mut found.s3_without_access_control, at("originAccessControlId"), v);
+            }
+        }
     }
     found
 }
 
 /// The last member named `key` (JSON.parse keeps the last of duplicates).
 fn last<'a>(obj: &'a [u8], key: &str) -> Option<&'a [u8]> {
+    let first = json::get(obj, &[key])?;
+    // The first is the last unless the rest of the object holds the key's text again or an
+    // escape (which could spell it): two fast byte searches instead of parsing the rest, which
+    // can be long (cache behaviors, origins).
+    let end = (first.as_ptr() as usize - obj.as_ptr() as usize) + first.len();
+    let rest = obj.get(end..).unwrap_or_default();
+    if rest.len() <= key.len() || (memchr::memchr(b'\\', rest).is_none() && !contains(rest, key.as_bytes())) {
+        return Some(first);
+    }
     json::members(obj).filter(|(k, _)| json::key_eq(k, key)).last().map(|(_, v)| v)
 }
 
-fn str_at(raw: &[u8], path: &[&str]) -> Option<alloc::string::String> {
-    json::get(raw, path).and_then(json::as_str).map(|s| s.into_owned())
+/// Whether `key` occurs in `hay`: candidates by its first byte (memchr), then compared; cheaper
+/// than building a substring searcher for the few hundred bytes after a member.
+fn contains(hay: &[u8], key: &[u8]) -> bool {
+    let Some((&k0, tail)) = key.split_first() else { return true };
+    memchr::memchr_iter(k0, hay).any(|i| hay[i + 1..].starts_with(tail))
+}
+
+/// `last` along a path.
+fn get_last<'a>(mut v: &'a [u8], path: &[&str]) -> Option<&'a [u8]> {
+    for key in path {
+        v = last(v, key)?;
+    }
+    Some(v)
 }
 
 #[cfg(test)]
@@ -249,7 +527,7 @@ mod tests {
     use super::*;
     use crate::enrich::{action::ACTION, outcome::OUTCOME, provider::PROVIDER};
 
-    fn flags(rec: &str) -> Vec<&'static str> {
+    fn details(rec: &str) -> Vec<RiskDetail> {
         let fields = Fields::capture(rec.as_bytes());
         let mut facts = Facts::default();
         (ACTION.run)(&fields, &mut facts);
@@ -259,25 +537,33 @@ mod tests {
         facts.risk
     }
 
-    fn cf(action: &str, req: &str) -> alloc::string::String {
+    fn flags(rec: &str) -> Vec<&'static str> {
+        details(rec).iter().map(|d| d.flag).collect()
+    }
+
+    fn cf(action: &str, req: &str) -> String {
         alloc::format!(r#"{{"eventSource":"cloudfront.amazonaws.com","eventName":"{action}","requestParameters":{req}}}"#)
     }
 
     #[test]
     fn risks_sorted_without_duplicates() {
         assert!(RISKS.windows(2).all(|w| w[0].flag < w[1].flag));
-        assert!(RISKS.iter().all(|r| !r.reason.is_empty()));
+        assert!(RISKS.iter().all(|r| !r.reason.is_empty() && !r.evidence.is_empty()));
+        assert!(RISKS.iter().all(|r| SEVERITIES.contains(&r.severity) && matches!(r.kind, STATE | CHANGE)));
+        // No flag name claims a change it cannot see (`..._removed`, `..._changed`).
+        assert!(RISKS.iter().all(|r| !r.flag.ends_with("_removed") && !r.flag.ends_with("_changed")));
     }
 
     #[test]
     fn risk_table() {
         let none: Vec<&str> = Vec::new();
-        crate::table_test!(|s: alloc::string::String| flags(&s), [
+        crate::table_test!(|s: String| flags(&s), [
             ("alias", cf("AssociateAlias", r#"{"targetDistributionId":"E1","alias":"www.example.com"}"#), alloc::vec!["alias_moved"]),
             ("disabled", cf("UpdateDistribution", r#"{"distributionConfig":{"enabled":false}}"#), alloc::vec!["distribution_disabled"]),
             ("publish", cf("PublishFunction", r#"{"name":"f"}"#), alloc::vec!["function_published"]),
-            ("geo none on update", cf("UpdateDistribution", r#"{"distributionConfig":{"restrictions":{"geoRestriction":{"restrictionType":"none","quantity":0}}}}"#), alloc::vec!["geo_restriction_removed"]),
-            ("geo none on create is the default, not a removal", cf("CreateDistribution", r#"{"distributionConfig":{"restrictions":{"geoRestriction":{"restrictionType":"none"}}}}"#), none.clone()),
+            ("geo none on update is a state", cf("UpdateDistribution", r#"{"distributionConfig":{"restrictions":{"geoRestriction":{"restrictionType":"none","quantity":0}}}}"#), alloc::vec!["geo_restriction_none"]),
+            ("geo none on create is the same state", cf("CreateDistribution", r#"{"distributionConfig":{"restrictions":{"geoRestriction":{"restrictionType":"none"}}}}"#), alloc::vec!["geo_restriction_none"]),
+            ("geo allow list", cf("UpdateDistribution", r#"{"distributionConfig":{"restrictions":{"geoRestriction":{"restrictionType":"whitelist","quantity":1,"items":["DE"]}}}}"#), none.clone()),
             ("invalidate all", cf("CreateInvalidation", r#"{"distributionId":"E1","invalidationBatch":{"paths":{"quantity":1,"items":["/*"]}}}"#), alloc::vec!["invalidate_all"]),
             ("invalidate some", cf("CreateInvalidation", r#"{"distributionId":"E1","invalidationBatch":{"paths":{"quantity":1,"items":["/a/*"]}}}"#), none.clone()),
             ("no waf", cf("CreateDistribution", r#"{"distributionConfig":{"webACLId":""}}"#), alloc::vec!["no_waf"]),
@@ -287,13 +573,51 @@ mod tests {
             ("s3 with oac", cf("CreateDistribution", r#"{"distributionConfig":{"origins":{"items":[{"s3OriginConfig":{"originAccessIdentity":""},"originAccessControlId":"OAC1"}]}}}"#), none.clone()),
             ("public key", cf("CreatePublicKey", r#"{"publicKeyConfig":{"name":"k"}}"#), alloc::vec!["signing_key_added"]),
             ("viewer http in a cache behavior", cf("UpdateDistribution", r#"{"distributionConfig":{"cacheBehaviors":{"items":[{"viewerProtocolPolicy":"https-only"},{"viewerProtocolPolicy":"allow-all"}]}}}"#), alloc::vec!["viewer_http_allowed"]),
+            ("a later duplicate of a cache behavior's policy decides", cf("UpdateDistribution", r#"{"distributionConfig":{"cacheBehaviors":{"items":[{"viewerProtocolPolicy":"allow-all","viewerProtocolPolicy":"https-only"}]}}}"#), none.clone()),
             ("waf off", cf("DisassociateDistributionWebACL", r#"{"id":"E1"}"#), alloc::vec!["waf_disassociated"]),
             ("weak tls", cf("UpdateDistribution", r#"{"distributionConfig":{"viewerCertificate":{"minimumProtocolVersion":"TLSv1.1_2016"}}}"#), alloc::vec!["weak_tls"]),
             ("modern tls", cf("UpdateDistribution", r#"{"distributionConfig":{"viewerCertificate":{"minimumProtocolVersion":"TLSv1.2_2018"}}}"#), none.clone()),
-            ("not cloudfront", alloc::string::String::from(r#"{"eventSource":"s3.amazonaws.com","eventName":"DeleteDistribution"}"#), none.clone()),
+            ("a later duplicate member decides, as JSON.parse", cf("UpdateDistribution", r#"{"distributionConfig":{"logging":{"enabled":false,"enabled":true},"viewerCertificate":{"minimumProtocolVersion":"TLSv1","minimumProtocolVersion":"TLSv1.2_2021"}}}"#), none.clone()),
+            ("a later duplicate written with escapes decides too", cf("UpdateDistribution", r#"{"distributionConfig":{"defaultCacheBehavior":{"viewerProtocolPolicy":"allow-all","\u0076iewerProtocolPolicy":"https-only"}}}"#), none.clone()),
+            ("a later plain duplicate decides", cf("UpdateDistribution", r#"{"distributionConfig":{"defaultCacheBehavior":{"viewerProtocolPolicy":"https-only","x":"viewerProtocolPolicy","viewerProtocolPolicy":"allow-all"}}}"#), alloc::vec!["viewer_http_allowed"]),
+            ("not cloudfront", String::from(r#"{"eventSource":"s3.amazonaws.com","eventName":"DeleteDistribution"}"#), none.clone()),
             ("odd types do not panic", cf("UpdateDistribution", r#"{"distributionConfig":{"origins":{"items":"x"},"logging":[],"cacheBehaviors":{"items":[1,null]}}}"#), none.clone()),
             ("no request", cf("DeleteDistribution", "null"), alloc::vec!["distribution_deleted"]),
-            ("a denied call sets nothing", alloc::string::String::from(r#"{"eventSource":"cloudfront.amazonaws.com","eventName":"DeleteDistribution","errorCode":"AccessDenied"}"#), none.clone()),
+            ("a denied call sets nothing", String::from(r#"{"eventSource":"cloudfront.amazonaws.com","eventName":"DeleteDistribution","errorCode":"AccessDenied"}"#), none.clone()),
+        ]);
+    }
+
+    fn ev(rec: &str) -> Vec<(&'static str, Vec<(String, String)>)> {
+        details(rec).into_iter().map(|d| (d.flag, d.evidence)).collect()
+    }
+
+    fn e(k: &str, v: &str) -> (String, String) {
+        (String::from(k), String::from(v))
+    }
+
+    #[test]
+    fn evidence_table() {
+        crate::table_test!(|s: String| ev(&s), [
+            ("with tags: the path goes through the wrapper", cf("CreateDistributionWithTags", r#"{"distributionConfigWithTags":{"tags":{},"distributionConfig":{"webACLId":""}}}"#),
+                alloc::vec![("no_waf", alloc::vec![e("requestParameters.distributionConfigWithTags.distributionConfig.webACLId", r#""""#)])]),
+            ("every weak protocol of every origin, by index", cf("UpdateDistribution", r#"{"distributionConfig":{"origins":{"items":[{"id":"a"},{"customOriginConfig":{"originSslProtocols":{"items":["TLSv1.2","SSLv3","TLSv1"]}}}]}}}"#),
+                alloc::vec![("origin_weak_tls", alloc::vec![
+                    e("requestParameters.distributionConfig.origins.items.1.customOriginConfig.originSslProtocols.items.1", r#""SSLv3""#),
+                    e("requestParameters.distributionConfig.origins.items.1.customOriginConfig.originSslProtocols.items.2", r#""TLSv1""#),
+                ])]),
+            ("an empty OAC is evidence too", cf("CreateDistribution", r#"{"distributionConfig":{"origins":{"items":[{"s3OriginConfig":{"originAccessIdentity":""},"originAccessControlId":""}]}}}"#),
+                alloc::vec![("s3_origin_without_access_control", alloc::vec![
+                    e("requestParameters.distributionConfig.origins.items.0.s3OriginConfig.originAccessIdentity", r#""""#),
+                    e("requestParameters.distributionConfig.origins.items.0.originAccessControlId", r#""""#),
+                ])]),
+            ("escaped values are written canonically", cf("UpdateDistribution", r#"{"distributionConfig":{"defaultCacheBehavior":{"viewerProtocolPolicy":"\u0061llow-all"}}}"#),
+                alloc::vec![("viewer_http_allowed", alloc::vec![e("requestParameters.distributionConfig.defaultCacheBehavior.viewerProtocolPolicy", r#""allow-all""#)])]),
+            ("the alias and its target", cf("AssociateAlias", r#"{"targetDistributionId":"E2","alias":"www.example.com"}"#),
+                alloc::vec![("alias_moved", alloc::vec![e("eventName", r#""AssociateAlias""#), e("requestParameters.alias", r#""www.example.com""#), e("requestParameters.targetDistributionId", r#""E2""#)])]),
+            ("the first cache behavior allowing HTTP", cf("UpdateDistribution", r#"{"distributionConfig":{"defaultCacheBehavior":{"viewerProtocolPolicy":"https-only"},"cacheBehaviors":{"items":[{"viewerProtocolPolicy":"https-only"},{"viewerProtocolPolicy":"allow-all"},{"viewerProtocolPolicy":"allow-all"}]}}}"#),
+                alloc::vec![("viewer_http_allowed", alloc::vec![e("requestParameters.distributionConfig.cacheBehaviors.items.1.viewerProtocolPolicy", r#""allow-all""#)])]),
+            ("the invalidation path by index", cf("CreateInvalidation", r#"{"invalidationBatch":{"paths":{"items":["/a","/*"]}}}"#),
+                alloc::vec![("invalidate_all", alloc::vec![e("requestParameters.invalidationBatch.paths.items.1", r#""/*""#)])]),
         ]);
     }
 }

@@ -30,7 +30,7 @@ pub(crate) static CREDENTIALS: Enricher = Enricher {
     examples: &[
         Example {
             title: "temporary credentials from a console session with MFA",
-            record: r#"{"userIdentity":{"accessKeyId":"ASIAEXAMPLE","sessionContext":{"attributes":{"mfaAuthenticated":"true","creationDate":"2024-03-01T10:00:00Z"}}},"sessionCredentialFromConsole":"true"}"#,
+            record: r#"{"eventVersion":"1.08","userIdentity":{"accessKeyId":"ASIAEXAMPLE","sessionContext":{"attributes":{"mfaAuthenticated":"true","creationDate":"2024-03-01T10:00:00Z"}}},"sessionCredentialFromConsole":"true"}"#,
             expect: &[
                 ("cloudtrail.access_key_type", r#""temporary""#),
                 ("cloudtrail.mfa_authenticated", "true"),
@@ -40,7 +40,7 @@ pub(crate) static CREDENTIALS: Enricher = Enricher {
         },
         Example {
             title: "a long-term key; `False` spelled as some records do; compact creation date",
-            record: r#"{"userIdentity":{"accessKeyId":"AKIAIOSFODNN7EXAMPLE","sessionContext":{"attributes":{"mfaAuthenticated":"False","creationDate":"20131102T010628Z"}}}}"#,
+            record: r#"{"eventVersion":"1.08","userIdentity":{"accessKeyId":"AKIAIOSFODNN7EXAMPLE","sessionContext":{"attributes":{"mfaAuthenticated":"False","creationDate":"20131102T010628Z"}}}}"#,
             expect: &[
                 ("cloudtrail.access_key_type", r#""long_term""#),
                 ("cloudtrail.mfa_authenticated", "false"),

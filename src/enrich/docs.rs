@@ -84,9 +84,14 @@ fn schema_markdown() -> String {
         let ro = v.read_only.map_or("(not derived)".to_string(), |b| b.to_string());
         let _ = writeln!(s, "| {} | {} | {} | {} |", v.verb, v.event_type.join(", "), v.activity_id, ro);
     }
-    s.push_str("\n## CloudFront risk flags (`cloudfront_risk`)\n\n| flag | why it matters |\n|---|---|\n");
+    s.push_str("\n## CloudFront risk flags (`cloudfront_risk`)\n\n");
+    s.push_str("Kind `state`: a property of the configuration the request sets (the record holds only the new configuration). ");
+    s.push_str("Kind `change`: what the successful call itself does. No flag compares with an earlier configuration. ");
+    s.push_str("`cloudfront.risk_details` names the evidence keys below with their values; `DC` is `requestParameters.distributionConfig` ");
+    s.push_str("(or `requestParameters.distributionConfigWithTags.distributionConfig`), `<n>` an array index.\n\n");
+    s.push_str("| flag | severity | kind | evidence keys | why it matters |\n|---|---|---|---|---|\n");
     for r in cloudfront_risk::RISKS {
-        let _ = writeln!(s, "| `{}` | {} |", r.flag, cell(r.reason));
+        let _ = writeln!(s, "| `{}` | {} | {} | {} | {} |", r.flag, r.severity, r.kind, cell(r.evidence), cell(r.reason));
     }
     s
 }
@@ -132,6 +137,7 @@ fn full_facts() -> Facts<'static> {
         read_only: Some(true),
         user_name: Some(B("u")),
         user_id: Some(B("i")),
+        user_email: Some(B("a@example.com")),
         role_name: Some(B("r")),
         identity_type: Some(B("IAMUser")),
         access_key_type: Some("long_term"),
@@ -143,14 +149,19 @@ fn full_facts() -> Facts<'static> {
         ua_original: Some(B("x")),
         ua_name: Some(B("x")),
         ua_version: Some(B("1")),
+        ua_os_name: Some("Windows"),
+        ua_os_version: Some("10".into()),
+        ua_os_full: Some("Windows 10".into()),
+        ua_device: Some("Mac".into()),
         cloudfront: cloudfront_resources::all_keys().into_iter().map(|k| (k, String::from("x"))).collect(),
         invalidation_paths: alloc::vec!["/*".into()],
-        risk: alloc::vec!["no_waf"],
+        risk: alloc::vec![super::RiskDetail { flag: "no_waf", severity: "low", kind: "state", evidence: alloc::vec![("k".into(), "\"\"".into())] }],
         insight_event_name: Some(B("n")),
         insight_event_source: Some(B("s")),
         insight_type: Some(B("t")),
         insight_state: Some(B("Start")),
         errors: alloc::vec!["e".into()],
+        not_cloudtrail: false,
     }
 }
 
@@ -162,7 +173,18 @@ fn every_written_key_is_declared_exactly_once() {
         crate::profiles::flat::write_facts(&mut w, &full_facts());
     }
     out.push(b'}');
-    let doc: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&out).expect("write_facts writes a JSON object");
+    let mut doc: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&out).expect("write_facts writes a JSON object");
+    // What an object that is not CloudTrail gets instead.
+    let mut other = alloc::vec![b'{'];
+    {
+        let mut w = crate::profiles::ObjWriter { out: &mut other, first: true };
+        let fields = crate::fields::Fields::capture(br#"{"hello":"world"}"#);
+        crate::profiles::flat::write_facts(&mut w, &super::enrich(&fields));
+    }
+    other.push(b'}');
+    let other: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&other).expect("JSON object");
+    assert_eq!(other.keys().map(String::as_str).collect::<Vec<_>>(), ["event.kind", "error.type", "error.message"]);
+    doc.extend(other);
     let mut declared: BTreeMap<&str, usize> = BTreeMap::new();
     let all: Vec<&Key> = ENRICHERS.iter().flat_map(|e| e.writes.iter()).chain(SHARED_KEYS.iter()).collect();
     for k in &all {

@@ -17,13 +17,18 @@ pub(crate) static IDENTITY: Enricher = Enricher {
         "userIdentity.userName",
         "userIdentity.invokedBy",
         "userIdentity.onBehalfOf.userId",
+        "additionalEventData.UserName",
         "userIdentity.sessionContext.sessionIssuer.userName",
         "userIdentity.sessionContext.sessionIssuer.arn",
     ],
     writes: &[
         Key {
             name: "user.name",
-            meaning: "IAMUser/SAMLUser/WebIdentityUser: userName; AssumedRole: role session name (after the last `/` of the arn); FederatedUser: federated user name; Root: `root`; AWSService: invokedBy; IdentityCenterUser: onBehalfOf.userId",
+            meaning: "IAMUser/SAMLUser/WebIdentityUser: userName; AssumedRole: role session name (after the last `/` of the arn); FederatedUser: federated user name; Root: `root`; AWSService: invokedBy; IdentityCenterUser: additionalEventData.UserName, else userName, else onBehalfOf.userId",
+        },
+        Key {
+            name: "user.email",
+            meaning: "user.name, userIdentity.userName or the Identity Center user name when it is an e-mail address (`alice@example.com`; an SSO session name often is)",
         },
         Key { name: "user.id", meaning: "principalId (IdentityCenterUser: onBehalfOf.userId)" },
         Key { name: "cloudtrail.role.name", meaning: "AssumedRole: sessionIssuer.userName, else the role name from the arn" },
@@ -36,7 +41,7 @@ pub(crate) static IDENTITY: Enricher = Enricher {
     examples: &[
         Example {
             title: "an assumed role: the session name is the user",
-            record: r#"{"userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:alice","arn":"arn:aws:sts::111122223333:assumed-role/Deployer/alice","sessionContext":{"sessionIssuer":{"type":"Role","userName":"Deployer"}}}}"#,
+            record: r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:alice","arn":"arn:aws:sts::111122223333:assumed-role/Deployer/alice","sessionContext":{"sessionIssuer":{"type":"Role","userName":"Deployer"}}}}"#,
             expect: &[
                 ("user.name", r#""alice""#),
                 ("user.id", r#""AROAEXAMPLE:alice""#),
@@ -45,13 +50,22 @@ pub(crate) static IDENTITY: Enricher = Enricher {
             ],
         },
         Example {
+            title: "an Identity Center user: the name people know, and the e-mail it is",
+            record: r#"{"eventVersion":"1.09","userIdentity":{"type":"IdentityCenterUser","accountId":"111122223333","onBehalfOf":{"userId":"906744a8-1011-70f6-c9b5-6b2f8example","identityStoreArn":"arn:aws:identitystore::111122223333:identitystore/d-9067example"},"credentialId":"EXAMPLEVHULjJdTUdPJfofVa1sufHDoj7aYcOYcxFVllWR_Whr1fEXAMPLE"},"additionalEventData":{"UserName":"alice@example.com"}}"#,
+            expect: &[
+                ("user.name", r#""alice@example.com""#),
+                ("user.email", r#""alice@example.com""#),
+                ("user.id", r#""906744a8-1011-70f6-c9b5-6b2f8example""#),
+            ],
+        },
+        Example {
             title: "a service acting on its own",
-            record: r#"{"userIdentity":{"type":"AWSService","invokedBy":"cloudformation.amazonaws.com"}}"#,
+            record: r#"{"eventVersion":"1.08","userIdentity":{"type":"AWSService","invokedBy":"cloudformation.amazonaws.com"}}"#,
             expect: &[("user.name", r#""cloudformation.amazonaws.com""#), ("cloudtrail.identity.type", r#""AWSService""#)],
         },
         Example {
             title: "a service event without a type: inferred from invokedBy",
-            record: r#"{"userIdentity":{"accountId":"111122223333","invokedBy":"ec2.amazonaws.com"},"eventType":"AwsServiceEvent"}"#,
+            record: r#"{"eventVersion":"1.08","userIdentity":{"accountId":"111122223333","invokedBy":"ec2.amazonaws.com"},"eventType":"AwsServiceEvent"}"#,
             expect: &[("user.name", r#""ec2.amazonaws.com""#), ("cloudtrail.identity.type", r#""AWSService""#)],
         },
     ],
@@ -86,8 +100,9 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
         }
         Some("AWSService") => (fields.text(F::UiInvokedBy).or(user_name), principal, None),
         Some("IdentityCenterUser") => {
+            // onBehalfOf.userId is an opaque id; the sign-in name is in additionalEventData.
             let uid = fields.text(F::UiOnBehalfOfUserId);
-            (user_name.or_else(|| uid.clone()), uid.or(principal), None)
+            (fields.text(F::AedUserName).or(user_name).or_else(|| uid.clone()), uid.or(principal), None)
         }
         Some("SAMLUser") | Some("WebIdentityUser") => {
             let n = user_name.or_else(|| principal.as_deref().and_then(|p| p.rsplit_once(':')).map(|(_, s)| owned(s)));
@@ -96,10 +111,25 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
         // AWSAccount, Unknown and future types: what the record names, nothing guessed.
         _ => (user_name.or_else(|| fields.text(F::UiInvokedBy)), principal, None),
     };
+    facts.user_email = [name.as_ref(), fields.text(F::UiUserName).as_ref()].into_iter().flatten().find(|n| is_email(n)).cloned();
     facts.user_name = name;
     facts.user_id = id;
     facts.role_name = role;
     facts.identity_type = ty;
+}
+
+/// `local@domain.tld`: one `@`, both sides non-empty, a dot inside the domain, nothing that
+/// cannot be in an address (spaces, `/`, `:`). Not a full RFC 5322 check: enough to tell an
+/// address from a role session name or an id.
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    let ok = |c: char| !c.is_whitespace() && !c.is_control() && !matches!(c, '@' | '/' | ':' | '\\' | ',' | ';' | '<' | '>' | '"');
+    !local.is_empty()
+        && s.len() <= 254
+        && local.chars().all(ok)
+        && domain.chars().all(ok)
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(|l| !l.is_empty())
 }
 
 fn owned<'a>(s: &str) -> Cow<'a, str> {
@@ -151,6 +181,38 @@ mod tests {
     }
 
     #[test]
+    fn email_table() {
+        crate::table_test!(is_email, [
+            ("plain", "alice@example.com", true),
+            ("subdomain and plus", "a.b+ops@mail.example.co.uk", true),
+            ("no at", "alice", false),
+            ("no dot", "alice@localhost", false),
+            ("two ats", "a@b@example.com", false),
+            ("empty local", "@example.com", false),
+            ("empty label", "a@example..com", false),
+            ("space", "al ice@example.com", false),
+            ("arn", "arn:aws:iam::1:user/a@example.com", false),
+        ]);
+    }
+
+    fn email(rec: &str) -> Option<String> {
+        let fields = Fields::capture(rec.as_bytes());
+        let mut facts = Facts::default();
+        run(&fields, &mut facts);
+        facts.user_email.map(|c| c.to_string())
+    }
+
+    #[test]
+    fn user_email_table() {
+        crate::table_test!(email, [
+            ("sso session name", r#"{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0123/ops@example.com"}}"#, Some(String::from("ops@example.com"))),
+            ("unknown type with an address as userName", r#"{"userIdentity":{"type":"Unknown","userName":"johndoe@example.com"}}"#, Some(String::from("johndoe@example.com"))),
+            ("identity center name", r#"{"userIdentity":{"type":"IdentityCenterUser","onBehalfOf":{"userId":"u-1"}},"additionalEventData":{"UserName":"jo@example.com"}}"#, Some(String::from("jo@example.com"))),
+            ("plain user name", r#"{"userIdentity":{"type":"IAMUser","userName":"bob"}}"#, None::<String>),
+        ]);
+    }
+
+    #[test]
     fn identity_table() {
         crate::table_test!(who, [
             ("root", r#"{"userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root"}}"#,
@@ -177,6 +239,8 @@ mod tests {
                 w(Some("1234"), Some("accounts.google.com:1234"), None, Some("WebIdentityUser"))),
             ("identity center", r#"{"userIdentity":{"type":"IdentityCenterUser","arn":"","onBehalfOf":{"userId":"u-1"}}}"#,
                 w(Some("u-1"), Some("u-1"), None, Some("IdentityCenterUser"))),
+            ("identity center with its user name", r#"{"userIdentity":{"type":"IdentityCenterUser","onBehalfOf":{"userId":"u-1"}},"additionalEventData":{"UserName":"jdoe"}}"#,
+                w(Some("jdoe"), Some("u-1"), None, Some("IdentityCenterUser"))),
             ("unknown", r#"{"userIdentity":{"type":"Unknown","principalId":"x","userName":"y"}}"#,
                 w(Some("y"), Some("x"), None, Some("Unknown"))),
             ("missing type, root arn", r#"{"userIdentity":{"arn":"arn:aws:iam::1:root"}}"#,

@@ -16,6 +16,7 @@ use crate::fields::{Fields, F};
 mod action;
 mod cloudfront_resources;
 mod cloudfront_risk;
+pub(crate) use cloudfront_risk::{write_details as write_risk_details, RiskDetail};
 mod credentials;
 #[cfg(test)]
 pub(crate) mod docs;
@@ -79,6 +80,8 @@ pub(crate) struct Facts<'a> {
     /// `user.name`, `user.id`, `cloudtrail.role.name`, `cloudtrail.identity.type`.
     pub user_name: Option<Cow<'a, str>>,
     pub user_id: Option<Cow<'a, str>>,
+    /// `user.email`: the user name, session name or Identity Center user when it is an e-mail address.
+    pub user_email: Option<Cow<'a, str>>,
     pub role_name: Option<Cow<'a, str>>,
     pub identity_type: Option<Cow<'a, str>>,
     /// `cloudtrail.access_key_type`: `long_term` | `temporary`.
@@ -95,13 +98,19 @@ pub(crate) struct Facts<'a> {
     pub ua_original: Option<Cow<'a, str>>,
     pub ua_name: Option<Cow<'a, str>>,
     pub ua_version: Option<Cow<'a, str>>,
+    /// `user_agent.os.name`, `.os.version`, `.os.full`, `user_agent.device.name` (browsers).
+    pub ua_os_name: Option<&'static str>,
+    pub ua_os_version: Option<String>,
+    pub ua_os_full: Option<String>,
+    pub ua_device: Option<String>,
     /// CloudFront resources named by the call: (flat key, value), e.g.
     /// (`cloudfront.distribution.id`, `EDFDVBD6EXAMPLE`). Keys come from the resource table.
     pub cloudfront: Vec<(&'static str, String)>,
     /// `cloudfront.invalidation.paths`.
     pub invalidation_paths: Vec<String>,
-    /// `cloudfront.risk`: flags, each documented in src/enrich/cloudfront_risk.rs.
-    pub risk: Vec<&'static str>,
+    /// `cloudfront.risk` (the flags' names) and `cloudfront.risk_details`: each flag with its
+    /// severity, kind and evidence (src/enrich/cloudfront_risk.rs).
+    pub risk: Vec<RiskDetail>,
     /// `cloudtrail.insight.*`, for Insights events (src/enrich/insight.rs).
     pub insight_event_name: Option<Cow<'a, str>>,
     pub insight_event_source: Option<Cow<'a, str>>,
@@ -109,6 +118,10 @@ pub(crate) struct Facts<'a> {
     pub insight_state: Option<Cow<'a, str>>,
     /// Problems met while enriching, each naming the enricher (`time: ...`).
     pub errors: Vec<String>,
+    /// The object has none of CloudTrail's identifying members ([`is_cloudtrail`]): nothing was
+    /// enriched, and the profiles mark it (`event.kind: pipeline_error`, `error.type:
+    /// not_cloudtrail`) instead of writing what the record does not show.
+    pub not_cloudtrail: bool,
 }
 
 /// One enrichment output key, with its one-line meaning (for docs/SCHEMA.md).
@@ -162,10 +175,33 @@ pub(crate) static ENRICHERS: &[&Enricher] = &[
 /// Keys written by the enrichment stage as a whole rather than by one enricher.
 // Read by the docs and tests (src/enrich/docs.rs); plain data otherwise.
 #[cfg_attr(not(test), allow(dead_code))]
-pub(crate) static SHARED_KEYS: &[Key] = &[Key {
-    name: "enrich.errors",
-    meaning: "problems met while enriching, each prefixed with the enricher's name (`time: ...`); the record is still written",
-}];
+pub(crate) static SHARED_KEYS: &[Key] = &[
+    Key {
+        name: "enrich.errors",
+        meaning: "problems met while enriching, each prefixed with the enricher's name (`time: ...`); the record is still written",
+    },
+    Key {
+        name: "event.kind",
+        meaning: "`pipeline_error`, only for a JSON object that is not a CloudTrail record (none of eventVersion, eventTime, eventName, eventSource): it is flattened losslessly but not enriched, so it has no `cloud.provider`, `event.outcome` or any other enrichment key but this, `error.type` and `error.message`",
+    },
+    Key {
+        name: "error.type",
+        meaning: "`not_cloudtrail` beside `event.kind: pipeline_error` (the error kind `strict` raises for such an object); `error.message` then says why",
+    },
+];
+
+/// The members every CloudTrail record has (an Insights event too); an object with none of
+/// them is some other JSON.
+pub(crate) const IDENTIFYING: &[F] = &[F::EventVersion, F::EventTime, F::EventName, F::EventSource];
+
+/// The `error.message` of an object that is not a CloudTrail record.
+pub(crate) const NOT_CLOUDTRAIL: &str = "not a CloudTrail record: none of eventVersion, eventTime, eventName, eventSource";
+
+/// Whether the captured object is a CloudTrail record: it has (non-null) at least one of the
+/// members every CloudTrail record has.
+pub(crate) fn is_cloudtrail(fields: &Fields<'_>) -> bool {
+    IDENTIFYING.iter().any(|f| fields.has(*f))
+}
 
 /// Whether an enricher reads the captured field `f`. The capture spec (fields::capture_spec)
 /// names only these, so record objects send the core no more than this. A test blanks or
@@ -175,13 +211,11 @@ pub(crate) fn reads(f: F) -> bool {
     use F::*;
     !matches!(
         f,
-        EventVersion
-            | RequestId
+        RequestId
             | EventId
             | ManagementEvent
             | SharedEventId
             | VpcEndpointId
-            | EventCategory
             | TlsDetails
             | TlsVersion
             | TlsCipherSuite
@@ -209,9 +243,14 @@ pub(crate) fn shape(f: F) -> Option<&'static str> {
     cloudfront_risk::shape(f)
 }
 
-/// Runs every enricher over the captured fields.
+/// Runs every enricher over the captured fields (none for an object that is not CloudTrail).
 pub(crate) fn enrich<'a>(fields: &Fields<'a>) -> Facts<'a> {
     let mut facts = Facts::default();
+    if !is_cloudtrail(fields) {
+        facts.not_cloudtrail = true;
+        facts.error_message = Some(Cow::Borrowed(NOT_CLOUDTRAIL));
+        return facts;
+    }
     for e in ENRICHERS {
         (e.run)(fields, &mut facts);
     }

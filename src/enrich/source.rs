@@ -21,17 +21,17 @@ pub(crate) static SOURCE: Enricher = Enricher {
     examples: &[
         Example {
             title: "an IPv4 address",
-            record: r#"{"sourceIPAddress":"192.0.2.10"}"#,
+            record: r#"{"eventVersion":"1.08","sourceIPAddress":"192.0.2.10"}"#,
             expect: &[("source.address", r#""192.0.2.10""#), ("source.ip", r#""192.0.2.10""#)],
         },
         Example {
             title: "a proxy chain gives its first address",
-            record: r#"{"sourceIPAddress":"81.2.69.142, 192.168.10.10"}"#,
+            record: r#"{"eventVersion":"1.08","sourceIPAddress":"81.2.69.142, 192.168.10.10"}"#,
             expect: &[("source.address", r#""81.2.69.142, 192.168.10.10""#), ("source.ip", r#""81.2.69.142""#)],
         },
         Example {
             title: "a service is an address but not an IP",
-            record: r#"{"sourceIPAddress":"cloudformation.amazonaws.com"}"#,
+            record: r#"{"eventVersion":"1.08","sourceIPAddress":"cloudformation.amazonaws.com"}"#,
             expect: &[("source.address", r#""cloudformation.amazonaws.com""#), ("source.ip", "null")],
         },
     ],

@@ -50,10 +50,12 @@ pub(crate) const VERBS: &[Verb] = &[
     v("Attach", CHANGE, UPDATE, Some(false)),
     v("Authorize", CHANGE, UPDATE, Some(false)),
     v("Cancel", CHANGE, UPDATE, Some(false)),
+    v("Change", CHANGE, UPDATE, Some(false)),
     v("Check", INFO, READ, Some(true)),
     v("Complete", CHANGE, UPDATE, Some(false)),
     v("Confirm", CHANGE, UPDATE, Some(false)),
     v("Console", START, OTHER, None),
+    v("Converse", START, OTHER, None),
     v("Copy", CREATION, CREATE, Some(false)),
     v("Create", CREATION, CREATE, Some(false)),
     v("Deactivate", CHANGE, UPDATE, Some(false)),
@@ -68,19 +70,23 @@ pub(crate) const VERBS: &[Verb] = &[
     v("Download", ACCESS, READ, Some(true)),
     v("Enable", CHANGE, UPDATE, Some(false)),
     v("Encrypt", ACCESS, READ, Some(true)),
+    v("End", END, OTHER, Some(false)),
     v("Estimate", INFO, READ, Some(true)),
     v("Execute", START, OTHER, None),
     v("Export", ACCESS, READ, Some(true)),
+    v("Federate", START, OTHER, None),
     v("Filter", INFO, READ, Some(true)),
     v("Generate", ACCESS, READ, Some(true)),
     v("Get", ACCESS, READ, Some(true)),
     v("Head", ACCESS, READ, Some(true)),
     v("Import", CREATION, CREATE, Some(false)),
     v("Invoke", START, OTHER, None),
+    v("Leave", CHANGE, UPDATE, Some(false)),
     v("List", INFO, READ, Some(true)),
     v("Lookup", INFO, READ, Some(true)),
     v("Modify", CHANGE, UPDATE, Some(false)),
     v("Move", CHANGE, UPDATE, Some(false)),
+    v("Open", CHANGE, UPDATE, Some(false)),
     v("Publish", CREATION, CREATE, Some(false)),
     v("Purchase", CREATION, CREATE, Some(false)),
     v("Put", CHANGE, UPDATE, Some(false)),
@@ -101,6 +107,7 @@ pub(crate) const VERBS: &[Verb] = &[
     v("Rotate", CHANGE, UPDATE, Some(false)),
     v("Run", CREATION, CREATE, Some(false)),
     v("Scan", ACCESS, READ, Some(true)),
+    v("Schedule", CHANGE, UPDATE, Some(false)),
     v("Search", INFO, READ, Some(true)),
     v("Select", ACCESS, READ, Some(true)),
     v("Send", START, OTHER, Some(false)),
@@ -115,7 +122,8 @@ pub(crate) const VERBS: &[Verb] = &[
     v("Test", INFO, READ, Some(true)),
     v("Unassign", CHANGE, UPDATE, Some(false)),
     v("Unsubscribe", DELETION, DELETE, Some(false)),
-    v("Untag", DELETION, DELETE, Some(false)),
+    // Removing tags changes the resource; nothing is deleted.
+    v("Untag", CHANGE, UPDATE, Some(false)),
     v("Update", CHANGE, UPDATE, Some(false)),
     v("Upload", CREATION, CREATE, Some(false)),
     v("Validate", INFO, READ, Some(true)),
@@ -123,25 +131,66 @@ pub(crate) const VERBS: &[Verb] = &[
     v("View", ACCESS, READ, Some(true)),
 ];
 
-/// Verbs whose events are sign-ins or credential hand-outs rather than resource operations.
-const AUTHENTICATION_VERBS: &[&str] = &["Assume", "Console", "Switch"];
+/// Sign-ins and credential hand-outs: ECS category `authentication`, type `info` (as Elastic's
+/// aws.cloudtrail pipeline has them), whatever the verb. Whole action names, sorted; `AssumeRole*`
+/// are matched by prefix. Only for the providers in `AUTH_PROVIDERS` (or none, in old records).
+const AUTH_ACTIONS: &[&str] = &[
+    "ConsoleLogin",
+    "CredentialChallenge",
+    "CredentialVerification",
+    "ExternalIdPDirectoryLogin",
+    "Federate",
+    "GetFederationToken",
+    "GetSessionToken",
+    "SwitchRole",
+    "UserAuthentication",
+];
+const AUTH_PROVIDERS: &[&str] = &["portal.sso.amazonaws.com", "signin.amazonaws.com", "sso.amazonaws.com", "sts.amazonaws.com"];
+
+/// Data-plane calls when the record has no `eventCategory: Data` (older records, management
+/// events that act on data): (provider, action prefixes; `""` is every action). They read or
+/// write data, run code or send messages; they do not change a configuration.
+const DATA_PLANE: &[(&str, &[&str])] = &[
+    ("bedrock.amazonaws.com", &["ApplyGuardrail", "Converse", "Invoke", "Retrieve"]),
+    (
+        "dynamodb.amazonaws.com",
+        &["BatchExecuteStatement", "BatchGetItem", "BatchWriteItem", "DeleteItem", "ExecuteStatement", "ExecuteTransaction", "GetItem", "PutItem", "Query", "Scan", "TransactGetItems", "TransactWriteItems", "UpdateItem"],
+    ),
+    ("edgekeyvaluestore.amazonaws.com", &[""]),
+    ("kinesis.amazonaws.com", &["GetRecords", "GetShardIterator", "PutRecord", "SubscribeToShard"]),
+    ("lambda.amazonaws.com", &["Invoke"]),
+    (
+        "s3.amazonaws.com",
+        &["AbortMultipartUpload", "CompleteMultipartUpload", "CopyObject", "CreateMultipartUpload", "DeleteObject", "GetObject", "HeadObject", "ListObject", "ListParts", "PutObject", "RestoreObject", "SelectObjectContent", "UploadPart"],
+    ),
+    ("sns.amazonaws.com", &["Publish"]),
+    ("sqs.amazonaws.com", &["ChangeMessageVisibility", "DeleteMessage", "ReceiveMessage", "SendMessage"]),
+    ("ssm.amazonaws.com", &["ResumeSession", "SendCommand", "StartSession", "TerminateSession"]),
+];
+/// Bucket settings whose names start like object calls.
+const S3_BUCKET_SETTINGS: &[&str] = &["GetObjectLockConfiguration", "PutObjectLockConfiguration"];
+
+/// IAM action nouns whose object is a user (type `user`); checked after `Group`.
+const IAM_USER_NOUNS: &[&str] =
+    &["AccessKey", "LoginProfile", "MFADevice", "Password", "SSHPublicKey", "ServiceSpecificCredential", "SigningCertificate", "User"];
 
 const CAT_API: &[&str] = &["api"];
 const CAT_CONFIG: &[&str] = &["api", "configuration"];
 const CAT_AUTH: &[&str] = &["authentication"];
+const CAT_IAM: &[&str] = &["iam"];
 
 pub(crate) static VERB: Enricher = Enricher {
     name: "verb",
-    summary: "ECS categorisation, OCSF activity and read-only flag from the leading verb of the action.",
-    reads: &["eventName (through event.action)", "readOnly"],
+    summary: "One taxonomy for every profile: ECS categorisation, OCSF activity and read-only flag from the leading verb of the action, refined for sign-ins, IAM and data-plane calls (the ECS profile writes the same values).",
+    reads: &["eventName (through event.action)", "eventSource (through event.provider)", "readOnly", "eventCategory"],
     writes: &[
         Key {
             name: "event.type",
-            meaning: "ECS event.type from the verb: Create/Copy/Publish… `creation`, Update/Put/Associate/Tag… `change`, Delete/Untag/Remove… `deletion`, Get… `access`, List/Describe/Test… `info`",
+            meaning: "ECS event.type from the verb: Create/Copy/Publish… `creation`, Update/Put/Associate/Change… `change`, Delete/Remove… `deletion`, Get… `access`, List/Describe/Test… `info`, Start/Invoke/Converse `start`, Stop/End `end`; tagging calls (Tag/Untag, Create/Delete/Add/RemoveTags…) `change`; sign-ins and credential hand-outs `info`; IAM calls `[kind, change]` with kind `user` (access keys, login profiles, MFA devices, passwords, SSH keys, users), `group` or `admin` and change `creation`/`deletion` only for the user or group itself, `change` for other writes, `info` for reads (only the kind when the verb is unknown)",
         },
         Key {
             name: "event.category",
-            meaning: "ECS event.category: `api` for reads, `api`+`configuration` for changes, `authentication` for AssumeRole/ConsoleLogin/SwitchRole",
+            meaning: "ECS event.category: `authentication` for ConsoleLogin, AssumeRole*, GetFederationToken, GetSessionToken, UserAuthentication, CredentialChallenge, Federate, SwitchRole… (signin, STS, SSO); `iam` for IAM calls; `api`+`configuration` for control-plane creations, changes and deletions; `api` for reads, start/end operations and data-plane calls (eventCategory `Data`, S3 object calls, KeyValueStore keys, Lambda Invoke, Bedrock InvokeModel/Converse, SNS Publish, SQS messages, SSM StartSession/SendCommand…)",
         },
         Key { name: "cloudtrail.read_only", meaning: "readOnly when present, else whether the verb only reads (absent when it does not tell)" },
     ],
@@ -158,6 +207,26 @@ pub(crate) static VERB: Enricher = Enricher {
             expect: &[("event.type", r#"["info"]"#), ("event.category", r#"["api"]"#), ("cloudtrail.read_only", "true")],
         },
         Example {
+            title: "tagging changes an existing resource",
+            record: r#"{"eventSource":"ec2.amazonaws.com","eventName":"CreateTags"}"#,
+            expect: &[("event.type", r#"["change"]"#), ("event.category", r#"["api","configuration"]"#)],
+        },
+        Example {
+            title: "a data-plane write is not a configuration change",
+            record: r#"{"eventSource":"s3.amazonaws.com","eventName":"PutObject","eventCategory":"Data"}"#,
+            expect: &[("event.type", r#"["change"]"#), ("event.category", r#"["api"]"#)],
+        },
+        Example {
+            title: "minting credentials is authentication",
+            record: r#"{"eventSource":"sts.amazonaws.com","eventName":"GetFederationToken"}"#,
+            expect: &[("event.type", r#"["info"]"#), ("event.category", r#"["authentication"]"#)],
+        },
+        Example {
+            title: "IAM: the kind of object and the change",
+            record: r#"{"eventSource":"iam.amazonaws.com","eventName":"ChangePassword"}"#,
+            expect: &[("event.type", r#"["user","change"]"#), ("event.category", r#"["iam"]"#)],
+        },
+        Example {
             title: "an unknown verb is not guessed",
             record: r#"{"eventName":"SharedSnapshotVolumeCreated"}"#,
             expect: &[("event.type", "null"), ("event.category", "null"), ("cloudtrail.read_only", "null")],
@@ -167,22 +236,126 @@ pub(crate) static VERB: Enricher = Enricher {
 };
 
 fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
-    let row = facts.action.as_deref().and_then(classify);
-    if let Some(row) = row {
-        facts.verb = Some(row.verb);
-        facts.event_type = row.event_type;
-        facts.activity_id = row.activity_id;
-        facts.event_category = if AUTHENTICATION_VERBS.contains(&row.verb) {
-            CAT_AUTH
-        } else if row.read_only == Some(true) || row.event_type == ACCESS || row.event_type == INFO {
-            CAT_API
-        } else {
-            CAT_CONFIG
-        };
-    } else if facts.action.is_some() {
-        facts.activity_id = OTHER;
+    let Some(action) = facts.action.as_deref() else {
+        facts.read_only = fields.boolean(F::ReadOnly);
+        return;
+    };
+    let row = classify(action);
+    let read_only = fields.boolean(F::ReadOnly).or(row.and_then(|r| r.read_only));
+    let mut event_type: &'static [&'static str] = row.map_or(&[], |r| r.event_type);
+    facts.activity_id = row.map_or(OTHER, |r| r.activity_id);
+    if let Some(r) = row {
+        facts.verb = Some(r.verb);
+        if r.read_only == Some(false) && is_tagging(action) {
+            event_type = CHANGE;
+            facts.activity_id = UPDATE;
+        }
     }
-    facts.read_only = fields.boolean(F::ReadOnly).or(row.and_then(|r| r.read_only));
+    let provider = facts.provider.as_deref();
+    let data = fields.text(F::EventCategory).is_some_and(|c| c == "Data") || is_data_plane(action, provider);
+    let (t, c) = categorize(action, provider, event_type, read_only, data);
+    facts.event_type = t;
+    facts.event_category = c;
+    facts.read_only = read_only;
+}
+
+/// The one taxonomy (see the `event.type`/`event.category` meanings above).
+fn categorize(
+    action: &str,
+    provider: Option<&str>,
+    event_type: &'static [&'static str],
+    read_only: Option<bool>,
+    data: bool,
+) -> (&'static [&'static str], &'static [&'static str]) {
+    let auth_provider = provider.map_or(true, |p| AUTH_PROVIDERS.contains(&p));
+    if auth_provider && (AUTH_ACTIONS.binary_search(&action).is_ok() || action.starts_with("AssumeRole")) {
+        return (INFO, CAT_AUTH);
+    }
+    let read = read_only == Some(true) || event_type == ACCESS || event_type == INFO;
+    if provider == Some("iam.amazonaws.com") {
+        return (iam_type(action, event_type, read, read_only == Some(false)), CAT_IAM);
+    }
+    if event_type.is_empty() {
+        return (&[], &[]);
+    }
+    let control_write = matches!(event_type, [t] if matches!(*t, "creation" | "change" | "deletion"));
+    if read || data || !control_write {
+        (event_type, CAT_API)
+    } else {
+        (event_type, CAT_CONFIG)
+    }
+}
+
+/// IAM's `[kind, change]`, as Elastic's pipeline types IAM events.
+fn iam_type(action: &str, event_type: &[&str], read: bool, write: bool) -> &'static [&'static str] {
+    #[derive(PartialEq)]
+    enum Kind {
+        User,
+        Group,
+        Admin,
+    }
+    let kind = if action.contains("Account") {
+        Kind::Admin
+    } else if action.contains("Group") {
+        Kind::Group
+    } else if IAM_USER_NOUNS.iter().any(|n| action.contains(n)) {
+        Kind::User
+    } else {
+        Kind::Admin
+    };
+    let mut change = ["creation", "deletion", "change"].into_iter().find(|t| event_type.contains(t));
+    if change.is_none() {
+        // An unknown write is a change, never `info`; an unknown verb says nothing.
+        change = if read {
+            Some("info")
+        } else if write {
+            Some("change")
+        } else {
+            None
+        };
+    }
+    // Creating an access key or deleting a user's policy changes the user; only creating or
+    // deleting the user or group itself is `creation`/`deletion` (as Elastic has it).
+    if kind != Kind::Admin && matches!(change, Some("creation" | "deletion")) && !matches!(action, "CreateUser" | "DeleteUser" | "CreateGroup" | "DeleteGroup") {
+        change = Some("change");
+    }
+    match (kind, change) {
+        (Kind::User, Some("creation")) => &["user", "creation"],
+        (Kind::User, Some("deletion")) => &["user", "deletion"],
+        (Kind::User, Some("change")) => &["user", "change"],
+        (Kind::User, Some(_)) => &["user", "info"],
+        (Kind::User, None) => &["user"],
+        (Kind::Group, Some("creation")) => &["group", "creation"],
+        (Kind::Group, Some("deletion")) => &["group", "deletion"],
+        (Kind::Group, Some("change")) => &["group", "change"],
+        (Kind::Group, Some(_)) => &["group", "info"],
+        (Kind::Group, None) => &["group"],
+        (Kind::Admin, Some("creation")) => &["admin", "creation"],
+        (Kind::Admin, Some("deletion")) => &["admin", "deletion"],
+        (Kind::Admin, Some("change")) => &["admin", "change"],
+        (Kind::Admin, Some(_)) => &["admin", "info"],
+        (Kind::Admin, None) => &["admin"],
+    }
+}
+
+/// Calls that tag or untag an existing resource (`CreateTags`, `AddTagsToResource`,
+/// `DeleteBucketTagging`, `TagResource`...): a change to that resource, not a creation or deletion.
+fn is_tagging(action: &str) -> bool {
+    let Some((row, noun)) = split_verb(action) else { return false };
+    matches!(row.verb, "Tag" | "Untag")
+        || noun == "Tags"
+        || noun.starts_with("TagsTo")
+        || noun.starts_with("TagsFrom")
+        || noun.ends_with("Tags")
+        || noun.ends_with("Tagging")
+}
+
+fn is_data_plane(action: &str, provider: Option<&str>) -> bool {
+    let Some(p) = provider else { return false };
+    if p == "s3.amazonaws.com" && S3_BUCKET_SETTINGS.contains(&action) {
+        return false;
+    }
+    DATA_PLANE.iter().any(|(dp, prefixes)| *dp == p && prefixes.iter().any(|pre| action.starts_with(pre)))
 }
 
 /// The table row for an action's leading verb (after any `Batch` prefix).
@@ -243,6 +416,83 @@ mod tests {
         ]);
     }
 
+    /// (action, provider, eventCategory) → (event.type, event.category), through the enricher.
+    fn taxonomy(case: (&str, Option<&str>, Option<&str>)) -> (Vec<&'static str>, Vec<&'static str>) {
+        let (action, provider, category) = case;
+        let mut rec = alloc::format!(r#"{{"eventName":"{action}""#);
+        if let Some(p) = provider {
+            rec.push_str(&alloc::format!(r#","eventSource":"{p}""#));
+        }
+        if let Some(c) = category {
+            rec.push_str(&alloc::format!(r#","eventCategory":"{c}""#));
+        }
+        rec.push('}');
+        let fields = Fields::capture(rec.as_bytes());
+        let mut facts = Facts::default();
+        (crate::enrich::action::ACTION.run)(&fields, &mut facts);
+        (crate::enrich::provider::PROVIDER.run)(&fields, &mut facts);
+        run(&fields, &mut facts);
+        (facts.event_type.to_vec(), facts.event_category.to_vec())
+    }
+
+    #[test]
+    fn tables_sorted() {
+        assert!(AUTH_ACTIONS.windows(2).all(|w| w[0] < w[1]));
+        assert!(DATA_PLANE.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn taxonomy_table() {
+        use alloc::vec;
+        const NO: Option<&str> = None;
+        let none: (Vec<&str>, Vec<&str>) = (vec![], vec![]);
+        crate::table_test!(taxonomy, [
+            ("control-plane update", ("UpdateDistribution", Some("cloudfront.amazonaws.com"), NO), (vec!["change"], vec!["api", "configuration"])),
+            ("console login", ("ConsoleLogin", Some("signin.amazonaws.com"), NO), (vec!["info"], vec!["authentication"])),
+            ("console login in an old record", ("ConsoleLogin", NO, NO), (vec!["info"], vec!["authentication"])),
+            ("assume role", ("AssumeRoleWithSAML", Some("sts.amazonaws.com"), NO), (vec!["info"], vec!["authentication"])),
+            ("federation token", ("GetFederationToken", Some("sts.amazonaws.com"), NO), (vec!["info"], vec!["authentication"])),
+            ("session token", ("GetSessionToken", Some("sts.amazonaws.com"), NO), (vec!["info"], vec!["authentication"])),
+            ("identity center sign-in", ("UserAuthentication", Some("signin.amazonaws.com"), NO), (vec!["info"], vec!["authentication"])),
+            ("credential challenge", ("CredentialChallenge", Some("signin.amazonaws.com"), NO), (vec!["info"], vec!["authentication"])),
+            ("portal federation", ("Federate", Some("sso.amazonaws.com"), NO), (vec!["info"], vec!["authentication"])),
+            ("same name elsewhere is not a sign-in", ("GetSessionToken", Some("example.amazonaws.com"), NO), (vec!["access"], vec!["api"])),
+            ("caller identity only reads", ("GetCallerIdentity", Some("sts.amazonaws.com"), NO), (vec!["access"], vec!["api"])),
+            ("create user", ("CreateUser", Some("iam.amazonaws.com"), NO), (vec!["user", "creation"], vec!["iam"])),
+            ("create access key changes the user", ("CreateAccessKey", Some("iam.amazonaws.com"), NO), (vec!["user", "change"], vec!["iam"])),
+            ("change password is a user change, not info", ("ChangePassword", Some("iam.amazonaws.com"), NO), (vec!["user", "change"], vec!["iam"])),
+            ("group", ("CreateGroup", Some("iam.amazonaws.com"), NO), (vec!["group", "creation"], vec!["iam"])),
+            ("admin", ("CreatePolicy", Some("iam.amazonaws.com"), NO), (vec!["admin", "creation"], vec!["iam"])),
+            ("iam read", ("GetUser", Some("iam.amazonaws.com"), NO), (vec!["user", "info"], vec!["iam"])),
+            ("iam unknown verb: only the kind", ("FrobnicateUser", Some("iam.amazonaws.com"), NO), (vec!["user"], vec!["iam"])),
+            ("iam tagging", ("TagRole", Some("iam.amazonaws.com"), NO), (vec!["admin", "change"], vec!["iam"])),
+            ("create tags tags an existing resource", ("CreateTags", Some("ec2.amazonaws.com"), NO), (vec!["change"], vec!["api", "configuration"])),
+            ("delete tags", ("DeleteTags", Some("ec2.amazonaws.com"), NO), (vec!["change"], vec!["api", "configuration"])),
+            ("add tags to resource", ("AddTagsToResource", Some("ssm.amazonaws.com"), NO), (vec!["change"], vec!["api", "configuration"])),
+            ("untag", ("UntagResource", Some("cloudfront.amazonaws.com"), NO), (vec!["change"], vec!["api", "configuration"])),
+            ("bucket tagging", ("DeleteBucketTagging", Some("s3.amazonaws.com"), NO), (vec!["change"], vec!["api", "configuration"])),
+            ("a tag option is a resource", ("CreateTagOption", Some("servicecatalog.amazonaws.com"), NO), (vec!["creation"], vec!["api", "configuration"])),
+            ("listing tags reads", ("ListTagsForResource", Some("cloudfront.amazonaws.com"), NO), (vec!["info"], vec!["api"])),
+            ("data event", ("PutObject", Some("s3.amazonaws.com"), Some("Data")), (vec!["change"], vec!["api"])),
+            ("s3 object write without eventCategory", ("CopyObject", Some("s3.amazonaws.com"), NO), (vec!["creation"], vec!["api"])),
+            ("s3 bucket setting stays configuration", ("PutObjectLockConfiguration", Some("s3.amazonaws.com"), NO), (vec!["change"], vec!["api", "configuration"])),
+            ("s3 bucket policy is configuration", ("PutBucketPolicy", Some("s3.amazonaws.com"), Some("Management")), (vec!["change"], vec!["api", "configuration"])),
+            ("kvs key", ("PutKey", Some("edgekeyvaluestore.amazonaws.com"), NO), (vec!["change"], vec!["api"])),
+            ("lambda invoke", ("Invoke", Some("lambda.amazonaws.com"), NO), (vec!["start"], vec!["api"])),
+            ("bedrock invoke", ("InvokeModel", Some("bedrock.amazonaws.com"), NO), (vec!["start"], vec!["api"])),
+            ("bedrock converse", ("Converse", Some("bedrock.amazonaws.com"), NO), (vec!["start"], vec!["api"])),
+            ("sns publish", ("Publish", Some("sns.amazonaws.com"), NO), (vec!["creation"], vec!["api"])),
+            ("ssm session", ("StartSession", Some("ssm.amazonaws.com"), NO), (vec!["start"], vec!["api"])),
+            ("ssm command", ("SendCommand", Some("ssm.amazonaws.com"), NO), (vec!["start"], vec!["api"])),
+            ("start and stop are operations, not settings", ("StopInstances", Some("ec2.amazonaws.com"), NO), (vec!["end"], vec!["api"])),
+            ("leave", ("LeaveOrganization", Some("organizations.amazonaws.com"), NO), (vec!["change"], vec!["api", "configuration"])),
+            ("schedule", ("ScheduleKeyDeletion", Some("kms.amazonaws.com"), NO), (vec!["change"], vec!["api", "configuration"])),
+            ("end", ("EndSession", Some("example.amazonaws.com"), NO), (vec!["end"], vec!["api"])),
+            ("open", ("OpenInstancePublicPorts", Some("lightsail.amazonaws.com"), NO), (vec!["change"], vec!["api", "configuration"])),
+            ("unknown", ("SharedSnapshotVolumeCreated", Some("ec2.amazonaws.com"), NO), none.clone()),
+        ]);
+    }
+
     #[test]
     fn classify_table() {
         crate::table_test!(kind, [
@@ -254,7 +504,7 @@ mod tests {
             ("associate", "AssociateAlias", Some(("change", 3))),
             ("disassociate", "DisassociateDistributionWebACL", Some(("change", 3))),
             ("tag", "TagResource", Some(("change", 3))),
-            ("untag", "UntagResource", Some(("deletion", 4))),
+            ("untag", "UntagResource", Some(("change", 3))),
             ("delete", "DeleteDistribution", Some(("deletion", 4))),
             ("get", "GetDistributionConfig", Some(("access", 2))),
             ("list", "ListDistributionsByWebACLId", Some(("info", 2))),

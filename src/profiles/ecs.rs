@@ -22,7 +22,6 @@
 //! fact and a field fall back to the field as written (`event.action` keeps its suffix).
 
 use alloc::borrow::Cow;
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::enrich::Facts;
@@ -43,22 +42,27 @@ use Src::{Const, Fact, Field};
 pub(crate) const TABLE: &[Row] = &[
     Row { target: "@timestamp", from: &[Fact("@timestamp", |f| f.timestamp.as_deref()), Field(F::EventTime)], conv: Date },
     Row { target: "ecs.version", from: &[Const(ECS_VERSION)], conv: Str },
-    Row { target: "event.kind", from: &[Const("event")], conv: Str },
+    Row { target: "event.kind", from: &[Fact("event.kind", |f| Some(if f.not_cloudtrail { "pipeline_error" } else { "event" })), Const("event")], conv: Str },
     Row { target: "event.action", from: &[Fact("event.action", |f| f.action.as_deref()), Field(F::EventName)], conv: Str },
     Row { target: "event.provider", from: &[Fact("event.provider", |f| f.provider.as_deref()), Field(F::EventSource)], conv: Str },
     Row { target: "event.outcome", from: &[Fact("event.outcome", |f| f.outcome.map(|o| o.as_str()))], conv: Str },
     Row { target: "event.id", from: &[Field(F::EventId)], conv: Str },
-    Row { target: "cloud.provider", from: &[Const("aws")], conv: Str },
+    Row { target: "cloud.provider", from: &[Fact("cloud.provider", |f| (!f.not_cloudtrail).then_some("aws")), Const("aws")], conv: Str },
     Row { target: "cloud.account.id", from: &[Fact("cloud.account.id", |f| f.account_id.as_deref()), Field(F::UiAccountId)], conv: Str },
     Row { target: "cloud.region", from: &[Fact("cloud.region", |f| f.region.as_deref()), Field(F::AwsRegion)], conv: Str },
     Row { target: "cloud.service.name", from: &[Fact("cloud.service.name", |f| f.service.as_deref())], conv: Str },
     Row { target: "user.name", from: &[Fact("user.name", |f| f.user_name.as_deref()), Field(F::UiUserName)], conv: Str },
     Row { target: "user.id", from: &[Fact("user.id", |f| f.user_id.as_deref()), Field(F::UiPrincipalId)], conv: Str },
+    Row { target: "user.email", from: &[Fact("user.email", |f| f.user_email.as_deref())], conv: Str },
     Row { target: "source.address", from: &[Fact("source.address", |f| f.source_address.as_deref()), Field(F::SourceIp)], conv: Str },
     Row { target: "source.ip", from: &[Fact("source.ip", |f| f.source_ip.as_deref())], conv: Str },
     Row { target: "user_agent.original", from: &[Fact("user_agent.original", |f| f.ua_original.as_deref()), Field(F::UserAgent)], conv: Str },
     Row { target: "user_agent.name", from: &[Fact("user_agent.name", |f| f.ua_name.as_deref())], conv: Str },
     Row { target: "user_agent.version", from: &[Fact("user_agent.version", |f| f.ua_version.as_deref())], conv: Str },
+    Row { target: "user_agent.os.name", from: &[Fact("user_agent.os.name", |f| f.ua_os_name)], conv: Str },
+    Row { target: "user_agent.os.version", from: &[Fact("user_agent.os.version", |f| f.ua_os_version.as_deref())], conv: Str },
+    Row { target: "user_agent.os.full", from: &[Fact("user_agent.os.full", |f| f.ua_os_full.as_deref())], conv: Str },
+    Row { target: "user_agent.device.name", from: &[Fact("user_agent.device.name", |f| f.ua_device.as_deref())], conv: Str },
     Row { target: "error.code", from: &[Fact("error.code", |f| f.error_code.as_deref()), Field(F::ErrorCode)], conv: Str },
     Row { target: "error.message", from: &[Fact("error.message", |f| f.error_message.as_deref()), Field(F::ErrorMessage)], conv: Str },
     Row { target: "tls.cipher", from: &[Field(F::TlsCipherSuite)], conv: Str },
@@ -102,31 +106,30 @@ pub(crate) const TABLE: &[Row] = &[
     Row { target: "aws.cloudtrail.flattened.insight_details", from: &[Field(F::InsightDetails)], conv: Flattened },
 ];
 
-/// Actions that start or vouch for a session: ECS category `authentication` (type `info`, as
-/// Elastic's pipeline has it), whatever the verb table says.
-const AUTH_ACTIONS: &[&str] = &["ConsoleLogin", "ExternalIdPDirectoryLogin", "GetFederationToken", "GetSessionToken"];
-
-/// IAM action nouns whose object is a user (ECS `event.type: user`); checked after `Group`.
-const IAM_USER_NOUNS: &[&str] =
-    &["AccessKey", "LoginProfile", "MFADevice", "Password", "SSHPublicKey", "ServiceSpecificCredential", "SigningCertificate", "User"];
-
 pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, opts: &Options, out: &mut Vec<u8>) {
     // Options that matter to the flat profile (separator, arrays, limits) do not shape ECS keys.
-    let _ = (record, opts);
+    let _ = opts;
     let mut doc = Doc::new();
     rows::apply(TABLE, fields, facts, &mut doc);
 
     if let Some(f) = facts {
-        let action = f.action.as_deref().unwrap_or("");
-        if let Some((types, cats)) = categorize(action, f.provider.as_deref(), f) {
-            doc.str_array("event.type", &types);
-            doc.str_array("event.category", &cats);
+        // One taxonomy: the flat profile's `event.type`/`event.category` (src/enrich/verb.rs).
+        if !f.event_type.is_empty() {
+            doc.str_array("event.type", f.event_type);
+        }
+        if !f.event_category.is_empty() {
+            doc.str_array("event.category", f.event_category);
         }
         if let Some(role) = f.role_name.as_deref().filter(|r| !r.is_empty()) {
             doc.str_array("user.roles", &[role]);
         }
         if f.provider_inferred {
             doc.bool("aws.cloudtrail.provider_inferred", true);
+        }
+        if f.not_cloudtrail {
+            // ECS keeps the raw text of what a pipeline could not take (`pipeline_error`).
+            doc.str("error.type", "not_cloudtrail");
+            doc.str("event.original", core::str::from_utf8(record).unwrap_or_default());
         }
         write_cloudfront(&mut doc, f);
         if !f.errors.is_empty() {
@@ -139,42 +142,6 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     write_resources(&mut doc, fields);
     write_console_login(&mut doc, fields);
     doc.finish(out);
-}
-
-/// `event.type` and `event.category`: the verb table's answer (Facts), refined the way
-/// Elastic's pipeline categorises identity events: IAM calls are `iam` with the kind of
-/// object (`user`, `group`, `admin`) beside the change type; sign-ins and session tokens are
-/// `authentication`/`info`.
-fn categorize(action: &str, provider: Option<&str>, f: &Facts<'_>) -> Option<(Vec<&'static str>, Vec<&'static str>)> {
-    let auth_provider = matches!(provider, None | Some("sts.amazonaws.com" | "signin.amazonaws.com"));
-    if auth_provider && (AUTH_ACTIONS.contains(&action) || action.starts_with("AssumeRole")) {
-        return Some((alloc::vec!["info"], alloc::vec!["authentication"]));
-    }
-    if provider == Some("iam.amazonaws.com") {
-        let kind = if action.contains("Account") {
-            "admin"
-        } else if action.contains("Group") {
-            "group"
-        } else if IAM_USER_NOUNS.iter().any(|n| action.contains(n)) {
-            "user"
-        } else {
-            "admin"
-        };
-        let mut change = ["creation", "deletion", "change"].into_iter().find(|t| f.event_type.contains(t)).unwrap_or("info");
-        // Creating an access key or deleting a user's policy changes the user; only creating or
-        // deleting the user or group itself is `creation`/`deletion` (as Elastic has it).
-        if kind != "admin" && change != "change" && change != "info" {
-            let own = matches!(action, "CreateUser" | "DeleteUser" | "CreateGroup" | "DeleteGroup");
-            if !own {
-                change = "change";
-            }
-        }
-        return Some((alloc::vec![kind, change], alloc::vec!["iam"]));
-    }
-    if f.event_type.is_empty() && f.event_category.is_empty() {
-        return None;
-    }
-    Some((f.event_type.to_vec(), f.event_category.to_vec()))
 }
 
 /// The user or group an IAM call acts on (Elastic's `user.target.*`, `user.changes.name`,
@@ -221,16 +188,29 @@ fn write_related(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) 
 }
 
 /// `tls.version_protocol` and `tls.version` from tlsDetails.tlsVersion (`TLSv1.2` → `tls`, `1.2`;
-/// a bare `1.3` is taken as TLS).
+/// `SSLv3` → `ssl`, `3`; a bare `1.3` is taken as TLS). Only a real version: a placeholder such as
+/// `"tlsVersion"` (seen in real records) is not split into `tls`/`ersion`.
 fn write_tls_version(doc: &mut Doc, fields: &Fields<'_>) {
     let Some(v) = fields.text(F::TlsVersion) else { return };
-    let (proto, ver) = match v.split_once(['v', 'V']) {
-        Some((p, ver)) if !p.is_empty() && !ver.is_empty() => (p.to_ascii_lowercase(), ver),
-        _ if v.bytes().all(|c| c.is_ascii_digit() || c == b'.') => (String::from("tls"), &*v),
-        _ => return,
+    if let Some((proto, ver)) = tls_version(&v) {
+        doc.str("tls.version_protocol", proto);
+        doc.str("tls.version", ver);
+    }
+}
+
+fn tls_version(v: &str) -> Option<(&'static str, &str)> {
+    let number = |s: &str| {
+        !s.is_empty() && s.split('.').all(|part| !part.is_empty() && part.bytes().all(|c| c.is_ascii_digit()))
     };
-    doc.str("tls.version_protocol", &proto);
-    doc.str("tls.version", ver);
+    let v = v.trim();
+    let (proto, ver) = if v.len() > 4 && v[..4].eq_ignore_ascii_case("tlsv") {
+        ("tls", &v[4..])
+    } else if v.len() > 4 && v[..4].eq_ignore_ascii_case("sslv") {
+        ("ssl", &v[4..])
+    } else {
+        ("tls", v)
+    };
+    number(ver).then_some((proto, ver))
 }
 
 /// `aws.cloudtrail.resources`: the record's resources with Elastic's key names (`ARN` → `arn`,
@@ -306,7 +286,9 @@ fn write_cloudfront(doc: &mut Doc, f: &Facts<'_>) {
         doc.str_array("aws.cloudfront.invalidation.paths", &f.invalidation_paths);
     }
     if !f.risk.is_empty() {
-        doc.str_array("aws.cloudfront.risk", &f.risk);
+        let names: Vec<&str> = f.risk.iter().map(|r| r.flag).collect();
+        doc.str_array("aws.cloudfront.risk", &names);
+        doc.put_with(&[Part::Dotted("aws.cloudfront.risk_details")], |o| crate::enrich::write_risk_details(o, &f.risk));
     }
 }
 
@@ -315,7 +297,7 @@ mod tests {
     use super::*;
     use crate::enrich::Outcome;
     use crate::profiles::rows::testing::{assert_object, pointer};
-    use alloc::string::ToString;
+    use alloc::string::{String, ToString};
 
     fn ecs(record: &str, facts: Option<&Facts<'_>>) -> String {
         let fields = Fields::capture(record.as_bytes());
@@ -343,7 +325,7 @@ mod tests {
         f.event_type = &["change"];
         f.event_category = &["configuration"];
         f.cloudfront = alloc::vec![("cloudfront.distribution.id", "E1".to_string())];
-        f.risk = alloc::vec!["no_waf"];
+        f.risk = alloc::vec![crate::enrich::RiskDetail { flag: "no_waf", severity: "low", kind: "state", evidence: alloc::vec![("k".to_string(), "\"\"".to_string())] }];
         let rec = r#"{"eventName":"UpdateDistribution2019_03_26","eventTime":"2024-01-02T03:04:05Z",
             "requestParameters":{"id":"E1","b":{"x":1},"a":2},"responseElements":null,
             "userIdentity":{"sessionContext":{"attributes":{"creationDate":"20131102T010628Z"}}},
@@ -356,6 +338,8 @@ mod tests {
                 ("/event/category", Some(r#"["configuration"]"#)),
                 ("/aws/cloudfront/distribution/id", Some(r#""E1""#)),
                 ("/aws/cloudfront/risk", Some(r#"["no_waf"]"#)),
+                ("/aws/cloudfront/risk_details/0/severity", Some(r#""low""#)),
+                ("/aws/cloudfront/risk_details/0/evidence/0", Some(r#"{"key":"k","value":""}"#)),
                 ("/aws/cloudtrail/request_parameters", Some(r#""{\"a\":2,\"b\":{\"x\":1},\"id\":\"E1\"}""#)),
                 ("/aws/cloudtrail/flattened/request_parameters", Some(r#"{"a":2,"b":{"x":1},"id":"E1"}"#)),
                 ("/aws/cloudtrail/response_elements", None),
@@ -397,30 +381,19 @@ mod tests {
     }
 
     #[test]
-    fn categorize_table() {
-        let mut f = Facts::default();
-        f.event_type = &["creation"];
-        f.event_category = &["configuration"];
-        let mut read = Facts::default();
-        read.event_type = &["access"];
-        read.event_category = &["configuration"];
-        type Case<'x> = (&'x str, &'x str, Option<&'x str>, &'x Facts<'x>, Option<(&'x [&'x str], &'x [&'x str])>);
-        let cases: &[Case<'_>] = &[
-            ("console login", "ConsoleLogin", Some("signin.amazonaws.com"), &f, Some((&["info"], &["authentication"]))),
-            ("assume role", "AssumeRoleWithSAML", Some("sts.amazonaws.com"), &f, Some((&["info"], &["authentication"]))),
-            ("create user", "CreateUser", Some("iam.amazonaws.com"), &f, Some((&["user", "creation"], &["iam"]))),
-            ("create access key is a user change", "CreateAccessKey", Some("iam.amazonaws.com"), &f, Some((&["user", "change"], &["iam"]))),
-            ("group", "CreateGroup", Some("iam.amazonaws.com"), &f, Some((&["group", "creation"], &["iam"]))),
-            ("admin", "CreatePolicy", Some("iam.amazonaws.com"), &f, Some((&["admin", "creation"], &["iam"]))),
-            ("iam read is info", "GetUser", Some("iam.amazonaws.com"), &read, Some((&["user", "info"], &["iam"]))),
-            ("other services keep the verb table", "CreateDistribution", Some("cloudfront.amazonaws.com"), &f, Some((&["creation"], &["configuration"]))),
-            ("nothing known", "X", None, &Facts::default(), None),
-        ];
-        for (name, action, provider, facts, want) in cases {
-            let got = categorize(action, *provider, facts);
-            let want = want.map(|(t, c)| (t.to_vec(), c.to_vec()));
-            assert_eq!(got, want, "{name}");
-        }
+    fn tls_version_table() {
+        crate::table_test!(tls_version, [
+            ("tls 1.2", "TLSv1.2", Some(("tls", "1.2"))),
+            ("tls 1.3", "TLSv1.3", Some(("tls", "1.3"))),
+            ("lowercase", "tlsv1", Some(("tls", "1"))),
+            ("ssl", "SSLv3", Some(("ssl", "3"))),
+            ("bare number", "1.3", Some(("tls", "1.3"))),
+            ("placeholder", "tlsVersion", None::<(&str, &str)>),
+            ("empty after v", "TLSv", None::<(&str, &str)>),
+            ("letters", "TLSv1.x", None::<(&str, &str)>),
+            ("dots only", "1..2", None::<(&str, &str)>),
+            ("other text", "v", None::<(&str, &str)>),
+        ]);
     }
 
     #[test]

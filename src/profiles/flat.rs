@@ -6,6 +6,13 @@ use crate::profiles::ObjWriter;
 
 /// Appends the enrichment keys for `facts`.
 pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
+    if f.not_cloudtrail {
+        // Not a CloudTrail record: nothing it does not show, only why it was not enriched.
+        w.str("event.kind", "pipeline_error");
+        w.str("error.type", "not_cloudtrail");
+        w.opt_str("error.message", f.error_message.as_deref());
+        return;
+    }
     w.opt_str("@timestamp", f.timestamp.as_deref());
     w.opt_str("event.action", f.action.as_deref());
     w.opt_str("cloudtrail.api_version", f.api_version.as_deref());
@@ -29,6 +36,7 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
     w.opt_bool("cloudtrail.read_only", f.read_only);
     w.opt_str("user.name", f.user_name.as_deref());
     w.opt_str("user.id", f.user_id.as_deref());
+    w.opt_str("user.email", f.user_email.as_deref());
     w.opt_str("cloudtrail.role.name", f.role_name.as_deref());
     w.opt_str("cloudtrail.identity.type", f.identity_type.as_deref());
     w.opt_str("cloudtrail.access_key_type", f.access_key_type);
@@ -40,6 +48,10 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
     w.opt_str("user_agent.original", f.ua_original.as_deref());
     w.opt_str("user_agent.name", f.ua_name.as_deref());
     w.opt_str("user_agent.version", f.ua_version.as_deref());
+    w.opt_str("user_agent.os.name", f.ua_os_name);
+    w.opt_str("user_agent.os.version", f.ua_os_version.as_deref());
+    w.opt_str("user_agent.os.full", f.ua_os_full.as_deref());
+    w.opt_str("user_agent.device.name", f.ua_device.as_deref());
     for (key, value) in &f.cloudfront {
         w.str(key, value);
     }
@@ -47,7 +59,17 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
         w.str_array("cloudfront.invalidation.paths", &f.invalidation_paths);
     }
     if !f.risk.is_empty() {
-        w.str_array("cloudfront.risk", &f.risk);
+        w.key("cloudfront.risk");
+        w.out.push(b'[');
+        for (n, r) in f.risk.iter().enumerate() {
+            if n > 0 {
+                w.out.push(b',');
+            }
+            crate::json::write_str(w.out, r.flag);
+        }
+        w.out.push(b']');
+        w.key("cloudfront.risk_details");
+        crate::enrich::write_risk_details(w.out, &f.risk);
     }
     w.opt_str("cloudtrail.insight.event_name", f.insight_event_name.as_deref());
     w.opt_str("cloudtrail.insight.event_source", f.insight_event_source.as_deref());

@@ -64,6 +64,7 @@ pub(crate) const TABLE: &[Row] = &[
     Row { target: "status_detail", from: &[Fact("error.message", |f| f.error_message.as_deref()), Field(F::ErrorMessage)], conv: Str },
     Row { target: "actor.user.name", from: &[Fact("user.name", |f| f.user_name.as_deref()), Field(F::UiUserName)], conv: Str },
     Row { target: "actor.user.uid", from: &[Field(F::UiArn)], conv: Str },
+    Row { target: "actor.user.email_addr", from: &[Fact("user.email", |f| f.user_email.as_deref())], conv: Str },
     Row { target: "actor.user.uid_alt", from: &[Field(F::UiPrincipalId)], conv: Str },
     Row { target: "actor.user.account.uid", from: &[Field(F::UiAccountId)], conv: Str },
     Row { target: "actor.user.credential_uid", from: &[Field(F::UiAccessKeyId)], conv: Str },
@@ -540,9 +541,11 @@ fn write_risk(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&str>) {
             if n > 0 {
                 o.push(b',');
             }
-            json::write_str(o, r);
+            json::write_str(o, r.flag);
         }
-        o.extend_from_slice(b"]}}]");
+        o.extend_from_slice(b"],\"details\":");
+        crate::enrich::write_risk_details(o, &f.risk);
+        o.extend_from_slice(b"}}]");
     });
 }
 
@@ -641,7 +644,7 @@ mod tests {
             ("cloudfront.distribution.arn", "arn:aws:cloudfront::1:distribution/E1".to_string()),
             ("cloudfront.cache_policy.id", "cp".to_string()),
         ];
-        f.risk = alloc::vec!["no_waf"];
+        f.risk = alloc::vec![crate::enrich::RiskDetail { flag: "no_waf", severity: "low", kind: "state", evidence: alloc::vec![("k".to_string(), "\"\"".to_string())] }];
         let rec = r#"{"eventName":"UpdateDistribution2019_03_26","eventTime":"2024-01-02T03:04:05.678Z","sourceIPAddress":"198.51.100.7",
             "userIdentity":{"type":"AssumedRole","arn":"arn:r","sessionContext":{"attributes":{"creationDate":"2024-01-02T03:00:00Z","mfaAuthenticated":"true"},"sessionIssuer":{"arn":"arn:role","userName":"Role"}}},
             "requestParameters":{"id":"E1"},"readOnly":false,"resources":[{"ARN":"arn:x","accountId":"1","type":"AWS::X"}],"odd":null}"#;
@@ -666,6 +669,8 @@ mod tests {
                 ("/resources/1/type", Some(r#""AWS::CloudFront::Distribution""#)),
                 ("/resources/2/type", Some(r#""AWS::CloudFront::CachePolicy""#)),
                 ("/enrichments/0/data/risk", Some(r#"["no_waf"]"#)),
+                ("/enrichments/0/data/details/0/kind", Some(r#""state""#)),
+                ("/enrichments/0/data/details/0/evidence/0", Some(r#"{"key":"k","value":""}"#)),
                 ("/unmapped/requestParameters", Some(r#"{"id":"E1"}"#)),
                 ("/unmapped/readOnly", Some("false")),
                 ("/unmapped/userIdentity/sessionContext/sessionIssuer", Some(r#"{"userName":"Role"}"#)),

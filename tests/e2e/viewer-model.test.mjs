@@ -48,6 +48,19 @@ test('prettyJson indents without touching number text', () => {
   assert.equal(prettyJson('{"n":12345678901234567890,"a":[],"o":{"k":"v, }"}}'), '{\n  "n": 12345678901234567890,\n  "a": [],\n  "o": {\n    "k": "v, }"\n  }\n}');
 });
 
+test('an object that is not CloudTrail is no successful call', async () => {
+  // What the core writes for one, by text and by object (needs `npm run build`).
+  const { transform } = await import('../../js/node.mjs');
+  for (const out of [transform('{"hello":"world"}'), transform({ hello: 'world' })]) {
+    const o = typeof out === 'string' ? JSON.parse(out) : out;
+    assert.equal(o['error.type'], 'not_cloudtrail', JSON.stringify(o));
+    assert.equal(columnsOf(o).outcome, '');
+    assert.deepEqual(Object.keys(o).slice(enrichedFrom(Object.keys(o))), ['event.kind', 'error.type', 'error.message']);
+  }
+  // The marker decides even where a raw member would otherwise read as a call.
+  assert.equal(columnsOf({ errorCode: 'x', 'error.type': 'not_cloudtrail' }).outcome, '');
+});
+
 test('the enrichment keys are the trailing run of known names', () => {
   assert.equal(enrichedFrom(['eventName', 'user.name', 'userAgent', '@timestamp', 'event.action', 'cloudfront.risk']), 3);
   assert.equal(enrichedFrom(['eventName']), 1);
