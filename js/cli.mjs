@@ -169,6 +169,8 @@ function progress(name, size) {
   });
 }
 
+const WRITE_SLICE = 1 << 20;
+
 /** The bad record --strict stops at, with the message of its error entry. */
 class StrictStop extends Error {}
 
@@ -196,66 +198,114 @@ function drained(out, cb) {
   out.on('close', onClose);
 }
 
+// Error entries are written by the core with these keys in this order (src/record.rs
+// write_error_entry). A line is recognised as one without parsing it, since an entry holds up to
+// maxRecordBytes of escaped raw text: its head names the keys, the rest is one JSON string.
+const ENTRY_MARK = Buffer.from('{"error.message":"');
+const ENTRY_HEAD = /^\{"error\.message":("(?:[^"\\]|\\.)*"),"error\.type":"[a-z_]+"(?:,"error\.offset":\d+)?(?:,"error\.record":\d+)?,"event\.original":"/;
+const SHORT_LINE = 8192;
+
+/** The error.message of the error entry on line buf[start, end) (no newline), or null for a record. */
+function entryMessage(buf, start, end) {
+  if (end - start < ENTRY_MARK.length + 2 || buf.compare(ENTRY_MARK, 0, ENTRY_MARK.length, start, start + ENTRY_MARK.length) !== 0) return null;
+  if (end - start <= SHORT_LINE) {
+    const o = JSON.parse(buf.toString('utf8', start, end));
+    return isErrorEntry(o) ? String(o['error.message']) : null;
+  }
+  const m = ENTRY_HEAD.exec(buf.toString('utf8', start, start + SHORT_LINE));
+  if (!m) {
+    const o = JSON.parse(buf.toString('utf8', start, end)); // a record, or an entry with a very long message
+    return isErrorEntry(o) ? String(o['error.message']) : null;
+  }
+  // After the head, one JSON string and the closing brace: the first unescaped quote ends the line.
+  const from = start + Buffer.byteLength(m[0]);
+  for (let i = from; ;) {
+    const q = buf.indexOf(0x22, i);
+    if (q < 0 || q >= end) return null;
+    let k = q;
+    while (k > from && buf[k - 1] === 0x5c) k--;
+    if ((q - k) % 2 === 0) return q === end - 2 && buf[end - 1] === 0x7d ? JSON.parse(m[1]) : null;
+    i = q + 1;
+  }
+}
+
 /**
- * The end of one input's pipeline: NDJSON text from the transform stream goes to `out` (when
+ * The end of one input's pipeline: NDJSON bytes from the transform stream go to `out` (when
  * there is one) at the pace `out` drains, each record to the summary, and with --strict the
- * text stops before the first error entry.
+ * output stops before the first error entry. Works on the stream's Buffers: no text is decoded
+ * except each record the summary reads.
  */
 class Sink extends Writable {
   constructor(ct, { out, summary, strict }) {
-    super({ decodeStrings: false, highWaterMark: 1 << 16 });
+    super({ highWaterMark: 1 << 16 });
     this.ct = ct;
     this.out = out;
     this.summary = summary;
     this.strict = strict;
-    this.carry = '';
+    this.carry = null;
     this.written = 0; // lines written, counted for --strict only
   }
 
   _write(chunk, _enc, cb) {
-    let text = this.carry + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-    const end = text.lastIndexOf('\n') + 1;
-    this.carry = text.slice(end);
-    text = text.slice(0, end);
+    let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    if (!this.summary && !this.strict) return this.send(buf, cb); // NDJSON only: passed through as is
+    // The stream pushes whole lines; a carry (never needed so far) is joined only when there is one.
+    if (this.carry) {
+      buf = Buffer.concat([this.carry, buf]);
+      this.carry = null;
+    }
+    const end = buf.lastIndexOf(0x0a) + 1;
+    if (end < buf.length) {
+      this.carry = Buffer.from(buf.subarray(end));
+      buf = buf.subarray(0, end);
+    }
     let stop = null;
-    if (this.summary) {
-      for (let start = 0; start < text.length;) {
-        const nl = text.indexOf('\n', start);
-        const o = JSON.parse(text.slice(start, nl));
-        if (this.strict && isErrorEntry(o)) {
-          stop = { at: start, entry: o };
-          break;
+    // Without a summary, lines are looked at only once the core has reported an error entry.
+    if (this.summary || this.ct.stats.errors > 0) {
+      for (let at = 0; at < buf.length;) {
+        const nl = buf.indexOf(0x0a, at);
+        if (this.summary || buf[at + 2] === 0x65 /* e of "error.message" */) {
+          const message = entryMessage(buf, at, nl);
+          if (message !== null && this.strict) {
+            stop = { at, message };
+            break;
+          }
+          if (message === null && this.summary) this.summary.add(JSON.parse(buf.toString('utf8', at, nl)));
         }
-        this.summary.add(o);
-        start = nl + 1;
-      }
-    } else if (this.strict && this.ct.stats.errors > 0) {
-      // An error entry starts a line with this key (src/record.rs write_error_entry): parse only those.
-      const MARK = '{"error.message":';
-      for (let at = text.indexOf(MARK); at >= 0; at = text.indexOf(MARK, at + 1)) {
-        if (at > 0 && text[at - 1] !== '\n') continue;
-        const o = JSON.parse(text.slice(at, text.indexOf('\n', at)));
-        if (isErrorEntry(o)) {
-          stop = { at, entry: o };
-          break;
-        }
+        at = nl + 1;
       }
     }
-    if (stop) text = text.slice(0, stop.at);
-    if (this.strict) for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.written++;
-    const after = (e) => cb(e || (stop ? new StrictStop(String(stop.entry['error.message'])) : undefined));
-    if (!this.out || !text) return after();
-    if (this.out.write(text)) return after();
-    drained(this.out, after);
+    if (stop) buf = buf.subarray(0, stop.at);
+    if (this.strict) for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) this.written++;
+    this.send(buf, (e) => cb(e || (stop ? new StrictStop(stop.message) : undefined)));
   }
 
-  // The stream writes whole lines, so nothing is left here; if something were, it still goes out.
+  /**
+   * Writes bytes to the output in pieces of at most WRITE_SLICE (views, not copies), each after
+   * the output drained: a large push (an error entry holds up to maxRecordBytes of escaped
+   * text) is never queued whole in an asynchronous file or gzip stream.
+   */
+  send(buf, cb) {
+    const out = this.out;
+    if (!out || !buf.length) return cb();
+    let i = 0;
+    const next = (e) => {
+      if (e) return cb(e);
+      while (i < buf.length) {
+        const piece = buf.subarray(i, i + WRITE_SLICE);
+        i += piece.length;
+        if (!out.write(piece)) return drained(out, next);
+      }
+      cb();
+    };
+    next();
+  }
+
   _final(cb) {
     const rest = this.carry;
-    this.carry = '';
-    if (!this.out || !rest) return cb();
-    if (this.out.write(rest)) return cb();
-    drained(this.out, cb);
+    this.carry = null;
+    if (rest) this.send(rest, cb);
+    else cb();
   }
 }
 

@@ -489,3 +489,76 @@ test('the demo summary fixture is what the CLI prints for the bundled sample', (
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// ---------------------------------------------------------------- memory
+
+test('memory is bounded by --max-record-bytes, not by the input: a zero-filled file 6x larger peaks no higher', () => {
+  // An unreadable stretch (zero bytes) becomes error entries of up to maxRecordBytes of raw text
+  // each (6 bytes of escaped text per zero byte): the worst case for output per byte read. The
+  // peak RSS is the CLI's own (process.resourceUsage at exit), with a 1 MiB record limit.
+  const dir = tmpdir();
+  try {
+    const peak = (mib) => {
+      const f = path.join(dir, `zeros-${mib}`);
+      fs.writeFileSync(f, Buffer.alloc(mib << 20));
+      const hook = 'data:text/javascript,process.on("exit",()=>process.stderr.write(`maxrss=${process.resourceUsage().maxRSS}\\n`))';
+      const r = spawnSync(process.execPath, ['--import', hook, CLI, '--max-record-bytes', '1M', '-o', path.join(dir, 'out.ndjson.gz'), f], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.ok(Number((/(\d+) bad records/.exec(r.stderr) || [])[1]) >= mib / 2, `about one error entry per MiB: ${r.stderr}`);
+      fs.rmSync(f);
+      return Number(/maxrss=(\d+)/.exec(r.stderr)[1]) * 1024;
+    };
+    const small = peak(16);
+    const large = peak(96);
+    const mb = (x) => `${(x / 1048576).toFixed(0)} MB`;
+    assert.ok(large - small < 64 << 20, `16 MiB of zeros: ${mb(small)}; 96 MiB: ${mb(large)}`);
+    assert.ok(large < 400 << 20, `96 MiB of zeros with a 1 MiB record limit: ${mb(large)}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('back-pressure: with -o on a pipe nobody reads yet, the CLI stops reading its input', {
+  skip: (process.platform !== 'linux' || spawnSync('mkfifo', ['--version']).status !== 0) && 'needs Linux /proc and mkfifo',
+}, async () => {
+  const dir = tmpdir();
+  let child = null;
+  let idle = null;
+  try {
+    const one = JSON.stringify(JSON.parse(fs.readFileSync(SAMPLE)).Records[2]);
+    const input = path.join(dir, 'big.ndjson');
+    fs.writeFileSync(input, `${one}\n`.repeat(Math.ceil((48 << 20) / one.length)));
+    const size = fs.statSync(input).size;
+    const fifo = path.join(dir, 'out.fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    // Held open without reading, so the CLI's open succeeds and its writes fill the pipe.
+    idle = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    child = spawn(process.execPath, [CLI, '-o', fifo, input], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    const rchar = () => Number(/rchar: (\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/io`, 'utf8'))[1]);
+    // Wait until the CLI has stopped reading (no progress for a second).
+    let last = -1;
+    let read = 0;
+    for (let stable = 0; stable < 10;) {
+      await new Promise((r) => setTimeout(r, 100));
+      read = rchar();
+      stable = read === last ? stable + 1 : 0;
+      last = read;
+    }
+    assert.ok(read < size / 4, `read ${read} of ${size} bytes while its output was blocked`);
+    // Now read the output: everything comes out.
+    let lines = 0;
+    for await (const chunk of fs.createReadStream(fifo)) for (const b of chunk) if (b === 10) lines++;
+    fs.closeSync(idle);
+    idle = null;
+    assert.equal(await exited, 0, err);
+    child = null;
+    assert.equal(lines, Math.ceil((48 << 20) / one.length));
+  } finally {
+    if (child) child.kill(); // a failed check leaves it blocked on the pipe
+    if (idle !== null) fs.closeSync(idle);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
