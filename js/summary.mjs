@@ -237,8 +237,13 @@ export class Summary {
     return Date.parse(t);
   }
 
-  // Another CloudFront resource the enrichment named (function, key, …) when no distribution.
+  // Another CloudFront resource the enrichment named (function, key, …) when no distribution;
+  // in OCSF, the first resource.
   resourceOf(o) {
+    if (Array.isArray(o.resources) && o.resources[0] && typeof o.resources[0] === 'object') {
+      const r = o.resources[0];
+      return text((r.data && typeof r.data === 'object' && r.data.id) || r.uid || '');
+    }
     for (const k of Object.keys(o)) {
       const m = /^cloudfront(.)([a-z_]+)\1(id|name|arn)$/.exec(k);
       if (m && m[1] === this.sep && typeof o[k] === 'string' && o[k]) return `${m[2].replace(/_/g, ' ')} ${o[k]}`;

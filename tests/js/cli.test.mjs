@@ -403,6 +403,16 @@ test('--summary: its numbers are those transformLog reports (plain, gzip, severa
   }
 });
 
+test('--summary reads the ECS and OCSF shapes too: the same numbers as the flat profile', () => {
+  const want = expectedSummary([fs.readFileSync(SAMPLE), fs.readFileSync(BROKEN)]);
+  for (const profile of ['ecs', 'ocsf']) {
+    const r = run(['--summary', '--profile', profile, SAMPLE, BROKEN]);
+    assert.equal(r.code, 0, r.err);
+    assertSummaryMatches(parseSummary(r.out), want);
+    assert.match(r.out, /by maria\.lopez {2}on E2QWRUHEXAMPLE/, profile);
+  }
+});
+
 test('--summary: readable at 80 columns, no colour off a terminal, hostile values made visible', () => {
   const rec = JSON.parse(fs.readFileSync(SAMPLE)).Records[2];
   rec.userIdentity.userName = `evil\x1b[2J\x1b]0;pwned\x07\u202Eadmin${'x'.repeat(300)}`;
@@ -561,4 +571,28 @@ test('back-pressure: with -o on a pipe nobody reads yet, the CLI stops reading i
     if (idle !== null) fs.closeSync(idle);
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('long lines: error entries told from records whose first key is error.message, in --summary and --strict', () => {
+  const a = JSON.stringify({ eventVersion: '1.09', eventName: 'GetDistribution2020_05_31', eventSource: 'cloudfront.amazonaws.com', eventTime: '2024-01-01T00:00:00Z' });
+  // A record that flattens to a line starting {"error.message": and longer than 8 KiB.
+  const b = JSON.stringify({ error: { message: 'looks like an entry' }, eventVersion: '1.09', eventName: 'ListDistributions', eventTime: '2024-01-02T00:00:00Z', pad: 'y'.repeat(10000) });
+  const garbage = `{"eventName": ${'x'.repeat(20000)}`;
+  const input = `${a}\n${b}\n${garbage}\n${a}\n`;
+  const whole = ct.transformLog(input);
+  assert.equal(whole.records.length, 3);
+  assert.equal(whole.errors.length, 1);
+  const nd = ct.transformLogToNdjson(input).split('\n');
+  assert.ok(nd[1].startsWith('{"error.message":') && nd[1].length > 8192, 'the record b is the case under test');
+
+  const s = run(['--summary'], input);
+  assert.equal(s.code, 0, s.err);
+  const got = parseSummary(s.out);
+  assertSummaryMatches(got, expectedSummary([input]));
+  assert.ok(got.actions.some((r) => r.value === 'ListDistributions'), s.out);
+
+  const strict = run(['--strict'], input);
+  assert.equal(strict.code, 1);
+  assert.equal(strict.out, `${nd[0]}\n${nd[1]}\n`);
+  assert.ok(strict.err.includes(whole.errors[0]['error.message']), strict.err);
 });
