@@ -382,6 +382,7 @@ async function main() {
   let errors = 0;
   let skipped = 0;
   let failed = false;
+  let outFailed = false;
   for (const f of files) {
     const name = f === '-' ? 'stdin' : f;
     const ct = createTransformStream({ ...opts, ndjson: true });
@@ -395,7 +396,10 @@ async function main() {
     } catch (e) {
       stopped = e instanceof StrictStop;
       if (stopped) say(`${name}: --strict: ${e.message}`);
-      else if (out && e === out.errored) say(`cannot write ${output ?? 'stdout'}: ${reason(e)}`);
+      else if (out && e === out.errored) {
+        outFailed = true;
+        say(`cannot write ${output ?? 'stdout'}: ${reason(e)}`);
+      }
       else say(`${name}: ${e && e.kind ? e.message : reason(e)}`);
       failed = true;
     }
@@ -409,11 +413,12 @@ async function main() {
   }
 
   if (out && out !== process.stdout) {
-    out.end();
+    if (!out.destroyed) out.end();
     try {
       await outDone;
     } catch (e) {
-      say(`cannot write ${output}: ${reason(e)}`);
+      if (!outFailed) say(`cannot write ${output}: ${reason(e)}`);
+      outFailed = true;
       failed = true;
     }
   }
@@ -426,7 +431,7 @@ async function main() {
   }
   if (summary) {
     const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-    const text = summary.render({ color, width: process.stdout.columns || 80, output: out && out !== process.stdout ? output : null });
+    const text = summary.render({ color, width: process.stdout.columns || 80, output: out && out !== process.stdout && !outFailed ? output : null });
     await new Promise((resolve) => process.stdout.write(text, resolve));
   }
   if (failed) process.exitCode = 1;

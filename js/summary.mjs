@@ -79,10 +79,9 @@ function arnName(arn) {
 }
 
 export class Summary {
-  /** `separator` and `arrays`: the options the records were written with. */
-  constructor({ separator = '.', arrays = 'keep' } = {}) {
+  /** `separator`: the one the records were written with (the record's own keys use it). */
+  constructor({ separator = '.' } = {}) {
     this.sep = separator;
-    this.indexed = arrays === 'index';
     this.keyCache = new Map();
     this.inputs = [];
     this.records = 0;
@@ -119,10 +118,12 @@ export class Summary {
     return k;
   }
 
-  // A value by its contract path: the flat key, or the nested path (ECS, OCSF).
+  // A value by its path: an enrichment key (always dotted), the record's own key (in the
+  // output's separator), or the nested path (ECS, OCSF).
   get(o, path) {
+    if (Object.hasOwn(o, path)) return o[path];
     const flat = this.key(path);
-    if (Object.hasOwn(o, flat)) return o[flat];
+    if (flat !== path && Object.hasOwn(o, flat)) return o[flat];
     if (!path.includes('.')) return undefined;
     let cur = o;
     for (const p of path.split('.')) {
@@ -185,8 +186,8 @@ export class Summary {
 
   /**
    * The risk flags and, when the enrichment gives them, each flag's details ({ flag, severity,
-   * kind, evidence: [{ key, value }] }, docs/SCHEMA.md): flat and ECS keys, the OCSF enrichment,
-   * and the index keys `arrays: 'index'` writes. Older builds have flags only.
+   * kind, evidence: [{ key, value }] }, docs/SCHEMA.md): flat and ECS keys, or the OCSF
+   * enrichment. Older builds have flags only.
    */
   riskOf(o) {
     let flags = this.get(o, 'cloudfront.risk') ?? this.get(o, 'aws.cloudfront.risk');
@@ -198,36 +199,12 @@ export class Summary {
         details = e.data.details;
       }
     }
-    if (flags === undefined && this.indexed) {
-      flags = this.indexedValue(o, 'cloudfront.risk');
-      details = this.indexedValue(o, 'cloudfront.risk_details');
-    }
     const list = Array.isArray(flags) ? flags.map(text).filter(Boolean) : flags ? [text(flags)] : [];
     const byFlag = new Map();
     if (list.length && Array.isArray(details)) {
       for (const d of details) if (d && typeof d === 'object' && typeof d.flag === 'string') byFlag.set(d.flag, d);
     }
     return { flags: list, details: byFlag };
-  }
-
-  // With `arrays: 'index'` an array is written as `<path>.0`, `<path>.0.key`, …: rebuilt here.
-  indexedValue(o, path) {
-    const prefix = this.key(path) + this.sep;
-    let out;
-    for (const k of Object.keys(o)) {
-      if (!k.startsWith(prefix)) continue;
-      const parts = k.slice(prefix.length).split(this.sep);
-      if (parts.includes('__proto__')) continue;
-      out ??= [];
-      let node = out;
-      for (let i = 0; i < parts.length; i++) {
-        const p = parts[i];
-        if (i === parts.length - 1) node[p] = o[k];
-        else node = node[p] ??= /^\d+$/.test(parts[i + 1]) ? [] : {};
-        if (node === null || typeof node !== 'object') break;
-      }
-    }
-    return out;
   }
 
   timeOf(o) {
@@ -245,8 +222,8 @@ export class Summary {
       return text((r.data && typeof r.data === 'object' && r.data.id) || r.uid || '');
     }
     for (const k of Object.keys(o)) {
-      const m = /^cloudfront(.)([a-z_]+)\1(id|name|arn)$/.exec(k);
-      if (m && m[1] === this.sep && typeof o[k] === 'string' && o[k]) return `${m[2].replace(/_/g, ' ')} ${o[k]}`;
+      const m = /^cloudfront\.([a-z_]+)\.(id|name|arn)$/.exec(k);
+      if (m && typeof o[k] === 'string' && o[k]) return `${m[1].replace(/_/g, ' ')} ${o[k]}`;
     }
     return '';
   }
@@ -341,10 +318,9 @@ export class Summary {
       head('Risky changes');
       line(`  ${c.dim('none flagged (cloudfront.risk)')}`);
     }
-    if (output) {
-      line();
-      line(`Records written to ${safe(output, w - 19)}`);
-    }
+    line();
+    if (output) line(`Records written to ${safe(output, w - 19)}`);
+    else line(c.dim('The records themselves: -o FILE, or --format ndjson for stdout'));
     return `${out.join('\n')}\n`;
   }
 }

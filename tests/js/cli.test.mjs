@@ -259,6 +259,19 @@ test('stdout on /dev/full: a clean message and exit 1, no stack trace', { skip: 
       fs.closeSync(full);
     }
   }
+  // The same for an -o file on a full disk, plain or gzip (a link named .gz to /dev/full).
+  const dir = tmpdir();
+  try {
+    const gz = path.join(dir, 'full.ndjson.gz');
+    fs.symlinkSync('/dev/full', gz);
+    for (const o of ['/dev/full', gz]) {
+      const r = run(['-o', o, SAMPLE]);
+      assert.equal(r.code, 1, r.err);
+      assert.equal(r.err, `cloudfront-trail: cannot write ${o}: no space left on device\n`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('stdout closed early by its reader (| head): quiet, status 141 as for SIGPIPE', async () => {
@@ -411,6 +424,17 @@ test('--summary reads the ECS and OCSF shapes too: the same numbers as the flat 
     assertSummaryMatches(parseSummary(r.out), want);
     assert.match(r.out, /by maria\.lopez {2}on E2QWRUHEXAMPLE/, profile);
   }
+  // The record's own keys follow --separator, the enrichment keys stay dotted: same report.
+  const plain = run(['--summary', SAMPLE, BROKEN]).out;
+  assert.equal(run(['--summary', '--separator', '/', '--arrays', 'index', SAMPLE, BROKEN]).out, plain);
+  // Without enrichment: the raw keys (eventName, errorCode, userIdentity, eventTime).
+  const raw = parseSummary(run(['--summary', '--no-enrich', '--separator', '/', SAMPLE, BROKEN]).out);
+  const p = parseSummary(plain);
+  for (const k of ['records', 'errors', 'failures']) assert.equal(raw[k], p[k], k);
+  assert.deepEqual(raw.range, p.range);
+  assert.deepEqual(raw.codes, p.codes);
+  assert.deepEqual(raw.principals, p.principals);
+  assert.ok(raw.actions.some((r) => r.value === 'UpdateDistribution2020_05_31'), 'eventName as written');
 });
 
 test('--summary: readable at 80 columns, no colour off a terminal, hostile values made visible', () => {
