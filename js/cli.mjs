@@ -131,7 +131,8 @@ function readArgs(argv) {
     usage(`--format takes ndjson or summary, got "${v.format}"`);
   }
   if (v.summary && v.format === 'ndjson') usage('--summary and --format ndjson contradict each other');
-  const format = v.summary ? 'summary' : v.format ?? (process.stdout.isTTY ? 'summary' : 'ndjson');
+  // On a terminal a summary, unless stdout was asked for the records (-o -).
+  const format = v.summary ? 'summary' : v.format ?? (process.stdout.isTTY && v.output !== '-' ? 'summary' : 'ndjson');
   if (v.output === '-' && format === 'summary') usage('-o - and the summary would both write to stdout');
   if (v.output === '') usage('-o needs a file name');
   const files = parsed.positionals.length ? parsed.positionals : ['-'];

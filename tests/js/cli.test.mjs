@@ -483,7 +483,7 @@ test('--summary keeps bounded state: many distinct values, many risky records', 
 
 test('colour only on a terminal, and never with NO_COLOR', { skip: spawnSync('script', ['--version']).status !== 0 && 'no script(1) for a pseudo-terminal' }, () => {
   // script(1) runs the CLI on a pseudo-terminal, so stdout.isTTY is true; the summary is then the default.
-  const tty = (env) => spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} ${JSON.stringify(SAMPLE)}`, '/dev/null'], {
+  const tty = (env, args = [SAMPLE]) => spawnSync('script', ['-qec', [process.execPath, CLI, ...args].map((a) => JSON.stringify(a)).join(' '), '/dev/null'], {
     encoding: 'utf8',
     env: { ...process.env, TERM: 'xterm', NO_COLOR: '', ...env },
   });
@@ -495,6 +495,10 @@ test('colour only on a terminal, and never with NO_COLOR', { skip: spawnSync('sc
   assert.equal(plain.status, 0, plain.stderr);
   assert.match(plain.stdout, /cloudfront-trail summary/);
   assert.doesNotMatch(plain.stdout, /\x1b\[/, 'no escape sequence with NO_COLOR');
+  // -o - asks for the records on stdout, terminal or not.
+  const records = tty({}, ['-o', '-', SAMPLE]);
+  assert.equal(records.status, 0, records.stderr);
+  assert.equal(records.stdout.replace(/\r\n/g, '\n'), ct.transformLogToNdjson(fs.readFileSync(SAMPLE)));
   // Off a terminal: NDJSON by default, and the summary without colour.
   assert.doesNotMatch(run(['--summary', SAMPLE]).out, /\x1b\[/);
 });
@@ -538,7 +542,7 @@ test('memory is bounded by --max-record-bytes, not by the input: a zero-filled f
       const hook = 'data:text/javascript,process.on("exit",()=>process.stderr.write(`maxrss=${process.resourceUsage().maxRSS}\\n`))';
       const r = spawnSync(process.execPath, ['--import', hook, CLI, '--max-record-bytes', '1M', '-o', path.join(dir, 'out.ndjson.gz'), f], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
-      assert.ok(Number((/(\d+) bad records/.exec(r.stderr) || [])[1]) >= mib / 2, `about one error entry per MiB: ${r.stderr}`);
+      assert.match(r.stderr, /\d+ bad records? \(written as error entries/);
       fs.rmSync(f);
       return Number(/maxrss=(\d+)/.exec(r.stderr)[1]) * 1024;
     };
