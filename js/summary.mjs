@@ -8,8 +8,11 @@
 // and the report says so), and the longest value text kept.
 const TABLE_CAP = 4096;
 const VALUE_CHARS = 160;
-// Risky changes kept for the report (most severe, then latest, first).
-const RISKY_KEEP = 12;
+// Risky changes kept for the report (most severe, then latest, first), rows per table and
+// evidence per flag shown: what fits one screen.
+const RISKY_KEEP = 8;
+const TOP_SHOWN = 5;
+const EVIDENCE_SHOWN = 4;
 
 const SEVERITY_RANK = { critical: 4, high: 3, medium: 2, low: 1 };
 
@@ -289,9 +292,9 @@ export class Summary {
       if (t.approx) line(c.dim(`  (more than ${n(TABLE_CAP)} distinct values: counts are lower bounds)`));
       else if (t.size > rows.length) line(c.dim(`  … and ${n(t.size - rows.length)} more`));
     };
-    table('Top actions', this.actions, 8, true);
-    table('Top principals', this.principals, 8, true);
-    if (this.failures) table('Failures by error code', this.codes, 8, false);
+    table('Top actions', this.actions, TOP_SHOWN, true);
+    table('Top principals', this.principals, TOP_SHOWN, true);
+    if (this.failures) table('Failures by error code', this.codes, TOP_SHOWN, false);
 
     if (this.riskyCount) {
       head(`Risky changes: ${n(this.riskyCount)} record${this.riskyCount === 1 ? '' : 's'}, most severe first`);
@@ -304,13 +307,22 @@ export class Summary {
         line(`  ${sev}${when}  ${safe(r.action, w - 15 - when.length)}`);
         const who = `by ${safe(r.principal, 40)}${r.resource ? `  on ${safe(r.resource, 40)}` : ''}`;
         line(`  ${pad('', 9)}${who}`);
+        // Evidence keys under one common parent are written once, above, and shortened after it.
+        const keys = r.risks.flatMap((x) => x.evidence.slice(0, EVIDENCE_SHOWN).map((e) => e.key));
+        const common = keys.length > 1 ? commonParent(keys) : '';
+        if (common) line(`  ${pad('', 9)}${c.dim(`keys under ${safe(common, w - 22)}`)}`);
         for (const x of r.risks) {
-          const s = x.severity ? c.sev(x.severity, `${x.flag} (${x.severity})`) : x.flag;
-          line(`  ${pad('', 9)}${c.dim('•')} ${s}`);
-          for (const e of x.evidence.slice(0, 4)) {
-            for (const l of evidenceLines(e, w - 15)) line(`  ${pad('', 13)}${c.dim(l)}`);
+          const s = `• ${x.severity ? `${x.flag} (${x.severity})` : x.flag}`;
+          const ev = x.evidence.slice(0, EVIDENCE_SHOWN).map((e) => ({ key: e.key.slice(common.length), value: e.value }));
+          // One piece of evidence that fits goes on the flag's line.
+          const inline = ev.length === 1 ? evidenceLines(ev[0], w) : null;
+          if (inline && inline.length === 1 && 4 + s.length + 2 + inline[0].length <= w) {
+            line(`    ${c.sev(x.severity, s)}  ${c.dim(inline[0])}`);
+            continue;
           }
-          if (x.evidence.length > 4) line(`  ${pad('', 13)}${c.dim(`… ${x.evidence.length - 4} more`)}`);
+          line(`    ${c.sev(x.severity, s)}`);
+          for (const e of ev) for (const l of evidenceLines(e, w - 8)) line(`        ${c.dim(l)}`);
+          if (x.evidence.length > EVIDENCE_SHOWN) line(`        ${c.dim(`… ${x.evidence.length - EVIDENCE_SHOWN} more`)}`);
         }
       }
       if (this.riskyCount > this.risky.length) line(c.dim(`  … and ${n(this.riskyCount - this.risky.length)} more risky records`));
@@ -323,6 +335,18 @@ export class Summary {
     else line(c.dim('The records themselves: -o FILE, or --format ndjson for stdout'));
     return `${out.join('\n')}\n`;
   }
+}
+
+/** The longest dotted parent ("a.b.") all keys share, when it has at least two parts. */
+function commonParent(keys) {
+  let p = keys[0];
+  for (const k of keys) {
+    while (p && !k.startsWith(p)) p = p.slice(0, p.lastIndexOf('.', p.length - 2) + 1);
+  }
+  p = p.slice(0, p.lastIndexOf('.') + 1);
+  // Every key must go on after it (a key equal to the parent would be left empty).
+  if (keys.some((k) => k.length === p.length)) return '';
+  return (p.match(/\./g) || []).length >= 2 ? p : '';
 }
 
 /** Evidence of one flag ([{ key, value }]) as { key, value } texts (value as JSON). */
