@@ -12,40 +12,47 @@ import { Summary, isErrorEntry } from './summary.mjs';
 
 const HELP = `Usage: cloudfront-trail [options] [files...]
 
-Reads AWS CloudTrail logs and writes one flat, enriched JSON record per line (NDJSON), or a
-summary of what they hold. With no files, or with "-", reads stdin. Each input may be a
-CloudTrail log file ({"Records":[...]}), a JSON array of records, NDJSON, a single record,
-EventBridge events, a CloudWatch Logs subscription payload, "aws cloudtrail lookup-events"
-output, a digest or Insights file; gzip is detected by content.
+Reads AWS CloudTrail logs and writes one flat, enriched JSON record per line
+(NDJSON), or a summary of what they hold. With no files, or with "-", reads
+stdin. An input may be a CloudTrail log file ({"Records":[...]}), a JSON array
+of records, NDJSON, one record, EventBridge events, a CloudWatch Logs
+subscription payload, "aws cloudtrail lookup-events" output, a digest or an
+Insights file; gzip is detected by content.
 
 Output:
-  --format ndjson|summary   what goes to stdout (default: summary on a terminal, else ndjson)
-  --summary                 same as --format summary: totals, time range, top actions and
-                            principals, failures by error code, risky changes with evidence
-  -o, --output FILE         write the NDJSON to FILE (gzip when FILE ends in .gz); stdout
-                            then shows the summary on a terminal or with --summary
-  --profile flat|ecs|ocsf   record shape (default: flat)
-  --no-enrich               flatten only, no enrichment keys
-  --arrays keep|index       keep arrays (default) or give elements index keys (a.0.b)
-  --separator C             key separator (default ".")
-  --max-depth N             keep objects nested deeper than N as JSON strings (default 32)
-  --max-fields N            at most N flat fields per record, the rest in "~overflow"
+  --format ndjson|summary  what stdout gets (default: summary on a terminal,
+                           else ndjson)
+  --summary                same as --format summary: totals, time range, top
+                           actions and principals, failures by error code,
+                           risky changes by severity with their evidence
+  -o, --output FILE        write the NDJSON to FILE (gzip if it ends in .gz);
+                           stdout then gets the summary on a terminal or with
+                           --summary
+  --profile flat|ecs|ocsf  record shape (default: flat)
+  --no-enrich              flatten only, no enrichment keys
+  --arrays keep|index      keep arrays (default) or index their elements (a.0.b)
+  --separator C            key separator (default ".")
+  --max-depth N            objects deeper than N as JSON strings (default 32)
+  --max-fields N           at most N fields per record, the rest in "~overflow"
 
-Limits (N in bytes; K, M, G suffixes are powers of 1024):
-  --max-decompressed-bytes N  stop reading an input past N decompressed bytes (default 1G)
-  --max-record-bytes N        a larger record becomes an error entry (default 64M, min 1K)
+Limits (N in bytes; the suffixes K, M, G are powers of 1024):
+  --max-decompressed-bytes N  stop past N decompressed bytes (default 1G)
+  --max-record-bytes N        a larger record becomes an error entry (default
+                              64M, at least 1K); also bounds memory
 
-  --strict                  stop at the first bad record: the records before it are written,
-                            then exit status 1
-  --version                 print the version
-  -h, --help                show this help
+  --strict                 stop at the first bad record, after writing the
+                           records before it (exit status 1)
+  --version                print the version
+  -h, --help               show this help
 
 A record that cannot be read is written as an error entry with "error.message",
-"error.type", "error.offset" and "event.original" (its raw text); the count of such
-entries is reported on stderr. Colour only on a terminal, never with NO_COLOR set.
-Exit status: 0 on success (even with error entries), 1 when an input cannot be read
-(missing file, bad gzip, limits), with --strict at a bad record, or when the output cannot
-be written; 2 for bad usage; 141 when stdout is a pipe closed early (as for SIGPIPE).
+"error.type", "error.offset" and "event.original" (its raw text); their count
+is reported on stderr. Colour only on a terminal, never with NO_COLOR set.
+
+Exit status: 0 on success (even with error entries); 1 when an input cannot be
+read (missing file, bad gzip, limits), at a bad record with --strict, or when
+the output cannot be written; 2 for bad usage; 141 when the reader of stdout
+went away (as for SIGPIPE).
 `;
 
 const OPTIONS = {

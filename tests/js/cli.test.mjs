@@ -104,6 +104,7 @@ test('--help documents the usage; bad usage exits 2', () => {
     '--summary', '--format ndjson|summary', '-o, --output FILE', '--max-decompressed-bytes', '--max-record-bytes', '--version', 'NO_COLOR']) {
     assert.ok(h.out.includes(word), word);
   }
+  for (const l of h.out.split('\n')) assert.ok(l.length <= 80, `help wider than 80 columns: ${l}`);
   const bad = run(['--frobnicate']);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /unknown option --frobnicate/);
