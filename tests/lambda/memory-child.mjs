@@ -1,5 +1,5 @@
 // Runs the handler once in a process of its own and prints its peak RSS: the figure a 256 MB
-// Lambda must stay under. Argument: a JSON object { endpoint, event, destination, partSizeMb }.
+// Lambda must stay under. Argument: a JSON object { endpoint, event, destination }.
 import { createHandler, loadConfig } from '../../js/lambda.mjs';
 import { s3Client } from './harness.mjs';
 
