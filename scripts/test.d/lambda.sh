@@ -22,5 +22,8 @@ fi
 [ -d node_modules/@aws-sdk/client-s3 ] && [ -d node_modules/@aws-sdk/lib-storage ] \
   || { log "the AWS SDK dev dependencies are missing: run 'npm ci'"; exit 1; }
 
+log "tsc --noEmit -p tests/lambda/tsconfig.json (js/lambda.d.ts)"
+node_modules/.bin/tsc --noEmit -p tests/lambda/tsconfig.json
+
 export MOTO_SERVER="$PWD/$VENV/bin/moto_server"
 exec node --test --test-reporter=spec tests/lambda/
