@@ -257,10 +257,12 @@ async function convert(s3, config, src, out) {
   // Output side: gzip into the upload. Input side: S3 -> guard -> core -> a sink feeding gzip.
   // They are two pipelines so that a data error can still end the output with its error entry.
   const writing = pipeline(gz, body, { signal: stop.signal });
+  writing.catch(() => stop.abort());
   let dataError = null;
   const sink = new Writable({
     write(chunk, _enc, cb) {
-      if (gz.write(chunk)) cb();
+      if (gz.destroyed) cb(new Error('the output stream is closed'));
+      else if (gz.write(chunk)) cb();
       else gz.once('drain', cb);
     },
   });
@@ -340,6 +342,7 @@ export async function processObject(s3, config, src) {
   if (src.bucket === config.bucket && src.key.startsWith(config.prefix) && OUTPUT_SUBTREE.test(src.key.slice(config.prefix.length)) && src.key.endsWith('.ndjson.gz')) {
     return { status: 'skipped', reason: 'our own output' }; // a notification on the output bucket must not loop
   }
+  if (src.key.endsWith('/') && !src.size) return { status: 'skipped', reason: 'folder marker' };
   if (out.kind === 'digest') {
     if (config.digests === 'skip') return { status: 'skipped', reason: 'digest' };
     return indexDigest(s3, config, src, out);

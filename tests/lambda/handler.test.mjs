@@ -336,4 +336,12 @@ describe('end to end against S3', () => {
     assert.equal(await exists(dst, outKey), true);
     assert.deepEqual(await h.listKeys(s3, dst), [outKey]);
   });
+
+  it('skips folder markers (empty keys ending in /)', async () => {
+    const { src, dst, handler, logs } = await setup();
+    await h.put(s3, src, 'AWSLogs/111122223333/', '');
+    await handler(h.s3Event(h.s3Record(src, 'AWSLogs/111122223333/', 0)));
+    assert.deepEqual([logs[0].status, logs[0].reason], ['skipped', 'folder marker']);
+    assert.deepEqual(await h.listKeys(s3, dst), []);
+  });
 });
