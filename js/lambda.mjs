@@ -20,8 +20,8 @@ try {
   sdk = { ...s3, Upload: storage.Upload };
 } catch (e) {
   throw new Error(
-    'cloudfront-trail/lambda needs @aws-sdk/client-s3 and @aws-sdk/lib-storage (the Lambda Node.js runtime ' +
-      'provides them; elsewhere install them next to cloudfront-trail)',
+    'cloudfront-trail/lambda needs @aws-sdk/client-s3 and @aws-sdk/lib-storage v3: install them next to ' +
+      'cloudfront-trail in the deployment package (docs/LAMBDA.md)',
     { cause: e },
   );
 }
