@@ -300,21 +300,23 @@ async function indexDigest(s3, config, src, out) {
   const got = await s3.send(new sdk.GetObjectCommand({ Bucket: src.bucket, Key: src.key }));
   const chunks = [];
   let n = 0;
+  let tooBig = false;
   for await (const c of got.Body) {
     n += c.length;
     if (n > MAX_DIGEST_BYTES) {
+      tooBig = true; // a property of the object, not a failed read
       got.Body.destroy();
       break;
     }
     chunks.push(c);
   }
-  if (typeof got.ContentLength === 'number' && n < got.ContentLength) {
+  if (!tooBig && typeof got.ContentLength === 'number' && n !== got.ContentLength) {
     throw new Error(`s3://${src.bucket}/${src.key}: short read: got ${n} of ${got.ContentLength} bytes`);
   }
   const raw = Buffer.concat(chunks);
   let line;
   try {
-    if (n > MAX_DIGEST_BYTES) {
+    if (tooBig) {
       throw new CloudTrailError(`limit: digest file larger than ${MAX_DIGEST_BYTES} bytes`, { kind: 'limit' });
     }
     let text = raw;

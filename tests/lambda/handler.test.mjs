@@ -311,6 +311,14 @@ describe('end to end against S3', () => {
     assert.equal(row.digestEndTime, '2024-03-14T11:00:00Z');
     assert.equal(row.logFiles[0].s3Object, h.trailKey('CloudTrail', NAME));
     assert.equal(row['file.path'], `s3://${index.src}/${dkey}`);
+
+    // A "digest" too large to be one: an error entry in its place, not a failed read.
+    const huge = dkey.replace('110000Z', '120000Z');
+    await h.put(s3, index.src, huge, Buffer.alloc(17 << 20, 'x'));
+    await index.handler(h.s3Event(h.s3Record(index.src, huge, 17 << 20)));
+    const entry = JSON.parse(await h.readOutput(s3, index.dst, outKey.replace('110000Z', '120000Z')));
+    assert.equal(entry['error.type'], 'limit');
+    assert.equal(entry['event.original'], 'x'.repeat(64 << 10));
   });
 
   it('a retry overwrites: same key, same bytes, nothing duplicated', async () => {
