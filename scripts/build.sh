@@ -4,9 +4,10 @@
 # `binaryen` package; then every scripts/build.d/*.sh (extra build steps other parts add); then
 # prints what `npm pack` would put in the package. Artefacts stay out of git (/pkg in .gitignore).
 #
-# `--prepare` is package.json's `prepare` script, which npm runs for `npm pack`, `npm publish` and
-# an install from a git URL (there it needs the Rust toolchain; see README, "Installing"). It does
-# nothing under `npm ci`, which scripts/setup.sh runs: the test run builds as a suite of its own.
+# `--prepare` is package.json's `prepare` script, which npm runs for `npm pack`, `npm publish`, a
+# plain `npm install` in a clone and an install from a git URL (there it needs the Rust toolchain;
+# see README, "Installing"). It does nothing under `npm ci`, which scripts/setup.sh runs: the test
+# run builds as a suite of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
