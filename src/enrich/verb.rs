@@ -190,7 +190,7 @@ pub(crate) static VERB: Enricher = Enricher {
         },
         Key {
             name: "event.category",
-            meaning: "ECS event.category: `authentication` for ConsoleLogin, AssumeRole*, GetFederationToken, GetSessionToken, UserAuthentication, CredentialChallenge, Federate, SwitchRole… (signin, STS, SSO); `iam` for IAM calls; `api`+`configuration` for control-plane creations, changes and deletions; `api` for reads, start/end operations and data-plane calls (eventCategory `Data`, S3 object calls, KeyValueStore keys, Lambda Invoke, Bedrock InvokeModel/Converse, SNS Publish, SQS messages, SSM StartSession/SendCommand…)",
+            meaning: "ECS event.category: `authentication` for ConsoleLogin, AssumeRole*, GetFederationToken, GetSessionToken, UserAuthentication, CredentialChallenge, Federate, SwitchRole… (signin, STS, SSO); `iam` for IAM calls; `api`+`configuration` for control-plane creations, changes and deletions; `api` for reads and data-plane calls (eventCategory `Data`, S3 object calls, KeyValueStore keys, Lambda Invoke, Bedrock InvokeModel/Converse, SNS Publish, SQS messages, SSM StartSession/SendCommand…)",
         },
         Key { name: "cloudtrail.read_only", meaning: "readOnly when present, else whether the verb only reads (absent when it does not tell)" },
     ],
@@ -278,8 +278,8 @@ fn categorize(
     if event_type.is_empty() {
         return (&[], &[]);
     }
-    let control_write = matches!(event_type, [t] if matches!(*t, "creation" | "change" | "deletion"));
-    if read || data || !control_write {
+    // Control-plane writes (StopLogging and StopInstances too) change configuration or state.
+    if read || data {
         (event_type, CAT_API)
     } else {
         (event_type, CAT_CONFIG)
@@ -484,10 +484,10 @@ mod tests {
             ("sns publish", ("Publish", Some("sns.amazonaws.com"), NO), (vec!["creation"], vec!["api"])),
             ("ssm session", ("StartSession", Some("ssm.amazonaws.com"), NO), (vec!["start"], vec!["api"])),
             ("ssm command", ("SendCommand", Some("ssm.amazonaws.com"), NO), (vec!["start"], vec!["api"])),
-            ("start and stop are operations, not settings", ("StopInstances", Some("ec2.amazonaws.com"), NO), (vec!["end"], vec!["api"])),
+            ("stopping a control-plane resource is a change", ("StopLogging", Some("cloudtrail.amazonaws.com"), NO), (vec!["end"], vec!["api", "configuration"])),
             ("leave", ("LeaveOrganization", Some("organizations.amazonaws.com"), NO), (vec!["change"], vec!["api", "configuration"])),
             ("schedule", ("ScheduleKeyDeletion", Some("kms.amazonaws.com"), NO), (vec!["change"], vec!["api", "configuration"])),
-            ("end", ("EndSession", Some("example.amazonaws.com"), NO), (vec!["end"], vec!["api"])),
+            ("end", ("EndSession", Some("example.amazonaws.com"), NO), (vec!["end"], vec!["api", "configuration"])),
             ("open", ("OpenInstancePublicPorts", Some("lightsail.amazonaws.com"), NO), (vec!["change"], vec!["api", "configuration"])),
             ("unknown", ("SharedSnapshotVolumeCreated", Some("ec2.amazonaws.com"), NO), none.clone()),
         ]);

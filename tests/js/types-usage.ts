@@ -38,7 +38,7 @@ try {
   transform('[]');
 } catch (e) {
   if (e instanceof CloudTrailError) {
-    const kind: 'input' | 'syntax' | 'record' | 'limit' | 'option' | 'internal' = e.kind;
+    const kind: 'input' | 'syntax' | 'record' | 'limit' | 'option' | 'not_cloudtrail' | 'internal' = e.kind;
     const where: number | undefined = e.offset ?? e.line ?? e.column ?? e.record;
     void kind, where;
   }
