@@ -177,8 +177,6 @@ function progress(name, size) {
   });
 }
 
-const WRITE_SLICE = 1 << 20;
-
 /** The bad record --strict stops at, with the message of its error entry. */
 class StrictStop extends Error {}
 
@@ -254,7 +252,14 @@ class Sink extends Writable {
     this.written = 0; // lines written, counted for --strict only
   }
 
-  _write(chunk, _enc, cb) {
+  _write(chunk, _enc, done) {
+    const cb = (e) => {
+      if (this.writableLength <= chunk.length) {
+        this.busy = false;
+        this.emit('idle');
+      }
+      done(e);
+    };
     let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
     if (!this.summary && !this.strict) return this.send(buf, cb); // NDJSON only: passed through as is
     // The stream pushes whole lines; a carry (never needed so far) is joined only when there is one.
@@ -288,25 +293,18 @@ class Sink extends Writable {
     this.send(buf, (e) => cb(e || (stop ? new StrictStop(stop.message) : undefined)));
   }
 
-  /**
-   * Writes bytes to the output in pieces of at most WRITE_SLICE (views, not copies), each after
-   * the output drained: a large push (an error entry holds up to maxRecordBytes of escaped
-   * text) is never queued whole in an asynchronous file or gzip stream.
-   */
+  /** Writes bytes to the output (a view, not a copy) and calls back once it has drained. */
   send(buf, cb) {
     const out = this.out;
     if (!out || !buf.length) return cb();
-    let i = 0;
-    const next = (e) => {
-      if (e) return cb(e);
-      while (i < buf.length) {
-        const piece = buf.subarray(i, i + WRITE_SLICE);
-        i += piece.length;
-        if (!out.write(piece)) return drained(out, next);
-      }
-      cb();
-    };
-    next();
+    if (out.write(buf)) return cb();
+    drained(out, cb);
+  }
+
+  // Busy from a chunk's arrival to its callback; the gate before the core waits for 'idle'.
+  write(chunk, enc, cb) {
+    this.busy = true;
+    return super.write(chunk, enc, cb);
   }
 
   _final(cb) {
@@ -315,6 +313,21 @@ class Sink extends Writable {
     if (rest) this.send(rest, cb);
     else cb();
   }
+}
+
+/**
+ * Holds each input chunk until the sink has written what came before: the core reads no further
+ * while its output drains, so at most one push's output is alive at a time (an error entry can
+ * hold up to maxRecordBytes of escaped text), however slow the output and however large the input.
+ */
+function gateFor(sink) {
+  return new Transform({
+    highWaterMark: 0,
+    transform(chunk, _enc, cb) {
+      if (sink.busy) sink.once('idle', () => cb(null, chunk));
+      else cb(null, chunk);
+    },
+  });
 }
 
 async function main() {
@@ -398,9 +411,10 @@ async function main() {
     const input = f === '-' ? process.stdin : fs.createReadStream(f, { highWaterMark: 64 << 10 });
     const bar = f === '-' ? null : progress(name, fs.statSync(f).size);
     const sink = new Sink(ct, { out, summary, strict });
+    const gate = gateFor(sink);
     let stopped = false;
     try {
-      await pipeline(...(bar ? [input, bar, ct, sink] : [input, ct, sink]));
+      await pipeline(...(bar ? [input, bar, gate, ct, sink] : [input, gate, ct, sink]));
     } catch (e) {
       stopped = e instanceof StrictStop;
       if (stopped) say(`${name}: --strict: ${e.message}`);
