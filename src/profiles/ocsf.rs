@@ -1,22 +1,25 @@
 //! The `ocsf` profile: one OCSF 1.1.0 event per record (the version Amazon Security Lake
-//! stores), in one of three classes:
-//! - Authentication (3002), activity Logon, for console sign-ins (`ConsoleLogin`,
-//!   `ExternalIdPDirectoryLogin`), as the OCSF examples map CloudTrail sign-ins;
+//! stores), in one of four classes:
+//! - Detection Finding (2004) for Insights events (AWS's own detection of unusual activity);
+//! - Authentication (3002) for sign-ins (`SIGN_INS`: `ConsoleLogin`, Identity Center's steps,
+//!   `Federate`, `GetSigninToken`, `Logout`), as the OCSF examples map CloudTrail sign-ins;
 //! - Account Change (3001) for IAM calls that change a user or role as an account (create,
 //!   delete, attach/detach policy, password, MFA: `ACCOUNT_CHANGES`), as the OCSF CloudTrail
 //!   CreateUser example does;
 //! - API Activity (6003) for everything else, with `activity_id` from the verb table (Facts).
 //!
-//! Every class carries the `cloud` profile (`cloud`, `api`), so `api.*` is present in all
-//! three. `TABLE` is the attribute mapping shared by the classes; class attributes (`user`,
-//! `policy`, `is_mfa`, `service`, `resources`), status and actor details are written by code
+//! Every class carries the `cloud` profile (`cloud`, `api`). `TABLE` is the attribute mapping
+//! shared by the classes; class attributes, status, labels and actor details are written by code
 //! below it. Record fields no attribute takes go to `unmapped`, nested as in the record (with
-//! members the mapping consumed left out). docs/PROFILES.md has the full table.
+//! members the mapping consumed left out). A record no class can hold as a valid event (not
+//! CloudTrail, no valid time, no operation or actor...) is refused, and the engine writes an
+//! error entry instead. tests/js/ocsf-schema.test.mjs validates the output against the OCSF
+//! 1.1.0 schema; docs/PROFILES.md has the full mapping.
 //!
 //! With `enrich: false`: routing still works from the raw event name; API Activity's
 //! `activity_id` is 0 (Unknown) and `status_id` 0 (Unknown), because those are judgments of the
 //! enrichers; times are still converted (they are format conversions, not judgments);
-//! `src_endpoint.ip` is used when sourceIPAddress parses as an IP address, else `domain`.
+//! `src_endpoint.ip` is used when sourceIPAddress parses as an IP address, else `svc_name`.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
