@@ -14,7 +14,8 @@ pub enum ErrorKind {
     Input,
     /// A record is not valid JSON.
     Syntax,
-    /// A record is valid JSON but not a record (not an object).
+    /// A record is valid JSON but not a record (not an object), or, in the ocsf profile, lacks
+    /// what every event of its OCSF class requires (an error entry rather than an invalid event).
     Record,
     /// A limit was hit: decompressed size, nesting depth, record size.
     Limit,
@@ -67,7 +68,7 @@ impl Error {
     pub(crate) fn from_fail(fail: Fail, text: &[u8], base: u64) -> Error {
         let kind = match fail.code {
             Code::TooDeep => ErrorKind::Limit,
-            Code::NotObject => ErrorKind::Record,
+            Code::NotObject | Code::OcsfIncomplete => ErrorKind::Record,
             Code::NotCloudTrail => ErrorKind::NotCloudTrail,
             _ => ErrorKind::Syntax,
         };

@@ -28,8 +28,11 @@ pub(crate) enum Code {
     NotObject,
     InvalidUtf8,
     AfterRecords,
-    /// A JSON object with none of CloudTrail's identifying members (only with `strict`).
+    /// A JSON object with none of CloudTrail's identifying members (only with `strict`, or in
+    /// the ocsf profile).
     NotCloudTrail,
+    /// The ocsf profile: the record lacks what every event of its OCSF class requires.
+    OcsfIncomplete,
 }
 
 impl Code {
@@ -51,6 +54,9 @@ impl Code {
             Code::InvalidUtf8 => "invalid UTF-8",
             Code::AfterRecords => "unexpected data after the records array (only the closing `}` may follow it)",
             Code::NotCloudTrail => crate::enrich::NOT_CLOUDTRAIL,
+            Code::OcsfIncomplete => {
+                "ocsf: the record lacks what its OCSF 1.1.0 class requires (a valid eventTime; for API Activity eventName and a caller; for a sign-in the user and eventSource; for an Insights event its id)"
+            }
         }
     }
 }

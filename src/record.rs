@@ -88,7 +88,13 @@ impl Engine {
                 self.out.push(b'}');
             }
             Profile::Ecs => profiles::ecs::write(&rec[start..end], &fields, facts.as_ref(), &self.opts, &mut self.out),
-            Profile::Ocsf => profiles::ocsf::write(&rec[start..end], &fields, facts.as_ref(), &self.opts, &mut self.out),
+            // An object OCSF cannot hold as a valid event is an error entry, not an invalid event.
+            Profile::Ocsf => {
+                if let Err(code) = profiles::ocsf::write(&rec[start..end], &fields, facts.as_ref(), &self.opts, &mut self.out) {
+                    self.out.clear();
+                    return fail(code, start);
+                }
+            }
         }
         Ok(end)
     }

@@ -288,8 +288,34 @@ fn write_cloudfront(doc: &mut Doc, f: &Facts<'_>) {
     if !f.risk.is_empty() {
         let names: Vec<&str> = f.risk.iter().map(|r| r.flag).collect();
         doc.str_array("aws.cloudfront.risk", &names);
-        doc.put_with(&[Part::Dotted("aws.cloudfront.risk_details")], |o| crate::enrich::write_risk_details(o, &f.risk));
+        doc.put_with(&[Part::Dotted("aws.cloudfront.risk_details")], |o| write_risk_details(o, &f.risk));
     }
+}
+
+/// `aws.cloudfront.risk_details` with every evidence value as text. Elasticsearch maps
+/// `evidence.value` dynamically from the first document that holds one: a `false` there would
+/// make every later string a mapping error, and the reverse. Strings are decoded; other values
+/// keep their JSON text (`false`, `443`), as a keyword field would store them.
+fn write_risk_details(o: &mut Vec<u8>, risks: &[crate::enrich::RiskDetail]) {
+    let as_text: Vec<crate::enrich::RiskDetail> = risks
+        .iter()
+        .map(|r| crate::enrich::RiskDetail {
+            flag: r.flag,
+            severity: r.severity,
+            kind: r.kind,
+            evidence: r
+                .evidence
+                .iter()
+                .map(|(k, v)| {
+                    let text = json::as_text(v.as_bytes()).map_or_else(|| v.clone(), Cow::into_owned);
+                    let mut quoted = Vec::with_capacity(text.len() + 2);
+                    json::write_str(&mut quoted, &text);
+                    (k.clone(), alloc::string::String::from_utf8(quoted).unwrap_or_default())
+                })
+                .collect(),
+        })
+        .collect();
+    crate::enrich::write_risk_details(o, &as_text);
 }
 
 #[cfg(test)]
@@ -304,6 +330,21 @@ mod tests {
         let mut out = Vec::new();
         write(record.as_bytes(), &fields, facts, &Options::default(), &mut out);
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn risk_evidence_values_are_always_text() {
+        // One mapping for evidence.value across documents: `false` and `"allow-all"` both as text.
+        let mut f = Facts::default();
+        f.risk = alloc::vec![crate::enrich::RiskDetail {
+            flag: "x",
+            severity: "low",
+            kind: "state",
+            evidence: alloc::vec![("a".into(), "false".into()), ("b".into(), "\"allow-all\"".into()), ("c".into(), "443".into())],
+        }];
+        let doc = ecs(r#"{"eventName":"X"}"#, Some(&f));
+        let ev = crate::profiles::rows::testing::pointer(doc.as_bytes(), "/aws/cloudfront/risk_details/0/evidence");
+        assert_eq!(ev.as_deref(), Some(r#"[{"key":"a","value":"false"},{"key":"b","value":"allow-all"},{"key":"c","value":"443"}]"#));
     }
 
     #[test]

@@ -1,22 +1,25 @@
 //! The `ocsf` profile: one OCSF 1.1.0 event per record (the version Amazon Security Lake
-//! stores), in one of three classes:
-//! - Authentication (3002), activity Logon, for console sign-ins (`ConsoleLogin`,
-//!   `ExternalIdPDirectoryLogin`), as the OCSF examples map CloudTrail sign-ins;
+//! stores), in one of four classes:
+//! - Detection Finding (2004) for Insights events (AWS's own detection of unusual activity);
+//! - Authentication (3002) for sign-ins (`SIGN_INS`: `ConsoleLogin`, Identity Center's steps,
+//!   `Federate`, `GetSigninToken`, `Logout`), as the OCSF examples map CloudTrail sign-ins;
 //! - Account Change (3001) for IAM calls that change a user or role as an account (create,
 //!   delete, attach/detach policy, password, MFA: `ACCOUNT_CHANGES`), as the OCSF CloudTrail
 //!   CreateUser example does;
 //! - API Activity (6003) for everything else, with `activity_id` from the verb table (Facts).
 //!
-//! Every class carries the `cloud` profile (`cloud`, `api`), so `api.*` is present in all
-//! three. `TABLE` is the attribute mapping shared by the classes; class attributes (`user`,
-//! `policy`, `is_mfa`, `service`, `resources`), status and actor details are written by code
+//! Every class carries the `cloud` profile (`cloud`, `api`). `TABLE` is the attribute mapping
+//! shared by the classes; class attributes, status, labels and actor details are written by code
 //! below it. Record fields no attribute takes go to `unmapped`, nested as in the record (with
-//! members the mapping consumed left out). docs/PROFILES.md has the full table.
+//! members the mapping consumed left out). A record no class can hold as a valid event (not
+//! CloudTrail, no valid time, no operation or actor...) is refused, and the engine writes an
+//! error entry instead. tests/js/ocsf-schema.test.mjs validates the output against the OCSF
+//! 1.1.0 schema; docs/PROFILES.md has the full mapping.
 //!
 //! With `enrich: false`: routing still works from the raw event name; API Activity's
 //! `activity_id` is 0 (Unknown) and `status_id` 0 (Unknown), because those are judgments of the
 //! enrichers; times are still converted (they are format conversions, not judgments);
-//! `src_endpoint.ip` is used when sourceIPAddress parses as an IP address, else `domain`.
+//! `src_endpoint.ip` is used when sourceIPAddress parses as an IP address, else `svc_name`.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
@@ -24,8 +27,9 @@ use alloc::vec::Vec;
 
 use crate::enrich::{Facts, Outcome};
 use crate::fields::{Fields, F};
-use crate::json;
+use crate::json::{self, Code};
 use crate::options::Options;
+use crate::profiles::canon;
 use crate::profiles::doc::{Doc, Part};
 use crate::profiles::rows::{self, bool_str, Conv, Row, Src};
 
@@ -47,6 +51,8 @@ pub(crate) const TABLE: &[Row] = &[
     Row { target: "metadata.event_code", from: &[Field(F::EventName)], conv: Str },
     Row { target: "metadata.log_name", from: &[Field(F::EventType)], conv: Str },
     Row { target: "metadata.correlation_uid", from: &[Field(F::SharedEventId)], conv: Str },
+    Row { target: "metadata.log_provider", from: &[Const("CloudTrail")], conv: Str },
+    Row { target: "metadata.original_time", from: &[Field(F::EventTime)], conv: Str },
     Row { target: "cloud.provider", from: &[Const("AWS")], conv: Str },
     Row { target: "cloud.region", from: &[Fact("cloud.region", |f| f.region.as_deref()), Field(F::AwsRegion)], conv: Str },
     Row {
@@ -63,16 +69,17 @@ pub(crate) const TABLE: &[Row] = &[
     Row { target: "status_code", from: &[Fact("error.code", |f| f.error_code.as_deref()), Field(F::ErrorCode)], conv: Str },
     Row { target: "status_detail", from: &[Fact("error.message", |f| f.error_message.as_deref()), Field(F::ErrorMessage)], conv: Str },
     Row { target: "actor.user.name", from: &[Fact("user.name", |f| f.user_name.as_deref()), Field(F::UiUserName)], conv: Str },
-    Row { target: "actor.user.uid", from: &[Field(F::UiArn)], conv: Str },
+    Row { target: "actor.user.uid", from: &[Field(F::UiArn), Field(F::UiPrincipalId)], conv: Str },
     Row { target: "actor.user.email_addr", from: &[Fact("user.email", |f| f.user_email.as_deref())], conv: Str },
-    Row { target: "actor.user.uid_alt", from: &[Field(F::UiPrincipalId)], conv: Str },
+    Row { target: "actor.user.uid_alt", from: &[Field(F::UiPrincipalId), Field(F::UiOnBehalfOfUserId)], conv: Str },
     Row { target: "actor.user.account.uid", from: &[Field(F::UiAccountId)], conv: Str },
-    Row { target: "actor.user.credential_uid", from: &[Field(F::UiAccessKeyId)], conv: Str },
+    Row { target: "actor.user.credential_uid", from: &[Field(F::UiAccessKeyId), Field(F::UiCredentialId)], conv: Str },
     Row { target: "actor.session.issuer", from: &[Field(F::ScIssuerArn)], conv: Str },
     Row { target: "actor.session.is_mfa", from: &[Fact("cloudtrail.mfa_authenticated", |f| bool_str(f.mfa_authenticated)), Field(F::ScMfaAuthenticated)], conv: Bool },
     Row { target: "actor.session.created_time", from: &[Fact("cloudtrail.session.created_at", |f| f.session_created.as_deref()), Field(F::ScCreationDate)], conv: EpochMs },
     Row { target: "actor.invoked_by", from: &[Field(F::UiInvokedBy)], conv: Str },
     Row { target: "actor.idp.name", from: &[Field(F::ScFederatedProvider), Field(F::UiIdentityProvider)], conv: Str },
+    Row { target: "actor.idp.uid", from: &[Field(F::UiIdentityStoreArn)], conv: Str },
     Row { target: "src_endpoint.uid", from: &[Field(F::VpcEndpointId)], conv: Str },
     Row { target: "http_request.user_agent", from: &[Fact("user_agent.original", |f| f.ua_original.as_deref()), Field(F::UserAgent)], conv: Str },
 ];
@@ -99,13 +106,14 @@ pub(crate) const CONSUMED: &[&[&str]] = &[
     &["userIdentity", "accountId"],
     &["userIdentity", "arn"],
     &["userIdentity", "identityProvider"],
+    &["userIdentity", "identityStoreArn"],
     &["userIdentity", "invokedBy"],
+    &["userIdentity", "onBehalfOf", "identityStoreArn"],
     &["userIdentity", "principalId"],
     &["userIdentity", "sessionContext", "attributes", "creationDate"],
     &["userIdentity", "sessionContext", "attributes", "mfaAuthenticated"],
     &["userIdentity", "sessionContext", "sessionIssuer", "arn"],
     &["userIdentity", "sessionContext", "webIdFederationData", "federatedProvider"],
-    &["userIdentity", "type"],
     &["userIdentity", "userName"],
     &["vpcEndpointId"],
 ];
@@ -149,8 +157,24 @@ pub(crate) const ACCOUNT_CHANGE_ACTIVITIES: &[(u8, &str)] = &[
 
 const API_ACTIVITIES: &[(u8, &str)] = &[(0, "Unknown"), (1, "Create"), (2, "Read"), (3, "Update"), (4, "Delete"), (99, "Other")];
 
-/// Sign-in actions routed to Authentication (activity 1, Logon).
-pub(crate) const SIGN_INS: &[&str] = &["ConsoleLogin", "ExternalIdPDirectoryLogin"];
+/// Sign-in actions (from `signin.amazonaws.com`, `sso.amazonaws.com`, or with no eventSource)
+/// routed to Authentication, with their activity (sorted; checked by a test). 1.1.0 activities:
+/// 1 Logon, 2 Logoff, 3 Authentication Ticket, 99 Other (its `activity_name` the eventName).
+pub(crate) const SIGN_INS: &[(&str, u8)] = &[
+    ("ConsoleLogin", 1),
+    ("CredentialChallenge", 99),
+    ("CredentialVerification", 99),
+    ("ExternalIdPDirectoryLogin", 1),
+    ("Federate", 1),
+    ("GetSigninToken", 3),
+    ("Logout", 2),
+    ("UserAuthentication", 1),
+];
+
+const AUTH_ACTIVITIES: &[(u8, &str)] = &[(1, "Logon"), (2, "Logoff"), (3, "Authentication Ticket"), (99, "Other")];
+
+/// Detection Finding (Insights events): 1 Create (the insight starts), 3 Close (it ends), 0 Unknown.
+const FINDING_ACTIVITIES: &[(u8, &str)] = &[(0, "Unknown"), (1, "Create"), (3, "Close")];
 
 /// userIdentity.type → OCSF user `type_id` (1.1.0: 0 Unknown, 1 User, 2 Admin, 3 System, 99 Other).
 pub(crate) const USER_TYPE_IDS: &[(&str, u8)] = &[
@@ -167,11 +191,17 @@ pub(crate) const USER_TYPE_IDS: &[(&str, u8)] = &[
     ("WebIdentityUser", 1),
 ];
 
+/// The caption OCSF 1.1.0 gives each user `type_id`; `type` is the caption, or CloudTrail's own
+/// type for 99 (Other).
+const USER_TYPE_CAPTIONS: &[(u8, &str)] = &[(0, "Unknown"), (1, "User"), (2, "Admin"), (3, "System"), (99, "Other")];
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Class {
     Api,
-    Authentication,
+    Authentication { activity: u8 },
     AccountChange { activity: u8, target: Target },
+    /// CloudTrail Insights events: AWS's own detection of unusual API activity.
+    Finding { activity: u8 },
 }
 
 /// The user or role an Account Change acts on.
@@ -183,8 +213,14 @@ struct Target {
     kind: Option<String>,
 }
 
-pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, opts: &Options, out: &mut Vec<u8>) {
+/// Writes the event, or says why the record cannot be a valid OCSF event: not CloudTrail at all
+/// (`NotCloudTrail`), or without what its class requires (`OcsfIncomplete`); `out` is then
+/// untouched and the caller writes an error entry with the record's text.
+pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, opts: &Options, out: &mut Vec<u8>) -> Result<(), Code> {
     let _ = opts;
+    if !crate::enrich::is_cloudtrail(fields) {
+        return Err(Code::NotCloudTrail);
+    }
     let mut doc = Doc::new();
     rows::apply(TABLE, fields, facts, &mut doc);
 
@@ -192,16 +228,22 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     let provider = rows::first_text(&[Fact("event.provider", |f| f.provider.as_deref()), Field(F::EventSource)], fields, facts);
     let class = route(action.as_deref().unwrap_or(""), provider.as_deref(), fields);
 
-    let (class_uid, class_name, category_uid, category_name, activity_id, activity_name) = match &class {
+    let (class_uid, class_name, category_uid, category_name, activity_id, caption_of) = match &class {
         Class::Api => {
             let id = facts.map_or(0, |f| f.activity_id);
             let id = if API_ACTIVITIES.iter().any(|(a, _)| *a == id) { id } else { 99 };
             (6003, "API Activity", 6, "Application Activity", id, caption(API_ACTIVITIES, id))
         }
-        Class::Authentication => (3002, "Authentication", 3, "Identity & Access Management", 1, "Logon"),
+        Class::Authentication { activity } => (3002, "Authentication", 3, "Identity & Access Management", *activity, caption(AUTH_ACTIVITIES, *activity)),
         Class::AccountChange { activity, .. } => {
             (3001, "Account Change", 3, "Identity & Access Management", *activity, caption(ACCOUNT_CHANGE_ACTIVITIES, *activity))
         }
+        Class::Finding { activity } => (2004, "Detection Finding", 2, "Findings", *activity, caption(FINDING_ACTIVITIES, *activity)),
+    };
+    // For 99 (Other) OCSF wants the source's own name of the activity: the operation.
+    let activity_name = match (activity_id, action.as_deref()) {
+        (99, Some(a)) if !a.is_empty() => a,
+        _ => caption_of,
     };
     doc.int("class_uid", class_uid);
     doc.str("class_name", class_name);
@@ -210,7 +252,7 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     doc.int("activity_id", activity_id as i64);
     doc.str("activity_name", activity_name);
     doc.int("type_uid", class_uid * 100 + activity_id as i64);
-    doc.str("type_name", &alloc::format!("{class_name}: {activity_name}"));
+    doc.str("type_name", &alloc::format!("{class_name}: {caption_of}"));
     doc.int("severity_id", 1);
     doc.str_array("metadata.profiles", &["cloud"]);
 
@@ -219,13 +261,20 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
         Some(Outcome::Failure) => (2, "Failure"),
         None => (0, "Unknown"),
     };
-    doc.int("status_id", status_id);
-    doc.str("status", status);
-
-    write_actor(&mut doc, fields, provider.as_deref());
-    write_src_endpoint(&mut doc, fields, facts);
+    // Detection Finding's status is the finding's (New, Resolved...), not an outcome.
+    if !matches!(class, Class::Finding { .. }) {
+        doc.int("status_id", status_id);
+        doc.str("status", status);
+    }
 
     let mut consumed: Vec<&[&str]> = CONSUMED.to_vec();
+    if !matches!(class, Class::Finding { .. }) {
+        if write_actor(&mut doc, fields, provider.as_deref()) {
+            consumed.push(&["userIdentity", "type"]);
+        }
+        write_src_endpoint(&mut doc, fields, facts, matches!(class, Class::Api));
+    }
+    write_payloads(&mut doc, fields, &mut consumed);
     match &class {
         Class::Api => {
             write_resources(&mut doc, fields, facts);
@@ -235,8 +284,10 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
             }
             write_risk(&mut doc, facts, action.as_deref());
         }
-        Class::Authentication => {
-            write_self_as_user(&mut doc, fields, facts);
+        Class::Authentication { .. } => {
+            if write_self_as_user(&mut doc, fields, facts) {
+                consumed.push(&["userIdentity", "type"]);
+            }
             if let Some(p) = provider.as_deref() {
                 doc.str("service.name", p);
             }
@@ -244,7 +295,11 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
                 doc.bool("is_mfa", mfa);
                 consumed.push(&["additionalEventData", "MFAUsed"]);
             }
-            consumed.push(&["responseElements", "ConsoleLogin"]);
+            write_auth_protocol(&mut doc, fields);
+            if let Some(to) = fields.text(F::AedLoginTo).filter(|s| !s.is_empty()) {
+                doc.str("dst_endpoint.svc_name", &to);
+                consumed.push(&["additionalEventData", "LoginTo"]);
+            }
             if write_dst_endpoint(&mut doc, fields) {
                 consumed.push(&["tlsDetails", "clientProvidedHostHeader"]);
             }
@@ -254,17 +309,112 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
             opt_str(&mut doc, "user.uid", target.uid.as_deref());
             opt_str(&mut doc, "user.uid_alt", target.uid_alt.as_deref());
             if let Some(kind) = target.kind.as_deref() {
-                doc.str("user.type", kind);
-                doc.int("user.type_id", user_type_id(kind) as i64);
+                write_user_type(&mut doc, "user", kind);
             }
             if matches!(activity, 7 | 8) {
                 write_policy(&mut doc, fields);
             }
         }
+        Class::Finding { .. } => write_finding_info(&mut doc, fields),
     }
 
+    let complete = doc.has("time")
+        && match &class {
+            Class::Api => doc.has("api.operation") && has_actor(&doc),
+            Class::Authentication { .. } => has_user(&doc, "user") && (doc.has("service.name") || doc.has("dst_endpoint.hostname") || doc.has("dst_endpoint.svc_name")),
+            Class::AccountChange { .. } => has_user(&doc, "user"),
+            Class::Finding { .. } => doc.has("finding_info.uid"),
+        };
+    if !complete {
+        return Err(Code::OcsfIncomplete);
+    }
     write_unmapped(&mut doc, record, &mut Vec::new(), &consumed, 0);
     doc.finish(out);
+    Ok(())
+}
+
+/// The user object's at-least-one rule: a name, uid or account.
+fn has_user(doc: &Doc, prefix: &str) -> bool {
+    ["name", "uid", "account.uid"].iter().any(|k| doc.has(&alloc::format!("{prefix}.{k}")))
+}
+
+/// The actor object's at-least-one rule (user, invoked_by, session; never a process here), with
+/// a user that keeps its own rule.
+fn has_actor(doc: &Doc) -> bool {
+    let user_attrs = ["actor.user.type", "actor.user.uid_alt", "actor.user.credential_uid", "actor.user.email_addr"];
+    let user = has_user(doc, "actor.user");
+    if !user && user_attrs.iter().any(|k| doc.has(k)) {
+        return false;
+    }
+    user || doc.has("actor.invoked_by") || ["issuer", "is_mfa", "created_time"].iter().any(|k| doc.has(&alloc::format!("actor.session.{k}")))
+}
+
+/// `<prefix>.type_id` and `<prefix>.type`: the caption of the id, or CloudTrail's type for 99.
+/// True when CloudTrail's type itself was written (it then leaves `unmapped`).
+fn write_user_type(doc: &mut Doc, prefix: &str, kind: &str) -> bool {
+    let id = user_type_id(kind);
+    doc.int(&alloc::format!("{prefix}.type_id"), id as i64);
+    let raw = id == 99;
+    doc.str(&alloc::format!("{prefix}.type"), if raw { kind } else { caption(USER_TYPE_CAPTIONS, id) });
+    raw
+}
+
+/// Authentication `auth_protocol_id`/`auth_protocol`, only when the record shows the protocol:
+/// a SAML identity (5 SAML) or a web identity (OpenID Connect, 4 OpenID).
+fn write_auth_protocol(doc: &mut Doc, fields: &Fields<'_>) {
+    let (id, name) = match fields.text(F::UiType).as_deref() {
+        Some("SAMLUser") => (5, "SAML"),
+        Some("WebIdentityUser") => (4, "OpenID"),
+        _ => return,
+    };
+    doc.int("auth_protocol_id", id);
+    doc.str("auth_protocol", name);
+}
+
+/// `api.request.data` / `api.response.data`: requestParameters and responseElements as objects,
+/// under the caps of the `flattened` conversion (docs/PROFILES.md); over them, or when they are
+/// not objects, they stay in `unmapped`. `api.request` requires its `uid` (requestID), so the
+/// request payload goes there only beside one.
+fn write_payloads(doc: &mut Doc, fields: &Fields<'_>, consumed: &mut Vec<&[&str]>) {
+    let fits = |raw: &[u8]| raw.first() == Some(&b'{') && raw.len() < rows::FLATTENED_MAX_BYTES && canon::depth(raw) <= rows::FLATTENED_MAX_DEPTH;
+    if doc.has("api.request.uid") {
+        if let Some(raw) = fields.raw(F::RequestParameters).filter(|r| fits(r)) {
+            doc.raw("api.request.data", raw);
+            consumed.push(&["requestParameters"]);
+        }
+    }
+    if let Some(raw) = fields.raw(F::ResponseElements).filter(|r| fits(r)) {
+        doc.raw("api.response.data", raw);
+        consumed.push(&["responseElements"]);
+    }
+}
+
+/// Detection Finding `finding_info` for an Insights event: `uid` the insight's id (sharedEventID,
+/// shared by its start and end events; else eventID), `title` from the insight type and the API
+/// it is about, `types` the insight type.
+fn write_finding_info(doc: &mut Doc, fields: &Fields<'_>) {
+    let Some(uid) = fields.text(F::SharedEventId).or_else(|| fields.text(F::EventId)).filter(|s| !s.is_empty()) else { return };
+    doc.str("finding_info.uid", &uid);
+    let kind = fields.text(F::InsightType).filter(|s| !s.is_empty());
+    let source = fields.text(F::InsightEventSource).or_else(|| fields.text(F::EventSource)).filter(|s| !s.is_empty());
+    let name = fields.text(F::InsightEventName).or_else(|| fields.text(F::EventName)).filter(|s| !s.is_empty());
+    let mut title = String::from("CloudTrail Insight");
+    if let Some(k) = &kind {
+        title.push_str(": ");
+        title.push_str(k);
+    }
+    if let Some(n) = &name {
+        title.push_str(" on ");
+        if let Some(s) = &source {
+            title.push_str(s);
+            title.push(' ');
+        }
+        title.push_str(n);
+    }
+    doc.str("finding_info.title", &title);
+    if let Some(k) = &kind {
+        doc.str_array("finding_info.types", &[k.as_ref()]);
+    }
 }
 
 fn caption(table: &[(u8, &'static str)], id: u8) -> &'static str {
@@ -292,8 +442,18 @@ fn user_type_id(kind: &str) -> u8 {
 }
 
 fn route(action: &str, provider: Option<&str>, fields: &Fields<'_>) -> Class {
-    if SIGN_INS.contains(&action) && matches!(provider, None | Some("signin.amazonaws.com")) {
-        return Class::Authentication;
+    if fields.text(F::EventType).is_some_and(|t| t == "AwsCloudTrailInsight") || fields.has(F::InsightDetails) {
+        let activity = match fields.text(F::InsightState).as_deref() {
+            Some("Start") => 1,
+            Some("End") => 3,
+            _ => 0,
+        };
+        return Class::Finding { activity };
+    }
+    if matches!(provider, None | Some("signin.amazonaws.com" | "sso.amazonaws.com")) {
+        if let Ok(i) = SIGN_INS.binary_search_by(|(a, _)| a.cmp(&action)) {
+            return Class::Authentication { activity: SIGN_INS[i].1 };
+        }
     }
     if provider == Some("iam.amazonaws.com") {
         if let Ok(i) = ACCOUNT_CHANGES.binary_search_by(|(a, _)| a.cmp(&action)) {
@@ -331,40 +491,56 @@ fn account_target(fields: &Fields<'_>) -> Option<Target> {
 }
 
 /// `actor.user.type`/`type_id` (only beside a name, uid or account, as the user object needs
-/// one of them), and `actor.app_name` for records without a userIdentity (service events: the
-/// service itself acted).
-fn write_actor(doc: &mut Doc, fields: &Fields<'_>, provider: Option<&str>) {
+/// one of them), and `actor.invoked_by` (the eventSource) for records without a userIdentity or
+/// with nothing in it that names an actor: the service acted on its own (service events).
+/// True when CloudTrail's own type was written as `type` (type_id 99).
+fn write_actor(doc: &mut Doc, fields: &Fields<'_>, provider: Option<&str>) -> bool {
     let named = doc.has("actor.user.name") || doc.has("actor.user.uid") || doc.has("actor.user.account.uid");
+    let mut raw_type = false;
     if named {
         if let Some(t) = fields.text(F::UiType) {
-            doc.str("actor.user.type", &t);
-            doc.int("actor.user.type_id", user_type_id(&t) as i64);
+            raw_type = write_user_type(doc, "actor.user", &t);
         }
     }
-    if !fields.has(F::UserIdentity) || !(named || fields.has(F::UiInvokedBy) || doc.has("actor.session.issuer")) {
+    let session = doc.has("actor.session.issuer") || doc.has("actor.session.is_mfa") || doc.has("actor.session.created_time");
+    if !(named || doc.has("actor.invoked_by") || session) {
         if let Some(p) = provider {
-            doc.str("actor.app_name", p);
+            doc.str("actor.invoked_by", p);
         }
     }
+    raw_type
 }
 
-/// Authentication's `user`: the identity that signed in (the caller).
-fn write_self_as_user(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) {
+/// Authentication's `user`: the identity that signed in (the caller). True when CloudTrail's
+/// own type was written as `type`.
+fn write_self_as_user(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) -> bool {
     let name = rows::first_text(&[Fact("user.name", |f| f.user_name.as_deref()), Field(F::UiUserName)], fields, facts);
     opt_str(doc, "user.name", name.as_deref());
     opt_str(doc, "user.uid", fields.text(F::UiArn).as_deref());
-    opt_str(doc, "user.uid_alt", fields.text(F::UiPrincipalId).as_deref());
+    opt_str(doc, "user.uid_alt", fields.text(F::UiPrincipalId).or_else(|| fields.text(F::UiOnBehalfOfUserId)).as_deref());
     opt_str(doc, "user.account.uid", fields.text(F::UiAccountId).as_deref());
-    if let Some(t) = fields.text(F::UiType) {
-        doc.str("user.type", &t);
-        doc.int("user.type_id", user_type_id(&t) as i64);
+    opt_str(doc, "user.credential_uid", fields.text(F::UiAccessKeyId).or_else(|| fields.text(F::UiCredentialId)).as_deref());
+    match fields.text(F::UiType) {
+        Some(t) => write_user_type(doc, "user", &t),
+        None => false,
     }
 }
 
-/// `src_endpoint.ip` when the source is an IP address, else `src_endpoint.domain`
-/// (`cloudformation.amazonaws.com`, `AWS Internal`).
-fn write_src_endpoint(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) {
-    let Some(addr) = rows::first_text(&[Fact("source.address", |f| f.source_address.as_deref()), Field(F::SourceIp)], fields, facts) else {
+/// `src_endpoint`: `ip` when sourceIPAddress is an IP address; otherwise the name CloudTrail
+/// writes there for calls AWS services make (`ec2.amazonaws.com`, `AWS Internal`) as `svc_name`.
+/// API Activity requires `src_endpoint` and the object needs one identifier; when the record has
+/// no source at all (old records, the CloudFront guide's example), `src_endpoint.uid` is the VPC
+/// endpoint when there is one, else `userIdentity.invokedBy` is the calling service's name, else
+/// `name` is "Unknown": OCSF's own word, claiming nothing about the source.
+fn write_src_endpoint(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>, required: bool) {
+    let addr = rows::first_text(&[Fact("source.address", |f| f.source_address.as_deref()), Field(F::SourceIp)], fields, facts);
+    let Some(addr) = addr.filter(|a| !a.trim().is_empty()) else {
+        if required && !doc.has("src_endpoint.uid") {
+            match fields.text(F::UiInvokedBy).filter(|s| !s.is_empty()) {
+                Some(by) => doc.str("src_endpoint.svc_name", &by),
+                None => doc.str("src_endpoint.name", "Unknown"),
+            }
+        }
         return;
     };
     let ip = match facts {
@@ -373,7 +549,7 @@ fn write_src_endpoint(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'
     };
     match ip {
         Some(ip) => doc.str("src_endpoint.ip", &ip),
-        None => doc.str("src_endpoint.domain", &addr),
+        None => doc.str("src_endpoint.svc_name", &addr),
     }
 }
 
@@ -582,9 +758,23 @@ mod tests {
     use crate::profiles::rows::testing::{assert_object, pointer};
 
     fn ocsf(record: &str, facts: Option<&Facts<'_>>) -> String {
+        try_ocsf(record, facts).unwrap_or_else(|c| panic!("{c:?} for a record of {} bytes", record.len()))
+    }
+
+    fn try_ocsf(record: &str, facts: Option<&Facts<'_>>) -> Result<String, Code> {
         let fields = Fields::capture(record.as_bytes());
         let mut out = Vec::new();
-        write(record.as_bytes(), &fields, facts, &Options::default(), &mut out);
+        write(record.as_bytes(), &fields, facts, &Options::default(), &mut out)?;
+        assert_object(&out);
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    /// As the engine writes it with enrichment on (the facts enrichment really finds).
+    fn ocsf_enriched(record: &str) -> String {
+        let fields = Fields::capture(record.as_bytes());
+        let facts = crate::enrich::enrich(&fields);
+        let mut out = Vec::new();
+        write(record.as_bytes(), &fields, Some(&facts), &Options::default(), &mut out).unwrap();
         assert_object(&out);
         String::from_utf8(out).unwrap()
     }
@@ -598,6 +788,10 @@ mod tests {
         rows::check_table(TABLE).unwrap();
         assert!(ACCOUNT_CHANGES.windows(2).all(|w| w[0].0 < w[1].0), "ACCOUNT_CHANGES sorted, unique");
         assert!(USER_TYPE_IDS.windows(2).all(|w| w[0].0 < w[1].0), "USER_TYPE_IDS sorted, unique");
+        assert!(SIGN_INS.windows(2).all(|w| w[0].0 < w[1].0), "SIGN_INS sorted, unique");
+        for (_, a) in SIGN_INS {
+            assert!(AUTH_ACTIVITIES.iter().any(|(id, _)| id == a), "activity {a} has a caption");
+        }
         assert!(CONSUMED.windows(2).all(|w| w[0] < w[1]), "CONSUMED sorted, unique");
         for (_, a) in ACCOUNT_CHANGES {
             assert!(ACCOUNT_CHANGE_ACTIVITIES.iter().any(|(id, _)| id == a), "activity {a} has a caption");
@@ -607,8 +801,14 @@ mod tests {
     #[test]
     fn route_table() {
         let cases: &[(&str, &str, Option<&str>, &str, Class)] = &[
-            ("console login", "{}", Some("signin.amazonaws.com"), "ConsoleLogin", Class::Authentication),
-            ("console login without source (old records)", "{}", None, "ConsoleLogin", Class::Authentication),
+            ("console login", "{}", Some("signin.amazonaws.com"), "ConsoleLogin", Class::Authentication { activity: 1 }),
+            ("console login without source (old records)", "{}", None, "ConsoleLogin", Class::Authentication { activity: 1 }),
+            ("Identity Center sign-in step", "{}", Some("signin.amazonaws.com"), "CredentialChallenge", Class::Authentication { activity: 99 }),
+            ("Identity Center federation", "{}", Some("sso.amazonaws.com"), "Federate", Class::Authentication { activity: 1 }),
+            ("federation sign-in token", "{}", Some("signin.amazonaws.com"), "GetSigninToken", Class::Authentication { activity: 3 }),
+            ("AssumeRole stays API Activity", "{}", Some("sts.amazonaws.com"), "AssumeRoleWithSAML", Class::Api),
+            ("insight start", r#"{"eventType":"AwsCloudTrailInsight","insightDetails":{"state":"Start"}}"#, None, "", Class::Finding { activity: 1 }),
+            ("insight end", r#"{"eventType":"AwsCloudTrailInsight","insightDetails":{"state":"End"}}"#, None, "", Class::Finding { activity: 3 }),
             ("same name elsewhere is just an API call", "{}", Some("example.amazonaws.com"), "ConsoleLogin", Class::Api),
             ("create user", r#"{"requestParameters":{"userName":"bob"},"responseElements":{"user":{"arn":"arn:u","userId":"AIDA"}}}"#,
                 Some("iam.amazonaws.com"), "CreateUser",
@@ -703,16 +903,83 @@ mod tests {
 
     #[test]
     fn service_event_actor_is_the_service() {
-        let doc = ocsf(r#"{"eventSource":"ec2.amazonaws.com","eventName":"SharedSnapshotVolumeCreated","sourceIPAddress":"ec2.amazonaws.com"}"#, None);
-        assert_eq!(at(&doc, "/actor/app_name").as_deref(), Some(r#""ec2.amazonaws.com""#));
-        assert_eq!(at(&doc, "/src_endpoint/domain").as_deref(), Some(r#""ec2.amazonaws.com""#));
+        let doc = ocsf(r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"ec2.amazonaws.com","eventName":"SharedSnapshotVolumeCreated","sourceIPAddress":"ec2.amazonaws.com"}"#, None);
+        // 1.1.0 has no actor.app_name (1.2.0 added it); invoked_by names the acting service.
+        assert_eq!(at(&doc, "/actor/invoked_by").as_deref(), Some(r#""ec2.amazonaws.com""#));
+        assert!(at(&doc, "/actor/app_name").is_none());
+        assert_eq!(at(&doc, "/src_endpoint/svc_name").as_deref(), Some(r#""ec2.amazonaws.com""#));
+        assert!(at(&doc, "/src_endpoint/domain").is_none());
         assert!(at(&doc, "/actor/user").is_none());
+    }
+
+    #[test]
+    fn source_endpoint_always_has_an_identifier() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("ip", r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","sourceIPAddress":"192.0.2.1"}"#, r#"{"ip":"192.0.2.1"}"#),
+            ("service principal", r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","sourceIPAddress":"AWS Internal"}"#, r#"{"svc_name":"AWS Internal"}"#),
+            ("no source, calling service known", r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","userIdentity":{"invokedBy":"cloudformation.amazonaws.com"}}"#, r#"{"svc_name":"cloudformation.amazonaws.com"}"#),
+            ("no source, VPC endpoint", r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","vpcEndpointId":"vpce-1"}"#, r#"{"uid":"vpce-1"}"#),
+            ("no source at all", r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","sourceIPAddress":""}"#, r#"{"name":"Unknown"}"#),
+        ];
+        for (name, rec, want) in cases {
+            assert_eq!(at(&ocsf(rec, None), "/src_endpoint").as_deref(), Some(*want), "{name}");
+            assert_eq!(at(&ocsf_enriched(rec), "/src_endpoint").as_deref(), Some(*want), "{name}, enriched");
+        }
+    }
+
+    #[test]
+    fn labels_follow_their_ids() {
+        let rec = r#"{"eventName":"X","userIdentity":{"type":"IAMUser","userName":"u"},"eventTime":"2024-01-02T03:04:05Z"}"#;
+        let doc = ocsf(rec, None);
+        assert_eq!(at(&doc, "/actor/user/type_id").as_deref(), Some("1"));
+        assert_eq!(at(&doc, "/actor/user/type").as_deref(), Some(r#""User""#));
+        // CloudTrail's own type is not lost: it stays in unmapped when the label is OCSF's.
+        assert_eq!(at(&doc, "/unmapped/userIdentity/type").as_deref(), Some(r#""IAMUser""#));
+        assert_eq!(at(&doc, "/metadata/original_time").as_deref(), Some(r#""2024-01-02T03:04:05Z""#));
+        assert_eq!(at(&doc, "/metadata/log_provider").as_deref(), Some(r#""CloudTrail""#));
+        let role = ocsf(r#"{"eventTime":"2024-01-02T03:04:05Z","eventName":"X","userIdentity":{"type":"AssumedRole","arn":"arn:r"}}"#, None);
+        assert_eq!(at(&role, "/actor/user/type").as_deref(), Some(r#""AssumedRole""#));
+        assert!(at(&role, "/unmapped/userIdentity").is_none());
+        let other = ocsf_enriched(r#"{"eventTime":"2024-01-02T03:04:05Z","eventName":"AssumeRoleWithSAML","eventSource":"sts.amazonaws.com","userIdentity":{"type":"SAMLUser","userName":"u"}}"#);
+        assert_eq!(at(&other, "/activity_id").as_deref(), Some("99"));
+        assert_eq!(at(&other, "/activity_name").as_deref(), Some(r#""AssumeRoleWithSAML""#));
+        assert_eq!(at(&other, "/type_name").as_deref(), Some(r#""API Activity: Other""#));
+    }
+
+    #[test]
+    fn insights_are_detection_findings() {
+        let rec = r#"{"eventVersion":"1.07","eventTime":"2020-09-09T23:00:00Z","eventType":"AwsCloudTrailInsight","sharedEventID":"s1","eventID":"e1",
+            "insightDetails":{"state":"Start","eventSource":"iam.amazonaws.com","eventName":"AttachUserPolicy","insightType":"ApiCallRateInsight"}}"#;
+        let doc = ocsf(rec, None);
+        assert_eq!(at(&doc, "/class_uid").as_deref(), Some("2004"));
+        assert_eq!(at(&doc, "/type_uid").as_deref(), Some("200401"));
+        assert_eq!(at(&doc, "/finding_info/uid").as_deref(), Some(r#""s1""#));
+        assert_eq!(at(&doc, "/finding_info/title").as_deref(), Some(r#""CloudTrail Insight: ApiCallRateInsight on iam.amazonaws.com AttachUserPolicy""#));
+        assert!(at(&doc, "/actor").is_none() && at(&doc, "/src_endpoint").is_none());
+        assert_eq!(at(&doc, "/unmapped/insightDetails/insightType").as_deref(), Some(r#""ApiCallRateInsight""#));
+    }
+
+    #[test]
+    fn payloads_go_to_api_request_and_response_data_under_the_caps() {
+        let doc = ocsf(r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","requestID":"r1","requestParameters":{"a":1},"responseElements":{"b":[2]}}"#, None);
+        assert_eq!(at(&doc, "/api/request/data").as_deref(), Some(r#"{"a":1}"#));
+        assert_eq!(at(&doc, "/api/response/data").as_deref(), Some(r#"{"b":[2]}"#));
+        assert!(at(&doc, "/unmapped/requestParameters").is_none());
+        // api.request needs its uid: without requestID the payload stays in unmapped.
+        let doc = ocsf(r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","requestParameters":{"a":1}}"#, None);
+        assert!(at(&doc, "/api/request").is_none());
+        assert_eq!(at(&doc, "/unmapped/requestParameters").as_deref(), Some(r#"{"a":1}"#));
+        // Too deep for the caps: kept whole in unmapped.
+        let deep = alloc::format!(r#"{{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","requestID":"r","requestParameters":{}1{}}}"#, r#"{"a":"#.repeat(25), "}".repeat(25));
+        let doc = ocsf(&deep, None);
+        assert!(at(&doc, "/api/request/data").is_none());
+        assert!(at(&doc, "/unmapped/requestParameters").is_some());
     }
 
     #[test]
     fn many_repeated_resources_are_deduplicated() {
         // 100,000 resources, half of them repeats (a quadratic dedupe would take minutes here).
-        let mut rec = String::from(r#"{"resources":["#);
+        let mut rec = String::from(r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","resources":["#);
         for i in 0..100_000 {
             if i > 0 {
                 rec.push(',');
@@ -735,8 +1002,31 @@ mod tests {
         ];
         for rec in cases {
             for facts in [None, Some(&Facts::default())] {
-                ocsf(rec, facts);
+                let mut out = Vec::new();
+                let fields = Fields::capture(rec.as_bytes());
+                match write(rec.as_bytes(), &fields, facts, &Options::default(), &mut out) {
+                    Ok(()) => assert_object(&out),
+                    Err(_) => assert!(out.is_empty(), "nothing written for a record that becomes an error entry"),
+                }
             }
         }
+    }
+
+    #[test]
+    fn records_ocsf_cannot_hold_become_error_entries() {
+        let cases: &[(&str, &str, Code)] = &[
+            ("not CloudTrail", r#"{"foo":1}"#, Code::NotCloudTrail),
+            ("no time", r#"{"eventName":"X","sourceIPAddress":"192.0.2.1","userIdentity":{"arn":"a"}}"#, Code::OcsfIncomplete),
+            ("bad time", r#"{"eventTime":"2023-02-30T00:00:00Z","eventName":"X","userIdentity":{"arn":"a"}}"#, Code::OcsfIncomplete),
+            ("no operation", r#"{"eventTime":"2024-01-01T00:00:00Z","userIdentity":{"arn":"a"}}"#, Code::OcsfIncomplete),
+            ("no actor", r#"{"eventTime":"2024-01-01T00:00:00Z","eventName":"X"}"#, Code::OcsfIncomplete),
+            ("a user without an identifier", r#"{"eventTime":"2024-01-01T00:00:00Z","eventName":"X","eventSource":"s","userIdentity":{"accessKeyId":"AKIA"}}"#, Code::OcsfIncomplete),
+            ("sign-in without a user", r#"{"eventTime":"2024-01-01T00:00:00Z","eventName":"ConsoleLogin","eventSource":"signin.amazonaws.com"}"#, Code::OcsfIncomplete),
+            ("insight without an id", r#"{"eventTime":"2024-01-01T00:00:00Z","eventType":"AwsCloudTrailInsight","insightDetails":{"state":"Start"}}"#, Code::OcsfIncomplete),
+        ];
+        for (name, rec, want) in cases {
+            assert_eq!(try_ocsf(rec, None).err(), Some(*want), "{name}");
+        }
+        assert!(try_ocsf(r#"{"eventTime":"2024-01-01T00:00:00Z","eventName":"X","eventSource":"s"}"#, None).is_ok(), "the service acted: complete");
     }
 }

@@ -422,9 +422,11 @@ test('--summary: its numbers are those transformLog reports (plain, gzip, severa
 });
 
 test('--summary reads the ECS and OCSF shapes too: the same numbers as the flat profile', () => {
-  const want = expectedSummary([fs.readFileSync(SAMPLE), fs.readFileSync(BROKEN)]);
-  for (const profile of ['ecs', 'ocsf']) {
-    const r = run(['--summary', '--profile', profile, SAMPLE, BROKEN]);
+  // OCSF makes error entries of BROKEN's records: they have no eventTime, and every OCSF event
+  // needs its time (docs/PROFILES.md), so it is compared on the complete sample.
+  for (const [profile, files] of [['ecs', [SAMPLE, BROKEN]], ['ocsf', [SAMPLE]]]) {
+    const want = expectedSummary(files.map((f) => fs.readFileSync(f)));
+    const r = run(['--summary', '--profile', profile, ...files]);
     assert.equal(r.code, 0, r.err);
     assertSummaryMatches(parseSummary(r.out), want);
     assert.match(r.out, /by maria\.lopez {2}on E2QWRUHEXAMPLE/, profile);
