@@ -84,6 +84,33 @@ struct BigScan {
     part: u32,
 }
 
+/// What a nested unit's array holds (see `Frame`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Nested {
+    /// CloudWatch Logs `logEvents`: each element's `message` is a record.
+    LogEvents,
+    /// `Records` inside a wrapper: records, or wrappers again.
+    Records,
+    /// `lookup-events` `Events`: wrappers holding a `CloudTrailEvent`.
+    Lookup,
+}
+
+/// The rest of a nested unit's array when a call reached its budget partway through it: the
+/// next call gives it out first, so a payload that inflates to hundreds of MB of records still
+/// goes out in bounded pieces. A frame is pushed only when a call stops, so `push`/`finish`
+/// (no budget) never make one.
+struct Frame {
+    /// The array's text from where it stopped (a copy made once: the unit's own bytes are
+    /// consumed; later stops only move `pos`).
+    data: Vec<u8>,
+    /// Where the next element (or the comma before it) starts in `data`.
+    pos: usize,
+    /// The stream offset `data[0]` stands for (the base of its elements' error offsets).
+    at0: u64,
+    layer: u8,
+    kind: Nested,
+}
+
 /// Incremental reader of a whole log. See the module docs.
 pub struct Splitter {
     engine: Engine,
@@ -132,6 +159,9 @@ pub struct Splitter {
     /// Bytes parsed so far by the resynchronising search of the current stretch (see
     /// `next_element`); kept across chunks so the search decides the same whatever the chunking.
     resync_spent: usize,
+    /// Nested units stopped at the budget, innermost last (at most one per wrapper layer):
+    /// they come before anything still in `buf`.
+    frames: Vec<Frame>,
 }
 
 /// Every format, in a fixed order (for checkpoints).
@@ -148,6 +178,9 @@ const FORMATS: [Format; 11] = [
     Format::Digest,
     Format::Unknown,
 ];
+
+/// A checkpoint taken while a nested unit's rest was pending (see `checkpoint`).
+const CHECKPOINT_NESTED: u8 = 2;
 
 /// Unfinished records shorter than this are rescanned on every chunk; longer ones only once the
 /// buffer has doubled, so a huge record arriving in small chunks costs linear time, not quadratic.
@@ -195,6 +228,7 @@ impl Splitter {
             finished: false,
             retry_at: 0,
             resync_spent: 0,
+            frames: Vec::new(),
         })
     }
 
@@ -211,7 +245,7 @@ impl Splitter {
     }
 
     /// Like [`push`](Self::push), but stops once about `budget` bytes of items have gone to
-    /// `sink` (always after a whole item; a CloudWatch Logs payload's records go out together).
+    /// `sink` (always after a whole item, also inside a CloudWatch Logs payload or a wrapper).
     /// Returns true when it stopped with input left: call [`resume`](Self::resume) until it
     /// returns false. Pushing again instead goes on where it stopped, then reads the new chunk.
     /// However much a chunk expands (gzip), no call produces much more than `budget` bytes.
@@ -332,6 +366,12 @@ impl Splitter {
         if self.gz.is_some() || !self.sniffed || self.finished {
             return None;
         }
+        if !self.frames.is_empty() {
+            // Stopped inside a nested unit whose bytes are consumed: its rest (up to
+            // maxDecompressedBytes of inflated records) is not worth copying after every call,
+            // so this checkpoint says it cannot be restored rather than reading on wrongly.
+            return Some(alloc::vec![CHECKPOINT_NESTED]);
+        }
         let mut w = Vec::with_capacity(96);
         let put = |w: &mut Vec<u8>, v: u64| w.extend_from_slice(&v.to_le_bytes());
         let kind = |k: Option<ArrayKind>| match k {
@@ -386,8 +426,15 @@ impl Splitter {
             r = rest;
             Ok(b)
         };
-        if byte()? != 1 {
-            return Err(bad());
+        match byte()? {
+            1 => {}
+            CHECKPOINT_NESTED if r.is_empty() => {
+                return Err(Error::new(
+                    ErrorKind::Input,
+                    "the splitter stopped inside a nested unit (a CloudWatch Logs payload or a wrapper's records) cannot be restored from a checkpoint",
+                ))
+            }
+            _ => return Err(bad()),
         }
         fn kind_of(b: u8) -> Result<Option<ArrayKind>> {
             Ok(match b {
@@ -615,6 +662,15 @@ impl Splitter {
     /// pieces, so a stream and a whole call cut it at the same places (see `oversized`).
     fn drain(&mut self, d: &[u8], fin: bool, sink: &mut Sink<'_>) -> Result<usize> {
         self.paused = false;
+        if !self.frames.is_empty() {
+            // The rest of a nested unit stopped at the last call's budget comes first.
+            self.run_frames(sink)?;
+            if self.emitted >= self.budget {
+                self.paused = true;
+                self.retry_at = 0;
+                return Ok(0);
+            }
+        }
         let limit = self.engine.opts.max_record_bytes;
         let mut p: usize = 0;
         loop {
@@ -1046,7 +1102,7 @@ impl Splitter {
             }
             Unit::Records(arr) => {
                 self.set_format(Format::CloudTrail);
-                self.each(arr, base, layer, sink)
+                self.nested(arr, base, layer, Nested::Records, sink)
             }
             Unit::EventBridge(detail) => {
                 self.set_format(Format::EventBridge);
@@ -1081,14 +1137,7 @@ impl Splitter {
                 if events.first() != Some(&b'[') {
                     return self.bad(Error::new(ErrorKind::Record, "CloudWatch Logs DATA_MESSAGE whose logEvents is not an array").at_offset(base), u, sink);
                 }
-                for ev in json::elements(events) {
-                    let off = base + offset_in(u, ev);
-                    match json::get(ev, &["message"]).and_then(json::as_str) {
-                        Some(msg) => self.one(msg.as_bytes(), off, sink)?,
-                        None => self.bad(Error::new(ErrorKind::Record, "logEvents entry without a string message").at_offset(off), ev, sink)?,
-                    }
-                }
-                Ok(())
+                self.nested(events, base + offset_in(u, events), layer, Nested::LogEvents, sink)
             }
             Unit::Control => {
                 // Counted: CloudWatch Logs sends these to check the destination; its logEvents
@@ -1099,11 +1148,7 @@ impl Splitter {
             }
             Unit::LookupEvents(events) => {
                 self.set_format(Format::LookupEvents);
-                for ev in json::elements(events) {
-                    let off = base + offset_in(u, ev);
-                    self.unit(ev, off, layer + 1, sink)?;
-                }
-                Ok(())
+                self.nested(events, base + offset_in(u, events), layer, Nested::Lookup, sink)
             }
             Unit::LookupEvent(s) => {
                 self.set_format(Format::LookupEvents);
@@ -1120,16 +1165,70 @@ impl Splitter {
         }
     }
 
-    fn each(&mut self, arr: &[u8], base: u64, layer: u8, sink: &mut Sink<'_>) -> Result<()> {
-        for el in json::elements(arr) {
-            let off = base + offset_in(arr, el);
-            if el.first() == Some(&b'{') && matches!(peek_first_key(el, 0), Peek::Key(k, _) if unit::is_wrapper_key(k)) {
-                self.unit(el, off, layer + 1, sink)?;
-            } else {
-                self.one(el, off, sink)?;
+    /// The elements of a nested unit's array `arr` (which starts with `[`; `arr[0]` is at stream
+    /// offset `at0`). Stops after an element once the call's budget is reached and keeps the rest
+    /// as a frame (see `Frame`).
+    fn nested(&mut self, arr: &[u8], at0: u64, layer: u8, kind: Nested, sink: &mut Sink<'_>) -> Result<()> {
+        if arr.first() != Some(&b'[') {
+            return Ok(()); // as `json::elements`: nothing (callers check for an array)
+        }
+        let depth = self.frames.len();
+        if let Some(i) = self.elements_from(arr, 1, at0, layer, kind, sink)? {
+            // Below any frame an element of it left (those come first).
+            self.frames.insert(depth, Frame { data: arr[i..].to_vec(), pos: 0, at0: at0 + i as u64, layer, kind });
+        }
+        Ok(())
+    }
+
+    /// Gives out pending frames, innermost first, until none is left or the budget is reached.
+    fn run_frames(&mut self, sink: &mut Sink<'_>) -> Result<()> {
+        while let Some(mut f) = self.frames.pop() {
+            let depth = self.frames.len();
+            if let Some(i) = self.elements_from(&f.data, f.pos, f.at0, f.layer, f.kind, sink)? {
+                f.pos = i;
+                self.frames.insert(depth, f);
+                return Ok(());
+            }
+            if self.emitted >= self.budget {
+                return Ok(());
             }
         }
         Ok(())
+    }
+
+    /// The elements of `arr` from `i` on (just after its `[` or after an element). Some(where
+    /// the rest starts) when it stopped at the budget with elements left.
+    fn elements_from(&mut self, arr: &[u8], mut i: usize, at0: u64, layer: u8, kind: Nested, sink: &mut Sink<'_>) -> Result<Option<usize>> {
+        loop {
+            // As `json::elements` reads a validated array.
+            let mut j = skip_ws(arr, i);
+            if arr.get(j) == Some(&b',') {
+                j = skip_ws(arr, j + 1);
+            }
+            match arr.get(j) {
+                None | Some(b']') => return Ok(None),
+                _ if self.emitted >= self.budget => return Ok(Some(i)),
+                _ => {}
+            }
+            let end = json::skip_fast(arr, j).clamp(j + 1, arr.len());
+            let el = &arr[j..end];
+            let off = at0 + j as u64;
+            match kind {
+                Nested::LogEvents => match json::get(el, &["message"]).and_then(json::as_str) {
+                    Some(msg) => self.one(msg.as_bytes(), off, sink)?,
+                    None => self.bad(Error::new(ErrorKind::Record, "logEvents entry without a string message").at_offset(off), el, sink)?,
+                },
+                Nested::Records => {
+                    if el.first() == Some(&b'{') && matches!(peek_first_key(el, 0), Peek::Key(k, _) if unit::is_wrapper_key(k)) {
+                        self.unit(el, off, layer + 1, sink)?;
+                    } else {
+                        self.one(el, off, sink)?;
+                    }
+                }
+                Nested::Lookup => self.unit(el, off, layer + 1, sink)?,
+            }
+            i = end;
+        }
     }
 
     /// Exactly one record whose bounds are known.

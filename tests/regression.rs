@@ -37,3 +37,5 @@ mod format_shape;
 mod refused_and_dropped;
 #[path = "regression/gzip_error_order.rs"]
 mod gzip_error_order;
+#[path = "regression/nested_unit_budget.rs"]
+mod nested_unit_budget;
