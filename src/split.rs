@@ -361,7 +361,9 @@ impl Splitter {
     /// new splitter made by [`restore`](Self::restore) reads on exactly as this one would. The
     /// JS shim keeps it after every call, so a splitter survives the loss of its WebAssembly
     /// instance (another splitter's trap) with its partial record and context. None for gzip
-    /// input (the inflater's state is not kept) and before the first bytes are sniffed.
+    /// input (the inflater's state is not kept) and before the first bytes are sniffed. While a
+    /// bounded call has stopped inside a nested unit (its bytes are consumed, its rest held in a
+    /// frame), the checkpoint is a marker that `restore` refuses with an `input` error.
     pub fn checkpoint(&self) -> Option<Vec<u8>> {
         if self.gz.is_some() || !self.sniffed || self.finished {
             return None;
