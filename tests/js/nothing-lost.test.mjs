@@ -259,3 +259,45 @@ test('random chunkings of text (surrogate pairs cut anywhere): the same records 
     assert.deepEqual([sp.records, sp.errors, sp.skipped], want, `round ${round}`);
   }
 });
+
+test('a CloudWatch Logs payload that inflates to many MB comes out in bounded pieces, all of it', async () => {
+  // 40,000 logEvents in one awslogs.data of a few hundred KB: several MB of NDJSON.
+  const n = 40000;
+  const rec = (i) => JSON.stringify({ eventVersion: '1.08', eventName: `Get${i}`, eventSource: 'cloudfront.amazonaws.com', awsRegion: 'us-east-1' });
+  const logEvents = Array.from({ length: n }, (_, i) => ({ id: String(i), timestamp: 1, message: i % 1000 === 999 ? 'not json' : rec(i) }));
+  const inner = JSON.stringify({ messageType: 'DATA_MESSAGE', owner: '1', logGroup: 'g', logStream: 's', subscriptionFilters: ['f'], logEvents });
+  const data = zlib.gzipSync(Buffer.from(inner)).toString('base64');
+  const input = Buffer.from(JSON.stringify({ awslogs: { data } }) + '\n');
+  assert.ok(input.length < 1 << 20);
+  const sp = ct.createSplitter();
+  let got = 0;
+  let total = 0;
+  let piece = sp.pushSome(input);
+  for (; piece; piece = sp.next()) {
+    assert.ok(piece.length <= (1 << 20) + 4096, `a piece of ${piece.length} bytes`);
+    got += lines(piece).length;
+    total += piece.length;
+  }
+  for (piece = sp.finishSome(); piece; piece = sp.next()) {
+    assert.ok(piece.length <= (1 << 20) + 4096, `a piece of ${piece.length} bytes`);
+    got += lines(piece).length;
+    total += piece.length;
+  }
+  assert.equal(got, n);
+  assert.ok(total > 4 << 20, `${total} bytes of output`);
+  assert.deepEqual([sp.records, sp.errors], [n - n / 1000, n / 1000]);
+  // The stream: every chunk it pushes is bounded.
+  const s = createTransformStream({ ndjson: true });
+  let count = 0;
+  let biggest = 0;
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      biggest = Math.max(biggest, chunk.length);
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) count++;
+      cb();
+    },
+  });
+  await pipeline(Readable.from([input]), s, sink);
+  assert.equal(count, n);
+  assert.ok(biggest <= (1 << 20) + 4096, `a chunk of ${biggest} bytes`);
+});
