@@ -1127,7 +1127,19 @@ impl Splitter {
                 };
                 let start = skip_ws(&inner, 0);
                 match json::skip_value(&inner, start, 0) {
-                    Ok(e) => self.unit(&inner[start..e], base, layer + 1, sink),
+                    Ok(e) => {
+                        let u = &inner[start..e];
+                        // The usual payload, logEvents: a frame stopped in it keeps `inner`
+                        // itself rather than a copy of its rest (up to maxDecompressedBytes).
+                        if let (Unit::LogEvents(events), true) = (unit::classify(u), layer < 4) {
+                            if events.first() == Some(&b'[') {
+                                self.set_format(Format::CloudWatchLogs);
+                                let (k, at0) = (offset_in(&inner, events) as usize, base + offset_in(u, events));
+                                return self.nested_owned(inner, k, at0, layer + 1, Nested::LogEvents, sink);
+                            }
+                        }
+                        self.unit(u, base, layer + 1, sink)
+                    }
                     Err(f) => {
                         let e = Error::from_fail(f, &inner, 0);
                         self.bad(Error::new(e.kind(), format!("in awslogs.data: {}", describe_at(&e))).at_offset(base), &inner, sink)
@@ -1177,7 +1189,20 @@ impl Splitter {
         let depth = self.frames.len();
         if let Some(i) = self.elements_from(arr, 1, at0, layer, kind, sink)? {
             // Below any frame an element of it left (those come first).
-            self.frames.insert(depth, Frame { data: arr[i..].to_vec(), pos: 0, at0: at0 + i as u64, layer, kind });
+            self.frames.insert(depth, Frame { data: arr[i..].to_vec(), pos: 0, at0: at0.wrapping_add(i as u64), layer, kind });
+        }
+        Ok(())
+    }
+
+    /// As `nested`, for an array at `data[k..]` in a buffer the splitter owns (kept whole as the
+    /// frame, no copy).
+    fn nested_owned(&mut self, data: Vec<u8>, k: usize, at0: u64, layer: u8, kind: Nested, sink: &mut Sink<'_>) -> Result<()> {
+        // Offsets are `at0 + index in arr`; as indexes in `data`, `data[0]` stands for `at0 - k`
+        // (modular: only the sums are offsets).
+        let at0 = at0.wrapping_sub(k as u64);
+        let depth = self.frames.len();
+        if let Some(i) = self.elements_from(&data, k + 1, at0, layer, kind, sink)? {
+            self.frames.insert(depth, Frame { data, pos: i, at0, layer, kind });
         }
         Ok(())
     }
@@ -1214,7 +1239,7 @@ impl Splitter {
             }
             let end = json::skip_fast(arr, j).clamp(j + 1, arr.len());
             let el = &arr[j..end];
-            let off = at0 + j as u64;
+            let off = at0.wrapping_add(j as u64);
             match kind {
                 Nested::LogEvents => match json::get(el, &["message"]).and_then(json::as_str) {
                     Some(msg) => self.one(msg.as_bytes(), off, sink)?,
