@@ -93,7 +93,6 @@ fn run(input: &[u8], budget: usize, chunk: usize) -> Run {
             break;
         }
     }
-    drop(sink);
     Run { lines, calls, longest_item, counts: sp.counts() }
 }
 
