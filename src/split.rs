@@ -100,8 +100,8 @@ enum Nested {
 /// goes out in bounded pieces. A frame is pushed only when a call stops, so `push`/`finish`
 /// (no budget) never make one.
 struct Frame {
-    /// The array's text from where it stopped (a copy made once: the unit's own bytes are
-    /// consumed; later stops only move `pos`).
+    /// Holds the array's rest: a copy of it made once (the unit's own bytes are consumed), or
+    /// for logEvents the inflated CloudWatch Logs payload itself. Later stops only move `pos`.
     data: Vec<u8>,
     /// Where the next element (or the comma before it) starts in `data`.
     pos: usize,

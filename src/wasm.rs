@@ -317,7 +317,7 @@ pub fn panic_for_test() {
 }
 
 /// Output of one bounded splitter call: a piece of NDJSON of about this many bytes at most (a
-/// piece ends after a whole line; one CloudWatch Logs payload's records go out together).
+/// piece ends after a whole line, also inside a CloudWatch Logs payload).
 const PIECE: usize = 1 << 20;
 
 /// The streaming splitter: push chunks, get the NDJSON lines completed so far.
