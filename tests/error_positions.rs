@@ -1,5 +1,6 @@
 //! Error entries carry where the problem is as data (`error.line`, `error.column` within
 //! `event.original`, counting from one), not only inside the message text.
+#![cfg(not(target_arch = "wasm32"))] // native suite; the wasm one is tests/wasm.rs
 
 use cloudfront_trail::{transform_log, Options};
 use serde_json::Value;
