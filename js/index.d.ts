@@ -39,6 +39,10 @@ export interface ErrorEntry {
   'error.type': string;
   /** Byte offset of the problem in the (decompressed) input, counting from 0. */
   'error.offset'?: number;
+  /** Line of the problem within `event.original`, counting from 1 (when known). */
+  'error.line'?: number;
+  /** Column (in bytes) of the problem within that line, counting from 1 (when known). */
+  'error.column'?: number;
   /** Index of the unit (record) in the log, counting from 0. */
   'error.record'?: number;
   /** The raw text of the unreadable record (invalid UTF-8 replaced by U+FFFD). */

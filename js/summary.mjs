@@ -17,7 +17,7 @@ const EVIDENCE_SHOWN = 4;
 const SEVERITY_RANK = { critical: 4, high: 3, medium: 2, low: 1 };
 
 // The keys an error entry has (src/record.rs write_error_entry); a record has other keys too.
-const ERROR_ENTRY_KEYS = new Set(['error.message', 'error.type', 'error.offset', 'error.record', 'event.original']);
+const ERROR_ENTRY_KEYS = new Set(['error.message', 'error.type', 'error.offset', 'error.line', 'error.column', 'error.record', 'event.original']);
 
 /** True when a parsed output line is an error entry (an unreadable stretch with its raw text). */
 export function isErrorEntry(o) {

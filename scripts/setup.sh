@@ -9,9 +9,11 @@ WASM_PACK_VERSION=0.15.1
 # and would try to download one, which fails offline).
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "setup: cannot read the wasm-bindgen pin from Cargo.toml" >&2; exit 1; }
-# The wasm test crate must pin the same wasm-bindgen (its runner is wasm-bindgen-cli's).
-grep -q "^wasm-bindgen = \"=$WASM_BINDGEN_VERSION\"" tests/wasm-host/Cargo.toml \
-  || { echo "setup: tests/wasm-host/Cargo.toml must pin wasm-bindgen = \"=$WASM_BINDGEN_VERSION\" like Cargo.toml" >&2; exit 1; }
+# wasm-pack test runs with wasm-bindgen-cli's runner, which matches wasm-bindgen-test 0.3.N only
+# for wasm-bindgen 0.2.(N + 50): Cargo.toml's two pins must pair up.
+WASM_BINDGEN_TEST_VERSION=$(sed -n 's/^wasm-bindgen-test = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+[ "0.3.$((${WASM_BINDGEN_VERSION##*.} - 50))" = "$WASM_BINDGEN_TEST_VERSION" ] \
+  || { echo "setup: Cargo.toml pins wasm-bindgen-test \"=${WASM_BINDGEN_TEST_VERSION:-?}\"; wasm-bindgen $WASM_BINDGEN_VERSION needs 0.3.$((${WASM_BINDGEN_VERSION##*.} - 50))" >&2; exit 1; }
 
 log() { echo "setup: $*" >&2; }
 die() { log "$*"; exit 1; }

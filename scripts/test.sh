@@ -2,7 +2,7 @@
 # npm test: sets everything up, then runs every suite and closes with one line
 # "N passed, N failed[, N skipped]" summed over all of them; exits non-zero on any failure.
 #   cargo test (native core) → npm run build → wasm-pack test --node and --headless --chrome
-#   (tests/wasm.rs via tests/wasm-host) → tsc on the public types → node --test tests/js tests/e2e
+#   (at the root; tests/wasm.rs is the wasm suite) → tsc on the public types → node --test tests/js tests/e2e
 #   → every scripts/test.d/*.sh (suites other parts add; each may print its own closing line).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -84,12 +84,14 @@ fi
 suite "cargo test" cargo test --quiet --no-fail-fast
 suite "build" bash scripts/build.sh
 
-# tests/wasm.rs lives in its own small crate so the main crate's unit tests are not built for
-# wasm32 (wasm-pack test always builds every test target). Both runs share one build.
-WASM_ENV=(env CARGO_TARGET_DIR="$ROOT/target/wasm-host" WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/webdriver.json")
-suite "wasm-pack test --node" "${WASM_ENV[@]}" bash -c 'cd tests/wasm-host && wasm-pack test --node'
+# At the root, as a wasm-bindgen user runs them (the native-only test files build empty for
+# wasm32). wasm-pack builds the tests with the dev profile, then runs `cargo test` with the test
+# profile: making the test profile's opt-level the dev one's (0) lets the second step reuse the
+# first's build instead of compiling everything again. Both runs share that one build.
+WASM_ENV=(env CARGO_PROFILE_TEST_OPT_LEVEL=0 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/webdriver.json")
+suite "wasm-pack test --node" "${WASM_ENV[@]}" wasm-pack test --node
 suite "wasm-pack test --headless --chrome" "${WASM_ENV[@]}" WASM_BINDGEN_USE_BROWSER=1 \
-  bash -c 'cd tests/wasm-host && wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver || echo /usr/bin/chromedriver)"'
+  wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver || echo /usr/bin/chromedriver)"
 
 suite "tsc (public types)" tsc --noEmit -p tests/js/tsconfig.json
 

@@ -614,7 +614,8 @@ impl<'a> Fields<'a> {
     }
 }
 
-#[cfg(test)]
+// Native only: uses proptest (a native-only dev-dependency).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod spec_tests {
     //! The capture spec is what the JS shim sends the core for a record object: these tests
     //! show that enrichment of the view it describes equals enrichment of the whole record.

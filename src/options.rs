@@ -1,6 +1,9 @@
 //! Options shared by every entry point, with their defaults and validation.
 
+use alloc::string::String;
+
 use crate::error::{Error, ErrorKind, Result};
+use crate::json;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Profile {
@@ -101,8 +104,165 @@ impl Options {
         }
     }
 
+    /// Reads options from JSON text with the JS option names (camelCase; `null` means the
+    /// default), as the JS shim sends them, and validates them. Errors name the option and what
+    /// it must be.
+    pub fn from_json(text: &str) -> Result<Options> {
+        let b = text.as_bytes();
+        let start = json::skip_ws(b, 0);
+        if b.get(start) != Some(&b'{') || json::skip_value(b, start, 0).map(|e| json::skip_ws(b, e)) != Ok(b.len()) {
+            return Err(opt_err(String::from("options must be an object")));
+        }
+        let mut o = Options::default();
+        for (rk, v) in json::members(b) {
+            let key = json::unescape(rk).unwrap_or_default();
+            if v == b"null" {
+                continue;
+            }
+            match key.as_str() {
+                "profile" => o.profile = Options::parse_profile(&want_str(&key, v)?)?,
+                "enrich" => o.enrich = want_bool(&key, v)?,
+                "arrays" => o.arrays = Options::parse_arrays(&want_str(&key, v)?)?,
+                "separator" => {
+                    let s = want_str(&key, v)?;
+                    let mut it = s.chars();
+                    match (it.next(), it.next()) {
+                        (Some(c), None) => o.separator = c,
+                        _ => return Err(opt_err(String::from("separator must be exactly one character"))),
+                    }
+                }
+                "maxDepth" => o.max_depth = want_usize(&key, v)?,
+                "maxFields" => o.max_fields = want_usize(&key, v)?,
+                "maxDecompressedBytes" => o.max_decompressed_bytes = want_u64(&key, v)?,
+                "maxRecordBytes" => o.max_record_bytes = want_usize(&key, v)?,
+                "strict" => o.strict = want_bool(&key, v)?,
+                _ => {
+                    return Err(opt_err(alloc::format!(
+                        "unknown option {key:?}: expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes or strict"
+                    )))
+                }
+            }
+        }
+        o.validate()?;
+        Ok(o)
+    }
+
+    /// [`from_json`](Self::from_json) through a one-entry cache keyed by the text: a pipeline
+    /// calls `transform` per record with the same options text, which is then read once.
+    #[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+    pub(crate) fn from_json_cached(text: &str) -> Result<Options> {
+        std::thread_local! {
+            static LAST: core::cell::RefCell<Option<(String, Options)>> = const { core::cell::RefCell::new(None) };
+        }
+        LAST.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            match &*slot {
+                Some((t, o)) if t == text => Ok(o.clone()),
+                _ => {
+                    let o = Options::from_json(text)?;
+                    *slot = Some((String::from(text), o.clone()));
+                    Ok(o)
+                }
+            }
+        })
+    }
+
     /// The separator as UTF-8 bytes.
     pub(crate) fn sep_bytes(&self, buf: &mut [u8; 4]) -> usize {
         self.separator.encode_utf8(buf).len()
+    }
+}
+
+fn opt_err(msg: String) -> Error {
+    Error::new(ErrorKind::Option, msg)
+}
+
+fn want_u64(key: &str, v: &[u8]) -> Result<u64> {
+    core::str::from_utf8(v)
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .ok_or_else(|| opt_err(alloc::format!("{key} must be a non-negative integer")))
+}
+
+fn want_usize(key: &str, v: &[u8]) -> Result<usize> {
+    usize::try_from(want_u64(key, v)?).map_err(|_| opt_err(alloc::format!("{key} is too large")))
+}
+
+fn want_str<'a>(key: &str, v: &'a [u8]) -> Result<alloc::borrow::Cow<'a, str>> {
+    // A lone surrogate (JS '\ud800') has no UTF-8 form; as_str would read it as U+FFFD.
+    let text = v.len() >= 2 && json::unescape_wtf8(&v[1..v.len() - 1]).is_some_and(|b| core::str::from_utf8(&b).is_ok());
+    json::as_str(v).filter(|_| text).ok_or_else(|| opt_err(alloc::format!("{key} must be a string of Unicode text")))
+}
+
+fn want_bool(key: &str, v: &[u8]) -> Result<bool> {
+    match v {
+        b"true" => Ok(true),
+        b"false" => Ok(false),
+        _ => Err(opt_err(alloc::format!("{key} must be true or false"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Arrays, Options, Profile};
+    use alloc::string::{String, ToString};
+
+    /// The options read from `text`, or the error's display text.
+    fn read(text: &str) -> Result<Options, String> {
+        Options::from_json(text).map_err(|e| e.to_string())
+    }
+
+    fn ok(f: impl FnOnce(&mut Options)) -> Result<Options, String> {
+        let mut o = Options::default();
+        f(&mut o);
+        Ok(o)
+    }
+
+    fn err(msg: &str) -> Result<Options, String> {
+        Err(alloc::format!("option: {msg}"))
+    }
+
+    #[test]
+    fn options_from_json() {
+        crate::table_test!(read, [
+            ("empty object", "{}", ok(|_| {})),
+            ("whitespace around", " \n{ } \t", ok(|_| {})),
+            ("null is the default", r#"{"profile":null,"maxDepth":null,"separator":null}"#, ok(|_| {})),
+            ("every option", r#"{"profile":"ocsf","enrich":false,"arrays":"index","separator":"/","maxDepth":3,"maxFields":9,"maxDecompressedBytes":4096,"maxRecordBytes":2048,"strict":true}"#,
+                ok(|o| { o.profile = Profile::Ocsf; o.enrich = false; o.arrays = Arrays::Index; o.separator = '/'; o.max_depth = 3; o.max_fields = 9; o.max_decompressed_bytes = 4096; o.max_record_bytes = 2048; o.strict = true; })),
+            ("ecs profile", r#"{"profile":"ecs"}"#, ok(|o| o.profile = Profile::Ecs)),
+            ("escaped key", r#"{"st\u0072ict":true}"#, ok(|o| o.strict = true)),
+            ("non-ASCII separator", r#"{"separator":"\u00b7"}"#, ok(|o| o.separator = '\u{b7}')),
+            ("not an object", "[]", err("options must be an object")),
+            ("not JSON", "{", err("options must be an object")),
+            ("trailing text", "{} x", err("options must be an object")),
+            ("empty text", "", err("options must be an object")),
+            ("unknown option", r#"{"profil":"ecs"}"#, err(r#"unknown option "profil": expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes or strict"#)),
+            ("unknown profile", r#"{"profile":"csv"}"#, err(r#"unknown profile "csv": expected "flat", "ecs" or "ocsf""#)),
+            ("profile not a string", r#"{"profile":1}"#, err("profile must be a string of Unicode text")),
+            ("unknown arrays mode", r#"{"arrays":"flat"}"#, err(r#"unknown arrays mode "flat": expected "keep" or "index""#)),
+            ("enrich not a bool", r#"{"enrich":"yes"}"#, err("enrich must be true or false")),
+            ("strict not a bool", r#"{"strict":1}"#, err("strict must be true or false")),
+            ("negative number", r#"{"maxDepth":-1}"#, err("maxDepth must be a non-negative integer")),
+            ("fraction", r#"{"maxFields":2.5}"#, err("maxFields must be a non-negative integer")),
+            ("exponent", r#"{"maxRecordBytes":1e4}"#, err("maxRecordBytes must be a non-negative integer")),
+            ("beyond u64", r#"{"maxDecompressedBytes":18446744073709551616}"#, err("maxDecompressedBytes must be a non-negative integer")),
+            ("two-character separator", r#"{"separator":"::"}"#, err("separator must be exactly one character")),
+            ("empty separator", r#"{"separator":""}"#, err("separator must be exactly one character")),
+            ("lone surrogate separator", r#"{"separator":"\ud800"}"#, err("separator must be a string of Unicode text")),
+            ("validated: tilde separator", r#"{"separator":"~"}"#, err("separator must be one printable character other than '~', '\"' and '\\' ('~' is the key escape character)")),
+            ("validated: digit separator", r#"{"separator":"1"}"#, err("separator must not be a digit (array indices are written in digits)")),
+            ("validated: maxFields", r#"{"maxFields":1}"#, err("maxFields must be at least 2")),
+            ("validated: maxDepth", r#"{"maxDepth":0}"#, err("maxDepth must be at least 1")),
+            ("validated: maxRecordBytes", r#"{"maxRecordBytes":1023}"#, err("maxRecordBytes must be at least 1024")),
+        ]);
+    }
+
+    /// The cache gives what a fresh read gives, for a changed text too, and does not keep errors.
+    #[test]
+    fn cached_read_follows_the_text() {
+        for text in [r#"{"profile":"ecs"}"#, r#"{"profile":"ecs"}"#, "{}", r#"{"maxDepth":0}"#, r#"{"profile":"ocsf"}"#] {
+            assert_eq!(Options::from_json_cached(text), Options::from_json(text), "{text}");
+        }
     }
 }

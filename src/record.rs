@@ -125,24 +125,22 @@ pub(crate) fn with_engine<T>(opts: &Options, f: impl FnOnce(&mut Engine) -> Resu
 }
 
 /// Writes the entry that stands in for a record that could not be read:
-/// `{"error.message": ..., "error.type": kind, "error.offset": n, "event.original": raw text}`.
+/// `{"error.message": ..., "error.type": kind, "error.offset": n, "error.line": l, "error.column": c,
+/// "error.record": i, "event.original": raw text}` (each position only where known).
 /// The raw text is decoded lossily (invalid UTF-8 becomes U+FFFD) so it is always a string.
 pub(crate) fn write_error_entry(out: &mut Vec<u8>, err: &Error, original: &[u8]) {
     out.push(b'{');
     let mut w = ObjWriter { out, first: true };
     w.str("error.message", &alloc::string::ToString::to_string(err));
     w.str("error.type", err.kind().as_str());
-    if let Some(o) = err.offset() {
-        w.key("error.offset");
-        let mut buf = alloc::string::String::new();
-        core::fmt::Write::write_fmt(&mut buf, format_args!("{o}")).ok();
-        w.out.extend_from_slice(buf.as_bytes());
-    }
-    if let Some(r) = err.record() {
-        w.key("error.record");
-        let mut buf = alloc::string::String::new();
-        core::fmt::Write::write_fmt(&mut buf, format_args!("{r}")).ok();
-        w.out.extend_from_slice(buf.as_bytes());
+    // Positions are data as well as text: line and column count from one within `original`.
+    for (key, v) in [("error.offset", err.offset()), ("error.line", err.line()), ("error.column", err.column()), ("error.record", err.record())] {
+        if let Some(v) = v {
+            w.key(key);
+            let mut buf = alloc::string::String::new();
+            core::fmt::Write::write_fmt(&mut buf, format_args!("{v}")).ok();
+            w.out.extend_from_slice(buf.as_bytes());
+        }
     }
     w.str("event.original", &alloc::string::String::from_utf8_lossy(original));
     w.out.push(b'}');

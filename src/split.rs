@@ -730,7 +730,8 @@ impl Splitter {
             _ => (1, true),
         };
         let e = match self.pending_error.take() {
-            Some(e) => Error::new(e.kind(), format!("{} (an unreadable stretch longer than maxRecordBytes, {limit} bytes: this entry holds its first {limit} bytes, the next ones the rest)", e.message())),
+            Some(e) => Error::new(e.kind(), format!("{} (an unreadable stretch longer than maxRecordBytes, {limit} bytes: this entry holds its first {limit} bytes, the next ones the rest)", e.message()))
+                .with_position(e.line(), e.column()),
             None if first => Error::new(ErrorKind::Syntax, format!("unreadable data longer than maxRecordBytes ({limit} bytes), in pieces")),
             None => Error::new(ErrorKind::Limit, format!("continued: more of the unreadable stretch above (cut every maxRecordBytes, {limit} bytes)")),
         };
@@ -1012,7 +1013,8 @@ impl Splitter {
             self.note_top_unit(d.get(p).copied().unwrap_or(0), read);
         }
         let e = Error::from_fail(Fail { code: f.code, at: f.at.saturating_sub(p) }, &d[p..], 0);
-        let err = Error::new(e.kind(), describe_at(&e)).at_offset(self.base + f.at as u64);
+        // Line and column (within the stretch's own text) stay on the error as data.
+        let err = e.at_offset(self.base + f.at as u64);
         self.pending_error = Some(err);
         self.state = State::Resync { in_array, from: 1 };
         self.resync_spent = 0;
@@ -1142,7 +1144,8 @@ impl Splitter {
                     }
                     Err(f) => {
                         let e = Error::from_fail(f, &inner, 0);
-                        self.bad(Error::new(e.kind(), format!("in awslogs.data: {}", describe_at(&e))).at_offset(base), &inner, sink)
+                        let msg = format!("in awslogs.data: {}", e.message());
+                        self.bad(Error::new(e.kind(), msg).with_position(e.line(), e.column()).at_offset(base), &inner, sink)
                     }
                 }
             }
@@ -1268,8 +1271,8 @@ impl Splitter {
                 Ok(())
             }
             Err(e) => {
-                let e = Error::new(e.kind(), describe_at(&e)).at_offset(e.offset().unwrap_or(base));
-                self.bad(e, rec, sink)
+                let at = e.offset().unwrap_or(base);
+                self.bad(e.at_offset(at), rec, sink)
             }
         }
     }
@@ -1285,14 +1288,6 @@ impl Splitter {
         self.emitted += self.entry.len() + 1;
         sink(Item::Bad { error: &err, original, entry: &self.entry });
         Ok(())
-    }
-}
-
-/// The error's message with its position inside the record's own text.
-fn describe_at(e: &Error) -> alloc::string::String {
-    match (e.line(), e.column()) {
-        (Some(l), Some(c)) => format!("{} at line {l}, column {c} of the record", e.message()),
-        _ => alloc::string::String::from(e.message()),
     }
 }
 

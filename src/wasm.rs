@@ -1,7 +1,8 @@
 //! The wasm-bindgen surface: the only file that imports wasm_bindgen. Thin on purpose: options
-//! arrive as JSON text (the JS names, camelCase), results leave as JSON/NDJSON text or bytes, and
-//! every `Error` crosses once, in [`to_js`], as a JS `Error` carrying `kind`, `offset`, `line`,
-//! `column` and `record` as properties. The public JS API is js/core.mjs; these names are internal.
+//! arrive as JSON text (the JS names, camelCase; read by `Options::from_json`), results leave as
+//! JSON/NDJSON text or bytes, and every `Error` crosses once, in [`to_js`], as a JS `Error`
+//! carrying `kind`, `offset`, `line`, `column` and `record` as properties. The public JS API is
+//! js/core.mjs; these names are internal.
 //!
 //! Belt and braces: the core never panics on any input, but if it ever did, the panic hook asks
 //! wasm-bindgen's glue to re-create the instance before the next call (the trapped one may hold a
@@ -13,8 +14,7 @@ use alloc::vec::Vec;
 
 use wasm_bindgen::prelude::*;
 
-use crate::json;
-use crate::{Arrays, Error, ErrorKind, Item, Options, Profile};
+use crate::{Error, ErrorKind, Item, Options};
 
 #[wasm_bindgen]
 extern "C" {
@@ -68,107 +68,19 @@ fn start() {
     }));
 }
 
-fn opt_err(msg: String) -> Error {
-    Error::new(ErrorKind::Option, msg)
-}
-
-fn want_u64(key: &str, v: &[u8]) -> crate::Result<u64> {
-    core::str::from_utf8(v)
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-        .ok_or_else(|| opt_err(alloc::format!("{key} must be a non-negative integer")))
-}
-
-fn want_usize(key: &str, v: &[u8]) -> crate::Result<usize> {
-    usize::try_from(want_u64(key, v)?).map_err(|_| opt_err(alloc::format!("{key} is too large")))
-}
-
-fn want_str<'a>(key: &str, v: &'a [u8]) -> crate::Result<alloc::borrow::Cow<'a, str>> {
-    // A lone surrogate (JS '\ud800') has no UTF-8 form; as_str would read it as U+FFFD.
-    let text = v.len() >= 2 && json::unescape_wtf8(&v[1..v.len() - 1]).is_some_and(|b| core::str::from_utf8(&b).is_ok());
-    json::as_str(v).filter(|_| text).ok_or_else(|| opt_err(alloc::format!("{key} must be a string of Unicode text")))
-}
-
-fn want_bool(key: &str, v: &[u8]) -> crate::Result<bool> {
-    match v {
-        b"true" => Ok(true),
-        b"false" => Ok(false),
-        _ => Err(opt_err(alloc::format!("{key} must be true or false"))),
-    }
-}
-
-/// Reads options from the JSON text the shim sends (JS option names; `null` means default).
+/// Options from the JSON text the shim sends (see `Options::from_json`), read once per distinct
+/// text: a pipeline calls `transform` per record with the same options.
 fn options(text: &str) -> crate::Result<Options> {
-    let b = text.as_bytes();
-    let start = json::skip_ws(b, 0);
-    if b.get(start) != Some(&b'{') || json::skip_value(b, start, 0).map(|e| json::skip_ws(b, e)) != Ok(b.len()) {
-        return Err(opt_err(String::from("options must be an object")));
-    }
-    let mut o = Options::default();
-    for (rk, v) in json::members(b) {
-        let key = json::unescape(rk).unwrap_or_default();
-        if v == b"null" {
-            continue;
-        }
-        match key.as_str() {
-            "profile" => o.profile = Options::parse_profile(&want_str(&key, v)?)?,
-            "enrich" => o.enrich = want_bool(&key, v)?,
-            "arrays" => o.arrays = Options::parse_arrays(&want_str(&key, v)?)?,
-            "separator" => {
-                let s = want_str(&key, v)?;
-                let mut it = s.chars();
-                match (it.next(), it.next()) {
-                    (Some(c), None) => o.separator = c,
-                    _ => return Err(opt_err(String::from("separator must be exactly one character"))),
-                }
-            }
-            "maxDepth" => o.max_depth = want_usize(&key, v)?,
-            "maxFields" => o.max_fields = want_usize(&key, v)?,
-            "maxDecompressedBytes" => o.max_decompressed_bytes = want_u64(&key, v)?,
-            "maxRecordBytes" => o.max_record_bytes = want_usize(&key, v)?,
-            "strict" => o.strict = want_bool(&key, v)?,
-            _ => {
-                return Err(opt_err(alloc::format!(
-                    "unknown option {key:?}: expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes or strict"
-                )))
-            }
-        }
-    }
-    o.validate()?;
-    Ok(o)
-}
-
-// Keep the enums' names referenced here so a new variant shows up as a compile error above.
-const _: fn(Profile, Arrays) = |_, _| {};
-
-thread_local! {
-    /// The engine of the last `transform` call, with the options text it was made from: a
-    /// pipeline calls `transform` per record with the same options, and a fresh engine would
-    /// parse the options and allocate its buffers every time.
-    static ENGINE: core::cell::RefCell<Option<(String, crate::record::Engine)>> = const { core::cell::RefCell::new(None) };
-}
-
-/// Runs `f` with the cached engine for `opts` (made anew when the options text changes).
-fn with_engine<T>(opts: &str, f: impl FnOnce(&mut crate::record::Engine) -> Result<T, JsValue>) -> Result<T, JsValue> {
-    ENGINE.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let cached = matches!(&*slot, Some((text, _)) if text == opts);
-        if !cached {
-            let o = options(opts).map_err(to_js)?;
-            *slot = Some((String::from(opts), crate::record::Engine::new(o).map_err(to_js)?));
-        }
-        match slot.as_mut() {
-            Some((_, engine)) => f(engine),
-            None => Err(to_js(Error::new(ErrorKind::Input, "no engine"))),
-        }
-    })
+    Options::from_json_cached(text)
 }
 
 fn transform_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
-    with_engine(opts, |engine| {
-        engine.record(input, 0).map_err(to_js)?;
+    let o = options(opts).map_err(to_js)?;
+    crate::record::with_engine(&o, |engine| {
+        engine.record(input, 0)?;
         Ok(ascii_text(engine.out.clone()))
     })
+    .map_err(to_js)
 }
 
 /// The enrichment keys alone for a record's text (the JS shim's fast path for record objects:

@@ -1,6 +1,7 @@
 //! Enrichment over hand-written fixtures (tests/fixtures/enrich/*.json) shaped like the
 //! CloudTrail documentation's records. The expected values are written from what the
 //! documentation says each field means, not copied from the program's output.
+#![cfg(not(target_arch = "wasm32"))] // native suite; the wasm one is tests/wasm.rs
 
 use std::collections::HashMap;
 

@@ -1,4 +1,5 @@
 //! Every input shape, read by content; chunked streaming equals one call; bad input loses nothing.
+#![cfg(not(target_arch = "wasm32"))] // native suite; the wasm one is tests/wasm.rs
 
 use cloudfront_trail::{transform_log, Format, Item, Options, Splitter};
 use proptest::prelude::*;

@@ -1,5 +1,6 @@
 //! Limits on hostile input, each a clear error that loses nothing, and time that stays linear.
 //! See SECURITY.md for the limits and their defaults.
+#![cfg(not(target_arch = "wasm32"))] // native suite; the wasm one is tests/wasm.rs
 
 use std::time::{Duration, Instant};
 

@@ -5,6 +5,7 @@
 //! Compared as JSON values: member order does not matter, array order does.
 //! Refresh the expected documents after a deliberate change with
 //! `UPDATE_FIXTURES=1 cargo test --test profiles`, then review every diff (`git diff tests/fixtures/profiles`).
+#![cfg(not(target_arch = "wasm32"))] // native suite; the wasm one is tests/wasm.rs
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,6 @@
 //! One file per fixed bug in `tests/regression/`, each named after what broke. Inputs found by
 //! the fuzzers (fuzz/README.md) are kept here once fixed.
+#![cfg(not(target_arch = "wasm32"))] // native suite; the wasm one is tests/wasm.rs
 
 #[path = "regression/max_record_bytes_whole_record.rs"]
 mod max_record_bytes_whole_record;

@@ -1,6 +1,7 @@
 //! Lossless flattening: with enrichment off, `unflatten(transform(x)) == x` for every JSON object,
 //! including the awkward keys (separator, `~`, empty, `__proto__`), empty containers, unicode and
 //! integers beyond 2^53 (compared exactly: serde_json here keeps numbers as written).
+#![cfg(not(target_arch = "wasm32"))] // native suite; the wasm one is tests/wasm.rs
 
 use cloudfront_trail::{transform, unflatten, Arrays, Options};
 use proptest::prelude::*;

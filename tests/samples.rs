@@ -5,6 +5,7 @@
 //!
 //! The samples live outside the repository; on a clone without them the test prints a note and
 //! checks nothing.
+#![cfg(not(target_arch = "wasm32"))] // native suite; the wasm one is tests/wasm.rs
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 //! The exported wasm API (src/wasm.rs), run inside WebAssembly by `wasm-pack test --node` and
-//! `wasm-pack test --headless --chrome` on the small crate in tests/wasm-host/, whose only test
-//! target is this file (building the main crate's unit tests for wasm32 is not a goal).
+//! `wasm-pack test --headless --chrome` at the crate root (the other test files are native-only
+//! and build empty for wasm32).
 //! Errors are checked as the JS side sees them: properties of a JS `Error`.
 #![cfg(target_arch = "wasm32")]
 

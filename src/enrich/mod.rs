@@ -18,7 +18,8 @@ mod cloudfront_resources;
 mod cloudfront_risk;
 pub(crate) use cloudfront_risk::{write_details as write_risk_details, RiskDetail};
 mod credentials;
-#[cfg(test)]
+// Native only: its tests use proptest (a native-only dev-dependency) and write docs/.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod docs;
 mod identity;
 mod insight;

@@ -127,6 +127,18 @@ test('transformLog: every input type, broken record in the middle kept as an err
   for (const bad of [null, 42, {}, [1]]) expectError(() => ct.transformLog(bad), 'input');
 });
 
+test('error entries and strict throws carry line and column as data, pointing into event.original', () => {
+  const text = '{"eventVersion":"1.08","eventName":"A"}\n{"eventVersion":"1.08",\n  "x": { oops } }\n';
+  const [entry] = ct.transformLog(text).errors;
+  assert.equal(entry['error.line'], 2);
+  const line = entry['event.original'].split('\n')[entry['error.line'] - 1];
+  assert.equal(line[entry['error.column'] - 1], 'o', `${line} at column ${entry['error.column']}`);
+  const [ndjsonEntry] = ct.transformLogToNdjson(text).trim().split('\n').slice(1).map((l) => JSON.parse(l));
+  assert.deepEqual([ndjsonEntry['error.line'], ndjsonEntry['error.column']], [entry['error.line'], entry['error.column']]);
+  const e = expectError(() => ct.transformLog(text, { strict: true }), 'syntax');
+  assert.deepEqual([e.line, e.column], [entry['error.line'], entry['error.column']]);
+});
+
 test('transformLog: gzip found by its magic bytes; EventBridge unwrapped', () => {
   const gz = zlib.gzipSync(fixture('broken-middle.ndjson'));
   const log = ct.transformLog(gz);

@@ -1,1 +1,0 @@
-//! Empty: the tests are in ../wasm.rs.
