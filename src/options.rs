@@ -40,6 +40,10 @@ pub struct Options {
     pub max_record_bytes: usize,
     /// Stop at the first bad record instead of emitting an error entry for it.
     pub strict: bool,
+    /// A record that fails to parse is salvaged (src/salvage.rs, docs/INPUTS.md): what can be
+    /// read is kept, the damage is kept as raw text and marked (`event.salvaged`). Default on;
+    /// only with the flat profile and without `strict` (which stops at the damaged record).
+    pub salvage: bool,
 }
 
 impl Default for Options {
@@ -54,6 +58,7 @@ impl Default for Options {
             max_decompressed_bytes: 1 << 30,
             max_record_bytes: 64 << 20,
             strict: false,
+            salvage: true,
         }
     }
 }

@@ -127,9 +127,10 @@ fn options(text: &str) -> crate::Result<Options> {
             "maxDecompressedBytes" => o.max_decompressed_bytes = want_u64(&key, v)?,
             "maxRecordBytes" => o.max_record_bytes = want_usize(&key, v)?,
             "strict" => o.strict = want_bool(&key, v)?,
+            "salvage" => o.salvage = want_bool(&key, v)?,
             _ => {
                 return Err(opt_err(alloc::format!(
-                    "unknown option {key:?}: expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes or strict"
+                    "unknown option {key:?}: expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes, strict or salvage"
                 )))
             }
         }
