@@ -191,8 +191,10 @@ impl Reader<'_> {
                 }
                 // A stray closer right after a member whose opener count says an opener was lost:
                 // the member lost it, so it stays open until one more `}`.
-                if let (b']' | b'}', Some((out_len, was_first, key, v)), true) = (c, last, self.brace_debt > 0) {
-                    if matches!(s[v], b'{' | b'[') {
+                // Likewise a `:` after a string value: that string was the first key of an
+                // object whose `{` was lost.
+                if let (b']' | b'}' | b':', Some((out_len, was_first, key, v)), true) = (c, last, self.brace_debt > 0) {
+                    if matches!((c, s[v]), (b']' | b'}', b'{' | b'[') | (b':', b'"')) {
                         self.brace_debt -= 1;
                         self.out.truncate(out_len);
                         first = was_first;
@@ -202,7 +204,8 @@ impl Reader<'_> {
                             self.damages.pop();
                         }
                         let stop = self.resync(p + 1, 1);
-                        self.member_damage(key, v, stop.end, &mut first, "a closing bracket without its opener: the member lost an opening bracket");
+                        let msg = if c == b':' { "a member without its object: the value lost its opening brace" } else { "a closing bracket without its opener: the member lost an opening bracket" };
+                        self.member_damage(key, v, stop.end, &mut first, msg);
                         p = stop.next;
                         last = None;
                         continue;
