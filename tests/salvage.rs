@@ -240,3 +240,27 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Any text after a CloudTrail member (JSON-ish bytes, so the reader's paths are all taken):
+    /// no panic, and what salvage writes is one JSON object whose damages lie inside the input,
+    /// which the pipeline reads.
+    #[test]
+    fn arbitrary_damage_gives_a_json_object(tail in prop::collection::vec(prop::sample::select(b"{}[]:,\" \\\\ab1-.~\n\xff".to_vec()), 0..80)) {
+        let mut text = br#"{"eventName":"X","#.to_vec();
+        text.extend_from_slice(&tail);
+        if let Some(s) = salvage(&text, '.') {
+            let v: Value = serde_json::from_slice(&s.json).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&s.json)));
+            prop_assert!(v.is_object());
+            prop_assert_eq!(&v["eventName"], &json!("X"));
+            prop_assert!(s.damages.iter().all(|d| d.offset <= text.len()));
+            let out = obj(&transform(&text, &Options::default()).unwrap());
+            prop_assert_eq!(&out["event.salvaged"], &json!(true));
+        } else {
+            // Not salvaged: the text parses (it is no damaged record) or fails another way.
+            prop_assert!(transform(&text, &Options::default()).map_or(true, |o| !o.contains("event.salvaged")));
+        }
+    }
+}
