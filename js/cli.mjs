@@ -42,8 +42,8 @@ Limits (N in bytes; the suffixes K, M, G are powers of 1024):
 
   --strict                 stop at the first bad record, after writing the
                            records before it (exit status 1)
-  --no-salvage             a damaged record is an error entry, not the part of
-                           it that can be read (marked "event.salvaged")
+  --salvage                a damaged record comes out as what can be read of
+                           it, marked "event.salvaged" (flat profile only)
   --version                print the version
   -h, --help               show this help
 
@@ -70,7 +70,7 @@ const OPTIONS = {
   'max-decompressed-bytes': { type: 'string' },
   'max-record-bytes': { type: 'string' },
   strict: { type: 'boolean' },
-  'no-salvage': { type: 'boolean' },
+  salvage: { type: 'boolean' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -130,7 +130,7 @@ function readArgs(argv) {
   const opts = {};
   if (v.profile !== undefined) opts.profile = v.profile;
   if (v['no-enrich']) opts.enrich = false;
-  if (v['no-salvage']) opts.salvage = false;
+  if (v.salvage) opts.salvage = true;
   if (v.arrays !== undefined) opts.arrays = v.arrays;
   if (v.separator !== undefined) opts.separator = v.separator;
   if (v['max-depth'] !== undefined) opts.maxDepth = count('max-depth', v['max-depth']);

@@ -23,7 +23,7 @@ export interface Options {
   maxRecordBytes?: number;
   /** Throw at the first bad record instead of returning an error entry for it. Default `false`. */
   strict?: boolean;
-  /** A damaged record comes out as what can be read of it, marked `event.salvaged` (docs/INPUTS.md). Flat profile, not with `strict`. Default `true`. */
+  /** A damaged record comes out as what can be read of it, marked `event.salvaged` (docs/INPUTS.md). Flat profile, not with `strict`. Default `false`. */
   salvage?: boolean;
 }
 

@@ -41,8 +41,9 @@ pub struct Options {
     /// Stop at the first bad record instead of emitting an error entry for it.
     pub strict: bool,
     /// A record that fails to parse is salvaged (src/salvage.rs, docs/INPUTS.md): what can be
-    /// read is kept, the damage is kept as raw text and marked (`event.salvaged`). Default on;
-    /// only with the flat profile and without `strict` (which stops at the damaged record).
+    /// read is kept, the damage is kept as raw text and marked (`event.salvaged`). Default off
+    /// (a damaged record is an error entry, as before); only with the flat profile and without
+    /// `strict` (which stops at the damaged record).
     pub salvage: bool,
 }
 
@@ -58,7 +59,7 @@ impl Default for Options {
             max_decompressed_bytes: 1 << 30,
             max_record_bytes: 64 << 20,
             strict: false,
-            salvage: true,
+            salvage: false,
         }
     }
 }

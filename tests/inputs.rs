@@ -7,11 +7,6 @@ fn opts() -> Options {
     Options { enrich: false, ..Options::default() }
 }
 
-/// The error-entry path itself (what salvage, on by default, starts from: tests/salvage.rs).
-fn no_salvage() -> Options {
-    Options { salvage: false, ..opts() }
-}
-
 fn rec(name: &str) -> String {
     format!(r#"{{"eventVersion":"1.08","eventTime":"2024-03-01T10:00:00Z","eventSource":"cloudfront.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","requestParameters":{{"id":"E1"}}}}"#)
 }
@@ -124,7 +119,7 @@ fn bad_records_become_entries_and_neighbours_survive() {
         ("array", format!("[{a},\n{broken},\n{b}]")),
         ("ndjson", format!("{a}\n{broken}\n{b}\n")),
     ] {
-        let log = transform_log(input.as_bytes(), &no_salvage()).unwrap();
+        let log = transform_log(input.as_bytes(), &opts()).unwrap();
         assert_eq!(names(&log), ["A", "B"], "{what}");
         assert_eq!(log.errors.len(), 1, "{what}");
         assert_eq!(log.errors[0].original, broken, "{what}");
@@ -136,7 +131,7 @@ fn bad_records_become_entries_and_neighbours_survive() {
     }
     // Truncated file: the last record is cut mid-way.
     let input = format!(r#"{{"Records":[{a},{b},{{"eventVersion":"1.08","eventNa"#);
-    let log = transform_log(input.as_bytes(), &no_salvage()).unwrap();
+    let log = transform_log(input.as_bytes(), &opts()).unwrap();
     assert_eq!(names(&log), ["A", "B"]);
     assert_eq!(log.errors.len(), 1);
     assert_eq!(log.errors[0].original, r#"{"eventVersion":"1.08","eventNa"#);
@@ -145,18 +140,18 @@ fn bad_records_become_entries_and_neighbours_survive() {
     let mut bytes = format!("{a}\n").into_bytes();
     bytes.extend_from_slice(b"{\"eventName\":\"\xff\xfe\"}\n");
     bytes.extend_from_slice(format!("{b}\n").as_bytes());
-    let log = transform_log(&bytes, &no_salvage()).unwrap();
+    let log = transform_log(&bytes, &opts()).unwrap();
     assert_eq!(names(&log), ["A", "B"]);
     assert!(log.errors[0].error.to_string().contains("UTF-8"));
     assert!(log.errors[0].original.contains('\u{FFFD}'));
     // NaN/Infinity are not JSON.
-    let log = transform_log(format!("{a}\n{{\"eventName\":\"N\",\"v\":NaN}}\n{{\"v\":Infinity}}\n{b}").as_bytes(), &no_salvage()).unwrap();
+    let log = transform_log(format!("{a}\n{{\"eventName\":\"N\",\"v\":NaN}}\n{{\"v\":Infinity}}\n{b}").as_bytes(), &opts()).unwrap();
     assert_eq!((names(&log), log.errors.len()), (vec!["A".to_string(), "B".to_string()], 2));
     // A byte-order mark is skipped; duplicate keys keep both (the last wins when parsed).
-    let log = transform_log(format!("\u{feff}{{\"eventName\":\"X\",\"eventName\":\"A\"}}").as_bytes(), &no_salvage()).unwrap();
+    let log = transform_log(format!("\u{feff}{{\"eventName\":\"X\",\"eventName\":\"A\"}}").as_bytes(), &opts()).unwrap();
     assert_eq!(names(&log), ["A"]);
     // Junk before a record at top level.
-    let log = transform_log(format!("garbage line\n{a}").as_bytes(), &no_salvage()).unwrap();
+    let log = transform_log(format!("garbage line\n{a}").as_bytes(), &opts()).unwrap();
     assert_eq!((names(&log), log.errors[0].original.as_str()), (vec!["A".to_string()], "garbage line"));
 }
 
@@ -167,7 +162,7 @@ fn the_cloudfront_documentation_example_as_published() {
         eprintln!("skipping: {path} not present (a user's clone)");
         return;
     };
-    let log = transform_log(&raw, &no_salvage()).unwrap();
+    let log = transform_log(&raw, &opts()).unwrap();
     assert_eq!(
         names(&log),
         ["ListDistributions2014_01_31", "GetDistribution2014_01_31", "CreateInvalidation2014_01_31", "ListCloudFrontOriginAccessIdentities2014_01_31"]

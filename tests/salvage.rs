@@ -11,14 +11,22 @@ use cloudfront_trail::{salvage, transform, transform_log, unflatten, ErrorKind, 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
+/// Salvage is opt-in (`salvage: true`); the default keeps the error entry.
+fn salv() -> Options {
+    Options { salvage: true, ..Options::default() }
+}
+
 fn obj(text: &str) -> Map<String, Value> {
     serde_json::from_str(text).expect("a JSON object")
 }
 
 /// The one salvaged record of a log, checked as the issue asks.
 fn check_salvaged_log(raw: &[u8], records: usize, action: &str, user: &str, ts: &str, dist: &str) -> Map<String, Value> {
-    let log = transform_log(raw, &Options::default()).unwrap();
+    let log = transform_log(raw, &salv()).unwrap();
     assert_eq!((log.records.len(), log.errors.len()), (records, 0), "{:?}", log.errors);
+    // By default (salvage off) the damaged record is an error entry, as before.
+    let plain = transform_log(raw, &Options::default()).unwrap();
+    assert_eq!((plain.records.len(), plain.errors.len()), (records - 1, 1));
     let salvaged: Vec<_> = log.records.iter().map(|r| obj(r)).filter(|r| r.contains_key("event.salvaged")).collect();
     assert_eq!(salvaged.len(), 1);
     let r = salvaged.into_iter().next().unwrap();
@@ -81,11 +89,11 @@ fn fixture_with_the_same_two_damages() {
     assert_eq!(r["recipientAccountId"], json!("444455556666"));
 
     // Off: the record is an error entry with its raw text, as before.
-    let off = transform_log(&raw, &Options { salvage: false, ..Options::default() }).unwrap();
+    let off = transform_log(&raw, &Options::default()).unwrap();
     assert_eq!((off.records.len(), off.errors.len()), (1, 1));
     assert_eq!(off.errors[0].original, r["event.original"].as_str().unwrap());
     // `strict` keeps its meaning: it stops at the damaged record.
-    let strict = transform_log(&raw, &Options { strict: true, ..Options::default() }).unwrap_err();
+    let strict = transform_log(&raw, &Options { strict: true, ..salv() }).unwrap_err();
     assert_eq!(strict.kind(), ErrorKind::Syntax);
 }
 
@@ -93,7 +101,7 @@ fn fixture_with_the_same_two_damages() {
 #[test]
 fn unflatten_puts_salvaged_members_back() {
     let raw = br#"{"eventVersion":"1.08","eventName":"X","a":{"b":1,"c":{ junk },"d":[1,2]},"e":"f"}"#;
-    let opts = Options { enrich: false, ..Options::default() };
+    let opts = Options { enrich: false, ..salv() };
     let flat = transform(raw, &opts).unwrap();
     let nested: Value = serde_json::from_str(&unflatten(flat.as_bytes(), &opts).unwrap()).unwrap();
     assert_eq!(nested["a"], json!({"b": 1, "c": {"~damaged": "junk"}, "d": [1, 2]}));
@@ -104,7 +112,7 @@ fn unflatten_puts_salvaged_members_back() {
 /// Garbage never turns into a fake record: no `{`, or no intact CloudTrail member.
 #[test]
 fn threshold_keeps_garbage_an_error() {
-    let opts = Options::default();
+    let opts = salv();
     for bad in [&b"not json at all"[..], b"{\"a\": {junk}", b"{ eventName: x }", b"[{\"eventName\":\"X\",", b"{\"eventName\": x, \"b\": 1}"] {
         assert!(transform(bad, &opts).is_err(), "{}", String::from_utf8_lossy(bad));
         assert!(salvage(bad, '.').is_none());
@@ -118,14 +126,14 @@ fn threshold_keeps_garbage_an_error() {
 #[test]
 fn truncated_record_is_marked() {
     let raw = br#"{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventName":"DeleteDistribution2020_05_31","requestParameters":{"id":"E1","ifMa"#;
-    let r = obj(&transform(raw, &Options::default()).unwrap());
+    let r = obj(&transform(raw, &salv()).unwrap());
     assert_eq!(r["event.salvaged"], json!(true));
     assert_eq!(r["event.salvage.truncated"], json!(true));
     assert_eq!(r["requestParameters.id"], json!("E1"));
     assert_eq!(r["event.original"], json!(String::from_utf8_lossy(raw)));
     // A log cut mid-record: the last record is salvaged, the others as they were.
     let log = format!("{{\"Records\":[{{\"eventVersion\":\"1.08\",\"eventName\":\"A\"}},{}", String::from_utf8_lossy(raw));
-    let out = transform_log(log.as_bytes(), &Options::default()).unwrap();
+    let out = transform_log(log.as_bytes(), &salv()).unwrap();
     assert_eq!((out.records.len(), out.errors.len()), (2, 0), "{:?}", out.errors);
     assert_eq!(obj(&out.records[1])["event.salvage.truncated"], json!(true));
 }
@@ -182,7 +190,7 @@ fn render(members: &[(String, Value)], damaged: usize, bad: &str) -> String {
 
 /// Nested form of the salvaged record (enrichment off), through `unflatten`.
 fn salvaged_nested(text: &str) -> Value {
-    let opts = Options { enrich: false, ..Options::default() };
+    let opts = Options { enrich: false, ..salv() };
     let flat = transform(text.as_bytes(), &opts).unwrap_or_else(|e| panic!("{e}: {text}"));
     let flat_obj = obj(&flat);
     assert_eq!(flat_obj["event.salvaged"], json!(true), "{text}");
@@ -228,7 +236,7 @@ proptest! {
         let cut = prefix + at.index(full.len() - 1 - prefix);
         let text = &full[..cut];
         let _ = d;
-        let r = obj(&transform(text.as_bytes(), &Options { enrich: false, ..Options::default() }).unwrap());
+        let r = obj(&transform(text.as_bytes(), &Options { enrich: false, ..salv() }).unwrap());
         prop_assert_eq!(&r["event.salvage.truncated"], &json!(true));
         let nested = salvaged_nested(text);
         let mut end = prefix;
@@ -256,11 +264,11 @@ proptest! {
             prop_assert!(v.is_object());
             prop_assert_eq!(&v["eventName"], &json!("X"));
             prop_assert!(s.damages.iter().all(|d| d.offset <= text.len()));
-            let out = obj(&transform(&text, &Options::default()).unwrap());
+            let out = obj(&transform(&text, &salv()).unwrap());
             prop_assert_eq!(&out["event.salvaged"], &json!(true));
         } else {
             // Not salvaged: the text parses (it is no damaged record) or fails another way.
-            prop_assert!(transform(&text, &Options::default()).map_or(true, |o| !o.contains("event.salvaged")));
+            prop_assert!(transform(&text, &salv()).map_or(true, |o| !o.contains("event.salvaged")));
         }
     }
 }

@@ -25,13 +25,12 @@ fn samples_dir() -> Option<PathBuf> {
 /// describes each file. `None` errors: the file is not a log, only its records are counted.
 const EXPECTED: &[(&str, usize, Option<usize>)] = &[
     // README: the published example is not valid JSON; a reader recovers 4 records and
-    // reports the first as an error entry; with salvage (the default) that one is read in part
-    // and all 5 come out (tests/salvage.rs). The repaired copy has all 5.
-    ("seed/cloudfront-doc-example.raw.txt", 5, Some(0)),
+    // reports the first as an error entry. The repaired copy has all 5.
+    ("seed/cloudfront-doc-example.raw.txt", 4, Some(1)),
     ("seed/cloudfront-doc-example.json", 5, Some(0)),
-    // A markdown page whose fenced block is the same broken log: its 4 good records and the
-    // salvaged one come out, the prose is error entries.
-    ("real/awsdocs-amazon-cloudfront-developer-guide__logging_using_cloudtrail.md", 5, None),
+    // A markdown page whose fenced block is the same broken log: its 4 good records come out,
+    // the prose and the broken record are error entries.
+    ("real/awsdocs-amazon-cloudfront-developer-guide__logging_using_cloudtrail.md", 4, None),
     // A StreamAlert test case: an array holding one (non-CloudTrail) object.
     ("real/airbnb-streamalert__cloudwatch_cloudtrail.json", 1, Some(0)),
     ("real/datadog-stratus-red-team__aws.credential-access.ec2-get-password-data.json", 34, Some(0)),
@@ -128,9 +127,7 @@ fn samples_read_with_documented_counts_and_no_enrich_errors() {
 #[test]
 fn samples_round_trip_losslessly_without_enrichment() {
     let Some(dir) = samples_dir() else { return };
-    // Without salvage: the round trip is of the records that are valid (salvaged ones have no
-    // original to compare with; tests/salvage.rs checks them).
-    let opts = Options { enrich: false, salvage: false, ..Options::default() };
+    let opts = Options { enrich: false, ..Options::default() };
     for (file, _, _) in EXPECTED {
         let bytes = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         let log = transform_log(&bytes, &opts).unwrap_or_else(|e| panic!("{file}: {e}"));

@@ -6,14 +6,8 @@
 
 use cloudfront_trail::{transform_log, Item, Options, Splitter};
 
-/// The resync itself is under test: without salvage, the broken record stays an error entry
-/// (with salvage on, it would come out as a salvaged record named "Bad").
-fn opts() -> Options {
-    Options { salvage: false, ..Options::default() }
-}
-
 fn chunked(input: &[u8], size: usize) -> (Vec<String>, Vec<String>) {
-    let mut sp = Splitter::new(opts()).unwrap();
+    let mut sp = Splitter::new(Options::default()).unwrap();
     let (mut ok, mut bad) = (Vec::new(), Vec::new());
     let mut sink = |i: Item<'_>| match i {
         Item::Record(j) => ok.push(String::from_utf8_lossy(j).into_owned()),
@@ -34,7 +28,7 @@ fn records_after_a_long_candidate_are_recovered_whatever_the_chunking() {
         r#"[{{"eventName":"A"}},{{"eventName":"Bad","x": oops ,{{"k":["{}" ,{{"eventName":"B"}},{{"eventName":"C"}}]"#,
         "x".repeat(20_000)
     );
-    let whole = transform_log(input.as_bytes(), &opts()).unwrap();
+    let whole = transform_log(input.as_bytes(), &Options::default()).unwrap();
     let names: Vec<String> = whole
         .records
         .iter()
