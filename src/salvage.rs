@@ -155,8 +155,11 @@ impl Reader<'_> {
         loop {
             p = skip_ws(s, p);
             let Some(&c) = s.get(p) else {
+                // Once per record: the enclosing objects end at the same place.
+                if !self.truncated {
+                    self.damage(p, None, "record cut short: the text ends inside this object");
+                }
                 self.truncated = true;
-                self.damage(p, None, "record cut short: the text ends inside this object");
                 self.out.push(b'}');
                 return p;
             };
