@@ -167,7 +167,12 @@ fn with_engine<T>(opts: &str, f: impl FnOnce(&mut crate::record::Engine) -> Resu
 
 fn transform_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
     with_engine(opts, |engine| {
-        engine.record(input, 0).map_err(to_js)?;
+        if let Err(e) = engine.record(input, 0) {
+            // `salvage`: a damaged record comes back salvaged, as in `crate::transform`.
+            if !engine.salvaged(input, &e) {
+                return Err(to_js(e));
+            }
+        }
         Ok(ascii_text(engine.out.clone()))
     })
 }
