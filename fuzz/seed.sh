@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")"
 root=..
 samples=$root/../shared/samples
-mkdir -p corpus/transform_log corpus/splitter_chunks corpus/transform corpus/unflatten
+mkdir -p corpus/transform_log corpus/splitter_chunks corpus/transform corpus/unflatten corpus/salvage
 
 # (An `[ -d ] && find` as the last command made the substitution fail without ../shared, and
 # `set -e` ended the script silently with nothing seeded.)
@@ -22,6 +22,12 @@ for f in $files; do
   cp "$f" "corpus/transform_log/file$n"
   { printf '\000'; cat "$f"; } > "corpus/splitter_chunks/file$n"
   { printf '\207'; cat "$f"; } > "corpus/splitter_chunks/file${n}gz"
+  { printf '\000'; cat "$f"; } > "corpus/salvage/file$n"
+  # Single (damaged) records, one a line, for salvage.
+  grep '^{"eventVersion"' "$f" 2>/dev/null | sed 's/,$//' | while IFS= read -r rec; do
+    h=$(printf '%s' "$rec" | md5sum | cut -c1-12)
+    printf '\000%s' "$rec" > "corpus/salvage/$h"
+  done
   # Single records, for transform; flattened records, for unflatten.
   if command -v jq >/dev/null 2>&1; then
     jq -c '(.Records? // .detail? // .) | if type == "array" then .[] else . end | objects' "$f" 2>/dev/null | head -20 | while IFS= read -r rec; do

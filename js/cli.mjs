@@ -42,6 +42,8 @@ Limits (N in bytes; the suffixes K, M, G are powers of 1024):
 
   --strict                 stop at the first bad record, after writing the
                            records before it (exit status 1)
+  --salvage                a damaged record comes out as what can be read of
+                           it, marked "event.salvaged" (flat profile only)
   --version                print the version
   -h, --help               show this help
 
@@ -68,6 +70,7 @@ const OPTIONS = {
   'max-decompressed-bytes': { type: 'string' },
   'max-record-bytes': { type: 'string' },
   strict: { type: 'boolean' },
+  salvage: { type: 'boolean' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -127,6 +130,7 @@ function readArgs(argv) {
   const opts = {};
   if (v.profile !== undefined) opts.profile = v.profile;
   if (v['no-enrich']) opts.enrich = false;
+  if (v.salvage) opts.salvage = true;
   if (v.arrays !== undefined) opts.arrays = v.arrays;
   if (v.separator !== undefined) opts.separator = v.separator;
   if (v['max-depth'] !== undefined) opts.maxDepth = count('max-depth', v['max-depth']);

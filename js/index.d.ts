@@ -23,6 +23,8 @@ export interface Options {
   maxRecordBytes?: number;
   /** Throw at the first bad record instead of returning an error entry for it. Default `false`. */
   strict?: boolean;
+  /** A damaged record comes out as what can be read of it, marked `event.salvaged` (docs/INPUTS.md). Flat profile, not with `strict`. Default `false`. */
+  salvage?: boolean;
 }
 
 /** A flat output record: keys joined by the separator, values are JSON scalars (or arrays with `arrays: 'keep'`). */

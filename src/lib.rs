@@ -21,6 +21,7 @@ mod json;
 mod options;
 mod profiles;
 mod record;
+mod salvage;
 mod split;
 mod unflatten;
 #[cfg(test)]
@@ -37,6 +38,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use flatten::OVERFLOW_KEY;
 pub use input::Format;
 pub use options::{Arrays, Options, Profile};
+pub use salvage::{salvage, Damage, Salvaged, DAMAGED_KEY};
 pub use split::{Item, Splitter, Summary};
 
 use alloc::string::String;
@@ -46,7 +48,12 @@ use alloc::vec::Vec;
 /// Input that is not a JSON object is an error that says what and where.
 pub fn transform(record: &[u8], opts: &Options) -> Result<String> {
     record::with_engine(opts, |engine| {
-        engine.record(record, 0)?;
+        if let Err(e) = engine.record(record, 0) {
+            // With `salvage`, a damaged record comes back salvaged and marked (docs/INPUTS.md).
+            if !engine.salvaged(record, &e) {
+                return Err(e);
+            }
+        }
         // The engine writes only valid UTF-8 (input validated, escapes ASCII).
         Ok(String::from_utf8(engine.out.clone()).unwrap_or_default())
     })

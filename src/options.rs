@@ -43,6 +43,11 @@ pub struct Options {
     pub max_record_bytes: usize,
     /// Stop at the first bad record instead of emitting an error entry for it.
     pub strict: bool,
+    /// A record that fails to parse is salvaged (src/salvage.rs, docs/INPUTS.md): what can be
+    /// read is kept, the damage is kept as raw text and marked (`event.salvaged`). Default off
+    /// (a damaged record is an error entry, as before); only with the flat profile and without
+    /// `strict` (which stops at the damaged record).
+    pub salvage: bool,
 }
 
 impl Default for Options {
@@ -57,6 +62,7 @@ impl Default for Options {
             max_decompressed_bytes: 1 << 30,
             max_record_bytes: 64 << 20,
             strict: false,
+            salvage: false,
         }
     }
 }
@@ -136,9 +142,10 @@ impl Options {
                 "maxDecompressedBytes" => o.max_decompressed_bytes = want_u64(&key, v)?,
                 "maxRecordBytes" => o.max_record_bytes = want_usize(&key, v)?,
                 "strict" => o.strict = want_bool(&key, v)?,
+                "salvage" => o.salvage = want_bool(&key, v)?,
                 _ => {
                     return Err(opt_err(alloc::format!(
-                        "unknown option {key:?}: expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes or strict"
+                        "unknown option {key:?}: expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes, strict or salvage"
                     )))
                 }
             }
@@ -228,8 +235,8 @@ mod tests {
             ("empty object", "{}", ok(|_| {})),
             ("whitespace around", " \n{ } \t", ok(|_| {})),
             ("null is the default", r#"{"profile":null,"maxDepth":null,"separator":null}"#, ok(|_| {})),
-            ("every option", r#"{"profile":"ocsf","enrich":false,"arrays":"index","separator":"/","maxDepth":3,"maxFields":9,"maxDecompressedBytes":4096,"maxRecordBytes":2048,"strict":true}"#,
-                ok(|o| { o.profile = Profile::Ocsf; o.enrich = false; o.arrays = Arrays::Index; o.separator = '/'; o.max_depth = 3; o.max_fields = 9; o.max_decompressed_bytes = 4096; o.max_record_bytes = 2048; o.strict = true; })),
+            ("every option", r#"{"profile":"ocsf","enrich":false,"arrays":"index","separator":"/","maxDepth":3,"maxFields":9,"maxDecompressedBytes":4096,"maxRecordBytes":2048,"strict":true,"salvage":true}"#,
+                ok(|o| { o.profile = Profile::Ocsf; o.enrich = false; o.arrays = Arrays::Index; o.separator = '/'; o.max_depth = 3; o.max_fields = 9; o.max_decompressed_bytes = 4096; o.max_record_bytes = 2048; o.strict = true; o.salvage = true; })),
             ("ecs profile", r#"{"profile":"ecs"}"#, ok(|o| o.profile = Profile::Ecs)),
             ("escaped key", r#"{"st\u0072ict":true}"#, ok(|o| o.strict = true)),
             ("non-ASCII separator", r#"{"separator":"\u00b7"}"#, ok(|o| o.separator = '\u{b7}')),
@@ -237,7 +244,7 @@ mod tests {
             ("not JSON", "{", err("options must be an object")),
             ("trailing text", "{} x", err("options must be an object")),
             ("empty text", "", err("options must be an object")),
-            ("unknown option", r#"{"profil":"ecs"}"#, err(r#"unknown option "profil": expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes or strict"#)),
+            ("unknown option", r#"{"profil":"ecs"}"#, err(r#"unknown option "profil": expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes, strict or salvage"#)),
             ("unknown profile", r#"{"profile":"csv"}"#, err(r#"unknown profile "csv": expected "flat", "ecs" or "ocsf""#)),
             ("profile not a string", r#"{"profile":1}"#, err("profile must be a string of Unicode text")),
             ("unknown arrays mode", r#"{"arrays":"flat"}"#, err(r#"unknown arrays mode "flat": expected "keep" or "index""#)),

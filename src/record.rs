@@ -4,7 +4,7 @@
 
 use alloc::vec::Vec;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::fields::Fields;
 use crate::flatten::{self, Scratch};
 use crate::json::{self, fail, skip_ws, Code};
@@ -28,6 +28,45 @@ impl Engine {
     /// `base` is the record's byte offset in the caller's input, for error positions.
     pub(crate) fn record(&mut self, rec: &[u8], base: u64) -> Result<()> {
         self.whole(rec, base, true)
+    }
+
+    /// With the `salvage` option: writes into `self.out` the salvaged record for `raw`, a record
+    /// that failed with `err`, and returns true; false (and `self.out` unspecified) when salvage
+    /// does not apply: option off, `strict`, a profile other than flat, an error that is not a
+    /// syntax error, or text [`crate::salvage::salvage`] declines. Runs only after a failure.
+    #[cold]
+    pub(crate) fn salvaged(&mut self, raw: &[u8], err: &Error) -> bool {
+        if !self.opts.salvage || self.opts.strict || self.opts.profile != Profile::Flat || err.kind() != ErrorKind::Syntax {
+            return false;
+        }
+        let Some(s) = crate::salvage::salvage(raw, self.opts.separator) else { return false };
+        if self.record(&s.json, 0).is_err() || self.out.last() != Some(&b'}') {
+            return false;
+        }
+        self.out.pop();
+        let mut w = ObjWriter { first: self.out.len() == 1, out: &mut self.out };
+        w.bool("event.salvaged", true);
+        if s.truncated {
+            w.bool("event.salvage.truncated", true);
+        }
+        w.key("event.salvage.damages");
+        w.out.push(b'[');
+        for (i, d) in s.damages.iter().enumerate() {
+            if i > 0 {
+                w.out.push(b',');
+            }
+            let mut buf = alloc::string::String::new();
+            core::fmt::Write::write_fmt(&mut buf, format_args!("{{\"offset\":{},\"path\":", d.offset)).ok();
+            w.out.extend_from_slice(buf.as_bytes());
+            json::write_str(w.out, &d.path);
+            w.out.extend_from_slice(b",\"message\":");
+            json::write_str(w.out, d.message);
+            w.out.push(b'}');
+        }
+        w.out.push(b']');
+        w.str("event.original", &alloc::string::String::from_utf8_lossy(raw));
+        self.out.push(b'}');
+        true
     }
 
     /// Writes only the enrichment keys for the record in `rec` (what the flat profile appends

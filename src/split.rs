@@ -1279,6 +1279,13 @@ impl Splitter {
 
     fn bad(&mut self, err: Error, original: &[u8], sink: &mut Sink<'_>) -> Result<()> {
         let err = err.in_record(self.records + self.errors);
+        // With `salvage`, a damaged record that can be read in part becomes a marked record.
+        if self.engine.salvaged(original, &err) {
+            self.records += 1;
+            self.emitted += self.engine.out.len() + 1;
+            sink(Item::Record(&self.engine.out));
+            return Ok(());
+        }
         if self.engine.opts.strict {
             return Err(err);
         }

@@ -77,7 +77,12 @@ fn options(text: &str) -> crate::Result<Options> {
 fn transform_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
     let o = options(opts).map_err(to_js)?;
     crate::record::with_engine(&o, |engine| {
-        engine.record(input, 0)?;
+        if let Err(e) = engine.record(input, 0) {
+            // `salvage`: a damaged record comes back salvaged, as in `crate::transform`.
+            if !engine.salvaged(input, &e) {
+                return Err(e);
+            }
+        }
         Ok(ascii_text(engine.out.clone()))
     })
     .map_err(to_js)

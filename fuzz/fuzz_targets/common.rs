@@ -10,7 +10,7 @@ pub fn nested_profiles_ready() -> bool {
 }
 
 /// Every option combination from two bytes: arrays, enrich, separator, maxDepth, maxFields,
-/// profile, strict. Limits stay small enough to be hit by fuzz-sized inputs.
+/// profile, strict, salvage. Limits stay small enough to be hit by fuzz-sized inputs.
 pub fn options(a: u8, b: u8) -> Options {
     let profile = match b % 3 {
         1 if nested_profiles_ready() => Profile::Ecs,
@@ -28,6 +28,7 @@ pub fn options(a: u8, b: u8) -> Options {
         max_record_bytes: if b & 4 != 0 { 1024 } else { 64 << 20 },
         max_decompressed_bytes: if b & 8 != 0 { 4096 } else { 1 << 30 },
         strict: b & 16 != 0,
+        salvage: b & 32 != 0,
     }
 }
 
