@@ -327,7 +327,18 @@ export function createApi(backend) {
           { kind: 'internal' },
         );
       }
-      sp = call((g) => (cp === undefined ? new g.Splitter(o) : g.Splitter.restore(o, cp)));
+      try {
+        sp = call((g) => (cp === undefined ? new g.Splitter(o) : g.Splitter.restore(o, cp)));
+      } catch (e) {
+        // The core refuses a checkpoint taken inside a nested unit (a CloudWatch Logs payload
+        // still being given out): end here rather than go on with the lost instance's handle.
+        done = true;
+        more = false;
+        throw new CloudTrailError(
+          `internal: the WebAssembly instance failed and was re-created; this splitter cannot be resumed (${e.message})`,
+          { kind: 'internal', cause: e },
+        );
+      }
       const t = tailBytes();
       if (t.length === 0) return '';
       const out = call(() => sp.push(t));

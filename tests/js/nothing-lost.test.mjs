@@ -301,3 +301,20 @@ test('a CloudWatch Logs payload that inflates to many MB comes out in bounded pi
   assert.equal(count, n);
   assert.ok(biggest <= (1 << 20) + 4096, `a chunk of ${biggest} bytes`);
 });
+
+test('a splitter paused inside a CloudWatch Logs payload when another traps fails clearly, once', () => {
+  // Its checkpoint cannot hold the pending payload (the core refuses it): the splitter must end
+  // with an internal error, never go on with the handle of the lost instance.
+  const n = 20000;
+  const rec = (i) => JSON.stringify({ eventVersion: '1.08', eventName: `Get${i}`, eventSource: 'cloudfront.amazonaws.com' });
+  const logEvents = Array.from({ length: n }, (_, i) => ({ id: String(i), timestamp: 1, message: rec(i) }));
+  const inner = JSON.stringify({ messageType: 'DATA_MESSAGE', owner: '1', logGroup: 'g', logStream: 's', subscriptionFilters: ['f'], logEvents });
+  const data = zlib.gzipSync(Buffer.from(inner)).toString('base64');
+  const sp = ct.createSplitter();
+  const first = sp.pushSome(JSON.stringify({ awslogs: { data } }) + '\n');
+  assert.ok(first.length > 0 && lines(first).length < n, 'paused inside the payload');
+  assert.throws(() => ct.__panicForTest(), (e) => e.kind === 'internal');
+  assert.throws(() => sp.next(), (e) => e instanceof ct.CloudTrailError && e.kind === 'internal' && /cannot be resumed/.test(e.message));
+  assert.equal(sp.next(), '');
+  assert.throws(() => sp.push('{}'), (e) => e instanceof ct.CloudTrailError && /finished, freed or failed/.test(e.message));
+});
