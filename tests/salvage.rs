@@ -4,6 +4,7 @@
 //! with a note when absent) and tests/fixtures/salvage/two-damages.json, which reproduces its two
 //! damages (a `{ ... response omitted }` placeholder and a lost `"items": [{`) in a record of
 //! the documented format, so the same checks run without ../shared.
+#![cfg(not(target_arch = "wasm32"))] // native suite; the wasm one is tests/wasm.rs
 
 use std::path::Path;
 
