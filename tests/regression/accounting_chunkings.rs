@@ -79,14 +79,18 @@ fn build(rng: &mut Rng, n: usize) -> (Vec<u8>, (u64, u64, u64)) {
 
 type Got = (Vec<String>, Vec<(String, String)>, (u64, u64, u64));
 
-/// Reads `input` in chunks of sizes drawn from `sizes`, with output budgets when `budget` is set.
-fn chunked(input: &[u8], o: &Options, rng: &mut Rng, max_chunk: u64, budget: Option<usize>) -> Got {
-    let mut records = Vec::new();
-    let mut errors = Vec::new();
-    let mut sink = |item: Item<'_>| match item {
+/// The sink of every reading here: records as text, error entries as (raw text, entry).
+fn collect(item: Item<'_>, records: &mut Vec<String>, errors: &mut Vec<(String, String)>) {
+    match item {
         Item::Record(j) => records.push(String::from_utf8_lossy(j).into_owned()),
         Item::Bad { original, entry, .. } => errors.push((String::from_utf8_lossy(original).into_owned(), String::from_utf8_lossy(entry).into_owned())),
-    };
+    }
+}
+
+/// Reads `input` in chunks of sizes drawn from `sizes`, with output budgets when `budget` is set.
+fn chunked(input: &[u8], o: &Options, rng: &mut Rng, max_chunk: u64, budget: Option<usize>) -> Got {
+    let (mut records, mut errors) = (Vec::new(), Vec::new());
+    let mut sink = |item: Item<'_>| collect(item, &mut records, &mut errors);
     let mut sp = Splitter::new(o.clone()).unwrap();
     let mut rest = input;
     while !rest.is_empty() {
@@ -115,12 +119,8 @@ fn chunked(input: &[u8], o: &Options, rng: &mut Rng, max_chunk: u64, budget: Opt
 
 fn whole(input: &[u8], o: &Options) -> Got {
     let mut sp = Splitter::new(o.clone()).unwrap();
-    let mut records = Vec::new();
-    let mut errors = Vec::new();
-    let mut sink = |item: Item<'_>| match item {
-        Item::Record(j) => records.push(String::from_utf8_lossy(j).into_owned()),
-        Item::Bad { original, entry, .. } => errors.push((String::from_utf8_lossy(original).into_owned(), String::from_utf8_lossy(entry).into_owned())),
-    };
+    let (mut records, mut errors) = (Vec::new(), Vec::new());
+    let mut sink = |item: Item<'_>| collect(item, &mut records, &mut errors);
     sp.push(input, &mut sink).unwrap();
     let s = sp.finish(&mut sink).unwrap();
     (records, errors, (s.records, s.errors, s.skipped))
@@ -151,12 +151,8 @@ fn every_chunking_gives_the_same_and_accounts_for_everything() {
 /// from its checkpoint, fed the bytes after the checkpoint's offset: what the JS shim does for
 /// splitters whose WebAssembly instance was lost to another splitter's trap.
 fn restored_every_chunk(input: &[u8], o: &Options, rng: &mut Rng, max_chunk: u64) -> Got {
-    let mut records = Vec::new();
-    let mut errors = Vec::new();
-    let mut sink = |item: Item<'_>| match item {
-        Item::Record(j) => records.push(String::from_utf8_lossy(j).into_owned()),
-        Item::Bad { original, entry, .. } => errors.push((String::from_utf8_lossy(original).into_owned(), String::from_utf8_lossy(entry).into_owned())),
-    };
+    let (mut records, mut errors) = (Vec::new(), Vec::new());
+    let mut sink = |item: Item<'_>| collect(item, &mut records, &mut errors);
     let mut sp = Splitter::new(o.clone()).unwrap();
     let mut fed = 0;
     while fed < input.len() {
