@@ -51,14 +51,8 @@ fuzz_target!(|input: &[u8]| {
         common::assert_json_objects(log);
     }
 
-    let mut records = Vec::new();
-    let mut errors = Vec::new();
-    let mut sink = |item: Item<'_>| match item {
-        Item::Record(j) => records.push(String::from_utf8_lossy(j).into_owned()),
-        Item::Bad { original, entry, .. } => {
-            errors.push((String::from_utf8_lossy(original).into_owned(), String::from_utf8_lossy(entry).into_owned()))
-        }
-    };
+    let (mut records, mut errors) = (Vec::new(), Vec::new());
+    let mut sink = |item: Item<'_>| common::collect(item, &mut records, &mut errors);
     let mut sp = Splitter::new(opts.clone()).unwrap();
     let budget = 1 + ctl[3] as usize * 16;
     let mut seed = u32::from_le_bytes([ctl[0], ctl[1], ctl[2], ctl[3]]) | 1;

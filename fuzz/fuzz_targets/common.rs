@@ -2,7 +2,7 @@
 //! (gzip members, CloudWatch Logs subscription) built around fuzzer bytes.
 #![allow(dead_code)]
 
-use cloudfront_trail::{Arrays, Log, Options, Profile};
+use cloudfront_trail::{Arrays, Item, Log, Options, Profile};
 
 /// True once the nested profiles are implemented (they are `todo!()` placeholders at first).
 pub fn nested_profiles_ready() -> bool {
@@ -69,6 +69,17 @@ pub fn cwl(data: &[u8]) -> Vec<u8> {
 /// What a log gave, in a form to compare across ways of reading it.
 pub fn items(log: &Log) -> (Vec<String>, Vec<(String, String)>) {
     (log.records.clone(), log.errors.iter().map(|b| (b.original.clone(), b.entry.clone())).collect())
+}
+
+/// A splitter's items in the same form as `items`: records as text, error entries as
+/// (raw text, entry).
+pub fn collect(item: Item<'_>, records: &mut Vec<String>, errors: &mut Vec<(String, String)>) {
+    match item {
+        Item::Record(j) => records.push(String::from_utf8_lossy(j).into_owned()),
+        Item::Bad { original, entry, .. } => {
+            errors.push((String::from_utf8_lossy(original).into_owned(), String::from_utf8_lossy(entry).into_owned()))
+        }
+    }
 }
 
 /// Every output document (record or error entry) must be one JSON object.

@@ -19,14 +19,8 @@ fuzz_target!(|input: &[u8]| {
     };
     let whole = transform_log(bytes, &opts);
 
-    let mut records = Vec::new();
-    let mut errors = Vec::new();
-    let mut sink = |item: Item<'_>| match item {
-        Item::Record(j) => records.push(String::from_utf8_lossy(j).into_owned()),
-        Item::Bad { original, entry, .. } => {
-            errors.push((String::from_utf8_lossy(original).into_owned(), String::from_utf8_lossy(entry).into_owned()))
-        }
-    };
+    let (mut records, mut errors) = (Vec::new(), Vec::new());
+    let mut sink = |item: Item<'_>| common::collect(item, &mut records, &mut errors);
     let mut sp = Splitter::new(opts.clone()).unwrap();
     // Chunk sizes cycle through a small fuzzer-chosen pattern (1..=64 bytes, or larger).
     let sizes = [1 + (ctl & 7) as usize, 1 + (ctl >> 3 & 7) as usize * 9, 1, 4096];
