@@ -104,6 +104,20 @@ fn without_enrichment_the_documents_keep_the_record_fields_only() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
+/// ECS `related.user` names everyone the record names, as Elastic's pipeline does: for a role
+/// session both the session name (`user.name`) and the role it was issued from (issue 14).
+#[test]
+fn related_user_holds_the_session_and_its_role() {
+    let record = std::fs::read(fixtures().join("cloudfront-update-distribution-assumed-role.json")).expect("fixture record");
+    let input: Value = serde_json::from_slice(&record).unwrap();
+    let role = input.pointer("/userIdentity/sessionContext/sessionIssuer/userName").and_then(Value::as_str).expect("the fixture names a role");
+    let ecs: Value = serde_json::from_str(&transform(&record, &Options { profile: Profile::Ecs, ..Options::default() }).unwrap()).unwrap();
+    let related: Vec<&str> = ecs.pointer("/related/user").and_then(Value::as_array).expect("related.user").iter().filter_map(Value::as_str).collect();
+    let user = ecs.pointer("/user/name").and_then(Value::as_str).expect("user.name");
+    assert!(related.contains(&user), "{related:?} lacks the session name {user}");
+    assert!(related.contains(&role), "{related:?} lacks the role {role}");
+}
+
 /// Every case, with and without enrichment, gives one JSON object with the keys each target
 /// needs to accept it: `@timestamp` for an Elastic data stream; OCSF's required base attributes.
 #[test]

@@ -163,7 +163,7 @@ fn write_targets(doc: &mut Doc, fields: &Fields<'_>) {
     }
 }
 
-/// `related.user` (the acting user, the raw userName, and users the request names) and
+/// `related.user` (the acting user, a session's role, the raw userName, and users the request names) and
 /// `related.ip`, without duplicates.
 fn write_related(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) {
     let mut users: Vec<Cow<'_, str>> = Vec::new();
@@ -175,6 +175,8 @@ fn write_related(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) 
         }
     };
     add(facts.and_then(|f| f.user_name.as_deref()).map(Cow::Borrowed));
+    // A role session's user.name is the session; the role it was issued from is named too.
+    add(facts.and_then(|f| f.role_name.as_deref()).map(Cow::Borrowed));
     add(fields.text(F::UiUserName));
     let req = fields.raw(F::RequestParameters).unwrap_or(b"null");
     add(json::get(req, &["userName"]).and_then(json::as_text));
