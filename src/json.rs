@@ -616,6 +616,37 @@ fn hex4(h: &[u8]) -> Option<u32> {
     Some(v)
 }
 
+/// Writes `v` in decimal, without a `format!` buffer.
+pub(crate) fn write_int(out: &mut Vec<u8>, v: i64) {
+    let mut buf = [0u8; 20];
+    let mut n = v.unsigned_abs();
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// Appends `items` as a JSON array of strings.
+pub(crate) fn write_str_array<S: AsRef<str>>(out: &mut Vec<u8>, items: impl IntoIterator<Item = S>) {
+    out.push(b'[');
+    for (n, s) in items.into_iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        write_str(out, s.as_ref());
+    }
+    out.push(b']');
+}
+
 /// Appends `s` as a JSON string literal (with quotes), escaping only what JSON requires.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
@@ -748,6 +779,20 @@ pub(crate) fn write_compact(out: &mut Vec<u8>, raw: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ints_and_string_arrays() {
+        for (v, s) in [(0i64, "0"), (42, "42"), (-7, "-7"), (i64::MIN, "-9223372036854775808"), (i64::MAX, "9223372036854775807")] {
+            let mut o = Vec::new();
+            write_int(&mut o, v);
+            assert_eq!(o, s.as_bytes());
+        }
+        for (items, s) in [(&[][..], "[]"), (&["a"][..], r#"["a"]"#), (&["a", "\"b"][..], r#"["a","\"b"]"#)] {
+            let mut o = Vec::new();
+            write_str_array(&mut o, items);
+            assert_eq!(o, s.as_bytes());
+        }
+    }
 
     #[test]
     fn skip_value_table() {

@@ -55,9 +55,9 @@ impl Engine {
             if i > 0 {
                 w.out.push(b',');
             }
-            let mut buf = alloc::string::String::new();
-            core::fmt::Write::write_fmt(&mut buf, format_args!("{{\"offset\":{},\"path\":", d.offset)).ok();
-            w.out.extend_from_slice(buf.as_bytes());
+            w.out.extend_from_slice(b"{\"offset\":");
+            json::write_int(w.out, d.offset as i64);
+            w.out.extend_from_slice(b",\"path\":");
             json::write_str(w.out, &d.path);
             w.out.extend_from_slice(b",\"message\":");
             json::write_str(w.out, d.message);
@@ -176,9 +176,7 @@ pub(crate) fn write_error_entry(out: &mut Vec<u8>, err: &Error, original: &[u8])
     for (key, v) in [("error.offset", err.offset()), ("error.line", err.line()), ("error.column", err.column()), ("error.record", err.record())] {
         if let Some(v) = v {
             w.key(key);
-            let mut buf = alloc::string::String::new();
-            core::fmt::Write::write_fmt(&mut buf, format_args!("{v}")).ok();
-            w.out.extend_from_slice(buf.as_bytes());
+            json::write_int(w.out, v as i64);
         }
     }
     w.str("event.original", &alloc::string::String::from_utf8_lossy(original));

@@ -358,9 +358,7 @@ impl Reader<'_> {
         self.out.push(b'"');
         self.out.extend_from_slice(DAMAGED_KEY.as_bytes());
         if *n > 1 {
-            let mut buf = String::new();
-            core::fmt::Write::write_fmt(&mut buf, format_args!("{n}")).ok();
-            self.out.extend_from_slice(buf.as_bytes());
+            json::write_int(&mut self.out, *n as i64);
         }
         self.out.extend_from_slice(b"\":");
         self.raw_str(from, end.max(from));

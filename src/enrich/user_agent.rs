@@ -242,7 +242,7 @@ fn parse(ua: &str) -> Parsed<'_> {
         let (_, name, mobile_name) = BROWSERS[i];
         let mobile = mobile || os.name == Some("Android");
         let is_ios = os.name == Some("iOS");
-        let name = if name == "Safari" && is_ios { mobile_name } else if mobile && name != "Safari" { mobile_name } else { name };
+        let name = if (name == "Safari" && is_ios) || (mobile && name != "Safari") { mobile_name } else { name };
         // Safari's own version is in `Version/`; `Safari/605.1.15` is its WebKit build.
         let version = if BROWSERS[i].0 == "Safari" { safari_version } else { version };
         return Parsed { name: Some(name), version, os };

@@ -124,7 +124,7 @@ impl Gunzip {
                 }
                 Phase::Body => {
                     let mut buf = [0u8; 32 << 10];
-                    let r = inflate(&mut self.state, *input, &mut buf, MZFlush::None);
+                    let r = inflate(&mut self.state, input, &mut buf, MZFlush::None);
                     *input = &input[r.bytes_consumed..];
                     self.total_in += r.bytes_consumed as u64;
                     self.total_out += r.bytes_written as u64;

@@ -99,20 +99,11 @@ impl Doc {
     }
 
     pub(crate) fn int(&mut self, path: &str, v: i64) {
-        self.put_with(&[Part::Dotted(path)], |o| write_int(o, v));
+        self.put_with(&[Part::Dotted(path)], |o| json::write_int(o, v));
     }
 
-    pub(crate) fn str_array<S: AsRef<str>>(&mut self, path: &str, items: &[S]) {
-        self.put_with(&[Part::Dotted(path)], |o| {
-            o.push(b'[');
-            for (n, s) in items.iter().enumerate() {
-                if n > 0 {
-                    o.push(b',');
-                }
-                json::write_str(o, s.as_ref());
-            }
-            o.push(b']');
-        });
+    pub(crate) fn str_array<S: AsRef<str>>(&mut self, path: &str, items: impl IntoIterator<Item = S>) {
+        self.put_with(&[Part::Dotted(path)], |o| json::write_str_array(o, items));
     }
 
     /// True when a value was already added at exactly this static path.
@@ -186,24 +177,6 @@ fn member_key(out: &mut Vec<u8>, has_member: &mut [bool], escaped_key: &[u8]) {
     out.extend_from_slice(b"\":");
 }
 
-pub(crate) fn write_int(out: &mut Vec<u8>, v: i64) {
-    let mut buf = [0u8; 20];
-    let mut n = v.unsigned_abs();
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if v < 0 {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&buf[i..]);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,14 +231,5 @@ mod tests {
     fn control_characters_in_keys_stay_escaped() {
         let got = build(|d| d.str_at(&[Part::Key("a\u{0}b"), Part::Key("c")], "v"));
         assert_eq!(got, r#"{"a\u0000b":{"c":"v"}}"#);
-    }
-
-    #[test]
-    fn ints() {
-        for (v, s) in [(0i64, "0"), (42, "42"), (-7, "-7"), (i64::MIN, "-9223372036854775808"), (i64::MAX, "9223372036854775807")] {
-            let mut o = Vec::new();
-            write_int(&mut o, v);
-            assert_eq!(o, s.as_bytes());
-        }
     }
 }

@@ -121,7 +121,7 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
             doc.str_array("event.category", f.event_category);
         }
         if let Some(role) = f.role_name.as_deref().filter(|r| !r.is_empty()) {
-            doc.str_array("user.roles", &[role]);
+            doc.str_array("user.roles", [role]);
         }
         if f.provider_inferred {
             doc.bool("aws.cloudtrail.provider_inferred", true);
@@ -185,7 +185,7 @@ fn write_related(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) 
         doc.str_array("related.user", &users);
     }
     if let Some(ip) = facts.and_then(|f| f.source_ip.as_deref()).filter(|s| !s.is_empty()) {
-        doc.str_array("related.ip", &[ip]);
+        doc.str_array("related.ip", [ip]);
     }
 }
 
@@ -288,8 +288,7 @@ fn write_cloudfront(doc: &mut Doc, f: &Facts<'_>) {
         doc.str_array("aws.cloudfront.invalidation.paths", &f.invalidation_paths);
     }
     if !f.risk.is_empty() {
-        let names: Vec<&str> = f.risk.iter().map(|r| r.flag).collect();
-        doc.str_array("aws.cloudfront.risk", &names);
+        doc.str_array("aws.cloudfront.risk", f.risk.iter().map(|r| r.flag));
         doc.put_with(&[Part::Dotted("aws.cloudfront.risk_details")], |o| write_risk_details(o, &f.risk));
     }
 }

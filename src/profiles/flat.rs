@@ -59,15 +59,7 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
         w.str_array("cloudfront.invalidation.paths", &f.invalidation_paths);
     }
     if !f.risk.is_empty() {
-        w.key("cloudfront.risk");
-        w.out.push(b'[');
-        for (n, r) in f.risk.iter().enumerate() {
-            if n > 0 {
-                w.out.push(b',');
-            }
-            crate::json::write_str(w.out, r.flag);
-        }
-        w.out.push(b']');
+        w.str_array("cloudfront.risk", f.risk.iter().map(|r| r.flag));
         w.key("cloudfront.risk_details");
         crate::enrich::write_risk_details(w.out, &f.risk);
     }

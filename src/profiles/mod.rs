@@ -64,15 +64,8 @@ impl<'o> ObjWriter<'o> {
         }
     }
 
-    pub(crate) fn str_array<S: AsRef<str>>(&mut self, key: &'static str, items: &[S]) {
+    pub(crate) fn str_array<S: AsRef<str>>(&mut self, key: &'static str, items: impl IntoIterator<Item = S>) {
         self.key(key);
-        self.out.push(b'[');
-        for (n, s) in items.iter().enumerate() {
-            if n > 0 {
-                self.out.push(b',');
-            }
-            json::write_str(self.out, s.as_ref());
-        }
-        self.out.push(b']');
+        json::write_str_array(self.out, items);
     }
 }

@@ -254,7 +254,7 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     doc.int("type_uid", class_uid * 100 + activity_id as i64);
     doc.str("type_name", &alloc::format!("{class_name}: {caption_of}"));
     doc.int("severity_id", 1);
-    doc.str_array("metadata.profiles", &["cloud"]);
+    doc.str_array("metadata.profiles", ["cloud"]);
 
     let (status_id, status) = match facts.and_then(|f| f.outcome) {
         Some(Outcome::Success) => (1, "Success"),
@@ -413,7 +413,7 @@ fn write_finding_info(doc: &mut Doc, fields: &Fields<'_>) {
     }
     doc.str("finding_info.title", &title);
     if let Some(k) = &kind {
-        doc.str_array("finding_info.types", &[k.as_ref()]);
+        doc.str_array("finding_info.types", [k.as_ref()]);
     }
 }
 
@@ -712,14 +712,9 @@ fn write_risk(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&str>) {
     doc.put_with(&[Part::Dotted("enrichments")], |o| {
         o.extend_from_slice(b"[{\"name\":\"api.operation\",\"value\":");
         json::write_str(o, action.unwrap_or(""));
-        o.extend_from_slice(b",\"type\":\"cloudfront.risk\",\"provider\":\"cloudfront-trail\",\"data\":{\"risk\":[");
-        for (n, r) in f.risk.iter().enumerate() {
-            if n > 0 {
-                o.push(b',');
-            }
-            json::write_str(o, r.flag);
-        }
-        o.extend_from_slice(b"],\"details\":");
+        o.extend_from_slice(b",\"type\":\"cloudfront.risk\",\"provider\":\"cloudfront-trail\",\"data\":{\"risk\":");
+        json::write_str_array(o, f.risk.iter().map(|r| r.flag));
+        o.extend_from_slice(b",\"details\":");
         crate::enrich::write_risk_details(o, &f.risk);
         o.extend_from_slice(b"}}]");
     });
