@@ -298,6 +298,38 @@ trie! {
     }
 }
 
+/// The record path of a captured field (`userIdentity.sessionContext.attributes.creationDate`),
+/// read off [`TRIE`]: the shortest way to it, by each edge's first key. For the generated docs
+/// (enricher descriptors, profile mapping tables), so no path is written twice.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn path(f: F) -> &'static str {
+    static PATHS: std::sync::OnceLock<[alloc::string::String; COUNT]> = std::sync::OnceLock::new();
+    PATHS.get_or_init(|| {
+        let mut paths: [alloc::string::String; COUNT] = core::array::from_fn(|_| alloc::string::String::new());
+        // Breadth first, so a field reachable two ways (`identityStoreArn`) gets the shorter.
+        let mut queue = alloc::collections::VecDeque::from([(Node::Root, alloc::string::String::new())]);
+        while let Some((node, prefix)) = queue.pop_front() {
+            for (_, keys, f, child) in TRIE.iter().filter(|e| e.0 == node) {
+                let mut at = prefix.clone();
+                if !at.is_empty() {
+                    at.push('.');
+                }
+                at.push_str(core::str::from_utf8(keys[0]).unwrap_or_default());
+                if let Some(f) = f {
+                    if paths[*f as usize].is_empty() {
+                        paths[*f as usize] = at.clone();
+                    }
+                }
+                if *child != Node::None && at.len() < 256 {
+                    queue.push_back((*child, at));
+                }
+            }
+        }
+        paths
+    })[f as usize]
+        .as_str()
+}
+
 /// What enrichment reads at a node beyond the trie's own edges.
 #[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -499,6 +531,27 @@ impl<'a> Fields<'a> {
     /// True when the value is present and not `null`.
     pub(crate) fn has(&self, f: F) -> bool {
         matches!(self.raw(f), Some(v) if v != b"null")
+    }
+
+    /// Only the fields `keep` (tests: an enricher run on just the fields its descriptor lists).
+    #[cfg(test)]
+    pub(crate) fn only(&self, keep: &[F]) -> Fields<'a> {
+        let mut g = Fields::default();
+        for f in keep {
+            g.vals[*f as usize] = self.vals[*f as usize];
+        }
+        if keep.contains(&F::RequestParameters) {
+            (g.req_strs, g.req_n) = (self.req_strs, self.req_n);
+        }
+        g
+    }
+
+    /// The same fields with `f` set to `v` (tests).
+    #[cfg(test)]
+    pub(crate) fn replaced(&self, f: F, v: Option<&'a [u8]>) -> Fields<'a> {
+        let mut g = self.clone();
+        g.vals[f as usize] = v;
+        g
     }
 
     /// Captures from a record's text without flattening (tests; what precedes an error stays).
@@ -768,5 +821,37 @@ mod spec_tests {
         assert_eq!(spec["requestParameters"]["~others"], "strings");
         assert_eq!(spec["responseElements"]["~others"], "all");
         let _ = F::EventName;
+    }
+}
+#[cfg(test)]
+mod path_tests {
+    use super::{path, COUNT, F, TRIE};
+
+    #[test]
+    fn paths_come_from_the_trie() {
+        crate::table_test!(
+            path,
+            [
+                ("top level", F::EventName, "eventName"),
+                ("nested", F::ScCreationDate, "userIdentity.sessionContext.attributes.creationDate"),
+                ("two ways, the shorter", F::UiIdentityStoreArn, "userIdentity.identityStoreArn"),
+                ("two ways, the shorter", F::ReqDistConfig, "requestParameters.distributionConfig"),
+                ("several keys, the first", F::RespDistArn, "responseElements.distribution.aRN"),
+                ("under a node without a field", F::RespInvPaths, "responseElements.invalidation.invalidationBatch.paths.items"),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_field_has_one_path() {
+        let mut fields: alloc::vec::Vec<F> = TRIE.iter().filter_map(|e| e.2).collect();
+        fields.sort_by_key(|f| *f as usize);
+        fields.dedup();
+        assert_eq!(fields.len(), COUNT, "a field the trie never captures");
+        let mut paths: alloc::vec::Vec<&str> = fields.iter().map(|f| path(*f)).collect();
+        assert!(paths.iter().all(|p| !p.is_empty()));
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), COUNT, "two fields at one path");
     }
 }

@@ -11,7 +11,8 @@ use crate::fields::{Fields, F};
 pub(crate) static ACTION: Enricher = Enricher {
     name: "action",
     summary: "eventName without its API-version suffix, and the API version from that suffix or from apiVersion.",
-    reads: &["eventName", "apiVersion"],
+    reads: &[F::EventName, F::ApiVersion],
+    uses: &[],
     writes: &[
         Key { name: "event.action", meaning: "eventName without an API-version suffix (`2014_01_31`, `20150331`, `20150331v2`)" },
         Key {

@@ -96,7 +96,8 @@ const PARAMS: &[(&str, &str)] = &[
 pub(crate) static CLOUDFRONT_RESOURCES: Enricher = Enricher {
     name: "cloudfront_resources",
     summary: "The CloudFront resources a call names, one `cloudfront.*` key per resource kind (CloudFront and CloudFront KeyValueStore calls only).",
-    reads: &["requestParameters", "responseElements", "eventName (through event.action)", "eventSource (through event.provider)"],
+    reads: &[F::RequestParameters, F::ResponseElements, F::ReqInvalidationPaths, F::RespDistId, F::RespDistArn, F::RespDistLastModified, F::RespInvId, F::RespInvCreateTime, F::RespInvPaths, F::RespKvsArn, F::RespKvsName],
+    uses: &["event.action", "event.provider", "cloud.account.id"],
     writes: &[
         Key { name: "cloudfront.anycast_ip_list.id", meaning: "Anycast static IP list id" },
         Key { name: "cloudfront.cache_policy.id", meaning: "cache policy id (requestParameters.id, cachePolicyId, or responseElements.cachePolicy.id)" },

@@ -362,7 +362,8 @@ pub(crate) const RISKS: &[Risk] = &[
 pub(crate) static CLOUDFRONT_RISK: Enricher = Enricher {
     name: "cloudfront_risk",
     summary: "Flags for risky CloudFront configurations and operations in the request, each with its severity and evidence (see the flag table below). A flag states what the record proves: a property of the configuration the request sets (`state`) or what the successful call itself does (`change`); none compares with an earlier configuration, which one record does not hold.",
-    reads: &["requestParameters", "eventName (through event.action)", "eventSource (through event.provider)"],
+    reads: &[F::RequestParameters, F::EventName, F::ReqDistConfigWithTags, F::ReqInvalidationPaths, F::DcEnabled, F::DcLogging, F::DcWebAclId, F::DcOrigins, F::DcDefaultCacheBehavior, F::DcCacheBehaviors, F::DcViewerCertificate, F::DcRestrictions],
+    uses: &["event.action", "event.provider", "event.outcome"],
     writes: &[
         Key { name: "cloudfront.risk", meaning: "array of risk flags, in table order, for CloudFront calls that did not fail; absent when none applies" },
         Key {

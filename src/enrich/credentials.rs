@@ -7,13 +7,8 @@ use crate::fields::{Fields, F};
 pub(crate) static CREDENTIALS: Enricher = Enricher {
     name: "credentials",
     summary: "Long-term or temporary keys, MFA, console session and when the session began.",
-    reads: &[
-        "userIdentity.accessKeyId",
-        "userIdentity.sessionContext.attributes.mfaAuthenticated",
-        "userIdentity.sessionContext.attributes.creationDate",
-        "additionalEventData.MFAUsed",
-        "sessionCredentialFromConsole",
-    ],
+    reads: &[F::UiAccessKeyId, F::ScMfaAuthenticated, F::ScCreationDate, F::AedMfaUsed, F::SessionCredentialFromConsole],
+    uses: &[],
     writes: &[
         Key { name: "cloudtrail.access_key_type", meaning: "`long_term` for an AKIA… access key id, `temporary` for ASIA…" },
         Key {

@@ -55,8 +55,10 @@ fn schema_markdown() -> String {
     }
     for e in ENRICHERS {
         let _ = write!(s, "\n## {}\n\n{}\n\n", e.name, e.summary);
-        let reads: Vec<String> = e.reads.iter().map(|r| format!("`{r}`")).collect();
-        let _ = writeln!(s, "Reads: {}.\n", reads.join(", "));
+        let reads: Vec<String> = e.reads.iter().map(|f| format!("`{}`", crate::fields::path(*f))).collect();
+        let uses: Vec<String> = e.uses.iter().map(|k| format!("`{k}`")).collect();
+        let uses = if uses.is_empty() { String::new() } else { format!("; from earlier enrichers, {}", uses.join(", ")) };
+        let _ = writeln!(s, "Reads: {}{uses}.\n", reads.join(", "));
         s.push_str("| writes | meaning |\n|---|---|\n");
         for k in e.writes {
             let _ = writeln!(s, "| `{}` | {} |", k.name, cell(k.meaning));
@@ -208,6 +210,80 @@ fn enricher_names_unique() {
     let n = names.len();
     names.dedup();
     assert_eq!(n, names.len());
+}
+
+/// Every record the repo's enrich fixtures and the sample hold, and every documented example.
+fn fixture_records() -> Vec<String> {
+    let mut out: Vec<String> = ENRICHERS.iter().flat_map(|e| e.examples.iter().map(|x| String::from(x.record))).collect();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir.join("tests/fixtures/enrich")).expect("fixtures").map(|e| e.expect("entry").path()).collect();
+    files.push(dir.join("examples/cloudfront-sample.json"));
+    for path in files {
+        let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("fixture JSON");
+        for r in doc["Records"].as_array().expect("Records") {
+            out.push(serde_json::to_string(r).expect("record"));
+        }
+    }
+    assert!(out.len() > 40, "{} records", out.len());
+    out
+}
+
+/// A descriptor's `reads` is what the capture spec is built from (`enrich::reads`), so it must
+/// name every field its enricher reads: each enricher, given the facts the earlier ones decided
+/// from the whole record, decides the same with every field it does not list blanked, and with
+/// any one of them blanked or changed.
+#[test]
+fn each_enricher_reads_only_the_fields_it_lists() {
+    use crate::fields::{Fields, TRIE};
+    let odd: [&[u8]; 5] = [b"\"x\"", b"\"\"", b"{}", b"[\"/*\"]", b"true"];
+    let mut all: Vec<crate::fields::F> = TRIE.iter().filter_map(|e| e.2).collect();
+    all.dedup_by_key(|f| *f as usize);
+    let mut failures = Vec::new();
+    let records = fixture_records();
+    for rec in &records {
+        let mut fields = Fields::default();
+        fields.capture_checked(rec.as_bytes(), 0).expect("fixture records are JSON objects");
+        if !super::is_cloudtrail(&fields) {
+            continue;
+        }
+        for (i, e) in ENRICHERS.iter().enumerate() {
+            let mut variants = alloc::vec![(String::from("every unlisted field blanked"), fields.only(e.reads))];
+            for f in all.iter().filter(|f| !e.reads.contains(f)) {
+                for alt in odd.iter().map(|v| Some(*v)).chain([None]) {
+                    variants.push((format!("{f:?} = {:?}", alt.map(String::from_utf8_lossy)), fields.replaced(*f, alt)));
+                }
+            }
+            let mut whole = Facts::default();
+            for x in &ENRICHERS[..=i] {
+                (x.run)(&fields, &mut whole);
+            }
+            let want = format!("{whole:?}");
+            for (what, g) in &variants {
+                let mut facts = Facts::default();
+                for x in &ENRICHERS[..i] {
+                    (x.run)(&fields, &mut facts);
+                }
+                (e.run)(g, &mut facts);
+                let got = format!("{facts:?}");
+                if got != want {
+                    failures.push(format!("{} reads a field its descriptor does not list: {what} changes its facts for {rec}", e.name));
+                    break;
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// `uses` names facts decided earlier: each is a key an enricher before it writes.
+#[test]
+fn uses_names_keys_written_earlier() {
+    for (i, e) in ENRICHERS.iter().enumerate() {
+        for k in e.uses {
+            let earlier = ENRICHERS[..i].iter().any(|x| x.writes.iter().any(|w| w.name == *k));
+            assert!(earlier, "{} uses {k}, which no earlier enricher writes", e.name);
+        }
+    }
 }
 
 pub(crate) mod no_panic {

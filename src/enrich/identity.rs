@@ -10,17 +10,8 @@ use crate::fields::{Fields, F};
 pub(crate) static IDENTITY: Enricher = Enricher {
     name: "identity",
     summary: "Who made the call, for every userIdentity type (and a best inference when the type is missing).",
-    reads: &[
-        "userIdentity.type",
-        "userIdentity.principalId",
-        "userIdentity.arn",
-        "userIdentity.userName",
-        "userIdentity.invokedBy",
-        "userIdentity.onBehalfOf.userId",
-        "additionalEventData.UserName",
-        "userIdentity.sessionContext.sessionIssuer.userName",
-        "userIdentity.sessionContext.sessionIssuer.arn",
-    ],
+    reads: &[F::UserIdentity, F::UiType, F::UiPrincipalId, F::UiArn, F::UiUserName, F::UiInvokedBy, F::UiOnBehalfOfUserId, F::AedUserName, F::ScIssuerUserName, F::ScIssuerArn],
+    uses: &[],
     writes: &[
         Key {
             name: "user.name",

@@ -9,7 +9,8 @@ use crate::fields::{Fields, F};
 pub(crate) static INSIGHT: Enricher = Enricher {
     name: "insight",
     summary: "For CloudTrail Insights events: the API whose call rate or error rate was unusual, the insight type and whether it starts or ends.",
-    reads: &["insightDetails.eventName", "insightDetails.eventSource", "insightDetails.insightType", "insightDetails.state"],
+    reads: &[F::InsightEventName, F::InsightEventSource, F::InsightType, F::InsightState],
+    uses: &[],
     writes: &[
         Key { name: "cloudtrail.insight.event_name", meaning: "insightDetails.eventName without its API-version suffix: the API the insight is about" },
         Key { name: "cloudtrail.insight.event_source", meaning: "insightDetails.eventSource: the service of that API" },

@@ -148,8 +148,11 @@ pub(crate) struct Example {
 pub(crate) struct Enricher {
     pub name: &'static str,
     pub summary: &'static str,
-    /// Record fields read (dotted paths as in the record).
-    pub reads: &'static [&'static str],
+    /// Captured record fields read (their paths come from the capture trie, `fields::path`).
+    /// `enrich::reads`, and so the JS shim's capture spec, is worked out from these lists.
+    pub reads: &'static [F],
+    /// Facts decided by earlier enrichers that this one reads, by their flat key (`event.action`).
+    pub uses: &'static [&'static str],
     pub writes: &'static [Key],
     pub failures: &'static [&'static str],
     pub examples: &'static [Example],
@@ -204,37 +207,14 @@ pub(crate) fn is_cloudtrail(fields: &Fields<'_>) -> bool {
     IDENTIFYING.iter().any(|f| fields.has(*f))
 }
 
-/// Whether an enricher reads the captured field `f`. The capture spec (fields::capture_spec)
-/// names only these, so record objects send the core no more than this. A test blanks or
-/// changes every other field and finds the same facts (fields.rs, `spec_tests`).
+/// Whether enrichment reads the captured field `f`: one of the [`IDENTIFYING`] members, or a
+/// field some descriptor lists in `reads`. The capture spec (fields::capture_spec) names only
+/// these, so record objects send the core no more than this. A test blanks or changes every other
+/// field and finds the same facts (fields.rs, `spec_tests`), and another runs each enricher on
+/// only the fields it lists (src/enrich/docs.rs).
 #[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
 pub(crate) fn reads(f: F) -> bool {
-    use F::*;
-    !matches!(
-        f,
-        RequestId
-            | EventId
-            | ManagementEvent
-            | SharedEventId
-            | VpcEndpointId
-            | TlsDetails
-            | TlsVersion
-            | TlsCipherSuite
-            | TlsHostHeader
-            | ServiceEventDetails
-            | Resources
-            | AdditionalEventData
-            | AedLoginTo
-            | UiIdentityProvider
-            | UiCredentialId
-            | UiIdentityStoreArn
-            | ScSourceIdentity
-            | ScIssuerType
-            | ScIssuerPrincipalId
-            | ScIssuerAccountId
-            | ScFederatedProvider
-            | ReqDistConfig
-    )
+    IDENTIFYING.contains(&f) || ENRICHERS.iter().any(|e| e.reads.contains(&f))
 }
 
 /// For a field enrichment reads only in part: the shape of what it reads (`1` a whole value,

@@ -10,7 +10,8 @@ use crate::fields::{Fields, F};
 pub(crate) static OUTCOME: Enricher = Enricher {
     name: "outcome",
     summary: "Success or failure of the call, with the error code and message.",
-    reads: &["errorCode", "errorMessage", "responseElements.ConsoleLogin", "eventType"],
+    reads: &[F::ErrorCode, F::ErrorMessage, F::ReConsoleLogin, F::EventType, F::InsightDetails],
+    uses: &[],
     writes: &[
         Key {
             name: "event.outcome",

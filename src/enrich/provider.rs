@@ -15,7 +15,8 @@ pub(crate) const CLOUDFRONT_KVS: &str = "edgekeyvaluestore.amazonaws.com";
 pub(crate) static PROVIDER: Enricher = Enricher {
     name: "provider",
     summary: "The service (eventSource, or inferred for old CloudFront records), the account and the region.",
-    reads: &["eventSource", "eventName", "userIdentity.accountId", "recipientAccountId", "awsRegion"],
+    reads: &[F::EventSource, F::UiAccountId, F::RecipientAccountId, F::AwsRegion],
+    uses: &["event.action"],
     writes: &[
         Key { name: "event.provider", meaning: "eventSource; `cloudfront.amazonaws.com` when eventSource is missing and the action is a CloudFront API action" },
         Key { name: "cloudtrail.provider_inferred", meaning: "`true` when event.provider was inferred (absent otherwise)" },

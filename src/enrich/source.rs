@@ -12,7 +12,8 @@ use crate::fields::{Fields, F};
 pub(crate) static SOURCE: Enricher = Enricher {
     name: "source",
     summary: "The caller's address as given, and as an IP when it is one.",
-    reads: &["sourceIPAddress"],
+    reads: &[F::SourceIp],
+    uses: &[],
     writes: &[
         Key { name: "source.address", meaning: "sourceIPAddress as given (an IP, a service host name or `AWS Internal`)" },
         Key { name: "source.ip", meaning: "sourceIPAddress when it is an IPv4 or IPv6 address; the first address of a comma-separated list" },

@@ -13,7 +13,8 @@ use crate::fields::{Fields, F};
 pub(crate) static TIME: Enricher = Enricher {
     name: "time",
     summary: "eventTime as an RFC 3339 UTC timestamp (and epoch milliseconds for the nested profiles).",
-    reads: &["eventTime"],
+    reads: &[F::EventTime],
+    uses: &[],
     writes: &[Key {
         name: "@timestamp",
         meaning: "eventTime as RFC 3339 UTC (`2014-05-06T18:00:32Z`); a fraction is kept, an offset is converted to UTC",

@@ -21,7 +21,8 @@ use crate::fields::{Fields, F};
 pub(crate) static USER_AGENT: Enricher = Enricher {
     name: "user_agent",
     summary: "The SDK, CLI, tool or browser named by the userAgent, with its version; for browsers also the operating system and device.",
-    reads: &["userAgent"],
+    reads: &[F::UserAgent],
+    uses: &[],
     writes: &[
         Key { name: "user_agent.original", meaning: "userAgent as given" },
         Key {

@@ -182,7 +182,8 @@ const CAT_IAM: &[&str] = &["iam"];
 pub(crate) static VERB: Enricher = Enricher {
     name: "verb",
     summary: "One taxonomy for every profile: ECS categorisation, OCSF activity and read-only flag from the leading verb of the action, refined for sign-ins, IAM and data-plane calls (the ECS profile writes the same values).",
-    reads: &["eventName (through event.action)", "eventSource (through event.provider)", "readOnly", "eventCategory"],
+    reads: &[F::ReadOnly, F::EventCategory],
+    uses: &["event.action", "event.provider"],
     writes: &[
         Key {
             name: "event.type",

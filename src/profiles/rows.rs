@@ -150,69 +150,6 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
     }
 }
 
-/// The record path a captured field comes from, for the generated mapping tables.
-#[cfg_attr(not(test), allow(dead_code))]
-pub(crate) fn field_path(f: F) -> &'static str {
-    #[allow(unreachable_patterns)]
-    match f {
-        F::EventVersion => "eventVersion",
-        F::EventTime => "eventTime",
-        F::EventSource => "eventSource",
-        F::EventName => "eventName",
-        F::AwsRegion => "awsRegion",
-        F::SourceIp => "sourceIPAddress",
-        F::UserAgent => "userAgent",
-        F::ErrorCode => "errorCode",
-        F::ErrorMessage => "errorMessage",
-        F::RequestParameters => "requestParameters",
-        F::ResponseElements => "responseElements",
-        F::AdditionalEventData => "additionalEventData",
-        F::RequestId => "requestID",
-        F::EventId => "eventID",
-        F::ReadOnly => "readOnly",
-        F::EventType => "eventType",
-        F::ApiVersion => "apiVersion",
-        F::ManagementEvent => "managementEvent",
-        F::RecipientAccountId => "recipientAccountId",
-        F::SharedEventId => "sharedEventID",
-        F::VpcEndpointId => "vpcEndpointId",
-        F::EventCategory => "eventCategory",
-        F::TlsDetails => "tlsDetails",
-        F::ServiceEventDetails => "serviceEventDetails",
-        F::Resources => "resources",
-        F::SessionCredentialFromConsole => "sessionCredentialFromConsole",
-        F::InsightDetails => "insightDetails",
-        F::UserIdentity => "userIdentity",
-        F::UiType => "userIdentity.type",
-        F::UiPrincipalId => "userIdentity.principalId",
-        F::UiArn => "userIdentity.arn",
-        F::UiAccountId => "userIdentity.accountId",
-        F::UiAccessKeyId => "userIdentity.accessKeyId",
-        F::UiUserName => "userIdentity.userName",
-        F::UiInvokedBy => "userIdentity.invokedBy",
-        F::UiIdentityProvider => "userIdentity.identityProvider",
-        F::UiCredentialId => "userIdentity.credentialId",
-        F::UiOnBehalfOfUserId => "userIdentity.onBehalfOf.userId",
-        F::UiIdentityStoreArn => "userIdentity.identityStoreArn",
-        F::ScMfaAuthenticated => "userIdentity.sessionContext.attributes.mfaAuthenticated",
-        F::ScCreationDate => "userIdentity.sessionContext.attributes.creationDate",
-        F::ScSourceIdentity => "userIdentity.sessionContext.sourceIdentity",
-        F::ScIssuerType => "userIdentity.sessionContext.sessionIssuer.type",
-        F::ScIssuerPrincipalId => "userIdentity.sessionContext.sessionIssuer.principalId",
-        F::ScIssuerArn => "userIdentity.sessionContext.sessionIssuer.arn",
-        F::ScIssuerAccountId => "userIdentity.sessionContext.sessionIssuer.accountId",
-        F::ScIssuerUserName => "userIdentity.sessionContext.sessionIssuer.userName",
-        F::ScFederatedProvider => "userIdentity.sessionContext.webIdFederationData.federatedProvider",
-        F::TlsVersion => "tlsDetails.tlsVersion",
-        F::TlsCipherSuite => "tlsDetails.cipherSuite",
-        F::TlsHostHeader => "tlsDetails.clientProvidedHostHeader",
-        F::AedMfaUsed => "additionalEventData.MFAUsed",
-        F::AedLoginTo => "additionalEventData.LoginTo",
-        F::ReConsoleLogin => "responseElements.ConsoleLogin",
-        _ => "",
-    }
-}
-
 /// A mapping table as Markdown (docs/PROFILES.md is checked against this).
 #[cfg(test)]
 pub(crate) fn markdown(table: &[Row]) -> alloc::string::String {
@@ -223,7 +160,7 @@ pub(crate) fn markdown(table: &[Row]) -> alloc::string::String {
             .from
             .iter()
             .map(|src| match *src {
-                Src::Field(f) => alloc::format!("`{}`", field_path(f)),
+                Src::Field(f) => alloc::format!("`{}`", crate::fields::path(f)),
                 Src::Fact(label, _) => alloc::format!("enrichment `{label}`"),
                 Src::Const(c) => alloc::format!("`\"{c}\"`"),
             })
@@ -251,8 +188,8 @@ pub(crate) fn check_table(table: &[Row]) -> Result<(), alloc::string::String> {
         }
         for src in a.from {
             if let Src::Field(f) = src {
-                if field_path(*f).is_empty() {
-                    return Err(alloc::format!("{}: field {:?} has no documented path", a.target, f));
+                if crate::fields::path(*f).is_empty() {
+                    return Err(alloc::format!("{}: field {:?} has no path in the capture trie", a.target, f));
                 }
             }
         }
