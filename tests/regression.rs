@@ -40,3 +40,5 @@ mod refused_and_dropped;
 mod gzip_error_order;
 #[path = "regression/nested_unit_budget.rs"]
 mod nested_unit_budget;
+#[path = "regression/wrapper_first_key.rs"]
+mod wrapper_first_key;

@@ -636,25 +636,18 @@ impl Splitter {
         if layer > 4 {
             return self.bad(Error::new(ErrorKind::Input, "wrappers nested more than 4 deep").at_offset(base), u, sink);
         }
-        match unit::classify(u) {
-            Unit::Record => {
-                self.set_format(if self.top_array { Format::Array } else { Format::Record });
-                if layer == 0 && self.top_units >= 2 && self.format == Some(Format::Record) {
-                    self.format = Some(Format::Ndjson);
-                }
-                self.one(u, base, sink)
-            }
+        let unit = unit::classify(u);
+        self.detect_unit(&unit, layer);
+        match unit {
+            Unit::Record => self.one(u, base, sink),
             Unit::Records(arr) => {
-                self.set_format(Format::CloudTrail);
                 self.nested(arr, base, layer, Nested::Records, sink)
             }
             Unit::EventBridge(detail) => {
-                self.set_format(Format::EventBridge);
                 let off = base + offset_in(u, detail);
                 self.one(detail, off, sink)
             }
             Unit::AwsLogs(data) => {
-                self.set_format(Format::CloudWatchLogs);
                 let decoded = json::as_str(data).and_then(|s| base64::decode(s.as_bytes()));
                 let Some(bytes) = decoded else {
                     return self.bad(Error::new(ErrorKind::Input, "awslogs.data is not base64").at_offset(base), u, sink);
@@ -675,7 +668,6 @@ impl Splitter {
                         // itself rather than a copy of its rest (up to maxDecompressedBytes).
                         if let (Unit::LogEvents(events), true) = (unit::classify(u), layer < 4) {
                             if events.first() == Some(&b'[') {
-                                self.set_format(Format::CloudWatchLogs);
                                 let (k, at0) = (offset_in(&inner, events) as usize, base + offset_in(u, events));
                                 return self.nested_owned(inner, k, at0, layer + 1, Nested::LogEvents, sink);
                             }
@@ -690,7 +682,6 @@ impl Splitter {
                 }
             }
             Unit::LogEvents(events) => {
-                self.set_format(Format::CloudWatchLogs);
                 if events.first() != Some(&b'[') {
                     return self.bad(Error::new(ErrorKind::Record, "CloudWatch Logs DATA_MESSAGE whose logEvents is not an array").at_offset(base), u, sink);
                 }
@@ -699,23 +690,19 @@ impl Splitter {
             Unit::Control => {
                 // Counted: CloudWatch Logs sends these to check the destination; its logEvents
                 // (if any) are CloudWatch's own messages, not records.
-                self.set_format(Format::CloudWatchLogs);
                 self.skipped += 1;
                 Ok(())
             }
             Unit::LookupEvents(events) => {
-                self.set_format(Format::LookupEvents);
                 self.nested(events, base + offset_in(u, events), layer, Nested::Lookup, sink)
             }
             Unit::LookupEvent(s) => {
-                self.set_format(Format::LookupEvents);
                 match json::as_str(s) {
                     Some(text) => self.one(text.as_bytes(), base, sink),
                     None => self.bad(Error::new(ErrorKind::Record, "CloudTrailEvent is not a valid string").at_offset(base), u, sink),
                 }
             }
             Unit::Digest => {
-                self.set_format(Format::Digest);
                 self.skipped += 1;
                 Ok(())
             }

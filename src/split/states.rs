@@ -3,10 +3,9 @@
 
 use alloc::format;
 
-use super::{format::is_insight, peek_first_key, ArrayKind, BigScan, Item, Peek, Sink, Splitter, State, Step};
+use super::{peek_first_key, ArrayKind, BigScan, Item, Peek, Sink, Splitter, State, Step};
 use crate::error::{Error, ErrorKind, Result};
 use crate::input::unit;
-use crate::input::Format;
 use crate::json::{self, skip_ws, Code, Fail};
 
 impl Splitter {
@@ -165,7 +164,7 @@ impl Splitter {
                     Peek::Key(k, q) if d.get(q) == Some(&b'[') && (k == b"Records" || k == b"Events") => {
                         self.top_units += 1;
                         let kind = if k == b"Records" { ArrayKind::Records } else { ArrayKind::Lookup };
-                        self.set_format(if kind == ArrayKind::Records { Format::CloudTrail } else { Format::LookupEvents });
+                        self.detect_records_array(kind);
                         self.state = State::Array { kind, comma: false };
                         return Ok(Step::Go(q + 1));
                     }
@@ -251,17 +250,7 @@ impl Splitter {
                 Ok(Step::Go(p))
             }
             Ok(e) => {
-                if in_array == Some(ArrayKind::Plain) {
-                    self.set_format(Format::Array);
-                } else if in_array.is_none() {
-                    self.top_units += 1;
-                    self.set_format(Format::Record);
-                    if self.top_units == 2 && self.format == Some(Format::Record) {
-                        self.format = Some(Format::Ndjson);
-                    }
-                } else if self.records == 0 && self.format == Some(Format::CloudTrail) && is_insight(&d[p..e]) {
-                    self.format = Some(Format::Insights);
-                }
+                self.detect_record(in_array, &d[p..e]);
                 self.records += 1;
                 self.emitted += self.engine.out.len() + 1;
                 sink(Item::Record(&self.engine.out));
