@@ -38,15 +38,12 @@ enum OnError {
 
 /// One engine per profile, made on first use: a Fluent Bit filter instance calls one function,
 /// so usually only one is ever built.
-struct Engines {
-    flat: Option<Engine>,
-    ecs: Option<Engine>,
-    ocsf: Option<Engine>,
-}
+/// Indexed by the profile (`Profile::ALL` is in declaration order).
+type Engines = [Option<Engine>; Profile::ALL.len()];
 
 thread_local! {
     // wasm32-unknown-unknown has one thread: this is a plain static with a borrow check.
-    static ENGINES: RefCell<Engines> = const { RefCell::new(Engines { flat: None, ecs: None, ocsf: None }) };
+    static ENGINES: RefCell<Engines> = const { RefCell::new([const { None }; Profile::ALL.len()]) };
 }
 
 /// Returned only if the filter is somehow re-entered (the host is single-threaded and never
@@ -102,11 +99,7 @@ fn run(profile: Profile, on_error: OnError, record: *const u8, record_len: u32) 
     };
     ENGINES.with(|cell| match cell.try_borrow_mut() {
         Ok(mut engines) => {
-            let slot = match profile {
-                Profile::Flat => &mut engines.flat,
-                Profile::Ecs => &mut engines.ecs,
-                Profile::Ocsf => &mut engines.ocsf,
-            };
+            let slot = &mut engines[profile as usize];
             let engine = slot.get_or_insert_with(|| new_engine(profile));
             filter(engine, on_error, rec)
         }

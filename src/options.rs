@@ -15,6 +15,21 @@ pub enum Profile {
     Ocsf,
 }
 
+impl Profile {
+    /// Every profile, in declaration order. The JS types, the CLI's help and the Fluent Bit
+    /// filters list the same names; a test holds them to this list.
+    pub const ALL: [Profile; 3] = [Profile::Flat, Profile::Ecs, Profile::Ocsf];
+
+    /// The name used by the `profile` option and `--profile`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Flat => "flat",
+            Profile::Ecs => "ecs",
+            Profile::Ocsf => "ocsf",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arrays {
     /// Arrays stay arrays; objects inside them are flattened by the same rules.
@@ -94,12 +109,16 @@ impl Options {
     }
 
     pub fn parse_profile(s: &str) -> Result<Profile> {
-        match s {
-            "flat" => Ok(Profile::Flat),
-            "ecs" => Ok(Profile::Ecs),
-            "ocsf" => Ok(Profile::Ocsf),
-            _ => Err(Error::new(ErrorKind::Option, alloc::format!("unknown profile {s:?}: expected \"flat\", \"ecs\" or \"ocsf\""))),
+        if let Some(p) = Profile::ALL.iter().find(|p| p.as_str() == s) {
+            return Ok(*p);
         }
+        // `"flat", "ecs" or "ocsf"`
+        let mut names = String::new();
+        for (i, p) in Profile::ALL.iter().enumerate() {
+            names.push_str(if i == 0 { "" } else if i + 1 == Profile::ALL.len() { " or " } else { ", " });
+            names.push_str(&alloc::format!("{:?}", p.as_str()));
+        }
+        Err(Error::new(ErrorKind::Option, alloc::format!("unknown profile {s:?}: expected {names}")))
     }
 
     pub fn parse_arrays(s: &str) -> Result<Arrays> {
@@ -263,6 +282,64 @@ mod tests {
             ("validated: maxDepth", r#"{"maxDepth":0}"#, err("maxDepth must be at least 1")),
             ("validated: maxRecordBytes", r#"{"maxRecordBytes":1023}"#, err("maxRecordBytes must be at least 1024")),
         ]);
+    }
+
+    /// Boundaries of each check, one row each (the message says which option and why).
+    #[test]
+    fn validate_table() {
+        let check = |o: Options| o.validate().map_err(|e| e.to_string());
+        let with = |f: fn(&mut Options)| {
+            let mut o = Options::default();
+            f(&mut o);
+            o
+        };
+        let valid: Result<(), String> = Ok(());
+        let refused = |m: &str| -> Result<(), String> { Err(m.into()) };
+        let sep = "option: separator must be one printable character other than '~', '\"' and '\\' ('~' is the key escape character)";
+        let digit = "option: separator must not be a digit (array indices are written in digits)";
+        crate::table_test!(check, [
+            ("defaults", with(|_| {}), valid),
+            ("slash separator", with(|o| o.separator = '/'), valid),
+            ("non-ASCII separator", with(|o| o.separator = '\u{b7}'), valid),
+            ("tilde separator", with(|o| o.separator = '~'), refused(sep)),
+            ("quote separator", with(|o| o.separator = '"'), refused(sep)),
+            ("backslash separator", with(|o| o.separator = '\\'), refused(sep)),
+            ("C0 control separator", with(|o| o.separator = '\n'), refused(sep)),
+            ("DEL separator", with(|o| o.separator = '\u{7f}'), refused(sep)),
+            ("C1 control separator", with(|o| o.separator = '\u{85}'), refused(sep)),
+            ("digit separator", with(|o| o.separator = '0'), refused(digit)),
+            ("maxFields 2", with(|o| o.max_fields = 2), valid),
+            ("maxFields 1", with(|o| o.max_fields = 1), refused("option: maxFields must be at least 2")),
+            ("maxDepth 1", with(|o| o.max_depth = 1), valid),
+            ("maxDepth 0", with(|o| o.max_depth = 0), refused("option: maxDepth must be at least 1")),
+            ("maxRecordBytes 1024", with(|o| o.max_record_bytes = 1024), valid),
+            ("maxRecordBytes 1023", with(|o| o.max_record_bytes = 1023), refused("option: maxRecordBytes must be at least 1024")),
+        ]);
+    }
+
+    #[test]
+    fn profile_names() {
+        for (i, p) in Profile::ALL.iter().enumerate() {
+            assert_eq!(*p as usize, i, "{p:?}: ALL is in declaration order (Fluent Bit indexes its engines by it)");
+            assert_eq!(Options::parse_profile(p.as_str()).ok(), Some(*p));
+        }
+    }
+
+    /// The JS types, the CLI's help and the Lambda handler name the core's profiles.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn js_lists_the_profiles() {
+        let read = |path: &str| std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect(path);
+        let names: alloc::vec::Vec<&str> = Profile::ALL.iter().map(|p| p.as_str()).collect();
+        let union = names.iter().map(|n| alloc::format!("'{n}'")).collect::<alloc::vec::Vec<_>>().join(" | ");
+        for (path, want) in [
+            ("js/index.d.ts", alloc::format!("profile?: {union};")),
+            ("js/lambda.d.ts", alloc::format!("readonly profile: {union};")),
+            ("js/cli.mjs", alloc::format!("--profile {}", names.join("|"))),
+            ("js/lambda.mjs", alloc::format!("[{}]", names.iter().map(|n| alloc::format!("'{n}'")).collect::<alloc::vec::Vec<_>>().join(", "))),
+        ] {
+            assert!(read(path).contains(&want), "{path} does not list the profiles as `{want}`");
+        }
     }
 
     /// The cache gives what a fresh read gives, for a changed text too, and does not keep errors.

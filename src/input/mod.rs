@@ -34,6 +34,22 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in declaration order (splitter checkpoints store the index). The JS types
+    /// and docs/INPUTS.md list the same names; a test holds them to this list.
+    pub const ALL: [Format; 11] = [
+        Format::Empty,
+        Format::CloudTrail,
+        Format::Insights,
+        Format::Array,
+        Format::Ndjson,
+        Format::Record,
+        Format::EventBridge,
+        Format::CloudWatchLogs,
+        Format::LookupEvents,
+        Format::Digest,
+        Format::Unknown,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Empty => "empty",
@@ -48,5 +64,60 @@ impl Format {
             Format::Digest => "digest",
             Format::Unknown => "unknown",
         }
+    }
+}
+
+// Native only: reads the JS types and docs/ from the repository.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    use super::Format;
+
+    fn names() -> Vec<&'static str> {
+        Format::ALL.iter().map(|f| f.as_str()).collect()
+    }
+
+    pub(crate) fn repo_file(path: &str) -> String {
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect(path)
+    }
+
+    #[test]
+    fn all_is_every_format_once_in_order() {
+        for (i, f) in Format::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i, "{f:?}");
+        }
+        let mut n = names();
+        n.sort_unstable();
+        n.dedup();
+        assert_eq!(n.len(), Format::ALL.len());
+    }
+
+    /// `export type Format = | 'a' | 'b' ...;` in js/index.d.ts names the core's formats.
+    #[test]
+    fn js_types_list_the_formats() {
+        let dts = repo_file("js/index.d.ts");
+        let start = dts.find("export type Format =").expect("js/index.d.ts declares Format");
+        let decl = &dts[start..start + dts[start..].find(';').expect("end of Format")];
+        let listed: Vec<&str> = decl.split('\'').skip(1).step_by(2).collect();
+        assert_eq!(listed, names(), "js/index.d.ts Format");
+    }
+
+    /// The first column of docs/INPUTS.md's format table names the core's formats.
+    #[test]
+    fn inputs_doc_lists_the_formats() {
+        let doc = repo_file("docs/INPUTS.md");
+        let start = doc.find("| `format` |").expect("docs/INPUTS.md has the format table");
+        let mut listed: Vec<&str> = doc[start..]
+            .lines()
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .filter_map(|l| l.strip_prefix("| `")?.split('`').next())
+            .collect();
+        let mut want = names();
+        listed.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(listed, want, "docs/INPUTS.md format table");
     }
 }

@@ -170,19 +170,7 @@ pub struct Splitter {
 }
 
 /// Every format, in a fixed order (for checkpoints).
-const FORMATS: [Format; 11] = [
-    Format::Empty,
-    Format::CloudTrail,
-    Format::Insights,
-    Format::Array,
-    Format::Ndjson,
-    Format::Record,
-    Format::EventBridge,
-    Format::CloudWatchLogs,
-    Format::LookupEvents,
-    Format::Digest,
-    Format::Unknown,
-];
+const FORMATS: [Format; 11] = Format::ALL;
 
 /// A checkpoint taken while a nested unit's rest was pending (see `checkpoint`).
 const CHECKPOINT_NESTED: u8 = 2;
