@@ -56,6 +56,7 @@ impl Splitter {
     }
 }
 
+#[derive(Debug, PartialEq, Eq)]
 pub(super) enum Found {
     /// The bad stretch ends at `.0`; the next unit starts at `.1`.
     At(usize, usize),
@@ -148,4 +149,61 @@ pub(super) fn trim_closers(d: &[u8], start: usize, mut end: usize) -> usize {
         end -= 1;
     }
     end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{next_element, next_line_value, trim_closers, trim_ws, Found};
+
+    #[test]
+    fn next_line_value_table() {
+        let f = |(d, from): (&str, usize)| next_line_value(d.as_bytes(), from);
+        crate::table_test!(f, [
+            ("next line starts an object", ("bad\n{\"a\":1}", 1), Found::At(4, 4)),
+            ("or an array", ("bad\n[1]", 1), Found::At(4, 4)),
+            ("lines that start otherwise are skipped", ("bad\n x\nzz\n{}", 1), Found::At(10, 10)),
+            ("indented is not a start", ("bad\n {}", 1), Found::More(7)),
+            ("no newline yet", ("bad stretch", 1), Found::More(11)),
+            ("newline last: wait for the next byte", ("bad\n", 1), Found::More(3)),
+            ("search resumes at from", ("{x\n{y\n{z", 4), Found::At(6, 6)),
+            ("from past the end", ("ab", 9), Found::More(2)),
+        ]);
+    }
+
+    #[test]
+    fn next_element_table() {
+        // (text, stretch start, search from, fin)
+        let f = |(d, stretch, from, fin): (&str, usize, usize, bool)| next_element(d.as_bytes(), stretch, from, fin, &mut 0);
+        let rec = r#"{"eventName":"A"}"#;
+        crate::table_test!(f, [
+            ("a record after a comma", (&*alloc::format!("{{bad,{rec}]"), 0, 1, true), Found::At(4, 5)),
+            ("followed by a comma", (&*alloc::format!("{{bad , {rec},{rec}]"), 0, 1, true), Found::At(5, 7)),
+            ("not after a comma", (&*alloc::format!("{{bad:{rec}]"), 0, 1, true), Found::None),
+            ("does not look like a record", (r#"{bad,{"id":"o"}]"#, 0, 1, true), Found::None),
+            ("lookup-events element", (r#"{bad,{"EventId":"1"}]"#, 0, 1, true), Found::At(4, 5)),
+            ("not followed by , or ]", (&*alloc::format!("{{bad,{rec}x"), 0, 1, true), Found::None),
+            ("unfinished candidate: wait", (r#"{bad,{"eventName":"#, 0, 1, false), Found::More(5)),
+            ("complete but its end unseen: wait", (&*alloc::format!("{{bad,{rec}"), 0, 1, false), Found::More(5)),
+            ("nothing yet", ("{bad", 0, 1, false), Found::More(4)),
+            ("nothing at the end", ("{bad", 0, 1, true), Found::None),
+            ("a comma before the stretch does not count", (&*alloc::format!(",{rec}]"), 1, 1, true), Found::None),
+        ]);
+    }
+
+    #[test]
+    fn trim_table() {
+        let ws = |(d, start, end): (&str, usize, usize)| trim_ws(d.as_bytes(), start, end);
+        crate::table_test!(ws, [
+            ("trailing whitespace", ("ab \n\t", 0, 5), 2),
+            ("none", ("ab", 0, 2), 2),
+            ("not before start", ("a   ", 2, 4), 2),
+        ]);
+        let closers = |(d, start, end): (&str, usize, usize)| trim_closers(d.as_bytes(), start, end);
+        crate::table_test!(closers, [
+            ("a log's closing ] and }", ("{bad ]\n}\n", 0, 9), 4),
+            ("at most two", ("x]]]", 0, 4), 2),
+            ("other text stays", ("x}a", 0, 3), 3),
+            ("not before start", ("]]", 1, 2), 1),
+        ]);
+    }
 }
