@@ -359,18 +359,15 @@ impl<'a, 's> Walker<'a, 's> {
                     e
                 }
             };
-            j = skip_ws(b, end);
-            match b.get(j) {
-                Some(b',') => {
+            match json::element_next(b, end)? {
+                Ok(next) => {
                     self.out.push(b',');
-                    j = skip_ws(b, j + 1);
+                    j = next;
                 }
-                Some(b']') => {
+                Err(end) => {
                     self.out.push(b']');
-                    return Ok(j + 1);
+                    return Ok(end);
                 }
-                None => return fail(Code::Eof, j),
-                _ => return fail(Code::ExpectedCommaOrBracket, j),
             }
         }
     }
@@ -410,18 +407,15 @@ impl<'a, 's> Walker<'a, 's> {
                 e
             };
             n += 1;
-            j = skip_ws(b, end);
-            match b.get(j) {
-                Some(b',') => j = skip_ws(b, j + 1),
-                Some(b']') => {
+            match json::element_next(b, end)? {
+                Ok(next) => j = next,
+                Err(end) => {
                     self.s.path.truncate(path_len);
                     if top && self.overflowing {
                         self.s.overflow.push(b'}');
                     }
-                    return Ok(j + 1);
+                    return Ok(end);
                 }
-                None => return fail(Code::Eof, j),
-                _ => return fail(Code::ExpectedCommaOrBracket, j),
             }
         }
     }

@@ -272,6 +272,20 @@ pub(crate) fn member_next(b: &[u8], vend: usize) -> Res<core::result::Result<usi
     }
 }
 
+/// After an array element (ending at `vend`): `Ok(next element's start)` after a comma, or
+/// `Err(end)` when a `]` follows, `end` just past it. The array counterpart of `member_next`,
+/// and the one place the scanners (`skip_value`, the flattening walker) step through an array.
+#[inline]
+pub(crate) fn element_next(b: &[u8], vend: usize) -> Res<core::result::Result<usize, usize>> {
+    let j = skip_ws(b, vend);
+    match b.get(j) {
+        Some(b',') => Ok(Ok(skip_ws(b, j + 1))),
+        Some(b']') => Ok(Err(j + 1)),
+        None => fail(Code::Eof, j),
+        _ => fail(Code::ExpectedCommaOrBracket, j),
+    }
+}
+
 /// Skips (and validates) one value starting at `b[i]` (no leading whitespace). Returns its end.
 pub(crate) fn skip_value(b: &[u8], i: usize, depth: usize) -> Res<usize> {
     match b.get(i) {
@@ -302,12 +316,9 @@ pub(crate) fn skip_value(b: &[u8], i: usize, depth: usize) -> Res<usize> {
                 return Ok(j + 1);
             }
             loop {
-                j = skip_ws(b, skip_value(b, j, depth + 1)?);
-                match b.get(j) {
-                    Some(b',') => j = skip_ws(b, j + 1),
-                    Some(b']') => return Ok(j + 1),
-                    None => return fail(Code::Eof, j),
-                    _ => return fail(Code::ExpectedCommaOrBracket, j),
+                match element_next(b, skip_value(b, j, depth + 1)?)? {
+                    Ok(next) => j = next,
+                    Err(end) => return Ok(end),
                 }
             }
         }
@@ -792,6 +803,24 @@ mod tests {
             write_str_array(&mut o, items);
             assert_eq!(o, s.as_bytes());
         }
+    }
+
+    #[test]
+    fn element_next_table() {
+        // (text, where the element ended)
+        type Step = core::result::Result<core::result::Result<usize, usize>, (Code, usize)>;
+        let f = |(b, vend): (&str, usize)| -> Step { element_next(b.as_bytes(), vend).map_err(|f| (f.code, f.at)) };
+        let (next, end) = (|j| -> Step { Ok(Ok(j)) }, |j| -> Step { Ok(Err(j)) });
+        let bad = |code, at| -> Step { Err((code, at)) };
+        crate::table_test!(f, [
+            ("comma", ("[1,2]", 2), next(3)),
+            ("comma, whitespace around", ("[1 , 2]", 2), next(5)),
+            ("close", ("[1]", 2), end(3)),
+            ("close after whitespace", ("[1\n]", 2), end(4)),
+            ("end of input", ("[1 ", 2), bad(Code::Eof, 3)),
+            ("a brace is not a bracket", ("[1}", 2), bad(Code::ExpectedCommaOrBracket, 2)),
+            ("no separator", ("[1 2]", 2), bad(Code::ExpectedCommaOrBracket, 3)),
+        ]);
     }
 
     #[test]
