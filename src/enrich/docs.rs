@@ -1,6 +1,6 @@
 //! Tests over the enricher descriptors as a whole: every example holds through the real
 //! `crate::transform`, docs/SCHEMA.md is what the descriptors say (regenerate with
-//! `UPDATE_SCHEMA=1 cargo test schema`), and every key the flat profile writes is declared once.
+//! `UPDATE_DOCS=1 cargo test --lib docs`, which refreshes every generated doc), and every key the flat profile writes is declared once.
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -41,7 +41,7 @@ fn examples_hold_through_transform() {
 fn schema_markdown() -> String {
     let mut s = String::new();
     s.push_str("# Enrichment schema (flat profile)\n\n");
-    s.push_str("<!-- Generated from the enricher descriptors in src/enrich/*.rs by `UPDATE_SCHEMA=1 cargo test schema`. Do not edit by hand. -->\n\n");
+    s.push_str("<!-- Generated from the enricher descriptors in src/enrich/*.rs by `UPDATE_DOCS=1 cargo test --lib docs`. Do not edit by hand. -->\n\n");
     s.push_str("Enrichment keys sit beside the record's own dotted keys (which are never changed). ");
     s.push_str("Enrichers run in the order below; a key is absent when its source is absent.\n\n");
     s.push_str("## Keys\n\n| key | meaning | enricher |\n|---|---|---|\n");
@@ -107,13 +107,13 @@ fn cell(s: &str) -> String {
 fn schema_md_is_current() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/SCHEMA.md");
     let want = schema_markdown();
-    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+    if std::env::var_os("UPDATE_DOCS").is_some() {
         std::fs::create_dir_all(path.parent().expect("docs dir")).expect("create docs/");
         std::fs::write(&path, &want).expect("write docs/SCHEMA.md");
         return;
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(have == want, "docs/SCHEMA.md is stale: run `UPDATE_SCHEMA=1 cargo test schema` and commit it");
+    assert!(have == want, "docs/SCHEMA.md is stale: run `UPDATE_DOCS=1 cargo test --lib docs` and commit it");
 }
 
 /// Facts with every field set, so `write_facts` writes every key it can.

@@ -1,7 +1,7 @@
 //! docs/PROFILES.md keeps its mapping tables in generated blocks
 //! (`<!-- BEGIN generated:NAME -->` ... `<!-- END generated:NAME -->`), rendered from the
 //! profiles' own tables; this test fails when they drift. Refresh with
-//! `UPDATE_DOCS=1 cargo test --lib profiles::docs`.
+//! `UPDATE_DOCS=1 cargo test --lib docs` (the one variable for every generated doc).
 
 use alloc::format;
 use alloc::string::String;
@@ -54,7 +54,7 @@ fn profiles_doc_is_current() {
         if std::env::var_os("UPDATE_DOCS").is_some() {
             std::fs::write(&path, fresh).unwrap();
         } else {
-            panic!("docs/PROFILES.md is out of date: run `UPDATE_DOCS=1 cargo test --lib profiles::docs`");
+            panic!("docs/PROFILES.md is out of date: run `UPDATE_DOCS=1 cargo test --lib docs`");
         }
     }
 }
