@@ -273,8 +273,8 @@ pub(crate) fn member_next(b: &[u8], vend: usize) -> Res<core::result::Result<usi
 }
 
 /// After an array element (ending at `vend`): `Ok(next element's start)` after a comma, or
-/// `Err(end)` when a `]` follows, `end` just past it. The array counterpart of `member_next`,
-/// and the one place the scanners (`skip_value`, the flattening walker) step through an array.
+/// `Err(end)` when a `]` follows, `end` just past it. The array counterpart of `member_next`.
+/// (The flattening walker keeps its own copy of this step: see `kept_array`.)
 #[inline]
 pub(crate) fn element_next(b: &[u8], vend: usize) -> Res<core::result::Result<usize, usize>> {
     let j = skip_ws(b, vend);
