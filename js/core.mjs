@@ -3,7 +3,7 @@
 // the flattening of record objects (js/flatten.mjs, checked against the core by tests).
 // A backend is { glue(): wasm-bindgen exports, reset(): void, ready(): boolean }.
 
-import { fastConfig, flattenObject, parseSpec } from './flatten.mjs';
+import { JS_ONLY, fastConfig, flattenObject, parseSpec } from './flatten.mjs';
 
 /** An error from cloudfront-trail: `kind` is one of input, syntax, record, limit, option, internal. */
 export class CloudTrailError extends Error {
@@ -21,9 +21,6 @@ export class CloudTrailError extends Error {
     if (props.records !== undefined) this.records = props.records;
   }
 }
-
-// Options only the JS side reads; never sent to the core.
-const JS_ONLY = new Set(['bytes', 'ndjson', 'highWaterMark']);
 
 /** Options object → the JSON text the core reads (JS names; unknown names are rejected there). */
 export function optionsText(opts) {

@@ -319,7 +319,8 @@ export function parseSpec(text) {
 
 const DEFAULTS = Object.freeze({ enrich: true, separator: '.', maxDepth: 32, maxFields: 10_000 });
 const DEEPEST = 500; // below the core's nesting limit (512), which is an error, not a cut
-const SKIP = new Set(['bytes', 'ndjson', 'highWaterMark']); // JS-only, never sent to the core
+/** Options only the JS side reads (the stream's and the batch functions'); never sent to the core. */
+export const JS_ONLY = new Set(['bytes', 'ndjson', 'highWaterMark']);
 
 /**
  * The settings the fast route mirrors, from transform's options; undefined when the options
@@ -331,7 +332,7 @@ export function fastConfig(opts) {
   let cfg = null;
   for (const k of Object.keys(opts)) {
     const v = opts[k];
-    if (v === undefined || v === null || SKIP.has(k)) continue;
+    if (v === undefined || v === null || JS_ONLY.has(k)) continue;
     cfg ??= { ...DEFAULTS };
     switch (k) {
       case 'enrich':

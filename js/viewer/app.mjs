@@ -1,28 +1,9 @@
 // The viewer page: wires the controls to the worker (which reads, filters, sorts and summarises)
 // and renders what it answers. Values are only ever rendered as text (see render.mjs).
-import { COLUMNS, cell, errorIndex, isoOf, prettyJson, visible } from './model.mjs';
+import { COLUMNS, Grow, cell, errorIndex, isoOf, prettyJson, visible } from './model.mjs';
 import { TimeChart, VirtualTable, bars, clear, fieldList, fmt, h } from './render.mjs';
 
 const $ = (id) => document.getElementById(id);
-
-class Grow {
-  constructor(Type = Uint32Array) {
-    this.Type = Type;
-    this.a = new Type(4096);
-    this.length = 0;
-  }
-  append(b) {
-    if (this.length + b.length > this.a.length) {
-      let n = this.a.length * 2;
-      while (n < this.length + b.length) n *= 2;
-      const c = new this.Type(n);
-      c.set(this.a.subarray(0, this.length));
-      this.a = c;
-    }
-    this.a.set(b, this.length);
-    this.length += b.length;
-  }
-}
 
 const S = {
   cols: Object.fromEntries(COLUMNS.map((c) => [c.key, new Grow()])),

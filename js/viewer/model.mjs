@@ -13,6 +13,35 @@ export const COLUMNS = [
   { key: 'risk', label: 'Risk flags' },
 ];
 
+/** A growable typed array (the worker's column stores and the page's copies of them). */
+export class Grow {
+  constructor(Type = Uint32Array, n = 1024) {
+    this.Type = Type;
+    this.a = new Type(n);
+    this.length = 0;
+  }
+  reserve(n) {
+    if (n <= this.a.length) return;
+    let m = this.a.length * 2;
+    while (m < n) m *= 2;
+    const c = new this.Type(m);
+    c.set(this.a.subarray(0, this.length));
+    this.a = c;
+  }
+  push(v) {
+    this.reserve(this.length + 1);
+    this.a[this.length++] = v;
+  }
+  append(b) {
+    this.reserve(this.length + b.length);
+    this.a.set(b, this.length);
+    this.length += b.length;
+  }
+  view() {
+    return this.a.subarray(0, this.length);
+  }
+}
+
 /** Any flat value as one line of text. */
 export function text(v) {
   if (v === undefined || v === null) return '';

@@ -2,7 +2,7 @@
 // NDJSON line) and a dictionary-encoded column store, and answers the page's queries (filter,
 // sort, summaries, details, export). The page only renders; it never parses.
 import { loadEngine } from './engine.mjs';
-import { COLUMNS, CSV_KEYS, columnsOf, csvRow, enrichedFrom, isoOf, members, prettyJson, splitKeys, timeOf, unflattenJs } from './model.mjs';
+import { COLUMNS, CSV_KEYS, Grow, columnsOf, csvRow, enrichedFrom, isoOf, members, prettyJson, splitKeys, timeOf, unflattenJs } from './model.mjs';
 
 const CHUNK = 4 << 20;
 const BATCH_MS = 150;
@@ -11,26 +11,6 @@ const ERROR_PREVIEW = 256 << 10;
 // a person chose the file and the tab's memory is the real bound, so a 200 MB .json.gz (a few GB
 // of JSON) may load; a bomb still ends, at this limit, with a clear error.
 const OPTIONS = { maxDecompressedBytes: 16 * 2 ** 30 };
-
-/** A growable typed array. */
-class Grow {
-  constructor(Type, n = 1024) {
-    this.Type = Type;
-    this.a = new Type(n);
-    this.length = 0;
-  }
-  push(v) {
-    if (this.length === this.a.length) {
-      const b = new this.Type(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.length++] = v;
-  }
-  view() {
-    return this.a.subarray(0, this.length);
-  }
-}
 
 /** Strings ↔ small integers, one per column. */
 class Dict {
