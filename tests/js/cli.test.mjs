@@ -63,6 +63,62 @@ test('stdin (no file, and "-") and a .gz file', () => {
   }
 });
 
+// The CloudFront guide's example log as published (issue 15): with the CLI's defaults, 5 records
+// and 0 error entries. Its copy in ../shared (skipped when absent), and a repository fixture of
+// the documented format with the same two damages, which always runs.
+const SEED = here('../../../shared/samples/seed/cloudfront-doc-example.raw.txt');
+const TWO_DAMAGES = here('../fixtures/salvage/two-damages.json');
+
+/** The CLI's NDJSON for `file` (defaults), checked as the issue asks; returns the salvaged record. */
+function salvagedByCli(file, n, want) {
+  const r = run([file]);
+  assert.equal(r.code, 0, r.err);
+  const out = lines(r.out);
+  assert.equal(out.length, n, 'every record of the log');
+  assert.equal(out.filter((o) => 'error.message' in o).length, 0, 'no error entry');
+  const salvaged = out.filter((o) => o['event.salvaged'] === true);
+  assert.equal(salvaged.length, 1);
+  const [u] = salvaged;
+  for (const [k, v] of Object.entries(want)) assert.equal(u[k], v, k);
+  // The two damaged stretches, as raw text at their paths, and the marks.
+  const original = u['event.original'];
+  assert.ok(fs.readFileSync(file, 'utf8').includes(original), 'event.original is the record\'s text');
+  const cache = u['requestParameters.distributionConfig.cacheBehaviors.~0damaged'];
+  const omitted = u['responseElements.distribution.distributionConfig.~0damaged'];
+  assert.ok(cache.startsWith('{') && cache.includes('}], "quantity": 1'), cache);
+  assert.match(omitted, /^distributionConfig response omitted$/);
+  const damages = u['event.salvage.damages'];
+  assert.deepEqual(damages.map((d) => d.path), ['requestParameters.distributionConfig.cacheBehaviors', 'responseElements.distribution.distributionConfig']);
+  assert.equal(original.slice(damages[0].offset, damages[0].offset + cache.length), cache);
+  assert.equal(original.slice(damages[1].offset, damages[1].offset + omitted.length), omitted);
+  // The risk checks say what they could not read.
+  const flag = u['cloudfront.risk_details'].find((d) => d.flag === 'config_partly_unreadable');
+  assert.deepEqual(flag.evidence.map((e) => e.key), damages.map((d) => `${d.path}.~0damaged`));
+  assert.match(r.err, /1 damaged record salvaged/);
+  return u;
+}
+
+test('the CloudFront guide\'s example as published (../shared seed): 5 records, 0 error entries', { skip: !fs.existsSync(SEED) && '../shared/samples/seed is absent' }, () => {
+  const u = salvagedByCli(SEED, 5, {
+    'event.action': 'UpdateDistribution', 'user.name': 'smithj', '@timestamp': '2014-05-06T18:00:32Z', 'cloudfront.distribution.id': 'EDFDVBD6EXAMPLE',
+  });
+  // The origins and default cache behavior that are intact.
+  assert.deepEqual(u['requestParameters.distributionConfig.origins.items'].map((o) => o.id), ['Web page origin', 'Images']);
+  assert.equal(u['requestParameters.distributionConfig.defaultCacheBehavior.targetOriginId'], 'Images');
+  assert.equal(u['requestParameters.distributionConfig.defaultCacheBehavior.viewerProtocolPolicy'], 'redirect-to-https');
+  // --no-salvage: the damaged record is the error entry it was.
+  const off = lines(run(['--no-salvage', SEED]).out);
+  assert.deepEqual([off.length, off.filter((o) => 'error.message' in o).length], [5, 1]);
+});
+
+test('the same two damages in a record of the documented format (tests/fixtures/salvage): salvaged by default', () => {
+  const u = salvagedByCli(TWO_DAMAGES, 2, {
+    'event.action': 'UpdateDistribution', 'user.name': 'alice', '@timestamp': '2024-02-10T09:15:00Z', 'cloudfront.distribution.id': 'E2FIXTUREEXAMPLE',
+  });
+  assert.equal(u['requestParameters.distributionConfig.origins.items'][0].domainName, 'site.example.com');
+  assert.equal(u['requestParameters.distributionConfig.defaultCacheBehavior.targetOriginId'], 'site');
+});
+
 test('bad records: error entries in the output, a count on stderr, exit 0', () => {
   const r = run(['--no-salvage', BROKEN]);
   assert.equal(r.code, 0, r.err);
