@@ -244,6 +244,11 @@ describe('outputs', () => {
       assert.ok(toAscii(text) === r.doc, `${fn}: differs from transform()`);
       assert.ok(marked[fn](obj), `${fn}: not marked as salvaged: ${text.subarray(0, 400)}`);
     }
+    // A line cut short (a shipper's line limit): salvaged too, and marked truncated.
+    const cut = Buffer.from('{"eventName":"CreateDistribution","awsRegion":"us-');
+    const [text, obj] = kept('cut', new Filter('cloudtrail_filter').call(TAG, 0, 0, cut));
+    assert.ok(toAscii(text) === coreTransform(cut, 'flat').doc);
+    assert.deepEqual([obj['event.salvaged'], obj['event.salvage.truncated'], obj['event.action']], [true, true, 'CreateDistribution']);
   });
 
   it('fixtures match the core in every profile', () => {
@@ -311,9 +316,9 @@ describe('outputs', () => {
     }
   });
 
-  it('invalid JSON comes back as an error entry', () => {
+  it('invalid JSON comes back as an error entry (what salvage declines: no intact CloudTrail member)', () => {
     const cases = [
-      ['truncated', '{"eventName":"CreateDistribution","awsRegion":"us-'],
+      ['truncated', '{"bucket":"logs","awsRegion":"us-'],
       ['trailing brace', '{"a":1}}'],
       ['two objects', '{"a":1}{"b":2}'],
       ['array', '[{"eventName":"x"}]'],

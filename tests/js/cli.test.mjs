@@ -117,6 +117,14 @@ test('the same two damages in a record of the documented format (tests/fixtures/
   });
   assert.equal(u['requestParameters.distributionConfig.origins.items'][0].domainName, 'site.example.com');
   assert.equal(u['requestParameters.distributionConfig.defaultCacheBehavior.targetOriginId'], 'site');
+  // --summary counts it in every profile (each marks it its own way), and its risk flag.
+  for (const profile of ['flat', 'ecs', 'ocsf']) {
+    const r = run(['--summary', '--profile', profile, TWO_DAMAGES]);
+    assert.equal(r.code, 0, r.err);
+    const got = parseSummary(r.out);
+    assert.deepEqual([got.records, got.errors, got.salvaged], [2, 0, 1], profile);
+    assert.match(r.out, /config_partly_unreadable/, profile);
+  }
 });
 
 test('bad records: error entries in the output, a count on stderr, exit 0', () => {
