@@ -3,7 +3,10 @@
 // ratios compare like with like (same V8, same heap, same corpus text):
 //
 //   whole log   plain JS (JSON.parse + flat.flatten + JSON.stringify), bare JSON.parse,
-//               transformLogToNdjson (string, bytes, NDJSON input), transformLog
+//               transformLogToNdjson (string, bytes, NDJSON input), transformLog; salvage
+//               (issue 15): the same corpus with `salvage: true` (valid records never reach the
+//               salvage reader, so it should cost nothing), and a damaged corpus (every tenth
+//               record damaged as the CloudFront guide's example is) with salvage off and on
 //   per record  flat.flatten(object), transform(object), transform(text), transform(object)
 //               without enrichment (the JS walk alone) and JSON.stringify(object) alone
 //
@@ -34,6 +37,18 @@ const records = JSON.parse(text).Records;
 const recordTexts = ndText.split('\n').filter((l) => l.length > 0);
 if (recordTexts.length !== records.length) throw new Error('corpus: .json and .ndjson disagree on the record count');
 const N = records.length;
+// The damaged corpus: the NDJSON corpus with every tenth record damaged as the CloudFront guide's
+// example is (a `{ ... omitted }` placeholder in place of a member's value; a record without
+// such a member gets the placeholder as a stray stretch before its closing brace).
+const damagedBytes = Buffer.from(
+  recordTexts
+    .map((t, i) => {
+      if (i % 10 !== 9) return t;
+      const at = t.indexOf('"responseElements":');
+      return at >= 0 ? `${t.slice(0, at)}"responseElements":{ response omitted },"_r":${t.slice(at + 19)}` : `${t.slice(0, -1)},{ omitted }}`;
+    })
+    .join('\n') + '\n',
+);
 
 const flatten = await loadFlat();
 const { pkg, why } = await loadPackage();
@@ -110,6 +125,27 @@ if (pkg) {
     label: 'transformLogToNdjson(NDJSON string input)',
     bytes: ndBytes,
     run: () => ndjsonCount(pkg.transformLogToNdjson(ndText)),
+  });
+  add({
+    id: 'ndjson-bytes-salvage',
+    group: 'log',
+    label: 'transformLogToNdjson(Buffer, { salvage: true }): valid records, salvage on',
+    bytes: bytes.length,
+    run: () => ndjsonCount(pkg.transformLogToNdjson(bytes, { salvage: true })),
+  });
+  add({
+    id: 'ndjson-damaged',
+    group: 'log',
+    label: 'transformLogToNdjson(damaged NDJSON): 1 record in 10 damaged, salvage off (error entries)',
+    bytes: damagedBytes.length,
+    run: () => ndjsonCount(pkg.transformLogToNdjson(damagedBytes)),
+  });
+  add({
+    id: 'ndjson-damaged-salvage',
+    group: 'log',
+    label: 'transformLogToNdjson(damaged NDJSON, { salvage: true }): the damaged records salvaged',
+    bytes: damagedBytes.length,
+    run: () => ndjsonCount(pkg.transformLogToNdjson(damagedBytes, { salvage: true })),
   });
   add({
     id: 'transform-log',

@@ -53,6 +53,9 @@ const ratio = (r, baseId, name) => {
 
 // Which baselines each kind of row is compared with.
 function ratios(r) {
+  // Salvage rows: against the same input with salvage off (issue 15: free on valid records).
+  if (r.id === 'ndjson-bytes-salvage') return [ratio(r, 'ndjson-bytes', 'salvage off')];
+  if (r.id === 'ndjson-damaged-salvage') return [ratio(r, 'ndjson-damaged', 'salvage off')];
   if (r.group === 'log' || r.group === 'process' || r.group === 'stream') {
     return [ratio(r, 'plain-js', 'plain JS'), ratio(r, 'json-parse', 'JSON.parse')];
   }

@@ -74,6 +74,7 @@ fn main() {
     let n_records = lines.len();
     let opts = Options::default();
     let no_enrich = Options { enrich: false, ..Options::default() };
+    let salvage = Options { salvage: true, ..Options::default() };
 
     let mut paths: Vec<Path<'_>> = vec![
         Path {
@@ -128,6 +129,20 @@ fn main() {
             label: "transform_log_to_ndjson (Records file)",
             bytes: bytes.len(),
             run: Box::new(|| match transform_log_to_ndjson(&bytes, &opts) {
+                Ok((out, s)) => {
+                    black_box(&out);
+                    s.records as usize
+                }
+                Err(_) => 0,
+            }),
+        },
+        Path {
+            // Issue 15: valid records never reach the salvage reader, so this should match
+            // core-ndjson (compare instruction counts under callgrind, bench/README.md).
+            id: "core-ndjson-salvage",
+            label: "transform_log_to_ndjson, salvage on (Records file, valid records)",
+            bytes: bytes.len(),
+            run: Box::new(|| match transform_log_to_ndjson(&bytes, &salvage) {
                 Ok((out, s)) => {
                     black_box(&out);
                     s.records as usize

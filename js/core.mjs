@@ -240,7 +240,7 @@ export function createApi(backend) {
       ? call((g) => g.transformLogText(x, o))
       : call((g) => g.transformLogBytes(x, o))), true);
     const r = JSON.parse(text);
-    return { format: r.format, gzip: r.gzip, records: r.records, errors: r.errors, skipped: r.skipped };
+    return { format: r.format, gzip: r.gzip, records: r.records, errors: r.errors, skipped: r.skipped, salvaged: r.salvaged };
   }
 
   function transformLogToNdjson(input, options) {
@@ -346,6 +346,7 @@ export function createApi(backend) {
     let baseRecords = 0;
     let baseErrors = 0;
     let baseSkipped = 0;
+    let baseSalvaged = 0;
     let done = false;
     let freed = null;
     // A high surrogate that ended the last text chunk: it pairs with the next chunk's start.
@@ -356,7 +357,7 @@ export function createApi(backend) {
     let more = false;
     let ending = false;
     // The live splitter's counts after its last call (readable after free()).
-    let cur = { records: 0, errors: 0, skipped: 0, format: 'empty' };
+    let cur = { records: 0, errors: 0, skipped: 0, salvaged: 0, format: 'empty' };
     const tryGet = (k, dflt) => {
       try { return sp[k]; } catch { return dflt; }
     };
@@ -388,7 +389,8 @@ export function createApi(backend) {
         baseRecords += cur.records;
         baseErrors += cur.errors + 1;
         baseSkipped += cur.skipped;
-        cur = { records: 0, errors: 0, skipped: 0, format: cur.format };
+        baseSalvaged += cur.salvaged;
+        cur = { records: 0, errors: 0, skipped: 0, salvaged: 0, format: cur.format };
         if (!compressed && chunk !== undefined) tail.push(chunk);
         const raw = compressed ? (chunk ?? new Uint8Array(0)) : tailBytes();
         sp = call((g) => new g.Splitter(o));
@@ -406,7 +408,7 @@ export function createApi(backend) {
       const st = sp.status();
       more = st[3] === 1;
       compressed = st[5] === 1;
-      cur = { records: st[0], errors: st[1], skipped: st[2], format: tryGet('format', 'empty') };
+      cur = { records: st[0], errors: st[1], skipped: st[2], salvaged: st[6], format: tryGet('format', 'empty') };
       remember(chunk, st[4]);
       return before + out;
     };
@@ -518,6 +520,8 @@ export function createApi(backend) {
       get records() { return baseRecords + cur.records; },
       get errors() { return baseErrors + cur.errors; },
       get skipped() { return baseSkipped + cur.skipped; },
+      /** Of the records, those salvaged from a damaged record (option `salvage`). */
+      get salvaged() { return baseSalvaged + cur.salvaged; },
       /** The detected input format and whether it was gzip (final after finish()). */
       get format() { return freed ? freed.format : tryGet('format', cur.format); },
       get gzip() { return freed ? freed.gzip : tryGet('gzip', false); },

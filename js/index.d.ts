@@ -23,7 +23,12 @@ export interface Options {
   maxRecordBytes?: number;
   /** Throw at the first bad record instead of returning an error entry for it. Default `false`. */
   strict?: boolean;
-  /** A damaged record comes out as what can be read of it, marked `event.salvaged` (docs/INPUTS.md). Flat profile, not with `strict`. Default `false`. */
+  /**
+   * A damaged record comes out as what can be read of it, marked as salvaged (flat
+   * `event.salvaged`, ECS `aws.cloudtrail.salvaged`, OCSF the label `salvaged`) with its raw text
+   * (docs/INPUTS.md, "Salvage"). Default `false` in the library (the CLI and the viewer salvage
+   * by default); ignored with `strict`, which stops at the damaged record.
+   */
   salvage?: boolean;
 }
 
@@ -66,6 +71,8 @@ export interface Log {
    * digest files). Records + error entries + skipped = the objects that came in.
    */
   skipped: number;
+  /** Of `records`, those salvaged from a damaged record (option `salvage`). */
+  salvaged: number;
 }
 
 export type Format =
@@ -148,6 +155,8 @@ export interface Splitter {
   readonly errors: number;
   /** Objects skipped on purpose so far (control messages, digest files). */
   readonly skipped: number;
+  /** Of the records so far, those salvaged from a damaged record (option `salvage`). */
+  readonly salvaged: number;
   /** The detected format (final after `finish()`). */
   readonly format: Format;
   /** Whether the input was gzip (known after `finish()`). */

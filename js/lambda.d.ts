@@ -44,6 +44,8 @@ export interface ObjectResult {
   reason?: string;
   records?: number;
   errors?: number;
+  /** Of `records`, those salvaged from a damaged record (option `salvage`, off unless configured). */
+  salvaged?: number;
   format?: string;
   gzip?: boolean;
   bytesIn?: number;

@@ -230,7 +230,10 @@ function objectErrorEntry(err, src, head) {
 function statsOf(ts) {
   try {
     const s = ts.stats;
-    return { records: s.records, errors: s.errors, format: s.format, gzip: s.gzip, ...(s.skipped !== undefined && { skipped: s.skipped }) };
+    return {
+      records: s.records, errors: s.errors, format: s.format, gzip: s.gzip,
+      ...(s.skipped !== undefined && { skipped: s.skipped }), ...(s.salvaged !== undefined && { salvaged: s.salvaged }),
+    };
   } catch {
     return {};
   }

@@ -18,6 +18,8 @@ export interface StreamStats {
   errors: number;
   /** Objects skipped on purpose (control messages, digest files): records + errors + skipped = what came in. */
   skipped: number;
+  /** Of `records`, those salvaged from a damaged record (option `salvage`). */
+  salvaged: number;
   format: Format;
   gzip: boolean;
 }

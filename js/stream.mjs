@@ -115,10 +115,11 @@ export function createTransformStream(options = {}) {
     },
   });
   // Counts so far, for progress and summaries (final once the stream has ended): every input
-  // object is a record, an error entry, or a skipped control message or digest file.
+  // object is a record, an error entry, or a skipped control message or digest file
+  // (`salvaged`: of the records, those salvaged from a damaged record).
   Object.defineProperty(stream, 'stats', {
     enumerable: true,
-    get: () => ({ records: sp.records, errors: sp.errors, skipped: sp.skipped, format: sp.format, gzip: sp.gzip }),
+    get: () => ({ records: sp.records, errors: sp.errors, skipped: sp.skipped, salvaged: sp.salvaged, format: sp.format, gzip: sp.gzip }),
   });
   return stream;
 }

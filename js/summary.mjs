@@ -81,6 +81,14 @@ function arnName(arn) {
   return cut >= 0 && cut < arn.length - 1 ? arn.slice(cut + 1) : arn;
 }
 
+/** A salvaged record's mark in each profile (docs/INPUTS.md, "Salvage"): flat `event.salvaged`,
+ * ECS `aws.cloudtrail.salvaged`, OCSF the label `salvaged` in `metadata.labels`. */
+function isSalvaged(o, s) {
+  if (s.get(o, 'event.salvaged') === true || s.get(o, 'aws.cloudtrail.salvaged') === true) return true;
+  const labels = s.get(o, 'metadata.labels');
+  return Array.isArray(labels) && labels.includes('salvaged');
+}
+
 export class Summary {
   /** `separator`: the one the records were written with (the record's own keys use it). */
   constructor({ separator = '.' } = {}) {
@@ -147,7 +155,7 @@ export class Summary {
   /** One output record (error entries are skipped: their count comes from the stream's stats). */
   add(o) {
     if (isErrorEntry(o)) return;
-    if (this.get(o, 'event.salvaged') === true) this.salvaged++;
+    if (isSalvaged(o, this)) this.salvaged++;
     const action = this.first(o, ['event.action', 'eventName', 'api.operation', 'insightDetails.eventName']) || '(none)';
     const principal =
       this.first(o, ['user.name', 'actor.user.name', 'userIdentity.userName'])

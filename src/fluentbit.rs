@@ -5,9 +5,10 @@
 //! `malloc` (each with a trailing NUL the lengths do not count), calls
 //! `fn(tag, tag_len, time_sec, time_nsec, record, record_len) -> *const u8`, copies the
 //! NUL-terminated JSON object the pointer names, then `free`s its two copies. NULL or an empty
-//! string drops the record, so this module never returns either: a record the core cannot read
-//! comes back as an error entry (or, with `cloudtrail_filter_passthrough`, unchanged with error
-//! keys), never dropped.
+//! string drops the record, so this module never returns either: a damaged record comes back
+//! salvaged (every filter salvages: docs/INPUTS.md, "Salvage"; marked `event.salvaged`, its raw
+//! text in `event.original`), and a record the core cannot read at all as an error entry (or,
+//! with `cloudtrail_filter_passthrough`, unchanged with error keys), never dropped.
 //!
 //! The result lives in one buffer owned by the module (the engine's output buffer, reused for
 //! every call), so a stream of records neither leaks nor grows linear memory once the buffer fits
@@ -107,8 +108,11 @@ fn run(profile: Profile, on_error: OnError, record: *const u8, record_len: u32) 
     })
 }
 
+/// The library's defaults with `profile`, and `salvage` on: the filter has no options, and it
+/// meets records one line at a time from shippers that cut and mangle lines, where what can be
+/// read of a damaged record (marked, its raw text kept) serves the store better than an error.
 fn new_engine(profile: Profile) -> Engine {
-    match Engine::new(Options { profile, ..Options::default() }) {
+    match Engine::new(Options { profile, salvage: true, ..Options::default() }) {
         Ok(engine) => engine,
         // Only options can fail validation, and these are the defaults with another profile.
         Err(e) => core::panic!("default options rejected: {e}"),
@@ -123,6 +127,10 @@ fn filter(engine: &mut Engine, on_error: OnError, rec: &[u8]) -> *const u8 {
         engine.record(rec, 0)
     };
     if let Err(err) = res {
+        if engine.salvaged(rec, &err) {
+            engine.out.push(0);
+            return engine.out.as_ptr();
+        }
         engine.out.clear();
         if on_error == OnError::PassThrough && is_object(rec) {
             write_passthrough(&mut engine.out, &err, rec);
@@ -245,6 +253,21 @@ mod tests {
             assert!(out.contains(needle), "{name}: {out}");
             assert!(out.ends_with('}'), "{name}: {out}");
         }
+    }
+
+    /// A damaged record comes back salvaged from every filter (marked, its raw text kept);
+    /// garbage stays an error entry.
+    #[test]
+    fn damaged_records_are_salvaged() {
+        let rec = br#"{"eventVersion":"1.08","eventTime":"2024-01-02T03:04:05Z","eventSource":"cloudfront.amazonaws.com","eventName":"UpdateDistribution2020_05_31","userIdentity":{"type":"IAMUser","userName":"bob","accountId":"1","arn":"arn:aws:iam::1:user/bob"},"requestParameters":{"id":"E1","distributionConfig":{ omitted }},"awsRegion":"us-east-1"}"#;
+        let flat = call(Profile::Flat, OnError::Entry, rec);
+        assert_eq!(flat, crate::transform(rec, &Options { salvage: true, ..Options::default() }).unwrap_or_default());
+        assert!(flat.contains("\"event.salvaged\":true") && flat.contains("\"requestParameters.distributionConfig.~0damaged\":\"omitted\""), "{flat}");
+        assert!(call(Profile::Flat, OnError::PassThrough, rec).contains("\"event.salvaged\":true"));
+        assert!(call(Profile::Ecs, OnError::Entry, rec).contains("\"tags\":[\"salvaged\"]"));
+        assert!(call(Profile::Ocsf, OnError::Entry, rec).contains("\"labels\":[\"salvaged\"]"));
+        let garbage = call(Profile::Flat, OnError::Entry, b"{ eventName: x");
+        assert!(garbage.starts_with("{\"error.message\":"), "{garbage}");
     }
 
     #[test]

@@ -59,9 +59,10 @@ pub struct Options {
     /// Stop at the first bad record instead of emitting an error entry for it.
     pub strict: bool,
     /// A record that fails to parse is salvaged (src/salvage.rs, docs/INPUTS.md): what can be
-    /// read is kept, the damage is kept as raw text and marked (`event.salvaged`). Default off
-    /// (a damaged record is an error entry, as before); only with the flat profile and without
-    /// `strict` (which stops at the damaged record).
+    /// read is kept, the damage is kept as raw text and the record marked (flat `event.salvaged`;
+    /// the `ecs` and `ocsf` marks in docs/PROFILES.md). Default off in the library (a program
+    /// takes partial records only when it asks; the CLI, the viewer and the Fluent Bit filters
+    /// turn it on); ignored with `strict`, which stops at the damaged record.
     pub salvage: bool,
 }
 

@@ -16,12 +16,41 @@ pub(crate) struct Engine {
     scratch: Scratch,
     /// Output of the last record (one JSON object, no newline).
     pub out: Vec<u8>,
+    /// Set only while [`Self::salvaged`] runs the rebuilt record: what the profile marks it with.
+    marks: Option<Marks>,
+}
+
+/// What a salvaged record carries besides its rebuilt text; each profile writes it under its own
+/// documented keys (docs/INPUTS.md, "Salvage").
+pub(crate) struct Marks {
+    pub damages: Vec<crate::salvage::Damage>,
+    pub truncated: bool,
+    /// The record's whole raw text (lossy UTF-8), as in an error entry.
+    pub original: alloc::string::String,
+}
+
+/// Writes `damages` as a JSON array of `{"offset", "path", "message"}` objects.
+pub(crate) fn write_damages(out: &mut Vec<u8>, damages: &[crate::salvage::Damage]) {
+    out.push(b'[');
+    for (i, d) in damages.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"offset\":");
+        json::write_int(out, d.offset as i64);
+        out.extend_from_slice(b",\"path\":");
+        json::write_str(out, &d.path);
+        out.extend_from_slice(b",\"message\":");
+        json::write_str(out, d.message);
+        out.push(b'}');
+    }
+    out.push(b']');
 }
 
 impl Engine {
     pub(crate) fn new(opts: Options) -> Result<Engine> {
         opts.validate()?;
-        Ok(Engine { opts, scratch: Scratch::default(), out: Vec::with_capacity(16 << 10) })
+        Ok(Engine { opts, scratch: Scratch::default(), out: Vec::with_capacity(16 << 10), marks: None })
     }
 
     /// Transforms the record in `rec` (surrounding whitespace allowed) into `self.out`.
@@ -32,41 +61,20 @@ impl Engine {
 
     /// With the `salvage` option: writes into `self.out` the salvaged record for `raw`, a record
     /// that failed with `err`, and returns true; false (and `self.out` unspecified) when salvage
-    /// does not apply: option off, `strict`, a profile other than flat, an error that is not a
-    /// syntax error, or text [`crate::salvage::salvage`] declines. Runs only after a failure.
+    /// does not apply: option off, `strict`, an error that is not a syntax error, text
+    /// [`crate::salvage::salvage`] declines, or a rebuilt record the profile refuses (an OCSF
+    /// event without what its class requires). Runs only after a failure.
     #[cold]
     pub(crate) fn salvaged(&mut self, raw: &[u8], err: &Error) -> bool {
-        if !self.opts.salvage || self.opts.strict || self.opts.profile != Profile::Flat || err.kind() != ErrorKind::Syntax {
+        if !self.opts.salvage || self.opts.strict || err.kind() != ErrorKind::Syntax {
             return false;
         }
         let Some(s) = crate::salvage::salvage(raw, self.opts.separator) else { return false };
-        if self.record(&s.json, 0).is_err() || self.out.last() != Some(&b'}') {
-            return false;
-        }
-        self.out.pop();
-        let mut w = ObjWriter { first: self.out.len() == 1, out: &mut self.out };
-        w.bool("event.salvaged", true);
-        if s.truncated {
-            w.bool("event.salvage.truncated", true);
-        }
-        w.key("event.salvage.damages");
-        w.out.push(b'[');
-        for (i, d) in s.damages.iter().enumerate() {
-            if i > 0 {
-                w.out.push(b',');
-            }
-            w.out.extend_from_slice(b"{\"offset\":");
-            json::write_int(w.out, d.offset as i64);
-            w.out.extend_from_slice(b",\"path\":");
-            json::write_str(w.out, &d.path);
-            w.out.extend_from_slice(b",\"message\":");
-            json::write_str(w.out, d.message);
-            w.out.push(b'}');
-        }
-        w.out.push(b']');
-        w.str("event.original", &alloc::string::String::from_utf8_lossy(raw));
-        self.out.push(b'}');
-        true
+        let original = alloc::string::String::from_utf8_lossy(raw).into_owned();
+        self.marks = Some(Marks { damages: s.damages, truncated: s.truncated, original });
+        let ok = self.record(&s.json, 0).is_ok() && self.out.last() == Some(&b'}');
+        self.marks = None;
+        ok
     }
 
     /// Writes only the enrichment keys for the record in `rec` (what the flat profile appends
@@ -117,19 +125,23 @@ impl Engine {
             self.out.clear();
             return fail(Code::NotCloudTrail, start);
         }
-        let facts = if self.opts.enrich { Some(crate::enrich::enrich(&fields)) } else { None };
+        let marks = self.marks.as_ref();
+        let facts = if self.opts.enrich { Some(crate::enrich::enrich_with(&fields, marks.is_some())) } else { None };
         match self.opts.profile {
             Profile::Flat => {
                 let mut w = ObjWriter { first: self.out.len() == 1, out: &mut self.out };
                 if let Some(f) = &facts {
                     profiles::flat::write_facts(&mut w, f);
                 }
+                if let Some(m) = marks {
+                    profiles::flat::write_marks(&mut w, m);
+                }
                 self.out.push(b'}');
             }
-            Profile::Ecs => profiles::ecs::write(&rec[start..end], &fields, facts.as_ref(), &self.opts, &mut self.out),
+            Profile::Ecs => profiles::ecs::write(&rec[start..end], &fields, facts.as_ref(), marks, &mut self.out),
             // An object OCSF cannot hold as a valid event is an error entry, not an invalid event.
             Profile::Ocsf => {
-                if let Err(code) = profiles::ocsf::write(&rec[start..end], &fields, facts.as_ref(), &self.opts, &mut self.out) {
+                if let Err(code) = profiles::ocsf::write(&rec[start..end], &fields, facts.as_ref(), marks, &mut self.out) {
                     self.out.clear();
                     return fail(code, start);
                 }

@@ -166,7 +166,7 @@ fn log_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
     out.extend_from_slice(b"],\"format\":\"");
     out.extend_from_slice(summary.format.as_str().as_bytes());
     out.extend_from_slice(if summary.gzip { b"\",\"gzip\":true" } else { b"\",\"gzip\":false" });
-    out.extend_from_slice(alloc::format!(",\"skipped\":{}}}", summary.skipped).as_bytes());
+    out.extend_from_slice(alloc::format!(",\"skipped\":{},\"salvaged\":{}}}", summary.skipped, summary.salvaged).as_bytes());
     // Records and entries are valid UTF-8 (the engine validates input and writes lossy text).
     Ok(ascii_text(out))
 }
@@ -346,10 +346,11 @@ impl WasmSplitter {
     }
 
     /// After a call, in one crossing: [records, errors, skipped, more (0/1), consumed,
-    /// compressed (0/1)].
+    /// compressed (0/1), salvaged (of the records)].
     pub fn status(&self) -> Vec<f64> {
         let (r, e, k) = self.inner.counts();
-        alloc::vec![r as f64, e as f64, k as f64, self.more() as u8 as f64, self.inner.consumed() as f64, self.inner.is_gzip() as u8 as f64]
+        let more = self.more() as u8 as f64;
+        alloc::vec![r as f64, e as f64, k as f64, more, self.inner.consumed() as f64, self.inner.is_gzip() as u8 as f64, self.inner.salvaged() as f64]
     }
 
     /// Whether a bounded call left output to read with `next`.
@@ -385,6 +386,12 @@ impl WasmSplitter {
     #[wasm_bindgen(getter)]
     pub fn skipped(&self) -> f64 {
         self.inner.counts().2 as f64
+    }
+
+    /// Of the records out so far, those salvaged from a damaged record (option `salvage`).
+    #[wasm_bindgen(getter)]
+    pub fn salvaged(&self) -> f64 {
+        self.inner.salvaged() as f64
     }
 
     /// Offset (after decompression) up to which input has been read and reported.

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use cloudfront_trail::{salvage, transform, transform_log, unflatten, ErrorKind, Options};
+use cloudfront_trail::{salvage, transform, transform_log, unflatten, ErrorKind, Options, Profile};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -96,6 +96,105 @@ fn fixture_with_the_same_two_damages() {
     // `strict` keeps its meaning: it stops at the damaged record.
     let strict = transform_log(&raw, &Options { strict: true, ..salv() }).unwrap_err();
     assert_eq!(strict.kind(), ErrorKind::Syntax);
+}
+
+fn fixture() -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/salvage/two-damages.json")).unwrap()
+}
+
+/// The salvaged record of the fixture in `profile` (nested documents), with the number of records.
+fn salvaged_doc(profile: Profile, enrich: bool, is_salvaged: impl Fn(&Value) -> bool) -> Value {
+    let log = transform_log(&fixture(), &Options { profile, enrich, ..salv() }).unwrap();
+    assert_eq!((log.records.len(), log.errors.len()), (2, 0), "{profile:?} enrich {enrich}: {:?}", log.errors);
+    let docs: Vec<Value> = log.records.iter().map(|r| serde_json::from_str(r).unwrap()).collect();
+    let marked: Vec<_> = docs.into_iter().filter(|d| is_salvaged(d)).collect();
+    assert_eq!(marked.len(), 1, "{profile:?}: one salvaged record");
+    marked.into_iter().next().unwrap()
+}
+
+fn damage_paths(damages: &Value) -> Vec<&str> {
+    damages.as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect()
+}
+
+const PATHS: [&str; 2] = ["requestParameters.distributionConfig.cacheBehaviors", "responseElements.distribution.distributionConfig"];
+
+/// ECS (issue 15, item 1): the salvaged record is mapped like any other; its marks are
+/// `event.original`, `tags: ["salvaged"]` and `aws.cloudtrail.salvage*` (docs/INPUTS.md).
+#[test]
+fn ecs_maps_the_salvaged_record() {
+    let original = String::from_utf8(fixture()).unwrap();
+    for enrich in [true, false] {
+        let d = salvaged_doc(Profile::Ecs, enrich, |d| d["aws"]["cloudtrail"]["salvaged"] == json!(true));
+        assert_eq!(d["tags"], json!(["salvaged"]));
+        assert_eq!(damage_paths(&d["aws"]["cloudtrail"]["salvage"]["damages"]), PATHS);
+        assert_eq!(d["aws"]["cloudtrail"]["salvage"].get("truncated"), None);
+        let raw = d["event"]["original"].as_str().unwrap();
+        assert!(raw.contains("response omitted") && original.contains(raw));
+        assert_eq!(d["user"]["name"], json!("alice"));
+        assert_eq!(d["@timestamp"], json!("2024-02-10T09:15:00Z"));
+        // The intact parts of the payload, and the damaged stretch at its place.
+        let req = &d["aws"]["cloudtrail"]["flattened"]["request_parameters"];
+        assert_eq!(req["distributionConfig"]["comment"], json!("API behavior added"));
+        assert!(req["distributionConfig"]["cacheBehaviors"]["~damaged"].as_str().unwrap().contains("/api/*"));
+        if enrich {
+            assert_eq!(d["event"]["action"], json!("UpdateDistribution"));
+            assert_eq!(d["aws"]["cloudfront"]["distribution"]["id"], json!("E2FIXTUREEXAMPLE"));
+            assert!(d["aws"]["cloudfront"]["risk"].as_array().unwrap().contains(&json!("config_partly_unreadable")));
+        }
+    }
+}
+
+/// OCSF (issue 15, item 1): an API Activity event; its marks are `raw_data`, the label
+/// `salvaged` in `metadata.labels` and a `salvage` enrichment holding the damages.
+#[test]
+fn ocsf_maps_the_salvaged_record() {
+    for enrich in [true, false] {
+        let d = salvaged_doc(Profile::Ocsf, enrich, |d| d["metadata"]["labels"] == json!(["salvaged"]));
+        assert_eq!(d["class_uid"], json!(6003));
+        assert_eq!(d["actor"]["user"]["name"], json!("alice"));
+        assert!(d["raw_data"].as_str().unwrap().contains("response omitted"));
+        let enrichments = d["enrichments"].as_array().unwrap();
+        let salv = enrichments.iter().find(|e| e["type"] == json!("salvage")).expect("a salvage enrichment");
+        assert_eq!(damage_paths(&salv["data"]["damages"]), PATHS);
+        assert_eq!(salv["data"]["truncated"], json!(false));
+        assert!(d["api"]["request"]["data"]["distributionConfig"]["cacheBehaviors"]["~damaged"].is_string());
+        let risk = enrichments.iter().find(|e| e["type"] == json!("cloudfront.risk"));
+        if enrich {
+            assert_eq!(d["api"]["operation"], json!("UpdateDistribution"));
+            assert!(risk.unwrap()["data"]["risk"].as_array().unwrap().contains(&json!("config_partly_unreadable")));
+        } else {
+            assert!(risk.is_none());
+        }
+    }
+    // A truncated record says so in the enrichment's data.
+    let cut = br#"{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventSource":"cloudfront.amazonaws.com","eventName":"DeleteDistribution2020_05_31","userIdentity":{"type":"IAMUser","userName":"bob","accountId":"1"},"requestParameters":{"id":"E1","ifMa"#;
+    let d: Value = serde_json::from_str(&transform(cut, &Options { profile: Profile::Ocsf, ..salv() }).unwrap()).unwrap();
+    assert_eq!(d["enrichments"].as_array().unwrap().iter().find(|e| e["type"] == json!("salvage")).unwrap()["data"]["truncated"], json!(true));
+}
+
+/// Risk checks say what they could not see (issue 15): the damaged configuration is flagged
+/// `config_partly_unreadable`, its damaged stretches (key and raw text) the evidence.
+#[test]
+fn risk_checks_flag_what_they_could_not_read() {
+    let log = transform_log(&fixture(), &salv()).unwrap();
+    let r = log.records.iter().map(|r| obj(r)).find(|r| r.contains_key("event.salvaged")).unwrap();
+    let details = r["cloudfront.risk_details"].as_array().unwrap();
+    let d = details.iter().find(|d| d["flag"] == json!("config_partly_unreadable")).expect("the flag");
+    assert_eq!(d["severity"], json!("medium"));
+    let keys: Vec<_> = d["evidence"].as_array().unwrap().iter().map(|e| e["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["requestParameters.distributionConfig.cacheBehaviors.~0damaged", "responseElements.distribution.distributionConfig.~0damaged"]);
+    // Each evidence value is the raw text found at that key.
+    for e in d["evidence"].as_array().unwrap() {
+        assert_eq!(r[e["key"].as_str().unwrap()], e["value"]);
+    }
+    // The other record of the log, read whole, has no such flag.
+    let plain = log.records.iter().map(|r| obj(r)).find(|r| !r.contains_key("event.salvaged")).unwrap();
+    assert!(!plain.get("cloudfront.risk").is_some_and(|v| v.to_string().contains("config_partly_unreadable")));
+    // A damage outside the configuration (here: a top-level member) raises no flag.
+    let outside = br#"{"eventVersion":"1.08","eventSource":"cloudfront.amazonaws.com","eventName":"GetDistribution","userAgent":{ junk },"requestParameters":{"id":"E1"}}"#;
+    let r = obj(&transform(outside, &salv()).unwrap());
+    assert_eq!(r["event.salvaged"], json!(true));
+    assert_eq!(r.get("cloudfront.risk"), None);
 }
 
 /// `unflatten` puts every readable member, and each damaged stretch, back where it was.

@@ -10,7 +10,9 @@ const ERROR_PREVIEW = 256 << 10;
 // The core stops at 1 GiB of decompressed data by default (a gzip-bomb guard for services). Here
 // a person chose the file and the tab's memory is the real bound, so a 200 MB .json.gz (a few GB
 // of JSON) may load; a bomb still ends, at this limit, with a clear error.
-const OPTIONS = { maxDecompressedBytes: 16 * 2 ** 30 };
+// Salvage on (docs/INPUTS.md, "Salvage"): a person looking at a log wants what can be read of a
+// damaged record (marked `event.salvaged`, its raw text kept) rather than only an error.
+const OPTIONS = { maxDecompressedBytes: 16 * 2 ** 30, salvage: true };
 
 /** Strings ↔ small integers, one per column. */
 class Dict {
@@ -124,6 +126,8 @@ const store = {
   // The error code of each record (for the failures picture); not a table column.
   code: new Grow(Uint32Array),
   codes: new Dict(),
+  // Rows that are salvaged records (few: only damaged records), for the summary's count.
+  salvaged: new Set(),
   sentRows: 0,
   files: [],
   errors: [],
@@ -171,7 +175,7 @@ async function ingest(files) {
   engine ??= await loadEngine();
   for (const f of files) {
     const fileIdx = store.files.length;
-    const info = { name: String(f.name ?? 'file'), size: f.size, records: 0, errors: 0, format: '', gzip: false, failed: '' };
+    const info = { name: String(f.name ?? 'file'), size: f.size, records: 0, errors: 0, salvaged: 0, format: '', gzip: false, failed: '' };
     store.files.push(info);
     post({ type: 'progress', file: fileIdx, name: info.name, loaded: 0, size: f.size, done: false });
     let last = 0;
@@ -232,6 +236,10 @@ function add(it, fileIdx, info) {
   const o = it.rec;
   const ec = Object.hasOwn(o, 'error.code') ? o['error.code'] : Object.hasOwn(o, 'errorCode') ? o.errorCode : '';
   store.code.push(store.codes.code(typeof ec === 'string' ? ec : JSON.stringify(ec ?? '')));
+  if (o['event.salvaged'] === true) {
+    store.salvaged.add(store.ms.length - 1);
+    info.salvaged++;
+  }
   info.records++;
 }
 
@@ -479,8 +487,12 @@ function summarise(idx) {
       principal: dicts.principal.values[cols.principal.a[i]],
       risk: dicts.risk.values[cols.risk.a[i]],
     }));
+  let salvaged = 0;
+  if (store.salvaged.size) for (const i of idx) if (store.salvaged.has(i)) salvaged++;
   return {
     count: idx.length,
+    // Of `count`, the records salvaged from a damaged record.
+    salvaged,
     failures,
     hist,
     actions: top(actions, actionFails, dicts.action, 10),

@@ -45,6 +45,8 @@ struct Ctx<'r, 'a> {
     fields: &'r Fields<'a>,
     /// The three origin checks share one pass over the origins (they can be long).
     origins: core::cell::OnceCell<Origins>,
+    /// A salvaged record: its damaged stretches are `~damaged` members.
+    salvaged: bool,
 }
 
 type Evidence = Vec<(String, String)>;
@@ -175,6 +177,22 @@ pub(crate) const RISKS: &[Risk] = &[
                 c.event_name(ev);
                 c.request("alias", ev);
                 c.request("targetDistributionId", ev);
+            }
+        },
+    },
+    Risk {
+        flag: "config_partly_unreadable",
+        severity: MEDIUM,
+        kind: STATE,
+        reason: "the record was damaged and salvaged (`event.salvaged`): part of the request or response, where the configuration is, could not be read, so the checks of this table did not see it. A risky setting there is neither flagged nor ruled out: read the raw text (the evidence, and `event.original`)",
+        evidence: "each damaged stretch inside `requestParameters` or `responseElements`: its key (`<path>.~0damaged`, `~0damaged2`...) and raw text",
+        check: |c, ev| {
+            if c.salvaged {
+                for (name, f) in [("requestParameters", F::RequestParameters), ("responseElements", F::ResponseElements)] {
+                    if let Some(v) = c.f(f) {
+                        damaged(v, &mut String::from(name), ev, 0);
+                    }
+                }
             }
         },
     },
@@ -415,7 +433,7 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
         return;
     }
     let Some(action) = facts.action.as_deref() else { return };
-    let ctx = Ctx { action, fields, origins: core::cell::OnceCell::new() };
+    let ctx = Ctx { action, fields, origins: core::cell::OnceCell::new(), salvaged: facts.salvaged };
     let mut out = Vec::new();
     for r in RISKS {
         let mut evidence = Vec::new();
@@ -494,6 +512,48 @@ fn origins(c: &Ctx<'_, '_>) -> Origins {
     found
 }
 
+/// Pushes every damaged stretch salvage kept under `v` (a member named `~damaged`, `~damaged2`...
+/// whose value is its raw text) as evidence, keyed by its flat key (`~` and `.` in keys escaped
+/// as `~0` and `~1`, array elements by index). Salvaged records only, so never on the hot path.
+#[cold]
+fn damaged(v: &[u8], path: &mut String, ev: &mut Evidence, depth: usize) {
+    // Salvage nests at most this deep too (src/salvage.rs); deeper values were kept whole.
+    if depth > 128 {
+        return;
+    }
+    let len = path.len();
+    match v.first() {
+        Some(b'{') => {
+            for (k, x) in json::members(v) {
+                let key = if k.contains(&b'\\') { json::unescape(k).unwrap_or_default() } else { String::from_utf8_lossy(k).into_owned() };
+                path.push('.');
+                for ch in key.chars() {
+                    match ch {
+                        '~' => path.push_str("~0"),
+                        '.' => path.push_str("~1"),
+                        c => path.push(c),
+                    }
+                }
+                if key.starts_with(crate::salvage::DAMAGED_KEY) && x.first() == Some(&b'"') {
+                    push(ev, path.clone(), x);
+                } else {
+                    damaged(x, path, ev, depth + 1);
+                }
+                path.truncate(len);
+            }
+        }
+        Some(b'[') => {
+            for (i, x) in json::elements(v).enumerate() {
+                path.push('.');
+                path.push_str(&alloc::format!("{i}"));
+                damaged(x, path, ev, depth + 1);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The last member named `key` (JSON.parse keeps the last of duplicates).
 fn last<'a>(obj: &'a [u8], key: &str) -> Option<&'a [u8]> {
     let first = json::get(obj, &[key])?;
@@ -529,8 +589,12 @@ mod tests {
     use crate::enrich::{action::ACTION, outcome::OUTCOME, provider::PROVIDER};
 
     fn details(rec: &str) -> Vec<RiskDetail> {
+        details_of(rec, false)
+    }
+
+    fn details_of(rec: &str, salvaged: bool) -> Vec<RiskDetail> {
         let fields = Fields::capture(rec.as_bytes());
-        let mut facts = Facts::default();
+        let mut facts = Facts { salvaged, ..Facts::default() };
         (ACTION.run)(&fields, &mut facts);
         (PROVIDER.run)(&fields, &mut facts);
         (OUTCOME.run)(&fields, &mut facts);
@@ -586,6 +650,24 @@ mod tests {
             ("no request", cf("DeleteDistribution", "null"), alloc::vec!["distribution_deleted"]),
             ("a denied call sets nothing", String::from(r#"{"eventSource":"cloudfront.amazonaws.com","eventName":"DeleteDistribution","errorCode":"AccessDenied"}"#), none.clone()),
         ]);
+    }
+
+    /// Only a salvaged record's `~damaged` stretches count, wherever they are in the payloads
+    /// (array elements by index, keys escaped as flat keys are).
+    #[test]
+    fn unreadable_configuration() {
+        let rec = cf("UpdateDistribution", r#"{"id":"E1","distributionConfig":{"origins":{"items":[{"id":"a"},{"~damaged":"{ x"}]},"a.b":{"~damaged2":"y"},"logging":{"enabled":false}}}"#);
+        assert_eq!(flags(&rec), ["logging_disabled"]);
+        let got: Vec<_> = details_of(&rec, true).into_iter().map(|d| (d.flag, d.evidence)).collect();
+        assert_eq!(got[0], ("config_partly_unreadable", alloc::vec![
+            e("requestParameters.distributionConfig.origins.items.1.~0damaged", r#""{ x""#),
+            e("requestParameters.distributionConfig.a~1b.~0damaged2", r#""y""#),
+        ]));
+        assert_eq!(got[1].0, "logging_disabled");
+        // Damage in the response counts too; none anywhere, no flag.
+        let resp = r#"{"eventSource":"cloudfront.amazonaws.com","eventName":"UpdateDistribution","responseElements":{"distribution":{"~damaged":"z"}}}"#;
+        assert_eq!(details_of(resp, true)[0].evidence, alloc::vec![e("responseElements.distribution.~0damaged", r#""z""#)]);
+        assert!(details_of(&cf("UpdateDistribution", r#"{"id":"E1"}"#), true).is_empty());
     }
 
     fn ev(rec: &str) -> Vec<(&'static str, Vec<(String, String)>)> {

@@ -164,6 +164,7 @@ fn full_facts() -> Facts<'static> {
         insight_state: Some(B("Start")),
         errors: alloc::vec!["e".into()],
         not_cloudtrail: false,
+        salvaged: true,
     }
 }
 

@@ -123,6 +123,9 @@ pub(crate) struct Facts<'a> {
     /// enriched, and the profiles mark it (`event.kind: pipeline_error`, `error.type:
     /// not_cloudtrail`) instead of writing what the record does not show.
     pub not_cloudtrail: bool,
+    /// The record is a salvaged one (docs/INPUTS.md, "Salvage"): parts of it are `~damaged`
+    /// stretches, which the risk checks could not read (`config_partly_unreadable`).
+    pub salvaged: bool,
 }
 
 /// One enrichment output key, with its one-line meaning (for docs/SCHEMA.md).
@@ -225,8 +228,14 @@ pub(crate) fn shape(f: F) -> Option<&'static str> {
 }
 
 /// Runs every enricher over the captured fields (none for an object that is not CloudTrail).
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn enrich<'a>(fields: &Fields<'a>) -> Facts<'a> {
-    let mut facts = Facts::default();
+    enrich_with(fields, false)
+}
+
+/// [`enrich`] for a record that is `salvaged` (its damaged stretches kept as `~damaged` members).
+pub(crate) fn enrich_with<'a>(fields: &Fields<'a>, salvaged: bool) -> Facts<'a> {
+    let mut facts = Facts { salvaged, ..Facts::default() };
     if !is_cloudtrail(fields) {
         facts.not_cloudtrail = true;
         facts.error_message = Some(Cow::Borrowed(NOT_CLOUDTRAIL));

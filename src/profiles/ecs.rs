@@ -27,7 +27,7 @@ use alloc::vec::Vec;
 use crate::enrich::Facts;
 use crate::fields::{Fields, F};
 use crate::json;
-use crate::options::Options;
+use crate::record::Marks;
 use crate::profiles::doc::Doc;
 use crate::profiles::rows::{self, bool_str, Conv, Row, Src};
 
@@ -106,9 +106,7 @@ pub(crate) const TABLE: &[Row] = &[
     Row { target: "aws.cloudtrail.flattened.insight_details", from: &[Field(F::InsightDetails)], conv: Flattened },
 ];
 
-pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, opts: &Options, out: &mut Vec<u8>) {
-    // Options that matter to the flat profile (separator, arrays, limits) do not shape ECS keys.
-    let _ = opts;
+pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, marks: Option<&Marks>, out: &mut Vec<u8>) {
     let mut doc = Doc::new();
     rows::apply(TABLE, fields, facts, &mut doc);
 
@@ -141,7 +139,23 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     write_tls_version(&mut doc, fields);
     write_resources(&mut doc, fields);
     write_console_login(&mut doc, fields);
+    if let Some(m) = marks {
+        write_marks(&mut doc, m);
+    }
     doc.finish(out);
+}
+
+/// A salvaged record (docs/INPUTS.md, "Salvage"): its whole raw text in `event.original` (the
+/// ECS field for it), the ECS `tags` value `salvaged` for filtering, and the damage under the
+/// integration's namespace (`aws.cloudtrail.salvaged`, `.salvage.truncated`, `.salvage.damages`).
+fn write_marks(doc: &mut Doc, m: &Marks) {
+    doc.str("event.original", &m.original);
+    doc.str_array("tags", ["salvaged"]);
+    doc.bool("aws.cloudtrail.salvaged", true);
+    if m.truncated {
+        doc.bool("aws.cloudtrail.salvage.truncated", true);
+    }
+    doc.put_with(&[crate::profiles::doc::Part::Dotted("aws.cloudtrail.salvage.damages")], |o| crate::record::write_damages(o, &m.damages));
 }
 
 /// The user or group an IAM call acts on (Elastic's `user.target.*`, `user.changes.name`,
@@ -329,7 +343,7 @@ mod tests {
     fn ecs(record: &str, facts: Option<&Facts<'_>>) -> String {
         let fields = Fields::capture(record.as_bytes());
         let mut out = Vec::new();
-        write(record.as_bytes(), &fields, facts, &Options::default(), &mut out);
+        write(record.as_bytes(), &fields, facts, None, &mut out);
         String::from_utf8(out).unwrap()
     }
 

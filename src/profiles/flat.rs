@@ -71,3 +71,14 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
         w.str_array("enrich.errors", &f.errors);
     }
 }
+
+/// Appends the marks of a salvaged record (docs/INPUTS.md, "Salvage").
+pub(crate) fn write_marks(w: &mut ObjWriter<'_>, m: &crate::record::Marks) {
+    w.bool("event.salvaged", true);
+    if m.truncated {
+        w.bool("event.salvage.truncated", true);
+    }
+    w.key("event.salvage.damages");
+    crate::record::write_damages(w.out, &m.damages);
+    w.str("event.original", &m.original);
+}

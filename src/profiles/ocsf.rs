@@ -28,7 +28,7 @@ use alloc::vec::Vec;
 use crate::enrich::{Facts, Outcome};
 use crate::fields::{Fields, F};
 use crate::json::{self, Code};
-use crate::options::Options;
+use crate::record::Marks;
 use crate::profiles::canon;
 use crate::profiles::doc::{Doc, Part};
 use crate::profiles::rows::{self, bool_str, Conv, Row, Src};
@@ -216,8 +216,7 @@ struct Target {
 /// Writes the event, or says why the record cannot be a valid OCSF event: not CloudTrail at all
 /// (`NotCloudTrail`), or without what its class requires (`OcsfIncomplete`); `out` is then
 /// untouched and the caller writes an error entry with the record's text.
-pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, opts: &Options, out: &mut Vec<u8>) -> Result<(), Code> {
-    let _ = opts;
+pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, marks: Option<&Marks>, out: &mut Vec<u8>) -> Result<(), Code> {
     if !crate::enrich::is_cloudtrail(fields) {
         return Err(Code::NotCloudTrail);
     }
@@ -282,7 +281,6 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
             if write_dst_endpoint(&mut doc, fields) {
                 consumed.push(&["tlsDetails", "clientProvidedHostHeader"]);
             }
-            write_risk(&mut doc, facts, action.as_deref());
         }
         Class::Authentication { .. } => {
             if write_self_as_user(&mut doc, fields, facts) {
@@ -327,6 +325,13 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
         };
     if !complete {
         return Err(Code::OcsfIncomplete);
+    }
+    let risk = if matches!(class, Class::Api) { facts } else { None };
+    write_enrichments(&mut doc, risk, action.as_deref(), marks);
+    if let Some(m) = marks {
+        // OCSF's own attribute for the event as received; the label makes it easy to filter.
+        doc.str("raw_data", &m.original);
+        doc.str_array("metadata.labels", ["salvaged"]);
     }
     write_unmapped(&mut doc, record, &mut Vec::new(), &consumed, 0);
     doc.finish(out);
@@ -705,18 +710,36 @@ fn cloudformation_type(kind: &str) -> String {
     s
 }
 
-/// CloudFront risk flags as one OCSF enrichment (the flags are this library's analysis of the
-/// request, not a field of the record).
-fn write_risk(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&str>) {
-    let Some(f) = facts.filter(|f| !f.risk.is_empty()) else { return };
+/// `enrichments`: CloudFront risk flags as one enrichment (the flags are this library's analysis
+/// of the request, not a field of the record; API Activity only), and for a salvaged record
+/// (docs/INPUTS.md, "Salvage") one enrichment `salvage` whose data are the damages.
+fn write_enrichments(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&str>, marks: Option<&Marks>) {
+    let risk = facts.filter(|f| !f.risk.is_empty());
+    if risk.is_none() && marks.is_none() {
+        return;
+    }
     doc.put_with(&[Part::Dotted("enrichments")], |o| {
-        o.extend_from_slice(b"[{\"name\":\"api.operation\",\"value\":");
-        json::write_str(o, action.unwrap_or(""));
-        o.extend_from_slice(b",\"type\":\"cloudfront.risk\",\"provider\":\"cloudfront-trail\",\"data\":{\"risk\":");
-        json::write_str_array(o, f.risk.iter().map(|r| r.flag));
-        o.extend_from_slice(b",\"details\":");
-        crate::enrich::write_risk_details(o, &f.risk);
-        o.extend_from_slice(b"}}]");
+        o.push(b'[');
+        if let Some(f) = risk {
+            o.extend_from_slice(b"{\"name\":\"api.operation\",\"value\":");
+            json::write_str(o, action.unwrap_or(""));
+            o.extend_from_slice(b",\"type\":\"cloudfront.risk\",\"provider\":\"cloudfront-trail\",\"data\":{\"risk\":");
+            json::write_str_array(o, f.risk.iter().map(|r| r.flag));
+            o.extend_from_slice(b",\"details\":");
+            crate::enrich::write_risk_details(o, &f.risk);
+            o.extend_from_slice(b"}}");
+        }
+        if let Some(m) = marks {
+            if risk.is_some() {
+                o.push(b',');
+            }
+            o.extend_from_slice(b"{\"name\":\"raw_data\",\"value\":\"salvaged\",\"type\":\"salvage\",\"provider\":\"cloudfront-trail\",\"data\":{\"truncated\":");
+            o.extend_from_slice(if m.truncated { b"true" } else { b"false" });
+            o.extend_from_slice(b",\"damages\":");
+            crate::record::write_damages(o, &m.damages);
+            o.extend_from_slice(b"}}");
+        }
+        o.push(b']');
     });
 }
 
@@ -759,7 +782,7 @@ mod tests {
     fn try_ocsf(record: &str, facts: Option<&Facts<'_>>) -> Result<String, Code> {
         let fields = Fields::capture(record.as_bytes());
         let mut out = Vec::new();
-        write(record.as_bytes(), &fields, facts, &Options::default(), &mut out)?;
+        write(record.as_bytes(), &fields, facts, None, &mut out)?;
         assert_object(&out);
         Ok(String::from_utf8(out).unwrap())
     }
@@ -769,7 +792,7 @@ mod tests {
         let fields = Fields::capture(record.as_bytes());
         let facts = crate::enrich::enrich(&fields);
         let mut out = Vec::new();
-        write(record.as_bytes(), &fields, Some(&facts), &Options::default(), &mut out).unwrap();
+        write(record.as_bytes(), &fields, Some(&facts), None, &mut out).unwrap();
         assert_object(&out);
         String::from_utf8(out).unwrap()
     }
@@ -999,7 +1022,7 @@ mod tests {
             for facts in [None, Some(&Facts::default())] {
                 let mut out = Vec::new();
                 let fields = Fields::capture(rec.as_bytes());
-                match write(rec.as_bytes(), &fields, facts, &Options::default(), &mut out) {
+                match write(rec.as_bytes(), &fields, facts, None, &mut out) {
                     Ok(()) => assert_object(&out),
                     Err(_) => assert!(out.is_empty(), "nothing written for a record that becomes an error entry"),
                 }

@@ -51,6 +51,9 @@ pub struct Summary {
     /// and CloudTrail digest files (docs/INPUTS.md). Every input object is a record, an error
     /// entry or one of these.
     pub skipped: u64,
+    /// Of `records`, those salvaged from a damaged record (option `salvage`, docs/INPUTS.md):
+    /// they count as records too, so records + errors + skipped still covers every input object.
+    pub salvaged: u64,
     /// Bytes read after decompression.
     pub bytes: u64,
 }
@@ -148,6 +151,8 @@ pub struct Splitter {
     /// `finish_some` has been called: what is left is the end of the input.
     ending: bool,
     skipped: u64,
+    /// Of `records`, the salvaged ones.
+    salvaged: u64,
     state: State,
     format: Option<Format>,
     top_units: u64,
@@ -210,6 +215,7 @@ impl Splitter {
             paused: false,
             ending: false,
             skipped: 0,
+            salvaged: 0,
             state: State::Top,
             format: None,
             top_units: 0,
@@ -325,6 +331,7 @@ impl Splitter {
             records: self.records,
             errors: self.errors,
             skipped: self.skipped,
+            salvaged: self.salvaged,
             bytes: self.base + (self.buf.len() - self.start) as u64,
         }
     }
@@ -332,6 +339,11 @@ impl Splitter {
     /// Records, error entries and skipped objects so far.
     pub fn counts(&self) -> (u64, u64, u64) {
         (self.records, self.errors, self.skipped)
+    }
+
+    /// Of the records so far, those salvaged from a damaged record.
+    pub fn salvaged(&self) -> u64 {
+        self.salvaged
     }
 
     /// Stream offset (after decompression) up to which the input has been read and given out:
@@ -407,6 +419,8 @@ impl Splitter {
                 w.extend_from_slice(e.message().as_bytes());
             }
         }
+        // Last, so a checkpoint written before this count existed still restores (as 0).
+        put(&mut w, self.salvaged);
         Some(w)
     }
 
@@ -501,6 +515,10 @@ impl Splitter {
             }
             sp.pending_error = Some(err);
         }
+        // Absent from checkpoints written before the count existed.
+        if let Ok(b) = take(8) {
+            sp.salvaged = u64_of(b);
+        }
         // Only values this splitter could have written (arithmetic on them must not overflow).
         const HUGE: u64 = 1 << 62;
         let window = sp.engine.opts.max_record_bytes as u64 + 1;
@@ -509,7 +527,7 @@ impl Splitter {
             State::Big { scan, .. } => scan.scanned as u64 <= window && scan.depth < 1 << 30 && scan.part < 1 << 30,
             _ => true,
         };
-        let counts_ok = [sp.top_units, sp.records, sp.errors, sp.skipped, sp.base, sp.resync_spent as u64].iter().all(|&v| v < HUGE);
+        let counts_ok = [sp.top_units, sp.records, sp.errors, sp.skipped, sp.base, sp.resync_spent as u64].iter().all(|&v| v < HUGE) && sp.salvaged <= sp.records;
         if !positions_ok || !counts_ok || !rest.is_empty() {
             return Err(bad());
         }
@@ -797,6 +815,7 @@ impl Splitter {
         // With `salvage`, a damaged record that can be read in part becomes a marked record.
         if self.engine.salvaged(original, &err) {
             self.records += 1;
+            self.salvaged += 1;
             self.emitted += self.engine.out.len() + 1;
             sink(Item::Record(&self.engine.out));
             return Ok(());

@@ -7,7 +7,7 @@
 // `npm run build` first.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,8 @@ const skip = built ? false : 'pkg/web is not built: run `npm run build` to test 
 
 // What the fixtures hold, counted by hand from the files (not from running the code).
 const WEEK = { file: join(FIX, 'cloudfront-week.json'), records: 7 };
-const BROKEN = { file: join(FIX, 'broken-lines.ndjson'), records: 2, errors: 1 };
+// Its damaged line is salvaged (the worker reads with salvage on): a record, no error entry.
+const BROKEN = { file: join(FIX, 'broken-lines.ndjson'), records: 3, errors: 0 };
 const HOSTILE = { file: join(FIX, 'hostile.json'), records: 2 };
 const hasSeed = existsSync(SEED);
 
@@ -180,10 +181,14 @@ describe('viewer (js/viewer) in headless Chromium', () => {
 
   it('files from the input: counts, rows, sorting, details and the unreadable records', async (t) => {
     const page = await newPage(t);
-    const files = [WEEK.file, BROKEN.file, ...(hasSeed ? [SEED] : [])];
-    // The seed is the CloudFront guide's example: 4 readable records and 1 error entry.
-    const events = WEEK.records + BROKEN.records + (hasSeed ? 4 : 0);
-    const errors = BROKEN.errors + (hasSeed ? 1 : 0);
+    // A line that is no record at all stays an error entry, salvage or not.
+    const garbage = join(tmpdir(), `viewer-garbage-${process.pid}.ndjson`);
+    writeFileSync(garbage, '{BROKEN-MARKER-no-quotes: true}\n');
+    t.after(() => rmSync(garbage, { force: true }));
+    const files = [WEEK.file, BROKEN.file, garbage, ...(hasSeed ? [SEED] : [])];
+    // The seed is the CloudFront guide's example: 5 records, its damaged one salvaged.
+    const events = WEEK.records + BROKEN.records + (hasSeed ? 5 : 0);
+    const errors = BROKEN.errors + 1;
     await page.setInputFiles('[data-testid=file-input]', files);
     await loaded(page, events, errors);
     assert.equal(await eventCount(page), events);
@@ -248,7 +253,7 @@ describe('viewer (js/viewer) in headless Chromium', () => {
     const raws = await page.$$eval('[data-testid=error-original]', (e) => e.map((x) => x.textContent));
     const messages = await page.$$eval('[data-testid=error-message]', (e) => e.map((x) => x.textContent));
     assert.ok(raws.some((x) => x.includes('BROKEN-MARKER-no-quotes')), 'the broken NDJSON line is shown raw');
-    if (hasSeed) assert.ok(raws.some((x) => x.includes('distributionConfig response omitted')), "the seed's broken record is shown raw");
+    if (hasSeed) assert.ok(!raws.some((x) => x.includes('distributionConfig response omitted')), "the seed's damaged record is a row, not an error");
     for (const m of messages) assert.ok(m.length > 5, `an error message says something: ${m}`);
     // The broken line's error points into it: the mark sits on the unquoted key.
     const marks = await page.$$eval('[data-testid=error-original] .err-at', (e) => e.map((x) => x.parentElement.textContent.indexOf('BROKEN') === -1 ? null : x.textContent));

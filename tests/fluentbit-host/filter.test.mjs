@@ -106,10 +106,11 @@ function kept(name, outcome) {
   return [outcome.text, obj];
 }
 
-/** The core's answer for one record: `{ doc }` (JSON text) or `{ err }` (its error). */
+/** The core's answer for one record: `{ doc }` (JSON text) or `{ err }` (its error). Every
+ * filter salvages a damaged record (src/fluentbit.rs), so the core is asked to as well. */
 function coreTransform(rec, profile) {
   try {
-    return { doc: core.transformBytes(rec, JSON.stringify({ profile })) };
+    return { doc: core.transformBytes(rec, JSON.stringify({ profile, salvage: true })) };
   } catch (err) {
     assert.equal(typeof err.kind, 'string', `the core threw something else: ${err}`);
     return { err };
@@ -227,6 +228,29 @@ describe('the filter_wasm contract', () => {
 });
 
 describe('outputs', () => {
+  it('a damaged record passes through salvaged, as the core salvages it, from every filter', () => {
+    // Damaged as the CloudFront guide's example is: a placeholder where an object was.
+    const rec = Buffer.from('{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","userName":"bob","accountId":"111122223333","arn":"arn:aws:iam::111122223333:user/bob"},"eventTime":"2024-03-01T12:00:00Z","eventSource":"cloudfront.amazonaws.com","eventName":"UpdateDistribution2020_05_31","awsRegion":"us-east-1","requestParameters":{"id":"E1","distributionConfig":{ distributionConfig omitted }},"eventID":"d-1"}');
+    const marked = {
+      cloudtrail_filter: (o) => o['event.salvaged'] === true && o['requestParameters.distributionConfig.~0damaged'] === 'distributionConfig omitted',
+      cloudtrail_filter_passthrough: (o) => o['event.salvaged'] === true && o['event.original'] === rec.toString(),
+      cloudtrail_filter_ecs: (o) => o.tags?.[0] === 'salvaged' && o.aws?.cloudtrail?.salvaged === true && o.event?.original === rec.toString(),
+      cloudtrail_filter_ocsf: (o) => o.metadata?.labels?.[0] === 'salvaged' && o.raw_data === rec.toString(),
+    };
+    for (const fn of FUNCTIONS) {
+      const [text, obj] = kept(fn, new Filter(fn).call(TAG, 1_709_287_200, 5, rec));
+      const r = coreTransform(rec, profileOf(fn));
+      assert.ok(r.doc !== undefined, `${fn}: the core salvages the record`);
+      assert.ok(toAscii(text) === r.doc, `${fn}: differs from transform()`);
+      assert.ok(marked[fn](obj), `${fn}: not marked as salvaged: ${text.subarray(0, 400)}`);
+    }
+    // A line cut short (a shipper's line limit): salvaged too, and marked truncated.
+    const cut = Buffer.from('{"eventName":"CreateDistribution","awsRegion":"us-');
+    const [text, obj] = kept('cut', new Filter('cloudtrail_filter').call(TAG, 0, 0, cut));
+    assert.ok(toAscii(text) === coreTransform(cut, 'flat').doc);
+    assert.deepEqual([obj['event.salvaged'], obj['event.salvage.truncated'], obj['event.action']], [true, true, 'CreateDistribution']);
+  });
+
   it('fixtures match the core in every profile', () => {
     const recs = fixtureRecords();
     for (const fn of FUNCTIONS) {
@@ -292,9 +316,9 @@ describe('outputs', () => {
     }
   });
 
-  it('invalid JSON comes back as an error entry', () => {
+  it('invalid JSON comes back as an error entry (what salvage declines: no intact CloudTrail member)', () => {
     const cases = [
-      ['truncated', '{"eventName":"CreateDistribution","awsRegion":"us-'],
+      ['truncated', '{"bucket":"logs","awsRegion":"us-'],
       ['trailing brace', '{"a":1}}'],
       ['two objects', '{"a":1}{"b":2}'],
       ['array', '[{"eventName":"x"}]'],

@@ -104,13 +104,34 @@ test('options: maxFields keeps what does not fit under ~overflow, losslessly', (
   assert.deepEqual(ct.unflatten(out), RECORD);
 });
 
+test('transformLog with salvage: the damaged record is a record, counted in salvaged; records + errors the same', () => {
+  const bytes = fixture('broken-middle.ndjson');
+  const log = ct.transformLog(bytes, { salvage: true });
+  assert.deepEqual(log.records.map((r) => r.seq), [1, 2, 3]);
+  assert.deepEqual([log.errors.length, log.salvaged], [0, 1]);
+  assert.equal(log.records[1]['event.salvaged'], true);
+  // The splitter counts the same, whatever the chunks.
+  const sp = ct.createSplitter({ salvage: true });
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 17) out += sp.push(bytes.subarray(i, i + 17));
+  out += sp.finish();
+  assert.deepEqual([sp.records, sp.errors, sp.salvaged], [3, 0, 1]);
+  assert.equal(out, ct.transformLogToNdjson(bytes, { salvage: true }));
+  const off = ct.createSplitter();
+  off.push(bytes);
+  off.finish();
+  assert.deepEqual([off.records, off.errors, off.salvaged], [2, 1, 0]);
+});
+
 test('transformLog: every input type, broken record in the middle kept as an error entry', () => {
   const bytes = fixture('broken-middle.ndjson');
   const inputs = [bytes, bytes.toString('utf8'), new Uint8Array(bytes), bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),
     new DataView(bytes.buffer, bytes.byteOffset, bytes.length)];
   for (const input of inputs) {
     const log = ct.transformLog(input);
-    assert.deepEqual(Object.keys(log), ['format', 'gzip', 'records', 'errors', 'skipped']);
+    assert.deepEqual(Object.keys(log), ['format', 'gzip', 'records', 'errors', 'skipped', 'salvaged']);
+    // The library's default: no salvage (docs/INPUTS.md), so the damaged record is an error entry.
+    assert.equal(log.salvaged, 0);
     assert.equal(log.format, 'ndjson');
     assert.equal(log.gzip, false);
     assert.deepEqual(log.records.map((r) => r.seq), [1, 3]);

@@ -56,19 +56,108 @@ test('stdin (no file, and "-") and a .gz file', () => {
     fs.writeFileSync(noExt, zlib.gzipSync(text));
     assert.equal(run([noExt]).out, expected);
     // Several files: outputs in order.
-    assert.equal(run([gz, BROKEN]).out, expected + ct.transformLogToNdjson(fs.readFileSync(BROKEN)));
+    // (The CLI salvages by default; the library when asked.)
+    assert.equal(run([gz, BROKEN]).out, expected + ct.transformLogToNdjson(fs.readFileSync(BROKEN), { salvage: true }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
+// The CloudFront guide's example log as published (issue 15): with the CLI's defaults, 5 records
+// and 0 error entries. Its copy in ../shared (skipped when absent), and a repository fixture of
+// the documented format with the same two damages, which always runs.
+const SEED = here('../../../shared/samples/seed/cloudfront-doc-example.raw.txt');
+const TWO_DAMAGES = here('../fixtures/salvage/two-damages.json');
+
+/** The CLI's NDJSON for `file` (defaults), checked as the issue asks; returns the salvaged record. */
+function salvagedByCli(file, n, want) {
+  const r = run([file]);
+  assert.equal(r.code, 0, r.err);
+  const out = lines(r.out);
+  assert.equal(out.length, n, 'every record of the log');
+  assert.equal(out.filter((o) => 'error.message' in o).length, 0, 'no error entry');
+  const salvaged = out.filter((o) => o['event.salvaged'] === true);
+  assert.equal(salvaged.length, 1);
+  const [u] = salvaged;
+  for (const [k, v] of Object.entries(want)) assert.equal(u[k], v, k);
+  // The two damaged stretches, as raw text at their paths, and the marks.
+  const original = u['event.original'];
+  assert.ok(fs.readFileSync(file, 'utf8').includes(original), 'event.original is the record\'s text');
+  const cache = u['requestParameters.distributionConfig.cacheBehaviors.~0damaged'];
+  const omitted = u['responseElements.distribution.distributionConfig.~0damaged'];
+  assert.ok(cache.startsWith('{') && cache.includes('}], "quantity": 1'), cache);
+  assert.match(omitted, /^distributionConfig response omitted$/);
+  const damages = u['event.salvage.damages'];
+  assert.deepEqual(damages.map((d) => d.path), ['requestParameters.distributionConfig.cacheBehaviors', 'responseElements.distribution.distributionConfig']);
+  assert.equal(original.slice(damages[0].offset, damages[0].offset + cache.length), cache);
+  assert.equal(original.slice(damages[1].offset, damages[1].offset + omitted.length), omitted);
+  // The risk checks say what they could not read.
+  const flag = u['cloudfront.risk_details'].find((d) => d.flag === 'config_partly_unreadable');
+  assert.deepEqual(flag.evidence.map((e) => e.key), damages.map((d) => `${d.path}.~0damaged`));
+  assert.match(r.err, /1 damaged record salvaged/);
+  return u;
+}
+
+test('the CloudFront guide\'s example as published (../shared seed): 5 records, 0 error entries', { skip: !fs.existsSync(SEED) && '../shared/samples/seed is absent' }, () => {
+  const u = salvagedByCli(SEED, 5, {
+    'event.action': 'UpdateDistribution', 'user.name': 'smithj', '@timestamp': '2014-05-06T18:00:32Z', 'cloudfront.distribution.id': 'EDFDVBD6EXAMPLE',
+  });
+  // The origins and default cache behavior that are intact.
+  assert.deepEqual(u['requestParameters.distributionConfig.origins.items'].map((o) => o.id), ['Web page origin', 'Images']);
+  assert.equal(u['requestParameters.distributionConfig.defaultCacheBehavior.targetOriginId'], 'Images');
+  assert.equal(u['requestParameters.distributionConfig.defaultCacheBehavior.viewerProtocolPolicy'], 'redirect-to-https');
+  // --no-salvage: the damaged record is the error entry it was.
+  const off = lines(run(['--no-salvage', SEED]).out);
+  assert.deepEqual([off.length, off.filter((o) => 'error.message' in o).length], [5, 1]);
+});
+
+test('the same two damages in a record of the documented format (tests/fixtures/salvage): salvaged by default', () => {
+  const u = salvagedByCli(TWO_DAMAGES, 2, {
+    'event.action': 'UpdateDistribution', 'user.name': 'alice', '@timestamp': '2024-02-10T09:15:00Z', 'cloudfront.distribution.id': 'E2FIXTUREEXAMPLE',
+  });
+  assert.equal(u['requestParameters.distributionConfig.origins.items'][0].domainName, 'site.example.com');
+  assert.equal(u['requestParameters.distributionConfig.defaultCacheBehavior.targetOriginId'], 'site');
+  // --summary counts it in every profile (each marks it its own way), and its risk flag.
+  for (const profile of ['flat', 'ecs', 'ocsf']) {
+    const r = run(['--summary', '--profile', profile, TWO_DAMAGES]);
+    assert.equal(r.code, 0, r.err);
+    const got = parseSummary(r.out);
+    assert.deepEqual([got.records, got.errors, got.salvaged], [2, 0, 1], profile);
+    assert.match(r.out, /config_partly_unreadable/, profile);
+  }
+});
+
 test('bad records: error entries in the output, a count on stderr, exit 0', () => {
-  const r = run([BROKEN]);
+  const r = run(['--no-salvage', BROKEN]);
   assert.equal(r.code, 0, r.err);
   const out = lines(r.out);
   assert.equal(out.length, 3);
   assert.ok('error.message' in out[1]);
   assert.match(r.err, /1 bad record\b/);
+  // Garbage is an error entry with salvage too.
+  const g = run([], 'not json at all\n');
+  assert.ok('error.message' in lines(g.out)[0]);
+  assert.match(g.err, /1 bad record\b/);
+});
+
+test('a damaged record is salvaged by default (marked, raw text kept); --no-salvage makes it an error entry', () => {
+  const text = fs.readFileSync(BROKEN);
+  for (const args of [[], ['--salvage']]) {
+    const r = run([...args, BROKEN]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, ct.transformLogToNdjson(text, { salvage: true }));
+    const out = lines(r.out);
+    assert.equal(out.length, 3);
+    assert.equal(out.filter((o) => 'error.message' in o).length, 0);
+    assert.equal(out[1]['event.salvaged'], true);
+    assert.equal(out[1]['event.action'], 'UpdateDistribution');
+    assert.equal(out[1]['event.original'], text.toString().split('\n')[1]);
+    assert.match(r.err, /1 damaged record salvaged\b/);
+  }
+  assert.equal(run(['--no-salvage', BROKEN]).out, ct.transformLogToNdjson(text));
+  const both = run(['--salvage', '--no-salvage', BROKEN]);
+  assert.equal(both.code, 2);
+  assert.match(both.err, /contradict/);
 });
 
 test('options: --no-enrich, --arrays index, --profile flat', () => {
@@ -212,14 +301,14 @@ test('-o FILE writes the NDJSON there (gzip for .gz); stdout stays empty off a t
   const dir = tmpdir();
   try {
     const plain = path.join(dir, 'out.ndjson');
-    const r = run(['-o', plain, SAMPLE, BROKEN]);
+    const r = run(['--no-salvage', '-o', plain, SAMPLE, BROKEN]);
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, '');
     assert.equal(fs.readFileSync(plain, 'utf8'), expected);
     assert.match(r.err, /1 bad record \(written as error entries/);
 
     const gz = path.join(dir, 'out.ndjson.gz');
-    const g = run(['--output', gz, SAMPLE, BROKEN]);
+    const g = run(['--no-salvage', '--output', gz, SAMPLE, BROKEN]);
     assert.equal(g.code, 0, g.err);
     const bytes = fs.readFileSync(gz);
     assert.deepEqual([...bytes.subarray(0, 2)], [0x1f, 0x8b], 'a gzip file');
@@ -330,9 +419,10 @@ function parseSummary(text) {
   };
 }
 
-/** The same numbers from transformLog's own results (flat profile), for comparison. */
-function expectedSummary(inputs) {
-  const e = { records: 0, errors: 0, failures: 0, risky: 0, actions: new Map(), principals: new Map(), codes: new Map(), min: Infinity, max: -Infinity };
+/** The same numbers from transformLog's own results (flat profile), for comparison; `salvage`
+ * as the CLI's default. */
+function expectedSummary(inputs, salvage = true) {
+  const e = { records: 0, errors: 0, salvaged: 0, failures: 0, risky: 0, actions: new Map(), principals: new Map(), codes: new Map(), min: Infinity, max: -Infinity };
   const bump = (m, k, fail) => {
     const v = m.get(k) ?? { count: 0, failures: 0 };
     v.count++;
@@ -340,9 +430,10 @@ function expectedSummary(inputs) {
     m.set(k, v);
   };
   for (const input of inputs) {
-    const r = ct.transformLog(input);
+    const r = ct.transformLog(input, { salvage });
     e.records += r.records.length;
     e.errors += r.errors.length;
+    e.salvaged += r.salvaged;
     for (const rec of r.records) {
       const fail = rec['event.outcome'] === 'failure';
       if (fail) {
@@ -368,7 +459,7 @@ function assertSummaryMatches(got, want) {
   assert.equal(got.errors, want.errors, 'error entries');
   assert.equal(got.failures, want.failures, 'failed calls');
   assert.equal(got.risky, want.risky, 'risky records');
-  assert.equal(got.salvaged, 0);
+  assert.equal(got.salvaged, want.salvaged, 'salvaged records');
   assert.equal(got.skipped, 0);
   assert.deepEqual(got.range, want.range, 'time range');
   for (const [name, table] of [['actions', want.actions], ['principals', want.principals], ['codes', want.codes]]) {
@@ -407,10 +498,17 @@ test('--summary: its numbers are those transformLog reports (plain, gzip, severa
     const many = run(['--summary', gz, BROKEN, SAMPLE]);
     assert.equal(many.code, 0, many.err);
     const want = expectedSummary([sample, broken, sample]);
-    assert.ok(want.errors > 0 && want.failures > 0 && want.risky > 0, 'the inputs exercise every part');
+    assert.ok(want.salvaged > 0 && want.failures > 0 && want.risky > 0, 'the inputs exercise every part');
     assertSummaryMatches(parseSummary(many.out), want);
     assert.match(many.out, /3 inputs/);
-    assert.match(many.err, new RegExp(`${want.errors} bad record .*see them with --format ndjson or -o FILE`));
+    assert.match(many.err, new RegExp(`${want.salvaged} damaged record salvaged`));
+    // Without salvage the damaged record is an error entry, and counted as one.
+    const off = run(['--summary', '--no-salvage', gz, BROKEN, SAMPLE]);
+    const wantOff = expectedSummary([sample, broken, sample], false);
+    assert.ok(wantOff.errors > 0 && wantOff.salvaged === 0);
+    assert.equal(wantOff.records + wantOff.errors, want.records + want.errors, 'records + error entries = inputs, either way');
+    assertSummaryMatches(parseSummary(off.out), wantOff);
+    assert.match(off.err, new RegExp(`${wantOff.errors} bad record .*see them with --format ndjson or -o FILE`));
 
     // stdin, and an input made only of error entries.
     const garbage = run(['--summary'], 'not json\n{"also": not}\n');

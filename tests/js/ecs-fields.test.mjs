@@ -132,5 +132,9 @@ test('every ECS document the profile writes fits ECS and the aws.cloudtrail mapp
   t.diagnostic(`ecs: ${docs.length} documents validated, ${failures.length} with violations`);
   for (const [k, n] of [...byKind].sort((a, b) => b[1] - a[1])) t.diagnostic(`  ${n} × ${k}`);
   assert.ok(docs.length > 0);
+  // Salvaged records are among them (tests/fixtures/salvage, and the seed when present).
+  const salvaged = docs.filter(({ doc }) => doc.aws?.cloudtrail?.salvaged === true);
+  t.diagnostic(`ecs: ${salvaged.length} of them salvaged records`);
+  assert.ok(salvaged.length >= 2, 'the salvage fixtures give salvaged documents, enrichment on and off');
   assert.equal(failures.length, 0, `${failures.length} of ${docs.length} documents:\n${failures.slice(0, 30).join('\n')}`);
 });

@@ -234,26 +234,37 @@ test('the splitter that traps gives its unconsumed bytes in the error entry', ()
   assert.deepEqual([sp.records, sp.errors], [2, 1]);
 });
 
-test('random chunkings of text (surrogate pairs cut anywhere): the same records and entries, all accounted for', () => {
+test('random chunkings of text (surrogate pairs cut anywhere): the same records and entries, all accounted for, with salvage and without', () => {
   let x = 12345;
   const rnd = (n) => {
     x = (x * 1103515245 + 12345) & 0x7fffffff;
     return x % n;
   };
   const control = '{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[]}';
-  for (let round = 0; round < 30; round++) {
+  for (let round = 0; round < 40; round++) {
+    // Half the rounds with salvage on: a damaged record is then a record, counted in salvaged.
+    const salvage = round % 2 === 1;
     const parts = [];
-    let want = [0, 0, 0];
+    // [records, errors, skipped, salvaged]
+    let want = [0, 0, 0, 0];
     for (let i = 0; i < 1 + rnd(20); i++) {
-      switch (rnd(5)) {
+      switch (rnd(6)) {
         case 0: parts.push('{"eventName": NaN}'); want[1]++; break;
         case 1: parts.push(control); want[2]++; break;
+        case 2:
+          // Damaged as the CloudFront guide's example: a placeholder, a lost opener.
+          parts.push(`{"eventName":"D${i}😀","requestParameters":{"c":{ omitted é },"b":{"x":"𝒳"}],"q":2}}`);
+          if (salvage) { want[0]++; want[3]++; } else want[1]++;
+          break;
         default: parts.push(JSON.stringify({ eventName: `E${i}😀`, ua: 'é𝒳'.repeat(rnd(50)) })); want[0]++;
       }
     }
     const text = (rnd(2) ? '\ufeff' : '') + parts.join('\n') + '\n';
-    const whole = ct.transformLogToNdjson(text, { enrich: false });
-    const sp = ct.createSplitter({ enrich: false });
+    const opts = { enrich: false, salvage };
+    const whole = ct.transformLogToNdjson(text, opts);
+    const log = ct.transformLog(text, opts);
+    assert.deepEqual([log.records.length, log.errors.length, log.skipped, log.salvaged], want, `round ${round}: transformLog`);
+    const sp = ct.createSplitter(opts);
     let out = '';
     for (let i = 0; i < text.length;) {
       const n = 1 + rnd(9);
@@ -262,7 +273,8 @@ test('random chunkings of text (surrogate pairs cut anywhere): the same records 
     }
     out += sp.finish();
     assert.equal(out, whole, `round ${round}`);
-    assert.deepEqual([sp.records, sp.errors, sp.skipped], want, `round ${round}`);
+    assert.deepEqual([sp.records, sp.errors, sp.skipped, sp.salvaged], want, `round ${round}`);
+    assert.equal(lines(out).filter((l) => l.includes('"event.salvaged":true')).length, want[3], `round ${round}`);
   }
 });
 

@@ -102,5 +102,9 @@ test('every OCSF event the profile writes is valid OCSF 1.1.0', (t) => {
   t.diagnostic(`ocsf: ${docs.length} events validated (by class ${JSON.stringify(classes)}), ${failures.length} invalid`);
   for (const [k, n] of [...byKind].sort((a, b) => b[1] - a[1])) t.diagnostic(`  ${n} × ${k}`);
   assert.ok(docs.length > 0);
+  // Salvaged records are among them (tests/fixtures/salvage, and the seed when present).
+  const salvaged = docs.filter(({ doc }) => doc.metadata?.labels?.includes('salvaged'));
+  t.diagnostic(`ocsf: ${salvaged.length} of them salvaged records`);
+  assert.ok(salvaged.length >= 2, 'the salvage fixtures give salvaged events, enrichment on and off');
   assert.equal(failures.length, 0, `${failures.length} of ${docs.length} events invalid:\n${failures.slice(0, 40).join('\n')}`);
 });

@@ -2,7 +2,9 @@
 // each CloudTrail record found in tests/fixtures (profile, enrich, input, viewer... fixtures;
 // expected outputs left out), in the ```json examples of README.md and docs/*.md, and every
 // file under ../shared/samples when present (whole files through transformLog, as a user
-// would feed them), each with enrichment on and off. Shared by the schema suites
+// would feed them), each with enrichment on and off; the logs with damaged records
+// (tests/fixtures/salvage, and ../shared's seed among the samples) are read with salvage on,
+// so salvaged records are validated like the others. Shared by the schema suites
 // (ocsf-schema.test.mjs, ecs-fields.test.mjs); not a test file itself.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -86,12 +88,23 @@ export function sampleFiles() {
   return out;
 }
 
+/** [{ source, bytes }]: the logs of tests/fixtures/salvage (damaged records, read with salvage). */
+export function salvageFiles() {
+  const dir = path.join(ROOT, 'tests/fixtures/salvage');
+  return fs.readdirSync(dir).sort().map((f) => ({ source: `tests/fixtures/salvage/${f}`, bytes: fs.readFileSync(path.join(dir, f)) }));
+}
+
 /** Every document `profile` writes for the inputs above, enrichment on and off:
  * [{ source, enrich, doc }]. Records that become error entries are not documents. */
 export function documents(profile) {
   const out = [];
   for (const enrich of [true, false]) {
     const opts = { profile, enrich };
+    // Whole logs with salvage on: a damaged record (the seed's) is a document too.
+    const logOpts = { ...opts, salvage: true };
+    for (const { source, bytes } of salvageFiles()) {
+      ct.transformLog(bytes, logOpts).records.forEach((doc, i) => out.push({ source: `${source}[${i}]`, enrich, doc }));
+    }
     for (const { source, record } of recordSources()) {
       let doc;
       try {
@@ -105,7 +118,7 @@ export function documents(profile) {
     for (const { source, bytes } of sampleFiles()) {
       let log;
       try {
-        log = ct.transformLog(bytes, opts);
+        log = ct.transformLog(bytes, logOpts);
       } catch (e) {
         if (e instanceof ct.CloudTrailError && e.kind === 'input') continue; // not a log at all
         throw e;

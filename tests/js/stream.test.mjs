@@ -36,7 +36,15 @@ test('objects out, in order, from 1-7 byte chunks; the broken record is an error
   const out = await collect(s, tinyChunks(BROKEN));
   const whole = ct.transformLog(BROKEN);
   assert.deepEqual(out, [whole.records[0], whole.errors[0], whole.records[1]]);
-  assert.deepEqual(s.stats, { records: 2, errors: 1, skipped: 0, format: 'ndjson', gzip: false });
+  assert.deepEqual(s.stats, { records: 2, errors: 1, skipped: 0, salvaged: 0, format: 'ndjson', gzip: false });
+});
+
+test('with salvage the damaged record comes out of the stream salvaged, and the stats count it', async () => {
+  const s = createTransformStream({ salvage: true });
+  const out = await collect(s, tinyChunks(BROKEN));
+  assert.deepEqual(out, ct.transformLog(BROKEN, { salvage: true }).records);
+  assert.equal(out[1]['event.salvaged'], true);
+  assert.deepEqual(s.stats, { records: 3, errors: 0, skipped: 0, salvaged: 1, format: 'ndjson', gzip: false });
 });
 
 test('a CloudTrail file split into tiny chunks gives every record exactly once', async () => {

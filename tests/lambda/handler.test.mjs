@@ -194,6 +194,24 @@ describe('end to end against S3', () => {
     assert.equal(logs[0].gzip, true);
   });
 
+  it('a damaged record: an error entry by default; with TRAIL_OPTIONS salvage, a record counted in salvaged', async () => {
+    const good = h.logText(3);
+    // Damaged as the CloudFront guide's example: a placeholder where an object was.
+    const text = good.replace('"requestParameters":{', '"requestParameters":{ omitted },"x":{');
+    assert.notEqual(text, good);
+    for (const [env, want] of [[{}, { records: 2, errors: 1 }], [{ TRAIL_OPTIONS: '{"salvage":true}' }, { records: 3, errors: 0, salvaged: 1 }]]) {
+      const { src, dst, handler, logs } = await setup(env);
+      const key = h.trailKey('CloudTrail', NAME);
+      const body = gzipSync(text);
+      await h.put(s3, src, key, body);
+      await handler(h.s3Event(h.s3Record(src, key, body.length)));
+      const opts = env.TRAIL_OPTIONS ? JSON.parse(env.TRAIL_OPTIONS) : {};
+      assert.equal(await h.readOutput(s3, dst, `cloudtrail/${OUT}`), transformLogToNdjson(text, opts));
+      assert.deepEqual({ records: logs[0].records, errors: logs[0].errors, ...(want.salvaged !== undefined && { salvaged: logs[0].salvaged }) }, want);
+      if (!env.TRAIL_OPTIONS) assert.equal(logs[0].salvaged, 0);
+    }
+  });
+
   it('EventBridge "Object Created": ECS documents', async () => {
     const { src, dst, handler } = await setup({ TRAIL_PROFILE: 'ecs' });
     const key = h.trailKey('CloudTrail', NAME);

@@ -2,7 +2,9 @@
 //! (good records, bad lines, oversized records, control messages, digests, a byte order mark)
 //! are read whole, in random chunks and as gzip (real checksums) in random chunks, and through
 //! the budgeted calls (`push_some`/`resume`/`finish_some`). Every way gives the same records and
-//! error entries, and records + error entries + counted skips = what went in.
+//! error entries, and records + error entries + counted skips = what went in. With the option
+//! `salvage` (issue 15) a damaged record that can be read in part is a record, counted in
+//! `salvaged` as well; without it, an error entry: both are checked, every way.
 //!
 //! Before the fixes: an oversized record read in small chunks took the start of the next record
 //! into its error entry (classes 5), a byte order mark split across chunks turned the log into
@@ -34,10 +36,14 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 
 const LIMIT: usize = 1024;
 
-/// A log of `n` lines and the (records, errors, skipped) it must give.
-fn build(rng: &mut Rng, n: usize) -> (Vec<u8>, (u64, u64, u64)) {
+/// What a log must give: (records, errors, skipped, salvaged).
+type Counts = (u64, u64, u64, u64);
+
+/// A log of `n` lines and what it must give without salvage and with it.
+fn build(rng: &mut Rng, n: usize) -> (Vec<u8>, Counts, Counts) {
     let mut out = Vec::new();
-    let (mut r, mut e, mut s) = (0, 0, 0);
+    // `d`: damaged records salvage reads (error entries without it).
+    let (mut r, mut e, mut s, mut d) = (0, 0, 0, 0);
     if rng.below(3) == 0 {
         out.extend_from_slice(b"\xEF\xBB\xBF");
     }
@@ -67,6 +73,12 @@ fn build(rng: &mut Rng, n: usize) -> (Vec<u8>, (u64, u64, u64)) {
                 out.extend_from_slice(br#"{"awsAccountId":"1","digestStartTime":"a","digestEndTime":"b","logFiles":[]}"#);
                 s += 1;
             }
+            _ if rng.below(2) == 0 => {
+                // Damaged as the CloudFront guide's example is: a placeholder in place of an
+                // object, and a lost opener leaving a stray `]`.
+                out.extend_from_slice(format!(r#"{{"eventVersion":"1.08","eventName":"D{i}","requestParameters":{{"c":{{ omitted }},"b":{{"x":1}}],"q":2}},"z":[1]}}"#).as_bytes());
+                d += 1;
+            }
             _ => {
                 out.extend_from_slice(br#"{"eventName":"W","ok":true}"#);
                 r += 1;
@@ -74,10 +86,10 @@ fn build(rng: &mut Rng, n: usize) -> (Vec<u8>, (u64, u64, u64)) {
         }
         out.push(b'\n');
     }
-    (out, (r, e, s))
+    (out, (r, e + d, s, 0), (r + d, e, s, d))
 }
 
-type Got = (Vec<String>, Vec<(String, String)>, (u64, u64, u64));
+type Got = (Vec<String>, Vec<(String, String)>, Counts);
 
 /// The sink of every reading here: records as text, error entries as (raw text, entry).
 fn collect(item: Item<'_>, records: &mut Vec<String>, errors: &mut Vec<(String, String)>) {
@@ -114,7 +126,7 @@ fn chunked(input: &[u8], o: &Options, rng: &mut Rng, max_chunk: u64, budget: Opt
             }
         },
     };
-    (records, errors, (summary.records, summary.errors, summary.skipped))
+    (records, errors, (summary.records, summary.errors, summary.skipped, summary.salvaged))
 }
 
 fn whole(input: &[u8], o: &Options) -> Got {
@@ -123,26 +135,30 @@ fn whole(input: &[u8], o: &Options) -> Got {
     let mut sink = |item: Item<'_>| collect(item, &mut records, &mut errors);
     sp.push(input, &mut sink).unwrap();
     let s = sp.finish(&mut sink).unwrap();
-    (records, errors, (s.records, s.errors, s.skipped))
+    (records, errors, (s.records, s.errors, s.skipped, s.salvaged))
 }
 
 #[test]
 fn every_chunking_gives_the_same_and_accounts_for_everything() {
-    let o = Options { max_record_bytes: LIMIT, enrich: false, ..Options::default() };
+    let off = Options { max_record_bytes: LIMIT, enrich: false, ..Options::default() };
+    let on = Options { salvage: true, ..off.clone() };
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    for round in 0..40 {
+    for round in 0..80 {
         let n = 1 + rng.below(30) as usize;
-        let (log, want) = build(&mut rng, n);
-        let w = whole(&log, &o);
+        let (log, want_off, want_on) = build(&mut rng, n);
+        // Half the rounds with salvage, half without.
+        let (o, want) = if round % 2 == 0 { (&off, want_off) } else { (&on, want_on) };
+        let w = whole(&log, o);
         assert_eq!(w.2, want, "round {round}: counts of the whole call");
         assert_eq!((w.0.len() as u64, w.1.len() as u64), (want.0, want.1), "round {round}");
-        let tl = transform_log(&log, &o).unwrap();
+        assert_eq!(w.0.iter().filter(|r| r.contains("\"event.salvaged\":true")).count() as u64, want.3, "round {round}");
+        let tl = transform_log(&log, o).unwrap();
         assert_eq!(tl.records, w.0, "round {round}");
         let gz = gzip(&log);
         for (k, max_chunk) in [1u64, 7, 64, 700, 5000].into_iter().enumerate() {
             let budget = if k % 2 == 1 { Some(1 + rng.below(3000) as usize) } else { None };
-            assert_eq!(chunked(&log, &o, &mut rng, max_chunk, budget), w, "round {round}: plain, chunks up to {max_chunk}, budget {budget:?}");
-            assert_eq!(chunked(&gz, &o, &mut rng, max_chunk, budget), w, "round {round}: gzip, chunks up to {max_chunk}, budget {budget:?}");
+            assert_eq!(chunked(&log, o, &mut rng, max_chunk, budget), w, "round {round}: plain, chunks up to {max_chunk}, budget {budget:?}");
+            assert_eq!(chunked(&gz, o, &mut rng, max_chunk, budget), w, "round {round}: gzip, chunks up to {max_chunk}, budget {budget:?}");
         }
     }
 }
@@ -166,16 +182,17 @@ fn restored_every_chunk(input: &[u8], o: &Options, rng: &mut Rng, max_chunk: u64
         }
     }
     let s = sp.finish(&mut sink).unwrap();
-    (records, errors, (s.records, s.errors, s.skipped))
+    (records, errors, (s.records, s.errors, s.skipped, s.salvaged))
 }
 
 #[test]
 fn a_splitter_restored_from_its_checkpoint_reads_on_the_same() {
-    let o = Options { max_record_bytes: LIMIT, enrich: false, ..Options::default() };
+    // With salvage: the salvaged count survives the checkpoints too.
+    let o = Options { max_record_bytes: LIMIT, enrich: false, salvage: true, ..Options::default() };
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     for round in 0..30 {
         let n = 1 + rng.below(30) as usize;
-        let (mut log, _) = build(&mut rng, n);
+        let (mut log, _, _) = build(&mut rng, n);
         if round % 3 == 1 {
             // Inside a Records array and a plain array too.
             let recs: Vec<String> = (0..n).map(|i| format!(r#"{{"eventName":"E{i}","p":"{}"}}"#, "q".repeat(rng.below(1500) as usize))).collect();
