@@ -2,16 +2,30 @@
 // of control characters, JSON pretty-printing that keeps number text exact, and the split between
 // a record's own keys and the enrichment keys. No DOM here.
 
-/** The table's columns: key in the column store, header, and how wide (CSS grid track). */
+/**
+ * The column store's columns: key, header, and whether the table shows it at first (the column
+ * chooser shows the others). Every one is a dictionary-encoded column in the worker, so a filter
+ * on any of them compares small integers.
+ */
 export const COLUMNS = [
-  { key: 'time', label: 'Time (UTC)' },
-  { key: 'action', label: 'Action' },
-  { key: 'principal', label: 'Principal' },
-  { key: 'ip', label: 'Source IP' },
-  { key: 'outcome', label: 'Outcome' },
-  { key: 'resource', label: 'Resource' },
-  { key: 'risk', label: 'Risk flags' },
+  { key: 'time', label: 'Time (UTC)', show: true },
+  { key: 'action', label: 'Action', show: true },
+  { key: 'principal', label: 'Principal', show: true },
+  { key: 'ip', label: 'Source IP', show: true },
+  { key: 'outcome', label: 'Outcome', show: true },
+  { key: 'resource', label: 'Resource', show: true },
+  { key: 'risk', label: 'Risk flags', show: true },
+  { key: 'account', label: 'Account' },
+  { key: 'region', label: 'Region' },
+  { key: 'idtype', label: 'Identity type' },
+  { key: 'mfa', label: 'MFA' },
+  { key: 'change', label: 'Change' },
+  { key: 'file', label: 'File' },
 ];
+
+/** Severity names, lowest first; a record's rank is its worst flag's (0: no flag). */
+export const SEVERITIES = ['', 'low', 'medium', 'high', 'critical'];
+export const severityRank = (s) => Math.max(0, SEVERITIES.indexOf(typeof s === 'string' ? s.toLowerCase() : ''));
 
 /** Any flat value as one line of text. */
 export function text(v) {
@@ -44,14 +58,15 @@ export function columnsOf(o) {
     ? ''
     : first(o, ['event.outcome']) ||
       (Object.hasOwn(o, 'errorCode') || Object.hasOwn(o, 'errorMessage') ? 'failure' : o.eventName !== undefined ? 'success' : '');
-  let resource = first(o, ['cloudfront.distribution.id']);
+  let resource = first(o, ['cloudfront.distribution.id', 'cloudfront.change.resource_id']);
   // Without enrichment (older builds), the usual places CloudFront puts a distribution id.
   const cloudfront = /cloudfront/.test(text(o['event.provider'] ?? o.eventSource ?? '')) || (!o.eventSource && /Distribution|Invalidation/.test(text(o.eventName)));
   if (!resource && cloudfront) {
     resource = first(o, ['requestParameters.id', 'requestParameters.distributionId', 'responseElements.distribution.id']);
   }
   if (!resource) {
-    for (const k of Object.keys(o)) {
+    for (const k in o) {
+      if (k.charCodeAt(0) !== 99 /* c */ || !k.startsWith('cloudfront.')) continue;
       const m = RESOURCE_KEY.exec(k);
       if (m && m[1] !== 'distribution' && typeof o[k] === 'string' && o[k]) {
         resource = `${m[1].replace(/_/g, ' ')}: ${o[k]}`;
@@ -59,16 +74,48 @@ export function columnsOf(o) {
       }
     }
   }
-  const riskV = Object.hasOwn(o, 'cloudfront.risk') ? o['cloudfront.risk'] : null;
-  const risk = Array.isArray(riskV) ? riskV.map(text).join(', ') : text(riskV);
+  // State flags (one record) and change flags (against the last known configuration), once each.
+  const flags = [];
+  for (const k of ['cloudfront.risk', 'cloudfront.change.flags']) {
+    const v = Object.hasOwn(o, k) ? o[k] : null;
+    for (const f of Array.isArray(v) ? v : v === null || v === '' ? [] : [v]) {
+      const t = text(f);
+      if (t && !flags.includes(t)) flags.push(t);
+    }
+  }
+  let severity = 0;
+  for (const k of ['cloudfront.risk_details', 'cloudfront.change.flag_details']) {
+    const v = Object.hasOwn(o, k) ? o[k] : null;
+    if (Array.isArray(v)) for (const d of v) if (d && typeof d === 'object') severity = Math.max(severity, severityRank(d.severity));
+  }
+  // A flag without details still counts as risky (low), so it ranks and is never dropped.
+  if (flags.length && !severity) severity = 1;
+  // An Insights event is about another call: it shows as that call, marked as an insight.
+  const insight = first(o, ['cloudtrail.insight.event_name', 'insightDetails.eventName']);
+  const action = insight
+    ? `${insight.replace(/\d{4}_\d{2}_\d{2}$/, '')} (Insight${first(o, ['cloudtrail.insight.type', 'insightDetails.insightType']) ? `: ${first(o, ['cloudtrail.insight.type', 'insightDetails.insightType'])}` : ''}${first(o, ['cloudtrail.insight.state', 'insightDetails.state']) ? ` ${first(o, ['cloudtrail.insight.state', 'insightDetails.state'])}` : ''})`
+    : first(o, ['event.action', 'eventName']);
+  const ro = Object.hasOwn(o, 'cloudtrail.read_only') ? o['cloudtrail.read_only'] : o.readOnly;
+  const mfa = Object.hasOwn(o, 'cloudtrail.mfa_authenticated') ? o['cloudtrail.mfa_authenticated'] : o['userIdentity.sessionContext.attributes.mfaAuthenticated'];
+  const state = first(o, ['cloudfront.change.state']);
+  const changed = Array.isArray(o['cloudfront.change.fields']) ? o['cloudfront.change.fields'].length : 0;
   return {
     time,
-    action: first(o, ['event.action', 'eventName', 'insightDetails.eventName']),
+    action,
     principal: first(o, ['user.name', 'userIdentity.userName']) || arnName(first(o, ['userIdentity.arn'])) || first(o, ['userIdentity.invokedBy', 'userIdentity.principalId']),
     ip: first(o, ['source.ip', 'source.address', 'sourceIPAddress']),
     outcome,
     resource,
-    risk,
+    risk: flags.join(', '),
+    account: first(o, ['cloud.account.id', 'recipientAccountId', 'userIdentity.accountId']),
+    region: first(o, ['cloud.region', 'awsRegion']),
+    idtype: first(o, ['cloudtrail.identity.type', 'userIdentity.type']),
+    mfa: mfa === true || mfa === 'true' ? 'yes' : mfa === false || mfa === 'false' ? 'no' : '',
+    change: state === 'changed' ? `${changed} field${changed === 1 ? '' : 's'} changed` : state.replace(/_/g, ' '),
+    // Not columns: what the worker keeps beside them.
+    readOnly: ro === true || ro === 'true' ? 1 : ro === false || ro === 'false' ? 0 : 2,
+    severity,
+    salvaged: o['event.salvaged'] === true,
   };
 }
 
@@ -205,7 +252,7 @@ function valueEnd(src, i) {
 
 /**
  * The top-level members of a JSON object's text, in text order, duplicates kept, as
- * [key, value text]: value texts are exact (integers past 2^53 stay as written).
+ * [key, value text, key text]: texts are exact (integers past 2^53 stay as written).
  */
 export function members(src) {
   const out = [];
@@ -214,11 +261,12 @@ export function members(src) {
     while (i < src.length && /[\s,]/.test(src[i])) i++;
     if (src[i] !== '"') break;
     const kEnd = valueEnd(src, i);
-    const key = JSON.parse(src.slice(i, kEnd));
+    const keyText = src.slice(i, kEnd);
+    const key = JSON.parse(keyText);
     i = src.indexOf(':', kEnd) + 1;
     while (/\s/.test(src[i])) i++;
     const vEnd = valueEnd(src, i);
-    out.push([key, src.slice(i, vEnd)]);
+    out.push([key, src.slice(i, vEnd), keyText]);
     i = vEnd;
   }
   return out;
