@@ -143,6 +143,46 @@ export function errorIndex(message, raw) {
   return i < raw.length ? i : -1;
 }
 
+// ---------------------------------------------------------------- time buckets
+
+const SEC = 1000;
+const FIXED = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400].map((s) => s * SEC);
+// Past weeks, buckets are calendar months, quarters or years (UTC), each starting on its first day.
+const CALENDAR = [1, 3, 12];
+
+/** Buckets of about 60 (fixed widths) or up to 120 (calendar months) over [min, max]: their edges. */
+export function buckets(min, max) {
+  const span = Math.max(1, max - min);
+  const step = FIXED.find((s) => span / s <= 60);
+  if (step) {
+    // Weeks start on Monday (the epoch was a Thursday).
+    const shift = step === 7 * 86400 * SEC ? 4 * 86400 * SEC : 0;
+    const start = Math.floor((min - shift) / step) * step + shift;
+    const nb = Math.floor((max - start) / step) + 1;
+    const edges = new Float64Array(nb + 1);
+    for (let i = 0; i <= nb; i++) edges[i] = start + i * step;
+    return { edges, unit: step >= 86400 * SEC ? 'day' : step >= 60 * SEC ? 'minute' : 'second', fixed: step };
+  }
+  const a = new Date(min);
+  const z = new Date(max);
+  const months = (z.getUTCFullYear() - a.getUTCFullYear()) * 12 + z.getUTCMonth() - a.getUTCMonth() + 1;
+  const per = CALENDAR.find((m) => months / m <= 120) ?? Math.ceil(months / 120 / 12) * 12;
+  let y = a.getUTCFullYear();
+  let m = Math.floor(a.getUTCMonth() / per) * per;
+  if (per >= 12) {
+    y = Math.floor(y / (per / 12)) * (per / 12);
+    m = 0;
+  }
+  const edges = [];
+  for (;;) {
+    const t = Date.UTC(y, m, 1);
+    edges.push(t);
+    if (t > max) break;
+    m += per;
+  }
+  return { edges: Float64Array.from(edges), unit: per >= 12 ? 'year' : 'month', fixed: 0 };
+}
+
 /** A time as shown: ISO 8601 UTC, milliseconds only when there are some. */
 export function isoOf(ms) {
   const t = new Date(ms).toISOString();
@@ -243,6 +283,8 @@ function valueEnd(src, i) {
       if (depth === 0) return j + 1;
     } else if (c === '{' || c === '[') depth++;
     else if (c === '}' || c === ']') {
+      // A scalar's end at the object's close (`1}`), or a nested value's own close.
+      if (depth === 0) return j;
       depth--;
       if (depth === 0) return j + 1;
     } else if (depth === 0 && (c === ',' || c === '}' || /\s/.test(c))) return j;

@@ -2,7 +2,7 @@
 // NDJSON line) and a dictionary-encoded column store, and answers the page's queries (filter,
 // sort, summaries, details, export). The page only renders; it never parses.
 import { loadEngine } from './engine.mjs';
-import { COLUMNS, CSV_KEYS, SEVERITIES, columnsOf, csvRow, enrichedFrom, isoOf, members, prettyJson, splitKeys, timeOf, unflattenJs } from './model.mjs';
+import { COLUMNS, CSV_KEYS, SEVERITIES, buckets, columnsOf, csvRow, enrichedFrom, isoOf, members, prettyJson, splitKeys, timeOf, unflattenJs } from './model.mjs';
 
 const CHUNK = 4 << 20;
 const BATCH_MS = 150;
@@ -499,44 +499,6 @@ function top(counts, fails, dict, k) {
   for (let c = 0; c < counts.length; c++) if (counts[c]) rows.push([c, counts[c]]);
   rows.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   return rows.slice(0, k).map(([c, n]) => ({ value: dict.values[c], count: n, failures: fails ? fails[c] : 0 }));
-}
-
-const SEC = 1000;
-const FIXED = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400].map((s) => s * SEC);
-// Past weeks, buckets are calendar months, quarters or years (UTC), each starting on its first day.
-const CALENDAR = [1, 3, 12];
-
-/** Buckets of about 60 (fixed widths) or up to 120 (calendar months) over [min, max]: their edges. */
-export function buckets(min, max) {
-  const span = Math.max(1, max - min);
-  const step = FIXED.find((s) => span / s <= 60);
-  if (step) {
-    // Weeks start on Monday (the epoch was a Thursday).
-    const shift = step === 7 * 86400 * SEC ? 4 * 86400 * SEC : 0;
-    const start = Math.floor((min + shift) / step) * step - shift;
-    const nb = Math.floor((max - start) / step) + 1;
-    const edges = new Float64Array(nb + 1);
-    for (let i = 0; i <= nb; i++) edges[i] = start + i * step;
-    return { edges, unit: step >= 86400 * SEC ? 'day' : step >= 60 * SEC ? 'minute' : 'second', fixed: step };
-  }
-  const a = new Date(min);
-  const z = new Date(max);
-  const months = (z.getUTCFullYear() - a.getUTCFullYear()) * 12 + z.getUTCMonth() - a.getUTCMonth() + 1;
-  const per = CALENDAR.find((m) => months / m <= 120) ?? Math.ceil(months / 120 / 12) * 12;
-  let y = a.getUTCFullYear();
-  let m = Math.floor(a.getUTCMonth() / per) * per;
-  if (per >= 12) {
-    y = Math.floor(y / (per / 12)) * (per / 12);
-    m = 0;
-  }
-  const edges = [];
-  for (;;) {
-    const t = Date.UTC(y, m, 1);
-    edges.push(t);
-    if (t > max) break;
-    m += per;
-  }
-  return { edges: Float64Array.from(edges), unit: per >= 12 ? 'year' : 'month', fixed: 0 };
 }
 
 /** What the summary pictures draw, for the selected records. */
