@@ -16,12 +16,23 @@ pub(crate) struct Engine {
     scratch: Scratch,
     /// Output of the last record (one JSON object, no newline).
     pub out: Vec<u8>,
+    /// Change tracking across the records this engine reads (src/track): on for a log or
+    /// stream (`Splitter`) unless `track` or `enrich` is off; never for one-record calls.
+    tracker: Option<crate::track::Tracker>,
 }
 
 impl Engine {
     pub(crate) fn new(opts: Options) -> Result<Engine> {
         opts.validate()?;
-        Ok(Engine { opts, scratch: Scratch::default(), out: Vec::with_capacity(16 << 10) })
+        let tracker = (opts.track && opts.enrich).then(|| crate::track::Tracker::new(opts.track_max_resources));
+        Ok(Engine { opts, scratch: Scratch::default(), out: Vec::with_capacity(16 << 10), tracker })
+    }
+
+    /// An engine without history, for calls that see one record at a time (`transform`).
+    pub(crate) fn stateless(opts: Options) -> Result<Engine> {
+        let mut e = Engine::new(opts)?;
+        e.tracker = None;
+        Ok(e)
     }
 
     /// Transforms the record in `rec` (surrounding whitespace allowed) into `self.out`.
@@ -117,7 +128,10 @@ impl Engine {
             self.out.clear();
             return fail(Code::NotCloudTrail, start);
         }
-        let facts = if self.opts.enrich { Some(crate::enrich::enrich(&fields)) } else { None };
+        let mut facts = if self.opts.enrich { Some(crate::enrich::enrich(&fields)) } else { None };
+        if let (Some(t), Some(f)) = (self.tracker.as_mut(), facts.as_mut()) {
+            f.change = t.observe(&fields, f);
+        }
         match self.opts.profile {
             Profile::Flat => {
                 let mut w = ObjWriter { first: self.out.len() == 1, out: &mut self.out };
@@ -157,7 +171,7 @@ pub(crate) fn with_engine<T>(opts: &Options, f: impl FnOnce(&mut Engine) -> Resu
         let mut slot = cell.borrow_mut();
         let engine = match slot.as_mut() {
             Some(e) if e.opts == *opts => e,
-            _ => slot.insert(Engine::new(opts.clone())?),
+            _ => slot.insert(Engine::stateless(opts.clone())?),
         };
         f(engine)
     })

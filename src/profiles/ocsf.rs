@@ -705,18 +705,33 @@ fn cloudformation_type(kind: &str) -> String {
     s
 }
 
-/// CloudFront risk flags as one OCSF enrichment (the flags are this library's analysis of the
-/// request, not a field of the record).
+/// CloudFront risk flags and change tracking (src/track) as OCSF enrichments (this library's
+/// analysis of the request, not fields of the record): `cloudfront.risk` on `api.operation`, and
+/// `cloudfront.change` on the resource it names (`resources.uid`), its `data` the change object.
 fn write_risk(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&str>) {
-    let Some(f) = facts.filter(|f| !f.risk.is_empty()) else { return };
+    let Some(f) = facts.filter(|f| !f.risk.is_empty() || f.change.is_some()) else { return };
     doc.put_with(&[Part::Dotted("enrichments")], |o| {
-        o.extend_from_slice(b"[{\"name\":\"api.operation\",\"value\":");
-        json::write_str(o, action.unwrap_or(""));
-        o.extend_from_slice(b",\"type\":\"cloudfront.risk\",\"provider\":\"cloudfront-trail\",\"data\":{\"risk\":");
-        json::write_str_array(o, f.risk.iter().map(|r| r.flag));
-        o.extend_from_slice(b",\"details\":");
-        crate::enrich::write_risk_details(o, &f.risk);
-        o.extend_from_slice(b"}}]");
+        o.push(b'[');
+        if !f.risk.is_empty() {
+            o.extend_from_slice(b"{\"name\":\"api.operation\",\"value\":");
+            json::write_str(o, action.unwrap_or(""));
+            o.extend_from_slice(b",\"type\":\"cloudfront.risk\",\"provider\":\"cloudfront-trail\",\"data\":{\"risk\":");
+            json::write_str_array(o, f.risk.iter().map(|r| r.flag));
+            o.extend_from_slice(b",\"details\":");
+            crate::enrich::write_risk_details(o, &f.risk);
+            o.extend_from_slice(b"}}");
+        }
+        if let Some(c) = &f.change {
+            if !f.risk.is_empty() {
+                o.push(b',');
+            }
+            o.extend_from_slice(b"{\"name\":\"resources.uid\",\"value\":");
+            json::write_str(o, &c.resource_id);
+            o.extend_from_slice(b",\"type\":\"cloudfront.change\",\"provider\":\"cloudfront-trail\",\"data\":");
+            crate::track::write::object(o, c, crate::track::write::Values::Json);
+            o.push(b'}');
+        }
+        o.push(b']');
     });
 }
 
