@@ -7,8 +7,8 @@ import { fmt, h } from './render.mjs';
 const when = (t) => cell(String(t ?? '').replace('T', ' ').replace(/(\.\d+)?Z$/, ''), 24);
 const sevBadge = (s) => h('span', { class: `sev sev-${s || 'none'}`, testid: 'severity' }, s || 'flag');
 
-/** A value as a short line (empty shown as such). */
-const val = (v, n = 300) => (v === '' || v === undefined || v === null ? '(none)' : cell(String(v), n));
+/** A value as a short line: an absent one as (none), an empty string as "". */
+const val = (v, n = 300) => (v === undefined || v === null ? '(none)' : v === '' ? '""' : cell(String(v), n));
 
 /** One before → after line of a changed key. */
 function diffLine(d) {
@@ -31,7 +31,7 @@ export function evidenceView(flags, change) {
   for (const f of flags) {
     const ev = h('ul', { class: 'ev-list' });
     for (const e of f.evidence) {
-      if ('before' in e || 'after' in e) ev.append(diffLine(e));
+      if (!('value' in e)) ev.append(diffLine(e));
       else ev.append(h('li', { class: 'diff' }, h('span', { class: 'dk' }, cell(e.key, 200)), h('span', { class: 'after' }, ` = ${val(e.value)}`)));
     }
     box.append(h('div', { class: 'ev-flag', testid: 'evidence-flag' }, sevBadge(f.severity), h('span', { class: 'flag-name' }, cell(f.flag, 80)), f.kind ? h('span', { class: 'muted small' }, ` ${cell(f.kind, 20)}`) : null, ev));

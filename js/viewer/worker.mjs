@@ -198,8 +198,38 @@ self.onmessage = async (ev) => {
 
 // ---------------------------------------------------------------- reading
 
-async function ingest(files) {
+/**
+ * Reads the files of one drop. Change tracking lives in the core's reader, so files are read
+ * through one reader where they can be, in name order (CloudTrail names its files by time): a
+ * week of `{"Records":[...]}` logs, or of `.json.gz` ones (gzip members in a row are one gzip
+ * stream), is then one log to the core, and an update in Tuesday's file is compared with the
+ * configuration Monday's showed. A file of another kind (NDJSON, EventBridge ...) gets a reader of
+ * its own. Records a push gives out belong to the file that push fed: the reader gives out a
+ * record as soon as its closing brace is read, so none spills into the next file.
+ */
+async function ingest(list) {
   engine ??= await loadEngine();
+  const files = [...list].sort((x, y) => collator.compare(String(x.name ?? ''), String(y.name ?? '')));
+  let group = null; // { rd, kind, infos: [{ info, fileIdx, fileCode }] }
+  const endGroup = () => {
+    if (!group) return;
+    const g = group;
+    group = null;
+    const last = g.infos[g.infos.length - 1];
+    try {
+      const end = g.rd.finish();
+      for (const it of end.items) add(it, last.fileIdx, last.fileCode, last.info);
+      for (const { info } of g.infos) {
+        info.format ||= end.format;
+        info.gzip = info.gzip || end.gzip;
+      }
+    } catch (e) {
+      last.info.failed = String(e?.message ?? e);
+      addError({ message: last.info.failed, original: '', offset: null, type: 'input' }, last.fileIdx, last.info);
+    }
+    flush();
+    for (const x of g.infos) post({ type: 'progress', file: x.fileIdx, name: x.info.name, loaded: x.info.size, size: x.info.size, done: true, info: x.info });
+  };
   for (const f of files) {
     const fileIdx = store.files.length;
     let name = String(f.name ?? 'file');
@@ -218,12 +248,18 @@ async function ingest(files) {
         flush();
       }
     };
+    const head = new Uint8Array(await f.slice(0, 64).arrayBuffer());
+    const gz = head[0] === 0x1f && head[1] === 0x8b;
+    const kind = gz ? 'gzip' : /^\s*\{\s*"Records"\s*:/.test(String.fromCharCode(...head)) ? 'records' : null;
+    if (!group || !kind || group.kind !== kind) endGroup();
     try {
-      const rd = engine.open(OPTIONS);
-      // Gzip (by its magic bytes) inflates ~10x: smaller slices keep each step short, so
-      // queries and progress get a turn between them.
-      const head = new Uint8Array(await f.slice(0, 2).arrayBuffer());
-      const step = head[0] === 0x1f && head[1] === 0x8b ? CHUNK / 8 : CHUNK;
+      if (!group) group = { rd: engine.open(OPTIONS), kind, infos: [] };
+      else if (kind === 'records') sink(group.rd.push(new Uint8Array([0x0a])));
+      group.infos.push({ info, fileIdx, fileCode });
+      const rd = group.rd;
+      // Gzip inflates ~10x: smaller slices keep each step short, so queries and progress get a
+      // turn between them.
+      const step = gz ? CHUNK / 8 : CHUNK;
       for (let at = 0; at < f.size; at += step) {
         const buf = new Uint8Array(await f.slice(at, Math.min(f.size, at + step)).arrayBuffer());
         const t0 = performance.now();
@@ -234,19 +270,21 @@ async function ingest(files) {
         stats.add += performance.now() - t1;
         post({ type: 'progress', file: fileIdx, name: info.name, loaded: Math.min(f.size, at + step), size: f.size, done: false });
       }
-      const end = rd.finish();
-      sink(end.items);
-      info.format = end.format;
-      info.gzip = end.gzip;
+      info.gzip = gz;
+      if (!kind) endGroup();
     } catch (e) {
       // The file as a whole could not be read (bad gzip, unknown format, a limit): one error
-      // entry for it; records already read stay.
+      // entry for it; records already read stay, and the next file gets a new reader.
       info.failed = String(e?.message ?? e);
       addError({ message: info.failed, original: '', offset: null, type: 'input' }, fileIdx, info);
+      const g = group;
+      group = null;
+      flush();
+      for (const x of g?.infos ?? [{ info, fileIdx }]) post({ type: 'progress', file: x.fileIdx, name: x.info.name, loaded: x.info.size, size: x.info.size, done: true, info: x.info });
     }
-    flush();
-    post({ type: 'progress', file: fileIdx, name: info.name, loaded: f.size, size: f.size, done: true, info });
   }
+  endGroup();
+  store.lines.seal();
   post({ type: 'idle', stats });
 }
 
@@ -616,6 +654,13 @@ const cap = (v, n = 2000) => {
   return t.length > n ? `${t.slice(0, n)}…` : t;
 };
 
+/** A diff entry for the page: before/after as text, null where the key was absent. */
+const sideOf = (d) => ({
+  key: cap(d?.key, 400),
+  before: d && typeof d === 'object' && 'before' in d ? cap(d.before) : null,
+  after: d && typeof d === 'object' && 'after' in d ? cap(d.after) : null,
+});
+
 /** A record's flags with severity and evidence, state flags and change flags alike. */
 function flagsOf(o) {
   const out = [];
@@ -629,7 +674,7 @@ function flagsOf(o) {
         flag: cap(d.flag, 200),
         severity: SEVERITIES.includes(String(d.severity).toLowerCase()) ? String(d.severity).toLowerCase() : '',
         kind: cap(d.kind ?? (k.includes('change') ? 'diff' : ''), 40),
-        evidence: ev.map((e) => (e && typeof e === 'object' && ('before' in e || 'after' in e) ? { key: cap(e.key, 400), before: cap(e.before), after: cap(e.after) } : { key: cap(e?.key, 400), value: cap(e?.value) })),
+        evidence: ev.map((e) => (e && typeof e === 'object' && ('before' in e || 'after' in e || k.includes('change')) ? sideOf(e) : { key: cap(e?.key, 400), value: cap(e?.value) })),
       });
     }
   }
@@ -642,14 +687,22 @@ function flagsOf(o) {
   return out;
 }
 
+function prevOf(o) {
+  const p = o['cloudfront.change.previous'];
+  const time = o['cloudfront.change.previous.event_time'] ?? (p && typeof p === 'object' ? p.event_time : undefined);
+  const action = o['cloudfront.change.previous.event_name'] ?? (p && typeof p === 'object' ? p.event_name : undefined);
+  return time === undefined && action === undefined ? null : { time: cap(time ?? '', 60), action: cap(action ?? '', 200) };
+}
+
 /** What a record changed: state, the changed keys and each one's before → after. */
 function changeOf(o) {
   const diff = Array.isArray(o['cloudfront.change.diff']) ? o['cloudfront.change.diff'] : [];
   return {
     state: cap(o['cloudfront.change.state'] ?? '', 40),
-    previous: o['cloudfront.change.previous'] && typeof o['cloudfront.change.previous'] === 'object' ? { time: cap(o['cloudfront.change.previous'].event_time ?? '', 60), action: cap(o['cloudfront.change.previous'].event_name ?? '', 200) } : null,
+    // Flat keys (cloudfront.change.previous.event_time ...), or an object in other shapes.
+    previous: prevOf(o),
     fields: Array.isArray(o['cloudfront.change.fields']) ? o['cloudfront.change.fields'].slice(0, 200).map((k) => cap(k, 400)) : [],
-    diff: diff.slice(0, 100).map((d) => ({ key: cap(d?.key, 400), before: cap(d?.before), after: cap(d?.after) })),
+    diff: diff.slice(0, 100).map(sideOf),
     more: Math.max(0, diff.length - 100) + (o['cloudfront.change.diff_truncated'] === true ? 1 : 0),
   };
 }
