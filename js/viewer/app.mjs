@@ -405,7 +405,27 @@ function summary(s) {
     const none = s.count ? (unread || s.salvaged ? 'No risky changes among the records that could be read' : 'No risky changes in these events') : 'No events';
     list.append(h('div', { class: 'muted small', testid: 'triage-none' }, none));
   }
-  list.append(triageList(s.risky, { onOpen: selectRecord, onTimeline: openTimeline, isDistribution }));
+  // Entries that were open stay open when the list is drawn again (a query while loading).
+  const open = new Set([...document.querySelectorAll('[data-testid=risky-row][open]')].map((d) => d.dataset.index));
+  list.append(triageList(s.risky, { onOpen: selectRecord, onTimeline: openTimeline, isDistribution, loadEvidence }));
+  for (const d of list.querySelectorAll('[data-testid=risky-row]')) if (open.has(d.dataset.index)) d.open = true;
+  if (s.riskyCount > s.risky.length) list.append(h('div', { class: 'muted small' }, `and ${fmt.format(s.riskyCount - s.risky.length)} more: filter "Flagged" to list them all`));
+}
+
+// Evidence of one record, asked of the worker when a triage entry is first opened.
+const evidenceWaiting = new Map();
+function loadEvidence(index) {
+  return new Promise((resolve) => {
+    const list = evidenceWaiting.get(index) ?? [];
+    list.push(resolve);
+    evidenceWaiting.set(index, list);
+    send({ type: 'evidence', index });
+  });
+}
+function onEvidence(m) {
+  const list = evidenceWaiting.get(m.index) ?? [];
+  evidenceWaiting.delete(m.index);
+  for (const f of list) f(m);
 }
 
 $('toggle-summary').addEventListener('click', (e) => {
@@ -728,6 +748,9 @@ worker.onmessage = (ev) => {
       break;
     case 'timeline':
       onTimeline(m);
+      break;
+    case 'evidence':
+      onEvidence(m);
       break;
     case 'export':
       onExport(m);

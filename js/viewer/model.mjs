@@ -76,7 +76,7 @@ export function columnsOf(o) {
   }
   // State flags (one record) and change flags (against the last known configuration), once each.
   const flags = [];
-  for (const k of ['cloudfront.risk', 'cloudfront.change.flags']) {
+  for (const k of ['cloudfront.change.flags', 'cloudfront.risk']) {
     const v = Object.hasOwn(o, k) ? o[k] : null;
     for (const f of Array.isArray(v) ? v : v === null || v === '' ? [] : [v]) {
       const t = text(f);
@@ -84,10 +84,21 @@ export function columnsOf(o) {
     }
   }
   let severity = 0;
-  for (const k of ['cloudfront.risk_details', 'cloudfront.change.flag_details']) {
+  const rank = new Map();
+  for (const k of ['cloudfront.change.flag_details', 'cloudfront.risk_details']) {
     const v = Object.hasOwn(o, k) ? o[k] : null;
-    if (Array.isArray(v)) for (const d of v) if (d && typeof d === 'object') severity = Math.max(severity, severityRank(d.severity));
+    if (Array.isArray(v)) {
+      for (const d of v) {
+        if (!d || typeof d !== 'object') continue;
+        const r = severityRank(d.severity);
+        severity = Math.max(severity, r);
+        const f = text(d.flag);
+        rank.set(f, Math.max(rank.get(f) ?? 0, r));
+      }
+    }
   }
+  // Worst first (change flags before state flags of one severity): what a cut cell shows.
+  flags.sort((a, b) => (rank.get(b) ?? 0) - (rank.get(a) ?? 0));
   // A flag without details still counts as risky (low), so it ranks and is never dropped.
   if (flags.length && !severity) severity = 1;
   // An Insights event is about another call: it shows as that call, marked as an insight.

@@ -57,8 +57,11 @@ export function evidenceView(flags, change) {
   return box;
 }
 
-/** Risky records, worst severity first then latest; each opens on its evidence. */
-export function triageList(entries, { onOpen, onTimeline, isDistribution }) {
+/**
+ * Risky records, worst severity first then latest; each opens on its evidence, which
+ * `loadEvidence(index)` fetches when it is first opened (resolving to { flags, change }).
+ */
+export function triageList(entries, { onOpen, onTimeline, isDistribution, loadEvidence }) {
   const list = h('div', { class: 'tri-list', role: 'list' });
   for (const r of entries) {
     const dist = r.resource && isDistribution(r.resource)
@@ -71,16 +74,24 @@ export function triageList(entries, { onOpen, onTimeline, isDistribution }) {
       h('span', { class: 'tri-what' }, cell(r.action, 60), ' ', dist),
       h('span', { class: 'tri-who', title: 'who' }, cell(r.principal || '(unknown)', 50)),
       h('span', { class: 'tri-when' }, when(r.time)),
-      h('span', { class: 'tri-flags' }, cell(r.flags.map((f) => f.flag).join(', ') || r.risk, 200)),
+      h('span', { class: 'tri-flags' }, cell(r.risk, 200)),
     );
     const body = h(
       'div',
       { class: 'tri-body' },
       r.outcome === 'failure' ? h('div', { class: 'bad small' }, 'This call failed: the change was attempted, not made.') : null,
-      evidenceView(r.flags, r.change),
+      h('div', { class: 'muted small' }, 'reading…'),
       h('button', { type: 'button', class: 'btn subtle', onclick: () => onOpen(r.index) }, 'Show the event'),
     );
-    list.append(h('details', { class: 'tri', role: 'listitem', testid: 'risky-row', 'data-index': r.index }, sum, body));
+    const item = h('details', { class: 'tri', role: 'listitem', testid: 'risky-row', 'data-index': r.index }, sum, body);
+    let asked = false;
+    item.addEventListener('toggle', async () => {
+      if (!item.open || asked) return;
+      asked = true;
+      const ev = await loadEvidence(r.index);
+      body.children[r.outcome === 'failure' ? 1 : 0].replaceWith(evidenceView(ev.flags, ev.change));
+    });
+    list.append(item);
   }
   return list;
 }

@@ -52,62 +52,72 @@ class Dict {
 
 /**
  * Every record's NDJSON line, kept in large JS strings of about 16 M characters ("blocks"),
- * joined by newlines. Lines of Latin-1 text (nearly all CloudTrail) make one-byte strings: a byte
- * per character, and searched by the regexp engine in place: a case-insensitive search of 150 MB
- * takes tens of milliseconds, with no decoded or lower-cased copy (issue 16: the UTF-8 blocks
- * this replaces were decoded and lower-cased on every search, 1 to 2 s, and a folded copy would
- * have doubled the memory). A line holding a character past U+00FF would make its whole block
- * two bytes a character, so such characters are stored as JSON escapes (\uXXXX): the same JSON
- * value, the same parsed record.
+ * joined by newlines. Blocks are pure ASCII, which V8 keeps one byte a character, and the
+ * regexp engine searches them in place: a case-insensitive search of 150 MB takes tens of
+ * milliseconds with no decoded or lower-cased copy (issue 16: the UTF-8 blocks this replaces
+ * were decoded and lower-cased on every search, 1 to 2 s, and a folded copy would have doubled
+ * the memory). To stay ASCII, a line's non-ASCII characters are stored as JSON escapes (\uXXXX):
+ * the same JSON value, the same parsed record (the free-text search also looks for a query's
+ * escaped form). A block is made by decoding its bytes once: a string built from slices of the
+ * engine's output would be two bytes a character whenever that output held one non-Latin-1
+ * character, twice the memory.
  */
 class LineStore {
   constructor() {
-    this.blocks = []; // joined text of each full block
+    this.blocks = []; // the text of each full block
     this.first = []; // index of the first line in each block
-    this.pending = []; // the lines of the block being filled
-    this.pendingChars = 0;
-    this.pendingText = null; // pending lines joined, while no line is added
+    this.buf = new Uint8Array(17 << 20); // the block being filled, as ASCII bytes
+    this.pos = 0;
+    this.pendingText = null; // the block being filled, decoded, while no line is added
     this.where = new Grow(Uint32Array); // block index, offset, length: three per line
     this.length = 0;
+    this.enc = new TextEncoder();
+    this.dec = new TextDecoder();
   }
   push(line) {
-    // Characters past U+00FF as JSON escapes (they appear only inside JSON strings).
-    const l = /[\u0100-\uffff]/.test(line) ? line.replace(/[\u0100-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : line;
-    if (this.pending.length === 0) this.first.push(this.length);
+    const l = /[^\x00-\x7f]/.test(line) ? line.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : line;
+    if (this.pos + l.length + 1 > this.buf.length) {
+      this.seal();
+      if (l.length + 1 > this.buf.length) this.buf = new Uint8Array(l.length + 1);
+    }
+    if (this.pos === 0) this.first.push(this.length);
     this.where.push(this.blocks.length);
-    this.where.push(this.pendingChars);
+    this.where.push(this.pos);
     this.where.push(l.length);
-    this.pending.push(l);
-    this.pendingChars += l.length + 1;
+    this.enc.encodeInto(l, this.buf.subarray(this.pos));
+    this.buf[this.pos + l.length] = 0x0a;
+    this.pos += l.length + 1;
     this.pendingText = null;
     this.length++;
-    if (this.pendingChars >= 16 << 20) this.seal();
+    if (this.pos >= 16 << 20) this.seal();
   }
-  /** The block being filled becomes one flat string. */
+  /** The block being filled becomes one flat one-byte string. */
   seal() {
-    if (!this.pending.length) return;
-    this.blocks.push(`${this.pending.join('\n')}\n`);
-    this.pending = [];
-    this.pendingChars = 0;
+    if (!this.pos) return;
+    this.blocks.push(this.pendingText ?? this.dec.decode(this.buf.subarray(0, this.pos)));
+    this.pos = 0;
     this.pendingText = null;
+    if (this.buf.length > 17 << 20) this.buf = new Uint8Array(17 << 20);
   }
   text(b) {
     if (b < this.blocks.length) return this.blocks[b];
-    this.pendingText ??= `${this.pending.join('\n')}\n`;
+    this.pendingText ??= this.dec.decode(this.buf.subarray(0, this.pos));
     return this.pendingText;
   }
   get(i) {
     if (!(i >= 0 && i < this.length)) return undefined;
     const w = this.where.a;
     const b = w[3 * i];
-    if (b === this.blocks.length) return this.pending[i - this.first[b]];
-    return this.blocks[b].slice(w[3 * i + 1], w[3 * i + 1] + w[3 * i + 2]);
+    const off = w[3 * i + 1];
+    const len = w[3 * i + 2];
+    if (b === this.blocks.length) return this.dec.decode(this.buf.subarray(off, off + len));
+    return this.blocks[b].slice(off, off + len);
   }
   /** The lines that match `re` (a global regexp), in order: one search per block, not per line. */
   searchRe(re) {
     const hits = new Grow(Uint32Array, 1024);
     const w = this.where.a;
-    const nb = this.blocks.length + (this.pending.length ? 1 : 0);
+    const nb = this.blocks.length + (this.pos ? 1 : 0);
     for (let b = 0; b < nb; b++) {
       const text = this.text(b);
       const end = b + 1 < this.first.length ? this.first[b + 1] : this.length;
@@ -180,6 +190,7 @@ self.onmessage = async (ev) => {
       post({ type: 'result', seq: m.seq, ...r });
     } else if (m.type === 'detail') post({ type: 'detail', seq: m.seq, ...detail(m.index) });
     else if (m.type === 'timeline') post({ type: 'timeline', seq: m.seq, ...timeline(m.id) });
+    else if (m.type === 'evidence') post({ type: 'evidence', index: m.index, ...evidence(m.index) });
     else if (m.type === 'export') post({ type: 'export', seq: m.seq, ...exportRows(m.q, m.format) });
   } catch (e) {
     reading = Promise.resolve();
@@ -630,7 +641,8 @@ function summarise(idx) {
     principals: top(principals, principalFails, dicts.principal, 10),
     errorCodes: [...codes].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([value, count]) => ({ value, count })),
     riskFlags: [...flags].sort((a, b) => b[1] - a[1]).map(([value, count]) => ({ value, count })),
-    risky: risky.slice(0, 100).map(triageEntry),
+    // The first 50, as rows: each one's evidence is read when it is opened (message 'evidence').
+    risky: risky.slice(0, 50).map(rowOf),
     riskyCount: risky.length,
   };
 }
@@ -724,9 +736,12 @@ function rowOf(i) {
   };
 }
 
-function triageEntry(i) {
-  const o = enrichmentOf(store.lines.get(i));
-  return { ...rowOf(i), flags: flagsOf(o), change: changeOf(o) };
+/** A record's flags with their evidence, and what it changed. */
+function evidence(i) {
+  const line = store.lines.get(i);
+  if (line === undefined) return { flags: [], change: changeOf({}) };
+  const o = enrichmentOf(line);
+  return { flags: flagsOf(o), change: changeOf(o) };
 }
 
 /**

@@ -134,7 +134,8 @@ test('the columns a triage needs: account, region, identity type, MFA, readOnly,
   assert.equal(o.readOnly, 0);
   // The worst of state and change flags; each flag once.
   assert.equal(o.severity, 3);
-  assert.equal(o.risk, 'weak_tls, logging_turned_off');
+  // Worst first: the high change flag, then the medium state flag.
+  assert.equal(o.risk, 'logging_turned_off, weak_tls');
   assert.equal(o.change, '2 fields changed');
   assert.equal(columnsOf({ readOnly: true }).readOnly, 1);
   assert.equal(columnsOf({}).readOnly, 2);
