@@ -42,10 +42,21 @@ function makeEngine(m) {
   };
 }
 
+/** Milliseconds spent in the core (`core`) and reading its output lines (`lines`), for the bench. */
+export const timing = { core: 0, lines: 0 };
+
 function openSplitter(createSplitter, options) {
   const sp = createSplitter(options);
   return {
-    push: (chunk) => fromNdjson(sp.push(chunk)),
+    push(chunk) {
+      const t0 = performance.now();
+      const out = sp.push(chunk);
+      const t1 = performance.now();
+      const items = fromNdjson(out);
+      timing.core += t1 - t0;
+      timing.lines += performance.now() - t1;
+      return items;
+    },
     finish() {
       const out = sp.finish();
       // finish() may return the last NDJSON text, or { ndjson|records, format, gzip }.
@@ -79,7 +90,10 @@ function openWhole(m, options) {
       if (typeof m.transformLog === 'function') {
         const log = m.transformLog(all, options);
         const items = [];
-        for (const rec of log.records ?? []) items.push({ line: JSON.stringify(rec), rec });
+        for (const rec of log.records ?? []) {
+          const line = JSON.stringify(rec);
+          items.push({ line: NON_ASCII.test(line) ? line.replace(NON_ASCII_ALL, escapeChar) : line, rec });
+        }
         for (const e of log.errors ?? []) items.push({ err: errOf(e) });
         return { items, format: String(log.format ?? ''), gzip: Boolean(log.gzip) };
       }
@@ -93,6 +107,10 @@ function toText(x) {
   return typeof x === 'string' ? x : x instanceof Uint8Array ? dec.decode(x) : String(x ?? '');
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII_ALL = /[^\x00-\x7f]/g;
+const escapeChar = (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
 /** NDJSON text (or an array of lines/objects) → items. */
 function fromNdjson(out) {
   const items = [];
@@ -100,7 +118,11 @@ function fromNdjson(out) {
     for (const x of out) items.push(classify(typeof x === 'string' ? x : JSON.stringify(x), typeof x === 'string' ? null : x));
     return items;
   }
-  const text = toText(out);
+  // Non-ASCII characters as JSON escapes, once per piece of output rather than per line: the
+  // same JSON values (JSON.parse reads them back), and the worker keeps ASCII text one byte a
+  // character (see its LineStore).
+  let text = toText(out);
+  if (NON_ASCII.test(text)) text = text.replace(NON_ASCII_ALL, escapeChar);
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);

@@ -1,7 +1,7 @@
 // The viewer's worker: reads files in slices through the wasm engine, keeps every record (its
 // NDJSON line) and a dictionary-encoded column store, and answers the page's queries (filter,
 // sort, summaries, details, export). The page only renders; it never parses.
-import { loadEngine } from './engine.mjs';
+import { loadEngine, timing } from './engine.mjs';
 import { COLUMNS, CSV_KEYS, SEVERITIES, buckets, columnsOf, csvRow, enrichedFrom, isoOf, members, prettyJson, splitKeys, timeOf, unflattenJs } from './model.mjs';
 
 const CHUNK = 4 << 20;
@@ -66,52 +66,54 @@ class LineStore {
   constructor() {
     this.blocks = []; // the text of each full block
     this.first = []; // index of the first line in each block
-    this.buf = new Uint8Array(17 << 20); // the block being filled, as ASCII bytes
-    this.pos = 0;
-    this.pendingText = null; // the block being filled, decoded, while no line is added
+    this.pending = []; // the lines of the block being filled
+    this.pos = 0; // its length so far
+    this.pendingText = null; // its lines joined, while no line is added
     this.where = new Grow(Uint32Array); // block index, offset, length: three per line
     this.length = 0;
+    this.buf = null;
     this.enc = new TextEncoder();
     this.dec = new TextDecoder();
   }
   push(line) {
-    const l = /[^\x00-\x7f]/.test(line) ? line.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : line;
-    if (this.pos + l.length + 1 > this.buf.length) {
-      this.seal();
-      if (l.length + 1 > this.buf.length) this.buf = new Uint8Array(l.length + 1);
-    }
+    // The engine gives ASCII lines (engine.mjs escapes the rest). Another line is kept as it is:
+    // offsets count characters, so it is only its block's size that doubles.
+    const l = line;
     if (this.pos === 0) this.first.push(this.length);
     this.where.push(this.blocks.length);
     this.where.push(this.pos);
     this.where.push(l.length);
-    this.enc.encodeInto(l, this.buf.subarray(this.pos));
-    this.buf[this.pos + l.length] = 0x0a;
+    this.pending.push(l);
     this.pos += l.length + 1;
     this.pendingText = null;
     this.length++;
     if (this.pos >= 16 << 20) this.seal();
   }
-  /** The block being filled becomes one flat one-byte string. */
+  /**
+   * The block being filled becomes one flat one-byte string: joined, then encoded and decoded
+   * once (ASCII bytes decode to a one-byte string, whatever the lines' own representation).
+   */
   seal() {
     if (!this.pos) return;
-    this.blocks.push(this.pendingText ?? this.dec.decode(this.buf.subarray(0, this.pos)));
+    const joined = `${this.pending.join('\n')}\n`;
+    if (!this.buf || this.buf.length < joined.length) this.buf = new Uint8Array(Math.max(17 << 20, joined.length));
+    const { written } = this.enc.encodeInto(joined, this.buf);
+    this.blocks.push(this.dec.decode(this.buf.subarray(0, written)));
+    this.pending = [];
     this.pos = 0;
     this.pendingText = null;
-    if (this.buf.length > 17 << 20) this.buf = new Uint8Array(17 << 20);
   }
   text(b) {
     if (b < this.blocks.length) return this.blocks[b];
-    this.pendingText ??= this.dec.decode(this.buf.subarray(0, this.pos));
+    this.pendingText ??= `${this.pending.join('\n')}\n`;
     return this.pendingText;
   }
   get(i) {
     if (!(i >= 0 && i < this.length)) return undefined;
     const w = this.where.a;
     const b = w[3 * i];
-    const off = w[3 * i + 1];
-    const len = w[3 * i + 2];
-    if (b === this.blocks.length) return this.dec.decode(this.buf.subarray(off, off + len));
-    return this.blocks[b].slice(off, off + len);
+    if (b === this.blocks.length) return this.pending[i - this.first[b]];
+    return this.blocks[b].slice(w[3 * i + 1], w[3 * i + 1] + w[3 * i + 2]);
   }
   /** The lines that match `re` (a global regexp), in order: one search per block, not per line. */
   searchRe(re) {
@@ -296,7 +298,7 @@ async function ingest(list) {
   }
   endGroup();
   store.lines.seal();
-  post({ type: 'idle', stats });
+  post({ type: 'idle', stats: { ...stats, core: timing.core, lines: timing.lines } });
 }
 
 function add(it, fileIdx, fileCode, info) {
