@@ -396,7 +396,7 @@ function summary(s) {
   if (!note.hidden) {
     const parts = [];
     if (unread) parts.push(`${fmt.format(unread)} record${unread === 1 ? '' : 's'} could not be read`);
-    if (s.salvaged) parts.push(`${fmt.format(s.salvaged)} ${s.salvaged === 1 ? 'was' : 'were'} damaged and read in part (salvaged)`);
+    if (s.salvaged) parts.push(`${fmt.format(s.salvaged)} record${s.salvaged === 1 ? ' was' : 's were'} damaged and read in part (salvaged)`);
     note.append(`⚠ ${parts.join('; ')}: a risky change may be in ${unread + s.salvaged === 1 ? 'it' : 'them'}. `);
     if (unread) note.append(h('button', { type: 'button', class: 'linkish', onclick: () => $('errors-btn').click(), testid: 'unreadable-show' }, 'Show unreadable'));
   }
@@ -491,8 +491,9 @@ function onDetail(d) {
   if (d.resource && isDistribution(d.resource)) {
     extra.append(h('div', { class: 'd-sub' }, 'Distribution ', h('button', { type: 'button', class: 'link', testid: 'detail-timeline', title: 'Every call that touched it', onclick: () => openTimeline(d.resource) }, d.resource)));
   }
-  if (d.flags.length || d.change.state) extra.append(evidenceView(d.flags, d.change));
+  // Damage first: what was not read may matter more than what was.
   if (d.damage) extra.append(damageView(d.damage));
+  if (d.flags.length || d.change.state) extra.append(evidenceView(d.flags, d.change));
   box.append(
     h(
       'div',

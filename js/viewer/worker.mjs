@@ -118,6 +118,10 @@ class LineStore {
   /** The lines that match `re` (a global regexp), in order: one search per block, not per line. */
   searchRe(re) {
     const hits = new Grow(Uint32Array, 1024);
+    // V8 runs a new regexp's first match in its bytecode interpreter and compiles it to machine
+    // code for the next: that first match is made on a short text, not on 16 MB.
+    re.exec(' ');
+    re.exec(' ');
     const w = this.where.a;
     const nb = this.blocks.length + (this.pos ? 1 : 0);
     for (let b = 0; b < nb; b++) {
