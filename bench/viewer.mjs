@@ -120,7 +120,8 @@ async function main() {
   await page.waitForFunction(() => document.getElementById('progress').hidden && !document.documentElement.dataset.busy && window.__viewerStats, null, { timeout: 300_000, polling: 20 });
   const finalCount = Date.now() - t0;
   // The renderer's memory once the file is read (the peak is sampled throughout).
-  const settledRss = Math.round(mine().reduce((a, r) => a + r.rss, 0) / 1024);
+  // (the largest renderer, as for the peak: the page's, which holds its worker)
+  const settledRss = Math.round(Math.max(0, ...mine().map((r) => r.rss)) / 1024);
   const events = await count();
   const stats = await page.evaluate(() => window.__viewerStats);
 
