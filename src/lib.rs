@@ -23,6 +23,7 @@ mod profiles;
 mod record;
 mod salvage;
 mod split;
+mod track;
 mod unflatten;
 #[cfg(test)]
 mod test_util;

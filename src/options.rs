@@ -64,6 +64,13 @@ pub struct Options {
     /// takes partial records only when it asks; the CLI, the viewer and the Fluent Bit filters
     /// turn it on); ignored with `strict`, which stops at the damaged record.
     pub salvage: bool,
+    /// Change tracking across the records of a log or stream (src/track, docs/SCHEMA.md
+    /// "Change tracking"): `cloudfront.change.*` on every record that carries a CloudFront
+    /// configuration. Default on; needs `enrich`. One-record calls (`transform`) never track.
+    pub track: bool,
+    /// Change tracking keeps the last configuration of at most this many resources (least
+    /// recently used evicted first; also at most 32 MiB of stored text). Default 10,000.
+    pub track_max_resources: usize,
 }
 
 impl Default for Options {
@@ -79,6 +86,8 @@ impl Default for Options {
             max_record_bytes: 64 << 20,
             strict: false,
             salvage: false,
+            track: true,
+            track_max_resources: crate::track::DEFAULT_MAX_RESOURCES,
         }
     }
 }
@@ -163,9 +172,11 @@ impl Options {
                 "maxRecordBytes" => o.max_record_bytes = want_usize(&key, v)?,
                 "strict" => o.strict = want_bool(&key, v)?,
                 "salvage" => o.salvage = want_bool(&key, v)?,
+                "track" => o.track = want_bool(&key, v)?,
+                "trackMaxResources" => o.track_max_resources = want_usize(&key, v)?,
                 _ => {
                     return Err(opt_err(alloc::format!(
-                        "unknown option {key:?}: expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes, strict or salvage"
+                        "unknown option {key:?}: expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes, strict, salvage, track or trackMaxResources"
                     )))
                 }
             }
@@ -255,8 +266,9 @@ mod tests {
             ("empty object", "{}", ok(|_| {})),
             ("whitespace around", " \n{ } \t", ok(|_| {})),
             ("null is the default", r#"{"profile":null,"maxDepth":null,"separator":null}"#, ok(|_| {})),
-            ("every option", r#"{"profile":"ocsf","enrich":false,"arrays":"index","separator":"/","maxDepth":3,"maxFields":9,"maxDecompressedBytes":4096,"maxRecordBytes":2048,"strict":true,"salvage":true}"#,
-                ok(|o| { o.profile = Profile::Ocsf; o.enrich = false; o.arrays = Arrays::Index; o.separator = '/'; o.max_depth = 3; o.max_fields = 9; o.max_decompressed_bytes = 4096; o.max_record_bytes = 2048; o.strict = true; o.salvage = true; })),
+            ("every option", r#"{"profile":"ocsf","enrich":false,"arrays":"index","separator":"/","maxDepth":3,"maxFields":9,"maxDecompressedBytes":4096,"maxRecordBytes":2048,"strict":true,"salvage":true,"track":false,"trackMaxResources":7}"#,
+                ok(|o| { o.profile = Profile::Ocsf; o.enrich = false; o.arrays = Arrays::Index; o.separator = '/'; o.max_depth = 3; o.max_fields = 9; o.max_decompressed_bytes = 4096; o.max_record_bytes = 2048; o.strict = true; o.salvage = true; o.track = false; o.track_max_resources = 7; })),
+            ("track not a bool", r#"{"track":"no"}"#, err("track must be true or false")),
             ("ecs profile", r#"{"profile":"ecs"}"#, ok(|o| o.profile = Profile::Ecs)),
             ("escaped key", r#"{"st\u0072ict":true}"#, ok(|o| o.strict = true)),
             ("non-ASCII separator", r#"{"separator":"\u00b7"}"#, ok(|o| o.separator = '\u{b7}')),
@@ -264,7 +276,7 @@ mod tests {
             ("not JSON", "{", err("options must be an object")),
             ("trailing text", "{} x", err("options must be an object")),
             ("empty text", "", err("options must be an object")),
-            ("unknown option", r#"{"profil":"ecs"}"#, err(r#"unknown option "profil": expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes, strict or salvage"#)),
+            ("unknown option", r#"{"profil":"ecs"}"#, err(r#"unknown option "profil": expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes, strict, salvage, track or trackMaxResources"#)),
             ("unknown profile", r#"{"profile":"csv"}"#, err(r#"unknown profile "csv": expected "flat", "ecs" or "ocsf""#)),
             ("profile not a string", r#"{"profile":1}"#, err("profile must be a string of Unicode text")),
             ("unknown arrays mode", r#"{"arrays":"flat"}"#, err(r#"unknown arrays mode "flat": expected "keep" or "index""#)),

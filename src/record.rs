@@ -18,6 +18,9 @@ pub(crate) struct Engine {
     pub out: Vec<u8>,
     /// Set only while [`Self::salvaged`] runs the rebuilt record: what the profile marks it with.
     marks: Option<Marks>,
+    /// Change tracking across the records this engine reads (src/track): on for a log or
+    /// stream (`Splitter`) unless `track` or `enrich` is off; never for one-record calls.
+    tracker: Option<crate::track::Tracker>,
 }
 
 /// What a salvaged record carries besides its rebuilt text; each profile writes it under its own
@@ -50,7 +53,15 @@ pub(crate) fn write_damages(out: &mut Vec<u8>, damages: &[crate::salvage::Damage
 impl Engine {
     pub(crate) fn new(opts: Options) -> Result<Engine> {
         opts.validate()?;
-        Ok(Engine { opts, scratch: Scratch::default(), out: Vec::with_capacity(16 << 10), marks: None })
+        let tracker = (opts.track && opts.enrich).then(|| crate::track::Tracker::new(opts.track_max_resources));
+        Ok(Engine { opts, scratch: Scratch::default(), out: Vec::with_capacity(16 << 10), marks: None, tracker })
+    }
+
+    /// An engine without history, for calls that see one record at a time (`transform`).
+    pub(crate) fn stateless(opts: Options) -> Result<Engine> {
+        let mut e = Engine::new(opts)?;
+        e.tracker = None;
+        Ok(e)
     }
 
     /// Transforms the record in `rec` (surrounding whitespace allowed) into `self.out`.
@@ -126,7 +137,12 @@ impl Engine {
             return fail(Code::NotCloudTrail, start);
         }
         let marks = self.marks.as_ref();
-        let facts = if self.opts.enrich { Some(crate::enrich::enrich_with(&fields, marks.is_some())) } else { None };
+        let mut facts = if self.opts.enrich { Some(crate::enrich::enrich_with(&fields, marks.is_some())) } else { None };
+        // A salvaged record's configuration is partly unreadable: comparing it would claim
+        // changes it cannot prove, so it neither changes nor is compared with tracked state.
+        if let (Some(t), Some(f), None) = (self.tracker.as_mut(), facts.as_mut(), marks) {
+            f.change = t.observe(&fields, f);
+        }
         match self.opts.profile {
             Profile::Flat => {
                 let mut w = ObjWriter { first: self.out.len() == 1, out: &mut self.out };
@@ -169,7 +185,7 @@ pub(crate) fn with_engine<T>(opts: &Options, f: impl FnOnce(&mut Engine) -> Resu
         let mut slot = cell.borrow_mut();
         let engine = match slot.as_mut() {
             Some(e) if e.opts == *opts => e,
-            _ => slot.insert(Engine::new(opts.clone())?),
+            _ => slot.insert(Engine::stateless(opts.clone())?),
         };
         f(engine)
     })

@@ -2,15 +2,25 @@
 // of control characters, JSON pretty-printing that keeps number text exact, and the split between
 // a record's own keys and the enrichment keys. No DOM here.
 
-/** The table's columns: key in the column store, header, and how wide (CSS grid track). */
+/**
+ * The column store's columns: key, header, and whether the table shows it at first (the column
+ * chooser shows the others). Every one is a dictionary-encoded column in the worker, so a filter
+ * on any of them compares small integers.
+ */
 export const COLUMNS = [
-  { key: 'time', label: 'Time (UTC)' },
-  { key: 'action', label: 'Action' },
-  { key: 'principal', label: 'Principal' },
-  { key: 'ip', label: 'Source IP' },
-  { key: 'outcome', label: 'Outcome' },
-  { key: 'resource', label: 'Resource' },
-  { key: 'risk', label: 'Risk flags' },
+  { key: 'time', label: 'Time (UTC)', show: true },
+  { key: 'action', label: 'Action', show: true },
+  { key: 'principal', label: 'Principal', show: true },
+  { key: 'ip', label: 'Source IP', show: true },
+  { key: 'outcome', label: 'Outcome', show: true },
+  { key: 'resource', label: 'Resource', show: true },
+  { key: 'risk', label: 'Risk flags', show: true },
+  { key: 'account', label: 'Account' },
+  { key: 'region', label: 'Region' },
+  { key: 'idtype', label: 'Identity type' },
+  { key: 'mfa', label: 'MFA' },
+  { key: 'change', label: 'Change' },
+  { key: 'file', label: 'File' },
 ];
 
 /** A growable typed array (the worker's column stores and the page's copies of them). */
@@ -41,6 +51,10 @@ export class Grow {
     return this.a.subarray(0, this.length);
   }
 }
+
+/** Severity names, lowest first; a record's rank is its worst flag's (0: no flag). */
+export const SEVERITIES = ['', 'low', 'medium', 'high', 'critical'];
+export const severityRank = (s) => Math.max(0, SEVERITIES.indexOf(typeof s === 'string' ? s.toLowerCase() : ''));
 
 /** Any flat value as one line of text. */
 export function text(v) {
@@ -73,14 +87,15 @@ export function columnsOf(o) {
     ? ''
     : first(o, ['event.outcome']) ||
       (Object.hasOwn(o, 'errorCode') || Object.hasOwn(o, 'errorMessage') ? 'failure' : o.eventName !== undefined ? 'success' : '');
-  let resource = first(o, ['cloudfront.distribution.id']);
+  let resource = first(o, ['cloudfront.distribution.id', 'cloudfront.change.resource_id']);
   // Without enrichment (older builds), the usual places CloudFront puts a distribution id.
   const cloudfront = /cloudfront/.test(text(o['event.provider'] ?? o.eventSource ?? '')) || (!o.eventSource && /Distribution|Invalidation/.test(text(o.eventName)));
   if (!resource && cloudfront) {
     resource = first(o, ['requestParameters.id', 'requestParameters.distributionId', 'responseElements.distribution.id']);
   }
   if (!resource) {
-    for (const k of Object.keys(o)) {
+    for (const k in o) {
+      if (k.charCodeAt(0) !== 99 /* c */ || !k.startsWith('cloudfront.')) continue;
       const m = RESOURCE_KEY.exec(k);
       if (m && m[1] !== 'distribution' && typeof o[k] === 'string' && o[k]) {
         resource = `${m[1].replace(/_/g, ' ')}: ${o[k]}`;
@@ -88,16 +103,59 @@ export function columnsOf(o) {
       }
     }
   }
-  const riskV = Object.hasOwn(o, 'cloudfront.risk') ? o['cloudfront.risk'] : null;
-  const risk = Array.isArray(riskV) ? riskV.map(text).join(', ') : text(riskV);
+  // State flags (one record) and change flags (against the last known configuration), once each.
+  const flags = [];
+  for (const k of ['cloudfront.change.flags', 'cloudfront.risk']) {
+    const v = Object.hasOwn(o, k) ? o[k] : null;
+    for (const f of Array.isArray(v) ? v : v === null || v === '' ? [] : [v]) {
+      const t = text(f);
+      if (t && !flags.includes(t)) flags.push(t);
+    }
+  }
+  let severity = 0;
+  const rank = new Map();
+  for (const k of ['cloudfront.change.flag_details', 'cloudfront.risk_details']) {
+    const v = Object.hasOwn(o, k) ? o[k] : null;
+    if (Array.isArray(v)) {
+      for (const d of v) {
+        if (!d || typeof d !== 'object') continue;
+        const r = severityRank(d.severity);
+        severity = Math.max(severity, r);
+        const f = text(d.flag);
+        rank.set(f, Math.max(rank.get(f) ?? 0, r));
+      }
+    }
+  }
+  // Worst first (change flags before state flags of one severity): what a cut cell shows.
+  flags.sort((a, b) => (rank.get(b) ?? 0) - (rank.get(a) ?? 0));
+  // A flag without details still counts as risky (low), so it ranks and is never dropped.
+  if (flags.length && !severity) severity = 1;
+  // An Insights event is about another call: it shows as that call, marked as an insight.
+  const insight = first(o, ['cloudtrail.insight.event_name', 'insightDetails.eventName']);
+  const action = insight
+    ? `${insight.replace(/\d{4}_\d{2}_\d{2}$/, '')} (Insight${first(o, ['cloudtrail.insight.type', 'insightDetails.insightType']) ? `: ${first(o, ['cloudtrail.insight.type', 'insightDetails.insightType'])}` : ''}${first(o, ['cloudtrail.insight.state', 'insightDetails.state']) ? ` ${first(o, ['cloudtrail.insight.state', 'insightDetails.state'])}` : ''})`
+    : first(o, ['event.action', 'eventName']);
+  const ro = Object.hasOwn(o, 'cloudtrail.read_only') ? o['cloudtrail.read_only'] : o.readOnly;
+  const mfa = Object.hasOwn(o, 'cloudtrail.mfa_authenticated') ? o['cloudtrail.mfa_authenticated'] : o['userIdentity.sessionContext.attributes.mfaAuthenticated'];
+  const state = first(o, ['cloudfront.change.state']);
+  const changed = Array.isArray(o['cloudfront.change.fields']) ? o['cloudfront.change.fields'].length : 0;
   return {
     time,
-    action: first(o, ['event.action', 'eventName', 'insightDetails.eventName']),
+    action,
     principal: first(o, ['user.name', 'userIdentity.userName']) || arnName(first(o, ['userIdentity.arn'])) || first(o, ['userIdentity.invokedBy', 'userIdentity.principalId']),
     ip: first(o, ['source.ip', 'source.address', 'sourceIPAddress']),
     outcome,
     resource,
-    risk,
+    risk: flags.join(', '),
+    account: first(o, ['cloud.account.id', 'recipientAccountId', 'userIdentity.accountId']),
+    region: first(o, ['cloud.region', 'awsRegion']),
+    idtype: first(o, ['cloudtrail.identity.type', 'userIdentity.type']),
+    mfa: mfa === true || mfa === 'true' ? 'yes' : mfa === false || mfa === 'false' ? 'no' : '',
+    change: state === 'changed' ? `${changed} field${changed === 1 ? '' : 's'} changed` : state.replace(/_/g, ' '),
+    // Not columns: what the worker keeps beside them.
+    readOnly: ro === true || ro === 'true' ? 1 : ro === false || ro === 'false' ? 0 : 2,
+    severity,
+    salvaged: o['event.salvaged'] === true,
   };
 }
 
@@ -123,6 +181,46 @@ export function errorIndex(message, raw) {
   }
   const i = at + Number(m[2]) - 1;
   return i < raw.length ? i : -1;
+}
+
+// ---------------------------------------------------------------- time buckets
+
+const SEC = 1000;
+const FIXED = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400].map((s) => s * SEC);
+// Past weeks, buckets are calendar months, quarters or years (UTC), each starting on its first day.
+const CALENDAR = [1, 3, 12];
+
+/** Buckets of about 60 (fixed widths) or up to 120 (calendar months) over [min, max]: their edges. */
+export function buckets(min, max) {
+  const span = Math.max(1, max - min);
+  const step = FIXED.find((s) => span / s <= 60);
+  if (step) {
+    // Weeks start on Monday (the epoch was a Thursday).
+    const shift = step === 7 * 86400 * SEC ? 4 * 86400 * SEC : 0;
+    const start = Math.floor((min - shift) / step) * step + shift;
+    const nb = Math.floor((max - start) / step) + 1;
+    const edges = new Float64Array(nb + 1);
+    for (let i = 0; i <= nb; i++) edges[i] = start + i * step;
+    return { edges, unit: step >= 86400 * SEC ? 'day' : step >= 60 * SEC ? 'minute' : 'second', fixed: step };
+  }
+  const a = new Date(min);
+  const z = new Date(max);
+  const months = (z.getUTCFullYear() - a.getUTCFullYear()) * 12 + z.getUTCMonth() - a.getUTCMonth() + 1;
+  const per = CALENDAR.find((m) => months / m <= 120) ?? Math.ceil(months / 120 / 12) * 12;
+  let y = a.getUTCFullYear();
+  let m = Math.floor(a.getUTCMonth() / per) * per;
+  if (per >= 12) {
+    y = Math.floor(y / (per / 12)) * (per / 12);
+    m = 0;
+  }
+  const edges = [];
+  for (;;) {
+    const t = Date.UTC(y, m, 1);
+    edges.push(t);
+    if (t > max) break;
+    m += per;
+  }
+  return { edges: Float64Array.from(edges), unit: per >= 12 ? 'year' : 'month', fixed: 0 };
 }
 
 /** A time as shown: ISO 8601 UTC, milliseconds only when there are some. */
@@ -225,6 +323,8 @@ function valueEnd(src, i) {
       if (depth === 0) return j + 1;
     } else if (c === '{' || c === '[') depth++;
     else if (c === '}' || c === ']') {
+      // A scalar's end at the object's close (`1}`), or a nested value's own close.
+      if (depth === 0) return j;
       depth--;
       if (depth === 0) return j + 1;
     } else if (depth === 0 && (c === ',' || c === '}' || /\s/.test(c))) return j;
@@ -234,7 +334,7 @@ function valueEnd(src, i) {
 
 /**
  * The top-level members of a JSON object's text, in text order, duplicates kept, as
- * [key, value text]: value texts are exact (integers past 2^53 stay as written).
+ * [key, value text, key text]: texts are exact (integers past 2^53 stay as written).
  */
 export function members(src) {
   const out = [];
@@ -243,11 +343,12 @@ export function members(src) {
     while (i < src.length && /[\s,]/.test(src[i])) i++;
     if (src[i] !== '"') break;
     const kEnd = valueEnd(src, i);
-    const key = JSON.parse(src.slice(i, kEnd));
+    const keyText = src.slice(i, kEnd);
+    const key = JSON.parse(keyText);
     i = src.indexOf(':', kEnd) + 1;
     while (/\s/.test(src[i])) i++;
     const vEnd = valueEnd(src, i);
-    out.push([key, src.slice(i, vEnd)]);
+    out.push([key, src.slice(i, vEnd), keyText]);
     i = vEnd;
   }
   return out;

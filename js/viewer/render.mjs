@@ -18,7 +18,7 @@ export function h(tag, attrs, ...children) {
       else if (k === 'title') el.title = v;
       else if (k === 'text') el.textContent = v;
       else if (k === 'onclick') el.addEventListener('click', v);
-      else if (k === 'type' || k === 'tabindex' || k === 'role' || k === 'aria-label' || k === 'value' || k === 'id') el.setAttribute(k, String(v));
+      else if (k === 'type' || k === 'tabindex' || k === 'role' || k === 'value' || k === 'id' || k.startsWith('aria-')) el.setAttribute(k, String(v));
       else if (k.startsWith('data-')) el.setAttribute(k, String(v));
       else throw new Error(`h(): attribute ${k} is not allowed`);
     }
@@ -50,8 +50,8 @@ export const fmt = new Intl.NumberFormat('en');
  * positions are scaled onto rows.
  */
 export class VirtualTable {
-  constructor({ scroller, spacer, rowsEl, rowHeight, columns, cellText, rowClass, onSelect }) {
-    Object.assign(this, { scroller, spacer, rowsEl, rowHeight, columns, cellText, rowClass, onSelect });
+  constructor({ scroller, spacer, rowsEl, rowHeight, columns, cellText, rowClass, onSelect, onCell, onLink, isLink }) {
+    Object.assign(this, { scroller, spacer, rowsEl, rowHeight, columns, cellText, rowClass, onSelect, onCell, onLink, isLink });
     this.count = 0;
     this.selected = -1; // a position in the current order
     this.pool = [];
@@ -60,7 +60,18 @@ export class VirtualTable {
     new ResizeObserver(() => this.schedule()).observe(scroller);
     rowsEl.addEventListener('click', (e) => {
       const row = e.target.closest('[data-pos]');
-      if (row) this.select(Number(row.dataset.pos));
+      if (!row) return;
+      const pos = Number(row.dataset.pos);
+      // A cell's include/exclude buttons and a resource link act on the cell, not the row.
+      const act = e.target.closest('[data-act]');
+      if (act) {
+        e.stopPropagation();
+        const key = act.closest('[data-col]').dataset.col;
+        if (act.dataset.act === 'link') this.onLink?.(pos, key);
+        else this.onCell?.(pos, key, act.dataset.act === 'out');
+        return;
+      }
+      this.select(pos);
     });
     scroller.addEventListener('keydown', (e) => {
       if (!this.count) return;
@@ -73,11 +84,21 @@ export class VirtualTable {
     });
   }
 
+  /** Shows another set of columns (the column chooser): the row pool is made again. */
+  setColumns(columns) {
+    this.columns = columns;
+    for (const r of this.pool) r.remove();
+    this.pool = [];
+    this.render();
+  }
+
   setCount(n, keepScroll) {
     this.count = n;
     this.spacer.style.height = `${Math.min(n * this.rowHeight, this.maxPx)}px`;
     if (!keepScroll) this.scroller.scrollTop = 0;
     if (this.selected >= n) this.selected = -1;
+    // For assistive technology: how many rows there are (the header row is the first).
+    this.scroller.closest('[role=grid]')?.setAttribute('aria-rowcount', String(n + 1));
     this.render();
   }
 
@@ -98,13 +119,34 @@ export class VirtualTable {
     });
   }
 
+  newRow() {
+    const row = h('div', { class: 'row', testid: 'event-row', role: 'row' });
+    for (const c of this.columns) {
+      // The value as text, then the cell's own controls (no data in them).
+      row.append(
+        h(
+          'div',
+          { class: `c c-${c.key}`, role: 'gridcell', 'data-col': c.key },
+          h('span', { class: 'cv' }),
+          h(
+            'span',
+            { class: 'cell-acts' },
+            // Glyphs from CSS, so a cell's text is its value alone.
+            h('button', { type: 'button', class: 'act in', tabindex: -1, 'data-act': 'in', title: 'Only events with this value', 'aria-label': 'Filter for this value' }),
+            h('button', { type: 'button', class: 'act out', tabindex: -1, 'data-act': 'out', title: 'Hide events with this value', 'aria-label': 'Filter out this value' }),
+          ),
+        ),
+      );
+    }
+    return row;
+  }
+
   render() {
     const visibleRows = Math.ceil(this.scroller.clientHeight / this.rowHeight) + 2;
     const first = Math.max(0, Math.min(this.firstRow(), Math.max(0, this.count - visibleRows + 2)));
     const n = Math.max(0, Math.min(visibleRows, this.count - first));
     while (this.pool.length < n) {
-      const row = h('div', { class: 'row', testid: 'event-row', role: 'row' });
-      for (const c of this.columns) row.append(h('div', { class: `c c-${c.key}`, role: 'cell' }));
+      const row = this.newRow();
       this.pool.push(row);
       this.rowsEl.append(row);
     }
@@ -112,6 +154,7 @@ export class VirtualTable {
     const full = this.count * this.rowHeight;
     const offset = full <= this.maxPx ? first * this.rowHeight : this.scroller.scrollTop;
     this.rowsEl.style.transform = `translateY(${offset}px)`;
+    let active = '';
     for (let k = 0; k < this.pool.length; k++) {
       const row = this.pool[k];
       if (k >= n) {
@@ -124,19 +167,30 @@ export class VirtualTable {
       row.hidden = false;
       row.dataset.testid = 'event-row';
       row.dataset.pos = String(pos);
+      row.id = `row-${k}`;
+      row.setAttribute('aria-rowindex', String(pos + 2));
+      row.setAttribute('aria-selected', String(pos === this.selected));
+      if (pos === this.selected) active = row.id;
       row.className = `row ${this.rowClass(pos)}${pos === this.selected ? ' selected' : ''}`;
       this.columns.forEach((c, j) => {
         const t = this.cellText(pos, c.key);
         const el = row.children[j];
+        const v = el.firstChild;
         const shown = cell(t);
-        if (el.textContent !== shown) {
-          el.textContent = shown;
+        if (v.textContent !== shown) {
+          v.textContent = shown;
           // The whole value (within reason) on hover, for cut cells.
           el.title = t.length > 24 ? cell(t, 2000) : '';
         }
+        const link = Boolean(t) && Boolean(this.isLink?.(c.key, t));
+        if (link) v.dataset.act = 'link';
+        else delete v.dataset.act;
+        v.classList.toggle('link', link);
         if (c.key === 'risk' || c.key === 'outcome') el.dataset.v = t ? (c.key === 'risk' ? 'flag' : t === 'failure' ? 'failure' : 'ok') : '';
       });
     }
+    if (active) this.scroller.setAttribute('aria-activedescendant', active);
+    else this.scroller.removeAttribute('aria-activedescendant');
   }
 
   select(pos, scrollIntoView) {
@@ -185,10 +239,13 @@ export function bars(container, rows, { onPick, empty = 'Nothing to show', testi
 
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
-function tick(ms, step) {
+/** A bucket's label for its unit: year, month, day, minute or second (UTC). */
+function tick(ms, unit) {
   const d = new Date(ms).toISOString();
-  if (step >= 86400000) return d.slice(0, 10);
-  if (step >= 60000) return `${d.slice(5, 10)} ${d.slice(11, 16)}`;
+  if (unit === 'year') return d.slice(0, 4);
+  if (unit === 'month') return d.slice(0, 7);
+  if (unit === 'day') return d.slice(0, 10);
+  if (unit === 'minute') return `${d.slice(5, 10)} ${d.slice(11, 16)}`;
   return d.slice(11, 19);
 }
 
@@ -230,10 +287,13 @@ export class TimeChart {
     canvas.addEventListener('dblclick', () => this.onRange(null, null));
   }
 
+  /** The time at x: buckets are equally wide on screen, so inside one it is linear. */
   timeAt(x) {
-    const { start, step, ok } = this.hist;
+    const { edges, ok } = this.hist;
     const w = this.plotW();
-    return start + (Math.max(0, Math.min(w, x - this.padL)) / w) * ok.length * step;
+    const f = (Math.max(0, Math.min(w, x - this.padL)) / w) * ok.length;
+    const i = Math.min(ok.length - 1, Math.floor(f));
+    return edges[i] + (f - i) * (edges[i + 1] - edges[i]);
   }
 
   plotW() {
@@ -271,7 +331,7 @@ export class TimeChart {
       g.fillText('No timestamps to plot', 8, H / 2);
       return;
     }
-    const { start, step, ok, bad } = h0;
+    const { edges, unit, ok, bad } = h0;
     let max = 1;
     for (let i = 0; i < ok.length; i++) max = Math.max(max, ok[i] + bad[i]);
     this.padL = Math.ceil(g.measureText(fmt.format(max)).width) + 10;
@@ -309,7 +369,7 @@ export class TimeChart {
     g.fillStyle = css('--muted');
     const labels = [0, Math.floor(ok.length / 2), ok.length - 1];
     labels.forEach((i, k) => {
-      const t = tick(start + i * step, step);
+      const t = tick(edges[i], unit);
       const tw = g.measureText(t).width;
       const x = this.padL + i * bw + bw / 2 - (k === 0 ? 0 : k === 2 ? tw : tw / 2);
       g.fillText(t, Math.max(this.padL, Math.min(W - tw - 2, x - (k === 0 ? bw / 2 : 0))), H - 4);
@@ -321,7 +381,7 @@ export class TimeChart {
     } else if (this.hoverX != null && this.hoverX >= this.padL) {
       const i = Math.floor((this.hoverX - this.padL) / bw);
       if (i >= 0 && i < ok.length) {
-        const t = `${tick(start + i * step, Math.min(step, 60000))}  ${fmt.format(ok[i] + bad[i])} events${bad[i] ? `, ${fmt.format(bad[i])} failed` : ''}`;
+        const t = `${tick(edges[i], unit === 'second' ? unit : unit === 'year' || unit === 'month' ? unit : 'minute')}  ${fmt.format(ok[i] + bad[i])} events${bad[i] ? `, ${fmt.format(bad[i])} failed` : ''}`;
         g.fillStyle = css('--fg');
         const tw = g.measureText(t).width;
         g.fillText(t, Math.min(W - tw - 4, this.padL + 4), 14);
@@ -334,16 +394,24 @@ export class TimeChart {
  * The flattened fields of one event as a key/value list with copy buttons: the enrichment first
  * (what a person reads), then the record's own fields in their order.
  */
-export function fieldList(fields, { onCopy, rawCount = fields.length }) {
+export function fieldList(fields, { onCopy, onFilter, onLink, isLink, rawCount = fields.length }) {
   const list = h('div', { class: 'fields', role: 'table', testid: 'detail-fields' });
-  const row = ([k, v, type], enriched) => {
+  const row = (f, enriched) => {
+    const [k, v, type] = f;
     const shown = v.length > 20000 ? `${v.slice(0, 20000)}… (${fmt.format(v.length)} characters; copy for all)` : v;
+    const value = isLink?.(k, v) ? h('button', { type: 'button', class: 'link', title: 'Every call that touched this resource', onclick: () => onLink(v), testid: 'resource-link' }, visible(shown)) : visible(shown);
     return h(
       'div',
       { class: `field${enriched ? ' enriched' : ''}`, role: 'row', 'data-key': k },
       h('div', { class: 'fk', role: 'cell', title: visible(k) }, breakable(visible(k))),
-      h('div', { class: `fv t-${type}`, role: 'cell' }, visible(shown)),
-      h('button', { class: 'copy', type: 'button', title: 'Copy value', 'aria-label': 'Copy value', onclick: () => onCopy(v) }, '⧉'),
+      h('div', { class: `fv t-${type}`, role: 'cell' }, value),
+      h(
+        'div',
+        { class: 'fa', role: 'cell' },
+        onFilter ? h('button', { class: 'act', type: 'button', title: 'Only events with this value', 'aria-label': `Filter for ${visible(k)}`, testid: 'field-in', onclick: () => onFilter(f, false) }, '⊕') : null,
+        onFilter ? h('button', { class: 'act', type: 'button', title: 'Hide events with this value', 'aria-label': `Filter out ${visible(k)}`, testid: 'field-out', onclick: () => onFilter(f, true) }, '⊖') : null,
+        h('button', { class: 'copy', type: 'button', title: 'Copy value', 'aria-label': 'Copy value', onclick: () => onCopy(v) }, '⧉'),
+      ),
     );
   };
   const enriched = fields.slice(rawCount);

@@ -1,8 +1,8 @@
 // The viewer's worker: reads files in slices through the wasm engine, keeps every record (its
 // NDJSON line) and a dictionary-encoded column store, and answers the page's queries (filter,
 // sort, summaries, details, export). The page only renders; it never parses.
-import { loadEngine } from './engine.mjs';
-import { COLUMNS, CSV_KEYS, Grow, columnsOf, csvRow, enrichedFrom, isoOf, members, prettyJson, splitKeys, timeOf, unflattenJs } from './model.mjs';
+import { loadEngine, timing } from './engine.mjs';
+import { COLUMNS, CSV_KEYS, Grow, SEVERITIES, buckets, columnsOf, csvRow, enrichedFrom, isoOf, members, prettyJson, splitKeys, timeOf, unflattenJs } from './model.mjs';
 
 const CHUNK = 4 << 20;
 const BATCH_MS = 150;
@@ -33,85 +33,106 @@ class Dict {
 }
 
 /**
- * Every record's NDJSON line, kept as UTF-8 in large ArrayBuffer blocks rather than as JS strings:
- * a big log's text then lives outside the JS heap (whose size is capped), and costs a byte per
- * ASCII character. A line is decoded again only to be shown, searched or exported. Each line is
- * followed by a newline in its block, so a search hit never spans two records.
+ * Every record's NDJSON line, kept in large JS strings of about 16 M characters ("blocks"),
+ * joined by newlines. Blocks are pure ASCII, which V8 keeps one byte a character, and the
+ * regexp engine searches them in place: a case-insensitive search of 150 MB takes tens of
+ * milliseconds with no decoded or lower-cased copy (issue 16: the UTF-8 blocks this replaces
+ * were decoded and lower-cased on every search, 1 to 2 s, and a folded copy would have doubled
+ * the memory). To stay ASCII, a line's non-ASCII characters are stored as JSON escapes (\uXXXX):
+ * the same JSON value, the same parsed record (the free-text search also looks for a query's
+ * escaped form). A block is made by decoding its bytes once: a string built from slices of the
+ * engine's output would be two bytes a character whenever that output held one non-Latin-1
+ * character, twice the memory.
  */
 class LineStore {
   constructor() {
-    this.blocks = [];
-    this.used = []; // bytes used in each block
+    this.blocks = []; // the text of each full block
     this.first = []; // index of the first line in each block
-    this.block = null;
-    this.pos = 0;
+    this.pending = []; // the lines of the block being filled
+    this.pos = 0; // its length so far
+    this.pendingText = null; // its lines joined, while no line is added
     this.where = new Grow(Uint32Array); // block index, offset, length: three per line
     this.length = 0;
+    this.buf = null;
     this.enc = new TextEncoder();
     this.dec = new TextDecoder();
-    // One character per byte, so string positions are byte offsets (used by search).
-    this.bytewise = new TextDecoder('windows-1252');
   }
   push(line) {
-    const need = line.length * 3 + 1;
-    if (!this.block || this.block.length - this.pos < need) {
-      if (this.block) this.used[this.blocks.length - 1] = this.pos;
-      this.block = new Uint8Array(Math.max(16 << 20, need));
-      this.blocks.push(this.block);
-      this.used.push(0);
-      this.first.push(this.length);
-      this.pos = 0;
-    }
-    const { written } = this.enc.encodeInto(line, this.block.subarray(this.pos));
-    this.where.push(this.blocks.length - 1);
+    // The engine gives ASCII lines (engine.mjs escapes the rest). Another line is kept as it is:
+    // offsets count characters, so it is only its block's size that doubles.
+    const l = line;
+    if (this.pos === 0) this.first.push(this.length);
+    this.where.push(this.blocks.length);
     this.where.push(this.pos);
-    this.where.push(written);
-    this.block[this.pos + written] = 0x0a;
-    this.pos += written + 1;
-    this.used[this.blocks.length - 1] = this.pos;
+    this.where.push(l.length);
+    this.pending.push(l);
+    this.pos += l.length + 1;
+    this.pendingText = null;
     this.length++;
-  }
-  bytes(i) {
-    const w = this.where.a;
-    const off = w[3 * i + 1];
-    return this.blocks[w[3 * i]].subarray(off, off + w[3 * i + 2]);
-  }
-  get(i) {
-    return i >= 0 && i < this.length ? this.dec.decode(this.bytes(i)) : undefined;
+    if (this.pos >= 16 << 20) this.seal();
   }
   /**
-   * The lines that contain `query`, ignoring ASCII case, in order. Scans whole blocks (decoded a
-   * byte per character, lower-cased, indexOf), not line by line; a non-ASCII query's hits are
-   * checked again on the properly decoded line.
+   * The block being filled becomes one flat one-byte string: joined, then encoded and decoded
+   * once (ASCII bytes decode to a one-byte string, whatever the lines' own representation).
    */
-  search(query) {
-    const hits = new Grow(Uint32Array, 1024);
-    const bytes = this.enc.encode(query);
-    const verify = bytes.every((b) => b < 0x80) ? null : new RegExp(escapeRe(query), 'i');
-    const needle = this.bytewise.decode(bytes).toLowerCase();
+  seal() {
+    if (!this.pos) return;
+    const joined = `${this.pending.join('\n')}\n`;
+    if (!this.buf || this.buf.length < joined.length) this.buf = new Uint8Array(Math.max(17 << 20, joined.length));
+    const { written } = this.enc.encodeInto(joined, this.buf);
+    this.blocks.push(this.dec.decode(this.buf.subarray(0, written)));
+    this.pending = [];
+    this.pos = 0;
+    this.pendingText = null;
+  }
+  text(b) {
+    if (b < this.blocks.length) return this.blocks[b];
+    this.pendingText ??= `${this.pending.join('\n')}\n`;
+    return this.pendingText;
+  }
+  get(i) {
+    if (!(i >= 0 && i < this.length)) return undefined;
     const w = this.where.a;
-    for (let b = 0; b < this.blocks.length; b++) {
-      const text = this.bytewise.decode(this.blocks[b].subarray(0, this.used[b])).toLowerCase();
+    const b = w[3 * i];
+    if (b === this.blocks.length) return this.pending[i - this.first[b]];
+    return this.blocks[b].slice(w[3 * i + 1], w[3 * i + 1] + w[3 * i + 2]);
+  }
+  /** The lines that match `re` (a global regexp), in order: one search per block, not per line. */
+  searchRe(re) {
+    const hits = new Grow(Uint32Array, 1024);
+    // V8 runs a new regexp's first match in its bytecode interpreter and compiles it to machine
+    // code for the next: that first match is made on a short text, not on 16 MB.
+    re.exec(' ');
+    re.exec(' ');
+    const w = this.where.a;
+    const nb = this.blocks.length + (this.pos ? 1 : 0);
+    for (let b = 0; b < nb; b++) {
+      const text = this.text(b);
       const end = b + 1 < this.first.length ? this.first[b + 1] : this.length;
       let lo = this.first[b];
-      let from = 0;
+      re.lastIndex = 0;
       while (lo < end) {
-        const p = text.indexOf(needle, from);
-        if (p < 0) break;
+        const m = re.exec(text);
+        if (!m) break;
+        const p = m.index;
         // The last line of this block that starts at or before p.
         let a = lo;
         let z = end - 1;
         while (a < z) {
-          const m = (a + z + 1) >> 1;
-          if (w[3 * m + 1] <= p) a = m;
-          else z = m - 1;
+          const mid = (a + z + 1) >> 1;
+          if (w[3 * mid + 1] <= p) a = mid;
+          else z = mid - 1;
         }
-        if (!verify || verify.test(this.get(a))) hits.push(a);
-        from = w[3 * a + 1] + w[3 * a + 2] + 1;
+        hits.push(a);
+        re.lastIndex = w[3 * a + 1] + w[3 * a + 2] + 1;
         lo = a + 1;
       }
     }
     return hits.view();
+  }
+  /** The lines that contain `query`, ignoring letter case. */
+  search(query) {
+    return this.searchRe(new RegExp(escapeRe(query), 'gi'));
   }
 }
 
@@ -126,8 +147,12 @@ const store = {
   // The error code of each record (for the failures picture); not a table column.
   code: new Grow(Uint32Array),
   codes: new Dict(),
-  // Rows that are salvaged records (few: only damaged records), for the summary's count.
-  salvaged: new Set(),
+  // readOnly: 0 false, 1 true, 2 unknown; the worst flag's severity (0 none … 4 critical);
+  // 1 for a salvaged (damaged) record.
+  ro: new Grow(Uint8Array),
+  sev: new Grow(Uint8Array),
+  salv: new Grow(Uint8Array),
+  salvaged: 0,
   sentRows: 0,
   files: [],
   errors: [],
@@ -151,8 +176,9 @@ self.onmessage = async (ev) => {
       stats.query += performance.now() - t0;
       stats.queries++;
       post({ type: 'result', seq: m.seq, ...r });
-    }
-    else if (m.type === 'detail') post({ type: 'detail', seq: m.seq, ...detail(m.index) });
+    } else if (m.type === 'detail') post({ type: 'detail', seq: m.seq, ...detail(m.index) });
+    else if (m.type === 'timeline') post({ type: 'timeline', seq: m.seq, ...timeline(m.id) });
+    else if (m.type === 'evidence') post({ type: 'evidence', index: m.index, ...evidence(m.index) });
     else if (m.type === 'export') post({ type: 'export', seq: m.seq, ...exportRows(m.q, m.format) });
   } catch (e) {
     reading = Promise.resolve();
@@ -171,28 +197,68 @@ self.onmessage = async (ev) => {
 
 // ---------------------------------------------------------------- reading
 
-async function ingest(files) {
+/**
+ * Reads the files of one drop. Change tracking lives in the core's reader, so files are read
+ * through one reader where they can be, in name order (CloudTrail names its files by time): a
+ * week of `{"Records":[...]}` logs, or of `.json.gz` ones (gzip members in a row are one gzip
+ * stream), is then one log to the core, and an update in Tuesday's file is compared with the
+ * configuration Monday's showed. A file of another kind (NDJSON, EventBridge ...) gets a reader of
+ * its own. Records a push gives out belong to the file that push fed: the reader gives out a
+ * record as soon as its closing brace is read, so none spills into the next file.
+ */
+async function ingest(list) {
   engine ??= await loadEngine();
+  const files = [...list].sort((x, y) => collator.compare(String(x.name ?? ''), String(y.name ?? '')));
+  let group = null; // { rd, kind, infos: [{ info, fileIdx, fileCode }] }
+  const endGroup = () => {
+    if (!group) return;
+    const g = group;
+    group = null;
+    const last = g.infos[g.infos.length - 1];
+    try {
+      const end = g.rd.finish();
+      for (const it of end.items) add(it, last.fileIdx, last.fileCode, last.info);
+      for (const { info } of g.infos) {
+        info.format ||= end.format;
+        info.gzip = info.gzip || end.gzip;
+      }
+    } catch (e) {
+      last.info.failed = String(e?.message ?? e);
+      addError({ message: last.info.failed, original: '', offset: null, type: 'input' }, last.fileIdx, last.info);
+    }
+    flush();
+    for (const x of g.infos) post({ type: 'progress', file: x.fileIdx, name: x.info.name, loaded: x.info.size, size: x.info.size, done: true, info: x.info });
+  };
   for (const f of files) {
     const fileIdx = store.files.length;
-    const info = { name: String(f.name ?? 'file'), size: f.size, records: 0, errors: 0, salvaged: 0, format: '', gzip: false, failed: '' };
+    let name = String(f.name ?? 'file');
+    // Two files of one name stay two values of the file filter.
+    if (store.dicts.file.map.has(name)) name = `${name} (${fileIdx + 1})`;
+    const info = { name, size: f.size, records: 0, errors: 0, salvaged: 0, format: '', gzip: false, failed: '' };
     store.files.push(info);
+    const fileCode = store.dicts.file.code(name);
     post({ type: 'progress', file: fileIdx, name: info.name, loaded: 0, size: f.size, done: false });
     let last = 0;
     const sink = (items) => {
-      for (const it of items) add(it, fileIdx, info);
+      for (const it of items) add(it, fileIdx, fileCode, info);
       const now = Date.now();
       if (now - last > BATCH_MS) {
         last = now;
         flush();
       }
     };
+    const head = new Uint8Array(await f.slice(0, 64).arrayBuffer());
+    const gz = head[0] === 0x1f && head[1] === 0x8b;
+    const kind = gz ? 'gzip' : /^\s*\{\s*"Records"\s*:/.test(String.fromCharCode(...head)) ? 'records' : null;
+    if (!group || !kind || group.kind !== kind) endGroup();
     try {
-      const rd = engine.open(OPTIONS);
-      // Gzip (by its magic bytes) inflates ~10x: smaller slices keep each step short, so
-      // queries and progress get a turn between them.
-      const head = new Uint8Array(await f.slice(0, 2).arrayBuffer());
-      const step = head[0] === 0x1f && head[1] === 0x8b ? CHUNK / 8 : CHUNK;
+      if (!group) group = { rd: engine.open(OPTIONS), kind, infos: [] };
+      else if (kind === 'records') sink(group.rd.push(new Uint8Array([0x0a])));
+      group.infos.push({ info, fileIdx, fileCode });
+      const rd = group.rd;
+      // Gzip inflates ~10x: smaller slices keep each step short, so queries and progress get a
+      // turn between them.
+      const step = gz ? CHUNK / 8 : CHUNK;
       for (let at = 0; at < f.size; at += step) {
         const buf = new Uint8Array(await f.slice(at, Math.min(f.size, at + step)).arrayBuffer());
         const t0 = performance.now();
@@ -203,23 +269,25 @@ async function ingest(files) {
         stats.add += performance.now() - t1;
         post({ type: 'progress', file: fileIdx, name: info.name, loaded: Math.min(f.size, at + step), size: f.size, done: false });
       }
-      const end = rd.finish();
-      sink(end.items);
-      info.format = end.format;
-      info.gzip = end.gzip;
+      info.gzip = gz;
+      if (!kind) endGroup();
     } catch (e) {
       // The file as a whole could not be read (bad gzip, unknown format, a limit): one error
-      // entry for it; records already read stay.
+      // entry for it; records already read stay, and the next file gets a new reader.
       info.failed = String(e?.message ?? e);
       addError({ message: info.failed, original: '', offset: null, type: 'input' }, fileIdx, info);
+      const g = group;
+      group = null;
+      flush();
+      for (const x of g?.infos ?? [{ info, fileIdx }]) post({ type: 'progress', file: x.fileIdx, name: x.info.name, loaded: x.info.size, size: x.info.size, done: true, info: x.info });
     }
-    flush();
-    post({ type: 'progress', file: fileIdx, name: info.name, loaded: f.size, size: f.size, done: true, info });
   }
-  post({ type: 'idle', stats });
+  endGroup();
+  store.lines.seal();
+  post({ type: 'idle', stats: { ...stats, core: timing.core, lines: timing.lines } });
 }
 
-function add(it, fileIdx, info) {
+function add(it, fileIdx, fileCode, info) {
   if (it.err) {
     addError(it.err, fileIdx, info);
     return;
@@ -232,12 +300,15 @@ function add(it, fileIdx, info) {
   // A readable time is shown from its milliseconds; only other time texts go in the dictionary
   // (as unique as the records, they would double what the heaps hold).
   if (ms === ms) c.time = '';
-  for (const { key } of COLUMNS) store.cols[key].push(store.dicts[key].code(c[key]));
+  for (const { key } of COLUMNS) store.cols[key].push(key === 'file' ? fileCode : store.dicts[key].code(c[key]));
   const o = it.rec;
   const ec = Object.hasOwn(o, 'error.code') ? o['error.code'] : Object.hasOwn(o, 'errorCode') ? o.errorCode : '';
   store.code.push(store.codes.code(typeof ec === 'string' ? ec : JSON.stringify(ec ?? '')));
-  if (o['event.salvaged'] === true) {
-    store.salvaged.add(store.ms.length - 1);
+  store.ro.push(c.readOnly);
+  store.sev.push(c.severity);
+  store.salv.push(c.salvaged ? 1 : 0);
+  if (c.salvaged) {
+    store.salvaged++;
     info.salvaged++;
   }
   info.records++;
@@ -257,7 +328,7 @@ function addError(err, fileIdx, info) {
   info.errors++;
 }
 
-/** Sends the rows and errors the page has not seen yet. */
+/** Sends the rows and errors the page has not seen yet (typed arrays, transferred). */
 function flush() {
   const from = store.sentRows;
   const to = store.lines.length;
@@ -273,11 +344,13 @@ function flush() {
       d.sent = d.values.length;
     }
     const ms = store.ms.a.slice(from, to);
-    transfer.push(ms.buffer);
+    const sev = store.sev.a.slice(from, to);
+    const salv = store.salv.a.slice(from, to);
+    transfer.push(ms.buffer, sev.buffer, salv.buffer);
     const errors = store.errors.slice(store.sentErrors);
     store.sentErrors = store.errors.length;
     store.sentRows = to;
-    post({ type: 'rows', from, to, cols, dicts, ms, errors }, transfer);
+    post({ type: 'rows', from, to, cols, dicts, ms, sev, salv, errors, salvaged: store.salvaged }, transfer);
   }
 }
 
@@ -285,98 +358,152 @@ function flush() {
 
 let lastText = null; // { q, rows } the previous free-text match, narrowed by longer queries
 
-function codeSet(key, value) {
-  if (value === undefined || value === null || value === '') return null;
-  const c = store.dicts[key].map.get(value);
-  return c === undefined ? -1 : c;
+/** The records whose line contains the text `t` (any letter case, as typed or JSON-escaped). */
+function textMatches(t, n) {
+  const prev = lastText && t.toLowerCase().includes(lastText.q.toLowerCase()) && lastText.n === n ? lastText.rows : null;
+  // Lines are JSON text: a value may be there as typed, or with JSON escapes (\" \\ \u202e).
+  const quoted = JSON.stringify(t).slice(1, -1);
+  const needles = [...new Set([t, quoted, quoted.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)])];
+  let rows;
+  if (prev && prev.length < n / 16) {
+    // A longer query than the last one: only the last one's few matches can match.
+    const res = needles.map((q) => new RegExp(escapeRe(q), 'i'));
+    const g = new Grow(Uint32Array, 1024);
+    for (const i of prev) {
+      const line = store.lines.get(i);
+      if (res.some((re) => re.test(line))) g.push(i);
+    }
+    rows = g.view();
+  } else if (needles.length === 1) {
+    rows = store.lines.search(t);
+  } else {
+    const hit = new Uint8Array(n);
+    for (const q of needles) for (const i of store.lines.search(q)) hit[i] = 1;
+    const g = new Grow(Uint32Array, 1024);
+    for (let i = 0; i < n; i++) if (hit[i]) g.push(i);
+    rows = g.view();
+  }
+  lastText = { q: t, rows, n };
+  return rows;
+}
+
+/**
+ * The records holding the member `"key":value` at their top level, exactly (letter case too):
+ * the folded search finds candidates, each is checked for the member's bounds. Key and value are
+ * texts as the line has them (the detail pane sends them), so any field can be a filter.
+ */
+function fieldMatches(keyText, valueText, n) {
+  const member = `${keyText}:${valueText}`;
+  const mark = new Uint8Array(n);
+  // Case-sensitive, and only as a whole member: after `{` or `,`, before `,` or `}`.
+  const re = new RegExp(`[{,]${escapeRe(member)}(?=[,}])`, 'g');
+  for (const i of store.lines.searchRe(re)) mark[i] = 1;
+  return mark;
+}
+
+/**
+ * Which records pass the filters, as a per-record test. Filters:
+ *   terms  [{ key: column, value, neg }]         a column's value is (not) `value` — every one must hold
+ *   fields [{ key: key text, value: value text, neg }]  any field of the record, as the detail pane shows it
+ *   risk   '*' (any flag) or one flag;  changes  true: only calls that change something (readOnly false)
+ *   text   free text;  from, to  milliseconds
+ */
+function filterOf(f, n) {
+  const tests = [];
+  for (const t of f.terms ?? []) {
+    if (!store.cols[t.key]) continue;
+    const code = store.dicts[t.key].map.get(String(t.value ?? ''));
+    const col = store.cols[t.key].a;
+    if (code === undefined) {
+      if (!t.neg) tests.push(() => false);
+    } else tests.push(t.neg ? (i) => col[i] !== code : (i) => col[i] === code);
+  }
+  for (const fl of f.fields ?? []) {
+    const mark = fieldMatches(String(fl.key), String(fl.value), n);
+    tests.push(fl.neg ? (i) => mark[i] === 0 : (i) => mark[i] === 1);
+  }
+  if (f.risk) {
+    const vals = store.dicts.risk.values;
+    const riskOk = new Uint8Array(vals.length);
+    for (let i = 0; i < vals.length; i++) {
+      const flags = vals[i] ? vals[i].split(', ') : [];
+      riskOk[i] = f.risk === '*' ? flags.length > 0 : flags.includes(f.risk);
+    }
+    const col = store.cols.risk.a;
+    tests.push((i) => riskOk[col[i]] === 1);
+  }
+  if (f.changes) {
+    const ro = store.ro.a;
+    tests.push((i) => ro[i] === 0);
+  }
+  const from = typeof f.from === 'number' ? f.from : -Infinity;
+  const to = typeof f.to === 'number' ? f.to : Infinity;
+  if (from !== -Infinity || to !== Infinity) {
+    const ms = store.ms.a;
+    tests.push((i) => ms[i] >= from && ms[i] <= to);
+  }
+  const t = (f.text ?? '').trim();
+  if (t) {
+    const mark = new Uint8Array(n);
+    for (const i of textMatches(t, n)) mark[i] = 1;
+    tests.push((i) => mark[i] === 1);
+  }
+  if (!tests.length) return null;
+  if (tests.length === 1) return tests[0];
+  return (i) => {
+    for (let k = 0; k < tests.length; k++) if (!tests[k](i)) return false;
+    return true;
+  };
 }
 
 /** The indices of records that pass the filters, in the requested order. */
 function select(q) {
   const n = store.lines.length;
-  const f = q.filters ?? {};
-  const want = {};
-  for (const key of ['action', 'principal', 'outcome', 'resource', 'ip']) want[key] = codeSet(key, f[key]);
-  let riskOk = null;
-  if (f.risk) {
-    const vals = store.dicts.risk.values;
-    riskOk = new Uint8Array(vals.length);
-    for (let i = 0; i < vals.length; i++) {
-      const flags = vals[i] ? vals[i].split(', ') : [];
-      riskOk[i] = f.risk === '*' ? flags.length > 0 : flags.includes(f.risk);
+  const pass = filterOf(q.filters ?? {}, n);
+  const sort = q.sort ?? { key: 'time', dir: 1 };
+  const perm = order(store.cols[sort.key] ? sort.key : 'time', n);
+  const out = new Uint32Array(n);
+  let k = 0;
+  // Walking the sorted order of all records keeps the filtered ones sorted: no sort per query.
+  if (sort.dir === -1) {
+    for (let j = n - 1; j >= 0; j--) {
+      const i = perm[j];
+      if (pass === null || pass(i)) out[k++] = i;
     }
-  }
-  const from = typeof f.from === 'number' ? f.from : -Infinity;
-  const to = typeof f.to === 'number' ? f.to : Infinity;
-  const timed = from !== -Infinity || to !== Infinity;
-
-  let candidates = null;
-  const t = (f.text ?? '').trim();
-  if (t) {
-    const prev = lastText && t.toLowerCase().includes(lastText.q.toLowerCase()) && lastText.n === n ? lastText.rows : null;
-    // Lines are JSON text: a value may be there as typed, or with JSON escapes (\" \\ \u202e).
-    const quoted = JSON.stringify(t).slice(1, -1);
-    const needles = [...new Set([t, quoted, quoted.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)])];
-    if (prev && prev.length < n / 16) {
-      // A longer query than the last one: only the last one's few matches can match.
-      const res = needles.map((q) => new RegExp(escapeRe(q), 'i'));
-      const g = new Grow(Uint32Array, 1024);
-      for (const i of prev) {
-        const line = store.lines.get(i);
-        if (res.some((re) => re.test(line))) g.push(i);
-      }
-      candidates = g.view();
-    } else if (needles.length === 1) {
-      candidates = store.lines.search(t);
-    } else {
-      const hit = new Uint8Array(n);
-      for (const q of needles) for (const i of store.lines.search(q)) hit[i] = 1;
-      const g = new Grow(Uint32Array, 1024);
-      for (let i = 0; i < n; i++) if (hit[i]) g.push(i);
-      candidates = g.view();
-    }
-    lastText = { q: t, rows: candidates, n };
-  }
-
-  const cols = store.cols;
-  const ms = store.ms.a;
-  const pass = (i) =>
-    (want.action === null || cols.action.a[i] === want.action) &&
-    (want.principal === null || cols.principal.a[i] === want.principal) &&
-    (want.outcome === null || cols.outcome.a[i] === want.outcome) &&
-    (want.resource === null || cols.resource.a[i] === want.resource) &&
-    (want.ip === null || cols.ip.a[i] === want.ip) &&
-    (riskOk === null || riskOk[cols.risk.a[i]] === 1) &&
-    (!timed || (ms[i] >= from && ms[i] <= to));
-  const out = new Grow(Uint32Array, 1024);
-  if (candidates) {
-    for (const i of candidates) if (pass(i)) out.push(i);
   } else {
-    for (let i = 0; i < n; i++) if (pass(i)) out.push(i);
+    for (let j = 0; j < n; j++) {
+      const i = perm[j];
+      if (pass === null || pass(i)) out[k++] = i;
+    }
   }
-  const idx = out.view();
-  sortRows(idx, q.sort ?? { key: 'time', dir: 1 });
-  return idx;
+  return out.slice(0, k);
 }
 
-function sortRows(idx, sort) {
-  const dir = sort.dir === -1 ? -1 : 1;
-  if (sort.key === 'time' || !store.cols[sort.key]) {
+// Every record's position in each sort order, made once per column and record count.
+const orders = new Map();
+function order(key, n) {
+  const have = orders.get(key);
+  if (have && have.n === n) return have.perm;
+  const perm = new Uint32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  if (key === 'time') {
     const ms = store.ms.a;
     const tcol = store.cols.time.a;
     const trank = ranks('time');
     // Unparseable times sort after real ones, by their text.
-    idx.sort((a, b) => {
+    perm.sort((a, b) => {
       const x = ms[a];
       const y = ms[b];
       const d = x === y || (x !== x && y !== y) ? trank[tcol[a]] - trank[tcol[b]] : x !== x ? 1 : y !== y ? -1 : x - y;
-      return d * dir || a - b;
+      return d || a - b;
     });
-    return;
+  } else {
+    const col = store.cols[key].a;
+    const rank = ranks(key);
+    perm.sort((a, b) => rank[col[a]] - rank[col[b]] || a - b);
   }
-  const col = store.cols[sort.key].a;
-  const rank = ranks(sort.key);
-  idx.sort((a, b) => (rank[col[a]] - rank[col[b]]) * dir || a - b);
+  orders.set(key, { n, perm });
+  return perm;
 }
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
@@ -393,8 +520,15 @@ function ranks(key) {
 }
 
 function query(q) {
+  const t0 = performance.now();
   const idx = select(q);
-  return { idx, total: store.lines.length, summary: summarise(idx), options: optionLists() };
+  const t1 = performance.now();
+  const summary = summarise(idx);
+  const t2 = performance.now();
+  const options = optionLists();
+  // Where a query's time goes (bench/viewer.mjs prints it).
+  const took = { select: Math.round(t1 - t0), summary: Math.round(t2 - t1), options: Math.round(performance.now() - t2) };
+  return { idx, total: store.lines.length, summary, options, took };
 }
 
 function top(counts, fails, dict, k) {
@@ -403,8 +537,6 @@ function top(counts, fails, dict, k) {
   rows.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   return rows.slice(0, k).map(([c, n]) => ({ value: dict.values[c], count: n, failures: fails ? fails[c] : 0 }));
 }
-
-const STEPS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400, 30 * 86400, 365 * 86400].map((s) => s * 1000);
 
 /** What the summary pictures draw, for the selected records. */
 function summarise(idx) {
@@ -420,9 +552,12 @@ function summarise(idx) {
   let min = Infinity;
   let max = -Infinity;
   let failures = 0;
+  let salvaged = 0;
   const risky = [];
   const flags = new Map();
   const riskFlags = dicts.risk.values.map((v) => (v ? v.split(', ') : []));
+  const sev = store.sev.a;
+  const salv = store.salv.a;
   for (const i of idx) {
     const a = cols.action.a[i];
     const p = cols.principal.a[i];
@@ -439,32 +574,39 @@ function summarise(idx) {
       if (t < min) min = t;
       if (t > max) max = t;
     }
-    const rf = riskFlags[cols.risk.a[i]];
-    if (rf.length) {
+    if (salv[i]) salvaged++;
+    if (sev[i]) {
       risky.push(i);
-      for (const fl of rf) flags.set(fl, (flags.get(fl) ?? 0) + 1);
+      for (const fl of riskFlags[cols.risk.a[i]]) flags.set(fl, (flags.get(fl) ?? 0) + 1);
     }
   }
-  // Events over time: about 60 buckets of a round width.
+  const fail = (i) => cols.outcome.a[i] === failCode;
+  // Events over time: round, aligned buckets (calendar months or years past a few weeks).
   let hist = null;
   if (min <= max) {
-    const span = Math.max(1, max - min);
-    const step = STEPS.find((s) => span / s <= 60) ?? STEPS[STEPS.length - 1];
-    const start = Math.floor(min / step) * step;
-    const nb = Math.floor((max - start) / step) + 1;
+    const { edges, unit, fixed } = buckets(min, max);
+    const nb = edges.length - 1;
     const ok = new Uint32Array(nb);
     const bad = new Uint32Array(nb);
     for (const i of idx) {
       const t = ms[i];
       if (t !== t) continue;
-      const b = Math.floor((t - start) / step);
+      let b;
+      if (fixed) b = Math.floor((t - edges[0]) / fixed);
+      else {
+        let lo = 0;
+        let hi = nb - 1;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (edges[mid] <= t) lo = mid;
+          else hi = mid - 1;
+        }
+        b = lo;
+      }
       if (fail(i)) bad[b]++;
       else ok[b]++;
     }
-    hist = { start, step, ok, bad };
-  }
-  function fail(i) {
-    return cols.outcome.a[i] === failCode;
+    hist = { edges, unit, ok, bad };
   }
   // Failures by error code.
   const codes = new Map();
@@ -476,51 +618,168 @@ function summarise(idx) {
       if (n) codes.set(store.codes.values[c] || '(no code)', n);
     });
   }
-  const riskyLatest = risky
-    .sort((a, b) => (ms[b] || 0) - (ms[a] || 0))
-    .slice(0, 40)
-    .map((i) => ({
-      index: i,
-      time: ms[i] === ms[i] ? isoOf(ms[i]) : dicts.time.values[cols.time.a[i]],
-      resource: dicts.resource.values[cols.resource.a[i]],
-      action: dicts.action.values[cols.action.a[i]],
-      principal: dicts.principal.values[cols.principal.a[i]],
-      risk: dicts.risk.values[cols.risk.a[i]],
-    }));
-  let salvaged = 0;
-  if (store.salvaged.size) for (const i of idx) if (store.salvaged.has(i)) salvaged++;
+  // Risky records ranked: worst severity first, then the latest first.
+  risky.sort((a, b) => sev[b] - sev[a] || (ms[b] || 0) - (ms[a] || 0) || a - b);
   return {
     count: idx.length,
-    // Of `count`, the records salvaged from a damaged record.
-    salvaged,
     failures,
+    salvaged,
     hist,
     actions: top(actions, actionFails, dicts.action, 10),
     principals: top(principals, principalFails, dicts.principal, 10),
     errorCodes: [...codes].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([value, count]) => ({ value, count })),
     riskFlags: [...flags].sort((a, b) => b[1] - a[1]).map(([value, count]) => ({ value, count })),
-    risky: riskyLatest,
+    // The first 50, as rows: each one's evidence is read when it is opened (message 'evidence').
+    risky: risky.slice(0, 50).map(rowOf),
     riskyCount: risky.length,
   };
 }
 
+/** The enrichment of a stored line, parsed (the part after the record's own keys). */
+function enrichmentOf(line) {
+  const at = line.lastIndexOf(',"@timestamp":');
+  if (at > 0) {
+    try {
+      const o = JSON.parse(`{${line.slice(at + 1)}`);
+      if (Object.hasOwn(o, 'cloud.provider')) return o;
+    } catch {
+      // the whole line below
+    }
+  }
+  return JSON.parse(line);
+}
+
+const cap = (v, n = 2000) => {
+  const t = typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v);
+  return t.length > n ? `${t.slice(0, n)}…` : t;
+};
+
+/** A diff entry for the page: before/after as text, null where the key was absent. */
+const sideOf = (d) => ({
+  key: cap(d?.key, 400),
+  before: d && typeof d === 'object' && 'before' in d ? cap(d.before) : null,
+  after: d && typeof d === 'object' && 'after' in d ? cap(d.after) : null,
+});
+
+/** A record's flags with severity and evidence, state flags and change flags alike. */
+function flagsOf(o) {
+  const out = [];
+  for (const k of ['cloudfront.change.flag_details', 'cloudfront.risk_details']) {
+    const v = o[k];
+    if (!Array.isArray(v)) continue;
+    for (const d of v) {
+      if (!d || typeof d !== 'object') continue;
+      const ev = Array.isArray(d.evidence) ? d.evidence.slice(0, 20) : [];
+      out.push({
+        flag: cap(d.flag, 200),
+        severity: SEVERITIES.includes(String(d.severity).toLowerCase()) ? String(d.severity).toLowerCase() : '',
+        kind: cap(d.kind ?? (k.includes('change') ? 'diff' : ''), 40),
+        evidence: ev.map((e) => (e && typeof e === 'object' && ('before' in e || 'after' in e || k.includes('change')) ? sideOf(e) : { key: cap(e?.key, 400), value: cap(e?.value) })),
+      });
+    }
+  }
+  // Flags named without details (older builds) still show.
+  for (const k of ['cloudfront.change.flags', 'cloudfront.risk']) {
+    const v = o[k];
+    for (const f of Array.isArray(v) ? v : []) if (!out.some((d) => d.flag === f)) out.push({ flag: cap(f, 200), severity: '', kind: '', evidence: [] });
+  }
+  out.sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity));
+  return out;
+}
+
+function prevOf(o) {
+  const p = o['cloudfront.change.previous'];
+  const time = o['cloudfront.change.previous.event_time'] ?? (p && typeof p === 'object' ? p.event_time : undefined);
+  const action = o['cloudfront.change.previous.event_name'] ?? (p && typeof p === 'object' ? p.event_name : undefined);
+  return time === undefined && action === undefined ? null : { time: cap(time ?? '', 60), action: cap(action ?? '', 200) };
+}
+
+/** What a record changed: state, the changed keys and each one's before → after. */
+function changeOf(o) {
+  const diff = Array.isArray(o['cloudfront.change.diff']) ? o['cloudfront.change.diff'] : [];
+  return {
+    state: cap(o['cloudfront.change.state'] ?? '', 40),
+    // Flat keys (cloudfront.change.previous.event_time ...), or an object in other shapes.
+    previous: prevOf(o),
+    fields: Array.isArray(o['cloudfront.change.fields']) ? o['cloudfront.change.fields'].slice(0, 200).map((k) => cap(k, 400)) : [],
+    diff: diff.slice(0, 100).map(sideOf),
+    more: Math.max(0, diff.length - 100) + (o['cloudfront.change.diff_truncated'] === true ? 1 : 0),
+  };
+}
+
+function rowOf(i) {
+  const { cols, dicts } = store;
+  const ms = store.ms.a[i];
+  return {
+    index: i,
+    time: ms === ms ? isoOf(ms) : dicts.time.values[cols.time.a[i]],
+    resource: dicts.resource.values[cols.resource.a[i]],
+    action: dicts.action.values[cols.action.a[i]],
+    principal: dicts.principal.values[cols.principal.a[i]],
+    outcome: dicts.outcome.values[cols.outcome.a[i]],
+    account: dicts.account.values[cols.account.a[i]],
+    risk: dicts.risk.values[cols.risk.a[i]],
+    severity: SEVERITIES[store.sev.a[i]],
+    salvaged: store.salv.a[i] === 1,
+  };
+}
+
+/** A record's flags with their evidence, and what it changed. */
+function evidence(i) {
+  const line = store.lines.get(i);
+  if (line === undefined) return { flags: [], change: changeOf({}) };
+  const o = enrichmentOf(line);
+  return { flags: flagsOf(o), change: changeOf(o) };
+}
+
+/**
+ * Every call that touched one resource (a distribution id), oldest first, each with what it
+ * changed: the records naming it, and failed calls whose error names its ARN (a denied
+ * attempt's only trace of its target, in builds that do not yet take the id from there).
+ */
+function timeline(id) {
+  const n = store.lines.length;
+  const code = store.dicts.resource.map.get(id);
+  const col = store.cols.resource.a;
+  const mark = new Uint8Array(n);
+  if (code !== undefined) for (let i = 0; i < n; i++) if (col[i] === code) mark[i] = 1;
+  const empty = store.dicts.resource.map.get('');
+  if (id && empty !== undefined) {
+    const arn = `distribution/${id}`;
+    for (const i of store.lines.search(arn)) if (col[i] === empty && store.lines.get(i).includes(arn)) mark[i] = 1;
+  }
+  const perm = order('time', n);
+  const all = [];
+  for (let j = 0; j < n; j++) if (mark[perm[j]]) all.push(perm[j]);
+  const LIMIT = 1000;
+  const entries = all.slice(0, LIMIT).map((i) => {
+    const o = enrichmentOf(store.lines.get(i));
+    return { ...rowOf(i), errorCode: cap(o['error.code'] ?? '', 200), flags: flagsOf(o), change: changeOf(o) };
+  });
+  return { id, count: all.length, entries };
+}
+
 /** Every value of the filterable columns with its count over all records, most frequent first. */
+let optionsCache = null;
 function optionLists() {
+  const n = store.lines.length;
+  if (optionsCache?.n === n) return optionsCache.out;
   const out = {};
-  for (const key of ['action', 'principal', 'outcome']) {
+  for (const key of ['action', 'principal', 'outcome', 'resource', 'account', 'region', 'idtype', 'file']) {
     const counts = new Uint32Array(store.dicts[key].values.length);
     const col = store.cols[key].a;
-    for (let i = 0; i < store.lines.length; i++) counts[col[i]]++;
+    for (let i = 0; i < n; i++) counts[col[i]]++;
     out[key] = top(counts, null, store.dicts[key], 2000).filter((r) => r.value !== '').map(({ value, count }) => ({ value, count }));
   }
   const flags = new Map();
   const counts = new Uint32Array(store.dicts.risk.values.length);
   const col = store.cols.risk.a;
-  for (let i = 0; i < store.lines.length; i++) counts[col[i]]++;
+  for (let i = 0; i < n; i++) counts[col[i]]++;
   store.dicts.risk.values.forEach((v, c) => {
     if (v) for (const fl of v.split(', ')) flags.set(fl, (flags.get(fl) ?? 0) + counts[c]);
   });
   out.risk = [...flags].sort((a, b) => b[1] - a[1]).map(([value, count]) => ({ value, count }));
+  optionsCache = { n, out };
   return out;
 }
 
@@ -531,10 +790,11 @@ function detail(index) {
   if (line === undefined) return { index, missing: true };
   const o = JSON.parse(line);
   // From the text, not the parsed object: numbers exactly as written, duplicate keys kept.
+  // Each field: [key, value (text of a string, else its JSON text), type, key text, value text].
   const TYPE = { '"': 'string', '[': 'array', '{': 'object', t: 'boolean', f: 'boolean', n: 'null' };
-  const fields = members(line).map(([k, v]) => {
+  const fields = members(line).map(([k, v, kt]) => {
     const type = TYPE[v[0]] ?? 'number';
-    return [k, type === 'string' ? JSON.parse(v) : v, type];
+    return [k, type === 'string' ? JSON.parse(v) : v, type, kt, v];
   });
   const { raw } = splitKeys(o);
   const own = Object.create(null);
@@ -546,7 +806,17 @@ function detail(index) {
     original = JSON.stringify(unflattenJs(own));
   }
   const rawCount = enrichedFrom(fields.map((f) => f[0]));
-  return { index, file: store.files[store.file.a[index]]?.name ?? '', fields, rawCount, original: prettyJson(original), line };
+  // A salvaged record: where it was damaged, in its raw text.
+  let damage = null;
+  if (o['event.salvaged'] === true) {
+    const ds = Array.isArray(o['event.salvage.damages']) ? o['event.salvage.damages'] : [];
+    damage = {
+      original: typeof o['event.original'] === 'string' ? o['event.original'] : '',
+      truncated: o['event.salvage.truncated'] === true,
+      damages: ds.slice(0, 50).map((d) => ({ offset: typeof d?.offset === 'number' ? d.offset : -1, path: cap(d?.path ?? '', 400), message: cap(d?.message ?? '', 400) })),
+    };
+  }
+  return { index, file: store.files[store.file.a[index]]?.name ?? '', fields, rawCount, original: prettyJson(original), line, damage, flags: flagsOf(o), change: changeOf(o), resource: store.dicts.resource.values[store.cols.resource.a[index]] };
 }
 
 function exportRows(q, format) {
@@ -560,7 +830,7 @@ function exportRows(q, format) {
       parts.push(csvRow(CSV_KEYS.map((k) => (Object.hasOwn(o, k) ? o[k] : ''))) + '\r\n');
     }
   } else {
-    for (const i of idx) parts.push(store.lines.bytes(i), '\n');
+    for (const i of idx) parts.push(store.lines.get(i), '\n');
   }
   const type = format === 'csv' ? 'text/csv;charset=utf-8' : 'application/x-ndjson';
   return { blob: new Blob(parts, { type }), count: idx.length, format };

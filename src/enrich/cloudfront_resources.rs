@@ -103,10 +103,10 @@ pub(crate) static CLOUDFRONT_RESOURCES: Enricher = Enricher {
         Key { name: "cloudfront.cache_policy.id", meaning: "cache policy id (requestParameters.id, cachePolicyId, or responseElements.cachePolicy.id)" },
         Key { name: "cloudfront.connection_group.id", meaning: "connection group id" },
         Key { name: "cloudfront.continuous_deployment_policy.id", meaning: "continuous deployment policy id" },
-        Key { name: "cloudfront.distribution.arn", meaning: "responseElements.distribution ARN, else built as `arn:aws:cloudfront::<account>:distribution/<id>`" },
+        Key { name: "cloudfront.distribution.arn", meaning: "responseElements.distribution ARN, the ARN in a denied call's `errorMessage`, else built as `arn:aws:cloudfront::<account>:distribution/<id>`" },
         Key {
             name: "cloudfront.distribution.id",
-            meaning: "distribution id: requestParameters.id of a distribution action, distributionId/targetDistributionId/primaryDistributionId, responseElements.distribution.id, or a distribution ARN in `resource`",
+            meaning: "distribution id: requestParameters.id of a distribution action, distributionId/targetDistributionId/primaryDistributionId, responseElements.distribution.id, a distribution ARN in `resource`, else (a denied call) the distribution ARN in `errorMessage` (`... on resource: arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE ...`)",
         },
         Key { name: "cloudfront.distribution.last_modified", meaning: "responseElements.distribution.lastModifiedTime as RFC 3339 UTC (`May 6, 2014 6:00:32 PM` normalised)" },
         Key { name: "cloudfront.distribution_tenant.id", meaning: "distribution tenant id" },
@@ -155,6 +155,14 @@ pub(crate) static CLOUDFRONT_RESOURCES: Enricher = Enricher {
             title: "publishing a function",
             record: r#"{"eventSource":"cloudfront.amazonaws.com","eventName":"PublishFunction","requestParameters":{"name":"add-security-headers","ifMatch":"ETVPDKIKX0DER"}}"#,
             expect: &[("cloudfront.function.name", r#""add-security-headers""#)],
+        },
+        Example {
+            title: "a denied update names its distribution only in the error message",
+            record: r#"{"eventSource":"cloudfront.amazonaws.com","eventName":"UpdateDistribution2020_05_31","userIdentity":{"accountId":"123456789012"},"errorCode":"AccessDenied","errorMessage":"User: arn:aws:iam::123456789012:user/mallory is not authorized to perform: cloudfront:UpdateDistribution on resource: arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE because no identity-based policy allows the cloudfront:UpdateDistribution action","requestParameters":null}"#,
+            expect: &[
+                ("cloudfront.distribution.id", r#""EDFDVBD6EXAMPLE""#),
+                ("cloudfront.distribution.arn", r#""arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE""#),
+            ],
         },
     ],
     run,
@@ -217,6 +225,14 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
     if let Some(id) = text(F::RespDistId) {
         push(&mut out, DIST_ID, id);
     }
+    // A denied call names the distribution only in its error message (the ARN it was refused
+    // on): the request may not say which one (or say it in a way the table above does not read).
+    if !out.iter().any(|(k, _)| *k == DIST_ID) {
+        if let Some((arn, id)) = facts.error_message.as_deref().and_then(distribution_in_message) {
+            push(&mut out, DIST_ID, String::from(id));
+            push(&mut out, DIST_ARN, String::from(arn));
+        }
+    }
     if let Some(arn) = text(F::RespDistArn) {
         push(&mut out, DIST_ARN, arn);
     }
@@ -246,6 +262,33 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
     if let Some(items) = paths {
         facts.invalidation_paths = json::elements(items).filter_map(|e| json::as_str(e).map(|s| s.into_owned())).collect();
     }
+}
+
+/// The first CloudFront distribution ARN in an error message (`... on resource:
+/// arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE because ...`), as (ARN, id).
+/// Any partition (`aws`, `aws-cn`, ...); the id is the run of letters and digits after
+/// `distribution/`.
+fn distribution_in_message(msg: &str) -> Option<(&str, &str)> {
+    let mut from = 0;
+    while let Some(at) = msg[from..].find("arn:").map(|i| from + i) {
+        from = at + 4;
+        let rest = &msg[at..];
+        let mut parts = rest.splitn(6, ':');
+        let (_, partition, service, region, account) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        let Some(tail) = parts.next() else { continue };
+        let ok_account = !account.is_empty() && account.bytes().all(|c| c.is_ascii_digit());
+        if !partition.starts_with("aws") || service != "cloudfront" || !region.is_empty() || !ok_account {
+            continue;
+        }
+        let Some(id_and_more) = tail.strip_prefix("distribution/") else { continue };
+        let n = id_and_more.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        if n == 0 {
+            continue;
+        }
+        let arn_len = rest.len() - tail.len() + "distribution/".len() + n;
+        return Some((&rest[..arn_len], &id_and_more[..n]));
+    }
+    None
 }
 
 /// The row for an action's resource noun (the action without its leading verb).
@@ -283,13 +326,14 @@ pub(crate) fn all_keys() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::enrich::{action::ACTION, provider::PROVIDER};
+    use crate::enrich::{action::ACTION, outcome::OUTCOME, provider::PROVIDER};
 
     fn resources(rec: &str) -> Vec<(&'static str, String)> {
         let fields = Fields::capture(rec.as_bytes());
         let mut facts = Facts::default();
         (ACTION.run)(&fields, &mut facts);
         (PROVIDER.run)(&fields, &mut facts);
+        (OUTCOME.run)(&fields, &mut facts);
         run(&fields, &mut facts);
         let mut v = facts.cloudfront;
         v.sort();
@@ -339,6 +383,13 @@ mod tests {
             ("id not a string ignored", rec(r#""eventName":"DeletePublicKey","requestParameters":{"id":{"x":1}}"#), r(&[])),
             ("requestParameters null", rec(r#""eventName":"DeletePublicKey","requestParameters":null"#), r(&[])),
             ("not cloudfront", String::from(r#"{"eventSource":"s3.amazonaws.com","eventName":"DeleteDistribution","requestParameters":{"id":"E1"}}"#), r(&[])),
+            ("denied: the ARN in the message, not the caller's", rec(r#""eventName":"GetDistributionConfig","errorCode":"AccessDenied","errorMessage":"User: arn:aws:iam::111122223333:user/bob is not authorized to perform: cloudfront:GetDistributionConfig on resource: arn:aws:cloudfront::111122223333:distribution/E2QWRUHEXAMPLE because no identity-based policy allows it""#),
+                r(&[(DIST_ID, "E2QWRUHEXAMPLE"), (DIST_ARN, "arn:aws:cloudfront::111122223333:distribution/E2QWRUHEXAMPLE")])),
+            ("denied in another partition, message ends at the id", rec(r#""eventName":"DeleteDistribution","errorCode":"AccessDenied","errorMessage":"not authorized on resource: arn:aws-cn:cloudfront::111122223333:distribution/E9""#),
+                r(&[(DIST_ID, "E9"), (DIST_ARN, "arn:aws-cn:cloudfront::111122223333:distribution/E9")])),
+            ("the request's id wins over the message", rec(r#""eventName":"GetDistribution","requestParameters":{"id":"E1"},"errorCode":"AccessDenied","errorMessage":"on resource: arn:aws:cloudfront::1:distribution/E2""#),
+                r(&[(DIST_ID, "E1")])),
+            ("other ARNs in the message are not distributions", rec(r#""eventName":"ListDistributions","errorCode":"AccessDenied","errorMessage":"User: arn:aws:iam::1:user/x on resource: arn:aws:cloudfront::1:cache-policy/C1 or arn:aws:cloudfront:us-east-1:1:distribution/E3 or arn:aws:cloudfront::x:distribution/E4 or arn:aws:cloudfront::1:distribution/""#), r(&[])),
         ]);
     }
 }

@@ -95,6 +95,19 @@ fn schema_markdown() -> String {
     for r in cloudfront_risk::RISKS {
         let _ = writeln!(s, "| `{}` | {} | {} | {} | {} |", r.flag, r.severity, r.kind, cell(r.evidence), cell(r.reason));
     }
+    s.push_str(crate::track::DOC);
+    s.push_str("\n| key | meaning |\n|---|---|\n");
+    for k in crate::track::KEYS {
+        let _ = writeln!(s, "| `{}` | {} |", k.name, cell(k.meaning));
+    }
+    s.push_str("\nTracked resource types, with the configuration object compared (`<config>` is the member named here):\n\n| resource_type | configuration | id from |\n|---|---|---|\n");
+    for (rtype, config, id_key) in crate::track::kinds() {
+        let _ = writeln!(s, "| `{rtype}` | `{config}` | `{id_key}` |");
+    }
+    s.push_str("\n### Change flags (distributions)\n\nEvidence keys are relative to the distribution configuration; `<n>` is an array index.\n\n| flag | severity | evidence keys | why it matters |\n|---|---|---|---|\n");
+    for r in crate::track::flags::FLAGS {
+        let _ = writeln!(s, "| `{}` | {} | {} | {} |", r.flag, r.severity, cell(r.evidence), cell(r.reason));
+    }
     s
 }
 
@@ -165,6 +178,16 @@ fn full_facts() -> Facts<'static> {
         errors: alloc::vec!["e".into()],
         not_cloudtrail: false,
         salvaged: true,
+        change: Some(crate::track::Change {
+            resource_type: "distribution",
+            resource_id: "E1".into(),
+            state: crate::track::State::Changed,
+            previous: Some(crate::track::Previous { event_id: Some("i".into()), event_time: Some("t".into()), event_name: Some("n".into()) }),
+            fields: alloc::vec!["enabled".into()],
+            diff: alloc::vec![crate::track::config::Diff { key: "enabled".into(), before: Some("true".into()), after: Some("false".into()) }],
+            diff_truncated: true,
+            flags: alloc::vec![crate::track::flags::Flag { flag: "distribution_disabled", severity: "medium", evidence: alloc::vec![] }],
+        }),
     }
 }
 
@@ -189,7 +212,7 @@ fn every_written_key_is_declared_exactly_once() {
     assert_eq!(other.keys().map(String::as_str).collect::<Vec<_>>(), ["event.kind", "error.type", "error.message"]);
     doc.extend(other);
     let mut declared: BTreeMap<&str, usize> = BTreeMap::new();
-    let all: Vec<&Key> = ENRICHERS.iter().flat_map(|e| e.writes.iter()).chain(SHARED_KEYS.iter()).collect();
+    let all: Vec<&Key> = ENRICHERS.iter().flat_map(|e| e.writes.iter()).chain(SHARED_KEYS.iter()).chain(crate::track::KEYS.iter()).collect();
     for k in &all {
         *declared.entry(k.name).or_default() += 1;
         assert!(!k.meaning.is_empty(), "{} has no meaning", k.name);

@@ -17,6 +17,8 @@ mod action;
 mod cloudfront_resources;
 mod cloudfront_risk;
 pub(crate) use cloudfront_risk::{write_details as write_risk_details, RiskDetail};
+#[cfg(test)]
+pub(crate) use cloudfront_risk::SEVERITIES;
 mod credentials;
 // Native only: its tests use proptest (a native-only dev-dependency) and write docs/.
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -119,6 +121,9 @@ pub(crate) struct Facts<'a> {
     pub insight_state: Option<Cow<'a, str>>,
     /// Problems met while enriching, each naming the enricher (`time: ...`).
     pub errors: Vec<String>,
+    /// `cloudfront.change.*`: what changed since the last known configuration of the resource
+    /// (src/track). Set only by a tracking engine (a log or stream read), never by `enrich`.
+    pub change: Option<crate::track::Change>,
     /// The object has none of CloudTrail's identifying members ([`is_cloudtrail`]): nothing was
     /// enriched, and the profiles mark it (`event.kind: pipeline_error`, `error.type:
     /// not_cloudtrail`) instead of writing what the record does not show.

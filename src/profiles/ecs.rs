@@ -305,6 +305,10 @@ fn write_cloudfront(doc: &mut Doc, f: &Facts<'_>) {
         doc.str_array("aws.cloudfront.risk", f.risk.iter().map(|r| r.flag));
         doc.put_with(&[Part::Dotted("aws.cloudfront.risk_details")], |o| write_risk_details(o, &f.risk));
     }
+    // Change tracking (src/track): one object, diff values as text like the risk evidence.
+    if let Some(c) = &f.change {
+        doc.put_with(&[Part::Dotted("aws.cloudfront.change")], |o| crate::track::write::object(o, c, crate::track::write::Values::Text));
+    }
 }
 
 /// `aws.cloudfront.risk_details` with every evidence value as text. Elasticsearch maps

@@ -63,6 +63,9 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
         w.key("cloudfront.risk_details");
         crate::enrich::write_risk_details(w.out, &f.risk);
     }
+    if let Some(c) = &f.change {
+        crate::track::write::flat(w, c);
+    }
     w.opt_str("cloudtrail.insight.event_name", f.insight_event_name.as_deref());
     w.opt_str("cloudtrail.insight.event_source", f.insight_event_source.as_deref());
     w.opt_str("cloudtrail.insight.type", f.insight_type.as_deref());

@@ -710,12 +710,15 @@ fn cloudformation_type(kind: &str) -> String {
     s
 }
 
-/// `enrichments`: CloudFront risk flags as one enrichment (the flags are this library's analysis
-/// of the request, not a field of the record; API Activity only), and for a salvaged record
-/// (docs/INPUTS.md, "Salvage") one enrichment `salvage` whose data are the damages.
+/// `enrichments`, this library's analysis of the request rather than fields of the record:
+/// CloudFront risk flags (`cloudfront.risk` on `api.operation`; API Activity only), change
+/// tracking (src/track: `cloudfront.change` on the resource it names, `resources.uid`, its `data`
+/// the change object), and for a salvaged record (docs/INPUTS.md, "Salvage") one enrichment
+/// `salvage` whose data are the damages.
 fn write_enrichments(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&str>, marks: Option<&Marks>) {
     let risk = facts.filter(|f| !f.risk.is_empty());
-    if risk.is_none() && marks.is_none() {
+    let change = facts.and_then(|f| f.change.as_ref());
+    if risk.is_none() && change.is_none() && marks.is_none() {
         return;
     }
     doc.put_with(&[Part::Dotted("enrichments")], |o| {
@@ -729,8 +732,18 @@ fn write_enrichments(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&s
             crate::enrich::write_risk_details(o, &f.risk);
             o.extend_from_slice(b"}}");
         }
-        if let Some(m) = marks {
+        if let Some(c) = change {
             if risk.is_some() {
+                o.push(b',');
+            }
+            o.extend_from_slice(b"{\"name\":\"resources.uid\",\"value\":");
+            json::write_str(o, &c.resource_id);
+            o.extend_from_slice(b",\"type\":\"cloudfront.change\",\"provider\":\"cloudfront-trail\",\"data\":");
+            crate::track::write::object(o, c, crate::track::write::Values::Json);
+            o.push(b'}');
+        }
+        if let Some(m) = marks {
+            if risk.is_some() || change.is_some() {
                 o.push(b',');
             }
             o.extend_from_slice(b"{\"name\":\"raw_data\",\"value\":\"salvaged\",\"type\":\"salvage\",\"provider\":\"cloudfront-trail\",\"data\":{\"truncated\":");
