@@ -44,6 +44,10 @@ Limits (N in bytes; the suffixes K, M, G are powers of 1024):
                            records before it (exit status 1)
   --salvage                a damaged record comes out as what can be read of
                            it, marked "event.salvaged" (flat profile only)
+  --geoip FILE             look source.ip up in FILE, a MaxMind-format database
+                           (.mmdb: GeoLite2 / DB-IP Lite City, Country or ASN)
+                           you already have: source.geo.*, source.as.*; repeat
+                           for several (a City and an ASN database), offline
   --version                print the version
   -h, --help               show this help
 
@@ -71,6 +75,7 @@ const OPTIONS = {
   'max-record-bytes': { type: 'string' },
   strict: { type: 'boolean' },
   salvage: { type: 'boolean' },
+  geoip: { type: 'string', multiple: true },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -131,6 +136,10 @@ function readArgs(argv) {
   if (v.profile !== undefined) opts.profile = v.profile;
   if (v['no-enrich']) opts.enrich = false;
   if (v.salvage) opts.salvage = true;
+  if (v.geoip !== undefined) {
+    if (v.geoip.some((f) => f === '')) usage('--geoip needs a file name');
+    opts.geoip = v.geoip.length === 1 ? v.geoip[0] : v.geoip;
+  }
   if (v.arrays !== undefined) opts.arrays = v.arrays;
   if (v.separator !== undefined) opts.separator = v.separator;
   if (v['max-depth'] !== undefined) opts.maxDepth = count('max-depth', v['max-depth']);

@@ -117,7 +117,7 @@ impl Engine {
             self.out.clear();
             return fail(Code::NotCloudTrail, start);
         }
-        let facts = if self.opts.enrich { Some(crate::enrich::enrich(&fields)) } else { None };
+        let facts = if self.opts.enrich { Some(crate::enrich::enrich_with(&fields, &self.opts.geoip)) } else { None };
         match self.opts.profile {
             Profile::Flat => {
                 let mut w = ObjWriter { first: self.out.len() == 1, out: &mut self.out };

@@ -18,6 +18,7 @@ mod cloudfront_resources;
 mod cloudfront_risk;
 pub(crate) use cloudfront_risk::{write_details as write_risk_details, RiskDetail};
 mod credentials;
+mod geo;
 // Native only: its tests use proptest (a native-only dev-dependency) and write docs/.
 #[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod docs;
@@ -95,6 +96,8 @@ pub(crate) struct Facts<'a> {
     /// `source.address`, `source.ip`.
     pub source_address: Option<Cow<'a, str>>,
     pub source_ip: Option<Cow<'a, str>>,
+    /// `source.geo.*`, `source.as.*`: only with the `geoip` option (src/enrich/geo.rs).
+    pub geo: Option<alloc::boxed::Box<crate::geoip::Geo>>,
     /// `user_agent.original`, `user_agent.name`, `user_agent.version`.
     pub ua_original: Option<Cow<'a, str>>,
     pub ua_name: Option<Cow<'a, str>>,
@@ -173,6 +176,12 @@ pub(crate) static ENRICHERS: &[&Enricher] = &[
     &cloudfront_risk::CLOUDFRONT_RISK,
 ];
 
+/// Enrichers that run only when an option asks for them, after `ENRICHERS` (their `run` is
+/// empty: they need the option's data, see [`enrich_with`]).
+// Read by the docs and tests (src/enrich/docs.rs); plain data otherwise.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) static OPTIONAL: &[&Enricher] = &[&geo::GEOIP];
+
 /// Keys written by the enrichment stage as a whole rather than by one enricher.
 // Read by the docs and tests (src/enrich/docs.rs); plain data otherwise.
 #[cfg_attr(not(test), allow(dead_code))]
@@ -245,7 +254,13 @@ pub(crate) fn shape(f: F) -> Option<&'static str> {
 }
 
 /// Runs every enricher over the captured fields (none for an object that is not CloudTrail).
+#[cfg(test)]
 pub(crate) fn enrich<'a>(fields: &Fields<'a>) -> Facts<'a> {
+    enrich_with(fields, &[])
+}
+
+/// [`enrich`], then the optional enrichers the options ask for: `geoip` with its databases.
+pub(crate) fn enrich_with<'a>(fields: &Fields<'a>, geoip: &[crate::GeoIp]) -> Facts<'a> {
     let mut facts = Facts::default();
     if !is_cloudtrail(fields) {
         facts.not_cloudtrail = true;
@@ -255,5 +270,6 @@ pub(crate) fn enrich<'a>(fields: &Fields<'a>) -> Facts<'a> {
     for e in ENRICHERS {
         (e.run)(fields, &mut facts);
     }
+    geo::run_with(geoip, fields, &mut facts);
     facts
 }

@@ -14,7 +14,8 @@
 //!   `{k=v}` rendering; `flattened.*` copies also respect the `flattened` type's depth limit.
 //! - CloudFront enrichment goes under `aws.cloudfront.*`: `aws.*` is the integration's own
 //!   namespace, so nothing lands at the top level outside ECS.
-//! - no geo/ASN lookups (`source.geo`, `source.as`): those need databases a library does not ship.
+//! - geo/ASN lookups (`source.geo.*`, `source.as.*`) only with the `geoip` option: the user's own
+//!   MaxMind-format databases, read offline (src/geoip.rs); Elastic's pipeline uses its bundled ones.
 //!
 //! With `enrich: false` only the rows whose source is a record field are written (plus the
 //! constants `ecs.version`, `event.kind`, `cloud.provider`); fact-only keys (`event.outcome`,
@@ -132,6 +133,9 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
             doc.str("event.original", core::str::from_utf8(record).unwrap_or_default());
         }
         write_cloudfront(&mut doc, f);
+        if let Some(g) = &f.geo {
+            write_geo(&mut doc, g);
+        }
         if !f.errors.is_empty() {
             doc.str_array("aws.cloudtrail.enrichment_errors", &f.errors);
         }
@@ -274,6 +278,34 @@ fn write_console_login(doc: &mut Doc, fields: &Fields<'_>) {
     }
     if let Some(b) = yes_no(fields.text(F::AedMfaUsed)) {
         doc.bool("aws.cloudtrail.console_login.additional_eventdata.mfa_used", b);
+    }
+}
+
+/// `source.geo.*` (`location` a geo_point `{lat, lon}`) and `source.as.*`, as Elastic's geoip
+/// processor writes them.
+fn write_geo(doc: &mut Doc, g: &crate::geoip::Geo) {
+    for (k, v) in [
+        ("source.geo.continent_code", &g.continent_code),
+        ("source.geo.continent_name", &g.continent_name),
+        ("source.geo.country_iso_code", &g.country_iso_code),
+        ("source.geo.country_name", &g.country_name),
+        ("source.geo.region_iso_code", &g.region_iso_code),
+        ("source.geo.region_name", &g.region_name),
+        ("source.geo.city_name", &g.city_name),
+        ("source.geo.postal_code", &g.postal_code),
+        ("source.geo.timezone", &g.timezone),
+        ("source.as.organization.name", &g.as_organization),
+    ] {
+        if let Some(v) = v {
+            doc.str(k, v);
+        }
+    }
+    if let Some((lat, lon)) = g.location {
+        doc.put_with(&[crate::profiles::doc::Part::Dotted("source.geo.location.lat")], |o| crate::geoip::write_f64(o, lat));
+        doc.put_with(&[crate::profiles::doc::Part::Dotted("source.geo.location.lon")], |o| crate::geoip::write_f64(o, lon));
+    }
+    if let Some(n) = g.as_number {
+        doc.int("source.as.number", i64::from(n));
     }
 }
 

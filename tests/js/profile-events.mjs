@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ct from '../../js/node.mjs';
+import { geoipDb } from './geoip-dbs.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SAMPLES = path.join(ROOT, '../shared/samples');
@@ -86,12 +87,14 @@ export function sampleFiles() {
   return out;
 }
 
-/** Every document `profile` writes for the inputs above, enrichment on and off:
+/** Every document `profile` writes for the inputs above, enrichment on and off, and enriched
+ * with the `geoip` option (a test database that places every address: every geo key written):
  * [{ source, enrich, doc }]. Records that become error entries are not documents. */
 export function documents(profile) {
   const out = [];
-  for (const enrich of [true, false]) {
-    const opts = { profile, enrich };
+  const geoip = geoipDb('everywhere');
+  for (const [enrich, more] of [[true, {}], [false, {}], ['geoip', { geoip }]]) {
+    const opts = { profile, enrich: enrich !== false, ...more };
     for (const { source, record } of recordSources()) {
       let doc;
       try {
