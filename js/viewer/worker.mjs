@@ -10,6 +10,7 @@ const ERROR_PREVIEW = 256 << 10;
 // The core stops at 1 GiB of decompressed data by default (a gzip-bomb guard for services). Here
 // a person chose the file and the tab's memory is the real bound, so a 200 MB .json.gz (a few GB
 // of JSON) may load; a bomb still ends, at this limit, with a clear error.
+// `geoip` is added when a .mmdb file is dropped (addDatabase).
 const OPTIONS = { maxDecompressedBytes: 16 * 2 ** 30 };
 
 /** A growable typed array. */
@@ -187,9 +188,35 @@ self.onmessage = async (ev) => {
 
 // ---------------------------------------------------------------- reading
 
+// MaxMind-format databases (.mmdb) dropped so far: the `geoip` option of every file read after
+// them (source.geo.*, source.as.*). Each is read into the engine once (core.mjs keeps it by its
+// bytes object), so a 60 MB database costs one copy, not one per file.
+const geoip = [];
+
+/** Takes a dropped .mmdb file as a database: checked by the engine, listed with the files. */
+async function addDatabase(f) {
+  const info = { name: String(f.name ?? 'file'), size: f.size, records: 0, errors: 0, format: 'geoip database', gzip: false, failed: '' };
+  const fileIdx = store.files.length;
+  store.files.push(info);
+  try {
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    engine.open({ ...OPTIONS, geoip: [...geoip, bytes] }).finish();
+    geoip.push(bytes);
+    OPTIONS.geoip = [...geoip];
+  } catch (e) {
+    info.failed = String(e?.message ?? e);
+    addError({ message: info.failed, original: '', offset: null, type: 'option' }, fileIdx, info);
+  }
+  flush();
+  post({ type: 'progress', file: fileIdx, name: info.name, loaded: f.size, size: f.size, done: true, info });
+}
+
 async function ingest(files) {
   engine ??= await loadEngine();
-  for (const f of files) {
+  const isDatabase = (f) => /\.mmdb$/i.test(String(f.name ?? ''));
+  // Databases first, so that the logs dropped with them are looked up too.
+  for (const f of files.filter(isDatabase)) await addDatabase(f);
+  for (const f of files.filter((x) => !isDatabase(x))) {
     const fileIdx = store.files.length;
     const info = { name: String(f.name ?? 'file'), size: f.size, records: 0, errors: 0, format: '', gzip: false, failed: '' };
     store.files.push(info);
