@@ -142,6 +142,7 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     }
     write_targets(&mut doc, fields);
     write_related(&mut doc, fields, facts);
+    write_hosts(&mut doc, fields);
     write_tls_version(&mut doc, fields);
     write_resources(&mut doc, fields);
     write_console_login(&mut doc, fields);
@@ -191,6 +192,38 @@ fn write_related(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) 
     if let Some(ip) = facts.and_then(|f| f.source_ip.as_deref()).filter(|s| !s.is_empty()) {
         doc.str_array("related.ip", [ip]);
     }
+}
+
+/// EC2 instances the call names or acts on: `host.target.id` and `related.hosts`, from
+/// `requestParameters.instancesSet.items[].instanceId` (StartInstances, StopInstances,
+/// TerminateInstances...), `responseElements.instancesSet.items[].instanceId` (RunInstances, whose
+/// request has no ids yet) and `requestParameters.instanceId` (ModifyInstanceAttribute...), in that
+/// order, without duplicates. Only values shaped like an instance id (`i-` then letters and digits).
+fn write_hosts(doc: &mut Doc, fields: &Fields<'_>) {
+    let req = fields.raw(F::RequestParameters).unwrap_or(b"null");
+    let resp = fields.raw(F::ResponseElements).unwrap_or(b"null");
+    let mut ids: Vec<Cow<'_, str>> = Vec::new();
+    let mut add = |v: Option<Cow<'_, str>>| {
+        if let Some(v) = v.filter(|s| is_instance_id(s)) {
+            if !ids.contains(&v) {
+                ids.push(Cow::Owned(v.into_owned()));
+            }
+        }
+    };
+    for payload in [req, resp] {
+        for item in json::get(payload, &["instancesSet", "items"]).map(json::elements).into_iter().flatten() {
+            add(json::get(item, &["instanceId"]).and_then(json::as_str));
+        }
+    }
+    add(json::get(req, &["instanceId"]).and_then(json::as_str));
+    if !ids.is_empty() {
+        doc.str_array("host.target.id", &ids);
+        doc.str_array("related.hosts", &ids);
+    }
+}
+
+fn is_instance_id(s: &str) -> bool {
+    s.len() > 2 && s.len() <= 40 && s.starts_with("i-") && s[2..].bytes().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// `tls.version_protocol` and `tls.version` from tlsDetails.tlsVersion (`TLSv1.2` → `tls`, `1.2`;
