@@ -44,6 +44,9 @@ Limits (N in bytes; the suffixes K, M, G are powers of 1024):
                            records before it (exit status 1)
   --salvage                a damaged record comes out as what can be read of
                            it, marked "event.salvaged" (flat profile only)
+  --digests                a CloudTrail digest file gives one record per log
+                           file it lists (file.path, file.hash.sha256) instead
+                           of nothing (flat and ecs profiles)
   --geoip FILE             look source.ip up in FILE, a MaxMind-format database
                            (.mmdb: GeoLite2 / DB-IP Lite City, Country or ASN)
                            you already have: source.geo.*, source.as.*; repeat
@@ -76,6 +79,7 @@ const OPTIONS = {
   strict: { type: 'boolean' },
   salvage: { type: 'boolean' },
   geoip: { type: 'string', multiple: true },
+  digests: { type: 'boolean' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -136,6 +140,7 @@ function readArgs(argv) {
   if (v.profile !== undefined) opts.profile = v.profile;
   if (v['no-enrich']) opts.enrich = false;
   if (v.salvage) opts.salvage = true;
+  if (v.digests) opts.digests = true;
   if (v.geoip !== undefined) {
     if (v.geoip.some((f) => f === '')) usage('--geoip needs a file name');
     opts.geoip = v.geoip.length === 1 ? v.geoip[0] : v.geoip;

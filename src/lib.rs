@@ -12,6 +12,7 @@
 
 extern crate alloc;
 
+mod digest;
 mod enrich;
 mod error;
 mod fields;

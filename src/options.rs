@@ -101,6 +101,9 @@ impl Options {
         if self.max_record_bytes < 1024 {
             return Err(Error::new(ErrorKind::Option, "maxRecordBytes must be at least 1024"));
         }
+        if self.digests && self.profile == Profile::Ocsf {
+            return Err(Error::new(ErrorKind::Option, "digests: OCSF 1.1.0 has no class for a digest's log files; use the flat or ecs profile"));
+        }
         if !self.geoip.is_empty() && !self.enrich {
             return Err(Error::new(ErrorKind::Option, "geoip is an enrichment: it needs enrich (enrich: false turns every lookup off)"));
         }
@@ -292,6 +295,7 @@ mod tests {
             ("validated: maxDepth", r#"{"maxDepth":0}"#, err("maxDepth must be at least 1")),
             ("validated: maxRecordBytes", r#"{"maxRecordBytes":1023}"#, err("maxRecordBytes must be at least 1024")),
             ("digests", r#"{"digests":true}"#, ok(|o| o.digests = true)),
+            ("digests with ocsf", r#"{"digests":true,"profile":"ocsf"}"#, err("digests: OCSF 1.1.0 has no class for a digest's log files; use the flat or ecs profile")),
             ("digests not a bool", r#"{"digests":"yes"}"#, err("digests must be true or false")),
             ("geoip not a handle", r#"{"geoip":"/tmp/x.mmdb"}"#, err("geoip must be a loaded database's handle or an array of them")),
             ("geoip handle never loaded", r#"{"geoip":4000000000}"#, err("geoip: no database is loaded as 4000000000 (load the .mmdb file's bytes first)")),

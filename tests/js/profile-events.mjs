@@ -116,5 +116,13 @@ export function documents(profile) {
       log.records.forEach((doc, i) => out.push({ source: `samples/${source}[${i}]`, enrich, doc }));
     }
   }
+  // Digest files as documents (the `digests` option; the ocsf profile refuses it).
+  if (profile !== 'ocsf') {
+    const dir = path.join(ROOT, 'tests/fixtures/digest');
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+      const log = ct.transformLog(fs.readFileSync(path.join(dir, f)), { profile, digests: true });
+      log.records.forEach((doc, i) => out.push({ source: `tests/fixtures/digest/${f}[${i}]`, enrich: 'digests', doc }));
+    }
+  }
   return out;
 }
