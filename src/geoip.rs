@@ -418,6 +418,29 @@ mod tests {
         }
     }
 
+    /// A damaged database (every byte in turn replaced) never panics: it is refused when read,
+    /// or its lookups give what they can and notes in `errors`.
+    #[test]
+    fn damaged_databases_never_panic() {
+        let good = writer::city();
+        let mut noted = 0;
+        for i in 0..good.len() {
+            for b in [0x00, 0xff, good[i] ^ 0x20] {
+                let mut bytes = good.clone();
+                bytes[i] = b;
+                if let Ok(db) = GeoIp::from_bytes(bytes) {
+                    let mut errors = Vec::new();
+                    for ip in ["81.2.69.142", "192.0.2.1", "2001:db8:1::7", "10.0.0.1"] {
+                        let _ = lookup(core::slice::from_ref(&db), ip, &mut errors);
+                    }
+                    noted += usize::from(!errors.is_empty());
+                    assert!(errors.iter().all(|e| e.starts_with("geoip: ")), "{errors:?}");
+                }
+            }
+        }
+        assert!(noted > 0, "some damage is only found by a lookup, and noted");
+    }
+
     #[test]
     fn handles_load_resolve_and_unload() {
         let id = load(writer::city()).unwrap();
