@@ -47,6 +47,13 @@ Limits (N in bytes; the suffixes K, M, G are powers of 1024):
                            library does by default. Without it (or with
                            --salvage) it comes out as what can be read of it,
                            marked as salvaged, its raw text in event.original
+  --digests                a CloudTrail digest file gives one record per log
+                           file it lists (file.path, file.hash.sha256) instead
+                           of nothing (flat and ecs profiles)
+  --geoip FILE             look source.ip up in FILE, a MaxMind-format database
+                           (.mmdb: GeoLite2 / DB-IP Lite City, Country or ASN)
+                           you already have: source.geo.*, source.as.*; repeat
+                           for several (a City and an ASN database), offline
   --version                print the version
   -h, --help               show this help
 
@@ -76,6 +83,8 @@ const OPTIONS = {
   strict: { type: 'boolean' },
   salvage: { type: 'boolean' },
   'no-salvage': { type: 'boolean' },
+  geoip: { type: 'string', multiple: true },
+  digests: { type: 'boolean' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -140,6 +149,12 @@ function readArgs(argv) {
   // (docs/INPUTS.md, "Salvage"); the library leaves it off unless asked.
   // `--strict` stops at the first bad record, damaged or not: it keeps its meaning.
   opts.salvage = !v['no-salvage'] && !v.strict;
+  if (v.salvage) opts.salvage = true;
+  if (v.digests) opts.digests = true;
+  if (v.geoip !== undefined) {
+    if (v.geoip.some((f) => f === '')) usage('--geoip needs a file name');
+    opts.geoip = v.geoip.length === 1 ? v.geoip[0] : v.geoip;
+  }
   if (v.arrays !== undefined) opts.arrays = v.arrays;
   if (v.separator !== undefined) opts.separator = v.separator;
   if (v['max-depth'] !== undefined) opts.maxDepth = count('max-depth', v['max-depth']);

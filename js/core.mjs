@@ -22,10 +22,13 @@ export class CloudTrailError extends Error {
   }
 }
 
-/** Options object → the JSON text the core reads (JS names; unknown names are rejected there). */
-export function optionsText(opts) {
+/**
+ * Options object → the JSON text the core reads (JS names; unknown names are rejected there).
+ * `geoip(value)`, when given, turns the `geoip` option into what the core reads (handles).
+ */
+export function optionsText(opts, geoip) {
   try {
-    return optionsTextOf(opts);
+    return optionsTextOf(opts, geoip);
   } catch (e) {
     // A throwing getter or a revoked proxy among the options.
     throw e instanceof CloudTrailError ? e : new CloudTrailError(`option: cannot read the options (${messageOf(e)})`, { kind: 'option', cause: e });
@@ -40,7 +43,7 @@ function messageOf(e) {
   }
 }
 
-function optionsTextOf(opts) {
+function optionsTextOf(opts, geoip) {
   if (opts === undefined || opts === null) return '{}';
   if (typeof opts !== 'object' || Array.isArray(opts)) {
     throw new CloudTrailError(`option: options must be an object, got ${describe(opts)}`, { kind: 'option' });
@@ -48,8 +51,12 @@ function optionsTextOf(opts) {
   // A null-prototype object keeps a `__proto__` option name an own key, so the core rejects it.
   const o = Object.create(null);
   for (const k of Object.keys(opts)) {
-    const v = opts[k];
+    let v = opts[k];
     if (JS_ONLY.has(k) || v === undefined) continue;
+    if (k === 'geoip' && geoip) {
+      v = geoip(v);
+      if (v === undefined) continue;
+    }
     if (typeof v === 'number' && !Number.isFinite(v)) {
       throw new CloudTrailError(`option: ${k} must be a finite number`, { kind: 'option' });
     }
@@ -150,6 +157,7 @@ function utf8(s) {
 export function createApi(backend) {
   // Counts the instances replaced after a trap: a splitter made in an older one must be rebuilt.
   let generation = 0;
+  const optionsFor = (options) => optionsText(options, geoipHandles);
   // Every call into wasm goes through here: errors converted once, a trapped instance replaced.
   function call(f) {
     const g = backend.glue();
@@ -162,6 +170,50 @@ export function createApi(backend) {
       }
       throw toError(e);
     }
+  }
+
+  // `geoip`: MaxMind-format databases (.mmdb), each read into the instance once (a 60 MB file is
+  // copied and checked once, not per call) and named in the options text by its handle. Keyed by
+  // the caller's bytes object or by path (read once per process); a handle from an instance lost
+  // to a trap (an older generation) is loaded again.
+  const geoByBytes = new WeakMap();
+  const geoByPath = new Map();
+  function geoipHandles(v) {
+    if (v === null || v === false) return undefined;
+    const list = Array.isArray(v) ? v : [v];
+    return list.map((x, i) => geoipHandle(x, Array.isArray(v) ? `geoip[${i}]` : 'geoip'));
+  }
+  function geoipHandle(x, name) {
+    const isPath = typeof x === 'string';
+    const byObject = x !== null && typeof x === 'object';
+    const known = isPath ? geoByPath.get(x) : byObject ? geoByBytes.get(x) : undefined;
+    if (known && known.generation === generation) return known.id;
+    let bytes;
+    if (isPath) {
+      if (!backend.readFile) {
+        throw new CloudTrailError(`option: ${name} is a path, which only Node reads: pass the .mmdb file's bytes (Uint8Array or ArrayBuffer)`, { kind: 'option' });
+      }
+      try {
+        bytes = backend.readFile(x);
+      } catch (e) {
+        throw new CloudTrailError(`option: ${name}: cannot read ${x} (${messageOf(e)})`, { kind: 'option', cause: e });
+      }
+    } else if (x instanceof Uint8Array) bytes = x;
+    else if (x instanceof ArrayBuffer) bytes = new Uint8Array(x);
+    else if (ArrayBuffer.isView(x)) bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+    else {
+      throw new CloudTrailError(`option: ${name} must be a .mmdb file (its path in Node, or its bytes) or an array of them, got ${describeSafe(x)}`, { kind: 'option' });
+    }
+    let id;
+    try {
+      id = call((g) => g.loadGeoip(bytes));
+    } catch (e) {
+      // The core says what is wrong with the file; say which option and file it was.
+      const why = String(e.message).replace(/^option: geoip: /, '');
+      throw new CloudTrailError(`option: ${name}${isPath ? ` (${x})` : ''}: ${why}`, { kind: e.kind ?? 'option', cause: e });
+    }
+    (isPath ? geoByPath : geoByBytes).set(x, { id, generation });
+    return id;
   }
 
   // The fast route for record objects (js/flatten.mjs): flattened here, enriched by the core
@@ -191,7 +243,7 @@ export function createApi(backend) {
   }
 
   function transform(record, options) {
-    const o = optionsText(options);
+    const o = optionsFor(options);
     let out;
     const kindOf = guard('record', 'cannot read the record', () => {
       if (typeof record === 'string') return 'text';
@@ -234,7 +286,7 @@ export function createApi(backend) {
   }
 
   function transformLog(input, options) {
-    const o = optionsText(options);
+    const o = optionsFor(options);
     const x = toBytesOrText(input, 'transformLog');
     const text = withPartial(() => (typeof x === 'string'
       ? call((g) => g.transformLogText(x, o))
@@ -244,7 +296,7 @@ export function createApi(backend) {
   }
 
   function transformLogToNdjson(input, options) {
-    const o = optionsText(options);
+    const o = optionsFor(options);
     const x = toBytesOrText(input, 'transformLogToNdjson');
     const bytes = guard('option', 'cannot read the options', () => Boolean(options && options.bytes));
     if (bytes) {
@@ -257,7 +309,7 @@ export function createApi(backend) {
   }
 
   function unflatten(flat, options) {
-    const o = optionsText(options);
+    const o = optionsFor(options);
     const text = guard('record', 'cannot serialise the flat object', () => {
       if (typeof flat === 'string') return flat;
       if (isPlainRecord(flat) && !ArrayBuffer.isView(flat)) return JSON.stringify(flat);
@@ -270,7 +322,7 @@ export function createApi(backend) {
   const MAX_TEXT = (1 << 29) - 24;
 
   function createSplitter(options) {
-    const o = optionsText(options);
+    const o = optionsFor(options);
     let sp = call((g) => new g.Splitter(o));
     let gen = generation;
     // To survive the loss of the instance (a trap anywhere in it): after every call, the core's

@@ -30,6 +30,15 @@ export interface Options {
    * by default); ignored with `strict`, which stops at the damaged record.
    */
   salvage?: boolean;
+  /**
+   * GeoIP, offline: one or more MaxMind-format databases (`.mmdb`: GeoLite2 / GeoIP2 City or
+   * Country, GeoLite2 ASN, DB-IP Lite) to look `source.ip` up in, giving `source.geo.*` and
+   * `source.as.*` (docs/SCHEMA.md, `geoip`). Each is the file's bytes, or in Node its path (read
+   * once per process); each is loaded into the WebAssembly instance once. Needs `enrich`.
+   */
+  geoip?: string | Uint8Array | ArrayBuffer | Array<string | Uint8Array | ArrayBuffer>;
+  /** A CloudTrail digest file gives one document per log file it lists (`file.path`, `file.hash.sha256`) instead of nothing. Default `false`. */
+  digests?: boolean;
 }
 
 /** A flat output record: keys joined by the separator, values are JSON scalars (or arrays with `arrays: 'keep'`). */

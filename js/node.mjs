@@ -1,6 +1,7 @@
 // Node entry (ESM, and CommonJS through js/node.cjs): the wasm is compiled and instantiated
 // synchronously at load time from the bytes on disk, so `init()` is a no-op kept for parity
 // with the browser entry.
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { createApi } from './core.mjs';
 
@@ -22,6 +23,8 @@ const api = createApi({
     delete require.cache[gluePath];
     glue = require(gluePath);
   },
+  // The `geoip` option's paths.
+  readFile: (path) => fs.readFileSync(path),
 });
 
 export const { transform, transformLog, transformLogToNdjson, unflatten, createSplitter } = api;

@@ -12,10 +12,12 @@
 
 extern crate alloc;
 
+mod digest;
 mod enrich;
 mod error;
 mod fields;
 mod flatten;
+mod geoip;
 mod input;
 mod json;
 mod options;
@@ -37,6 +39,7 @@ mod fluentbit;
 
 pub use error::{Error, ErrorKind, Result};
 pub use flatten::OVERFLOW_KEY;
+pub use geoip::GeoIp;
 pub use input::Format;
 pub use options::{Arrays, Options, Profile};
 pub use salvage::{salvage, Damage, Salvaged, DAMAGED_KEY};

@@ -71,6 +71,15 @@ pub struct Options {
     /// Change tracking keeps the last configuration of at most this many resources (least
     /// recently used evicted first; also at most 32 MiB of stored text). Default 10,000.
     pub track_max_resources: usize,
+    /// MaxMind-format databases (`.mmdb`) to look `source.ip` up in (src/geoip.rs): a City or
+    /// Country database gives `source.geo.*`, an ASN database `source.as.*`; with several, each
+    /// key comes from the first that has it. Empty (the default): no lookups. An enrichment, so
+    /// it needs `enrich`. In the options text: a handle or an array of handles of databases
+    /// loaded into the instance (`geoip::load`).
+    pub geoip: alloc::vec::Vec<crate::GeoIp>,
+    /// A CloudTrail digest file yields one document per log file it lists (`file.path`,
+    /// `file.hash.sha256`...) instead of being skipped (src/split.rs). Default off.
+    pub digests: bool,
 }
 
 impl Default for Options {
@@ -88,6 +97,8 @@ impl Default for Options {
             salvage: false,
             track: true,
             track_max_resources: crate::track::DEFAULT_MAX_RESOURCES,
+            geoip: alloc::vec::Vec::new(),
+            digests: false,
         }
     }
 }
@@ -114,6 +125,12 @@ impl Options {
         }
         if self.max_record_bytes < 1024 {
             return Err(Error::new(ErrorKind::Option, "maxRecordBytes must be at least 1024"));
+        }
+        if self.digests && self.profile == Profile::Ocsf {
+            return Err(Error::new(ErrorKind::Option, "digests: OCSF 1.1.0 has no class for a digest's log files; use the flat or ecs profile"));
+        }
+        if !self.geoip.is_empty() && !self.enrich {
+            return Err(Error::new(ErrorKind::Option, "geoip is an enrichment: it needs enrich (enrich: false turns every lookup off)"));
         }
         Ok(())
     }
@@ -174,9 +191,11 @@ impl Options {
                 "salvage" => o.salvage = want_bool(&key, v)?,
                 "track" => o.track = want_bool(&key, v)?,
                 "trackMaxResources" => o.track_max_resources = want_usize(&key, v)?,
+                "geoip" => o.geoip = want_handles(&key, v)?,
+                "digests" => o.digests = want_bool(&key, v)?,
                 _ => {
                     return Err(opt_err(alloc::format!(
-                        "unknown option {key:?}: expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes, strict, salvage, track or trackMaxResources"
+                        "unknown option {key:?}: expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes, strict, salvage, track, trackMaxResources, geoip or digests"
                     )))
                 }
             }
@@ -232,6 +251,19 @@ fn want_str<'a>(key: &str, v: &'a [u8]) -> Result<alloc::borrow::Cow<'a, str>> {
     json::as_str(v).filter(|_| text).ok_or_else(|| opt_err(alloc::format!("{key} must be a string of Unicode text")))
 }
 
+/// `geoip` in the options text: the handle of a loaded database, or an array of them.
+fn want_handles(key: &str, v: &[u8]) -> Result<alloc::vec::Vec<crate::GeoIp>> {
+    let one = |x: &[u8]| -> Result<crate::GeoIp> {
+        let id = core::str::from_utf8(x).ok().and_then(|s| s.parse::<u32>().ok());
+        crate::geoip::loaded(id.ok_or_else(|| opt_err(alloc::format!("{key} must be a loaded database's handle or an array of them")))?)
+    };
+    if v.first() == Some(&b'[') {
+        json::elements(v).map(one).collect()
+    } else {
+        one(v).map(|db| alloc::vec![db])
+    }
+}
+
 fn want_bool(key: &str, v: &[u8]) -> Result<bool> {
     match v {
         b"true" => Ok(true),
@@ -276,7 +308,7 @@ mod tests {
             ("not JSON", "{", err("options must be an object")),
             ("trailing text", "{} x", err("options must be an object")),
             ("empty text", "", err("options must be an object")),
-            ("unknown option", r#"{"profil":"ecs"}"#, err(r#"unknown option "profil": expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes, strict, salvage, track or trackMaxResources"#)),
+            ("unknown option", r#"{"profil":"ecs"}"#, err(r#"unknown option "profil": expected profile, enrich, arrays, separator, maxDepth, maxFields, maxDecompressedBytes, maxRecordBytes, strict, salvage, track, trackMaxResources, geoip or digests"#)),
             ("unknown profile", r#"{"profile":"csv"}"#, err(r#"unknown profile "csv": expected "flat", "ecs" or "ocsf""#)),
             ("profile not a string", r#"{"profile":1}"#, err("profile must be a string of Unicode text")),
             ("unknown arrays mode", r#"{"arrays":"flat"}"#, err(r#"unknown arrays mode "flat": expected "keep" or "index""#)),
@@ -294,6 +326,11 @@ mod tests {
             ("validated: maxFields", r#"{"maxFields":1}"#, err("maxFields must be at least 2")),
             ("validated: maxDepth", r#"{"maxDepth":0}"#, err("maxDepth must be at least 1")),
             ("validated: maxRecordBytes", r#"{"maxRecordBytes":1023}"#, err("maxRecordBytes must be at least 1024")),
+            ("digests", r#"{"digests":true}"#, ok(|o| o.digests = true)),
+            ("digests with ocsf", r#"{"digests":true,"profile":"ocsf"}"#, err("digests: OCSF 1.1.0 has no class for a digest's log files; use the flat or ecs profile")),
+            ("digests not a bool", r#"{"digests":"yes"}"#, err("digests must be true or false")),
+            ("geoip not a handle", r#"{"geoip":"/tmp/x.mmdb"}"#, err("geoip must be a loaded database's handle or an array of them")),
+            ("geoip handle never loaded", r#"{"geoip":4000000000}"#, err("geoip: no database is loaded as 4000000000 (load the .mmdb file's bytes first)")),
         ]);
     }
 
@@ -353,6 +390,19 @@ mod tests {
         ] {
             assert!(read(path).contains(&want), "{path} does not list the profiles as `{want}`");
         }
+    }
+
+    /// `geoip` names loaded databases by handle, alone or in an array; it needs enrichment.
+    #[test]
+    fn geoip_handles() {
+        let city = crate::geoip::load(crate::geoip::writer::city()).unwrap();
+        let asn = crate::geoip::load(crate::geoip::writer::asn()).unwrap();
+        let one = read(&alloc::format!(r#"{{"geoip":{city}}}"#)).unwrap();
+        assert_eq!(one.geoip, [crate::geoip::loaded(city).unwrap()]);
+        let two = read(&alloc::format!(r#"{{"geoip":[{city},{asn}]}}"#)).unwrap();
+        assert_eq!(two.geoip.iter().map(|d| d.database_type()).collect::<alloc::vec::Vec<_>>(), ["Test-City", "Test-ASN"]);
+        assert_eq!(read(&alloc::format!(r#"{{"geoip":{city},"enrich":false}}"#)), err("geoip is an enrichment: it needs enrich (enrich: false turns every lookup off)"));
+        assert_eq!(read(&alloc::format!(r#"{{"geoip":[{city},"x"]}}"#)), err("geoip must be a loaded database's handle or an array of them"));
     }
 
     /// The cache gives what a fresh read gives, for a changed text too, and does not keep errors.

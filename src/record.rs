@@ -137,7 +137,7 @@ impl Engine {
             return fail(Code::NotCloudTrail, start);
         }
         let marks = self.marks.as_ref();
-        let mut facts = if self.opts.enrich { Some(crate::enrich::enrich_with(&fields, marks.is_some())) } else { None };
+        let mut facts = if self.opts.enrich { Some(crate::enrich::enrich_with(&fields, marks.is_some(), &self.opts.geoip)) } else { None };
         // A salvaged record's configuration is partly unreadable: comparing it would claim
         // changes it cannot prove, so it neither changes nor is compared with tracked state.
         if let (Some(t), Some(f), None) = (self.tracker.as_mut(), facts.as_mut(), marks) {

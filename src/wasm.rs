@@ -227,6 +227,20 @@ pub fn check_options(opts: &str) -> Result<(), JsValue> {
     options(opts).map(|_| ()).map_err(to_js)
 }
 
+/// Reads a MaxMind-format database (`.mmdb` bytes) into the instance once and returns its
+/// handle; options name it as `"geoip": handle` (src/geoip.rs). Throws an `option` error when
+/// the bytes are no such database.
+#[wasm_bindgen(js_name = loadGeoip)]
+pub fn load_geoip(bytes: Vec<u8>) -> Result<u32, JsValue> {
+    crate::geoip::load(bytes).map_err(to_js)
+}
+
+/// Forgets a database loaded with `loadGeoip`.
+#[wasm_bindgen(js_name = unloadGeoip)]
+pub fn unload_geoip(handle: u32) {
+    crate::geoip::unload(handle);
+}
+
 /// Only for the shim's recovery test: panics, so the instance traps and is re-created.
 #[wasm_bindgen(js_name = __panicForTest)]
 pub fn panic_for_test() {

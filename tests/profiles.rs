@@ -241,3 +241,42 @@ mod arbitrary_records {
         }
     }
 }
+
+/// ECS `host.target.id` and `related.hosts` name the EC2 instances a call acts on (issue 14): the
+/// ids in the request's `instancesSet`, the response's (RunInstances has none in its request) and
+/// a request's `instanceId`, each once; a call naming none gets neither field. The expected ids
+/// are read from each fixture record, not written here.
+#[test]
+fn ecs_names_the_instances_a_call_acts_on() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ec2/instance-state.json");
+    let log: Value = read_json(&path);
+    let ids_in = |v: &Value, at: &str| -> Vec<String> {
+        v.pointer(at).and_then(Value::as_array).into_iter().flatten().filter_map(|i| i["instanceId"].as_str().map(String::from)).collect()
+    };
+    let mut with_ids = 0;
+    for rec in log["Records"].as_array().expect("Records") {
+        let mut want: Vec<String> = Vec::new();
+        for id in ids_in(rec, "/requestParameters/instancesSet/items")
+            .into_iter()
+            .chain(ids_in(rec, "/responseElements/instancesSet/items"))
+            .chain(rec.pointer("/requestParameters/instanceId").and_then(Value::as_str).map(String::from))
+        {
+            if !want.contains(&id) {
+                want.push(id);
+            }
+        }
+        for enrich in [true, false] {
+            let ecs: Value = serde_json::from_str(&transform(rec.to_string().as_bytes(), &Options { profile: Profile::Ecs, enrich, ..Options::default() }).unwrap()).unwrap();
+            let got = |p: &str| ecs.pointer(p).map(|v| v.as_array().expect("an array").iter().map(|x| x.as_str().unwrap().to_string()).collect::<Vec<_>>());
+            let name = &rec["eventName"];
+            if want.is_empty() {
+                assert_eq!((got("/host/target/id"), got("/related/hosts")), (None, None), "{name}");
+            } else {
+                assert_eq!(got("/host/target/id").as_ref(), Some(&want), "{name}");
+                assert_eq!(got("/related/hosts").as_ref(), Some(&want), "{name}");
+            }
+        }
+        with_ids += usize::from(!want.is_empty());
+    }
+    assert_eq!(with_ids, 4, "RunInstances, StopInstances, StartInstances and ModifyInstanceAttribute name instances");
+}

@@ -12,6 +12,7 @@ const ERROR_PREVIEW = 256 << 10;
 // of JSON) may load; a bomb still ends, at this limit, with a clear error.
 // Salvage on (docs/INPUTS.md, "Salvage"): a person looking at a log wants what can be read of a
 // damaged record (marked `event.salvaged`, its raw text kept) rather than only an error.
+// `geoip` is added when a .mmdb file is dropped (addDatabase).
 const OPTIONS = { maxDecompressedBytes: 16 * 2 ** 30, salvage: true };
 
 /** Strings ↔ small integers, one per column. */
@@ -197,6 +198,29 @@ self.onmessage = async (ev) => {
 
 // ---------------------------------------------------------------- reading
 
+// MaxMind-format databases (.mmdb) dropped so far: the `geoip` option of every file read after
+// them (source.geo.*, source.as.*). Each is read into the engine once (core.mjs keeps it by its
+// bytes object), so a 60 MB database costs one copy, not one per file.
+const geoip = [];
+
+/** Takes a dropped .mmdb file as a database: checked by the engine, listed with the files. */
+async function addDatabase(f) {
+  const info = { name: String(f.name ?? 'file'), size: f.size, records: 0, errors: 0, format: 'geoip database', gzip: false, failed: '' };
+  const fileIdx = store.files.length;
+  store.files.push(info);
+  try {
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    engine.open({ ...OPTIONS, geoip: [...geoip, bytes] }).finish();
+    geoip.push(bytes);
+    OPTIONS.geoip = [...geoip];
+  } catch (e) {
+    info.failed = String(e?.message ?? e);
+    addError({ message: info.failed, original: '', offset: null, type: 'option' }, fileIdx, info);
+  }
+  flush();
+  post({ type: 'progress', file: fileIdx, name: info.name, loaded: f.size, size: f.size, done: true, info });
+}
+
 /**
  * Reads the files of one drop. Change tracking lives in the core's reader, so files are read
  * through one reader where they can be, in name order (CloudTrail names its files by time): a
@@ -208,7 +232,10 @@ self.onmessage = async (ev) => {
  */
 async function ingest(list) {
   engine ??= await loadEngine();
-  const files = [...list].sort((x, y) => collator.compare(String(x.name ?? ''), String(y.name ?? '')));
+  const isDatabase = (f) => /\.mmdb$/i.test(String(f.name ?? ''));
+  // Databases first, so that the logs dropped with them are looked up too.
+  for (const f of [...list].filter(isDatabase)) await addDatabase(f);
+  const files = [...list].filter((x) => !isDatabase(x)).sort((x, y) => collator.compare(String(x.name ?? ''), String(y.name ?? '')));
   let group = null; // { rd, kind, infos: [{ info, fileIdx, fileCode }] }
   const endGroup = () => {
     if (!group) return;

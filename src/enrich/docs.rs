@@ -8,16 +8,23 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write;
 
-use super::{cloudfront_resources, cloudfront_risk, verb, Facts, Key, Outcome, ENRICHERS, SHARED_KEYS};
+use super::{cloudfront_resources, cloudfront_risk, verb, Enricher, Facts, Key, Outcome, ENRICHERS, OPTIONAL, SHARED_KEYS};
 use crate::options::Options;
+
+/// Every enricher: those that always run, then those an option turns on.
+fn all() -> impl Iterator<Item = &'static &'static Enricher> {
+    ENRICHERS.iter().chain(OPTIONAL.iter())
+}
 
 #[test]
 fn examples_hold_through_transform() {
     let mut failures = Vec::new();
-    for e in ENRICHERS {
+    // The optional enrichers' options: `geoip` with the test databases (src/geoip.rs).
+    let opts = Options { geoip: crate::geoip::writer::both(), ..Options::default() };
+    for e in all() {
         assert!(!e.examples.is_empty(), "{} has no examples", e.name);
         for ex in e.examples {
-            let out = match crate::transform(ex.record.as_bytes(), &Options::default()) {
+            let out = match crate::transform(ex.record.as_bytes(), &opts) {
                 Ok(o) => o,
                 Err(err) => {
                     failures.push(format!("{} / {}: transform failed: {err}", e.name, ex.title));
@@ -46,14 +53,14 @@ fn schema_markdown() -> String {
     s.push_str("Enrichers run in the order below; a key is absent when its source is absent.\n\n");
     s.push_str("## Keys\n\n| key | meaning | enricher |\n|---|---|---|\n");
     let mut rows: Vec<(&str, &str, &str)> = Vec::new();
-    for e in ENRICHERS {
+    for e in all() {
         rows.extend(e.writes.iter().map(|k| (k.name, k.meaning, e.name)));
     }
     rows.extend(SHARED_KEYS.iter().map(|k| (k.name, k.meaning, "(all)")));
     for (k, m, e) in rows {
         let _ = writeln!(s, "| `{k}` | {} | {e} |", cell(m));
     }
-    for e in ENRICHERS {
+    for e in all() {
         let _ = write!(s, "\n## {}\n\n{}\n\n", e.name, e.summary);
         let reads: Vec<String> = e.reads.iter().map(|f| format!("`{}`", crate::fields::path(*f))).collect();
         let uses: Vec<String> = e.uses.iter().map(|k| format!("`{k}`")).collect();
@@ -161,6 +168,21 @@ fn full_facts() -> Facts<'static> {
         session_created: Some("t".into()),
         source_address: Some(B("1.2.3.4")),
         source_ip: Some(B("1.2.3.4")),
+        geo: Some(alloc::boxed::Box::new(crate::geoip::Geo {
+            continent_code: Some("EU".into()),
+            continent_name: Some("Europe".into()),
+            country_iso_code: Some("GB".into()),
+            country_name: Some("United Kingdom".into()),
+            region_iso_code: Some("GB-ENG".into()),
+            subdivision_code: Some("ENG".into()),
+            region_name: Some("England".into()),
+            city_name: Some("London".into()),
+            postal_code: Some("EC2V".into()),
+            timezone: Some("Europe/London".into()),
+            location: Some((51.5, -0.1)),
+            as_number: Some(1),
+            as_organization: Some("o".into()),
+        })),
         ua_original: Some(B("x")),
         ua_name: Some(B("x")),
         ua_version: Some(B("1")),
@@ -212,7 +234,7 @@ fn every_written_key_is_declared_exactly_once() {
     assert_eq!(other.keys().map(String::as_str).collect::<Vec<_>>(), ["event.kind", "error.type", "error.message"]);
     doc.extend(other);
     let mut declared: BTreeMap<&str, usize> = BTreeMap::new();
-    let all: Vec<&Key> = ENRICHERS.iter().flat_map(|e| e.writes.iter()).chain(SHARED_KEYS.iter()).chain(crate::track::KEYS.iter()).collect();
+    let all: Vec<&Key> = all().flat_map(|e| e.writes.iter()).chain(SHARED_KEYS.iter()).chain(crate::track::KEYS.iter()).collect();
     for k in &all {
         *declared.entry(k.name).or_default() += 1;
         assert!(!k.meaning.is_empty(), "{} has no meaning", k.name);
@@ -229,7 +251,7 @@ fn every_written_key_is_declared_exactly_once() {
 
 #[test]
 fn enricher_names_unique() {
-    let mut names: Vec<&str> = ENRICHERS.iter().map(|e| e.name).collect();
+    let mut names: Vec<&str> = all().map(|e| e.name).collect();
     names.sort_unstable();
     let n = names.len();
     names.dedup();

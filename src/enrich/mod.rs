@@ -20,6 +20,7 @@ pub(crate) use cloudfront_risk::{write_details as write_risk_details, RiskDetail
 #[cfg(test)]
 pub(crate) use cloudfront_risk::SEVERITIES;
 mod credentials;
+mod geo;
 // Native only: its tests use proptest (a native-only dev-dependency) and write docs/.
 #[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod docs;
@@ -97,6 +98,8 @@ pub(crate) struct Facts<'a> {
     /// `source.address`, `source.ip`.
     pub source_address: Option<Cow<'a, str>>,
     pub source_ip: Option<Cow<'a, str>>,
+    /// `source.geo.*`, `source.as.*`: only with the `geoip` option (src/enrich/geo.rs).
+    pub geo: Option<alloc::boxed::Box<crate::geoip::Geo>>,
     /// `user_agent.original`, `user_agent.name`, `user_agent.version`.
     pub ua_original: Option<Cow<'a, str>>,
     pub ua_name: Option<Cow<'a, str>>,
@@ -184,6 +187,12 @@ pub(crate) static ENRICHERS: &[&Enricher] = &[
     &cloudfront_risk::CLOUDFRONT_RISK,
 ];
 
+/// Enrichers that run only when an option asks for them, after `ENRICHERS` (their `run` is
+/// empty: they need the option's data, see [`enrich_with`]).
+// Read by the docs and tests (src/enrich/docs.rs); plain data otherwise.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) static OPTIONAL: &[&Enricher] = &[&geo::GEOIP];
+
 /// Keys written by the enrichment stage as a whole rather than by one enricher.
 // Read by the docs and tests (src/enrich/docs.rs); plain data otherwise.
 #[cfg_attr(not(test), allow(dead_code))]
@@ -235,11 +244,12 @@ pub(crate) fn shape(f: F) -> Option<&'static str> {
 /// Runs every enricher over the captured fields (none for an object that is not CloudTrail).
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn enrich<'a>(fields: &Fields<'a>) -> Facts<'a> {
-    enrich_with(fields, false)
+    enrich_with(fields, false, &[])
 }
 
-/// [`enrich`] for a record that is `salvaged` (its damaged stretches kept as `~damaged` members).
-pub(crate) fn enrich_with<'a>(fields: &Fields<'a>, salvaged: bool) -> Facts<'a> {
+/// [`enrich`] for a record that may be `salvaged` (its damaged stretches kept as `~damaged`
+/// members), then the optional enrichers the options ask for: `geoip` with its databases.
+pub(crate) fn enrich_with<'a>(fields: &Fields<'a>, salvaged: bool, geoip: &[crate::GeoIp]) -> Facts<'a> {
     let mut facts = Facts { salvaged, ..Facts::default() };
     if !is_cloudtrail(fields) {
         facts.not_cloudtrail = true;
@@ -249,5 +259,6 @@ pub(crate) fn enrich_with<'a>(fields: &Fields<'a>, salvaged: bool) -> Facts<'a> 
     for e in ENRICHERS {
         (e.run)(fields, &mut facts);
     }
+    geo::run_with(geoip, fields, &mut facts);
     facts
 }

@@ -14,7 +14,8 @@
 //!   `{k=v}` rendering; `flattened.*` copies also respect the `flattened` type's depth limit.
 //! - CloudFront enrichment goes under `aws.cloudfront.*`: `aws.*` is the integration's own
 //!   namespace, so nothing lands at the top level outside ECS.
-//! - no geo/ASN lookups (`source.geo`, `source.as`): those need databases a library does not ship.
+//! - geo/ASN lookups (`source.geo.*`, `source.as.*`) only with the `geoip` option: the user's own
+//!   MaxMind-format databases, read offline (src/geoip.rs); Elastic's pipeline uses its bundled ones.
 //!
 //! With `enrich: false` only the rows whose source is a record field are written (plus the
 //! constants `ecs.version`, `event.kind`, `cloud.provider`); fact-only keys (`event.outcome`,
@@ -130,12 +131,16 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
             doc.str("event.original", core::str::from_utf8(record).unwrap_or_default());
         }
         write_cloudfront(&mut doc, f);
+        if let Some(g) = &f.geo {
+            write_geo(&mut doc, g);
+        }
         if !f.errors.is_empty() {
             doc.str_array("aws.cloudtrail.enrichment_errors", &f.errors);
         }
     }
     write_targets(&mut doc, fields);
     write_related(&mut doc, fields, facts);
+    write_hosts(&mut doc, fields);
     write_tls_version(&mut doc, fields);
     write_resources(&mut doc, fields);
     write_console_login(&mut doc, fields);
@@ -201,6 +206,38 @@ fn write_related(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) 
     if let Some(ip) = facts.and_then(|f| f.source_ip.as_deref()).filter(|s| !s.is_empty()) {
         doc.str_array("related.ip", [ip]);
     }
+}
+
+/// EC2 instances the call names or acts on: `host.target.id` and `related.hosts`, from
+/// `requestParameters.instancesSet.items[].instanceId` (StartInstances, StopInstances,
+/// TerminateInstances...), `responseElements.instancesSet.items[].instanceId` (RunInstances, whose
+/// request has no ids yet) and `requestParameters.instanceId` (ModifyInstanceAttribute...), in that
+/// order, without duplicates. Only values shaped like an instance id (`i-` then letters and digits).
+fn write_hosts(doc: &mut Doc, fields: &Fields<'_>) {
+    let req = fields.raw(F::RequestParameters).unwrap_or(b"null");
+    let resp = fields.raw(F::ResponseElements).unwrap_or(b"null");
+    let mut ids: Vec<Cow<'_, str>> = Vec::new();
+    let mut add = |v: Option<Cow<'_, str>>| {
+        if let Some(v) = v.filter(|s| is_instance_id(s)) {
+            if !ids.contains(&v) {
+                ids.push(Cow::Owned(v.into_owned()));
+            }
+        }
+    };
+    for payload in [req, resp] {
+        for item in json::get(payload, &["instancesSet", "items"]).map(json::elements).into_iter().flatten() {
+            add(json::get(item, &["instanceId"]).and_then(json::as_str));
+        }
+    }
+    add(json::get(req, &["instanceId"]).and_then(json::as_str));
+    if !ids.is_empty() {
+        doc.str_array("host.target.id", &ids);
+        doc.str_array("related.hosts", &ids);
+    }
+}
+
+fn is_instance_id(s: &str) -> bool {
+    s.len() > 2 && s.len() <= 40 && s.starts_with("i-") && s[2..].bytes().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// `tls.version_protocol` and `tls.version` from tlsDetails.tlsVersion (`TLSv1.2` → `tls`, `1.2`;
@@ -288,6 +325,34 @@ fn write_console_login(doc: &mut Doc, fields: &Fields<'_>) {
     }
     if let Some(b) = yes_no(fields.text(F::AedMfaUsed)) {
         doc.bool("aws.cloudtrail.console_login.additional_eventdata.mfa_used", b);
+    }
+}
+
+/// `source.geo.*` (`location` a geo_point `{lat, lon}`) and `source.as.*`, as Elastic's geoip
+/// processor writes them.
+fn write_geo(doc: &mut Doc, g: &crate::geoip::Geo) {
+    for (k, v) in [
+        ("source.geo.continent_code", &g.continent_code),
+        ("source.geo.continent_name", &g.continent_name),
+        ("source.geo.country_iso_code", &g.country_iso_code),
+        ("source.geo.country_name", &g.country_name),
+        ("source.geo.region_iso_code", &g.region_iso_code),
+        ("source.geo.region_name", &g.region_name),
+        ("source.geo.city_name", &g.city_name),
+        ("source.geo.postal_code", &g.postal_code),
+        ("source.geo.timezone", &g.timezone),
+        ("source.as.organization.name", &g.as_organization),
+    ] {
+        if let Some(v) = v {
+            doc.str(k, v);
+        }
+    }
+    if let Some((lat, lon)) = g.location {
+        doc.put_with(&[crate::profiles::doc::Part::Dotted("source.geo.location.lat")], |o| crate::geoip::write_f64(o, lat));
+        doc.put_with(&[crate::profiles::doc::Part::Dotted("source.geo.location.lon")], |o| crate::geoip::write_f64(o, lon));
+    }
+    if let Some(n) = g.as_number {
+        doc.int("source.as.number", i64::from(n));
     }
 }
 

@@ -45,6 +45,9 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
     w.opt_str("cloudtrail.session.created_at", f.session_created.as_deref());
     w.opt_str("source.address", f.source_address.as_deref());
     w.opt_str("source.ip", f.source_ip.as_deref());
+    if let Some(g) = &f.geo {
+        write_geo(w, g);
+    }
     w.opt_str("user_agent.original", f.ua_original.as_deref());
     w.opt_str("user_agent.name", f.ua_name.as_deref());
     w.opt_str("user_agent.version", f.ua_version.as_deref());
@@ -84,4 +87,28 @@ pub(crate) fn write_marks(w: &mut ObjWriter<'_>, m: &crate::record::Marks) {
     w.key("event.salvage.damages");
     crate::record::write_damages(w.out, &m.damages);
     w.str("event.original", &m.original);
+}
+
+/// `source.geo.*` and `source.as.*` (src/enrich/geo.rs).
+fn write_geo(w: &mut ObjWriter<'_>, g: &crate::geoip::Geo) {
+    w.opt_str("source.geo.continent_code", g.continent_code.as_deref());
+    w.opt_str("source.geo.continent_name", g.continent_name.as_deref());
+    w.opt_str("source.geo.country_iso_code", g.country_iso_code.as_deref());
+    w.opt_str("source.geo.country_name", g.country_name.as_deref());
+    w.opt_str("source.geo.region_iso_code", g.region_iso_code.as_deref());
+    w.opt_str("source.geo.region_name", g.region_name.as_deref());
+    w.opt_str("source.geo.city_name", g.city_name.as_deref());
+    w.opt_str("source.geo.postal_code", g.postal_code.as_deref());
+    w.opt_str("source.geo.timezone", g.timezone.as_deref());
+    if let Some((lat, lon)) = g.location {
+        w.key("source.geo.location.lat");
+        crate::geoip::write_f64(w.out, lat);
+        w.key("source.geo.location.lon");
+        crate::geoip::write_f64(w.out, lon);
+    }
+    if let Some(n) = g.as_number {
+        w.key("source.as.number");
+        crate::json::write_int(w.out, i64::from(n));
+    }
+    w.opt_str("source.as.organization.name", g.as_organization.as_deref());
 }

@@ -553,8 +553,39 @@ fn write_src_endpoint(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'
         None => addr.trim().parse::<core::net::IpAddr>().ok().map(|_| String::from(addr.trim())),
     };
     match ip {
-        Some(ip) => doc.str("src_endpoint.ip", &ip),
+        Some(ip) => {
+            doc.str("src_endpoint.ip", &ip);
+            if let Some(g) = facts.and_then(|f| f.geo.as_deref()) {
+                write_location(doc, g);
+            }
+        }
         None => doc.str("src_endpoint.svc_name", &addr),
+    }
+}
+
+/// `src_endpoint.location` from the `geoip` option's lookup: `country` (ISO 3166-1 alpha-2),
+/// `region` (the subdivision's own ISO 3166-2 code, at most three characters in 1.1.0), `city`,
+/// `continent`, `postal_code`, `coordinates` ([lon, lat], GeoJSON's order). Only when one of the
+/// members the object needs (coordinates, city, country, postal_code, region) is known. OCSF 1.1.0
+/// has no autonomous system on a network endpoint, so `source.as.*` has no OCSF form.
+fn write_location(doc: &mut Doc, g: &crate::geoip::Geo) {
+    let region = g.subdivision_code.as_deref().filter(|r| r.len() <= 3);
+    if g.location.is_none() && g.city_name.is_none() && g.country_iso_code.is_none() && g.postal_code.is_none() && region.is_none() {
+        return;
+    }
+    opt_str(doc, "src_endpoint.location.country", g.country_iso_code.as_deref());
+    opt_str(doc, "src_endpoint.location.region", region);
+    opt_str(doc, "src_endpoint.location.city", g.city_name.as_deref());
+    opt_str(doc, "src_endpoint.location.continent", g.continent_name.as_deref());
+    opt_str(doc, "src_endpoint.location.postal_code", g.postal_code.as_deref());
+    if let Some((lat, lon)) = g.location {
+        doc.put_with(&[crate::profiles::doc::Part::Dotted("src_endpoint.location.coordinates")], |o| {
+            o.push(b'[');
+            crate::geoip::write_f64(o, lon);
+            o.push(b',');
+            crate::geoip::write_f64(o, lat);
+            o.push(b']');
+        });
     }
 }
 

@@ -709,6 +709,19 @@ impl Splitter {
                 }
             }
             Unit::Digest => {
+                if self.engine.opts.digests {
+                    // One document per listed log file (src/digest.rs).
+                    let (before, records, emitted) = (self.records, &mut self.records, &mut self.emitted);
+                    crate::digest::documents(u, &self.engine.opts, &mut self.entry, |doc| {
+                        *records += 1;
+                        *emitted += doc.len() + 1;
+                        sink(Item::Record(doc));
+                    });
+                    if self.records > before {
+                        return Ok(());
+                    }
+                    // Listing no log file, it gives nothing: still a counted skip.
+                }
                 self.skipped += 1;
                 Ok(())
             }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { geoipDb } from '../js/geoip-dbs.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const FIX = join(ROOT, 'tests/fixtures/viewer');
@@ -514,6 +515,24 @@ describe('viewer (js/viewer) in headless Chromium', () => {
     await page.fill('[data-testid=filter-text]', 'USER7"');
     await loaded(page, expected);
     t.diagnostic(`free-text search over 500,000 events (plus the debounce): ${Date.now() - searchStart} ms`);
+  });
+
+  it('a dropped .mmdb database: the logs dropped with it get source.geo.*; a bad one is an error entry', async (t) => {
+    const page = await newPage(t);
+    const dir = join(tmpdir(), `ct-viewer-geo-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const log = join(dir, 'geo.json');
+    writeFileSync(log, JSON.stringify({ Records: [{ eventVersion: '1.08', eventTime: '2024-03-01T10:00:00Z', eventSource: 'cloudfront.amazonaws.com', eventName: 'GetDistribution2020_05_31', sourceIPAddress: '81.2.69.142' }] }));
+    const bad = join(dir, 'bad.mmdb');
+    writeFileSync(bad, 'not a database');
+    // The log comes first in the drop: databases are taken before the logs all the same.
+    await page.setInputFiles('[data-testid=file-input]', [log, geoipDb('city'), bad]);
+    await loaded(page, 1, 1);
+    await page.locator('[data-testid=event-row]', { hasText: 'GetDistribution' }).first().click();
+    const field = (k) => page.locator(`[data-testid=detail-fields] .field[data-key="${k}"] .fv`);
+    await field('source.geo.city_name').waitFor();
+    assert.equal(await field('source.geo.city_name').textContent(), 'London');
+    assert.equal(await field('source.geo.country_iso_code').textContent(), 'GB');
   });
 
   it('light theme', async (t) => {

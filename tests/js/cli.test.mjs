@@ -729,3 +729,20 @@ test('long lines: error entries told from records whose first key is error.messa
   assert.equal(strict.out, `${nd[0]}\n${nd[1]}\n`);
   assert.ok(strict.err.includes(whole.errors[0]['error.message']), strict.err);
 });
+
+test('--geoip FILE (repeatable) looks source.ip up offline; a bad file is a usage error naming it', async () => {
+  const { geoipDb } = await import('./geoip-dbs.mjs');
+  const rec = JSON.stringify({ eventVersion: '1.08', eventName: 'GetDistribution', sourceIPAddress: '81.2.69.142' });
+  const r = run(['--geoip', geoipDb('city'), '--geoip', geoipDb('asn')], rec);
+  assert.equal(r.code, 0, r.err);
+  const [doc] = lines(r.out);
+  assert.equal(doc['source.geo.city_name'], 'London');
+  assert.equal(doc['source.as.number'], 20712);
+  const ecs = lines(run(['--geoip', geoipDb('city'), '--profile', 'ecs'], rec).out)[0];
+  assert.deepEqual(ecs.source.geo.location, { lat: 51.5142, lon: -0.0931 });
+  assert.equal(lines(run([], rec).out)[0]['source.geo.city_name'], undefined);
+  const bad = run(['--geoip', SAMPLE], rec);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /option: geoip \(.*cloudfront-sample\.json\): not a MaxMind DB \(\.mmdb\) database/);
+  assert.equal(run(['--geoip', ''], rec).code, 2);
+});

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ct from '../../js/node.mjs';
+import { geoipDb } from './geoip-dbs.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SAMPLES = path.join(ROOT, '../shared/samples');
@@ -94,12 +95,14 @@ export function salvageFiles() {
   return fs.readdirSync(dir).sort().map((f) => ({ source: `tests/fixtures/salvage/${f}`, bytes: fs.readFileSync(path.join(dir, f)) }));
 }
 
-/** Every document `profile` writes for the inputs above, enrichment on and off:
+/** Every document `profile` writes for the inputs above, enrichment on and off, and enriched
+ * with the `geoip` option (a test database that places every address: every geo key written):
  * [{ source, enrich, doc }]. Records that become error entries are not documents. */
 export function documents(profile) {
   const out = [];
-  for (const enrich of [true, false]) {
-    const opts = { profile, enrich };
+  const geoip = geoipDb('everywhere');
+  for (const [enrich, more] of [[true, {}], [false, {}], ['geoip', { geoip }]]) {
+    const opts = { profile, enrich: enrich !== false, ...more };
     // Whole logs with salvage on: a damaged record (the seed's) is a document too.
     const logOpts = { ...opts, salvage: true };
     for (const { source, bytes } of salvageFiles()) {
@@ -124,6 +127,14 @@ export function documents(profile) {
         throw e;
       }
       log.records.forEach((doc, i) => out.push({ source: `samples/${source}[${i}]`, enrich, doc }));
+    }
+  }
+  // Digest files as documents (the `digests` option; the ocsf profile refuses it).
+  if (profile !== 'ocsf') {
+    const dir = path.join(ROOT, 'tests/fixtures/digest');
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+      const log = ct.transformLog(fs.readFileSync(path.join(dir, f)), { profile, digests: true });
+      log.records.forEach((doc, i) => out.push({ source: `tests/fixtures/digest/${f}[${i}]`, enrich: 'digests', doc }));
     }
   }
   return out;

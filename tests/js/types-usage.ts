@@ -9,6 +9,8 @@ import * as webNs from 'cloudfront-trail/web';
 import { createTransformStream as streamFromSubpath } from 'cloudfront-trail/stream';
 
 const opts: Options = { profile: 'flat', enrich: true, arrays: 'index', separator: '/', maxDepth: 8, maxFields: 500, strict: false };
+const geoOpts: Options = { geoip: ['GeoLite2-City.mmdb', new Uint8Array(0), new ArrayBuffer(0)], digests: true };
+void geoOpts;
 const flat: FlatRecord = transform({ eventName: 'CreateInvalidation2020_05_31' }, opts);
 const fromText: FlatRecord = transform('{"eventName":"GetDistribution2020_05_31"}');
 const log: Log = transformLog(new Uint8Array([123, 125]));
