@@ -3,7 +3,7 @@
 // the flattening of record objects (js/flatten.mjs, checked against the core by tests).
 // A backend is { glue(): wasm-bindgen exports, reset(): void, ready(): boolean }.
 
-import { fastConfig, flattenObject, parseSpec } from './flatten.mjs';
+import { fastConfig, flattenObject, parseSpec, wellFormed } from './flatten.mjs';
 
 /** An error from cloudfront-trail: `kind` is one of input, syntax, record, limit, option, internal. */
 export class CloudTrailError extends Error {
@@ -25,10 +25,14 @@ export class CloudTrailError extends Error {
 // Options only the JS side reads; never sent to the core.
 const JS_ONLY = new Set(['bytes', 'ndjson', 'highWaterMark']);
 
-/** Options object → the JSON text the core reads (JS names; unknown names are rejected there). */
-export function optionsText(opts) {
+/**
+ * Options object → what the core reads (src/wasm.rs, through serde-wasm-bindgen): a snapshot of
+ * its own members without the JS-only ones, or undefined when none is left (the defaults). The
+ * core checks names and values; a snapshot, so a restored splitter reads the options it began with.
+ */
+export function coreOptions(opts) {
   try {
-    return optionsTextOf(opts);
+    return coreOptionsOf(opts);
   } catch (e) {
     // A throwing getter or a revoked proxy among the options.
     throw e instanceof CloudTrailError ? e : new CloudTrailError(`option: cannot read the options (${messageOf(e)})`, { kind: 'option', cause: e });
@@ -43,22 +47,27 @@ function messageOf(e) {
   }
 }
 
-function optionsTextOf(opts) {
-  if (opts === undefined || opts === null) return '{}';
+function coreOptionsOf(opts) {
+  if (opts === undefined || opts === null) return undefined;
   if (typeof opts !== 'object' || Array.isArray(opts)) {
     throw new CloudTrailError(`option: options must be an object, got ${describe(opts)}`, { kind: 'option' });
   }
   // A null-prototype object keeps a `__proto__` option name an own key, so the core rejects it.
-  const o = Object.create(null);
+  let o;
   for (const k of Object.keys(opts)) {
     const v = opts[k];
-    if (JS_ONLY.has(k) || v === undefined) continue;
+    if (JS_ONLY.has(k) || v === undefined || v === null) continue;
     if (typeof v === 'number' && !Number.isFinite(v)) {
       throw new CloudTrailError(`option: ${k} must be a finite number`, { kind: 'option' });
     }
+    // A lone surrogate has no UTF-8 form: the glue would pass it on as U+FFFD.
+    if (typeof v === 'string' && !wellFormed(v)) {
+      throw new CloudTrailError(`option: ${k} must be a string of Unicode text`, { kind: 'option' });
+    }
+    o ??= Object.create(null);
     o[k] = v;
   }
-  return JSON.stringify(o);
+  return o;
 }
 
 function describeSafe(v) {
@@ -194,7 +203,7 @@ export function createApi(backend) {
   }
 
   function transform(record, options) {
-    const o = optionsText(options);
+    const o = coreOptions(options);
     let out;
     const kindOf = guard('record', 'cannot read the record', () => {
       if (typeof record === 'string') return 'text';
@@ -237,7 +246,7 @@ export function createApi(backend) {
   }
 
   function transformLog(input, options) {
-    const o = optionsText(options);
+    const o = coreOptions(options);
     const x = toBytesOrText(input, 'transformLog');
     const text = withPartial(() => (typeof x === 'string'
       ? call((g) => g.transformLogText(x, o))
@@ -247,7 +256,7 @@ export function createApi(backend) {
   }
 
   function transformLogToNdjson(input, options) {
-    const o = optionsText(options);
+    const o = coreOptions(options);
     const x = toBytesOrText(input, 'transformLogToNdjson');
     const bytes = guard('option', 'cannot read the options', () => Boolean(options && options.bytes));
     if (bytes) {
@@ -260,7 +269,7 @@ export function createApi(backend) {
   }
 
   function unflatten(flat, options) {
-    const o = optionsText(options);
+    const o = coreOptions(options);
     const text = guard('record', 'cannot serialise the flat object', () => {
       if (typeof flat === 'string') return flat;
       if (isPlainRecord(flat) && !ArrayBuffer.isView(flat)) return JSON.stringify(flat);
@@ -273,7 +282,7 @@ export function createApi(backend) {
   const MAX_TEXT = (1 << 29) - 24;
 
   function createSplitter(options) {
-    const o = optionsText(options);
+    const o = coreOptions(options);
     let sp = call((g) => new g.Splitter(o));
     let gen = generation;
     // To survive the loss of the instance (a trap anywhere in it): after every call, the core's
