@@ -47,15 +47,34 @@ function messageOf(e) {
   }
 }
 
+// The last options object, its members as [key, value, ...] when read, and the snapshot made
+// of them: a pipeline passes one options object per record, and while its members stay the same
+// the core gets the same frozen snapshot, which it knows by identity without reading it again.
+let lastOpts;
+let lastMembers;
+let lastSnapshot;
+
+function sameMembers(opts, members) {
+  const keys = Object.keys(opts);
+  if (keys.length * 2 !== members.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] !== members[2 * i] || opts[keys[i]] !== members[2 * i + 1]) return false;
+  }
+  return true;
+}
+
 function coreOptionsOf(opts) {
   if (opts === undefined || opts === null) return undefined;
   if (typeof opts !== 'object' || Array.isArray(opts)) {
     throw new CloudTrailError(`option: options must be an object, got ${describe(opts)}`, { kind: 'option' });
   }
+  if (opts === lastOpts && sameMembers(opts, lastMembers)) return lastSnapshot;
+  const members = [];
   // A null-prototype object keeps a `__proto__` option name an own key, so the core rejects it.
   let o;
   for (const k of Object.keys(opts)) {
     const v = opts[k];
+    members.push(k, v);
     if (JS_ONLY.has(k) || v === undefined || v === null) continue;
     if (typeof v === 'number' && !Number.isFinite(v)) {
       throw new CloudTrailError(`option: ${k} must be a finite number`, { kind: 'option' });
@@ -67,6 +86,10 @@ function coreOptionsOf(opts) {
     o ??= Object.create(null);
     o[k] = v;
   }
+  if (o !== undefined) Object.freeze(o);
+  lastOpts = opts;
+  lastMembers = members;
+  lastSnapshot = o;
   return o;
 }
 

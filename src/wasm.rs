@@ -57,10 +57,27 @@ fn start() {
 /// crossing). Its own enumerable members are read as a map (`Object.entries`), so a misspelt
 /// option is met and refused: serde-wasm-bindgen alone reads a struct by looking up the known
 /// names only. A `null` or `undefined` member means the default, as in `Options::from_json`.
+///
+/// The last object read is remembered: the shim hands over the same frozen snapshot for as long
+/// as the caller's options do not change (a pipeline passes one options object per record), and
+/// one `===` then stands for reading it again. A caller of these internal exports must not
+/// change an options object it has passed.
 fn options(v: &JsValue) -> crate::Result<Options> {
     if v.is_undefined() || v.is_null() {
         return Ok(Options::default());
     }
+    std::thread_local! {
+        static LAST: core::cell::RefCell<Option<(JsValue, Options)>> = const { core::cell::RefCell::new(None) };
+    }
+    if let Some(o) = LAST.with(|last| last.borrow().as_ref().filter(|(seen, _)| seen == v).map(|(_, o)| o.clone())) {
+        return Ok(o);
+    }
+    let o = read_options(v)?;
+    LAST.with(|last| *last.borrow_mut() = Some((v.clone(), o.clone())));
+    Ok(o)
+}
+
+fn read_options(v: &JsValue) -> crate::Result<Options> {
     if !v.is_object() || js_sys::Array::is_array(v) {
         return Err(Error::new(ErrorKind::Option, "options must be an object"));
     }
