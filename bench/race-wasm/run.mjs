@@ -17,6 +17,7 @@ const rows = [
   ['race-wasm-serde-visitor', "serde_json's streaming visitor", glue.serdeVisitor],
   ['race-wasm-jiter', 'jiter', glue.jiter],
 ];
+const records = nd.toString('latin1').split('\n').filter((l) => l.length > 0).length;
 const want = Buffer.from(rows[0][2](nd));
 for (const [id, , f] of rows.slice(1)) {
   if (!want.equals(Buffer.from(f(nd)))) {
@@ -39,6 +40,6 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 for (let i = 0; i < rows.length; i++) {
   const med = median(times[i]);
   const mbps = nd.length / 1e6 / (med / 1e3);
-  console.log(JSON.stringify({ id: rows[i][0], group: 'wasm-race', label: `race (wasm, Node): ${rows[i][1]}`, bytes: nd.length, medianMs: med, mbps: Number(mbps.toFixed(1)) }));
+  console.log(JSON.stringify({ id: rows[i][0], group: 'wasm-race', label: `race (wasm, Node): ${rows[i][1]}`, bytes: nd.length, records, medianMs: med, mbps: Number(mbps.toFixed(1)) }));
   console.error(`${rows[i][1].padEnd(34)} ${mbps.toFixed(1).padStart(7)} MB/s`);
 }
