@@ -109,7 +109,7 @@ function kept(name, outcome) {
 /** The core's answer for one record: `{ doc }` (JSON text) or `{ err }` (its error). */
 function coreTransform(rec, profile) {
   try {
-    return { doc: core.transformBytes(rec, JSON.stringify({ profile })) };
+    return { doc: core.transformBytes(rec, { profile }) };
   } catch (err) {
     assert.equal(typeof err.kind, 'string', `the core threw something else: ${err}`);
     return { err };
