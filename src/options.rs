@@ -180,6 +180,18 @@ impl Options {
         Ok(o)
     }
 
+    /// [`read`](Self::read) for a deserializer whose caller knows the option being read when an
+    /// error comes (`at`: the JS object's members, read one by one), without serde_path_to_error.
+    #[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+    pub(crate) fn read_at<'de, D: Deserializer<'de>>(d: D, at: impl FnOnce() -> String) -> Result<Options>
+    where
+        D::Error: core::fmt::Display,
+    {
+        let o = Options::deserialize(d).map_err(|e| opt_err(message(&at(), &e.to_string())))?;
+        o.validate()?;
+        Ok(o)
+    }
+
     /// The separator as UTF-8 bytes.
     pub(crate) fn sep_bytes(&self, buf: &mut [u8; 4]) -> usize {
         self.separator.encode_utf8(buf).len()

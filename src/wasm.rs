@@ -81,12 +81,19 @@ fn read_options(v: &JsValue) -> crate::Result<Options> {
     if !v.is_object() || js_sys::Array::is_array(v) {
         return Err(Error::new(ErrorKind::Option, "options must be an object"));
     }
+    // The member being read when an error comes is the last one handed out: the message names it.
+    let at = core::cell::RefCell::new(String::new());
     let members = js_sys::Object::entries(v.unchecked_ref()).into_iter().filter_map(|pair| {
         let pair: js_sys::Array = pair.unchecked_into();
         let value = pair.get(1);
-        (!value.is_undefined() && !value.is_null()).then(|| (pair.get(0).as_string().unwrap_or_default(), Member(value)))
+        if value.is_undefined() || value.is_null() {
+            return None;
+        }
+        let key = pair.get(0).as_string().unwrap_or_default();
+        at.borrow_mut().clone_from(&key);
+        Some((key, Member(value)))
     });
-    Options::read(serde::de::value::MapDeserializer::<_, serde_wasm_bindgen::Error>::new(members))
+    Options::read_at(serde::de::value::MapDeserializer::<_, serde_wasm_bindgen::Error>::new(members), || at.take())
 }
 
 /// One option's value, read by serde-wasm-bindgen.
