@@ -203,6 +203,21 @@ if (pkg) {
     },
   });
 }
+// The same with an options object on every call: what reading the options costs per record.
+if (pkg) {
+  const opts = { profile: 'flat', enrich: true, maxDepth: 32 };
+  add({
+    id: 'transform-text-options',
+    group: 'record',
+    label: '  transform(JSON text, { profile, enrich, maxDepth }) per record',
+    bytes: ndBytes,
+    run() {
+      let n = 0;
+      for (let i = 0; i < N; i++) if (pkg.transform(recordTexts[i], opts)) n++;
+      return n;
+    },
+  });
+}
 // transform(object) takes the fast route (js/flatten.mjs): the object is flattened in JS and only
 // the view enrichment reads goes through WASM. These rows split it: the JS walk alone (what
 // enrich: false runs) and the old route's first half, for comparison.

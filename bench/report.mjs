@@ -33,13 +33,14 @@ const jq = readJson('jq.json');
 const rss = readJson('rss.json') || [];
 const native = readJsonLines('native.jsonl');
 const serde = readJsonLines('serde.jsonl');
+const raceWasm = readJsonLines('race-wasm.jsonl');
 const env = readJson('env.json') || {};
 const notes = [...(js?.notes || []), ...(env.notes || [])];
 
 const mbps = (r) => r.bytes / 1e6 / (r.medianMs / 1e3);
 const rps = (r) => r.records / (r.medianMs / 1e3);
 const byId = new Map();
-for (const r of [...(js?.rows || []), ...(jq ? [jq] : []), ...rss, ...native, ...serde]) byId.set(r.id, r);
+for (const r of [...(js?.rows || []), ...(jq ? [jq] : []), ...rss, ...native, ...serde, ...raceWasm]) byId.set(r.id, r);
 const ok = (id) => {
   const r = byId.get(id);
   return r && !r.error && Number.isFinite(r.medianMs) ? r : null;
@@ -60,6 +61,9 @@ function ratios(r) {
     return [ratio(r, 'plain-js', 'plain JS'), ratio(r, 'json-parse', 'JSON.parse')];
   }
   if (r.group === 'record') return [ratio(r, 'flatten-object', 'flatten(obj)')];
+  // The race (issue 18): each row against json.rs doing the same work in the same run.
+  if (r.id.startsWith('race-wasm-')) return [ratio(r, 'race-wasm-jsonrs', 'json.rs')];
+  if (r.id.startsWith('race-')) return [ratio(r, 'race-jsonrs', 'json.rs')];
   if (r.group === 'native') {
     const perRecord = /record|naive/.test(r.id);
     return perRecord
@@ -75,6 +79,7 @@ const sections = [
   ['Command-line baseline', (r) => r.group === 'process'],
   ['Streaming (child process; peak RSS = VmHWM)', (r) => r.group === 'stream'],
   ['Native Rust core (cargo bench --bench core; serde_json defaults from bench/serde-baseline)', (r) => r.group === 'native'],
+  ['The race in wasm, in Node (bash bench/race-wasm/run.sh; see "The race" in bench/README.md)', (r) => r.group === 'wasm-race'],
 ];
 const all = [...byId.values()];
 

@@ -69,6 +69,8 @@ if [ "${BENCH_SKIP_NATIVE:-}" != 1 ]; then
   log "serde_json baseline (default features)"
   cargo run -q --release --manifest-path bench/serde-baseline/Cargo.toml --target-dir target/serde-baseline \
     -- "$main_json" >"$OUT/serde.jsonl" || { log "serde baseline failed"; status=1; }
+  log "the race in wasm (bench/race-wasm)"
+  bash bench/race-wasm/run.sh "$(realpath "$main_nd")" >"$OUT/race-wasm.jsonl" || { log "race-wasm failed"; status=1; }
 fi
 
 # 7. The table.

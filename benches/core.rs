@@ -20,6 +20,9 @@ use std::time::Instant;
 use cloudfront_trail::{transform, transform_log, transform_log_to_ndjson, Item, Options, Splitter};
 use serde_json::Value;
 
+// The race (issue 18): the flat profile on serde_json's streaming visitor and on jiter.
+mod race;
+
 struct Path<'a> {
     id: &'static str,
     label: &'static str,
@@ -75,6 +78,36 @@ fn main() {
     let opts = Options::default();
     let no_enrich = Options { enrich: false, ..Options::default() };
     let salvage = Options { salvage: true, ..Options::default() };
+
+    // The race's rows write the same NDJSON as `core-race-jsonrs` (checked here once, so a row
+    // never times different work; tests/race.rs checks it record by record).
+    let race_ndjson = |flatten: &dyn Fn(&[u8], &mut race::Flat) -> bool| -> (Vec<u8>, usize) {
+        let mut f = race::Flat::default();
+        let mut out = Vec::with_capacity(nd.len() * 2);
+        let mut n = 0;
+        for l in &lines {
+            if flatten(l, &mut f) {
+                out.extend_from_slice(&f.out);
+                out.push(b'\n');
+                n += 1;
+            }
+        }
+        (out, n)
+    };
+    let serde_row = |l: &[u8], f: &mut race::Flat| race::serde_flat(l, f).is_ok();
+    let jiter_row = |l: &[u8], f: &mut race::Flat| race::jiter_flat(l, f).is_ok();
+    // BENCH_RACE_CHECK=0 skips the check (under callgrind, to count one row's instructions).
+    let check = std::env::var("BENCH_RACE_CHECK").map_or(true, |v| v != "0");
+    if check && only.as_deref().map_or(true, |ids| ids.contains("race")) {
+        let ours = transform_log_to_ndjson(&nd, &no_enrich).map(|(o, _)| o).unwrap_or_default();
+        for (name, row) in [("serde_json visitor", &serde_row as &dyn Fn(&[u8], &mut race::Flat) -> bool), ("jiter", &jiter_row)] {
+            let (theirs, n) = race_ndjson(row);
+            if theirs != ours || n != n_records {
+                eprintln!("bench core: the {name} contender does not write json.rs's bytes on this corpus ({n} of {n_records} records)");
+                std::process::exit(1);
+            }
+        }
+    }
 
     let mut paths: Vec<Path<'_>> = vec![
         Path {
@@ -160,6 +193,78 @@ fn main() {
                     s.records as usize
                 }
                 Err(_) => 0,
+            }),
+        },
+        Path {
+            id: "race-jsonrs",
+            label: "race: flat, enrich off, NDJSON in → NDJSON out: json.rs",
+            bytes: nd.len(),
+            run: Box::new(|| match transform_log_to_ndjson(&nd, &no_enrich) {
+                Ok((out, s)) => {
+                    black_box(&out);
+                    s.records as usize
+                }
+                Err(_) => 0,
+            }),
+        },
+        Path {
+            id: "race-jsonrs-per-record",
+            label: "race: the same, json.rs through transform() per line",
+            bytes: nd.len(),
+            run: Box::new(|| {
+                let mut out = Vec::with_capacity(nd.len() * 2);
+                let mut n = 0;
+                for l in &lines {
+                    if let Ok(s) = transform(l, &no_enrich) {
+                        out.extend_from_slice(s.as_bytes());
+                        out.push(b'\n');
+                        n += 1;
+                    }
+                }
+                black_box(&out);
+                n
+            }),
+        },
+        Path {
+            id: "race-serde-visitor",
+            label: "race: the same on serde_json's streaming visitor",
+            bytes: nd.len(),
+            run: Box::new(|| {
+                let (out, n) = race_ndjson(&serde_row);
+                black_box(&out);
+                n
+            }),
+        },
+        Path {
+            id: "race-jiter",
+            label: "race: the same on jiter",
+            bytes: nd.len(),
+            run: Box::new(|| {
+                let (out, n) = race_ndjson(&jiter_row);
+                black_box(&out);
+                n
+            }),
+        },
+        Path {
+            id: "race-serde-validate",
+            label: "race: serde_json IgnoredAny per record (validation only)",
+            bytes: nd.len(),
+            run: Box::new(|| {
+                lines.iter().filter(|l| serde_json::from_slice::<serde::de::IgnoredAny>(l).is_ok()).count()
+            }),
+        },
+        Path {
+            id: "race-jiter-validate",
+            label: "race: jiter skip per record (validation only)",
+            bytes: nd.len(),
+            run: Box::new(|| {
+                lines
+                    .iter()
+                    .filter(|l| {
+                        let mut j = jiter::Jiter::new(l);
+                        j.next_skip().is_ok() && j.finish().is_ok()
+                    })
+                    .count()
             }),
         },
         Path {

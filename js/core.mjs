@@ -3,7 +3,7 @@
 // the flattening of record objects (js/flatten.mjs, checked against the core by tests).
 // A backend is { glue(): wasm-bindgen exports, reset(): void, ready(): boolean }.
 
-import { JS_ONLY, fastConfig, flattenObject, parseSpec } from './flatten.mjs';
+import { JS_ONLY, fastConfig, flattenObject, parseSpec, wellFormed } from './flatten.mjs';
 
 /** An error from cloudfront-trail: `kind` is one of input, syntax, record, limit, option, internal. */
 export class CloudTrailError extends Error {
@@ -23,12 +23,14 @@ export class CloudTrailError extends Error {
 }
 
 /**
- * Options object → the JSON text the core reads (JS names; unknown names are rejected there).
+ * Options object → what the core reads (src/wasm.rs, through serde-wasm-bindgen): a snapshot of
+ * its own members without the JS-only ones, or undefined when none is left (the defaults). The
+ * core checks names and values; a snapshot, so a restored splitter reads the options it began with.
  * `geoip(value)`, when given, turns the `geoip` option into what the core reads (handles).
  */
-export function optionsText(opts, geoip) {
+export function coreOptions(opts, geoip) {
   try {
-    return optionsTextOf(opts, geoip);
+    return coreOptionsOf(opts, geoip);
   } catch (e) {
     // A throwing getter or a revoked proxy among the options.
     throw e instanceof CloudTrailError ? e : new CloudTrailError(`option: cannot read the options (${messageOf(e)})`, { kind: 'option', cause: e });
@@ -43,26 +45,61 @@ function messageOf(e) {
   }
 }
 
-function optionsTextOf(opts, geoip) {
-  if (opts === undefined || opts === null) return '{}';
+// The last options object, its members as [key, value, ...] when read, and the snapshot made
+// of them: a pipeline passes one options object per record, and while its members stay the same
+// the core gets the same frozen snapshot, which it knows by identity without reading it again.
+let lastOpts;
+let lastMembers;
+let lastSnapshot;
+
+function sameMembers(opts, members) {
+  const keys = Object.keys(opts);
+  if (keys.length * 2 !== members.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] !== members[2 * i] || opts[keys[i]] !== members[2 * i + 1]) return false;
+  }
+  return true;
+}
+
+function coreOptionsOf(opts, geoip) {
+  if (opts === undefined || opts === null) return undefined;
   if (typeof opts !== 'object' || Array.isArray(opts)) {
     throw new CloudTrailError(`option: options must be an object, got ${describe(opts)}`, { kind: 'option' });
   }
+  if (opts === lastOpts && sameMembers(opts, lastMembers)) return lastSnapshot;
+  const members = [];
+  let fresh = false;
   // A null-prototype object keeps a `__proto__` option name an own key, so the core rejects it.
-  const o = Object.create(null);
+  let o;
   for (const k of Object.keys(opts)) {
     let v = opts[k];
-    if (JS_ONLY.has(k) || v === undefined) continue;
+    members.push(k, v);
+    if (JS_ONLY.has(k) || v === undefined || v === null) continue;
     if (k === 'geoip' && geoip) {
+      // Handles name databases of this instance (reloaded after a trap): never a cached snapshot.
+      fresh = true;
       v = geoip(v);
       if (v === undefined) continue;
     }
     if (typeof v === 'number' && !Number.isFinite(v)) {
       throw new CloudTrailError(`option: ${k} must be a finite number`, { kind: 'option' });
     }
+    // A lone surrogate has no UTF-8 form: the glue would pass it on as U+FFFD.
+    if (typeof v === 'string' && !wellFormed(v)) {
+      throw new CloudTrailError(`option: ${k} must be a string of Unicode text`, { kind: 'option' });
+    }
+    o ??= Object.create(null);
     o[k] = v;
   }
-  return JSON.stringify(o);
+  if (o !== undefined) Object.freeze(o);
+  if (fresh) {
+    lastOpts = undefined;
+    return o;
+  }
+  lastOpts = opts;
+  lastMembers = members;
+  lastSnapshot = o;
+  return o;
 }
 
 function describeSafe(v) {
@@ -157,7 +194,7 @@ function utf8(s) {
 export function createApi(backend) {
   // Counts the instances replaced after a trap: a splitter made in an older one must be rebuilt.
   let generation = 0;
-  const optionsFor = (options) => optionsText(options, geoipHandles);
+  const optionsFor = (options) => coreOptions(options, geoipHandles);
   // Every call into wasm goes through here: errors converted once, a trapped instance replaced.
   function call(f) {
     const g = backend.glue();

@@ -18,7 +18,7 @@ const OBJ = Object.prototype;
 const ARR = Array.prototype;
 const hasOwn = Object.hasOwn;
 // String.prototype.isWellFormed is recent (Node 20, Chrome 111, Firefox 119, Safari 16.4).
-const wellFormed = typeof String.prototype.isWellFormed === 'function'
+export const wellFormed = typeof String.prototype.isWellFormed === 'function'
   ? (s) => s.isWellFormed()
   : (s) => !/\p{Cs}/u.test(s);
 

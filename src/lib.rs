@@ -27,6 +27,8 @@ mod salvage;
 mod split;
 mod track;
 mod unflatten;
+#[cfg(feature = "serde")]
+mod value;
 #[cfg(test)]
 mod test_util;
 
@@ -44,6 +46,8 @@ pub use input::Format;
 pub use options::{Arrays, Options, Profile};
 pub use salvage::{salvage, Damage, Salvaged, DAMAGED_KEY};
 pub use split::{Item, Splitter, Summary};
+#[cfg(feature = "serde")]
+pub use value::{transform_log_values, transform_value, LogValues};
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -65,6 +69,7 @@ pub fn transform(record: &[u8], opts: &Options) -> Result<String> {
 
 /// A record that could not be read: the error and the record's raw text.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BadRecord {
     pub error: Error,
     /// The raw text of the unreadable record (lossily decoded when not UTF-8).
@@ -73,8 +78,10 @@ pub struct BadRecord {
     pub entry: String,
 }
 
-/// The result of [`transform_log`].
+/// The result of [`transform_log`] (with the `serde` feature, [`transform_log_values`] gives
+/// the records as `serde_json::Value`s).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Log {
     pub format: Format,
     /// True when the input (outer layer) was gzip.

@@ -1,7 +1,8 @@
 //! The wasm-bindgen surface: the only file that imports wasm_bindgen. Thin on purpose: options
-//! arrive as JSON text (the JS names, camelCase; read by `Options::from_json`), results leave as
-//! JSON/NDJSON text or bytes, and every `Error` crosses once, in [`to_js`], as a JS `Error`
-//! carrying `kind`, `offset`, `line`, `column` and `record` as properties. The public JS API is
+//! arrive as the JS options object (the JS names, camelCase; read into `Options` by
+//! serde-wasm-bindgen, `undefined` for the defaults), results leave as JSON/NDJSON text or
+//! bytes, and every `Error` crosses once, in [`to_js`], as a js-sys `Error` carrying `kind`,
+//! `offset`, `line`, `column` and `record` as properties (set with `Reflect`). The public JS API is
 //! js/core.mjs; these names are internal.
 //!
 //! Belt and braces: the core never panics on any input, but if it ever did, the panic hook asks
@@ -13,50 +14,34 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::{Error, ErrorKind, Item, Options};
-
-#[wasm_bindgen]
-extern "C" {
-    /// The global `Error` constructor, with the properties the shim reads.
-    #[wasm_bindgen(js_name = Error)]
-    type JsError;
-    #[wasm_bindgen(constructor, js_class = "Error")]
-    fn new(message: &str) -> JsError;
-    #[wasm_bindgen(method, setter = kind, js_class = "Error")]
-    fn set_kind(this: &JsError, v: &str);
-    #[wasm_bindgen(method, setter = offset, js_class = "Error")]
-    fn set_offset(this: &JsError, v: Option<f64>);
-    #[wasm_bindgen(method, setter = line, js_class = "Error")]
-    fn set_line(this: &JsError, v: Option<f64>);
-    #[wasm_bindgen(method, setter = column, js_class = "Error")]
-    fn set_column(this: &JsError, v: Option<f64>);
-    #[wasm_bindgen(method, setter = record, js_class = "Error")]
-    fn set_record(this: &JsError, v: Option<f64>);
-    #[wasm_bindgen(method, setter = output, js_class = "Error")]
-    fn set_output(this: &JsError, v: &str);
-}
 
 /// The one conversion of a core `Error` into a JS value.
 fn to_js(e: Error) -> JsValue {
     js_error(e).into()
 }
 
-fn js_error(e: Error) -> JsError {
-    let js = JsError::new(&alloc::string::ToString::to_string(&e));
-    js.set_kind(e.kind().as_str());
-    js.set_offset(e.offset().map(|v| v as f64));
-    js.set_line(e.line().map(|v| v as f64));
-    js.set_column(e.column().map(|v| v as f64));
-    js.set_record(e.record().map(|v| v as f64));
+fn js_error(e: Error) -> js_sys::Error {
+    let js = js_sys::Error::new(&alloc::string::ToString::to_string(&e));
+    set(&js, "kind", &JsValue::from_str(e.kind().as_str()));
+    for (name, v) in [("offset", e.offset()), ("line", e.line()), ("column", e.column()), ("record", e.record())] {
+        set(&js, name, &v.map_or(JsValue::UNDEFINED, |v| JsValue::from_f64(v as f64)));
+    }
     js
+}
+
+/// Sets a property on a fresh `Error` (an ordinary extensible object: `Reflect.set` cannot fail).
+fn set(target: &js_sys::Error, name: &str, v: &JsValue) {
+    let _ = js_sys::Reflect::set(target, &JsValue::from_str(name), v);
 }
 
 /// An error that ended a call after some output was written (`strict`): the NDJSON lines read
 /// before it travel with it as `output`, so what was read is not lost.
 fn to_js_with(e: Error, output: Vec<u8>) -> JsValue {
     let js = js_error(e);
-    js.set_output(&ascii_text(output));
+    set(&js, "output", &JsValue::from(ascii_text(output)));
     js.into()
 }
 
@@ -68,13 +53,60 @@ fn start() {
     }));
 }
 
-/// Options from the JSON text the shim sends (see `Options::from_json`), read once per distinct
-/// text: a pipeline calls `transform` per record with the same options.
-fn options(text: &str) -> crate::Result<Options> {
-    Options::from_json_cached(text)
+/// Options from the object the shim sends (`undefined` or `null`: the defaults, read without
+/// crossing). Its own enumerable members are read as a map (`Object.entries`), so a misspelt
+/// option is met and refused: serde-wasm-bindgen alone reads a struct by looking up the known
+/// names only. A `null` or `undefined` member means the default, as in `Options::from_json`.
+///
+/// The last object read is remembered: the shim hands over the same frozen snapshot for as long
+/// as the caller's options do not change (a pipeline passes one options object per record), and
+/// one `===` then stands for reading it again. A caller of these internal exports must not
+/// change an options object it has passed.
+fn options(v: &JsValue) -> crate::Result<Options> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Options::default());
+    }
+    std::thread_local! {
+        static LAST: core::cell::RefCell<Option<(JsValue, Options)>> = const { core::cell::RefCell::new(None) };
+    }
+    if let Some(o) = LAST.with(|last| last.borrow().as_ref().filter(|(seen, _)| seen == v).map(|(_, o)| o.clone())) {
+        return Ok(o);
+    }
+    let o = read_options(v)?;
+    LAST.with(|last| *last.borrow_mut() = Some((v.clone(), o.clone())));
+    Ok(o)
 }
 
-fn transform_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
+fn read_options(v: &JsValue) -> crate::Result<Options> {
+    if !v.is_object() || js_sys::Array::is_array(v) {
+        return Err(Error::new(ErrorKind::Option, "options must be an object"));
+    }
+    // The member being read when an error comes is the last one handed out: the message names it.
+    let at = core::cell::RefCell::new(String::new());
+    let members = js_sys::Object::entries(v.unchecked_ref()).into_iter().filter_map(|pair| {
+        let pair: js_sys::Array = pair.unchecked_into();
+        let value = pair.get(1);
+        if value.is_undefined() || value.is_null() {
+            return None;
+        }
+        let key = pair.get(0).as_string().unwrap_or_default();
+        at.borrow_mut().clone_from(&key);
+        Some((key, Member(value)))
+    });
+    Options::read_at(serde::de::value::MapDeserializer::<_, serde_wasm_bindgen::Error>::new(members), || at.take())
+}
+
+/// One option's value, read by serde-wasm-bindgen.
+struct Member(JsValue);
+
+impl<'de> serde::de::IntoDeserializer<'de, serde_wasm_bindgen::Error> for Member {
+    type Deserializer = serde_wasm_bindgen::Deserializer;
+    fn into_deserializer(self) -> serde_wasm_bindgen::Deserializer {
+        serde_wasm_bindgen::Deserializer::from(self.0)
+    }
+}
+
+fn transform_impl(input: &[u8], opts: &JsValue) -> Result<String, JsValue> {
     let o = options(opts).map_err(to_js)?;
     crate::record::with_engine(&o, |engine| {
         if let Err(e) = engine.record(input, 0) {
@@ -117,19 +149,19 @@ fn ascii_text(v: Vec<u8>) -> String {
 
 /// One record (JSON object text as bytes) → one output document (JSON text).
 #[wasm_bindgen(js_name = transformBytes)]
-pub fn transform_bytes(input: &[u8], opts: &str) -> Result<String, JsValue> {
+pub fn transform_bytes(input: &[u8], opts: &JsValue) -> Result<String, JsValue> {
     transform_impl(input, opts)
 }
 
 /// One record (JSON object text) → one output document (JSON text).
 #[wasm_bindgen(js_name = transformText)]
-pub fn transform_text(input: &str, opts: &str) -> Result<String, JsValue> {
+pub fn transform_text(input: &str, opts: &JsValue) -> Result<String, JsValue> {
     transform_impl(input.as_bytes(), opts)
 }
 
 /// A whole log → `{"format":..,"gzip":..,"records":[..],"errors":[..]}` as one JSON text, so the
 /// JS side builds every object with one `JSON.parse`. Error entries are the NDJSON entries.
-fn log_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
+fn log_impl(input: &[u8], opts: &JsValue) -> Result<String, JsValue> {
     let o = options(opts).map_err(to_js)?;
     let mut out = Vec::with_capacity(input.len() + input.len() / 4 + 64);
     let mut errs = Vec::new();
@@ -172,16 +204,16 @@ fn log_impl(input: &[u8], opts: &str) -> Result<String, JsValue> {
 }
 
 #[wasm_bindgen(js_name = transformLogBytes)]
-pub fn transform_log_bytes(input: &[u8], opts: &str) -> Result<String, JsValue> {
+pub fn transform_log_bytes(input: &[u8], opts: &JsValue) -> Result<String, JsValue> {
     log_impl(input, opts)
 }
 
 #[wasm_bindgen(js_name = transformLogText)]
-pub fn transform_log_text(input: &str, opts: &str) -> Result<String, JsValue> {
+pub fn transform_log_text(input: &str, opts: &JsValue) -> Result<String, JsValue> {
     log_impl(input.as_bytes(), opts)
 }
 
-fn ndjson_impl(input: &[u8], opts: &str) -> Result<Vec<u8>, JsValue> {
+fn ndjson_impl(input: &[u8], opts: &JsValue) -> Result<Vec<u8>, JsValue> {
     let o = options(opts).map_err(to_js)?;
     let mut sp = crate::Splitter::new(o).map_err(to_js)?;
     let mut out = Vec::with_capacity(input.len() * 2);
@@ -198,32 +230,32 @@ fn ndjson_impl(input: &[u8], opts: &str) -> Result<Vec<u8>, JsValue> {
 
 /// A whole log → NDJSON as text.
 #[wasm_bindgen(js_name = ndjsonText)]
-pub fn ndjson_text(input: &[u8], opts: &str) -> Result<String, JsValue> {
+pub fn ndjson_text(input: &[u8], opts: &JsValue) -> Result<String, JsValue> {
     ndjson_impl(input, opts).map(ascii_text)
 }
 
 /// A whole log given as text → NDJSON as text.
 #[wasm_bindgen(js_name = ndjsonTextFromText)]
-pub fn ndjson_text_from_text(input: &str, opts: &str) -> Result<String, JsValue> {
+pub fn ndjson_text_from_text(input: &str, opts: &JsValue) -> Result<String, JsValue> {
     ndjson_impl(input.as_bytes(), opts).map(ascii_text)
 }
 
 /// A whole log → NDJSON as UTF-8 bytes.
 #[wasm_bindgen(js_name = ndjsonBytes)]
-pub fn ndjson_bytes(input: &[u8], opts: &str) -> Result<Vec<u8>, JsValue> {
+pub fn ndjson_bytes(input: &[u8], opts: &JsValue) -> Result<Vec<u8>, JsValue> {
     ndjson_impl(input, opts)
 }
 
 /// Flat JSON object text → nested JSON text.
 #[wasm_bindgen]
-pub fn unflatten(flat: &str, opts: &str) -> Result<String, JsValue> {
+pub fn unflatten(flat: &str, opts: &JsValue) -> Result<String, JsValue> {
     let o = options(opts).map_err(to_js)?;
     crate::unflatten(flat.as_bytes(), &o).map_err(to_js)
 }
 
 /// Options JSON text → normalised, validated options (throws like every call would).
 #[wasm_bindgen(js_name = checkOptions)]
-pub fn check_options(opts: &str) -> Result<(), JsValue> {
+pub fn check_options(opts: &JsValue) -> Result<(), JsValue> {
     options(opts).map(|_| ()).map_err(to_js)
 }
 
@@ -271,7 +303,7 @@ enum Call<'c> {
 #[wasm_bindgen(js_class = Splitter)]
 impl WasmSplitter {
     #[wasm_bindgen(constructor)]
-    pub fn new(opts: &str) -> Result<WasmSplitter, JsValue> {
+    pub fn new(opts: &JsValue) -> Result<WasmSplitter, JsValue> {
         let o = options(opts).map_err(to_js)?;
         Ok(WasmSplitter { inner: crate::Splitter::new(o).map_err(to_js)?, out: Vec::new(), summary: None, broken: false, ending: false })
     }
@@ -306,7 +338,7 @@ impl WasmSplitter {
 
     /// A splitter reading on from `checkpoint` (see `Splitter::restore`): the shim's way to keep
     /// a splitter whose instance was lost to another splitter's trap.
-    pub fn restore(opts: &str, checkpoint: &[u8]) -> Result<WasmSplitter, JsValue> {
+    pub fn restore(opts: &JsValue, checkpoint: &[u8]) -> Result<WasmSplitter, JsValue> {
         let o = options(opts).map_err(to_js)?;
         let inner = crate::Splitter::restore(o, checkpoint).map_err(to_js)?;
         let ending = inner.is_ending();

@@ -18,6 +18,12 @@ fn prop(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(key)).expect("Reflect.get")
 }
 
+/// Options as the shim passes them: a JS object (or, for the tests of wrong options, whatever
+/// the text is as a JS value).
+fn o(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap_or_else(|_| JsValue::from_str(text))
+}
+
 fn parse(text: &str) -> JsValue {
     js_sys::JSON::parse(text).expect("valid JSON from the core")
 }
@@ -54,7 +60,7 @@ fn gzip_stored(data: &[u8]) -> Vec<u8> {
 
 #[wasm_bindgen_test]
 fn transform_flattens_nested_keys() {
-    let out = parse(&wasm::transform_text(RECORD, "{}").unwrap());
+    let out = parse(&wasm::transform_text(RECORD, &o("{}")).unwrap());
     assert_eq!(get(&out, "requestParameters.distributionId").as_deref(), Some("E2QWRUHEXAMPLE"));
     assert_eq!(get(&out, "requestParameters.invalidationBatch.paths.quantity").as_deref(), Some("1"));
     assert_eq!(get(&out, "eventName").as_deref(), Some("CreateInvalidation2020_05_31"));
@@ -64,22 +70,22 @@ fn transform_flattens_nested_keys() {
 
 #[wasm_bindgen_test]
 fn transform_bytes_equals_transform_text() {
-    assert_eq!(wasm::transform_bytes(RECORD.as_bytes(), "{}").unwrap(), wasm::transform_text(RECORD, "{}").unwrap());
+    assert_eq!(wasm::transform_bytes(RECORD.as_bytes(), &o("{}")).unwrap(), wasm::transform_text(RECORD, &o("{}")).unwrap());
 }
 
 #[wasm_bindgen_test]
 fn enrich_false_adds_no_keys() {
-    let plain = parse(&wasm::transform_text(RECORD, r#"{"enrich":false}"#).unwrap());
+    let plain = parse(&wasm::transform_text(RECORD, &o(r#"{"enrich":false}"#)).unwrap());
     let keys = js_sys::Object::keys(&plain.clone().into()).length();
     // 9 leaves in RECORD after flattening (the array stays one value).
     assert_eq!(keys, 9);
-    let enriched = parse(&wasm::transform_text(RECORD, "{}").unwrap());
+    let enriched = parse(&wasm::transform_text(RECORD, &o("{}")).unwrap());
     assert!(js_sys::Object::keys(&enriched.into()).length() > keys);
 }
 
 #[wasm_bindgen_test]
 fn non_object_record_is_a_record_error_with_position() {
-    let e = wasm::transform_text("  [1, 2]", "{}").unwrap_err();
+    let e = wasm::transform_text("  [1, 2]", &o("{}")).unwrap_err();
     assert!(e.is_instance_of::<js_sys::Error>());
     assert_eq!(prop(&e, "kind").as_string().as_deref(), Some("record"));
     assert_eq!(prop(&e, "offset").as_f64(), Some(2.0));
@@ -89,7 +95,7 @@ fn non_object_record_is_a_record_error_with_position() {
 
 #[wasm_bindgen_test]
 fn syntax_error_reports_line_and_column() {
-    let e = wasm::transform_text("{\n  \"a\": 1,\n  \"b\": tru\n}", "{}").unwrap_err();
+    let e = wasm::transform_text("{\n  \"a\": 1,\n  \"b\": tru\n}", &o("{}")).unwrap_err();
     assert_eq!(prop(&e, "kind").as_string().as_deref(), Some("syntax"));
     assert_eq!(prop(&e, "line").as_f64(), Some(3.0));
     let msg = prop(&e, "message").as_string().unwrap();
@@ -99,35 +105,50 @@ fn syntax_error_reports_line_and_column() {
 #[wasm_bindgen_test]
 fn unknown_and_mistyped_options_are_option_errors() {
     for opts in [r#"{"bogus":1}"#, r#"{"enrich":"yes"}"#, r#"{"maxDepth":-1}"#, r#"{"maxFields":1}"#, r#"{"profile":"xml"}"#, "[1]", "nope"] {
-        let e = wasm::transform_text(RECORD, opts).unwrap_err();
+        let e = wasm::transform_text(RECORD, &o(opts)).unwrap_err();
         assert_eq!(prop(&e, "kind").as_string().as_deref(), Some("option"), "{opts}");
     }
-    assert!(wasm::check_options(r#"{"profile":"flat","enrich":true,"arrays":"index","separator":"/","maxDepth":4,"maxFields":100,"maxDecompressedBytes":1048576,"strict":false,"maxRecordBytes":4096}"#).is_ok());
+    assert!(wasm::check_options(&o(r#"{"profile":"flat","enrich":true,"arrays":"index","separator":"/","maxDepth":4,"maxFields":100,"maxDecompressedBytes":1048576,"strict":false,"maxRecordBytes":4096}"#)).is_ok());
     // null means "the default".
-    assert!(wasm::check_options(r#"{"profile":null}"#).is_ok());
+    assert!(wasm::check_options(&o(r#"{"profile":null}"#)).is_ok());
+    assert!(wasm::check_options(&JsValue::UNDEFINED).is_ok());
+    // Read from the object (serde-wasm-bindgen): the messages name the option and what it must be,
+    // and a misspelt one is met (a struct read by known names alone would pass over it).
+    for (opts, want) in [
+        (r#"{"enrich":"yes"}"#, "option: enrich must be true or false"),
+        (r#"{"maxDepth":1.5}"#, "option: maxDepth must be a non-negative integer"),
+        (r#"{"separator":"ab"}"#, "option: separator must be exactly one character"),
+        (r#"{"profile":"xml"}"#, r#"option: unknown profile "xml": expected "flat", "ecs" or "ocsf""#),
+        (r#"{"enrich":false,"profil":"ecs"}"#, "option: unknown option `profil`, expected one of `profile`, `enrich`,"),
+        ("[1]", "option: options must be an object"),
+    ] {
+        let e = wasm::check_options(&o(opts)).unwrap_err();
+        let msg = prop(&e, "message").as_string().unwrap_or_default();
+        assert!(msg.starts_with(want), "{opts}: {msg}");
+    }
 }
 
 #[wasm_bindgen_test]
 fn separator_option_changes_the_joint() {
-    let out = parse(&wasm::transform_text(RECORD, r#"{"separator":"/","enrich":false}"#).unwrap());
+    let out = parse(&wasm::transform_text(RECORD, &o(r#"{"separator":"/","enrich":false}"#)).unwrap());
     assert_eq!(get(&out, "requestParameters/distributionId").as_deref(), Some("E2QWRUHEXAMPLE"));
-    let e = wasm::transform_text(RECORD, r#"{"separator":"~"}"#).unwrap_err();
+    let e = wasm::transform_text(RECORD, &o(r#"{"separator":"~"}"#)).unwrap_err();
     assert_eq!(prop(&e, "kind").as_string().as_deref(), Some("option"));
-    let e = wasm::transform_text(RECORD, r#"{"separator":"ab"}"#).unwrap_err();
+    let e = wasm::transform_text(RECORD, &o(r#"{"separator":"ab"}"#)).unwrap_err();
     assert_eq!(prop(&e, "kind").as_string().as_deref(), Some("option"));
 }
 
 #[wasm_bindgen_test]
 fn arrays_index_gives_element_keys() {
-    let out = parse(&wasm::transform_text(RECORD, r#"{"arrays":"index","enrich":false}"#).unwrap());
+    let out = parse(&wasm::transform_text(RECORD, &o(r#"{"arrays":"index","enrich":false}"#)).unwrap());
     assert_eq!(get(&out, "requestParameters.invalidationBatch.paths.items.0").as_deref(), Some("/*"));
-    let kept = parse(&wasm::transform_text(RECORD, r#"{"enrich":false}"#).unwrap());
+    let kept = parse(&wasm::transform_text(RECORD, &o(r#"{"enrich":false}"#)).unwrap());
     assert_eq!(get(&kept, "requestParameters.invalidationBatch.paths.items").as_deref(), Some("[\"/*\"]"));
 }
 
 #[wasm_bindgen_test]
 fn transform_log_keeps_neighbours_of_a_broken_record() {
-    let log = parse(&wasm::transform_log_text(BROKEN_LOG, "{}").unwrap());
+    let log = parse(&wasm::transform_log_text(BROKEN_LOG, &o("{}")).unwrap());
     assert_eq!(prop(&log, "format").as_string().as_deref(), Some("cloudtrail"));
     assert_eq!(prop(&log, "gzip").as_bool(), Some(false));
     let records = js_sys::Array::from(&prop(&log, "records"));
@@ -151,7 +172,7 @@ fn formats_are_detected_by_content() {
         ("{\"Events\":[{\"EventId\":\"1\",\"CloudTrailEvent\":\"{\\\"eventName\\\":\\\"Y\\\"}\"}]}", "lookup-events", 1),
     ];
     for (input, format, n) in cases {
-        let log = parse(&wasm::transform_log_text(input, "{}").unwrap());
+        let log = parse(&wasm::transform_log_text(input, &o("{}")).unwrap());
         assert_eq!(prop(&log, "format").as_string().as_deref(), Some(format), "{input}");
         assert_eq!(js_sys::Array::from(&prop(&log, "records")).length(), n, "{input}");
     }
@@ -160,7 +181,7 @@ fn formats_are_detected_by_content() {
 #[wasm_bindgen_test]
 fn gzip_is_detected_by_magic_bytes() {
     let gz = gzip_stored(b"{\"a\":1}\n{\"a\":2}\n");
-    let log = parse(&wasm::transform_log_bytes(&gz, "{}").unwrap());
+    let log = parse(&wasm::transform_log_bytes(&gz, &o("{}")).unwrap());
     assert_eq!(prop(&log, "gzip").as_bool(), Some(true));
     assert_eq!(js_sys::Array::from(&prop(&log, "records")).length(), 2);
 }
@@ -168,7 +189,7 @@ fn gzip_is_detected_by_magic_bytes() {
 #[wasm_bindgen_test]
 fn truncated_gzip_is_an_input_error() {
     let gz = gzip_stored(b"{\"a\":1}\n{\"a\":2}\n");
-    let e = wasm::transform_log_bytes(&gz[..gz.len() - 12], "{}").unwrap_err();
+    let e = wasm::transform_log_bytes(&gz[..gz.len() - 12], &o("{}")).unwrap_err();
     assert_eq!(prop(&e, "kind").as_string().as_deref(), Some("input"), "{:?}", prop(&e, "message"));
 }
 
@@ -179,10 +200,10 @@ fn decompression_past_the_limit_is_a_limit_error() {
         body.extend_from_slice(b"{\"eventName\":\"CreateInvalidation\"}\n");
     }
     let gz = gzip_stored(&body);
-    let e = wasm::transform_log_bytes(&gz, r#"{"maxDecompressedBytes":4096}"#).unwrap_err();
+    let e = wasm::transform_log_bytes(&gz, &o(r#"{"maxDecompressedBytes":4096}"#)).unwrap_err();
     assert_eq!(prop(&e, "kind").as_string().as_deref(), Some("limit"));
     // The same input under the default limit reads fine: the instance is not poisoned.
-    assert!(wasm::transform_log_bytes(&gz, "{}").is_ok());
+    assert!(wasm::transform_log_bytes(&gz, &o("{}")).is_ok());
 }
 
 #[wasm_bindgen_test]
@@ -198,17 +219,17 @@ fn very_deep_nesting_is_an_error_entry_not_a_crash() {
         s.push('}');
     }
     s.push_str("\n{\"a\":2}\n");
-    let log = parse(&wasm::transform_log_text(&s, "{}").unwrap());
+    let log = parse(&wasm::transform_log_text(&s, &o("{}")).unwrap());
     assert_eq!(js_sys::Array::from(&prop(&log, "records")).length(), 2);
     assert_eq!(js_sys::Array::from(&prop(&log, "errors")).length(), 1);
     // And the instance still works.
-    assert!(wasm::transform_text(RECORD, "{}").is_ok());
+    assert!(wasm::transform_text(RECORD, &o("{}")).is_ok());
 }
 
 #[wasm_bindgen_test]
 fn invalid_utf8_is_an_error_entry() {
     let input = b"{\"a\":1}\n{\"b\":\"\xff\"}\n{\"c\":3}\n";
-    let log = parse(&wasm::transform_log_bytes(input, "{}").unwrap());
+    let log = parse(&wasm::transform_log_bytes(input, &o("{}")).unwrap());
     assert_eq!(js_sys::Array::from(&prop(&log, "records")).length(), 2);
     let errors = js_sys::Array::from(&prop(&log, "errors"));
     assert_eq!(errors.length(), 1);
@@ -217,10 +238,10 @@ fn invalid_utf8_is_an_error_entry() {
 
 #[wasm_bindgen_test]
 fn ndjson_text_and_bytes_agree_and_keep_error_entries_inline() {
-    let text = wasm::ndjson_text_from_text(BROKEN_LOG, "{}").unwrap();
-    let bytes = wasm::ndjson_bytes(BROKEN_LOG.as_bytes(), "{}").unwrap();
+    let text = wasm::ndjson_text_from_text(BROKEN_LOG, &o("{}")).unwrap();
+    let bytes = wasm::ndjson_bytes(BROKEN_LOG.as_bytes(), &o("{}")).unwrap();
     assert_eq!(text.as_bytes(), &bytes[..]);
-    assert_eq!(wasm::ndjson_text(BROKEN_LOG.as_bytes(), "{}").unwrap(), text);
+    assert_eq!(wasm::ndjson_text(BROKEN_LOG.as_bytes(), &o("{}")).unwrap(), text);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3);
     // Input order: record, error entry, record.
@@ -230,7 +251,7 @@ fn ndjson_text_and_bytes_agree_and_keep_error_entries_inline() {
 
 #[wasm_bindgen_test]
 fn strict_throws_at_the_first_bad_record() {
-    let e = wasm::transform_log_text(BROKEN_LOG, r#"{"strict":true}"#).unwrap_err();
+    let e = wasm::transform_log_text(BROKEN_LOG, &o(r#"{"strict":true}"#)).unwrap_err();
     let kind = prop(&e, "kind").as_string().unwrap();
     assert!(kind == "syntax" || kind == "record", "{kind}");
 }
@@ -238,19 +259,19 @@ fn strict_throws_at_the_first_bad_record() {
 #[wasm_bindgen_test]
 fn unflatten_inverts_flattening_with_escapes() {
     let original = r#"{"a.b":{"c~d":1,"__proto__":{"x":[{"y.z":2}]}},"constructor":null}"#;
-    let flat = wasm::transform_text(original, r#"{"enrich":false}"#).unwrap();
+    let flat = wasm::transform_text(original, &o(r#"{"enrich":false}"#)).unwrap();
     // The separator inside a key is escaped as ~1, a tilde as ~0.
     assert!(flat.contains("a~1b.c~0d"), "{flat}");
-    assert_eq!(wasm::unflatten(&flat, "{}").unwrap(), original);
-    let e = wasm::unflatten("[1]", "{}").unwrap_err();
+    assert_eq!(wasm::unflatten(&flat, &o("{}")).unwrap(), original);
+    let e = wasm::unflatten("[1]", &o("{}")).unwrap_err();
     assert_eq!(prop(&e, "kind").as_string().as_deref(), Some("record"));
 }
 
 #[wasm_bindgen_test]
 fn splitter_in_tiny_chunks_matches_the_whole() {
-    let whole = wasm::ndjson_text_from_text(BROKEN_LOG, "{}").unwrap();
+    let whole = wasm::ndjson_text_from_text(BROKEN_LOG, &o("{}")).unwrap();
     for size in [1usize, 2, 3, 7] {
-        let mut sp = wasm::WasmSplitter::new("{}").unwrap();
+        let mut sp = wasm::WasmSplitter::new(&o("{}")).unwrap();
         let mut out = String::new();
         for chunk in BROKEN_LOG.as_bytes().chunks(size) {
             out.push_str(&sp.push(chunk).unwrap());
@@ -266,7 +287,7 @@ fn splitter_in_tiny_chunks_matches_the_whole() {
 #[wasm_bindgen_test]
 fn splitter_reads_gzip_across_chunks() {
     let gz = gzip_stored(b"{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n");
-    let mut sp = wasm::WasmSplitter::new(r#"{"enrich":false}"#).unwrap();
+    let mut sp = wasm::WasmSplitter::new(&o(r#"{"enrich":false}"#)).unwrap();
     let mut out = String::new();
     for chunk in gz.chunks(5) {
         out.push_str(&sp.push(chunk).unwrap());
@@ -278,17 +299,17 @@ fn splitter_reads_gzip_across_chunks() {
 
 #[wasm_bindgen_test]
 fn splitter_rejects_push_after_finish_and_bad_options() {
-    let mut sp = wasm::WasmSplitter::new("{}").unwrap();
+    let mut sp = wasm::WasmSplitter::new(&o("{}")).unwrap();
     let out = sp.push(b"{\"a\":1}").unwrap() + &sp.finish().unwrap();
     assert_eq!(out.lines().count(), 1);
     assert!(sp.push(b"{\"a\":2}").is_err());
-    let e = wasm::WasmSplitter::new(r#"{"arrays":"explode"}"#).err().unwrap();
+    let e = wasm::WasmSplitter::new(&o(r#"{"arrays":"explode"}"#)).err().unwrap();
     assert_eq!(prop(&e, "kind").as_string().as_deref(), Some("option"));
 }
 
 #[wasm_bindgen_test]
 fn empty_input_gives_no_records_and_one_error_entry() {
-    let log = parse(&wasm::transform_log_text("", "{}").unwrap());
+    let log = parse(&wasm::transform_log_text("", &o("{}")).unwrap());
     assert_eq!(js_sys::Array::from(&prop(&log, "records")).length(), 0);
     assert_eq!(js_sys::Array::from(&prop(&log, "errors")).length(), 1);
     assert_eq!(prop(&log, "format").as_string().as_deref(), Some("empty"));

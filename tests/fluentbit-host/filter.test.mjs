@@ -110,7 +110,7 @@ function kept(name, outcome) {
  * filter salvages a damaged record (src/fluentbit.rs), so the core is asked to as well. */
 function coreTransform(rec, profile) {
   try {
-    return { doc: core.transformBytes(rec, JSON.stringify({ profile, salvage: true })) };
+    return { doc: core.transformBytes(rec, { profile, salvage: true }) };
   } catch (err) {
     assert.equal(typeof err.kind, 'string', `the core threw something else: ${err}`);
     return { err };

@@ -97,6 +97,32 @@ test('options: camelCase names reach the core; bad ones throw kind "option"', ()
   assert.deepEqual(ct.transform(RECORD, { profile: undefined }), ct.transform(RECORD));
 });
 
+test('options: one options object passed per call is read anew when it changes', () => {
+  // The shim hands the core the same snapshot while the object's members stay the same (the
+  // core then skips reading it): a change must still be seen, by the text and object routes.
+  const text = JSON.stringify(RECORD);
+  const opts = { enrich: false, profile: 'flat' };
+  const plain = ct.transform(text, opts);
+  assert.equal(plain['cloud.provider'], undefined);
+  assert.deepEqual(ct.transform(text, opts), plain);
+  opts.enrich = true;
+  assert.equal(ct.transform(text, opts)['cloud.provider'], 'aws');
+  opts.profile = 'ecs';
+  assert.equal(ct.transform(text, opts).cloud?.provider, 'aws');
+  delete opts.profile;
+  assert.equal(ct.transform(RECORD, opts)['cloud.provider'], 'aws');
+  opts.separator = '/';
+  assert.equal(ct.transform(text, opts)['requestParameters/distributionId'], RECORD.requestParameters.distributionId);
+  opts.maxDepth = 0;
+  expectError(() => ct.transform(text, opts), 'option');
+  expectError(() => ct.transform(text, opts), 'option');
+  opts.maxDepth = 1;
+  assert.equal(typeof ct.transform(text, opts).requestParameters, 'string');
+  // The message names the option and what it must be, read from the object.
+  assert.throws(() => ct.transform(text, { enrich: 'yes' }), /option: enrich must be true or false/);
+  assert.throws(() => ct.transform(text, { separator: '\ud800' }), /option: separator must be a string of Unicode text/);
+});
+
 test('options: maxFields keeps what does not fit under ~overflow, losslessly', () => {
   const out = ct.transform(RECORD, { maxFields: 3, enrich: false });
   assert.ok(Object.keys(out).length <= 4, JSON.stringify(out));
