@@ -7,7 +7,8 @@
 // Skips (counted as skipped, with the reason) only when the web build is missing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -226,11 +227,16 @@ describe('viewer triage (issue 16) in headless Chromium', () => {
 
   it('unreadable records are said where the risky changes are, never "no risky changes"', async (t) => {
     const page = await newPage(t);
-    await page.setInputFiles('[data-testid=file-input]', BROKEN);
-    await loaded(page, 2, 1);
+    // The viewer salvages by default: the damaged line of BROKEN is read in part (a salvaged
+    // record); a line that is no JSON object at all stays unreadable.
+    const garbage = join(tmpdir(), `viewer-triage-garbage-${process.pid}.ndjson`);
+    writeFileSync(garbage, '{no-quotes: true}\n');
+    t.after(() => rmSync(garbage, { force: true }));
+    await page.setInputFiles('[data-testid=file-input]', [BROKEN, garbage]);
+    await loaded(page, 3, 1);
     const note = page.locator('[data-testid=unreadable-notice]');
     assert.equal(await note.isVisible(), true);
-    assert.match(await note.textContent(), /1 record could not be read: a risky change may be in it/);
+    assert.match(await note.textContent(), /1 record could not be read; 1 record was damaged and read in part \(salvaged\): a risky change may be in them/);
     const none = await page.textContent('[data-testid=triage-none]');
     assert.equal(none, 'No risky changes among the records that could be read');
     await shot(page, 'unreadable');
