@@ -256,6 +256,18 @@ impl Tracker {
         Tracker { max_resources, max_bytes, bytes: 0, tick: 0, entries: BTreeMap::new(), order: BTreeMap::new() }
     }
 
+    /// Takes over `other`'s known state (leaving it empty), keeping this tracker's own caps.
+    pub(crate) fn adopt(&mut self, other: &mut Tracker) {
+        let mut taken = core::mem::replace(other, Tracker::with_limits(other.max_resources, other.max_bytes));
+        // Oldest first, so the use order carries over.
+        while let Some((_, key)) = taken.order.pop_first() {
+            if let Some(e) = taken.entries.remove(&key) {
+                self.remove(&key);
+                self.insert(key, e);
+            }
+        }
+    }
+
     /// Resources tracked now.
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn len(&self) -> usize {

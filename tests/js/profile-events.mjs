@@ -86,6 +86,14 @@ export function sampleFiles() {
   return out;
 }
 
+/** [{ source, bytes }]: the fixtures that are whole logs to read as one (change tracking needs
+ * the records before each one: tests/fixtures/track). */
+export function logFixtures() {
+  const dir = path.join(ROOT, 'tests/fixtures/track');
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ source: `tests/fixtures/track/${f}`, bytes: fs.readFileSync(path.join(dir, f)) }));
+}
+
 /** Every document `profile` writes for the inputs above, enrichment on and off:
  * [{ source, enrich, doc }]. Records that become error entries are not documents. */
 export function documents(profile) {
@@ -101,6 +109,9 @@ export function documents(profile) {
         throw e;
       }
       out.push({ source, enrich, doc });
+    }
+    for (const { source, bytes } of logFixtures()) {
+      ct.transformLog(bytes, opts).records.forEach((doc, i) => out.push({ source: `${source}[${i}]`, enrich, doc }));
     }
     for (const { source, bytes } of sampleFiles()) {
       let log;
