@@ -231,7 +231,8 @@ impl Entry {
     fn bytes(&self, key: &str) -> usize {
         // The key is held twice (the map and the use order); a fixed share for the nodes.
         let p = &self.previous;
-        2 * key.len() + self.config.len() + [&p.event_id, &p.event_time, &p.event_name].iter().map(|s| s.as_ref().map_or(0, String::len)).sum::<usize>() + 96
+        // Capacities, not lengths: what the allocator holds.
+        2 * key.len() + self.config.capacity() + [&p.event_id, &p.event_time, &p.event_name].iter().map(|s| s.as_ref().map_or(0, String::capacity)).sum::<usize>() + 96
     }
 }
 
@@ -365,6 +366,8 @@ impl Tracker {
     }
 
     fn insert(&mut self, key: String, mut e: Entry) {
+        // `flatten` sizes its buffer generously; what is kept holds only the text.
+        e.config.shrink_to_fit();
         let size = e.bytes(&key);
         if size > self.max_bytes || self.max_resources == 0 {
             return;
