@@ -117,7 +117,9 @@ resource is kept, keyed by (account, resource type, id); the account is `recipie
 else `userIdentity.accountId`. Every later record that carries a configuration of the resource
 is compared with it. On by default; `track: false` (CLI `--no-track`) or `enrich: false` turns it
 off. The one-record `transform` has no history: it never writes these keys (the state flags in
-`cloudfront.risk` still say what one record proves).
+`cloudfront.risk` still say what one record proves); neither does the Fluent Bit filter (it
+returns what `transform` returns). The Lambda handler leaves tracking off unless `TRAIL_OPTIONS`
+sets `track` (docs/LAMBDA.md).
 
 - **What carries a configuration**: successful CloudFront calls only (a failed call changed
   nothing). `Create*` and `Update*`: the request's configuration (`requestParameters.<config>`,
