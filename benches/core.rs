@@ -75,7 +75,9 @@ fn main() {
     let only = std::env::var("BENCH_ONLY").ok();
     let lines: Vec<&[u8]> = nd.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
     let n_records = lines.len();
-    let opts = Options::default();
+    // BENCH_TRACK=0: change tracking off, to measure what it costs (on by default, as shipped).
+    let track = std::env::var("BENCH_TRACK").map_or(true, |v| v != "0");
+    let opts = Options { track, ..Options::default() };
     let no_enrich = Options { enrich: false, ..Options::default() };
     let salvage = Options { salvage: true, ..Options::default() };
 

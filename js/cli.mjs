@@ -30,6 +30,9 @@ Output:
                            --summary
   --profile flat|ecs|ocsf  record shape (default: flat)
   --no-enrich              flatten only, no enrichment keys
+  --no-track               no change tracking (cloudfront.change.*: what each
+                           configuration change changed since the last known
+                           configuration, read across all the files given)
   --arrays keep|index      keep arrays (default) or index their elements (a.0.b)
   --separator C            key separator (default ".")
   --max-depth N            objects deeper than N as JSON strings (default 32)
@@ -74,6 +77,7 @@ const OPTIONS = {
   output: { type: 'string', short: 'o' },
   profile: { type: 'string' },
   'no-enrich': { type: 'boolean' },
+  'no-track': { type: 'boolean' },
   arrays: { type: 'string' },
   separator: { type: 'string' },
   'max-depth': { type: 'string' },
@@ -149,6 +153,7 @@ function readArgs(argv) {
   // (docs/INPUTS.md, "Salvage"); the library leaves it off unless asked.
   // `--strict` stops at the first bad record, damaged or not: it keeps its meaning.
   opts.salvage = !v['no-salvage'] && !v.strict;
+  if (v['no-track']) opts.track = false;
   if (v.salvage) opts.salvage = true;
   if (v.digests) opts.digests = true;
   if (v.geoip !== undefined) {
@@ -433,9 +438,11 @@ async function main() {
   let salvaged = 0;
   let failed = false;
   let outFailed = false;
+  // Change tracking goes on from file to file (a week of logs is thousands of files).
+  const history = {};
   for (const f of files) {
     const name = f === '-' ? 'stdin' : f;
-    const ct = createTransformStream({ ...opts, ndjson: true });
+    const ct = createTransformStream({ ...opts, ndjson: true, history });
     // 64 KiB reads: one read is one push into the core, so little output waits at a time.
     const input = f === '-' ? process.stdin : fs.createReadStream(f, { highWaterMark: 64 << 10 });
     const bar = f === '-' ? null : progress(name, fs.statSync(f).size);

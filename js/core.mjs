@@ -191,6 +191,9 @@ function utf8(s) {
   return scratch.subarray(0, written);
 }
 
+// The live wasm splitter behind each createSplitter() object, for carryHistoryFrom.
+const inner = new WeakMap();
+
 export function createApi(backend) {
   // Counts the instances replaced after a trap: a splitter made in an older one must be rebuilt.
   let generation = 0;
@@ -561,7 +564,21 @@ export function createApi(backend) {
       if (queued.length > 0) throw new CloudTrailError('input: read the waiting output with next() first', { kind: 'input' });
       return run(f, chunk);
     };
-    return {
+    const api = {
+      /**
+       * Continues the change tracking of `previous` (the splitter of the file read before this
+       * one, finished but not freed): its known configurations move here. Call before the first
+       * push. A splitter that does not track (track: false) takes nothing.
+       */
+      carryHistoryFrom(previous) {
+        live();
+        const prev = inner.get(previous);
+        if (prev === undefined) throw new CloudTrailError('input: carryHistoryFrom takes a splitter from createSplitter', { kind: 'input' });
+        const p = prev();
+        if (p === null) throw new CloudTrailError('input: carryHistoryFrom needs the previous splitter before it is freed', { kind: 'input' });
+        if (gen !== generation) rebuild();
+        call(() => sp.carryHistoryFrom(p));
+      },
       /** Feeds a chunk (bytes or text); returns the NDJSON lines it completed. */
       push(chunk) {
         live();
@@ -621,6 +638,9 @@ export function createApi(backend) {
         try { sp.free(); } catch { /* already gone with its instance */ }
       },
     };
+    // A splitter of an instance lost since (gen differs) has no history to give.
+    inner.set(api, () => (freed || gen !== generation ? null : sp));
+    return api;
   }
 
   // For the recovery test only: makes the instance panic (and trap) on purpose.

@@ -320,7 +320,7 @@ export function parseSpec(text) {
 const DEFAULTS = Object.freeze({ enrich: true, separator: '.', maxDepth: 32, maxFields: 10_000 });
 const DEEPEST = 500; // below the core's nesting limit (512), which is an error, not a cut
 /** Options only the JS side reads (the stream's and the batch functions'); never sent to the core. */
-export const JS_ONLY = new Set(['bytes', 'ndjson', 'highWaterMark']);
+export const JS_ONLY = new Set(['bytes', 'ndjson', 'highWaterMark', 'history']);
 
 /**
  * The settings the fast route mirrors, from transform's options; undefined when the options

@@ -39,6 +39,16 @@ export interface Options {
   geoip?: string | Uint8Array | ArrayBuffer | Array<string | Uint8Array | ArrayBuffer>;
   /** A CloudTrail digest file gives one document per log file it lists (`file.path`, `file.hash.sha256`) instead of nothing. Default `false`. */
   digests?: boolean;
+  /**
+   * Change tracking (docs/SCHEMA.md, "Change tracking"): while a log or stream is read
+   * (`transformLog`, `transformLogToNdjson`, `createSplitter`, `createTransformStream`), the last
+   * known configuration of each CloudFront resource is kept and every later record carrying one
+   * gets `cloudfront.change.*` (state, changed keys with before/after, change flags). Needs
+   * `enrich`. The one-record `transform` has no history and never writes these keys. Default `true`.
+   */
+  track?: boolean;
+  /** Change tracking keeps at most this many resources (least recently used evicted first; also at most 32 MiB of stored text). Default 10000. */
+  trackMaxResources?: number;
 }
 
 /** A flat output record: keys joined by the separator, values are JSON scalars (or arrays with `arrays: 'keep'`). */
@@ -143,6 +153,12 @@ export declare function unflatten(flat: FlatRecord | string, options?: Options):
 
 /** A low-level incremental reader: push chunks, get NDJSON text back. */
 export interface Splitter {
+  /**
+   * Continues the change tracking of `previous`, the splitter of the file read before this one
+   * (finished, not yet freed): its known configurations move here, so changes in this file are
+   * compared with what the earlier files left. Call before the first push.
+   */
+  carryHistoryFrom(previous: Splitter): void;
   /** Feeds a chunk (any size, any split point); returns the NDJSON lines it completed. */
   push(chunk: Uint8Array | string): string;
   /** Ends the input; returns the last NDJSON lines (a truncated last record becomes an error entry). */

@@ -10,6 +10,12 @@ export interface StreamOptions extends Options {
   ndjson?: boolean;
   /** The readable side's high-water mark (objects, or bytes with `ndjson`). */
   highWaterMark?: number;
+  /**
+   * An object shared by the streams reading the files of one log set one after the other
+   * (start with `{}`): each stream continues the change tracking (`cloudfront.change.*`) of the
+   * one that ended before it was created. Holds the last stream's state until the next takes it.
+   */
+  history?: object;
 }
 
 /** The stream's running counts. */

@@ -22,6 +22,24 @@ export function createTransformStream(options = {}) {
     throw new CloudTrailError('option: highWaterMark must be a non-negative integer', { kind: 'option' });
   }
   const sp = createSplitter(options); // bad options throw here, before any data flows
+  // `history`: an object the streams of one log set share (`{}`), so each continues the change
+  // tracking of the one before. The stream keeps its splitter there when it ends, instead of
+  // freeing it, for the next stream to take the history from (then it is freed).
+  const history = opt('history');
+  if (history !== undefined && history !== null && (typeof history !== 'object' || Array.isArray(history))) {
+    sp.free();
+    throw new CloudTrailError('option: history must be an object shared by the streams of one log set', { kind: 'option' });
+  }
+  let kept = false;
+  if (history && history.splitter) {
+    const prev = history.splitter;
+    history.splitter = null;
+    try {
+      sp.carryHistoryFrom(prev);
+    } finally {
+      prev.free();
+    }
+  }
   // Pushes one piece of output; false when the reader has enough for now.
   const emit = (stream, text) => {
     if (!text) return true;
@@ -97,7 +115,15 @@ export function createTransformStream(options = {}) {
       pump(this, steps, (e) => cb(e));
     },
     flush(cb) {
-      pump(this, [() => sp.finishSome()], (e) => cb(e));
+      pump(this, [() => sp.finishSome()], (e) => {
+        // Kept for the next stream of the log set (it frees it once the history moved over).
+        if (!e && history) {
+          history.splitter?.free();
+          history.splitter = sp;
+          kept = true;
+        }
+        cb(e);
+      });
     },
     read(n) {
       if (resume) {
@@ -110,7 +136,7 @@ export function createTransformStream(options = {}) {
     },
     destroy(err, cb) {
       resume = null;
-      sp.free();
+      if (!kept) sp.free();
       cb(err);
     },
   });

@@ -112,7 +112,9 @@ fn run(profile: Profile, on_error: OnError, record: *const u8, record_len: u32) 
 /// meets records one line at a time from shippers that cut and mangle lines, where what can be
 /// read of a damaged record (marked, its raw text kept) serves the store better than an error.
 fn new_engine(profile: Profile) -> Engine {
-    match Engine::new(Options { profile, salvage: true, ..Options::default() }) {
+    // Stateless: the filter returns what `transform(record)` returns, byte for byte (no change
+    // tracking across the records Fluent Bit hands it).
+    match Engine::stateless(Options { profile, salvage: true, ..Options::default() }) {
         Ok(engine) => engine,
         // Only options can fail validation, and these are the defaults with another profile.
         Err(e) => core::panic!("default options rejected: {e}"),

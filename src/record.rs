@@ -64,6 +64,13 @@ impl Engine {
         Ok(e)
     }
 
+    /// Takes over `previous`'s change-tracking state (when both track).
+    pub(crate) fn carry_history_from(&mut self, previous: &mut Engine) {
+        if let (Some(mine), Some(theirs)) = (self.tracker.as_mut(), previous.tracker.as_mut()) {
+            mine.adopt(theirs);
+        }
+    }
+
     /// Transforms the record in `rec` (surrounding whitespace allowed) into `self.out`.
     /// `base` is the record's byte offset in the caller's input, for error positions.
     pub(crate) fn record(&mut self, rec: &[u8], base: u64) -> Result<()> {

@@ -345,6 +345,13 @@ impl WasmSplitter {
         Ok(WasmSplitter { inner, out: Vec::new(), summary: None, broken: false, ending })
     }
 
+    /// Continues the change tracking of `previous` (the splitter of the file before this one):
+    /// its known configurations move here. See `Splitter::carry_history_from`.
+    #[wasm_bindgen(js_name = carryHistoryFrom)]
+    pub fn carry_history_from(&mut self, previous: &mut WasmSplitter) {
+        self.inner.carry_history_from(&mut previous.inner);
+    }
+
     /// The reading state at `consumed` (undefined for gzip input and once finished).
     #[wasm_bindgen(getter)]
     pub fn checkpoint(&self) -> Option<Vec<u8>> {

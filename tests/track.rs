@@ -250,3 +250,36 @@ fn nested_profiles() {
     assert_eq!(e["data"]["previous"]["event_id"], "11111111-0000-4000-8000-000000000003");
     assert!(e["data"]["flags"].as_array().unwrap().iter().any(|f| f == "waf_removed"));
 }
+
+/// A log set read file by file: the splitter of each file continues the history of the one
+/// before (`carry_history_from`), so a change in a later file is compared with what the earlier
+/// files left; without it the later file starts from nothing.
+#[test]
+fn history_carries_across_files() {
+    let v: Value = serde_json::from_slice(&fixture()).unwrap();
+    let recs = v["Records"].as_array().unwrap();
+    let file = |rs: &[Value]| serde_json::to_vec(&json!({ "Records": rs })).unwrap();
+    let (first, second) = (file(&recs[..2]), file(&recs[2..4]));
+    let read = |sp: &mut Splitter, input: &[u8]| -> Vec<Map<String, Value>> {
+        let mut got = Vec::new();
+        let mut sink = |item: Item<'_>| got.push(serde_json::from_slice::<Map<String, Value>>(item.json()).unwrap());
+        sp.push(input, &mut sink).unwrap();
+        sp.finish(&mut sink).unwrap();
+        got
+    };
+    let mut a = Splitter::new(Options::default()).unwrap();
+    read(&mut a, &first);
+    let mut b = Splitter::new(Options::default()).unwrap();
+    b.carry_history_from(&mut a);
+    let got = read(&mut b, &second);
+    assert_eq!(get(&got[0], "cloudfront.change.state"), "changed");
+    assert_eq!(get(&got[0], "cloudfront.change.previous.event_id"), "11111111-0000-4000-8000-000000000002");
+    assert_eq!(flags(&got[0]), ["alias_added", "logging_turned_off", "origin_added"]);
+    // Alone, the second file knows nothing before its first record.
+    let mut c = Splitter::new(Options::default()).unwrap();
+    assert_eq!(get(&read(&mut c, &second)[0], "cloudfront.change.state"), "first_seen");
+    // A splitter that does not track takes nothing, and gives nothing.
+    let mut off = Splitter::new(Options { track: false, ..Options::default() }).unwrap();
+    off.carry_history_from(&mut b);
+    assert!(change_keys(&read(&mut off, &second)[0]).is_empty());
+}

@@ -231,6 +231,13 @@ impl Splitter {
         })
     }
 
+    /// Continues the change tracking (src/track) of `previous`, the splitter that read the
+    /// file before this one of the same log set: its known configurations move here (when both
+    /// track), so a change in this file is compared with the state the earlier files left.
+    pub fn carry_history_from(&mut self, previous: &mut Splitter) {
+        self.engine.carry_history_from(&mut previous.engine);
+    }
+
     /// The format detected so far (None until the first value is seen).
     pub fn format(&self) -> Option<Format> {
         self.format

@@ -1,12 +1,14 @@
-//! A configuration object as compact flat text: one line per leaf, `key\tvalue\n`, sorted by key
-//! (digit runs compared as numbers, so `items.2` comes before `items.10`). Keys are the flat path
+//! A configuration object as compact flat text: one line per leaf, `key\tvalue\n`, in document
+//! order (records of one API write their members in one order). Keys are the flat path
 //! relative to the configuration object, array elements by index (`origins.items.1.domainName`),
 //! written JSON-escaped without quotes; values are canonical JSON text (strings decoded and
 //! re-escaped, so the same value reads the same however the record escaped it). Escaped JSON text
 //! holds no raw tab or newline, so the two separators cannot occur inside a key or a value.
 //!
 //! Text, not a tree: one allocation per stored configuration, compared byte for byte when
-//! nothing changed (the common case) and merged line by line when something did.
+//! nothing changed, line by line when the keys are the same in the same order (the common case),
+//! and merged by key otherwise. Changes come out in key order (digit runs compared as numbers,
+//! so `items.2` comes before `items.10`).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -18,79 +20,81 @@ use crate::json;
 /// few levels deep; this only bounds recursion on hostile input).
 const MAX_DEPTH: usize = 32;
 
-/// One leaf while flattening: byte ranges into the scratch buffer.
-#[derive(Clone, Copy)]
-struct Leaf {
-    key: (u32, u32),
-    value: (u32, u32),
-}
-
-/// Flattens the configuration object `raw` into sorted flat text. None when `raw` is not a
-/// non-empty object (CloudTrail blanks some response configurations to `{}`: no state there).
+/// Flattens the configuration object `raw` into flat text. None when `raw` is not a non-empty
+/// object (CloudTrail blanks some response configurations to `{}`: no state there).
 pub(crate) fn flatten(raw: &[u8]) -> Option<String> {
     let raw = &raw[json::skip_ws(raw, 0)..];
     if raw.first() != Some(&b'{') || json::members(raw).next().is_none() {
         return None;
     }
-    let mut buf = Vec::with_capacity(raw.len());
-    let mut leaves = Vec::new();
-    let mut path = Vec::with_capacity(64);
-    walk(raw, &mut path, 0, &mut buf, &mut leaves);
-    let at = |r: (u32, u32)| &buf[r.0 as usize..r.1 as usize];
-    // Stable: of duplicate keys the last stays last, and is the one kept (as JSON.parse does).
-    leaves.sort_by(|a, b| natural_cmp(at(a.key), at(b.key)));
-    let mut out = Vec::with_capacity(buf.len() + leaves.len() * 2);
-    for (i, l) in leaves.iter().enumerate() {
-        if leaves.get(i + 1).is_some_and(|n| at(n.key) == at(l.key)) {
-            continue;
-        }
-        out.extend_from_slice(at(l.key));
-        out.push(b'\t');
-        out.extend_from_slice(at(l.value));
-        out.push(b'\n');
-    }
+    let mut out = Vec::with_capacity(raw.len() + raw.len() / 2);
+    let mut path = Vec::with_capacity(128);
+    walk(raw, 0, &mut path, 0, &mut out);
     // Built from escaped keys and canonical values of validated UTF-8 input.
     String::from_utf8(out).ok()
 }
 
-fn walk(v: &[u8], path: &mut Vec<u8>, depth: usize, buf: &mut Vec<u8>, leaves: &mut Vec<Leaf>) {
-    let first = v.first().copied();
-    let container = matches!(first, Some(b'{' | b'['));
-    let empty = match first {
-        Some(b'{') => json::members(v).next().is_none(),
-        Some(b'[') => json::elements(v).next().is_none(),
-        _ => false,
-    };
-    if container && !empty && depth < MAX_DEPTH {
-        let len = path.len();
-        if first == Some(b'{') {
-            for (k, child) in json::members(v) {
-                push_part(path, len);
-                // Decoded, then escaped as JSON string content: no raw tab or newline in a key.
-                if k.contains(&b'\\') {
-                    json::write_str_content(path, json::unescape(k).unwrap_or_default().as_bytes());
-                } else {
-                    json::write_str_content(path, k);
-                }
-                walk(child, path, depth + 1, buf, leaves);
-                path.truncate(len);
-            }
-        } else {
-            for (i, child) in json::elements(v).enumerate() {
-                push_part(path, len);
-                let mut n = [0u8; 20];
-                path.extend_from_slice(digits(i, &mut n));
-                walk(child, path, depth + 1, buf, leaves);
-                path.truncate(len);
-            }
+/// Walks the value at `b[i]` (validated JSON), writing a line per leaf; returns where it ends.
+/// One pass: each byte is read once (not once per level, as iterating members would).
+fn walk(b: &[u8], i: usize, path: &mut Vec<u8>, depth: usize, out: &mut Vec<u8>) -> usize {
+    let i = json::skip_ws(b, i);
+    let open = b.get(i).copied();
+    let close = match open {
+        Some(b'{') => b'}',
+        Some(b'[') => b']',
+        _ => {
+            let end = json::skip_fast(b, i);
+            leaf(path, &b[i..end], out);
+            return end;
         }
-        return;
+    };
+    let after_open = json::skip_ws(b, i + 1);
+    if b.get(after_open) == Some(&close) || depth >= MAX_DEPTH {
+        // Empty, or too deep: one leaf with the value's compact text.
+        let end = json::skip_fast(b, i);
+        leaf(path, &b[i..end], out);
+        return end;
     }
-    let ks = buf.len() as u32;
-    buf.extend_from_slice(path);
-    let ke = buf.len() as u32;
-    canonical(v, buf);
-    leaves.push(Leaf { key: (ks, ke), value: (ke, buf.len() as u32) });
+    let len = path.len();
+    let mut j = after_open;
+    let mut index = 0usize;
+    loop {
+        push_part(path, len);
+        if open == Some(b'{') {
+            let Ok((kend, esc)) = json::scan_string(b, j) else { return b.len() };
+            let k = &b[j + 1..kend - 1];
+            // Decoded, then escaped as JSON string content: no raw tab or newline in a key.
+            if esc {
+                json::write_str_content(path, json::unescape(k).unwrap_or_default().as_bytes());
+            } else {
+                path.extend_from_slice(k);
+            }
+            j = json::skip_ws(b, kend);
+            if b.get(j) != Some(&b':') {
+                return b.len();
+            }
+            j += 1;
+        } else {
+            let mut n = [0u8; 20];
+            path.extend_from_slice(digits(index, &mut n));
+            index += 1;
+        }
+        j = walk(b, j, path, depth + 1, out);
+        path.truncate(len);
+        j = json::skip_ws(b, j);
+        match b.get(j) {
+            Some(b',') => j = json::skip_ws(b, j + 1),
+            Some(&c) if c == close => return j + 1,
+            _ => return b.len(),
+        }
+    }
+}
+
+fn leaf(path: &[u8], v: &[u8], out: &mut Vec<u8>) {
+    out.extend_from_slice(path);
+    out.push(b'\t');
+    canonical(v, out);
+    out.push(b'\n');
 }
 
 fn push_part(path: &mut Vec<u8>, len: usize) {
@@ -159,9 +163,10 @@ pub(crate) fn entries(text: &str) -> Vec<(&str, &str)> {
     text.split_terminator('\n').map(|line| line.split_once('\t').unwrap_or((line, ""))).collect()
 }
 
-/// The value at `key` in sorted entries.
+/// The value at `key` (the last one, as JSON.parse keeps the last of duplicates). A scan: the
+/// change flags look up a handful of keys, only on records that changed something.
 pub(crate) fn get<'t>(entries: &[(&str, &'t str)], key: &str) -> Option<&'t str> {
-    entries.binary_search_by(|(k, _)| natural_cmp(k.as_bytes(), key.as_bytes())).ok().map(|i| entries[i].1)
+    entries.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| *v)
 }
 
 /// One changed key: the value before and after as canonical JSON text, None where absent.
@@ -172,14 +177,48 @@ pub(crate) struct Diff {
     pub after: Option<String>,
 }
 
-/// Every key whose value differs between two sorted entry lists, in key order.
+fn d(k: &str, b: Option<&str>, a: Option<&str>) -> Diff {
+    Diff { key: String::from(k), before: b.map(String::from), after: a.map(String::from) }
+}
+
+/// Every key whose value differs between two flat texts, in key order.
 pub(crate) fn diff(old: &[(&str, &str)], new: &[(&str, &str)]) -> Vec<Diff> {
     let mut out = Vec::new();
+    if old.len() == new.len() && old.iter().zip(new).all(|(a, b)| a.0 == b.0) {
+        // The same keys in the same order: compare line by line.
+        for (a, b) in old.iter().zip(new) {
+            if a.1 != b.1 {
+                out.push(d(b.0, Some(a.1), Some(b.1)));
+            }
+        }
+    } else {
+        merge(&sorted(old), &sorted(new), &mut out);
+    }
+    out.sort_by(|a, b| natural_cmp(a.key.as_bytes(), b.key.as_bytes()));
+    out
+}
+
+/// Entries sorted by key (plain byte order: a memcmp, unlike [`natural_cmp`]; only the few
+/// changes found are put in natural order), of duplicates the last kept (as JSON.parse does).
+fn sorted<'t>(entries: &[(&'t str, &'t str)]) -> Vec<(&'t str, &'t str)> {
+    let mut v: Vec<(&str, &str, usize)> = entries.iter().enumerate().map(|(i, e)| (e.0, e.1, i)).collect();
+    v.sort_unstable_by(|a, b| a.0.cmp(b.0).then(a.2.cmp(&b.2)));
+    let mut out: Vec<(&str, &str)> = Vec::with_capacity(v.len());
+    for (k, val, _) in v {
+        match out.last_mut() {
+            Some(l) if l.0 == k => l.1 = val,
+            _ => out.push((k, val)),
+        }
+    }
+    out
+}
+
+/// The changes between two key-sorted entry lists.
+fn merge(old: &[(&str, &str)], new: &[(&str, &str)], out: &mut Vec<Diff>) {
     let (mut i, mut j) = (0, 0);
-    let d = |k: &str, b: Option<&str>, a: Option<&str>| Diff { key: String::from(k), before: b.map(String::from), after: a.map(String::from) };
     while i < old.len() || j < new.len() {
         let o = match (old.get(i), new.get(j)) {
-            (Some(a), Some(b)) => natural_cmp(a.0.as_bytes(), b.0.as_bytes()),
+            (Some(a), Some(b)) => a.0.cmp(b.0),
             (Some(_), None) => Ordering::Less,
             _ => Ordering::Greater,
         };
@@ -201,7 +240,6 @@ pub(crate) fn diff(old: &[(&str, &str)], new: &[(&str, &str)]) -> Vec<Diff> {
             }
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -217,12 +255,12 @@ mod tests {
         crate::table_test!(flat, [
             ("not an object", "[1]", None::<String>),
             ("empty object is no configuration", " {} ", None::<String>),
-            ("scalars", r#"{"b":true,"a":"x","c":1.50}"#, Some(String::from("a\t\"x\"\nb\ttrue\nc\t1.50\n"))),
+            ("scalars, in document order", r#"{"b":true,"a":"x","c":1.50}"#, Some(String::from("b\ttrue\na\t\"x\"\nc\t1.50\n"))),
             ("nested and arrays by index, numerically", r#"{"o":{"items":[{"id":"a"},1,2,3,4,5,6,7,8,9,{"id":"k"}]}}"#,
                 Some(String::from("o.items.0.id\t\"a\"\no.items.1\t1\no.items.2\t2\no.items.3\t3\no.items.4\t4\no.items.5\t5\no.items.6\t6\no.items.7\t7\no.items.8\t8\no.items.9\t9\no.items.10.id\t\"k\"\n"))),
             ("empty containers are leaves", r#"{"a":{},"b":[]}"#, Some(String::from("a\t{}\nb\t[]\n"))),
             ("escapes canonical, tab and newline cannot break lines", "{\"k\\tx\":\"a\\u0062\\n\"}", Some(String::from("k\\tx\t\"ab\\n\"\n"))),
-            ("a later duplicate wins", r#"{"a":1,"a":2}"#, Some(String::from("a\t2\n"))),
+            ("duplicates kept as lines", r#"{"a":1,"a":2}"#, Some(String::from("a\t1\na\t2\n"))),
         ]);
     }
 
@@ -250,5 +288,14 @@ mod tests {
         );
         assert_eq!(get(&entries(&new), "b.c"), Some("\"y\""));
         assert_eq!(get(&entries(&new), "zz"), None);
+        // Same keys in the same order (the line-by-line path), and reordered keys (the merge):
+        // the same changes, in key order; of duplicate keys the last counts.
+        let a = flat(r#"{"x":{"items":[1,2,3,4,5,6,7,8,9,10,11]},"a":1,"a":0}"#).unwrap();
+        let b = flat(r#"{"x":{"items":[1,2,3,4,5,6,7,8,9,10,12]},"a":1,"a":9}"#).unwrap();
+        let c = flat(r#"{"a":2,"a":9,"x":{"items":[1,2,3,4,5,6,7,8,9,10,12]}}"#).unwrap();
+        let keys = |v: Vec<Diff>| v.into_iter().map(|d| (d.key, d.before, d.after)).collect::<Vec<_>>();
+        let want = alloc::vec![(String::from("a"), s("0"), s("9")), (String::from("x.items.10"), s("11"), s("12"))];
+        assert_eq!(keys(diff(&entries(&a), &entries(&b))), want);
+        assert_eq!(keys(diff(&entries(&a), &entries(&c))), want);
     }
 }

@@ -117,7 +117,9 @@ resource is kept, keyed by (account, resource type, id); the account is `recipie
 else `userIdentity.accountId`. Every later record that carries a configuration of the resource
 is compared with it. On by default; `track: false` (CLI `--no-track`) or `enrich: false` turns it
 off. The one-record `transform` has no history: it never writes these keys (the state flags in
-`cloudfront.risk` still say what one record proves).
+`cloudfront.risk` still say what one record proves); neither does the Fluent Bit filter (it
+returns what `transform` returns). The Lambda handler leaves tracking off unless `TRAIL_OPTIONS`
+sets `track` (docs/LAMBDA.md).
 
 - **What carries a configuration**: successful CloudFront calls only (a failed call changed
   nothing). `Create*` and `Update*`: the request's configuration (`requestParameters.<config>`,
@@ -231,7 +233,8 @@ impl Entry {
     fn bytes(&self, key: &str) -> usize {
         // The key is held twice (the map and the use order); a fixed share for the nodes.
         let p = &self.previous;
-        2 * key.len() + self.config.len() + [&p.event_id, &p.event_time, &p.event_name].iter().map(|s| s.as_ref().map_or(0, String::len)).sum::<usize>() + 96
+        // Capacities, not lengths: what the allocator holds.
+        2 * key.len() + self.config.capacity() + [&p.event_id, &p.event_time, &p.event_name].iter().map(|s| s.as_ref().map_or(0, String::capacity)).sum::<usize>() + 96
     }
 }
 
@@ -254,6 +257,18 @@ impl Tracker {
 
     pub(crate) fn with_limits(max_resources: usize, max_bytes: usize) -> Tracker {
         Tracker { max_resources, max_bytes, bytes: 0, tick: 0, entries: BTreeMap::new(), order: BTreeMap::new() }
+    }
+
+    /// Takes over `other`'s known state (leaving it empty), keeping this tracker's own caps.
+    pub(crate) fn adopt(&mut self, other: &mut Tracker) {
+        let mut taken = core::mem::replace(other, Tracker::with_limits(other.max_resources, other.max_bytes));
+        // Oldest first, so the use order carries over.
+        while let Some((_, key)) = taken.order.pop_first() {
+            if let Some(e) = taken.entries.remove(&key) {
+                self.remove(&key);
+                self.insert(key, e);
+            }
+        }
     }
 
     /// Resources tracked now.
@@ -353,6 +368,8 @@ impl Tracker {
     }
 
     fn insert(&mut self, key: String, mut e: Entry) {
+        // `flatten` sizes its buffer generously; what is kept holds only the text.
+        e.config.shrink_to_fit();
         let size = e.bytes(&key);
         if size > self.max_bytes || self.max_resources == 0 {
             return;

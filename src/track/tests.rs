@@ -151,3 +151,37 @@ fn a_configuration_larger_than_the_byte_cap_is_not_kept() {
     assert_eq!((t.len(), t.bytes()), (0, 0));
     assert_eq!(state(&mut t, &update(2, "E1", &big)), Some("first_seen"));
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+mod no_panic {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+        /// Streams of arbitrary CloudFront-steered records (the enrichment fuzz's generator,
+        /// given valid event times) go through the tracker without a panic, and every line
+        /// stays JSON.
+        #[test]
+        fn tracking_never_panics(recs in proptest::collection::vec((crate::enrich::docs::no_panic::record(), 0u32..5), 1..8)) {
+            let lines: Vec<String> = recs
+                .iter()
+                .map(|(r, m)| alloc::format!(r#"{{"eventTime":"2024-03-01T10:0{m}:00Z",{}"#, &r[1..]))
+                .collect();
+            let input = lines.join("\n");
+            let (out, _) = crate::transform_log_to_ndjson(input.as_bytes(), &crate::Options::default()).map_err(|e| TestCaseError::fail(alloc::format!("{e}")))?;
+            for line in out.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                prop_assert!(serde_json::from_slice::<serde_json::Value>(line).is_ok());
+            }
+        }
+    }
+
+    #[test]
+    fn flatten_odd_values() {
+        for raw in [&b"{\"a\":[[],[{}],[[1]]],\"b\":{\"c\":{}}}"[..], b"{\"\\u0000\\t\":\"\\ud800\"}", b"{\"a\":1e400,\"b\":-0.0}"] {
+            let t = super::super::config::flatten(raw).unwrap();
+            assert!(t.lines().all(|l| l.split('\t').count() == 2), "{t:?}");
+        }
+    }
+}

@@ -95,6 +95,14 @@ export function salvageFiles() {
   return fs.readdirSync(dir).sort().map((f) => ({ source: `tests/fixtures/salvage/${f}`, bytes: fs.readFileSync(path.join(dir, f)) }));
 }
 
+/** [{ source, bytes }]: the fixtures that are whole logs to read as one (change tracking needs
+ * the records before each one: tests/fixtures/track). */
+export function logFixtures() {
+  const dir = path.join(ROOT, 'tests/fixtures/track');
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ source: `tests/fixtures/track/${f}`, bytes: fs.readFileSync(path.join(dir, f)) }));
+}
+
 /** Every document `profile` writes for the inputs above, enrichment on and off, and enriched
  * with the `geoip` option (a test database that places every address: every geo key written):
  * [{ source, enrich, doc }]. Records that become error entries are not documents. */
@@ -117,6 +125,9 @@ export function documents(profile) {
         throw e;
       }
       out.push({ source, enrich, doc });
+    }
+    for (const { source, bytes } of logFixtures()) {
+      ct.transformLog(bytes, opts).records.forEach((doc, i) => out.push({ source: `${source}[${i}]`, enrich, doc }));
     }
     for (const { source, bytes } of sampleFiles()) {
       let log;
