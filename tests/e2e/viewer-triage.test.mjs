@@ -7,10 +7,11 @@
 // Skips (counted as skipped, with the reason) only when the web build is missing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as ct from '../../js/node.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const FIX = join(ROOT, 'tests/fixtures/viewer');
@@ -32,6 +33,7 @@ const DAY2 = join(FIX, 'changes-day2.json');
 const EVENTS = 8;
 const DIST = 'EDFDVBD6EXAMPLE';
 const BROKEN = join(FIX, 'broken-lines.ndjson');
+const SALVAGE = join(ROOT, 'tests/fixtures/salvage/two-damages.json');
 
 let browser;
 let server;
@@ -242,6 +244,30 @@ describe('viewer triage (issue 16) in headless Chromium', () => {
     await shot(page, 'unreadable');
     await page.click('[data-testid=unreadable-show]');
     await page.locator('[data-testid=errors-view] [data-testid=error-entry]').first().waitFor();
+  });
+
+  it('a salvaged record is marked in the table, and its detail shows each damage in its raw text', async (t) => {
+    const page = await newPage(t);
+    // The fixture's one damaged record (two damaged stretches) and the core's reading of it.
+    const bytes = readFileSync(SALVAGE);
+    const log = ct.transformLog(bytes, { salvage: true });
+    const damaged = log.records.filter((r) => r['event.salvaged'] === true);
+    assert.equal(damaged.length, 1, 'the fixture holds one damaged record');
+    const damages = damaged[0]['event.salvage.damages'];
+    await page.setInputFiles('[data-testid=file-input]', SALVAGE);
+    await loaded(page, log.records.length, 0);
+    const rows = page.locator('[data-testid=event-row].salvaged');
+    assert.equal(await rows.count(), 1, 'one row is marked salvaged');
+    await rows.first().click();
+    const items = page.locator('[data-testid=damage] [data-testid=damage-item]');
+    await items.first().waitFor();
+    assert.equal(await items.count(), damages.length);
+    for (let i = 0; i < damages.length; i++) {
+      assert.ok((await items.nth(i).textContent()).includes(damages[i].message), `damage ${i} says what was wrong`);
+    }
+    // The raw text around each damage, the spot marked.
+    assert.equal(await page.locator('[data-testid=damage-raw] mark.err-at').count(), damages.length);
+    await shot(page, 'salvaged');
   });
 
   it('keyboard: a skip link first, the open button next, rows and the triage list by keys, a grid that says its rows', async (t) => {
