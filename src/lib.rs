@@ -96,11 +96,21 @@ pub struct Log {
 /// Fails as a whole only for input-level problems (unknown format, bad gzip, limits) or, with
 /// `strict`, at the first bad record.
 pub fn transform_log(input: &[u8], opts: &Options) -> Result<Log> {
+    let (records, errors, summary) = read_log(input, opts, |json| Ok(String::from_utf8_lossy(json).into_owned()))?;
+    Ok(Log { format: summary.format, gzip: summary.gzip, records, errors })
+}
+
+/// Reads a whole log, each output document made a `T` by `record`; one it refuses becomes an
+/// error entry with the document's text (shared by [`transform_log`] and the serde face).
+pub(crate) fn read_log<T>(input: &[u8], opts: &Options, mut record: impl FnMut(&[u8]) -> Result<T>) -> Result<(Vec<T>, Vec<BadRecord>, Summary)> {
     let mut sp = Splitter::new(opts.clone())?;
     let mut records = Vec::new();
     let mut errors = Vec::new();
     let mut sink = |item: Item<'_>| match item {
-        Item::Record(json) => records.push(String::from_utf8_lossy(json).into_owned()),
+        Item::Record(json) => match record(json) {
+            Ok(v) => records.push(v),
+            Err(error) => errors.push(BadRecord { entry: String::new(), original: String::from_utf8_lossy(json).into_owned(), error }),
+        },
         Item::Bad { error, original, entry } => errors.push(BadRecord {
             error: error.clone(),
             original: String::from_utf8_lossy(original).into_owned(),
@@ -109,7 +119,7 @@ pub fn transform_log(input: &[u8], opts: &Options) -> Result<Log> {
     };
     sp.push(input, &mut sink)?;
     let summary = sp.finish(&mut sink)?;
-    Ok(Log { format: summary.format, gzip: summary.gzip, records, errors })
+    Ok((records, errors, summary))
 }
 
 /// Like [`transform_log`], but writes NDJSON (one document per line, error entries inline)

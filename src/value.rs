@@ -16,7 +16,7 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::{BadRecord, Error, ErrorKind, Format, Item, Options, Result, Splitter};
+use crate::{BadRecord, Error, ErrorKind, Format, Options, Result};
 
 /// [`crate::transform`] on a `serde_json::Value`: the record as a value in, the output document
 /// as a value out. A value that is not an object is an error, as in the text API.
@@ -41,23 +41,8 @@ pub struct LogValues {
 /// [`crate::transform_log`] yielding `serde_json::Value`s: each output document is read into a
 /// value straight from the engine's buffer (no `String` per record).
 pub fn transform_log_values(input: &[u8], opts: &Options) -> Result<LogValues> {
-    let mut sp = Splitter::new(opts.clone())?;
-    let mut records = Vec::new();
-    let mut errors = Vec::new();
-    let mut sink = |item: Item<'_>| match item {
-        Item::Record(json) => match read_output(json) {
-            Ok(v) => records.push(v),
-            // Only past serde_json's nesting limit (128): kept, as an error entry with the text.
-            Err(error) => errors.push(BadRecord { entry: String::new(), original: String::from_utf8_lossy(json).into_owned(), error }),
-        },
-        Item::Bad { error, original, entry } => errors.push(BadRecord {
-            error: error.clone(),
-            original: String::from_utf8_lossy(original).into_owned(),
-            entry: String::from_utf8_lossy(entry).into_owned(),
-        }),
-    };
-    sp.push(input, &mut sink)?;
-    let summary = sp.finish(&mut sink)?;
+    // A document past serde_json's nesting limit (128) is kept, as an error entry with its text.
+    let (records, errors, summary) = crate::read_log(input, opts, read_output)?;
     Ok(LogValues { format: summary.format, gzip: summary.gzip, records, errors })
 }
 
@@ -74,41 +59,13 @@ impl Serialize for Format {
 impl<'de> Deserialize<'de> for Format {
     fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Format, D::Error> {
         let name = String::deserialize(d)?;
-        FORMATS
+        Format::ALL
             .into_iter()
             .find(|f| f.as_str() == name)
             .ok_or_else(|| serde::de::Error::custom(alloc::format!("unknown format {name:?}")))
     }
 }
 
-const FORMATS: [Format; 11] = [
-    Format::Empty,
-    Format::CloudTrail,
-    Format::Insights,
-    Format::Array,
-    Format::Ndjson,
-    Format::Record,
-    Format::EventBridge,
-    Format::CloudWatchLogs,
-    Format::LookupEvents,
-    Format::Digest,
-    Format::Unknown,
-];
-
-// A new Format does not compile here until it is in FORMATS too.
-const _: fn(Format) = |f| match f {
-    Format::Empty
-    | Format::CloudTrail
-    | Format::Insights
-    | Format::Array
-    | Format::Ndjson
-    | Format::Record
-    | Format::EventBridge
-    | Format::CloudWatchLogs
-    | Format::LookupEvents
-    | Format::Digest
-    | Format::Unknown => {}
-};
 
 impl Serialize for ErrorKind {
     fn serialize<S: Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
