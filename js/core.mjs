@@ -309,6 +309,142 @@ export function createApi(backend) {
     return JSON.parse(out);
   }
 
+  // The error entry standing in for a record of transformMany, as the core writes them.
+  function entryOf(e, original) {
+    const err = toError(e);
+    const x = { 'error.message': err.message, 'error.type': err.kind };
+    for (const [k, v] of [['error.offset', err.offset], ['error.line', err.line], ['error.column', err.column]]) if (v !== undefined) x[k] = v;
+    x['event.original'] = original;
+    return x;
+  }
+
+  // Texts and byte arrays back to back as UTF-8 (strings as TextEncoder writes them, the way
+  // wasm-bindgen passes a string), with where each ends.
+  function packed(items) {
+    let cap = 0;
+    for (const t of items) cap += typeof t === 'string' ? t.length * 3 : t.length;
+    const buf = new Uint8Array(cap);
+    const ends = new Uint32Array(items.length);
+    let at = 0;
+    for (let k = 0; k < items.length; k++) {
+      const t = items[k];
+      if (typeof t === 'string') at += encoder.encodeInto(t, buf.subarray(at)).written;
+      else {
+        buf.set(t, at);
+        at += t.length;
+      }
+      ends[k] = at;
+    }
+    return [buf.subarray(0, at), ends];
+  }
+
+  /**
+   * Many records → one result each, in order: the flat object `transform` gives, or an error
+   * entry in its place (never a throw for one bad record). Record objects take the fast route
+   * with their enrichment views sent in one crossing; texts and bytes go to the core together.
+   */
+  function transformMany(records, options) {
+    if (!guard('input', 'cannot read the records', () => Array.isArray(records))) {
+      throw new CloudTrailError(`input: transformMany takes an array of records, got ${describeSafe(records)}`, { kind: 'input' });
+    }
+    const o = optionsFor(options);
+    const cfg = fastConfig(options);
+    // Options the fast route does not take are checked by the core once, as transform would.
+    if (cfg === undefined && o !== undefined) call((g) => g.checkOptions(o));
+    if (cfg !== undefined) spec ??= parseSpec(call((g) => g.captureSpec()));
+    const n = guard('input', 'cannot read the records', () => records.length);
+    const out = new Array(n);
+    const viewAt = [];
+    const flats = [];
+    const views = [];
+    const textAt = [];
+    const texts = [];
+    for (let i = 0; i < n; i++) {
+      let rec;
+      let kind;
+      try {
+        rec = records[i];
+        kind = typeof rec === 'string' ? 'text'
+          : rec instanceof Uint8Array ? 'bytes'
+            : isPlainRecord(rec) && !ArrayBuffer.isView(rec) ? 'object' : 'other';
+      } catch (e) {
+        out[i] = entryOf(new CloudTrailError(`record: cannot read the record (${messageOf(e)})`, { kind: 'record', cause: e }), '');
+        continue;
+      }
+      if (kind === 'object') {
+        if (cfg !== undefined) {
+          let r;
+          try {
+            r = flattenObject(rec, cfg, spec);
+            if (r !== undefined && r.view !== null) views.push(JSON.stringify(r.view));
+          } catch {
+            r = undefined; // a getter or proxy threw: the core route reports it
+          }
+          if (r !== undefined) {
+            if (r.view === null) out[i] = r.flat;
+            else {
+              viewAt.push(i);
+              flats.push(r.flat);
+            }
+            continue;
+          }
+        }
+        let text;
+        try {
+          text = JSON.stringify(rec);
+        } catch (e) {
+          out[i] = entryOf(new CloudTrailError(`record: cannot serialise the record object (${messageOf(e)})`, { kind: 'record', cause: e }), '');
+          continue;
+        }
+        textAt.push(i);
+        texts.push(text);
+      } else if (kind === 'text' || kind === 'bytes') {
+        textAt.push(i);
+        texts.push(rec);
+      } else {
+        out[i] = entryOf(new CloudTrailError(`record: transform takes a record object or its JSON text, got ${describeSafe(rec)}`, { kind: 'record' }), '');
+      }
+    }
+    if (views.length > 0) {
+      let facts;
+      try {
+        const [buf, ends] = packed(views);
+        facts = JSON.parse(call((g) => g.factsMany(buf, ends)));
+      } catch {
+        facts = []; // every one of them takes the one-record route below
+      }
+      for (let k = 0; k < viewAt.length; k++) {
+        const f = facts[k];
+        out[viewAt[k]] = f ? Object.assign(flats[k], f) : one(records[viewAt[k]], options);
+      }
+    }
+    if (texts.length > 0) {
+      let res;
+      try {
+        const [buf, ends] = packed(texts);
+        res = JSON.parse(call((g) => g.transformMany(buf, ends, o)));
+      } catch (e) {
+        if (e instanceof CloudTrailError && e.kind === 'option') throw e;
+        res = null; // one at a time below
+      }
+      for (let k = 0; k < textAt.length; k++) out[textAt[k]] = res ? res[k] : one(records[textAt[k]], options);
+    }
+    return out;
+  }
+
+  // One record of transformMany on its own: its result or its error entry.
+  function one(rec, options) {
+    try {
+      return transform(rec, options);
+    } catch (e) {
+      let original = '';
+      try {
+        original = typeof rec === 'string' ? rec : rec instanceof Uint8Array ? new TextDecoder().decode(rec) : (JSON.stringify(rec) ?? '');
+      } catch { /* no text to keep */ }
+      return entryOf(e, original);
+    }
+  }
+
   // A strict call's error carries what was read before the bad record.
   function withPartial(f, asRecords) {
     try {
@@ -626,5 +762,5 @@ export function createApi(backend) {
   // For the recovery test only: makes the instance panic (and trap) on purpose.
   const __panicForTest = () => call((g) => g.__panicForTest());
 
-  return { transform, transformLog, transformLogToNdjson, unflatten, createSplitter, __panicForTest };
+  return { transform, transformMany, transformLog, transformLogToNdjson, unflatten, createSplitter, __panicForTest };
 }
