@@ -231,25 +231,6 @@ pub(crate) fn transform_many(engine: &mut Engine, input: &[u8], ends: &[u32]) ->
     Ok(out)
 }
 
-/// The enrichment keys of many views (as [`Engine::facts`]) in one call: `[facts, ...]`, `null`
-/// for a view the core refuses (the shim then takes the per-record route for that record).
-#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
-pub(crate) fn facts_many(engine: &mut Engine, input: &[u8], ends: &[u32]) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(input.len() + 2);
-    out.push(b'[');
-    for (i, view) in spans(input, ends)?.enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        match engine.facts(view) {
-            Ok(()) => out.extend_from_slice(&engine.out),
-            Err(_) => out.extend_from_slice(b"null"),
-        }
-    }
-    out.push(b']');
-    Ok(out)
-}
-
 /// Writes the entry that stands in for a record that could not be read:
 /// `{"error.message": ..., "error.type": kind, "error.offset": n, "error.line": l, "error.column": c,
 /// "error.record": i, "event.original": raw text}` (each position only where known).
@@ -322,9 +303,6 @@ mod tests {
                 }
             }
         }
-        let facts: Vec<serde_json::Value> = serde_json::from_slice(&super::facts_many(&mut e, &input, &ends).unwrap()).unwrap();
-        assert_eq!(facts.len(), recs.len());
-        assert!(facts[1].is_null() && facts[3].is_null() && facts[0].get("cloud.provider").is_some());
         assert_eq!(&super::transform_many(&mut e, b"", &[]).unwrap(), b"[]");
         for bad in [&[3u32, 2][..], &[99]] {
             assert_eq!(super::transform_many(&mut e, b"{}{}", bad).unwrap_err().kind(), ErrorKind::Input);

@@ -147,15 +147,6 @@ pub fn transform_many(input: &[u8], ends: &[u32], opts: &JsValue) -> Result<Stri
         .map_err(to_js)
 }
 
-/// `factsBytes` for many views at once (`transformMany` on record objects): a JSON array of
-/// the facts objects, `null` for a view the core refuses.
-#[wasm_bindgen(js_name = factsMany)]
-pub fn facts_many(input: &[u8], ends: &[u32]) -> Result<String, JsValue> {
-    crate::record::with_engine(&Options::default(), |engine| crate::record::facts_many(engine, input, ends))
-        .map(|v| String::from_utf8(v).unwrap_or_default())
-        .map_err(to_js)
-}
-
 /// What enrichment reads of a record, as JSON (see `fields::capture_spec`).
 #[wasm_bindgen(js_name = captureSpec)]
 pub fn capture_spec() -> String {
