@@ -7,7 +7,8 @@
 //               (issue 15): the same corpus with `salvage: true` (valid records never reach the
 //               salvage reader, so it should cost nothing), and a damaged corpus (every tenth
 //               record damaged as the CloudFront guide's example is) with salvage off and on
-//   per record  flat.flatten(object), transform(object), transform(text), transform(object)
+//   per record  flat.flatten(object), transform(object), transform(text), transformMany(objects
+//               and texts; issue 19), transform(object)
 //               without enrichment (the JS walk alone) and JSON.stringify(object) alone
 //
 // Each round runs every path once, in a rotating order; after `BENCH_WARMUP` unrecorded rounds,
@@ -201,6 +202,23 @@ if (pkg) {
       for (let i = 0; i < N; i++) if (pkg.transform(recordTexts[i])) n++;
       return n;
     },
+  });
+}
+// The batch call (issue 19): the whole corpus in one transformMany, as objects and as texts.
+if (pkg && pkg.transformMany) {
+  add({
+    id: 'transform-many-object',
+    group: 'record',
+    label: 'transformMany(objects) → flat objects (one call for the corpus)',
+    bytes: ndBytes,
+    run: () => pkg.transformMany(records).length,
+  });
+  add({
+    id: 'transform-many-text',
+    group: 'record',
+    label: 'transformMany(JSON texts) → flat objects (one call for the corpus)',
+    bytes: ndBytes,
+    run: () => pkg.transformMany(recordTexts).length,
   });
 }
 // The same with an options object on every call: what reading the options costs per record.

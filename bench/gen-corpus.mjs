@@ -36,8 +36,8 @@ function mulberry32(seed) {
   };
 }
 
-/** Record factory over one PRNG stream. */
-function makeGen(seed) {
+/** Record factory over one PRNG stream (also the CloudFront-heavy model of gen-real-shaped.mjs). */
+export function makeGen(seed) {
   const rnd = mulberry32(seed);
   const int = (lo, hi) => lo + Math.floor(rnd() * (hi - lo + 1));
   const pick = (xs) => xs[Math.floor(rnd() * xs.length)];

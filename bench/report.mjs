@@ -34,8 +34,9 @@ const rss = readJson('rss.json') || [];
 const native = readJsonLines('native.jsonl');
 const serde = readJsonLines('serde.jsonl');
 const raceWasm = readJsonLines('race-wasm.jsonl');
+const classes = readJson('classes.json');
 const env = readJson('env.json') || {};
-const notes = [...(js?.notes || []), ...(env.notes || [])];
+const notes = [...(js?.notes || []), ...(env.notes || []), ...(classes?.notes || [])];
 
 const mbps = (r) => r.bytes / 1e6 / (r.medianMs / 1e3);
 const rps = (r) => r.records / (r.medianMs / 1e3);
@@ -142,6 +143,46 @@ for (const r of rss) {
 }
 for (const [name, , gz] of wasmRows) t(`gzipped ${name}`, `${(gz / 1024).toFixed(1)} KB`, '< 300 KB', gz < 300 * 1024);
 
+// Issue 19: the per-size-class table (bench/classes.mjs), ratios of medians in one process.
+const classLines = [];
+if (classes && classes.rows.length) {
+  const time = (c, id) => classes.rows.find((r) => r.corpus === c && r.id === id)?.medianMs;
+  const x = (c, a, b) => {
+    const ta = time(c, a);
+    const tb = time(c, b);
+    return Number.isFinite(ta) && Number.isFinite(tb) ? tb / ta : NaN;
+  };
+  const rowsC = [['corpus', 'records', 'B/record', 'flatten MB/s', 'JSON.parse MB/s', 'transform(obj) / flatten', 'transformMany(obj) / flatten', 'transformMany(text) / flatten', 'NDJSON / plain JS', 'NDJSON / JSON.parse', 'NDJSON bytes out / JSON.parse']];
+  for (const c of classes.corpora) {
+    const mbs = (id, bytes) => bytes / 1e6 / (time(c.key, id) / 1e3);
+    rowsC.push([c.label, String(c.records), String(Math.round(c.ndBytes / c.records)), fmt(mbs('flatten-object', c.ndBytes)), fmt(mbs('json-parse', c.bytes)),
+      ...['transform-object', 'transform-many-object', 'transform-many-text'].map((id) => `${fmt(x(c.key, id, 'flatten-object'), 2)}×`),
+      `${fmt(x(c.key, 'ndjson-string', 'plain-js'), 2)}×`, `${fmt(x(c.key, 'ndjson-string', 'json-parse'), 2)}×`, `${fmt(x(c.key, 'ndjson-bytes-out', 'json-parse'), 2)}×`]);
+  }
+  const w = rowsC[0].map((_, i) => Math.max(...rowsC.map((r) => String(r[i]).length)));
+  const line = (r) => '| ' + r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join(' | ') + ' |';
+  classLines.push(`Per size class (issue 19; bench/classes.mjs, ${classes.mb} MB a corpus, ${classes.warmup} warm-up + ${classes.reps} rounds, medians; per-record ratios on the records' own text, whole-log ratios on the {"Records":[...]} file; NDJSON = transformLogToNdjson(string), bytes out = transformLogToNdjson(Buffer, { bytes: true })):`, '');
+  classLines.push(line(rowsC[0]), '|' + w.map((n, i) => (i === 0 ? '-'.repeat(n + 2) : '-'.repeat(n + 1) + ':')).join('|') + '|', ...rowsC.slice(1).map(line), '');
+  const t19 = (label, v, goal, met) => classLines.push(`- ${label}: ${fmt(v, 2)}× (target ${goal}) → ${met ? 'met' : 'NOT met'}`);
+  classLines.push('Targets (issue 19):');
+  for (const c of classes.corpora.filter((k) => ['small', 'medium', 'large'].includes(k.key))) {
+    const v = x(c.key, 'transform-object', 'flatten-object');
+    t19(`transform(object) vs flatten(object), ${c.label}`, v, '≥ 1.0×', v >= 1);
+  }
+  const mix = classes.corpora.find((k) => k.key === 'mix') ? 'mix' : null;
+  if (mix) {
+    const v = x(mix, 'transform-object', 'flatten-object');
+    t19('transform(object) vs flatten(object), real-shaped mix', v, '≥ 1.5×', v >= 1.5);
+    classLines.push(`- (the batch call, no target of its own) transformMany(objects) vs flatten(object), real-shaped mix: ${fmt(x(mix, 'transform-many-object', 'flatten-object'), 2)}×`);
+    const a = x(mix, 'ndjson-string', 'plain-js');
+    t19('transformLogToNdjson vs plain JS, real-shaped mix', a, '≥ 5×', a >= 5);
+    const b = x(mix, 'ndjson-string', 'json-parse');
+    t19('transformLogToNdjson vs bare JSON.parse, real-shaped mix', b, '≥ 1.2×', b >= 1.2);
+    const c = x(mix, 'ndjson-bytes-out', 'json-parse');
+    t19('transformLogToNdjson bytes out vs bare JSON.parse, real-shaped mix', c, '≥ 1.5×', c >= 1.5);
+  }
+}
+
 const m = machine();
 const corpus = js ? `${js.file.replace(ROOT + '/', '')}: ${(js.bytes / 1e6).toFixed(1)} MB, ${js.records} records (mean ${(js.ndjsonBytes / js.records).toFixed(0)} B/record)` : 'corpus: see bench/corpus';
 const header = [
@@ -150,6 +191,6 @@ const header = [
   corpus,
   `method: ${js ? `${js.warmup} warm-up + ${js.reps} recorded rounds, every path once per round in rotating order; median shown` : 'median of recorded rounds'}; MB = 10^6 bytes of input`,
 ];
-const text = [header.join('\n'), '', render(table), '', 'Targets (issue 7):', ...targets, ...(notes.length ? ['', 'Notes:', ...notes.map((n) => `- ${n}`)] : [])].join('\n');
+const text = [header.join('\n'), '', render(table), '', 'Targets (issue 7):', ...targets, ...(classLines.length ? ['', ...classLines] : []), ...(notes.length ? ['', 'Notes:', ...notes.map((n) => `- ${n}`)] : [])].join('\n');
 console.log(text);
 writeFileSync(join(OUT, 'results.md'), text + '\n');

@@ -5,6 +5,7 @@
 # Never part of `npm test`, and nothing here asserts a timing.
 #
 # Knobs: BENCH_REPS (recorded rounds, default 5), BENCH_WARMUP (default 2), BENCH_BIG=1,
+#        BENCH_CLASS_MB (size of each real-shaped corpus, default 4),
 #        BENCH_SKIP_NATIVE=1 (no cargo bench), BENCH_ONLY=<regex of JS path ids>.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +50,15 @@ node -e 'const [l,r,...n]=process.argv.slice(1);console.log(JSON.stringify({load
 # 3. JS paths, in one process.
 log "JS paths (in-process, side by side)"
 node --expose-gc --max-old-space-size=8192 bench/bench.mjs "$main_json" "$main_nd" >"$OUT/js.json" || { log "bench.mjs failed"; status=1; }
+
+# 3b. Per size class (issue 19): the real-shaped corpora (bench/gen-real-shaped.mjs), and the real
+# samples repeated when ../shared is here (bench/real-corpus.mjs; nothing is copied into the repo).
+log "JS paths per size class (real-shaped corpora)"
+real_meta=""
+if node bench/real-corpus.mjs --size "${BENCH_CLASS_MB:-4}" >/dev/null 2>&1; then
+  real_meta="bench/corpus/real-${BENCH_CLASS_MB:-4}mb.meta.json"
+fi
+node --expose-gc --max-old-space-size=8192 bench/classes.mjs $real_meta >"$OUT/classes.json" || { log "classes.mjs failed"; status=1; }
 
 # 4. jq on the same file.
 log "jq"

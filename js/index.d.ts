@@ -131,6 +131,15 @@ export declare class CloudTrailError extends Error {
 export declare function transform(record: object | string | Uint8Array, options?: Options): FlatRecord;
 
 /**
+ * Many records (objects, JSON texts or UTF-8 bytes) → one result each, in order: the flat object
+ * `transform` gives, or an `ErrorEntry` in its place. Never throws for one bad record (only for
+ * a non-array argument or bad options); `result.length === records.length`. Cheaper than calling
+ * `transform` per record: records cross into WebAssembly as JSON text, up to 256 per crossing.
+ * @example transformMany([record, '{"eventName":"GetDistribution"}', '{bad'])  // → [flat, flat, ErrorEntry]
+ */
+export declare function transformMany(records: ReadonlyArray<object | string | Uint8Array>, options?: Options): Array<FlatRecord | ErrorEntry>;
+
+/**
  * A whole log in any supported shape (CloudTrail file, JSON array, NDJSON, one record, EventBridge,
  * CloudWatch Logs subscription, lookup-events output, digest, Insights; gzip at any layer),
  * detected by content. Never throws because one record is bad: see `errors`.

@@ -27,7 +27,7 @@ const api = createApi({
   readFile: (path) => fs.readFileSync(path),
 });
 
-export const { transform, transformLog, transformLogToNdjson, unflatten, createSplitter } = api;
+export const { transform, transformMany, transformLog, transformLogToNdjson, unflatten, createSplitter } = api;
 export { CloudTrailError } from './core.mjs';
 export { createTransformStream } from './stream.mjs';
 

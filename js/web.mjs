@@ -35,6 +35,6 @@ const api = createApi({
   reset() {},
 });
 
-export const { transform, transformLog, transformLogToNdjson, unflatten, createSplitter } = api;
+export const { transform, transformMany, transformLog, transformLogToNdjson, unflatten, createSplitter } = api;
 export { CloudTrailError };
 export default init;

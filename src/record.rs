@@ -198,6 +198,46 @@ pub(crate) fn with_engine<T>(opts: &Options, f: impl FnOnce(&mut Engine) -> Resu
     })
 }
 
+/// The spans of `ends` (where each record of `input` ends, the records back to back), or an
+/// `input` error when they are not ascending within `input`.
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+fn spans<'a>(input: &'a [u8], ends: &'a [u32]) -> Result<impl Iterator<Item = &'a [u8]> + 'a> {
+    let mut prev = 0usize;
+    for &e in ends {
+        let e = e as usize;
+        if e < prev || e > input.len() {
+            return Err(Error::new(ErrorKind::Input, "input: the record ends are not ascending within the input"));
+        }
+        prev = e;
+    }
+    Ok(ends.iter().scan(0usize, move |at, &e| {
+        let r = &input[*at..e as usize];
+        *at = e as usize;
+        Some(r)
+    }))
+}
+
+/// `transformMany` (the JS batch call): the records of `input` (back to back, `ends` where each
+/// ends) → `[out, ...]`, one element per record in order: its output as `transform` gives it
+/// (salvage included), or its error entry. One bad record never fails the batch.
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+pub(crate) fn transform_many(engine: &mut Engine, input: &[u8], ends: &[u32]) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(input.len() + input.len() / 2 + 2);
+    out.push(b'[');
+    for (i, rec) in spans(input, ends)?.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        match engine.record(rec, 0) {
+            Ok(()) => out.extend_from_slice(&engine.out),
+            Err(e) if engine.salvaged(rec, &e) => out.extend_from_slice(&engine.out),
+            Err(e) => write_error_entry(&mut out, &e, rec),
+        }
+    }
+    out.push(b']');
+    Ok(out)
+}
+
 /// Writes the entry that stands in for a record that could not be read:
 /// `{"error.message": ..., "error.type": kind, "error.offset": n, "error.line": l, "error.column": c,
 /// "error.record": i, "event.original": raw text}` (each position only where known).
@@ -243,6 +283,36 @@ mod tests {
         assert_eq!(full.len(), own.len() + facts.len());
         for (k, v) in &facts {
             assert_eq!(full.get(k), Some(v), "{k}");
+        }
+    }
+
+    /// The batch calls: one element per record, in order, equal to the one-record calls; a bad
+    /// record becomes its error entry in place; bad spans are an input error.
+    #[test]
+    fn many_equals_one_at_a_time() {
+        let recs: [&[u8]; 4] = [
+            br#"{"eventVersion":"1.08","eventSource":"cloudfront.amazonaws.com","eventName":"GetDistribution","userIdentity":{"type":"IAMUser","userName":"bob"}}"#,
+            b"{\"a\":",
+            br#"{"eventName":"X","caf\u00e9":"cr\u00e8me"}"#,
+            b"[1]",
+        ];
+        let input: Vec<u8> = recs.concat();
+        let ends: Vec<u32> = recs.iter().scan(0u32, |a, r| { *a += r.len() as u32; Some(*a) }).collect();
+        let mut e = Engine::stateless(Options::default()).unwrap();
+        let many: Vec<serde_json::Value> = serde_json::from_slice(&super::transform_many(&mut e, &input, &ends).unwrap()).unwrap();
+        assert_eq!(many.len(), recs.len());
+        for (rec, got) in recs.iter().zip(&many) {
+            match e.record(rec, 0) {
+                Ok(()) => assert_eq!(got, &serde_json::from_slice::<serde_json::Value>(&e.out).unwrap()),
+                Err(err) => {
+                    assert_eq!(got["error.message"], serde_json::Value::from(err.to_string()));
+                    assert_eq!(got["event.original"], serde_json::Value::from(String::from_utf8_lossy(rec).into_owned()));
+                }
+            }
+        }
+        assert_eq!(&super::transform_many(&mut e, b"", &[]).unwrap(), b"[]");
+        for bad in [&[3u32, 2][..], &[99]] {
+            assert_eq!(super::transform_many(&mut e, b"{}{}", bad).unwrap_err().kind(), ErrorKind::Input);
         }
     }
 

@@ -137,6 +137,16 @@ pub fn facts_bytes(input: &[u8]) -> Result<JsValue, JsValue> {
     .map_err(to_js)
 }
 
+/// `transformMany`: records back to back in `input`, `ends[i]` where record i ends → one JSON
+/// array text, each element the record's output or its error entry (one crossing per batch).
+#[wasm_bindgen(js_name = transformMany)]
+pub fn transform_many(input: &[u8], ends: &[u32], opts: &JsValue) -> Result<String, JsValue> {
+    let o = options(opts).map_err(to_js)?;
+    crate::record::with_engine(&o, |engine| crate::record::transform_many(engine, input, ends))
+        .map(ascii_text)
+        .map_err(to_js)
+}
+
 /// What enrichment reads of a record, as JSON (see `fields::capture_spec`).
 #[wasm_bindgen(js_name = captureSpec)]
 pub fn capture_spec() -> String {

@@ -1,7 +1,7 @@
 // Type-checked by `tsc --noEmit -p tests/js/tsconfig.json` (scripts/test.sh), never run: the public
 // types resolve through package.json "exports" and describe what the README shows.
 import {
-  transform, transformLog, transformLogToNdjson, unflatten, createSplitter, createTransformStream,
+  transform, transformMany, transformLog, transformLogToNdjson, unflatten, createSplitter, createTransformStream,
   init, CloudTrailError, type Options, type Log, type ErrorEntry, type FlatRecord,
 } from 'cloudfront-trail';
 import webDefaultInit, { transform as webTransform, init as webInit } from 'cloudfront-trail/web';
@@ -13,6 +13,8 @@ const geoOpts: Options = { geoip: ['GeoLite2-City.mmdb', new Uint8Array(0), new 
 void geoOpts;
 const flat: FlatRecord = transform({ eventName: 'CreateInvalidation2020_05_31' }, opts);
 const fromText: FlatRecord = transform('{"eventName":"GetDistribution2020_05_31"}');
+const many: Array<FlatRecord | ErrorEntry> = transformMany([{ eventName: 'X' }, '{}', new Uint8Array([123, 125])], { enrich: false });
+void many;
 const log: Log = transformLog(new Uint8Array([123, 125]));
 const firstError: ErrorEntry | undefined = log.errors[0];
 const why: string | undefined = firstError?.['error.message'];

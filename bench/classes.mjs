@@ -1,0 +1,108 @@
+// Run as: node --expose-gc bench/classes.mjs [real.meta.json]
+// The per-size-class table of issue 19, in one process: for each real-shaped corpus
+// (bench/gen-real-shaped.mjs: the real size mix, < 1 KB, 1–4 KB, > 4 KB, CloudFront-heavy; plus
+// the real samples repeated, when bench/real-corpus.mjs could build them) the per-record paths
+// against `flat`'s flatten(object) and the whole-log paths against plain JS and bare JSON.parse.
+// Every path of every corpus runs once per round, in a rotating order; BENCH_WARMUP unrecorded
+// and BENCH_REPS recorded rounds give the medians. Prints JSON for bench/report.mjs.
+import { existsSync, readFileSync } from 'node:fs';
+
+import { ensureShaped, CLASSES } from './gen-real-shaped.mjs';
+import { loadFlat, loadPackage, median } from './lib.mjs';
+
+const REPS = Number(process.env.BENCH_REPS || 5);
+const WARMUP = Number(process.env.BENCH_WARMUP || 2);
+const MB = Number(process.env.BENCH_CLASS_MB || 4);
+const flatten = await loadFlat();
+const { pkg, why } = await loadPackage();
+if (!flatten || !pkg) {
+  console.log(JSON.stringify({ corpora: [], rows: [], notes: [`size classes skipped: ${!flatten ? '`flat` not installed' : why}`] }));
+  process.exit(0);
+}
+
+const metas = ensureShaped(MB);
+const corpora = [
+  ['mix', 'real-shaped mix (real size distribution)'],
+  ['small', `records ${CLASSES.small.label}`],
+  ['medium', `records ${CLASSES.medium.label}`],
+  ['large', `records ${CLASSES.large.label}`],
+  ['cloudfront', 'CloudFront-heavy (Create/UpdateDistribution)'],
+].map(([k, label]) => ({ key: k, label, ...metas[k] }));
+const realMeta = process.argv[2];
+if (realMeta && existsSync(realMeta)) {
+  const m = JSON.parse(readFileSync(realMeta, 'utf8'));
+  corpora.push({ key: 'real', label: 'real samples repeated (../shared, not in the repo)', ...m });
+}
+
+const countLines = (s) => {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+};
+
+const paths = [];
+for (const c of corpora) {
+  const text = readFileSync(c.file, 'utf8');
+  const buf = Buffer.from(text);
+  const records = JSON.parse(text).Records;
+  const texts = readFileSync(c.ndjsonFile, 'utf8').split('\n').filter((l) => l.length > 0);
+  const N = records.length;
+  c.records = N;
+  c.bytes = buf.length;
+  c.ndBytes = texts.reduce((a, t) => a + Buffer.byteLength(t) + 1, 0);
+  const p = (id, fn) => paths.push({ corpus: c.key, id, run: fn });
+  p('flatten-object', () => {
+    let n = 0;
+    for (let i = 0; i < N; i++) if (flatten(records[i])) n++;
+    return n;
+  });
+  p('transform-object', () => {
+    let n = 0;
+    for (let i = 0; i < N; i++) if (pkg.transform(records[i])) n++;
+    return n;
+  });
+  p('transform-many-object', () => pkg.transformMany(records).length);
+  p('transform-many-text', () => pkg.transformMany(texts).length);
+  p('plain-js', () => {
+    const recs = JSON.parse(text).Records;
+    const lines = new Array(recs.length);
+    for (let i = 0; i < recs.length; i++) lines[i] = JSON.stringify(flatten(recs[i]));
+    return countLines(lines.join('\n') + '\n');
+  });
+  p('json-parse', () => JSON.parse(text).Records.length);
+  p('ndjson-string', () => countLines(pkg.transformLogToNdjson(text)));
+  p('ndjson-bytes-out', () => {
+    const out = pkg.transformLogToNdjson(buf, { bytes: true });
+    let n = 0;
+    for (let i = out.indexOf(10); i !== -1; i = out.indexOf(10, i + 1)) n++;
+    return n;
+  });
+}
+
+const gc = globalThis.gc || (() => {});
+const times = new Map(paths.map((x) => [`${x.corpus}/${x.id}`, []]));
+const counts = new Map();
+for (let round = 0; round < WARMUP + REPS; round++) {
+  for (let k = 0; k < paths.length; k++) {
+    const x = paths[(k + round * 7) % paths.length];
+    gc();
+    const t0 = process.hrtime.bigint();
+    const n = x.run();
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    counts.set(`${x.corpus}/${x.id}`, n);
+    if (round >= WARMUP) times.get(`${x.corpus}/${x.id}`).push(ms);
+  }
+  process.stderr.write(`bench classes: round ${round + 1}/${WARMUP + REPS}${round < WARMUP ? ' (warm-up)' : ''}\n`);
+}
+const rows = paths.map((x) => {
+  const t = times.get(`${x.corpus}/${x.id}`);
+  return { corpus: x.corpus, id: x.id, medianMs: median(t), bestMs: Math.min(...t), reps: t.length, out: counts.get(`${x.corpus}/${x.id}`) };
+});
+console.log(JSON.stringify({
+  mb: MB,
+  reps: REPS,
+  warmup: WARMUP,
+  corpora: corpora.map(({ key, label, records, bytes, ndBytes, avgRecordBytes }) => ({ key, label, records, bytes, ndBytes, avgRecordBytes })),
+  rows,
+  notes: [],
+}, null, 1));
