@@ -39,6 +39,14 @@ export interface Options {
   geoip?: string | Uint8Array | ArrayBuffer | Array<string | Uint8Array | ArrayBuffer>;
   /** A CloudTrail digest file gives one document per log file it lists (`file.path`, `file.hash.sha256`) instead of nothing. Default `false`. */
   digests?: boolean;
+  /**
+   * Sigma rules evaluated on every record (docs/DETECTIONS.md): one rule or an array of rules,
+   * each the object a Sigma rule's YAML reads into (parse the YAML with any YAML package; the
+   * CLI's `--rules DIR` does). Matches go in the flat profile as `rule.id`, `rule.name`,
+   * `rule.level` and `threat.technique.id` (arrays when several rules match). A rule the engine
+   * cannot evaluate (aggregations, unsupported modifiers) is an option error naming it.
+   */
+  rules?: object | object[];
 }
 
 /** A flat output record: keys joined by the separator, values are JSON scalars (or arrays with `arrays: 'keep'`). */
