@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform, Writable } from 'node:stream';
 import { createTransformStream } from './stream.mjs';
 import { Summary, isErrorEntry } from './summary.mjs';
+import { parseAllDocuments } from 'yaml';
 
 const HELP = `Usage: cloudfront-trail [options] [files...]
 
@@ -57,6 +58,10 @@ Limits (N in bytes; the suffixes K, M, G are powers of 1024):
                            (.mmdb: GeoLite2 / DB-IP Lite City, Country or ASN)
                            you already have: source.geo.*, source.as.*; repeat
                            for several (a City and an ASN database), offline
+  --rules DIR              evaluate the Sigma rules in DIR (*.yml, *.yaml,
+                           *.json; or one such file) on every record: matches
+                           as rule.id, rule.name, rule.level and
+                           threat.technique.id (flat profile); repeatable
   --version                print the version
   -h, --help               show this help
 
@@ -89,6 +94,7 @@ const OPTIONS = {
   'no-salvage': { type: 'boolean' },
   geoip: { type: 'string', multiple: true },
   digests: { type: 'boolean' },
+  rules: { type: 'string', multiple: true },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -128,6 +134,38 @@ function bytes(name, v) {
   return n;
 }
 
+/**
+ * The Sigma rules in a directory (or one file) as the objects the core reads (the JSON form of
+ * each rule's YAML; the core carries no YAML parser). A file may hold several YAML documents.
+ */
+function readRules(path) {
+  if (path === '') usage('--rules needs a directory');
+  let files;
+  try {
+    files = fs.statSync(path).isDirectory()
+      ? fs.readdirSync(path).filter((f) => /\.(ya?ml|json)$/i.test(f)).sort().map((f) => `${path}/${f}`)
+      : [path];
+  } catch (e) {
+    say(`--rules ${path}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.message}`);
+    process.exit(1);
+  }
+  const rules = [];
+  for (const f of files) {
+    try {
+      const text = fs.readFileSync(f, 'utf8');
+      for (const doc of parseAllDocuments(text)) {
+        if (doc.errors.length) throw doc.errors[0];
+        const rule = doc.toJS();
+        if (rule !== null && rule !== undefined) rules.push(rule);
+      }
+    } catch (e) {
+      say(`--rules ${f}: ${e.message}`);
+      process.exit(1);
+    }
+  }
+  return rules;
+}
+
 function readArgs(argv) {
   let parsed;
   try {
@@ -160,6 +198,7 @@ function readArgs(argv) {
     if (v.geoip.some((f) => f === '')) usage('--geoip needs a file name');
     opts.geoip = v.geoip.length === 1 ? v.geoip[0] : v.geoip;
   }
+  if (v.rules !== undefined) opts.rules = v.rules.flatMap(readRules);
   if (v.arrays !== undefined) opts.arrays = v.arrays;
   if (v.separator !== undefined) opts.separator = v.separator;
   if (v['max-depth'] !== undefined) opts.maxDepth = count('max-depth', v['max-depth']);

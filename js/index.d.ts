@@ -49,6 +49,14 @@ export interface Options {
   track?: boolean;
   /** Change tracking keeps at most this many resources (least recently used evicted first; also at most 32 MiB of stored text). Default 10000. */
   trackMaxResources?: number;
+  /**
+   * Sigma rules evaluated on every record (docs/DETECTIONS.md): one rule or an array of rules,
+   * each the object a Sigma rule's YAML reads into (parse the YAML with any YAML package; the
+   * CLI's `--rules DIR` does). Matches go in the flat profile as `rule.id`, `rule.name`,
+   * `rule.level` and `threat.technique.id` (arrays when several rules match). A rule the engine
+   * cannot evaluate (aggregations, unsupported modifiers) is an option error naming it.
+   */
+  rules?: object | object[];
 }
 
 /** A flat output record: keys joined by the separator, values are JSON scalars (or arrays with `arrays: 'keep'`). */

@@ -12,6 +12,7 @@
 
 extern crate alloc;
 
+mod detect;
 mod digest;
 mod enrich;
 mod error;
@@ -39,6 +40,7 @@ pub mod wasm;
 #[cfg(feature = "fluentbit")]
 mod fluentbit;
 
+pub use detect::{Detection, Rules};
 pub use error::{Error, ErrorKind, Result};
 pub use flatten::OVERFLOW_KEY;
 pub use geoip::GeoIp;

@@ -112,6 +112,12 @@ pub struct Options {
     /// `file.hash.sha256`...) instead of being skipped (src/split.rs). Default off.
     #[serde(deserialize_with = "de::flag")]
     pub digests: bool,
+    /// Sigma rules evaluated on each record (src/detect, docs/DETECTIONS.md): one rule or an
+    /// array of rules, each the JSON form of a Sigma rule's YAML. Matches are written in the flat
+    /// profile as `rule.id`, `rule.name`, `rule.level` and `threat.technique.id`. Default none
+    /// (no cost). A rule the engine cannot evaluate is an option error naming it.
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
+    pub rules: crate::Rules,
 }
 
 impl Default for Options {
@@ -131,6 +137,7 @@ impl Default for Options {
             track_max_resources: crate::track::DEFAULT_MAX_RESOURCES,
             geoip: alloc::vec::Vec::new(),
             digests: false,
+            rules: crate::Rules::default(),
         }
     }
 }
@@ -405,7 +412,7 @@ mod tests {
             ("not JSON", "{", err("options must be an object")),
             ("trailing text", "{} x", err("options must be an object")),
             ("empty text", "", err("options must be an object")),
-            ("unknown option", r#"{"profil":"ecs"}"#, err("unknown option `profil`, expected one of `profile`, `enrich`, `arrays`, `separator`, `maxDepth`, `maxFields`, `maxDecompressedBytes`, `maxRecordBytes`, `strict`, `salvage`, `track`, `trackMaxResources`, `geoip`, `digests`")),
+            ("unknown option", r#"{"profil":"ecs"}"#, err("unknown option `profil`, expected one of `profile`, `enrich`, `arrays`, `separator`, `maxDepth`, `maxFields`, `maxDecompressedBytes`, `maxRecordBytes`, `strict`, `salvage`, `track`, `trackMaxResources`, `geoip`, `digests`, `rules`")),
             ("repeated option", r#"{"strict":true,"strict":false}"#, err("duplicate option `strict`")),
             ("separator not a string", r#"{"separator":1}"#, err("separator must be a string of Unicode text")),
             ("arrays not a string", r#"{"arrays":true}"#, err("arrays must be a string of Unicode text")),

@@ -159,6 +159,10 @@ impl Engine {
                 if let Some(m) = marks {
                     profiles::flat::write_marks(&mut w, m);
                 }
+                // Zero cost without rules: this check is all.
+                if let Some(set) = self.opts.rules.set() {
+                    crate::detect::write_flat(set, &rec[start..end], &fields, &mut w);
+                }
                 self.out.push(b'}');
             }
             Profile::Ecs => profiles::ecs::write(&rec[start..end], &fields, facts.as_ref(), marks, &mut self.out),
