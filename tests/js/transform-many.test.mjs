@@ -8,39 +8,14 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { createApi, CloudTrailError } from '../../js/core.mjs';
+import { CloudTrailError } from '../../js/core.mjs';
+import { countedApi } from './counted-api.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const FIXTURES = here('../fixtures');
 
-const require = createRequire(import.meta.url);
-const gluePath = require.resolve('../../pkg/node/cloudfront_trail.js');
-const calls = Object.create(null);
-function wrap(g) {
-  const w = {};
-  for (const k of Object.keys(g)) {
-    const f = g[k];
-    if (typeof f !== 'function' || /^[A-Z]/.test(k)) {
-      w[k] = f;
-      continue;
-    }
-    w[k] = function counted(...args) {
-      calls[k] = (calls[k] ?? 0) + 1;
-      return f.apply(this, args);
-    };
-  }
-  return w;
-}
-let glue = wrap(require(gluePath));
-const api = createApi({
-  glue: () => glue,
-  reset() {
-    delete require.cache[gluePath];
-    glue = wrap(require(gluePath));
-  },
-});
+const { api, calls } = countedApi();
 const resetCalls = () => {
   for (const k of Object.keys(calls)) delete calls[k];
 };

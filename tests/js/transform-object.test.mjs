@@ -9,47 +9,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
 import zlib from 'node:zlib';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { createApi, CloudTrailError } from '../../js/core.mjs';
+import { CloudTrailError } from '../../js/core.mjs';
+import { countedApi } from './counted-api.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const SAMPLES = here('../../../shared/samples');
 
 // ---------------------------------------------------------------------------------------------
-// The api under test, over the Node glue (as js/node.mjs builds it), with every glue function
-// counted so a test can tell which route a call took.
-
-const require = createRequire(import.meta.url);
-const gluePath = require.resolve('../../pkg/node/cloudfront_trail.js');
-const calls = Object.create(null);
-
-// A copy of the exports with counting functions; classes (Splitter) are left as they are.
-// One wrapper per glue instance, so a shim that caches per glue object still can.
-function wrap(g) {
-  const w = {};
-  for (const k of Object.keys(g)) {
-    const f = g[k];
-    if (typeof f !== 'function' || /^[A-Z]/.test(k)) {
-      w[k] = f;
-      continue;
-    }
-    w[k] = function counted(...args) {
-      calls[k] = (calls[k] ?? 0) + 1;
-      return f.apply(this, args);
-    };
-  }
-  return w;
-}
-
-let glue = wrap(require(gluePath));
-const api = createApi({
-  glue: () => glue,
-  reset() {
-    delete require.cache[gluePath];
-    glue = wrap(require(gluePath));
-  },
-});
+// The api under test, every glue function counted (tests/js/counted-api.mjs).
+const { api, calls } = countedApi();
 // The old route for an object, and the whole route for text and bytes.
 const oldRoute = () => (calls.transformText ?? 0) + (calls.transformBytes ?? 0);
 // Object calls by route, for the diagnostics (a parity test whose cases all fall back proves little).
