@@ -189,7 +189,7 @@ export class Summary {
         risks: flags.map((flag) => {
           const d = details.get(flag);
           const severity = d ? text(d.severity).toLowerCase() : '';
-          return { flag: clip(flag), severity, evidence: d ? evidenceOf(d.evidence) : [] };
+          return { flag: clip(flag), severity, evidence: d ? (READY.has(d) ? d.evidence : evidenceOf(d.evidence)) : [] };
         }),
       });
     }
@@ -215,7 +215,41 @@ export class Summary {
     if (list.length && Array.isArray(details)) {
       for (const d of details) if (d && typeof d === 'object' && typeof d.flag === 'string') byFlag.set(d.flag, d);
     }
+    this.changeOf(o, list, byFlag);
     return { flags: list, details: byFlag };
+  }
+
+  /**
+   * Adds the change flags of change tracking (docs/SCHEMA.md, "Change tracking": flat and ECS
+   * `cloudfront.change.*`, or the OCSF enrichment) to `list`, their evidence as
+   * "config key = before → after", so a risky change the log shows only across records is listed
+   * with the others.
+   */
+  changeOf(o, list, byFlag) {
+    let flags = this.get(o, 'cloudfront.change.flags') ?? this.get(o, 'aws.cloudfront.change.flags');
+    let details = this.get(o, 'cloudfront.change.flag_details') ?? this.get(o, 'aws.cloudfront.change.flag_details');
+    if (flags === undefined && Array.isArray(o.enrichments)) {
+      const e = o.enrichments.find((x) => x && x.type === 'cloudfront.change' && x.data && typeof x.data === 'object');
+      if (e) {
+        flags = e.data.flags;
+        details = e.data.flag_details;
+      }
+    }
+    if (!Array.isArray(flags)) return;
+    const side = (d, k) => (Object.hasOwn(d, k) ? (typeof d[k] === 'string' ? d[k] : JSON.stringify(d[k]) ?? '') : '(none)');
+    for (const f of flags.map(text).filter(Boolean)) {
+      if (byFlag.has(f)) continue;
+      list.push(f);
+      const d = Array.isArray(details) ? details.find((x) => x && typeof x === 'object' && x.flag === f) : undefined;
+      if (!d) continue;
+      const evidence = [];
+      for (const e of Array.isArray(d.evidence) ? d.evidence.slice(0, 16) : []) {
+        if (e && typeof e === 'object' && !Array.isArray(e)) evidence.push({ key: clip(`config ${text(e.key)}`), value: clip(`${side(e, 'before')} → ${side(e, 'after')}`) });
+      }
+      const det = { severity: d.severity, evidence };
+      READY.add(det);
+      byFlag.set(f, det);
+    }
   }
 
   timeOf(o) {
@@ -358,6 +392,9 @@ function commonParent(keys) {
 }
 
 /** Evidence of one flag ([{ key, value }]) as { key, value } texts (value as JSON). */
+// Details built by changeOf, their evidence already as text (never an object of the record's).
+const READY = new WeakSet();
+
 function evidenceOf(ev) {
   if (!Array.isArray(ev)) return [];
   const out = [];

@@ -542,6 +542,30 @@ test('--summary reads the ECS and OCSF shapes too: the same numbers as the flat 
   assert.ok(raw.actions.some((r) => r.value === 'UpdateDistribution2020_05_31'), 'eventName as written');
 });
 
+test('--summary lists the change flags of change tracking with their severity and before → after, in every profile', () => {
+  // The lifecycle fixture's updates raise change flags only across records (docs/SCHEMA.md,
+  // "Change tracking"); what the core wrote is the reference.
+  const file = here('../fixtures/track/distribution-lifecycle.json');
+  const changed = ct.transformLog(fs.readFileSync(file)).records.filter((r) => Array.isArray(r['cloudfront.change.flags']));
+  assert.ok(changed.length >= 2, 'the fixture has updates with change flags');
+  for (const profile of ['flat', 'ecs', 'ocsf']) {
+    const r = run(['--summary', '--profile', profile, file]);
+    assert.equal(r.code, 0, r.err);
+    for (const rec of changed) {
+      for (const d of rec['cloudfront.change.flag_details']) {
+        // A change flag named as a state flag of the same record (distribution_disabled) is listed once, as that.
+        if ((rec['cloudfront.risk'] ?? []).includes(d.flag)) continue;
+        assert.ok(r.out.includes(`• ${d.flag} (${d.severity})`), `${profile}: ${d.flag} (${d.severity}) listed`);
+        const e = d.evidence[0];
+        assert.ok(r.out.includes(`config ${e.key}`), `${profile}: ${d.flag}'s evidence key ${e.key}`);
+      }
+    }
+    // Without tracking, none of them.
+    const off = run(['--summary', '--no-track', '--profile', profile, file]);
+    for (const d of changed[0]['cloudfront.change.flag_details']) assert.ok(!off.out.includes(`• ${d.flag} (`), `${profile} --no-track: ${d.flag}`);
+  }
+});
+
 test('--summary: readable at 80 columns, no colour off a terminal, hostile values made visible', () => {
   const rec = JSON.parse(fs.readFileSync(SAMPLE)).Records[2];
   rec.userIdentity.userName = `evil\x1b[2J\x1b]0;pwned\x07\u202Eadmin${'x'.repeat(300)}`;
