@@ -411,7 +411,8 @@ function evidenceOf(ev) {
  */
 function evidenceLines({ key, value }, width) {
   const k = safe(key, 4 * width);
-  const v = safe(value, width - 2);
+  // On its own line the value follows "  = ": it gets what is left of the width.
+  const v = safe(value, width - 4);
   if (k.length + 3 + v.length <= width) return [`${k} = ${v}`];
   const lines = [];
   let cur = '';
