@@ -26,11 +26,12 @@ export class CloudTrailError extends Error {
  * Options object → what the core reads (src/wasm.rs, through serde-wasm-bindgen): a snapshot of
  * its own members without the JS-only ones, or undefined when none is left (the defaults). The
  * core checks names and values; a snapshot, so a restored splitter reads the options it began with.
- * `geoip(value)`, when given, turns the `geoip` option into what the core reads (handles).
+ * `geoip(value)`, when given, turns the `geoip` option into what the core reads (handles);
+ * `tag` names the instance those handles belong to (a new tag after a trap).
  */
-export function coreOptions(opts, geoip) {
+export function coreOptions(opts, geoip, tag) {
   try {
-    return coreOptionsOf(opts, geoip);
+    return coreOptionsOf(opts, geoip, tag);
   } catch (e) {
     // A throwing getter or a revoked proxy among the options.
     throw e instanceof CloudTrailError ? e : new CloudTrailError(`option: cannot read the options (${messageOf(e)})`, { kind: 'option', cause: e });
@@ -51,6 +52,8 @@ function messageOf(e) {
 let lastOpts;
 let lastMembers;
 let lastSnapshot;
+// For a snapshot holding geoip handles: the instance they name (handles die with it).
+let lastTag;
 
 function sameMembers(opts, members) {
   const keys = Object.keys(opts);
@@ -61,14 +64,14 @@ function sameMembers(opts, members) {
   return true;
 }
 
-function coreOptionsOf(opts, geoip) {
+function coreOptionsOf(opts, geoip, tag) {
   if (opts === undefined || opts === null) return undefined;
   if (typeof opts !== 'object' || Array.isArray(opts)) {
     throw new CloudTrailError(`option: options must be an object, got ${describe(opts)}`, { kind: 'option' });
   }
-  if (opts === lastOpts && sameMembers(opts, lastMembers)) return lastSnapshot;
+  if (opts === lastOpts && (lastTag === undefined || lastTag === tag) && sameMembers(opts, lastMembers)) return lastSnapshot;
   const members = [];
-  let fresh = false;
+  let handles = false;
   // A null-prototype object keeps a `__proto__` option name an own key, so the core rejects it.
   let o;
   for (const k of Object.keys(opts)) {
@@ -76,8 +79,7 @@ function coreOptionsOf(opts, geoip) {
     members.push(k, v);
     if (JS_ONLY.has(k) || v === undefined || v === null) continue;
     if (k === 'geoip' && geoip) {
-      // Handles name databases of this instance (reloaded after a trap): never a cached snapshot.
-      fresh = true;
+      handles = true;
       v = geoip(v);
       if (v === undefined) continue;
     }
@@ -92,10 +94,7 @@ function coreOptionsOf(opts, geoip) {
     o[k] = v;
   }
   if (o !== undefined) Object.freeze(o);
-  if (fresh) {
-    lastOpts = undefined;
-    return o;
-  }
+  lastTag = handles ? tag : undefined;
   lastOpts = opts;
   lastMembers = members;
   lastSnapshot = o;
@@ -199,7 +198,9 @@ const inner = new WeakMap();
 export function createApi(backend) {
   // Counts the instances replaced after a trap: a splitter made in an older one must be rebuilt.
   let generation = 0;
-  const optionsFor = (options) => coreOptions(options, geoipHandles);
+  // Changes with the instance: a cached options snapshot holding geoip handles is not reused.
+  let instanceTag = {};
+  const optionsFor = (options) => coreOptions(options, geoipHandles, instanceTag);
   // Every call into wasm goes through here: errors converted once, a trapped instance replaced.
   function call(f) {
     const g = backend.glue();
@@ -209,6 +210,7 @@ export function createApi(backend) {
       if (isTrap(e)) {
         backend.reset();
         generation++;
+        instanceTag = {};
       }
       throw toError(e);
     }

@@ -120,3 +120,14 @@ test('errors name the option and the file', () => {
   expect({ geoip: CITY, enrich: false }, /^option: geoip is an enrichment: it needs enrich/);
   fs.rmSync(dir, { recursive: true });
 });
+
+test('one options object with geoip, reused across calls and across a trap, keeps its databases', () => {
+  // The shim reuses its snapshot of an unchanged options object; the geoip handles in it name
+  // databases of one instance, so after a trap the snapshot is made again with new handles.
+  const opts = { geoip: [CITY, ASN] };
+  const before = ct.transform(record('81.2.69.142'), opts);
+  assert.equal(ct.transform(record('81.2.69.142'), opts)['source.geo.city_name'], 'London');
+  assert.throws(() => ct.__panicForTest());
+  assert.deepEqual(ct.transform(record('81.2.69.142'), opts), before);
+  assert.equal(ct.transformLog(JSON.stringify({ Records: [record('81.2.69.142')] }), opts).records[0]['source.as.number'], 20712);
+});
