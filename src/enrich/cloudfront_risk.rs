@@ -94,6 +94,18 @@ impl<'r, 'a> Ctx<'r, 'a> {
     }
 }
 
+/// `{"flag":..,"severity":..,"kind":..,"evidence":`: one flag's details up to its evidence, the
+/// shape `cloudfront.risk_details` and change tracking's `flag_details` share.
+pub(crate) fn write_flag_head(out: &mut Vec<u8>, flag: &str, severity: &str, kind: &str) {
+    out.extend_from_slice(b"{\"flag\":");
+    json::write_str(out, flag);
+    out.extend_from_slice(b",\"severity\":");
+    json::write_str(out, severity);
+    out.extend_from_slice(b",\"kind\":");
+    json::write_str(out, kind);
+    out.extend_from_slice(b",\"evidence\":");
+}
+
 /// Writes `risks` as the `cloudfront.risk_details` array (every profile writes the same).
 pub(crate) fn write_details(out: &mut Vec<u8>, risks: &[RiskDetail]) {
     out.push(b'[');
@@ -101,13 +113,8 @@ pub(crate) fn write_details(out: &mut Vec<u8>, risks: &[RiskDetail]) {
         if n > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"flag\":");
-        json::write_str(out, r.flag);
-        out.extend_from_slice(b",\"severity\":");
-        json::write_str(out, r.severity);
-        out.extend_from_slice(b",\"kind\":");
-        json::write_str(out, r.kind);
-        out.extend_from_slice(b",\"evidence\":[");
+        write_flag_head(out, r.flag, r.severity, r.kind);
+        out.push(b'[');
         for (m, (k, v)) in r.evidence.iter().enumerate() {
             if m > 0 {
                 out.push(b',');

@@ -16,7 +16,7 @@ use crate::fields::{Fields, F};
 mod action;
 mod cloudfront_resources;
 mod cloudfront_risk;
-pub(crate) use cloudfront_risk::{write_details as write_risk_details, RiskDetail};
+pub(crate) use cloudfront_risk::{write_details as write_risk_details, write_flag_head, RiskDetail};
 #[cfg(test)]
 pub(crate) use cloudfront_risk::SEVERITIES;
 mod credentials;

@@ -113,11 +113,7 @@ pub(crate) fn flag_details(out: &mut Vec<u8>, flags: &[Flag], values: Values) {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"flag\":");
-        json::write_str(out, f.flag);
-        out.extend_from_slice(b",\"severity\":");
-        json::write_str(out, f.severity);
-        out.extend_from_slice(b",\"kind\":\"diff\",\"evidence\":");
+        crate::enrich::write_flag_head(out, f.flag, f.severity, "diff");
         diff(out, &f.evidence, values);
         out.push(b'}');
     }
