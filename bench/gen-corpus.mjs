@@ -25,7 +25,7 @@ const OUT_DIR = process.env.BENCH_CORPUS_DIR || join(HERE, 'corpus');
 const VERSION = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 16);
 const MB = 1 << 20;
 
-function mulberry32(seed) {
+export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -36,20 +36,27 @@ function mulberry32(seed) {
   };
 }
 
-/** Record factory over one PRNG stream (also the CloudFront-heavy model of gen-real-shaped.mjs). */
-export function makeGen(seed) {
-  const rnd = mulberry32(seed);
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+export const HEX = '0123456789abcdef';
+
+/** The random choices both generators make, over one PRNG stream `rnd`. */
+export function randomKit(rnd) {
   const int = (lo, hi) => lo + Math.floor(rnd() * (hi - lo + 1));
   const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
   const chance = (p) => rnd() < p;
-  const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  const HEX = '0123456789abcdef';
   const str = (n, alphabet = ALNUM) => {
     let s = '';
     for (let i = 0; i < n; i++) s += alphabet[Math.floor(rnd() * alphabet.length)];
     return s;
   };
   const uuid = () => `${str(8, HEX)}-${str(4, HEX)}-4${str(3, HEX)}-${pick(['8', '9', 'a', 'b'])}${str(3, HEX)}-${str(12, HEX)}`;
+  return { int, pick, chance, str, uuid };
+}
+
+/** Record factory over one PRNG stream (also the CloudFront-heavy model of gen-real-shaped.mjs). */
+export function makeGen(seed) {
+  const rnd = mulberry32(seed);
+  const { int, pick, chance, str, uuid } = randomKit(rnd);
 
   const accounts = Array.from({ length: 6 }, () => String(int(100000000000, 999999999999)));
   const distributions = Array.from({ length: 40 }, () => 'E' + str(13));

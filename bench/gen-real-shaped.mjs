@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { makeGen } from './gen-corpus.mjs';
+import { HEX, makeGen, mulberry32, randomKit } from './gen-corpus.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT_DIR = process.env.BENCH_CORPUS_DIR || join(HERE, 'corpus');
@@ -32,17 +32,6 @@ const VERSION = createHash('sha256')
   .update(readFileSync(join(HERE, 'gen-corpus.mjs')))
   .digest('hex')
   .slice(0, 16);
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const CLASSES = {
   small: { label: '< 1 KB', lo: 0, hi: 1024 },
@@ -54,18 +43,8 @@ const MIX = [['small', 0.14], ['medium', 0.855], ['large', 0.005]];
 
 function makeShaped(seed) {
   const rnd = mulberry32(seed);
-  const int = (lo, hi) => lo + Math.floor(rnd() * (hi - lo + 1));
-  const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
-  const chance = (p) => rnd() < p;
-  const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  const HEX = '0123456789abcdef';
+  const { int, pick, chance, str, uuid } = randomKit(rnd);
   const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const str = (n, a = ALNUM) => {
-    let s = '';
-    for (let i = 0; i < n; i++) s += a[Math.floor(rnd() * a.length)];
-    return s;
-  };
-  const uuid = () => `${str(8, HEX)}-${str(4, HEX)}-4${str(3, HEX)}-${pick(['8', '9', 'a', 'b'])}${str(3, HEX)}-${str(12, HEX)}`;
   const account = String(int(100000000000, 999999999999));
   const users = ['bert-jan', 'alice', 'deploy', 'ci-runner', 'mar\u00eda', 'ops-admin'];
   const roles = ['OrganizationAccountAccessRole', 'stratus-red-team-ec2-role', 'AWSReservedSSO_ReadOnly_1a2b3c4d', 'lambda-exec'];
