@@ -25,6 +25,7 @@ mod options;
 mod profiles;
 mod record;
 mod salvage;
+mod sort;
 mod split;
 mod track;
 mod unflatten;

@@ -217,7 +217,7 @@ impl RuleSet {
         if let Some(v) = source.and_then(|n| self.by_source.get(&n.to_ascii_lowercase())) {
             cand.extend_from_slice(v);
         }
-        cand.sort_unstable();
+        crate::sort::sort_by(&mut cand, |a, b| a.cmp(b));
         cand.into_iter()
             .map(|i| &self.rules[i])
             .filter(move |r| r.eval(rec, fields))

@@ -255,7 +255,7 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
         }
     }
     // Distribution keys first: they are what people filter on.
-    out.sort_by_key(|(k, _)| if k.starts_with("cloudfront.distribution.") { 0 } else { 1 });
+    crate::sort::sort_by(&mut out, |a, b| (!a.0.starts_with("cloudfront.distribution.")).cmp(&!b.0.starts_with("cloudfront.distribution.")));
     facts.cloudfront = out;
 
     let paths = fields.raw(F::ReqInvalidationPaths).or_else(|| fields.raw(F::RespInvPaths));

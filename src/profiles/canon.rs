@@ -19,7 +19,7 @@ pub(crate) fn write_canonical(out: &mut Vec<u8>, raw: &[u8]) {
             let mut members: Vec<(Cow<'_, str>, &[u8])> =
                 json::members(v).map(|(k, val)| (decode_key(k), val)).collect();
             // Stable sort, then keep the last of each run of equal keys.
-            members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            crate::sort::sort_by(&mut members, |a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
             out.push(b'{');
             let mut first = true;
             for (n, (k, val)) in members.iter().enumerate() {

@@ -194,7 +194,7 @@ pub(crate) fn diff(old: &[(&str, &str)], new: &[(&str, &str)]) -> Vec<Diff> {
     } else {
         merge(&sorted(old), &sorted(new), &mut out);
     }
-    out.sort_by(|a, b| natural_cmp(a.key.as_bytes(), b.key.as_bytes()));
+    crate::sort::sort_by(&mut out, |a, b| natural_cmp(a.key.as_bytes(), b.key.as_bytes()));
     out
 }
 
@@ -202,7 +202,7 @@ pub(crate) fn diff(old: &[(&str, &str)], new: &[(&str, &str)]) -> Vec<Diff> {
 /// changes found are put in natural order), of duplicates the last kept (as JSON.parse does).
 fn sorted<'t>(entries: &[(&'t str, &'t str)]) -> Vec<(&'t str, &'t str)> {
     let mut v: Vec<(&str, &str, usize)> = entries.iter().enumerate().map(|(i, e)| (e.0, e.1, i)).collect();
-    v.sort_unstable_by(|a, b| a.0.cmp(b.0).then(a.2.cmp(&b.2)));
+    crate::sort::sort_by(&mut v, |a, b| a.0.cmp(b.0).then(a.2.cmp(&b.2)));
     let mut out: Vec<(&str, &str)> = Vec::with_capacity(v.len());
     for (k, val, _) in v {
         match out.last_mut() {
