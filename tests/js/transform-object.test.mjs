@@ -705,6 +705,23 @@ test('hostile: a throwing getter anywhere gives a CloudTrailError of kind "recor
   assert.equal(api.transform(RECORD).eventName, RECORD.eventName, 'later calls work');
 });
 
+// The walker is reused between records; a getter that calls transform() inside a walk must not
+// disturb the outer walk's field count (maxFields would then be missed).
+test('hostile: a getter calling transform() during a walk leaves the outer call\'s maxFields intact', () => {
+  for (const inner of [{ a: 1 }, { eventName: 'X', b: [1, { c: 2 }] }]) {
+    const make = () => {
+      const x = { k1: 1, k2: 2, k3: 3 };
+      Object.defineProperty(x, 'k4', { enumerable: true, get: () => api.transform(inner, { maxFields: 5 }).a ?? 0 });
+      return Object.assign(x, { k5: 5, k6: 6 });
+    };
+    for (const o of [{ maxFields: 5 }, { maxFields: 5, enrich: false }]) {
+      const got = api.transform(make(), o);
+      assert.deepEqual(got, api.transform(JSON.stringify(make()), o), `inner ${JSON.stringify(inner)}, ${show(o)}`);
+      assert.ok('~overflow' in got, `${show(o)}: the rest moved to ~overflow`);
+    }
+  }
+});
+
 // Changes to the built-in prototypes change what JSON.stringify writes (or what for-in lists).
 const ENVIRONMENTS = {
   'Object.prototype.toJSON (non-enumerable)': [Object.prototype, 'toJSON', { value() { return { replaced: Object.keys(this).length }; }, enumerable: false }],
