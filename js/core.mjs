@@ -262,11 +262,24 @@ export function createApi(backend) {
 
   // The fast route for record objects (js/flatten.mjs): flattened here, enriched by the core
   // from the small view enrichment reads. undefined: take the core route instead.
+  // `o`: the options snapshot (coreOptions), which stays the same object while the caller's
+  // options do, so the settings read from it are kept per snapshot instead of read per call.
   let spec = null;
-  function transformObject(record, options) {
-    const cfg = fastConfig(options);
-    if (cfg === undefined) return undefined;
-    spec ??= parseSpec(call((g) => g.captureSpec()));
+  let cfgOf;
+  let cfgLast;
+  // The facts of a view holding nothing enrichment reads (`{}`) are always the same (factsBytes
+  // takes no options), so that view crosses once; the text is parsed per call so no two outputs
+  // share an object.
+  let emptyFacts = null;
+  function transformObject(record, o) {
+    if (o !== cfgOf || cfgLast === undefined) {
+      cfgOf = o;
+      cfgLast = fastConfig(o) ?? null;
+    }
+    const cfg = cfgLast;
+    if (cfg === null) return undefined;
+    // With enrich off nothing crosses into WebAssembly, not even for the spec.
+    if (cfg.enrich) spec ??= parseSpec(call((g) => g.captureSpec()));
     let r;
     try {
       r = flattenObject(record, cfg, spec);
@@ -277,7 +290,9 @@ export function createApi(backend) {
     if (r.view === null) return r.flat;
     let facts;
     try {
-      facts = JSON.parse(call((g) => g.factsBytes(utf8(JSON.stringify(r.view)))));
+      const view = JSON.stringify(r.view);
+      if (view === '{}') facts = JSON.parse(emptyFacts ??= call((g) => g.factsBytes(utf8(view))));
+      else facts = JSON.parse(call((g) => g.factsBytes(utf8(view))));
     } catch {
       return undefined; // whatever went wrong, the core route says it properly
     }
@@ -301,7 +316,7 @@ export function createApi(backend) {
       const b = toBytesOrText(record, 'transform');
       out = call((g) => g.transformBytes(b, o));
     } else if (kindOf === 'object') {
-      const fast = transformObject(record, options);
+      const fast = transformObject(record, o);
       if (fast !== undefined) return fast;
       let text;
       try {

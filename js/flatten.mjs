@@ -155,8 +155,9 @@ class Walk {
     let written = 0;
     for (const k in obj) {
       const v = obj[k];
-      const e = entry(node, prefix, k, sep);
-      if (e === undefined) return BAIL;
+      // The cached entry inline; `entry` makes (or refuses) a new one.
+      let e = node.get(k);
+      if (e === undefined && (e = entry(node, prefix, k, sep)) === undefined) return BAIL;
       let vs = null; // this member's view spec
       if (spec !== null) {
         if (spec === ALL) {
@@ -298,16 +299,26 @@ function objectProtoIsClean() {
   return true;
 }
 
+// A walker kept for the next record (it holds no state between records but its counters).
+// Taken out while in use, so a getter that calls transform() again gets a walker of its own.
+let walker = null;
 /**
  * The fast route for one record object: `{ flat, view }` (view: the members enrichment reads,
  * or null when `cfg.enrich` is false), or undefined when the core route must take it.
  */
 export function flattenObject(record, cfg, spec) {
   if (!plainObject(record) || !objectProtoIsClean()) return undefined;
-  const w = new Walk(cfg.separator, cfg.maxDepth, cfg.maxFields);
+  let w = walker;
+  walker = null;
+  if (w === null || w.sep !== cfg.separator || w.maxDepth !== cfg.maxDepth || w.maxFields !== cfg.maxFields) {
+    w = new Walk(cfg.separator, cfg.maxDepth, cfg.maxFields);
+  }
+  w.fields = 0;
+  w.va = null;
   const flat = {};
   const view = cfg.enrich ? {} : null;
   const n = w.object(record, root(cfg.separator), null, 1, true, flat, cfg.enrich ? spec : null, view);
+  walker = w;
   if (n === BAIL) return undefined;
   return { flat, view };
 }

@@ -310,6 +310,32 @@ test('route: ordinary records with default, {enrich:false} and {separator:"/"} d
   assert.deepEqual(slow, [], `${slow.length} of ${records.length * 3} calls took the stringify → transformText route`);
 });
 
+test('route: with enrich off a record object never crosses into WebAssembly (not even for the spec)', () => {
+  const fresh = countedApi();
+  const records = [RECORD, ...recordsOfFile(here('../../examples/cloudfront-sample.json')).filter((r) => !Array.isArray(r.Records))];
+  for (const r of records) {
+    const got = fresh.api.transform(r, { enrich: false });
+    assert.deepEqual(got, api.transform(JSON.stringify(r), { enrich: false }));
+  }
+  assert.deepEqual({ ...fresh.calls }, {}, 'glue functions called');
+});
+
+test('route: a record with nothing enrichment reads crosses once, then its facts are reused', () => {
+  const fresh = countedApi();
+  const records = [{ a: 1 }, { b: { c: [1, 'x'] } }, {}, { '': null, x: 'y' }];
+  for (let i = 0; i < 3; i++) {
+    for (const r of records) {
+      const got = fresh.api.transform(r);
+      assert.deepEqual(got, api.transform(JSON.stringify(r)));
+      assert.equal(got['error.type'], 'not_cloudtrail', 'marked as not CloudTrail');
+    }
+  }
+  assert.equal(fresh.calls.factsBytes, 1, 'factsBytes calls');
+  // Two outputs never share an object.
+  const [x, y] = [fresh.api.transform({ a: 1 }), fresh.api.transform({ a: 1 })];
+  for (const k of Object.keys(x)) if (x[k] !== null && typeof x[k] === 'object') assert.notEqual(x[k], y[k], k);
+});
+
 // ---------------------------------------------------------------------------------------------
 // 2. Every record the repository (and ../shared/samples) has.
 
@@ -677,6 +703,23 @@ test('hostile: a throwing getter anywhere gives a CloudTrailError of kind "recor
   }
   assert.deepEqual(failures, []);
   assert.equal(api.transform(RECORD).eventName, RECORD.eventName, 'later calls work');
+});
+
+// The walker is reused between records; a getter that calls transform() inside a walk must not
+// disturb the outer walk's field count (maxFields would then be missed).
+test('hostile: a getter calling transform() during a walk leaves the outer call\'s maxFields intact', () => {
+  for (const inner of [{ a: 1 }, { eventName: 'X', b: [1, { c: 2 }] }]) {
+    const make = () => {
+      const x = { k1: 1, k2: 2, k3: 3 };
+      Object.defineProperty(x, 'k4', { enumerable: true, get: () => api.transform(inner, { maxFields: 5 }).a ?? 0 });
+      return Object.assign(x, { k5: 5, k6: 6 });
+    };
+    for (const o of [{ maxFields: 5 }, { maxFields: 5, enrich: false }]) {
+      const got = api.transform(make(), o);
+      assert.deepEqual(got, api.transform(JSON.stringify(make()), o), `inner ${JSON.stringify(inner)}, ${show(o)}`);
+      assert.ok('~overflow' in got, `${show(o)}: the rest moved to ~overflow`);
+    }
+  }
 });
 
 // Changes to the built-in prototypes change what JSON.stringify writes (or what for-in lists).
