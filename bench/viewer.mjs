@@ -22,7 +22,8 @@ const MB = Number(process.env.VIEWER_BENCH_MB || 150);
 const CORPUS = join(ROOT, 'bench/corpus', `viewer-${MB}mb.json`);
 const BULK = resolve(ROOT, '../shared/samples/bulk/invictus-ir-aws_dataset');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+// VIEWER_BENCH_ARGS: more Chromium flags, for a look inside (e.g. --js-flags=--trace-gc with DEBUG=pw:browser).
+const ARGS = [...(process.env.VIEWER_BENCH_ARGS ?? '').split(' ').filter(Boolean), '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 function corpus() {
   if (existsSync(CORPUS)) return CORPUS;
@@ -113,12 +114,17 @@ async function main() {
   }, 50);
 
   const count = () => page.evaluate(() => Number(document.getElementById('event-count').textContent.replace(/[^0-9]/g, '')));
+  // VIEWER_BENCH_TRACE=file.json: a Chrome trace of the load (V8 CPU samples of every thread, the
+  // worker's too) for a profile; the figures of such a run are slower than without it.
+  const trace = process.env.VIEWER_BENCH_TRACE;
+  if (trace) await browser.startTracing(page, { path: trace, categories: ['disabled-by-default-v8.cpu_profiler', 'v8', 'devtools.timeline'] });
   const t0 = Date.now();
   await page.setInputFiles('[data-testid=file-input]', file);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=event-row]').length > 0, null, { timeout: 120_000, polling: 20 });
   const firstRows = Date.now() - t0;
   await page.waitForFunction(() => document.getElementById('progress').hidden && !document.documentElement.dataset.busy && window.__viewerStats, null, { timeout: 300_000, polling: 20 });
   const finalCount = Date.now() - t0;
+  if (trace) await browser.stopTracing();
   // The renderer's memory once the file is read (the peak is sampled throughout).
   // (the largest renderer, as for the peak: the page's, which holds its worker)
   const settledRss = Math.round(Math.max(0, ...mine().map((r) => r.rss)) / 1024);
