@@ -84,7 +84,28 @@ function renderers() {
       if (!cmd.includes('--type=renderer') || !cmd.includes('chromium')) continue;
       const st = readFileSync(`/proc/${pid}/status`, 'utf8');
       const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1] ?? 0);
-      out.push({ pid: Number(pid), rss: kb('VmRSS'), hwm: kb('VmHWM') });
+      // utime + stime (clock ticks, 100 a second on Linux): CPU time, which the machine's load
+      // does not inflate as it does wall time.
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.push({ pid: Number(pid), rss: kb('VmRSS'), hwm: kb('VmHWM'), cpu: (Number(f[11]) + Number(f[12])) * 10 });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU ms of each thread of the given processes, by thread name (summed). */
+function threadCpu(pids) {
+  const out = {};
+  for (const pid of pids) {
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+        const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+        out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) * 10;
+      }
     } catch {
       // gone meanwhile
     }
@@ -118,12 +139,17 @@ async function main() {
   // worker's too) for a profile; the figures of such a run are slower than without it.
   const trace = process.env.VIEWER_BENCH_TRACE;
   if (trace) await browser.startTracing(page, { path: trace, categories: ['disabled-by-default-v8.cpu_profiler', 'v8', 'devtools.timeline'] });
+  const cpu0 = mine().reduce((a, r) => a + r.cpu, 0);
+  const threads0 = threadCpu(mine().map((r) => r.pid));
   const t0 = Date.now();
   await page.setInputFiles('[data-testid=file-input]', file);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=event-row]').length > 0, null, { timeout: 120_000, polling: 20 });
   const firstRows = Date.now() - t0;
   await page.waitForFunction(() => document.getElementById('progress').hidden && !document.documentElement.dataset.busy && window.__viewerStats, null, { timeout: 300_000, polling: 20 });
   const finalCount = Date.now() - t0;
+  const loadCpuMs = mine().reduce((a, r) => a + r.cpu, 0) - cpu0;
+  const threads1 = threadCpu(mine().map((r) => r.pid));
+  const threadMs = Object.fromEntries(Object.entries(threads1).map(([k, v]) => [k, v - (threads0[k] ?? 0)]).filter(([, v]) => v >= 50).sort((a, b) => b[1] - a[1]));
   if (trace) await browser.stopTracing();
   // The renderer's memory once the file is read (the peak is sampled throughout).
   // (the largest renderer, as for the peak: the page's, which holds its worker)
@@ -181,6 +207,8 @@ async function main() {
     events,
     firstRowsMs: firstRows,
     finalCountMs: finalCount,
+    loadCpuMs,
+    threadMs,
     worker: Object.fromEntries(Object.entries(stats ?? {}).map(([k, v]) => [k, Math.round(v)])),
     queries: q,
     peakRendererRssMB: Math.round(peak / 1024),
@@ -189,8 +217,9 @@ async function main() {
   };
   mkdirSync(join(ROOT, 'bench/out'), { recursive: true });
   writeFileSync(join(ROOT, 'bench/out/viewer.json'), JSON.stringify(result, null, 2));
-  console.log(`viewer: ${result.mb} MB, ${events} events · first rows ${firstRows} ms · final count ${finalCount} ms · peak renderer RSS ${result.peakRendererRssMB} MB (${settledRss} MB once read) · load ${result.load}`);
+  console.log(`viewer: ${result.mb} MB, ${events} events · first rows ${firstRows} ms · final count ${finalCount} ms (renderer CPU ${loadCpuMs} ms) · peak renderer RSS ${result.peakRendererRssMB} MB (${settledRss} MB once read) · load ${result.load}`);
   console.log(`  worker ms: ${JSON.stringify(result.worker)}`);
+  console.log(`  renderer CPU ms by thread: ${JSON.stringify(threadMs)}`);
   for (const x of q) console.log(`  ${x.what}: ${x.ms.join(' / ')} ms (${x.events} events)${process.env.VIEWER_BENCH_VERBOSE ? ` worker ${x.worker.join(' ')}` : ''}`);
   console.log(`  targets: final count ≤ 6000 ms ${finalCount <= 6000 ? 'met' : 'NOT met'}; every query ≤ 200 ms ${q.every((x) => Math.max(...x.ms) <= 200) ? 'met' : 'NOT met'}; peak RSS ≤ 600 MB ${result.peakRendererRssMB <= 600 ? 'met' : 'NOT met'}`);
   await browser.close();
