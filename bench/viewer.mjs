@@ -139,6 +139,7 @@ async function main() {
   // worker's too) for a profile; the figures of such a run are slower than without it.
   const trace = process.env.VIEWER_BENCH_TRACE;
   if (trace) await browser.startTracing(page, { path: trace, categories: ['disabled-by-default-v8.cpu_profiler', 'v8', 'devtools.timeline'] });
+  const baseRss = Math.round(Math.max(0, ...mine().map((r) => r.rss)) / 1024);
   const cpu0 = mine().reduce((a, r) => a + r.cpu, 0);
   const threads0 = threadCpu(mine().map((r) => r.pid));
   const t0 = Date.now();
@@ -213,11 +214,12 @@ async function main() {
     queries: q,
     peakRendererRssMB: Math.round(peak / 1024),
     rendererRssAfterLoadMB: settledRss,
+    rendererRssBeforeMB: baseRss,
     load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
   };
   mkdirSync(join(ROOT, 'bench/out'), { recursive: true });
   writeFileSync(join(ROOT, 'bench/out/viewer.json'), JSON.stringify(result, null, 2));
-  console.log(`viewer: ${result.mb} MB, ${events} events · first rows ${firstRows} ms · final count ${finalCount} ms (renderer CPU ${loadCpuMs} ms) · peak renderer RSS ${result.peakRendererRssMB} MB (${settledRss} MB once read) · load ${result.load}`);
+  console.log(`viewer: ${result.mb} MB, ${events} events · first rows ${firstRows} ms · final count ${finalCount} ms (renderer CPU ${loadCpuMs} ms) · peak renderer RSS ${result.peakRendererRssMB} MB (${settledRss} MB once read, ${baseRss} MB before) · load ${result.load}`);
   console.log(`  worker ms: ${JSON.stringify(result.worker)}`);
   console.log(`  renderer CPU ms by thread: ${JSON.stringify(threadMs)}`);
   for (const x of q) console.log(`  ${x.what}: ${x.ms.join(' / ')} ms (${x.events} events)${process.env.VIEWER_BENCH_VERBOSE ? ` worker ${x.worker.join(' ')}` : ''}`);

@@ -115,7 +115,6 @@ function toText(x) {
   return typeof x === 'string' ? x : x instanceof Uint8Array ? dec.decode(x) : String(x ?? '');
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
 const NON_ASCII_ALL = /[^\x00-\x7f]/g;
 const escapeChar = (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 const enc = new TextEncoder();
@@ -129,7 +128,7 @@ let scratch = new Uint8Array(0);
  * lives outside the JS heap), so such a result is made one byte by encoding and decoding it once.
  */
 function asciiText(text) {
-  if (!NON_ASCII.test(text)) return text;
+  // One scan: a text with no such character comes back as it is.
   let wide = false;
   const out = text.replace(NON_ASCII_ALL, (c) => {
     if (c.charCodeAt(0) > 0xff) wide = true;
