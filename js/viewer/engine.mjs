@@ -122,19 +122,17 @@ let scratch = new Uint8Array(0);
 
 /**
  * NDJSON text as ASCII: non-ASCII characters as JSON escapes (the same JSON values; JSON.parse
- * reads them back), in a flat one-byte string (see the worker's LineStore). A replace keeps the
- * representation of the text it works on: the text of a piece holding a character past U+00FF is
- * two bytes a character (and the engine's decoded output of one holding any non-ASCII character
- * lives outside the JS heap), so such a result is made one byte by encoding and decoding it once.
+ * reads them back), in a flat one-byte string (see the worker's LineStore). A text with such
+ * characters is then encoded and decoded once: a decoded text of a few MB is an external string
+ * (its bytes outside the JS heap, exactly its size), where the replace's result would be on the
+ * heap, with the heap's growth room on top (issue 16: ~80 MB more renderer memory for 150 MB), and
+ * two bytes a character when the text held one past U+00FF. The engine's own output is decoded
+ * text already: one with no such character is kept as it is.
  */
 function asciiText(text) {
   // One scan: a text with no such character comes back as it is.
-  let wide = false;
-  const out = text.replace(NON_ASCII_ALL, (c) => {
-    if (c.charCodeAt(0) > 0xff) wide = true;
-    return escapeChar(c);
-  });
-  if (!wide) return out;
+  const out = text.replace(NON_ASCII_ALL, escapeChar);
+  if (out === text) return text;
   if (scratch.length < out.length) scratch = new Uint8Array(out.length);
   const { written } = enc.encodeInto(out, scratch);
   return dec.decode(scratch.subarray(0, written));

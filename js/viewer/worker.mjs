@@ -36,15 +36,15 @@ class Dict {
 /**
  * Every record's NDJSON line, kept in the engine's own output texts ("blocks": the NDJSON one
  * push of a few MB gave, lines joined by newlines) with each line's block, offset and length.
- * Blocks are pure ASCII, which V8 keeps one byte a character, and the regexp engine searches
- * them in place: a case-insensitive search of 150 MB takes tens of milliseconds with no decoded
- * or lower-cased copy (issue 16: the UTF-8 blocks this replaces were decoded and lower-cased on
- * every search, 1 to 2 s, and a folded copy would have doubled the memory). To stay ASCII, a
- * line's non-ASCII characters are stored as JSON escapes (\uXXXX): the same JSON value, the same
- * parsed record (the free-text search also looks for a query's escaped form); engine.mjs makes
- * sure each block is a flat one-byte string. Keeping the engine's text as it came (rather than
- * joining lines into larger blocks) costs no copy: issue 16's profile had a second of joining,
- * encoding and decoding per 150 MB.
+ * Blocks are pure ASCII, which V8 keeps one byte a character (decoded texts of this size outside
+ * the JS heap), and the regexp engine searches them in place, with no decoded or lower-cased copy
+ * (issue 16: the UTF-8 blocks this replaces were decoded and lower-cased on every search, 1 to
+ * 2 s, and a folded copy would have doubled the memory; the ~280 M characters of a 150 MB log are
+ * now scanned in 0.1 to 0.5 s, depending on the machine's load). To stay ASCII, a line's non-ASCII
+ * characters are stored as JSON escapes (\uXXXX): the same JSON value, the same parsed record
+ * (the free-text search also looks for a query's escaped form); engine.mjs makes sure each block
+ * is a flat one-byte string. Keeping the engine's text as it came (rather than joining lines into
+ * 16 MB blocks, as before) saves a copy: issue 16's profile had ~0.7 s of joining per 150 MB.
  */
 class LineStore {
   constructor() {
@@ -75,7 +75,7 @@ class LineStore {
   searchRe(re) {
     const hits = new Grow(Uint32Array, 1024);
     // V8 runs a new regexp's first match in its bytecode interpreter and compiles it to machine
-    // code for the next: that first match is made on a short text, not on 16 MB.
+    // code for the next: that first match is made on a short text, not on megabytes.
     re.exec(' ');
     re.exec(' ');
     const w = this.where.a;
