@@ -377,6 +377,8 @@ let lastText = null; // { q, rows } the previous free-text match, narrowed by lo
 
 /** The records whose line contains the text `t` (any letter case, as typed or JSON-escaped). */
 function textMatches(t, n) {
+  // The same text again over the same records (typed again, or the box cleared and refilled).
+  if (lastText && lastText.q === t && lastText.n === n) return lastText.rows;
   const prev = lastText && t.toLowerCase().includes(lastText.q.toLowerCase()) && lastText.n === n ? lastText.rows : null;
   // Lines are JSON text: a value may be there as typed, or with JSON escapes (\" \\ \u202e).
   const quoted = JSON.stringify(t).slice(1, -1);
