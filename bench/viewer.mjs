@@ -5,6 +5,13 @@
 //
 //   npm run bench:viewer            (needs pkg/web: npm run build)
 //   VIEWER_BENCH_MB=50 node bench/viewer.mjs   (a smaller corpus)
+//   VIEWER_BENCH_VERBOSE=1                     (each query's time in the worker, by step)
+//   VIEWER_BENCH_TRACE=/tmp/t.json             (a Chrome trace of the load: V8 CPU samples of every thread)
+//   VIEWER_BENCH_ARGS='--js-flags=--trace-gc'  (more Chromium flags; with DEBUG=pw:browser to see their output)
+//
+// On a shared machine the wall times follow its load; the renderer's CPU time during the load
+// (printed in all and by thread) does much less, and is the figure to compare two versions by,
+// run back to back.
 //
 // The corpus (bench/corpus/viewer-<MB>mb.json, gitignored) is one `{"Records":[...]}` file of
 // real-shaped records: about a tenth are gen-corpus.mjs's CloudFront records (full distribution
