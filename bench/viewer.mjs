@@ -5,6 +5,13 @@
 //
 //   npm run bench:viewer            (needs pkg/web: npm run build)
 //   VIEWER_BENCH_MB=50 node bench/viewer.mjs   (a smaller corpus)
+//   VIEWER_BENCH_VERBOSE=1                     (each query's time in the worker, by step)
+//   VIEWER_BENCH_TRACE=/tmp/t.json             (a Chrome trace of the load: V8 CPU samples of every thread)
+//   VIEWER_BENCH_ARGS='--js-flags=--trace-gc'  (more Chromium flags; with DEBUG=pw:browser to see their output)
+//
+// On a shared machine the wall times follow its load; the renderer's CPU time during the load
+// (printed in all and by thread) does much less, and is the figure to compare two versions by,
+// run back to back.
 //
 // The corpus (bench/corpus/viewer-<MB>mb.json, gitignored) is one `{"Records":[...]}` file of
 // real-shaped records: about a tenth are gen-corpus.mjs's CloudFront records (full distribution
@@ -22,7 +29,8 @@ const MB = Number(process.env.VIEWER_BENCH_MB || 150);
 const CORPUS = join(ROOT, 'bench/corpus', `viewer-${MB}mb.json`);
 const BULK = resolve(ROOT, '../shared/samples/bulk/invictus-ir-aws_dataset');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+// VIEWER_BENCH_ARGS: more Chromium flags, for a look inside (e.g. --js-flags=--trace-gc with DEBUG=pw:browser).
+const ARGS = [...(process.env.VIEWER_BENCH_ARGS ?? '').split(' ').filter(Boolean), '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 function corpus() {
   if (existsSync(CORPUS)) return CORPUS;
@@ -83,7 +91,28 @@ function renderers() {
       if (!cmd.includes('--type=renderer') || !cmd.includes('chromium')) continue;
       const st = readFileSync(`/proc/${pid}/status`, 'utf8');
       const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1] ?? 0);
-      out.push({ pid: Number(pid), rss: kb('VmRSS'), hwm: kb('VmHWM') });
+      // utime + stime (clock ticks, 100 a second on Linux): CPU time, which the machine's load
+      // does not inflate as it does wall time.
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.push({ pid: Number(pid), rss: kb('VmRSS'), hwm: kb('VmHWM'), cpu: (Number(f[11]) + Number(f[12])) * 10 });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU ms of each thread of the given processes, by thread name (summed). */
+function threadCpu(pids) {
+  const out = {};
+  for (const pid of pids) {
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+        const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+        out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) * 10;
+      }
     } catch {
       // gone meanwhile
     }
@@ -113,12 +142,23 @@ async function main() {
   }, 50);
 
   const count = () => page.evaluate(() => Number(document.getElementById('event-count').textContent.replace(/[^0-9]/g, '')));
+  // VIEWER_BENCH_TRACE=file.json: a Chrome trace of the load (V8 CPU samples of every thread, the
+  // worker's too) for a profile; the figures of such a run are slower than without it.
+  const trace = process.env.VIEWER_BENCH_TRACE;
+  if (trace) await browser.startTracing(page, { path: trace, categories: ['disabled-by-default-v8.cpu_profiler', 'v8', 'devtools.timeline'] });
+  const baseRss = Math.round(Math.max(0, ...mine().map((r) => r.rss)) / 1024);
+  const cpu0 = mine().reduce((a, r) => a + r.cpu, 0);
+  const threads0 = threadCpu(mine().map((r) => r.pid));
   const t0 = Date.now();
   await page.setInputFiles('[data-testid=file-input]', file);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=event-row]').length > 0, null, { timeout: 120_000, polling: 20 });
   const firstRows = Date.now() - t0;
   await page.waitForFunction(() => document.getElementById('progress').hidden && !document.documentElement.dataset.busy && window.__viewerStats, null, { timeout: 300_000, polling: 20 });
   const finalCount = Date.now() - t0;
+  const loadCpuMs = mine().reduce((a, r) => a + r.cpu, 0) - cpu0;
+  const threads1 = threadCpu(mine().map((r) => r.pid));
+  const threadMs = Object.fromEntries(Object.entries(threads1).map(([k, v]) => [k, v - (threads0[k] ?? 0)]).filter(([, v]) => v >= 50).sort((a, b) => b[1] - a[1]));
+  if (trace) await browser.stopTracing();
   // The renderer's memory once the file is read (the peak is sampled throughout).
   // (the largest renderer, as for the peak: the page's, which holds its worker)
   const settledRss = Math.round(Math.max(0, ...mine().map((r) => r.rss)) / 1024);
@@ -175,16 +215,20 @@ async function main() {
     events,
     firstRowsMs: firstRows,
     finalCountMs: finalCount,
+    loadCpuMs,
+    threadMs,
     worker: Object.fromEntries(Object.entries(stats ?? {}).map(([k, v]) => [k, Math.round(v)])),
     queries: q,
     peakRendererRssMB: Math.round(peak / 1024),
     rendererRssAfterLoadMB: settledRss,
+    rendererRssBeforeMB: baseRss,
     load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
   };
   mkdirSync(join(ROOT, 'bench/out'), { recursive: true });
   writeFileSync(join(ROOT, 'bench/out/viewer.json'), JSON.stringify(result, null, 2));
-  console.log(`viewer: ${result.mb} MB, ${events} events · first rows ${firstRows} ms · final count ${finalCount} ms · peak renderer RSS ${result.peakRendererRssMB} MB (${settledRss} MB once read) · load ${result.load}`);
+  console.log(`viewer: ${result.mb} MB, ${events} events · first rows ${firstRows} ms · final count ${finalCount} ms (renderer CPU ${loadCpuMs} ms) · peak renderer RSS ${result.peakRendererRssMB} MB (${settledRss} MB once read, ${baseRss} MB before) · load ${result.load}`);
   console.log(`  worker ms: ${JSON.stringify(result.worker)}`);
+  console.log(`  renderer CPU ms by thread: ${JSON.stringify(threadMs)}`);
   for (const x of q) console.log(`  ${x.what}: ${x.ms.join(' / ')} ms (${x.events} events)${process.env.VIEWER_BENCH_VERBOSE ? ` worker ${x.worker.join(' ')}` : ''}`);
   console.log(`  targets: final count ≤ 6000 ms ${finalCount <= 6000 ? 'met' : 'NOT met'}; every query ≤ 200 ms ${q.every((x) => Math.max(...x.ms) <= 200) ? 'met' : 'NOT met'}; peak RSS ≤ 600 MB ${result.peakRendererRssMB <= 600 ? 'met' : 'NOT met'}`);
   await browser.close();

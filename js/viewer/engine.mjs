@@ -2,13 +2,16 @@
 // one small interface the worker uses:
 //   open(options) → { push(Uint8Array) → Item[], finish() → { items, format, gzip } }
 //   unflatten(flatJsonText) → nested JSON text (or null when the build has none)
-// with Item = { line, rec } for a record (NDJSON line and its parsed flat object) or
-// { err: { message, original, offset, type } } for a record that could not be read.
+// with Item = { line, rec, at } for a record (NDJSON line, its parsed flat object, and where the
+// line starts in `items.text`) or { err: { message, original, offset, type } } for a record that
+// could not be read. `items.text` is the piece of NDJSON the lines are slices of: ASCII, a flat
+// one-byte string (the worker keeps it as it is).
 //
 // When the build exposes an incremental Splitter, chunks are parsed as they arrive (progress,
 // bounded memory); otherwise the chunks of one file are collected and read by transformLog at
 // finish().
 import * as api from '../web.mjs';
+import initGlue from '../../pkg/web/cloudfront_trail.js';
 
 let ready = null;
 
@@ -43,7 +46,16 @@ function makeEngine(m) {
 }
 
 /** Milliseconds spent in the core (`core`) and reading its output lines (`lines`), for the bench. */
-export const timing = { core: 0, lines: 0 };
+export const timing = { core: 0, lines: 0, wasmMB: 0 };
+
+/** The WebAssembly memory's size now, in MB (for the bench; the glue gives its exports again once loaded). */
+export async function wasmMemoryMB() {
+  try {
+    return (await initGlue()).memory.buffer.byteLength / 2 ** 20;
+  } catch {
+    return 0;
+  }
+}
 
 function openSplitter(createSplitter, options) {
   const sp = createSplitter(options);
@@ -89,11 +101,7 @@ function openWhole(m, options) {
       parts.length = 0;
       if (typeof m.transformLog === 'function') {
         const log = m.transformLog(all, options);
-        const items = [];
-        for (const rec of log.records ?? []) {
-          const line = JSON.stringify(rec);
-          items.push({ line: NON_ASCII.test(line) ? line.replace(NON_ASCII_ALL, escapeChar) : line, rec });
-        }
+        const items = fromNdjson((log.records ?? []).map((rec) => JSON.stringify(rec)), log.records ?? []);
         for (const e of log.errors ?? []) items.push({ err: errOf(e) });
         return { items, format: String(log.format ?? ''), gzip: Boolean(log.gzip) };
       }
@@ -107,29 +115,61 @@ function toText(x) {
   return typeof x === 'string' ? x : x instanceof Uint8Array ? dec.decode(x) : String(x ?? '');
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
 const NON_ASCII_ALL = /[^\x00-\x7f]/g;
 const escapeChar = (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+const enc = new TextEncoder();
+let scratch = new Uint8Array(0);
 
-/** NDJSON text (or an array of lines/objects) → items. */
-function fromNdjson(out) {
-  const items = [];
+/**
+ * NDJSON text as ASCII: non-ASCII characters as JSON escapes (the same JSON values; JSON.parse
+ * reads them back), in a flat one-byte string (see the worker's LineStore). A text with such
+ * characters is then encoded and decoded once: a decoded text of a few MB is an external string
+ * (its bytes outside the JS heap, exactly its size), where the replace's result would be on the
+ * heap, with the heap's growth room on top (issue 16: ~80 MB more renderer memory for 150 MB), and
+ * two bytes a character when the text held one past U+00FF. The engine's own output is decoded
+ * text already: one with no such character is kept as it is.
+ */
+function asciiText(text) {
+  // One scan: a text with no such character comes back as it is.
+  const out = text.replace(NON_ASCII_ALL, escapeChar);
+  if (out === text) return text;
+  if (scratch.length < out.length) scratch = new Uint8Array(out.length);
+  const { written } = enc.encodeInto(out, scratch);
+  return dec.decode(scratch.subarray(0, written));
+}
+
+/**
+ * NDJSON text (or an array of lines, with their parsed objects) → items, with `items.text` the
+ * ASCII text their lines are slices of.
+ */
+function fromNdjson(out, recs = null) {
   if (Array.isArray(out)) {
-    for (const x of out) items.push(classify(typeof x === 'string' ? x : JSON.stringify(x), typeof x === 'string' ? null : x));
+    const lines = out.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
+    const items = fromNdjson(lines.join('\n'));
+    // The objects as given where each line gave one item (no line holds a newline: JSON text).
+    if (items.length === out.length) {
+      items.forEach((it, k) => {
+        const o = recs ? recs[k] : typeof out[k] === 'string' ? null : out[k];
+        if (it.rec && o && typeof o === 'object') it.rec = o;
+      });
+    }
     return items;
   }
-  // Non-ASCII characters as JSON escapes, once per piece of output rather than per line: the
-  // same JSON values (JSON.parse reads them back), and the worker keeps ASCII text one byte a
-  // character (see its LineStore).
-  let text = toText(out);
-  if (NON_ASCII.test(text)) text = text.replace(NON_ASCII_ALL, escapeChar);
+  // Once per piece of output rather than per line.
+  const text = asciiText(toText(out));
+  const items = [];
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    if (end > start) items.push(classify(text.slice(start, end), null));
+    if (end > start) {
+      const it = classify(text.slice(start, end), null);
+      it.at = start;
+      items.push(it);
+    }
     start = end + 1;
   }
+  items.text = text;
   return items;
 }
 

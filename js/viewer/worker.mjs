@@ -1,7 +1,7 @@
 // The viewer's worker: reads files in slices through the wasm engine, keeps every record (its
 // NDJSON line) and a dictionary-encoded column store, and answers the page's queries (filter,
 // sort, summaries, details, export). The page only renders; it never parses.
-import { loadEngine, timing } from './engine.mjs';
+import { loadEngine, timing, wasmMemoryMB } from './engine.mjs';
 import { COLUMNS, CSV_KEYS, Grow, SEVERITIES, buckets, columnsOf, csvRow, enrichedFrom, isoOf, members, prettyJson, splitKeys, timeOf, unflattenJs } from './model.mjs';
 
 const CHUNK = 4 << 20;
@@ -34,84 +34,57 @@ class Dict {
 }
 
 /**
- * Every record's NDJSON line, kept in large JS strings of about 16 M characters ("blocks"),
- * joined by newlines. Blocks are pure ASCII, which V8 keeps one byte a character, and the
- * regexp engine searches them in place: a case-insensitive search of 150 MB takes tens of
- * milliseconds with no decoded or lower-cased copy (issue 16: the UTF-8 blocks this replaces
- * were decoded and lower-cased on every search, 1 to 2 s, and a folded copy would have doubled
- * the memory). To stay ASCII, a line's non-ASCII characters are stored as JSON escapes (\uXXXX):
- * the same JSON value, the same parsed record (the free-text search also looks for a query's
- * escaped form). A block is made by decoding its bytes once: a string built from slices of the
- * engine's output would be two bytes a character whenever that output held one non-Latin-1
- * character, twice the memory.
+ * Every record's NDJSON line, kept in the engine's own output texts ("blocks": the NDJSON one
+ * push of a few MB gave, lines joined by newlines) with each line's block, offset and length.
+ * Blocks are pure ASCII, which V8 keeps one byte a character (decoded texts of this size outside
+ * the JS heap), and the regexp engine searches them in place, with no decoded or lower-cased copy
+ * (issue 16: the UTF-8 blocks this replaces were decoded and lower-cased on every search, 1 to
+ * 2 s, and a folded copy would have doubled the memory; the ~280 M characters of a 150 MB log are
+ * now scanned in 0.1 to 0.5 s, depending on the machine's load). To stay ASCII, a line's non-ASCII
+ * characters are stored as JSON escapes (\uXXXX): the same JSON value, the same parsed record
+ * (the free-text search also looks for a query's escaped form); engine.mjs makes sure each block
+ * is a flat one-byte string. Keeping the engine's text as it came (rather than joining lines into
+ * 16 MB blocks, as before) saves a copy: issue 16's profile had ~0.7 s of joining per 150 MB.
  */
 class LineStore {
   constructor() {
-    this.blocks = []; // the text of each full block
+    this.blocks = []; // texts
     this.first = []; // index of the first line in each block
-    this.pending = []; // the lines of the block being filled
-    this.pos = 0; // its length so far
-    this.pendingText = null; // its lines joined, while no line is added
     this.where = new Grow(Uint32Array); // block index, offset, length: three per line
     this.length = 0;
-    this.buf = null;
-    this.enc = new TextEncoder();
-    this.dec = new TextDecoder();
   }
-  push(line) {
-    // The engine gives ASCII lines (engine.mjs escapes the rest). Another line is kept as it is:
-    // offsets count characters, so it is only its block's size that doubles.
-    const l = line;
-    if (this.pos === 0) this.first.push(this.length);
-    this.where.push(this.blocks.length);
-    this.where.push(this.pos);
-    this.where.push(l.length);
-    this.pending.push(l);
-    this.pos += l.length + 1;
-    this.pendingText = null;
+  /** A text whose lines are pushed next; returns its block index. */
+  block(text) {
+    this.blocks.push(text);
+    this.first.push(this.length);
+    return this.blocks.length - 1;
+  }
+  /** A line: `len` characters at `at` in block `b` (lines of a block in order). */
+  push(b, at, len) {
+    this.where.push(b);
+    this.where.push(at);
+    this.where.push(len);
     this.length++;
-    if (this.pos >= 16 << 20) this.seal();
-  }
-  /**
-   * The block being filled becomes one flat one-byte string: joined, then encoded and decoded
-   * once (ASCII bytes decode to a one-byte string, whatever the lines' own representation).
-   */
-  seal() {
-    if (!this.pos) return;
-    const joined = `${this.pending.join('\n')}\n`;
-    if (!this.buf || this.buf.length < joined.length) this.buf = new Uint8Array(Math.max(17 << 20, joined.length));
-    const { written } = this.enc.encodeInto(joined, this.buf);
-    this.blocks.push(this.dec.decode(this.buf.subarray(0, written)));
-    this.pending = [];
-    this.pos = 0;
-    this.pendingText = null;
-  }
-  text(b) {
-    if (b < this.blocks.length) return this.blocks[b];
-    this.pendingText ??= `${this.pending.join('\n')}\n`;
-    return this.pendingText;
   }
   get(i) {
     if (!(i >= 0 && i < this.length)) return undefined;
     const w = this.where.a;
-    const b = w[3 * i];
-    if (b === this.blocks.length) return this.pending[i - this.first[b]];
-    return this.blocks[b].slice(w[3 * i + 1], w[3 * i + 1] + w[3 * i + 2]);
+    return this.blocks[w[3 * i]].slice(w[3 * i + 1], w[3 * i + 1] + w[3 * i + 2]);
   }
   /** The lines that match `re` (a global regexp), in order: one search per block, not per line. */
   searchRe(re) {
     const hits = new Grow(Uint32Array, 1024);
     // V8 runs a new regexp's first match in its bytecode interpreter and compiles it to machine
-    // code for the next: that first match is made on a short text, not on 16 MB.
+    // code for the next: that first match is made on a short text, not on megabytes.
     re.exec(' ');
     re.exec(' ');
     const w = this.where.a;
-    const nb = this.blocks.length + (this.pos ? 1 : 0);
+    const nb = this.blocks.length;
     for (let b = 0; b < nb; b++) {
-      const text = this.text(b);
-      const end = b + 1 < this.first.length ? this.first[b + 1] : this.length;
+      const text = this.blocks[b];
       let lo = this.first[b];
-      re.lastIndex = 0;
+      const end = b + 1 < nb ? this.first[b + 1] : this.length;
+      re.lastIndex = w[3 * lo + 1];
       while (lo < end) {
         const m = re.exec(text);
         if (!m) break;
@@ -124,9 +97,16 @@ class LineStore {
           if (w[3 * mid + 1] <= p) a = mid;
           else z = mid - 1;
         }
-        hits.push(a);
-        re.lastIndex = w[3 * a + 1] + w[3 * a + 2] + 1;
-        lo = a + 1;
+        if (w[3 * a + 1] <= p && p < w[3 * a + 1] + w[3 * a + 2]) {
+          hits.push(a);
+          lo = a + 1;
+          if (lo < end) re.lastIndex = w[3 * lo + 1];
+        } else {
+          // Before the first line or after a line's end: an error entry's line, not a record's.
+          lo = w[3 * a + 1] > p ? a : a + 1;
+          if (lo >= end) break;
+          re.lastIndex = Math.max(p + 1, w[3 * lo + 1]);
+        }
       }
     }
     return hits.view();
@@ -244,7 +224,7 @@ async function ingest(list) {
     const last = g.infos[g.infos.length - 1];
     try {
       const end = g.rd.finish();
-      for (const it of end.items) add(it, last.fileIdx, last.fileCode, last.info);
+      addAll(end.items, last.fileIdx, last.fileCode, last.info);
       for (const { info } of g.infos) {
         info.format ||= end.format;
         info.gzip = info.gzip || end.gzip;
@@ -267,7 +247,7 @@ async function ingest(list) {
     post({ type: 'progress', file: fileIdx, name: info.name, loaded: 0, size: f.size, done: false });
     let last = 0;
     const sink = (items) => {
-      for (const it of items) add(it, fileIdx, fileCode, info);
+      addAll(items, fileIdx, fileCode, info);
       const now = Date.now();
       if (now - last > BATCH_MS) {
         last = now;
@@ -310,17 +290,27 @@ async function ingest(list) {
     }
   }
   endGroup();
-  store.lines.seal();
-  post({ type: 'idle', stats: { ...stats, core: timing.core, lines: timing.lines } });
+  let textMB = 0;
+  for (const t of store.lines.blocks) textMB += t.length / 2 ** 20;
+  post({ type: 'idle', stats: { ...stats, core: timing.core, lines: timing.lines, textMB, wasmMB: await wasmMemoryMB() } });
 }
 
-function add(it, fileIdx, fileCode, info) {
+/** The items of one piece of the engine's output (`items.text`, each record's line at `it.at`). */
+function addAll(items, fileIdx, fileCode, info) {
+  let b = -1;
+  for (const it of items) {
+    if (!it.err && b < 0) b = store.lines.block(items.text);
+    add(it, fileIdx, fileCode, info, b);
+  }
+}
+
+function add(it, fileIdx, fileCode, info, b) {
   if (it.err) {
     addError(it.err, fileIdx, info);
     return;
   }
   const c = columnsOf(it.rec);
-  store.lines.push(it.line);
+  store.lines.push(b, it.at, it.line.length);
   store.file.push(fileIdx);
   const ms = timeOf(c.time);
   store.ms.push(ms);
@@ -387,6 +377,8 @@ let lastText = null; // { q, rows } the previous free-text match, narrowed by lo
 
 /** The records whose line contains the text `t` (any letter case, as typed or JSON-escaped). */
 function textMatches(t, n) {
+  // The same text again over the same records (typed again, or the box cleared and refilled).
+  if (lastText && lastText.q === t && lastText.n === n) return lastText.rows;
   const prev = lastText && t.toLowerCase().includes(lastText.q.toLowerCase()) && lastText.n === n ? lastText.rows : null;
   // Lines are JSON text: a value may be there as typed, or with JSON escapes (\" \\ \u202e).
   const quoted = JSON.stringify(t).slice(1, -1);

@@ -535,6 +535,30 @@ describe('viewer (js/viewer) in headless Chromium', () => {
     assert.equal(await field('source.geo.country_iso_code').textContent(), 'GB');
   });
 
+  it('the free-text search and field filters find records only, not the unreadable lines kept beside them', async (t) => {
+    // The worker keeps the engine's output texts as they came, error entries' lines included:
+    // a match in one must count for no record (nor for the record before it).
+    const page = await newPage(t);
+    const rec = (n, user) => JSON.stringify({ eventVersion: '1.08', eventTime: `2024-05-06T00:00:0${n}Z`, eventSource: 's3.amazonaws.com', eventName: 'GetObject', awsRegion: 'us-east-1', sourceIPAddress: '192.0.2.1', userIdentity: { type: 'IAMUser', userName: user }, eventID: `e${n}` });
+    const text = [rec(1, 'alice'), 'zqxtoken not json, "userIdentity.userName":"alice"', rec(2, 'bob'), 'zqxtoken again'].join('\n') + '\n';
+    await dropFiles(page, [{ name: 'mixed.ndjson', text }]);
+    await loaded(page, 2, 2);
+    await page.fill('[data-testid=filter-text]', 'zqxtoken');
+    await loaded(page, 0);
+    await page.fill('[data-testid=filter-text]', 'bob');
+    await loaded(page, 1);
+    await page.fill('[data-testid=filter-text]', 'GetObject');
+    await loaded(page, 2);
+    await page.fill('[data-testid=filter-text]', '');
+    await loaded(page, 2);
+    // A field filter (the member "userIdentity.userName":"alice") from the detail pane.
+    await page.locator('[data-testid=event-row]', { hasText: 'alice' }).first().click();
+    const field = page.locator('[data-testid=detail-fields] .field[data-key="userIdentity.userName"]');
+    await field.waitFor();
+    await field.locator('[data-testid=field-in]').click();
+    await loaded(page, 1);
+  });
+
   it('light theme', async (t) => {
     const page = await newPage(t, { scheme: 'light' });
     await page.setInputFiles('[data-testid=file-input]', [WEEK.file, HOSTILE.file, BROKEN.file]);
