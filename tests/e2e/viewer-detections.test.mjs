@@ -227,3 +227,23 @@ describe('viewer Detections panel (issue 23) in headless Chromium', () => {
     await shot(page, 'after-light');
   });
 });
+
+test('serve.mjs serves the yaml browser build the worker imports from wherever Node resolves it, and nothing beside it', async (t) => {
+  const { serve } = await import('../../js/viewer/serve.mjs');
+  // A root with no node_modules, as an installed package's may be (npm puts yaml beside it).
+  const root = mkdtempSync(join(tmpdir(), 'ct-root-'));
+  const { server: srv, url: at } = await serve({ port: 0, root });
+  t.after(() => {
+    srv.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+  const get = (p) => fetch(new URL(p, at));
+  const ok = await get('/node_modules/yaml/browser/index.js');
+  assert.equal(ok.status, 200);
+  assert.match(ok.headers.get('content-type'), /javascript/);
+  assert.match(await ok.text(), /export \* from '\.\/dist\/index\.js'/);
+  assert.equal((await get('/node_modules/yaml/browser/dist/index.js')).status, 200);
+  for (const p of ['/node_modules/yaml/package.json', '/node_modules/yaml/browser/..%2f..%2fpackage.json', '/node_modules/yaml/browser/..%2f..%2f..%2fyaml%2fpackage.json', '/node_modules/yaml/browser/%2e%2e/dist/index.js']) {
+    assert.equal((await get(p)).status, 404, p);
+  }
+});
