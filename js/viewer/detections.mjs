@@ -67,7 +67,9 @@ export class DetectionsPanel {
       'h3',
       { id: 'det-title' },
       'Detections',
-      h('span', { class: 'hint', testid: 'detections-summary' }, `${fmt.format(matched.length)} of ${fmt.format(rules.length)} rule${rules.length === 1 ? '' : 's'} matched`),
+      d.evaluating
+        ? h('span', { class: 'hint', role: 'status', testid: 'detections-evaluating' }, `evaluating ${fmt.format(rules.length)} rule${rules.length === 1 ? '' : 's'} over ${fmt.format(d.total)} events…`)
+        : h('span', { class: 'hint', role: 'status', testid: 'detections-summary' }, `${fmt.format(matched.length)} of ${fmt.format(rules.length)} rule${rules.length === 1 ? '' : 's'} matched`),
     );
     const list = h('ul', { class: 'det-list', 'aria-labelledby': 'det-title', testid: 'detections-list' });
     for (const r of matched) {
@@ -94,7 +96,7 @@ export class DetectionsPanel {
         ),
       );
     }
-    if (!matched.length) list.append(h('li', { class: 'muted small', testid: 'detections-none' }, d.total ? 'No event matched these rules.' : 'Rules loaded: drop logs to evaluate them.'));
+    if (!matched.length && !d.evaluating) list.append(h('li', { class: 'muted small', testid: 'detections-none' }, d.total ? 'No event matched these rules.' : 'Rules loaded: drop logs to evaluate them.'));
     const extra = [];
     if (quiet.length) {
       extra.push(

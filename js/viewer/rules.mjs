@@ -9,7 +9,8 @@
 // a reader of the core with only the rules on (`enrich: false`). Each record carries its index
 // there under a key named by a random nonce, and each rule is given an id of the same nonce: a
 // record's own `rule.id` (attacker-controlled, like every value) can never pass for a match.
-import { splitKeys } from './model.mjs';
+import * as api from '../web.mjs';
+import { enrichedFrom, splitKeys } from './model.mjs';
 
 // Resolved from this file: js/viewer → the package root's node_modules (serve.mjs also serves
 // it there when npm installed `yaml` beside this package rather than inside it).
@@ -121,9 +122,10 @@ export class Detections {
 
   /**
    * Evaluates the rules over the records not evaluated yet (all of them after a new rule).
-   * `lines` is the worker's LineStore; `unflatten(text)` the engine's.
+   * `lines` is the worker's LineStore. Between batches it yields, so the page's queries are
+   * answered meanwhile (ingest, which calls it, is the only writer of the store).
    */
-  evaluate(engine, lines) {
+  async evaluate(engine, lines) {
     const n = lines.length;
     if (this.done >= n) return;
     const live = [];
@@ -134,15 +136,11 @@ export class Detections {
       this.done = n;
       return;
     }
-    const rd = engine.open({ rules: live, enrich: false });
+    const rd = openText(engine, { rules: live, enrich: false });
     const enc = new TextEncoder();
-    const take = (items) => {
-      for (const it of items) {
-        const o = it.rec;
-        if (!o) continue;
-        const i = o[NONCE];
-        if (typeof i !== 'number') continue;
-        for (const id of [].concat(o['rule.id'] ?? [])) {
+    const take = (text) => {
+      for (const [i, ids] of matchesIn(text)) {
+        for (const id of ids) {
           if (typeof id !== 'string' || !id.startsWith(`${NONCE}-`)) continue;
           const h = this.hits[Number(id.slice(NONCE.length + 1))];
           if (h && h[h.length - 1] !== i) h.push(i);
@@ -161,21 +159,21 @@ export class Detections {
         take(rd.push(enc.encode(parts.join(''))));
         parts = [];
         size = 0;
+        await new Promise((ok) => setTimeout(ok, 0));
       }
     }
     if (parts.length) take(rd.push(enc.encode(parts.join(''))));
-    take(rd.finish().items);
+    take(rd.finish());
     this.done = n;
+    // A query made between batches may have kept a mark of part of the matches.
+    this.marks.clear();
   }
 
   /** A stored flat line's own keys, nested again (the record as CloudTrail wrote it), as JSON text. */
   nestedOf(engine, line) {
     if (line === undefined) return null;
     try {
-      const o = JSON.parse(line);
-      const own = Object.create(null);
-      for (const k of splitKeys(o).raw) own[k] = o[k];
-      const flat = JSON.stringify(own);
+      const flat = ownText(line);
       const text = engine.unflatten ? engine.unflatten(flat) : null;
       return typeof text === 'string' && text.startsWith('{') ? text : null;
     } catch {
@@ -208,5 +206,74 @@ export class Detections {
         samples: this.hits[k].slice(0, SAMPLES).map(rowOf),
       })),
     };
+  }
+}
+
+/**
+ * A flat line's own keys as JSON text. The enrichment follows them and starts with `@timestamp`
+ * (engine.mjs): the text before the last `,"@timestamp":` is taken as it is when what follows is
+ * enrichment keys only; otherwise (no eventTime, or a record with a key of that name) the line is
+ * parsed and its own keys picked one by one.
+ */
+function ownText(line) {
+  const at = line.lastIndexOf(',"@timestamp":');
+  if (at > 0) {
+    try {
+      if (enrichedFrom(Object.keys(JSON.parse(`{${line.slice(at + 1)}`))) === 0) return `${line.slice(0, at)}}`;
+    } catch {
+      // the whole line below
+    }
+  }
+  const o = JSON.parse(line);
+  const own = Object.create(null);
+  for (const k of splitKeys(o).raw) own[k] = o[k];
+  return JSON.stringify(own);
+}
+
+/**
+ * A reader of the core giving NDJSON text, so that only the lines that name a rule are parsed
+ * (the engine's reader parses every line). Builds without createSplitter: the engine's reader.
+ */
+function openText(engine, options) {
+  if (typeof api.createSplitter === 'function') {
+    const sp = api.createSplitter(options);
+    return {
+      push: (bytes) => sp.push(bytes),
+      finish() {
+        const out = sp.finish();
+        sp.free?.();
+        return typeof out === 'string' ? out : out?.ndjson ?? '';
+      },
+    };
+  }
+  const rd = engine.open(options);
+  const lines = (items) => items.map((it) => it.line ?? '').join('\n');
+  return { push: (bytes) => lines(rd.push(bytes)), finish: () => lines(rd.finish().items) };
+}
+
+const RULE_ID = ',"rule.id":';
+
+/** [record index, rule ids] of the output lines that carry both (NDJSON text, or bytes). */
+function* matchesIn(out) {
+  const text = typeof out === 'string' ? out : new TextDecoder().decode(out);
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    // Every line starts with the index key (the record's first key, as it went in).
+    if (text.startsWith(INDEX_KEY, start)) {
+      const r = text.lastIndexOf(RULE_ID, end);
+      if (r > start) {
+        const i = Number.parseInt(text.slice(start + INDEX_KEY.length, start + INDEX_KEY.length + 12), 10);
+        let ids = null;
+        try {
+          ids = JSON.parse(`{${text.slice(r + 1, end)}`)['rule.id'];
+        } catch {
+          ids = null;
+        }
+        if (Number.isInteger(i) && ids !== null) yield [i, [].concat(ids)];
+      }
+    }
+    start = end + 1;
   }
 }

@@ -321,7 +321,8 @@ async function ingest(list) {
   endGroup();
   store.lines.seal();
   if (detections.active) {
-    detections.evaluate(engine, store.lines);
+    post({ type: 'detections', ...detections.view(rowOf, store.lines.length), evaluating: true });
+    await detections.evaluate(engine, store.lines);
     post({ type: 'detections', ...detections.view(rowOf, store.lines.length) });
   }
   post({ type: 'idle', stats: { ...stats, core: timing.core, lines: timing.lines } });

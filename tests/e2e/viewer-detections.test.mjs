@@ -158,11 +158,19 @@ describe('viewer Detections panel (issue 23) in headless Chromium', () => {
   it('a hostile rule renders as text: its title, description and references run nothing and load nothing', async (t) => {
     const page = await newPage(t);
     const hostile = RULES.find((r) => r.id === 'ui-hostile');
-    await page.setInputFiles('[data-testid=file-input]', [LOG, join(ROOT, 'tests/fixtures/sigma-ui/hostile.yml')]);
-    await loaded(page, EVENTS);
+    // And records that name the rule themselves (a record's own rule.id is a value of the log):
+    // no match for that.
+    const forged = ['{"rule":{"id":"ui-hostile","level":"critical"}', '{"rule.id":["ui-hostile"],"rule.name":"x"'].map((head) => `${head},"eventVersion":"1.09","eventTime":"2026-03-02T12:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"DescribeRegions"}`);
+    const dir = mkdtempSync(join(tmpdir(), 'ct-forged-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const forgedFile = join(dir, 'forged.ndjson');
+    writeFileSync(forgedFile, `${forged.join('\n')}\n`);
+    await page.setInputFiles('[data-testid=file-input]', [LOG, join(ROOT, 'tests/fixtures/sigma-ui/hostile.yml'), forgedFile]);
+    await loaded(page, EVENTS + 2);
     const rule = page.locator('[data-testid=detection-rule]');
     await rule.first().waitFor();
     assert.equal(await rule.count(), 1);
+    assert.equal(await rule.locator('[data-testid=detection-count]').textContent(), '1');
     assert.equal(await rule.locator('[data-testid=detection-title]').textContent(), hostile.title);
     await rule.first().click();
     await loaded(page, 1);
