@@ -12,9 +12,11 @@
 import * as api from '../web.mjs';
 import { enrichedFrom, splitKeys } from './model.mjs';
 
-// Resolved from this file: js/viewer → the package root's node_modules (serve.mjs also serves
-// it there when npm installed `yaml` beside this package rather than inside it).
-const YAML_URL = new URL('../../node_modules/yaml/browser/index.js', import.meta.url).href;
+// A path on the server, not a file of this package: the server's root is the repository (or the
+// project) whose node_modules holds `yaml`, and serve.mjs serves it there from wherever npm put it
+// (beside this package, when installed). A server that puts the page under a sub-path has no
+// such file: the panel then says the rules could not be read.
+const YAML_URL = new URL('/node_modules/yaml/browser/index.js', import.meta.url).href;
 let yamlLib = null;
 
 export const isRuleFile = (f) => /\.ya?ml$/i.test(String(f?.name ?? ''));
