@@ -23,9 +23,11 @@ Insights file; gzip is detected by content.
 Output:
   --format ndjson|summary  what stdout gets (default: summary on a terminal,
                            else ndjson)
-  --summary                same as --format summary: totals, time range, top
-                           actions and principals, failures by error code,
-                           risky changes by severity with their evidence
+  --summary                same as --format summary: totals, time range, the
+                           rules that matched (with --rules) most severe
+                           first, top actions and principals, failures by
+                           error code, risky changes by severity with their
+                           evidence
   -o, --output FILE        write the NDJSON to FILE (gzip if it ends in .gz);
                            stdout then gets the summary on a terminal or with
                            --summary
@@ -470,7 +472,7 @@ async function main() {
     out = process.stdout;
   }
 
-  const summary = format === 'summary' ? new Summary({ separator: opts.separator }) : null;
+  const summary = format === 'summary' ? new Summary({ separator: opts.separator, rules: opts.rules, profile: opts.profile }) : null;
   let records = 0;
   let errors = 0;
   let skipped = 0;

@@ -15,6 +15,12 @@ const TOP_SHOWN = 5;
 const EVIDENCE_SHOWN = 4;
 
 const SEVERITY_RANK = { critical: 4, high: 3, medium: 2, low: 1 };
+// Sigma's levels (docs/DETECTIONS.md), most severe first; detections are listed in this order.
+const LEVELS = ['critical', 'high', 'medium', 'low', 'informational'];
+// Matching events kept per detected rule, and distinct rules kept (a bound against a log whose
+// records forge `rule.*` keys of their own).
+const DETECTION_EXAMPLES = 3;
+const DETECTIONS_KEEP = 1024;
 
 // The keys an error entry has (src/record.rs write_error_entry); a record has other keys too.
 const ERROR_ENTRY_KEYS = new Set(['error.message', 'error.type', 'error.offset', 'error.line', 'error.column', 'error.record', 'event.original']);
@@ -90,9 +96,29 @@ function isSalvaged(o, s) {
 }
 
 export class Summary {
-  /** `separator`: the one the records were written with (the record's own keys use it). */
-  constructor({ separator = '.' } = {}) {
+  /**
+   * `separator`: the one the records were written with (the record's own keys use it).
+   * `rules`: the Sigma rules the records were read with (the objects of the `rules` option), when
+   * any: the report then lists detections first, and takes a rule's level and title from there
+   * when the output profile does not carry them. `profile`: the output profile (flat, ecs, ocsf).
+   */
+  constructor({ separator = '.', rules = null, profile = 'flat' } = {}) {
     this.sep = separator;
+    this.profile = String(profile ?? 'flat');
+    const list = rules === null || rules === undefined ? [] : Array.isArray(rules) ? rules : [rules];
+    this.ruleCount = rules === null || rules === undefined ? -1 : list.length;
+    this.ruleInfo = new Map();
+    for (const r of list) {
+      if (!r || typeof r !== 'object') continue;
+      const tags = Array.isArray(r.tags) ? r.tags.map(text) : [];
+      // As the core reads them (docs/DETECTIONS.md): attack.t1562.001 → T1562.001.
+      const techniques = tags.filter((t) => /^attack\.t[\d.]{4,}$/.test(t)).map((t) => `T${t.slice(8)}`);
+      const info = { id: text(r.id), title: text(r.title), level: text(r.level).toLowerCase(), techniques };
+      if (info.id && !this.ruleInfo.has(info.id)) this.ruleInfo.set(info.id, info);
+      if (info.title && !this.ruleInfo.has(`title:${info.title}`)) this.ruleInfo.set(`title:${info.title}`, info);
+    }
+    this.detections = new Map();
+    this.detectedRecords = 0;
     this.keyCache = new Map();
     this.inputs = [];
     this.records = 0;
@@ -176,6 +202,18 @@ export class Summary {
       if (ms < this.minTime) this.minTime = ms;
       if (ms > this.maxTime) this.maxTime = ms;
     }
+    const hits = this.detectionsOf(o);
+    if (hits.length) {
+      this.detectedRecords++;
+      const example = {
+        time: ms,
+        timeText: clip(this.first(o, ['@timestamp', 'eventTime', 'time'])),
+        action: clip(action),
+        principal: clip(principal),
+        resource: clip(this.first(o, ['cloudfront.distribution.id', 'aws.cloudfront.distribution.id']) || this.resourceOf(o)),
+      };
+      for (const h of hits) this.addDetection(h, example);
+    }
     const { flags, details } = this.riskOf(o);
     if (flags.length) {
       this.riskyCount++;
@@ -252,6 +290,79 @@ export class Summary {
     }
   }
 
+  /**
+   * The rules that matched a record, as [{ id, title, level, techniques }]: flat and ECS
+   * `rule.id`, `rule.name`, `rule.level` (a value, or arrays in rule order when several matched)
+   * and `threat.technique.id`; OCSF's `finding_info.analytic` (uid, name) with the event's
+   * `severity`, or an `enrichments` entry of a rule. What a profile does not carry (ECS has no
+   * rule level) is taken from the rules given to the constructor.
+   */
+  detectionsOf(o) {
+    const list = (v) => (Array.isArray(v) ? v.map(text) : v === undefined || v === null ? [] : [text(v)]);
+    let ids = list(this.get(o, 'rule.id'));
+    let names = list(this.get(o, 'rule.name'));
+    let levels = list(this.get(o, 'rule.level'));
+    let techniques = list(this.get(o, 'threat.technique.id'));
+    if (!ids.length && !names.length) {
+      // OCSF: one analytic, or several, in the finding's info; or an enrichment naming the rules.
+      const analytic = this.get(o, 'finding_info.analytic') ?? this.get(o, 'finding_info.analytics');
+      for (const a of Array.isArray(analytic) ? analytic : analytic ? [analytic] : []) {
+        if (!a || typeof a !== 'object') continue;
+        ids.push(text(a.uid ?? a.id));
+        names.push(text(a.name ?? a.title));
+        levels.push(text(a.level ?? ''));
+      }
+      if (!ids.length && Array.isArray(o.enrichments)) {
+        for (const e of o.enrichments) {
+          if (!e || typeof e !== 'object' || !/^(rule|sigma|detection)/i.test(text(e.type ?? e.name))) continue;
+          const d = e.data && typeof e.data === 'object' ? e.data : {};
+          ids = ids.concat(list(d.id ?? d.uid ?? d['rule.id']));
+          names = names.concat(list(d.name ?? d.title ?? d['rule.name']));
+          levels = levels.concat(list(d.level ?? d['rule.level']));
+          techniques = techniques.concat(list(d.technique ?? d['threat.technique.id']));
+        }
+      }
+      if (ids.length && levels.every((l) => !l)) {
+        const sev = text(this.get(o, 'severity')).toLowerCase();
+        if (sev) levels = ids.map(() => sev);
+      }
+    }
+    const n = Math.max(ids.length, names.length);
+    const out = [];
+    for (let i = 0; i < n && i < 64; i++) {
+      const id = ids[i] ?? '';
+      const info = (id && this.ruleInfo.get(id)) || this.ruleInfo.get(`title:${names[i] ?? ''}`);
+      const title = names[i] || info?.title || '';
+      const level = (levels[i] || info?.level || '').toLowerCase();
+      // The record's techniques are those of all its rules together: one rule's own when it
+      // is the only one, else the rule's tags.
+      if (id || title) out.push({ id, title, level, techniques: n === 1 && techniques.length ? techniques : info?.techniques ?? [] });
+    }
+    return out;
+  }
+
+  addDetection(h, example) {
+    const key = `${h.id}\u0000${h.title}`;
+    let d = this.detections.get(key);
+    if (!d) {
+      if (this.detections.size >= DETECTIONS_KEEP) return;
+      d = { id: clip(h.id), title: clip(h.title), level: clip(h.level), techniques: new Set(), count: 0, examples: [] };
+      this.detections.set(key, d);
+    }
+    d.count++;
+    for (const t of h.techniques) if (d.techniques.size < 8) d.techniques.add(clip(t));
+    if (d.examples.length < DETECTION_EXAMPLES) d.examples.push(example);
+  }
+
+  /** The detected rules, most severe level first, then the most matched. */
+  detectionRows() {
+    const rank = (l) => {
+      const i = LEVELS.indexOf(l);
+      return i < 0 ? LEVELS.length : i;
+    };
+    return [...this.detections.values()].sort((a, b) => rank(a.level) - rank(b.level) || b.count - a.count || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
   timeOf(o) {
     const t = this.get(o, '@timestamp') ?? this.get(o, 'eventTime') ?? this.get(o, 'time');
     if (typeof t === 'number') return t;
@@ -285,6 +396,46 @@ export class Summary {
     this.risky.length = Math.min(this.risky.length, RISKY_KEEP);
   }
 
+  /**
+   * The detections part of the report: each rule that matched, most severe first, with its count
+   * and the first few matching events (time, who, action, resource). Only when rules were given
+   * or the records carry detections.
+   */
+  renderDetections({ c, w, line, head, n }) {
+    if (this.ruleCount < 0 && !this.detections.size) return;
+    const rows = this.detectionRows();
+    const rules = this.ruleCount >= 0 ? ` of ${n(this.ruleCount)} rule${this.ruleCount === 1 ? '' : 's'}` : '';
+    if (!rows.length) {
+      head('Detections');
+      const ruleText = this.ruleCount >= 0 ? `the ${n(this.ruleCount)} rule${this.ruleCount === 1 ? '' : 's'}` : 'a rule';
+      // Only the flat profile is known to write detections; another one may not (yet): its
+      // silence is not "nothing matched".
+      if (this.profile === 'flat' || this.records === 0) line(`  ${c.dim(`none: no record matched ${ruleText}`)}`);
+      else {
+        const msg = `none found: the ${safe(this.profile, 10)} output names no rule (nothing matched ${ruleText}, or this profile does not carry detections)`;
+        for (const l of wrap(msg, w - 2, '').split('\n')) line(`  ${c.dim(l)}`);
+      }
+      return;
+    }
+    head(`Detections: ${n(rows.length)}${rules} matched ${n(this.detectedRecords)} record${this.detectedRecords === 1 ? '' : 's'}, most severe first`);
+    const countW = 12;
+    for (const d of rows) {
+      // Sigma's "informational" is shown as INFO, to fit the column.
+      const lvl = d.level ? c.sev(d.level, pad(safe(d.level === 'informational' ? 'INFO' : d.level.toUpperCase(), 8), 9)) : pad('', 9);
+      const count = `${n(d.count)} event${d.count === 1 ? '' : 's'}`;
+      line(`  ${lvl}${pad(safe(d.title || d.id, w - 2 - 9 - countW - 1), w - 2 - 9 - countW)}${padL(count, countW)}`);
+      const meta = [d.title && d.id ? d.id : '', [...d.techniques].join(' ')].filter(Boolean).join('  ');
+      if (meta) line(`  ${pad('', 9)}${c.dim(safe(meta, w - 11))}`);
+      for (const e of d.examples) {
+        const when = e.time === e.time ? iso(e.time) : safe(e.timeText || '(no time)', 24);
+        const rest = `${e.action}  by ${e.principal}${e.resource ? `  on ${e.resource}` : ''}`;
+        line(`  ${pad('', 9)}${when}  ${safe(rest, w - 13 - when.length)}`);
+      }
+      if (d.count > d.examples.length) line(`  ${pad('', 9)}${c.dim(`… and ${n(d.count - d.examples.length)} more`)}`);
+    }
+    if (this.detections.size >= DETECTIONS_KEEP) line(c.dim(`  (more than ${n(DETECTIONS_KEEP)} distinct rules: the rest are not listed)`));
+  }
+
   /** The report as text, `width` columns wide; ANSI colour when `color`. */
   render({ color = false, width = 80, output = null } = {}) {
     this.trimRisky();
@@ -316,6 +467,8 @@ export class Summary {
     } else {
       line(`  ${pad('Time range', 16)}${c.dim('no timestamps')}`);
     }
+
+    this.renderDetections({ c, w, line, head, n });
 
     const table = (title, t, k, withFail) => {
       head(title);

@@ -3,6 +3,7 @@
 import { COLUMNS, Grow, cell, errorIndex, isoOf, prettyJson, visible } from './model.mjs';
 import { TimeChart, VirtualTable, bars, clear, fieldList, fmt, h } from './render.mjs';
 import { triageList, timelineList, damageView, evidenceView } from './triage.mjs';
+import { DetectionsPanel } from './detections.mjs';
 
 const $ = (id) => document.getElementById(id);
 
@@ -26,6 +27,8 @@ const S = {
   // Include/exclude filters (Kibana Discover's pills): on a column value, or on any field.
   terms: [],
   fields: [],
+  // A Sigma rule picked in the Detections panel: { index, title, neg }.
+  rule: null,
   shown: loadShown(),
 };
 
@@ -161,6 +164,7 @@ function filters() {
   if (F.text.value.trim()) f.text = F.text.value;
   for (const k of SELECTS) if (F[k].value) f.terms.push({ key: k, value: F[k].value, neg: false });
   if (F.risk.value) f.risk = F.risk.value;
+  if (S.rule) Object.assign(f, { rule: S.rule.index, ruleNeg: S.rule.neg });
   if ($('f-changes').checked) f.changes = true;
   for (const k of ['from', 'to']) {
     const v = parseTime(F[k].value);
@@ -172,7 +176,7 @@ function filters() {
 }
 const anyFilter = () => {
   const f = filters();
-  return Boolean(f.terms.length || f.fields.length || f.text || f.risk || f.changes || f.from != null || f.to != null);
+  return Boolean(f.terms.length || f.fields.length || f.text || f.risk || f.changes || f.from != null || f.to != null || f.rule != null);
 };
 
 /** Include (or exclude) the records whose column `key` is `value`. */
@@ -194,7 +198,11 @@ const labelOf = (key) => COLUMNS.find((c) => c.key === key)?.label ?? key;
 function pills() {
   const box = clear($('pills'));
   const all = [...S.terms.map((t, i) => ({ ...t, kind: 'term', i, name: labelOf(t.key), text: t.value })), ...S.fields.map((t, i) => ({ ...t, kind: 'field', i, name: t.label, text: t.shown }))];
-  box.hidden = all.length === 0;
+  box.hidden = all.length === 0 && !S.rule;
+  if (S.rule) {
+    const flip = () => ((S.rule = { ...S.rule, neg: !S.rule.neg }), pills(), requery());
+    box.append(detections.pill(S.rule, { onFlip: flip, onRemove: () => ((S.rule = null), pills(), requery()) }));
+  }
   for (const p of all) {
     const list = p.kind === 'term' ? S.terms : S.fields;
     const toggle = h('button', { type: 'button', class: 'pill-main', title: p.neg ? 'Excluded; click to include instead' : 'Included; click to exclude instead', testid: 'pill' }, `${p.neg ? 'NOT ' : ''}${cell(p.name, 60)}: ${cell(p.text === '' ? '(empty)' : p.text, 80)}`);
@@ -226,6 +234,8 @@ $('f-clear').addEventListener('click', () => {
   $('f-changes').checked = false;
   S.terms = [];
   S.fields = [];
+  S.rule = null;
+  detections.release();
   pills();
   requery();
 });
@@ -605,6 +615,18 @@ function onExport(m) {
   toast(`Exported ${fmt.format(m.count)} events as ${m.format.toUpperCase()}`);
 }
 
+// ---------------------------------------------------------------- detections (detections.mjs)
+
+const detections = new DetectionsPanel({
+  root: $('detections'),
+  onPick: (r) => {
+    S.rule = r && { ...r, neg: false };
+    pills();
+    requery();
+  },
+  onOpen: (i) => selectRecord(i),
+});
+
 // ---------------------------------------------------------------- files in
 
 function open(files) {
@@ -739,6 +761,9 @@ worker.onmessage = (ev) => {
       break;
     case 'export':
       onExport(m);
+      break;
+    case 'detections':
+      detections.update(m);
       break;
     case 'fatal':
       $('status-text').textContent = `Error: ${cell(String(m.message), 400)}`;

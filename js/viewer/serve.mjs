@@ -6,10 +6,24 @@
 //   node js/viewer/serve.mjs [--port N]     (port 0 or PORT=0 picks a free one)
 import { createServer } from 'node:http';
 import { createReadStream, promises as fs } from 'node:fs';
-import { extname, join, resolve, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+// The page reads dropped Sigma rules with the browser build of the `yaml` package (a dependency),
+// at /node_modules/yaml/browser/ (js/viewer/rules.mjs). In a checkout that is under the root; in an
+// installed package npm may have put `yaml` beside this one, outside the root: served from
+// wherever Node resolves it.
+const YAML_URL_PATH = '/node_modules/yaml/browser/';
+const YAML_DIR = (() => {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('yaml/package.json')), 'browser');
+  } catch {
+    return null;
+  }
+})();
 
 export const CSP = [
   "default-src 'none'",
@@ -62,9 +76,14 @@ export function serve({ port = 0, host = '127.0.0.1', root = ROOT } = {}) {
       return;
     }
     if (path.endsWith('/')) path += 'index.html';
-    const file = resolve(join(root, path));
-    // No escaping the root, no dot-files (.git, .env).
-    if ((file !== root && !file.startsWith(root + sep)) || /[\\/]\./.test(file.slice(root.length))) {
+    let base = root;
+    if (YAML_DIR && path.startsWith(YAML_URL_PATH)) {
+      base = YAML_DIR;
+      path = path.slice(YAML_URL_PATH.length - 1);
+    }
+    const file = resolve(join(base, path));
+    // No escaping the root (or the yaml directory), no dot-files (.git, .env).
+    if ((file !== base && !file.startsWith(base + sep)) || /[\\/]\./.test(file.slice(base.length))) {
       res.writeHead(404, headers).end();
       return;
     }

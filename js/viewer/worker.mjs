@@ -2,6 +2,7 @@
 // NDJSON line) and a dictionary-encoded column store, and answers the page's queries (filter,
 // sort, summaries, details, export). The page only renders; it never parses.
 import { loadEngine, timing, wasmMemoryMB } from './engine.mjs';
+import { Detections, isRuleFile } from './rules.mjs';
 import { COLUMNS, CSV_KEYS, Grow, SEVERITIES, buckets, columnsOf, csvRow, enrichedFrom, isoOf, members, prettyJson, splitKeys, timeOf, unflattenJs } from './model.mjs';
 
 const CHUNK = 4 << 20;
@@ -14,6 +15,8 @@ const ERROR_PREVIEW = 256 << 10;
 // damaged record (marked `event.salvaged`, its raw text kept) rather than only an error.
 // `geoip` is added when a .mmdb file is dropped (addDatabase).
 const OPTIONS = { maxDecompressedBytes: 16 * 2 ** 30, salvage: true };
+// Sigma rules dropped on the page, and which records each one matched.
+const detections = new Detections();
 
 /** Strings ↔ small integers, one per column. */
 class Dict {
@@ -215,7 +218,13 @@ async function ingest(list) {
   const isDatabase = (f) => /\.mmdb$/i.test(String(f.name ?? ''));
   // Databases first, so that the logs dropped with them are looked up too.
   for (const f of [...list].filter(isDatabase)) await addDatabase(f);
-  const files = [...list].filter((x) => !isDatabase(x)).sort((x, y) => collator.compare(String(x.name ?? ''), String(y.name ?? '')));
+  // Sigma rules (rules.mjs): listed with the files, evaluated once the logs are read.
+  for (const f of [...list].filter(isRuleFile)) {
+    const info = await detections.addFile(f, engine);
+    store.files.push(info);
+    post({ type: 'progress', file: store.files.length - 1, name: info.name, loaded: f.size, size: f.size, done: true, info });
+  }
+  const files = [...list].filter((x) => !isDatabase(x) && !isRuleFile(x)).sort((x, y) => collator.compare(String(x.name ?? ''), String(y.name ?? '')));
   let group = null; // { rd, kind, infos: [{ info, fileIdx, fileCode }] }
   const endGroup = () => {
     if (!group) return;
@@ -290,6 +299,11 @@ async function ingest(list) {
     }
   }
   endGroup();
+  if (detections.active) {
+    post({ type: 'detections', ...detections.view(rowOf, store.lines.length), evaluating: true });
+    await detections.evaluate(engine, store.lines);
+    post({ type: 'detections', ...detections.view(rowOf, store.lines.length) });
+  }
   let textMB = 0;
   for (const t of store.lines.blocks) textMB += t.length / 2 ** 20;
   post({ type: 'idle', stats: { ...stats, core: timing.core, lines: timing.lines, textMB, wasmMB: await wasmMemoryMB() } });
@@ -426,6 +440,7 @@ function fieldMatches(keyText, valueText, n) {
  *   fields [{ key: key text, value: value text, neg }]  any field of the record, as the detail pane shows it
  *   risk   '*' (any flag) or one flag;  changes  true: only calls that change something (readOnly false)
  *   text   free text;  from, to  milliseconds
+ *   rule   a Sigma rule's index in the Detections panel (rules.mjs): the records it matched (none of them with ruleNeg)
  */
 function filterOf(f, n) {
   const tests = [];
@@ -450,6 +465,10 @@ function filterOf(f, n) {
     }
     const col = store.cols.risk.a;
     tests.push((i) => riskOk[col[i]] === 1);
+  }
+  if (typeof f.rule === 'number') {
+    const mark = detections.mark(f.rule, n);
+    tests.push(f.ruleNeg ? (i) => mark[i] === 0 : (i) => mark[i] === 1);
   }
   if (f.changes) {
     const ro = store.ro.a;
