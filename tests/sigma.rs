@@ -7,7 +7,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use cloudfront_trail::{transform, Options, Rules};
-use std::path::Path;
 
 fn rule(name: &str) -> Rules {
     let text = std::fs::read_to_string(format!("tests/fixtures/sigma/{name}.yml")).unwrap();
@@ -1106,5 +1105,38 @@ fn sigmahq_on_real_samples() {
     eprintln!("| sample | records | rules fired (records) |\n|---|---|---|");
     for (f, n, fired) in &fired_by_file {
         eprintln!("| {f} | {n} | {} |", if fired.is_empty() { "none".to_string() } else { fired.iter().map(|(t, c)| format!("{t} ({c})")).collect::<Vec<_>>().join("; ") });
+    }
+}
+
+/// ECS and OCSF carry the matches too: ECS `rule.*`, `event.risk_score` (the highest level) and
+/// `threat.*` (sub-techniques apart); OCSF one `sigma` enrichment per rule, with OCSF Attack
+/// objects; nothing at all when no rule matches.
+#[test]
+fn nested_profiles_write_rule_keys() {
+    let a = std::fs::read_to_string("tests/fixtures/sigma/list_of_maps.yml").unwrap();
+    let b = std::fs::read_to_string("tests/fixtures/sigma/condition_list.yml").unwrap();
+    let rules: Rules = serde_norway::from_str(&format!("- {}\n- {}", indent(&a), indent(&b))).unwrap();
+    let rec = br#"{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a","accountId":"1"}}"#;
+    let opts = |profile: &str| Options::from_json(&format!("{{\"profile\":\"{profile}\"}}")).map(|o| Options { rules: rules.clone(), ..o }).unwrap();
+    let ecs: serde_json::Value = serde_json::from_str(&transform(rec, &opts("ecs")).unwrap()).unwrap();
+    assert_eq!(ecs["rule"]["id"], serde_json::json!(["fixture-list-of-maps"]), "{ecs}");
+    assert_eq!(ecs["rule"]["name"], serde_json::json!(["Fixture list of maps"]));
+    assert_eq!(ecs["event"]["risk_score"], 47);
+    assert_eq!(ecs["threat"]["framework"], "MITRE ATT&CK");
+    assert_eq!(ecs["threat"]["technique"]["id"], serde_json::json!(["T1562"]));
+    assert_eq!(ecs["threat"]["technique"]["subtechnique"]["id"], serde_json::json!(["T1562.001"]));
+    let ocsf: serde_json::Value = serde_json::from_str(&transform(rec, &opts("ocsf")).unwrap()).unwrap();
+    let e = ocsf["enrichments"].as_array().unwrap().iter().find(|e| e["type"] == "sigma").unwrap_or_else(|| panic!("{ocsf}"));
+    assert_eq!(e["name"], "api.operation");
+    assert_eq!(e["value"], "StopLogging");
+    assert_eq!(e["data"]["rule"]["uid"], "fixture-list-of-maps");
+    assert_eq!(e["data"]["rule"]["level"], "medium");
+    assert_eq!(e["data"]["attacks"][0]["technique"]["uid"], "T1562");
+    assert_eq!(e["data"]["attacks"][0]["sub_technique"]["uid"], "T1562.001");
+    // No match: no trace.
+    let miss = br#"{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventName":"CreateTrail","eventSource":"cloudtrail.amazonaws.com","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a","accountId":"1"}}"#;
+    for p in ["ecs", "ocsf"] {
+        let out = transform(miss, &opts(p)).unwrap();
+        assert!(!out.contains("\"rule\"") && !out.contains("sigma") && !out.contains("threat"), "{p}: {out}");
     }
 }
