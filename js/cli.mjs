@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { pipeline } from 'node:stream/promises';
 import { Transform, Writable } from 'node:stream';
 import { createTransformStream } from './stream.mjs';
+import { sigmaRules } from './node.mjs';
 import { Summary, isErrorEntry } from './summary.mjs';
 import { parseAllDocuments } from 'yaml';
 
@@ -64,6 +65,9 @@ Limits (N in bytes; the suffixes K, M, G are powers of 1024):
                            *.json; or one such file) on every record: matches
                            as rule.id, rule.name, rule.level and
                            threat.technique.id (flat profile); repeatable
+  --sigma                  evaluate SigmaHQ's CloudTrail rules shipped in the
+                           package (Detection Rule License 1.1; with --rules,
+                           both sets)
   --version                print the version
   -h, --help               show this help
 
@@ -97,6 +101,7 @@ const OPTIONS = {
   geoip: { type: 'string', multiple: true },
   digests: { type: 'boolean' },
   rules: { type: 'string', multiple: true },
+  sigma: { type: 'boolean' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -201,6 +206,14 @@ function readArgs(argv) {
     opts.geoip = v.geoip.length === 1 ? v.geoip[0] : v.geoip;
   }
   if (v.rules !== undefined) opts.rules = v.rules.flatMap(readRules);
+  if (v.sigma) {
+    try {
+      opts.rules = [...sigmaRules(), ...(opts.rules ?? [])];
+    } catch (e) {
+      say(`--sigma: ${e.message}`);
+      process.exit(1);
+    }
+  }
   if (v.arrays !== undefined) opts.arrays = v.arrays;
   if (v.separator !== undefined) opts.separator = v.separator;
   if (v['max-depth'] !== undefined) opts.maxDepth = count('max-depth', v['max-depth']);

@@ -55,6 +55,17 @@ rm -f pkg/node/.gitignore pkg/web/.gitignore
 mkdir -p pkg/examples
 gzip -9 -n -c examples/cloudfront-sample.json > pkg/examples/cloudfront-sample.json.gz
 
+# SigmaHQ's CloudTrail rules for the package (pkg/sigma: rules, LICENSE, index.json; docs/DETECTIONS.md),
+# from a local copy of SigmaHQ/sigma at the pinned commit. Without one the package builds without them.
+SIGMA=1
+node scripts/sigma-rules.mjs --out pkg/sigma || {
+  rc=$?
+  [ "$rc" = 3 ] || { log "scripts/sigma-rules.mjs failed (exit $rc)"; exit 1; }
+  log "SigmaHQ's rules are not available (SIGMA_REPO): the package is built without them (sigmaRules() and --sigma will say so)"
+  rm -rf pkg/sigma
+  SIGMA=0
+}
+
 shopt -s nullglob
 for step in scripts/build.d/*.sh; do
   log "running $step"
@@ -69,6 +80,8 @@ done
 # --ignore-scripts: the prepare script is this build.
 listing=$(npm pack --dry-run --ignore-scripts 2>&1) || { echo "$listing" >&2; log "npm pack --dry-run failed"; exit 1; }
 echo "$listing" | sed -n 's/^npm notice //p' | grep -v '^$' >&2
-for f in pkg/node/cloudfront_trail.js pkg/node/cloudfront_trail_bg.wasm pkg/web/cloudfront_trail.js pkg/web/cloudfront_trail_bg.wasm; do
+shipped=(pkg/node/cloudfront_trail.js pkg/node/cloudfront_trail_bg.wasm pkg/web/cloudfront_trail.js pkg/web/cloudfront_trail_bg.wasm)
+[ "$SIGMA" = 0 ] || shipped+=(pkg/sigma/index.json pkg/sigma/LICENSE)
+for f in "${shipped[@]}"; do
   grep -q " $f\$" <<<"$listing" || { log "the package would lack $f (see the listing above)"; exit 1; }
 done

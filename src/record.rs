@@ -150,6 +150,8 @@ impl Engine {
         if let (Some(t), Some(f), None) = (self.tracker.as_mut(), facts.as_mut(), marks) {
             f.change = t.observe(&fields, f);
         }
+        // Zero cost without rules: an empty Vec.
+        let hits = crate::detect::hits(&self.opts.rules, &rec[start..end], &fields);
         match self.opts.profile {
             Profile::Flat => {
                 let mut w = ObjWriter { first: self.out.len() == 1, out: &mut self.out };
@@ -159,16 +161,13 @@ impl Engine {
                 if let Some(m) = marks {
                     profiles::flat::write_marks(&mut w, m);
                 }
-                // Zero cost without rules: this check is all.
-                if let Some(set) = self.opts.rules.set() {
-                    crate::detect::write_flat(set, &rec[start..end], &fields, &mut w);
-                }
+                crate::detect::write_flat(&hits, &mut w);
                 self.out.push(b'}');
             }
-            Profile::Ecs => profiles::ecs::write(&rec[start..end], &fields, facts.as_ref(), marks, &mut self.out),
+            Profile::Ecs => profiles::ecs::write(&rec[start..end], &fields, facts.as_ref(), marks, &hits, &mut self.out),
             // An object OCSF cannot hold as a valid event is an error entry, not an invalid event.
             Profile::Ocsf => {
-                if let Err(code) = profiles::ocsf::write(&rec[start..end], &fields, facts.as_ref(), marks, &mut self.out) {
+                if let Err(code) = profiles::ocsf::write(&rec[start..end], &fields, facts.as_ref(), marks, &hits, &mut self.out) {
                     self.out.clear();
                     return fail(code, start);
                 }

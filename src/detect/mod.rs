@@ -552,15 +552,31 @@ impl FieldTest {
     }
 }
 
-/// Writes the flat profile's detection keys for the rules matching the record.
-pub(crate) fn write_flat(
-    set: &RuleSet,
-    rec: &[u8],
-    fields: &Fields<'_>,
-    w: &mut crate::profiles::ObjWriter<'_>,
-) {
+/// The rules (of the `rules` option) that match the record, in rule order; none without rules
+/// (no allocation then).
+pub(crate) fn hits<'s>(rules: &'s Rules, rec: &'s [u8], fields: &'s Fields<'s>) -> Vec<&'s Rule> {
+    let Some(set) = rules.set() else {
+        return Vec::new();
+    };
     let (name, source) = (fields.text(F::EventName), fields.text(F::EventSource));
-    let hits: Vec<&Rule> = set.matching(rec, fields, name.as_deref(), source.as_deref()).collect();
+    set.matching(rec, fields, name.as_deref(), source.as_deref()).collect()
+}
+
+/// The techniques of the matching rules, each once, in rule order.
+fn techniques<'a>(hits: &[&'a Rule]) -> Vec<&'a str> {
+    let mut t: Vec<&str> = Vec::new();
+    for r in hits {
+        for x in &r.techniques {
+            if !t.contains(&x.as_str()) {
+                t.push(x);
+            }
+        }
+    }
+    t
+}
+
+/// Writes the flat profile's detection keys for the rules matching the record.
+pub(crate) fn write_flat(hits: &[&Rule], w: &mut crate::profiles::ObjWriter<'_>) {
     if hits.is_empty() {
         return;
     }
@@ -583,15 +599,102 @@ pub(crate) fn write_flat(
         "rule.level",
         hits.iter().map(|r| r.level.as_str()).collect(),
     );
-    let mut t: Vec<&str> = Vec::new();
-    for r in &hits {
-        for x in &r.techniques {
-            if !t.contains(&x.as_str()) {
-                t.push(x);
-            }
-        }
-    }
+    let t = techniques(hits);
     if !t.is_empty() {
         one_or_many(w, "threat.technique.id", t);
+    }
+}
+
+/// Elastic's risk score for a Sigma level (its detection rules' defaults: low 21, medium 47,
+/// high 73, critical 99); `informational` and unknown levels 0.
+fn risk_score(level: &str) -> i64 {
+    match level {
+        "low" => 21,
+        "medium" => 47,
+        "high" => 73,
+        "critical" => 99,
+        _ => 0,
+    }
+}
+
+/// The technique a (sub-)technique belongs to: `T1562` of `T1562.001`. (A byte search: `split`
+/// would bring the pattern machinery into the wasm.)
+fn parent(t: &str) -> &str {
+    match t.as_bytes().iter().position(|&b| b == b'.') {
+        Some(i) => &t[..i],
+        None => t,
+    }
+}
+
+/// ECS: `rule.id`/`rule.name` (keyword arrays, in rule order), `event.risk_score` for the highest
+/// level (ECS has no level field; docs/DETECTIONS.md), and `threat.*` with the ATT&CK techniques:
+/// sub-techniques under `threat.technique.subtechnique.id`, their parents in `threat.technique.id`.
+#[inline(never)]
+pub(crate) fn write_ecs(hits: &[&Rule], doc: &mut crate::profiles::doc::Doc) {
+    if hits.is_empty() {
+        return;
+    }
+    // Every array as a `&[&str]`: the one instantiation of `str_array` the profile already has
+    // (`event.type`), not one more per iterator type (wasm size).
+    let ids: Vec<&str> = hits.iter().map(|r| r.id.as_str()).collect();
+    doc.str_array("rule.id", &ids[..]);
+    let names: Vec<&str> = hits.iter().map(|r| r.title.as_str()).collect();
+    doc.str_array("rule.name", &names[..]);
+    doc.int("event.risk_score", hits.iter().map(|r| risk_score(&r.level)).max().unwrap_or(0));
+    let t = techniques(hits);
+    if t.is_empty() {
+        return;
+    }
+    doc.str("threat.framework", "MITRE ATT&CK");
+    let mut parents: Vec<&str> = Vec::new();
+    for x in &t {
+        let p = parent(x);
+        if !parents.contains(&p) {
+            parents.push(p);
+        }
+    }
+    doc.str_array("threat.technique.id", &parents[..]);
+    let subs: Vec<&str> = t.into_iter().filter(|x| parent(x).len() != x.len()).collect();
+    if !subs.is_empty() {
+        doc.str_array("threat.technique.subtechnique.id", &subs[..]);
+    }
+}
+
+/// OCSF: one Enrichment per matching rule, on the event itself (the event stays one event;
+/// docs/DETECTIONS.md): `{"name":"api.operation","value":<operation>,"type":"sigma",
+/// "provider":"Sigma","data":{"rule":{"uid","name","level"},"attacks":[OCSF Attack objects]}}`.
+/// Each item is written after a comma when `comma`.
+#[inline(never)]
+pub(crate) fn write_ocsf(hits: &[&Rule], operation: &str, mut comma: bool, o: &mut Vec<u8>) {
+    for r in hits {
+        if comma {
+            o.push(b',');
+        }
+        comma = true;
+        o.extend_from_slice(b"{\"name\":\"api.operation\",\"value\":");
+        json::write_str(o, operation);
+        o.extend_from_slice(b",\"type\":\"sigma\",\"provider\":\"Sigma\",\"data\":{\"rule\":{\"uid\":");
+        json::write_str(o, &r.id);
+        o.extend_from_slice(b",\"name\":");
+        json::write_str(o, &r.title);
+        o.extend_from_slice(b",\"level\":");
+        json::write_str(o, &r.level);
+        o.extend_from_slice(b"},\"attacks\":[");
+        for (i, t) in r.techniques.iter().enumerate() {
+            if i > 0 {
+                o.push(b',');
+            }
+            let parent = parent(t);
+            o.extend_from_slice(b"{\"version\":\"ATT&CK\",\"technique\":{\"uid\":");
+            json::write_str(o, parent);
+            o.push(b'}');
+            if parent.len() != t.len() {
+                o.extend_from_slice(b",\"sub_technique\":{\"uid\":");
+                json::write_str(o, t);
+                o.push(b'}');
+            }
+            o.push(b'}');
+        }
+        o.extend_from_slice(b"]}}");
     }
 }

@@ -107,7 +107,7 @@ pub(crate) const TABLE: &[Row] = &[
     Row { target: "aws.cloudtrail.flattened.insight_details", from: &[Field(F::InsightDetails)], conv: Flattened },
 ];
 
-pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, marks: Option<&Marks>, out: &mut Vec<u8>) {
+pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, marks: Option<&Marks>, rules: &[&crate::detect::Rule], out: &mut Vec<u8>) {
     let mut doc = Doc::new();
     rows::apply(TABLE, fields, facts, &mut doc);
 
@@ -147,6 +147,8 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     if let Some(m) = marks {
         write_marks(&mut doc, m);
     }
+    // Sigma rules that matched (the `rules` option): rule.*, threat.*, event.risk_score.
+    crate::detect::write_ecs(rules, &mut doc);
     doc.finish(out);
 }
 
@@ -412,7 +414,7 @@ mod tests {
     fn ecs(record: &str, facts: Option<&Facts<'_>>) -> String {
         let fields = Fields::capture(record.as_bytes());
         let mut out = Vec::new();
-        write(record.as_bytes(), &fields, facts, None, &mut out);
+        write(record.as_bytes(), &fields, facts, None, &[], &mut out);
         String::from_utf8(out).unwrap()
     }
 

@@ -216,7 +216,7 @@ struct Target {
 /// Writes the event, or says why the record cannot be a valid OCSF event: not CloudTrail at all
 /// (`NotCloudTrail`), or without what its class requires (`OcsfIncomplete`); `out` is then
 /// untouched and the caller writes an error entry with the record's text.
-pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, marks: Option<&Marks>, out: &mut Vec<u8>) -> Result<(), Code> {
+pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, marks: Option<&Marks>, rules: &[&crate::detect::Rule], out: &mut Vec<u8>) -> Result<(), Code> {
     if !crate::enrich::is_cloudtrail(fields) {
         return Err(Code::NotCloudTrail);
     }
@@ -327,7 +327,7 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
         return Err(Code::OcsfIncomplete);
     }
     let risk = if matches!(class, Class::Api) { facts } else { None };
-    write_enrichments(&mut doc, risk, action.as_deref(), marks);
+    write_enrichments(&mut doc, risk, action.as_deref(), marks, rules);
     if let Some(m) = marks {
         // OCSF's own attribute for the event as received; the label makes it easy to filter.
         doc.str("raw_data", &m.original);
@@ -746,10 +746,10 @@ fn cloudformation_type(kind: &str) -> String {
 /// tracking (src/track: `cloudfront.change` on the resource it names, `resources.uid`, its `data`
 /// the change object), and for a salvaged record (docs/INPUTS.md, "Salvage") one enrichment
 /// `salvage` whose data are the damages.
-fn write_enrichments(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&str>, marks: Option<&Marks>) {
+fn write_enrichments(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&str>, marks: Option<&Marks>, rules: &[&crate::detect::Rule]) {
     let risk = facts.filter(|f| !f.risk.is_empty());
     let change = facts.and_then(|f| f.change.as_ref());
-    if risk.is_none() && change.is_none() && marks.is_none() {
+    if risk.is_none() && change.is_none() && marks.is_none() && rules.is_empty() {
         return;
     }
     doc.put_with(&[Part::Dotted("enrichments")], |o| {
@@ -783,6 +783,8 @@ fn write_enrichments(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&s
             crate::record::write_damages(o, &m.damages);
             o.extend_from_slice(b"}}");
         }
+        // Sigma rules that matched (the `rules` option; docs/DETECTIONS.md).
+        crate::detect::write_ocsf(rules, action.unwrap_or(""), risk.is_some() || change.is_some() || marks.is_some(), o);
         o.push(b']');
     });
 }
@@ -826,7 +828,7 @@ mod tests {
     fn try_ocsf(record: &str, facts: Option<&Facts<'_>>) -> Result<String, Code> {
         let fields = Fields::capture(record.as_bytes());
         let mut out = Vec::new();
-        write(record.as_bytes(), &fields, facts, None, &mut out)?;
+        write(record.as_bytes(), &fields, facts, None, &[], &mut out)?;
         assert_object(&out);
         Ok(String::from_utf8(out).unwrap())
     }
@@ -836,7 +838,7 @@ mod tests {
         let fields = Fields::capture(record.as_bytes());
         let facts = crate::enrich::enrich(&fields);
         let mut out = Vec::new();
-        write(record.as_bytes(), &fields, Some(&facts), None, &mut out).unwrap();
+        write(record.as_bytes(), &fields, Some(&facts), None, &[], &mut out).unwrap();
         assert_object(&out);
         String::from_utf8(out).unwrap()
     }
@@ -1066,7 +1068,7 @@ mod tests {
             for facts in [None, Some(&Facts::default())] {
                 let mut out = Vec::new();
                 let fields = Fields::capture(rec.as_bytes());
-                match write(rec.as_bytes(), &fields, facts, None, &mut out) {
+                match write(rec.as_bytes(), &fields, facts, None, &[], &mut out) {
                     Ok(()) => assert_object(&out),
                     Err(_) => assert!(out.is_empty(), "nothing written for a record that becomes an error entry"),
                 }

@@ -12,7 +12,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
@@ -20,6 +20,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+// Whether the build put SigmaHQ's rules in pkg/sigma (scripts/build.sh; absent without a copy of
+// SigmaHQ/sigma), and the rule files it holds then.
+const SIGMA = existsSync(join(ROOT, 'pkg/sigma/index.json'));
+const SIGMA_FILES = SIGMA ? readdirSync(join(ROOT, 'pkg/sigma/rules')).filter((f) => f.endsWith('.yml')).map((f) => `pkg/sigma/rules/${f}`) : [];
 const FIX = join(ROOT, 'tests/consumer/fixtures');
 const SAMPLE = join(ROOT, 'examples/cloudfront-sample.json');
 const BIN = join(ROOT, 'node_modules/.bin');
@@ -117,7 +121,9 @@ describe('the packed package, installed into a fresh project', () => {
   test('the tarball holds everything package.json points at, and nothing else', () => {
     const files = packed.files.map((f) => f.path).sort();
     const wanted = new Set([
-      ...exportTargets(PKG.exports), ...Object.values(PKG.bin), PKG.main, PKG.module, PKG.types,
+      // SigmaHQ's rules (pkg/sigma) when the build had them (scripts/sigma-rules.mjs)
+      ...exportTargets(PKG.exports).filter((f) => SIGMA || !f.includes('pkg/sigma/')),
+      ...(SIGMA ? ['pkg/sigma/LICENSE', ...SIGMA_FILES] : []), ...Object.values(PKG.bin), PKG.main, PKG.module, PKG.types,
       // what the entries load: the wasm-bindgen glue and the CommonJS marker of pkg/node
       'pkg/node/cloudfront_trail.js', 'pkg/node/cloudfront_trail_bg.wasm', 'pkg/node/package.json',
       'pkg/web/cloudfront_trail.js', 'pkg/web/cloudfront_trail_bg.wasm',
@@ -126,7 +132,7 @@ describe('the packed package, installed into a fresh project', () => {
     const missing = [...wanted].filter((f) => !files.includes(f));
     assert.deepEqual(missing, [], `missing from ${packed.filename}`);
     // Only the built package: the shim, its types, the glue and wasm, the viewer, the readme.
-    const allowed = /^(package\.json|README\.md|LICENSE|js\/[a-z]+\.(mjs|cjs|d\.ts)|js\/viewer\/([a-z]+\.mjs|index\.html|style\.css|README\.md)|pkg\/(node|web)\/cloudfront_trail(\.js|_bg\.wasm)|pkg\/node\/package\.json)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|js\/[a-z]+\.(mjs|cjs|d\.ts)|js\/viewer\/([a-z]+\.mjs|index\.html|style\.css|README\.md)|pkg\/(node|web)\/cloudfront_trail(\.js|_bg\.wasm)|pkg\/node\/package\.json|pkg\/sigma\/(index\.json|LICENSE|rules\/[a-z0-9_]+\.yml))$/;
     assert.deepEqual(files.filter((f) => !allowed.test(f)), [], 'files that do not belong in the package');
     // Every relative import (and new URL) of a file in every shipped module resolves inside the tarball.
     const dir = join(PROJECT, 'node_modules', PKG.name);
@@ -142,6 +148,17 @@ describe('the packed package, installed into a fresh project', () => {
     }
     assert.ok(checked > 20, `only ${checked} relative imports found`);
     console.log(`${packed.filename}: ${files.length} files, ${packed.size} bytes gzipped, ${packed.unpackedSize} unpacked`);
+  });
+
+  test('SigmaHQ\'s rules: sigmaRules() and the CLI\'s --sigma fire on a CloudTrail StopLogging', { skip: !SIGMA && 'the build had no SigmaHQ rules (pkg/sigma absent)' }, async () => {
+    const api = await installed();
+    const rules = api.sigmaRules();
+    assert.equal(rules.length, SIGMA_FILES.length);
+    const rec = { eventVersion: '1.08', eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', userIdentity: { type: 'IAMUser' } };
+    const out = api.transform(rec, { rules });
+    assert.ok([out['rule.id']].flat().includes('4db60cc0-36fb-42b7-9b58-a5b53019fb74'), JSON.stringify(out));
+    const r = ok(run('npx', ['--no', '--offline', 'cloudfront-trail', '--sigma', '--format', 'ndjson'], { input: JSON.stringify(rec) }), 'npx cloudfront-trail --sigma');
+    assert.deepEqual(JSON.parse(r.stdout)['rule.id'], out['rule.id']);
   });
 
   test('Node ES modules: transform, transformLog and the stream in a pipeline over a gzipped log', () => {

@@ -136,5 +136,9 @@ test('every ECS document the profile writes fits ECS and the aws.cloudtrail mapp
   const salvaged = docs.filter(({ doc }) => doc.aws?.cloudtrail?.salvaged === true);
   t.diagnostic(`ecs: ${salvaged.length} of them salvaged records`);
   assert.ok(salvaged.length >= 2, 'the salvage fixtures give salvaged documents, enrichment on and off');
+  // Sigma matches are among them (rule.*, threat.*, event.risk_score: profile-events.mjs's rules pass).
+  const detected = docs.filter(({ doc }) => doc.rule?.id !== undefined);
+  t.diagnostic(`ecs: ${detected.length} of them with Sigma matches (${detected.filter(({ doc }) => doc.threat).length} with threat.*)`);
+  assert.ok(detected.length > 0 && detected.some(({ doc }) => doc.threat?.technique?.id), 'documents with rule and threat fields');
   assert.equal(failures.length, 0, `${failures.length} of ${docs.length} documents:\n${failures.slice(0, 30).join('\n')}`);
 });

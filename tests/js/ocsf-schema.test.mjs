@@ -106,5 +106,9 @@ test('every OCSF event the profile writes is valid OCSF 1.1.0', (t) => {
   const salvaged = docs.filter(({ doc }) => doc.metadata?.labels?.includes('salvaged'));
   t.diagnostic(`ocsf: ${salvaged.length} of them salvaged records`);
   assert.ok(salvaged.length >= 2, 'the salvage fixtures give salvaged events, enrichment on and off');
+  // Sigma matches are among them (sigma enrichments: profile-events.mjs's rules pass).
+  const detected = docs.filter(({ doc }) => doc.enrichments?.some((e) => e.type === 'sigma'));
+  t.diagnostic(`ocsf: ${detected.length} of them with Sigma matches`);
+  assert.ok(detected.length > 0 && detected.some(({ doc }) => doc.enrichments.some((e) => e.data?.attacks?.length)), 'events with sigma enrichments');
   assert.equal(failures.length, 0, `${failures.length} of ${docs.length} events invalid:\n${failures.slice(0, 40).join('\n')}`);
 });

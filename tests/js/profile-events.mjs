@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ct from '../../js/node.mjs';
 import { geoipDb } from './geoip-dbs.mjs';
+import { parse as parseYaml } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SAMPLES = path.join(ROOT, '../shared/samples');
@@ -103,13 +104,24 @@ export function logFixtures() {
   return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ source: `tests/fixtures/track/${f}`, bytes: fs.readFileSync(path.join(dir, f)) }));
 }
 
+/** Sigma rules for the documents with detections: this repository's fixtures (tests/fixtures/sigma)
+ * and SigmaHQ's CloudTrail rules when scripts/sigma-rules.mjs has extracted them (target/sigma). */
+export function judgedRules() {
+  const dir = path.join(ROOT, 'tests/fixtures/sigma');
+  const rules = fs.readdirSync(dir).sort().map((f) => parseYaml(fs.readFileSync(path.join(dir, f), 'utf8')));
+  const index = path.join(ROOT, 'target/sigma/index.json');
+  if (fs.existsSync(index)) rules.push(...JSON.parse(fs.readFileSync(index, 'utf8')).rules);
+  return rules;
+}
+
 /** Every document `profile` writes for the inputs above, enrichment on and off, and enriched
- * with the `geoip` option (a test database that places every address: every geo key written):
+ * with the `geoip` option (a test database that places every address: every geo key written),
+ * and with Sigma rules (judgedRules: rule.*, threat.*, OCSF enrichments written):
  * [{ source, enrich, doc }]. Records that become error entries are not documents. */
 export function documents(profile) {
   const out = [];
   const geoip = geoipDb('everywhere');
-  for (const [enrich, more] of [[true, {}], [false, {}], ['geoip', { geoip }]]) {
+  for (const [enrich, more] of [[true, {}], [false, {}], ['geoip', { geoip }], ['rules', { rules: judgedRules() }]]) {
     const opts = { profile, enrich: enrich !== false, ...more };
     // Whole logs with salvage on: a damaged record (the seed's) is a document too.
     const logOpts = { ...opts, salvage: true };

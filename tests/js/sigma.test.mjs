@@ -74,3 +74,44 @@ test('the CLI: a missing directory or bad YAML is an error that names the file',
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// SigmaHQ's rules as the package ships them (pkg/sigma, written by scripts/build.sh through
+// scripts/sigma-rules.mjs); skipped when the build had no copy of SigmaHQ/sigma.
+const SHIPPED = fs.existsSync(here('../../pkg/sigma/index.json'));
+const STOP = { eventVersion: '1.08', eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', userIdentity: { type: 'IAMUser' } };
+const IMPORTANT_CHANGE = '4db60cc0-36fb-42b7-9b58-a5b53019fb74';
+
+test('sigmaRules(): the shipped rules, one frozen array, usable as the rules option', { skip: !SHIPPED && 'pkg/sigma absent' }, () => {
+  const rules = ct.sigmaRules();
+  const index = JSON.parse(fs.readFileSync(here('../../pkg/sigma/index.json'), 'utf8'));
+  const manifest = JSON.parse(fs.readFileSync(here('../../scripts/sigma-rules.json'), 'utf8'));
+  assert.equal(index.commit, manifest.commit);
+  assert.equal(rules.length, manifest.rules.filter((r) => r.supported).length);
+  assert.equal(ct.sigmaRules(), rules);
+  assert.ok(Object.isFrozen(rules) && Object.isFrozen(rules[0].detection));
+  assert.ok(fs.readFileSync(here('../../pkg/sigma/LICENSE'), 'utf8').includes('Detection Rule License'));
+  const out = ct.transform(STOP, { rules });
+  assert.ok([out['rule.id']].flat().includes(IMPORTANT_CHANGE), JSON.stringify(out));
+  // The batch path and the nested profiles carry the match too.
+  const [many] = ct.transformMany([JSON.stringify(STOP)], { rules });
+  assert.deepEqual(many['rule.id'], out['rule.id']);
+  const ecs = ct.transform(STOP, { rules, profile: 'ecs' });
+  assert.ok([ecs.rule.id].flat().includes(IMPORTANT_CHANGE));
+  assert.equal(ecs.threat.framework, 'MITRE ATT&CK');
+  const ocsf = ct.transform({ ...STOP, eventTime: '2024-01-01T00:00:00Z', awsRegion: 'us-east-1', sourceIPAddress: '192.0.2.1' }, { rules, profile: 'ocsf' });
+  assert.ok(ocsf.enrichments.some((e) => e.type === 'sigma' && e.data.rule.uid === IMPORTANT_CHANGE), JSON.stringify(ocsf.enrichments));
+});
+
+test('the CLI: --sigma evaluates the shipped rules, with --rules as well', { skip: !SHIPPED && 'pkg/sigma absent' }, () => {
+  const input = JSON.stringify({ Records: [STOP, JSON.parse(LOG).Records[0]] });
+  let r = run(['--sigma', '--format', 'ndjson'], input);
+  assert.equal(r.code, 0, r.err);
+  let recs = r.out.trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok([recs[0]['rule.id']].flat().includes(IMPORTANT_CHANGE));
+  assert.equal(recs[1]['rule.id'], undefined);
+  r = run(['--sigma', '--rules', RULES, '--format', 'ndjson'], input);
+  assert.equal(r.code, 0, r.err);
+  recs = r.out.trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok([recs[0]['rule.id']].flat().includes(IMPORTANT_CHANGE));
+  assert.equal(recs[1]['rule.id'], 'fixture-plain');
+});
