@@ -130,7 +130,10 @@ export function createTransformStream(options = {}) {
         const go = resume;
         resume = null;
         go();
-        return;
+        // Paused again: it pushed. Otherwise the chunk may have ended without a push (a last
+        // piece or slice with no whole line), and Node waits for a push or the next chunk until
+        // this read goes on to the Transform's (issue 16: a stall, exit 13).
+        if (resume) return;
       }
       Transform.prototype._read.call(this, n);
     },

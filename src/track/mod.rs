@@ -118,8 +118,8 @@ else `userIdentity.accountId`. Every later record that carries a configuration o
 is compared with it. On by default; `track: false` (CLI `--no-track`) or `enrich: false` turns it
 off. The one-record `transform` has no history: it never writes these keys (the state flags in
 `cloudfront.risk` still say what one record proves); neither does the Fluent Bit filter (it
-returns what `transform` returns). The Lambda handler leaves tracking off unless `TRAIL_OPTIONS`
-sets `track` (docs/LAMBDA.md).
+returns what `transform` returns). The Lambda handler tracks within each object (an invocation
+keeps no history across objects); `TRAIL_OPTIONS` `{\"track\":false}` turns it off (docs/LAMBDA.md).
 
 - **What carries a configuration**: successful CloudFront calls only (a failed call changed
   nothing). `Create*` and `Update*`: the request's configuration (`requestParameters.<config>`,

@@ -102,3 +102,62 @@ test('many records stream through without the input being held (output keeps pac
   assert.ok(maxLag < 65536 + line.length, `input held back: ${maxLag} bytes`);
   assert.ok(outBytes > body.length);
 });
+
+// Read without flowing (an async iterator): output waits in the buffer, so the stream pauses
+// between pieces and goes on from read(). A resumed step that gives no output used to end the
+// chunk inside read() without pushing anything: Node then waited for a push that never came
+// (issue 16: the Lambda handler never settled, exit 13). Undone, these end with the event loop
+// empty and the test failing as still pending.
+async function readAll(stream, writes) {
+  const lines = [];
+  const feeding = (async () => {
+    for (const w of writes) {
+      // Each write waits for the reader to have had the output of the one before.
+      if (!stream.write(w)) await new Promise((r) => stream.once('drain', r));
+      await new Promise((r) => setImmediate(r));
+    }
+    stream.end();
+  })();
+  let text = '';
+  for await (const piece of stream) text += piece;
+  await feeding;
+  for (const l of text.split('\n')) if (l) lines.push(JSON.parse(l));
+  return lines;
+}
+
+test('paused between the slices of one chunk, a last slice with no complete record does not stall the stream', async () => {
+  // One 128 KiB write (two 64 KiB slices): records that fill the reader's buffer, then a record
+  // of 200 KB that starts in the first slice and goes on past the second.
+  const small = (i) => JSON.stringify({ eventVersion: '1.08', eventName: 'ListDistributions', eventID: `id-${i}`, pad: 'x'.repeat(200) }) + '\n';
+  let head = '';
+  let n = 0;
+  while (head.length < 60_000) head += small(n++);
+  const big = JSON.stringify({ eventVersion: '1.08', eventName: 'GetDistribution', eventID: 'big', pad: 'y'.repeat(200_000) }) + '\n';
+  const body = Buffer.from(head + big + small(n++));
+  const lines = await readAll(createTransformStream({ ndjson: true }), [body.subarray(0, 128 << 10), body.subarray(128 << 10)]);
+  assert.equal(lines.length, n + 1);
+  assert.equal(lines[n - 1].eventID, 'big');
+});
+
+test('a piece that stops at its budget right before an unfinished record does not stall the stream', async () => {
+  // gzip input whose first write ends, after decompression, with exactly enough whole records to
+  // reach the 1 MiB output budget of a piece, then the start of one more: `more` is true, and the
+  // next piece is empty.
+  const rec = (i) => JSON.stringify({ eventVersion: '1.08', eventTime: '2024-03-14T10:00:00Z', eventSource: 'cloudfront.amazonaws.com', eventName: 'ListDistributions', eventID: `${i}`.padStart(8, '0') });
+  const lineBytes = Buffer.byteLength(ct.transformLogToNdjson(`{"Records":[${rec(0)}]}`));
+  const whole = Math.ceil((1 << 20) / lineBytes);
+  const records = Array.from({ length: whole + 1 }, (_, i) => rec(i));
+  const text = `{"Records":[${records.join(',')}]}`;
+  const cut = text.length - Math.floor(records[whole].length / 2) - 2; // inside the last record
+  const gz = zlib.createGzip();
+  const first = [];
+  gz.on('data', (d) => first.push(d));
+  gz.write(text.slice(0, cut));
+  await new Promise((r) => gz.flush(zlib.constants.Z_SYNC_FLUSH, r));
+  const head = Buffer.concat(first.splice(0));
+  gz.end(text.slice(cut));
+  await new Promise((r) => gz.on('end', r));
+  const lines = await readAll(createTransformStream({ ndjson: true }), [head, Buffer.concat(first)]);
+  assert.equal(lines.length, whole + 1);
+  assert.deepEqual(lines.map((l) => l.eventID), records.map((_, i) => `${i}`.padStart(8, '0')));
+});

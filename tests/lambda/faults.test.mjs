@@ -29,7 +29,7 @@ before(async () => {
   // Few retries, short waits: the faults below persist, so retrying longer proves nothing.
   viaProxy = h.s3Client(proxy.endpoint, { maxAttempts: 2 });
   source = h.logText(6000, 2000);
-  expected = transformLogToNdjson(source, { track: false }); // the handler's default
+  expected = transformLogToNdjson(source); // the handler's defaults: change tracking on
 });
 
 after(async () => {

@@ -124,6 +124,7 @@ describe('configuration (cold start)', () => {
         AWS_ENDPOINT_URL_S3: moto.endpoint,
         TRAIL_DESTINATION: `s3://${dst}/from-env`,
         TRAIL_PROFILE: 'ecs',
+        TRAIL_OPTIONS: '{"track":false}',
       },
       encoding: 'utf8',
       timeout: 60_000,
@@ -131,7 +132,9 @@ describe('configuration (cold start)', () => {
     assert.equal(good.status, 0, good.stderr);
     assert.deepEqual(JSON.parse(good.stdout.trim().split('\n').pop()), { objects: 1, skipped: 0 });
     const text = await h.readOutput(s3, dst, `from-env/${OUT}`);
+    // `{"track":false}` in TRAIL_OPTIONS still turns change tracking off (on by default).
     assert.equal(text, transformLogToNdjson(body, { profile: 'ecs', track: false }));
+    assert.notEqual(text, transformLogToNdjson(body, { profile: 'ecs' }));
   });
 });
 
@@ -184,8 +187,10 @@ describe('end to end against S3', () => {
     assert.deepEqual(res, { objects: 1, skipped: 0 });
     assert.deepEqual(await h.listKeys(s3, dst), [`cloudtrail/${OUT}`]);
     const out = await h.readOutput(s3, dst, `cloudtrail/${OUT}`);
-    assert.equal(out, transformLogToNdjson(text, { track: false }));
+    assert.equal(out, transformLogToNdjson(text));
     const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    // Change tracking is on by default, within the object: updates say what changed.
+    assert.ok(lines.some((l) => l['cloudfront.change.state'] === 'changed'));
     assert.equal(lines.length, 120);
     assert.equal(lines[119].eventID, h.record(119).eventID); // every record, in order
     assert.equal(lines[0]['event.action'], h.record(0).eventName.replace(/\d{4}_\d{2}_\d{2}$/, ''));
@@ -205,8 +210,7 @@ describe('end to end against S3', () => {
       const body = gzipSync(text);
       await h.put(s3, src, key, body);
       await handler(h.s3Event(h.s3Record(src, key, body.length)));
-      // The handler does not track changes (docs/LAMBDA.md): compare with an untracked reading.
-      const opts = { track: false, ...(env.TRAIL_OPTIONS ? JSON.parse(env.TRAIL_OPTIONS) : {}) };
+      const opts = env.TRAIL_OPTIONS ? JSON.parse(env.TRAIL_OPTIONS) : {};
       assert.equal(await h.readOutput(s3, dst, `cloudtrail/${OUT}`), transformLogToNdjson(text, opts));
       assert.deepEqual({ records: logs[0].records, errors: logs[0].errors, ...(want.salvaged !== undefined && { salvaged: logs[0].salvaged }) }, want);
       if (!env.TRAIL_OPTIONS) assert.equal(logs[0].salvaged, 0);
@@ -220,7 +224,7 @@ describe('end to end against S3', () => {
     await h.put(s3, src, key, body);
     await handler(h.eventBridgeEvent(src, key, body.length));
     const out = await h.readOutput(s3, dst, `cloudtrail/${OUT}`);
-    assert.equal(out, transformLogToNdjson(body, { profile: 'ecs', track: false }));
+    assert.equal(out, transformLogToNdjson(body, { profile: 'ecs' }));
     assert.equal(JSON.parse(out.split('\n')[0]).ecs.version.split('.')[0], '8');
   });
 
@@ -240,7 +244,7 @@ describe('end to end against S3', () => {
     assert.deepEqual(res, { batchItemFailures: [{ itemIdentifier: gone.messageId }, { itemIdentifier: garbage.messageId }] });
     for (let i = 0; i < 3; i++) {
       const outKey = `cloudtrail/${OUT.replace('abcd', `f${i}`)}`;
-      assert.equal(await h.readOutput(s3, dst, outKey), transformLogToNdjson(bodies[i], { profile: 'ocsf', track: false }));
+      assert.equal(await h.readOutput(s3, dst, outKey), transformLogToNdjson(bodies[i], { profile: 'ocsf' }));
     }
     assert.equal((await h.listKeys(s3, dst)).length, 3);
   });
