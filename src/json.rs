@@ -567,11 +567,42 @@ pub(crate) fn key_eq(raw: &[u8], plain: &str) -> bool {
     raw.contains(&b'\\') && unescape(raw).is_some_and(|s| s == plain)
 }
 
+/// The index of the first backslash or non-ASCII byte of `b` (or `b.len()`): one pass that
+/// tells a plain ASCII string (most of what enrichment reads) from one to decode or validate.
+#[inline]
+fn find_backslash_or_high(b: &[u8]) -> usize {
+    let mut j = 0;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::*;
+        while j + 16 <= b.len() {
+            // SAFETY: `j + 16 <= b.len()`, an unaligned load; SSE2 is always present on x86_64.
+            let m = unsafe {
+                let v = _mm_loadu_si128(b.as_ptr().add(j).cast::<__m128i>());
+                _mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8)))) as u32
+            };
+            if m != 0 {
+                return j + m.trailing_zeros() as usize;
+            }
+            j += 16;
+        }
+    }
+    while j < b.len() && b[j] != b'\\' && b[j] < 0x80 {
+        j += 1;
+    }
+    j
+}
+
 /// A raw value as a string, if it is a JSON string (decoded when it holds escapes).
 pub(crate) fn as_str(v: &[u8]) -> Option<Cow<'_, str>> {
     if v.len() >= 2 && v[0] == b'"' && v[v.len() - 1] == b'"' {
         let inner = &v[1..v.len() - 1];
-        if inner.contains(&b'\\') {
+        let at = find_backslash_or_high(inner);
+        if at == inner.len() {
+            // SAFETY: every byte is ASCII (checked just above), so the bytes are UTF-8.
+            return Some(Cow::Borrowed(unsafe { core::str::from_utf8_unchecked(inner) }));
+        }
+        if inner[at..].contains(&b'\\') {
             unescape(inner).map(Cow::Owned)
         } else {
             core::str::from_utf8(inner).ok().map(Cow::Borrowed)
@@ -987,6 +1018,26 @@ mod tests {
     fn deep_nesting_is_an_error_not_a_crash() {
         let s = "[".repeat(200_000);
         assert_eq!(skip_value(s.as_bytes(), 0, 0).unwrap_err().code, Code::TooDeep);
+    }
+
+    #[test]
+    fn as_str_plain_escaped_and_non_ascii() {
+        // A backslash or a non-ASCII byte at every offset across the 16-byte steps and the tail.
+        for len in [0usize, 5, 15, 16, 17, 33] {
+            let plain = format!("\"{}\"", "a".repeat(len));
+            assert_eq!(as_str(plain.as_bytes()).as_deref(), Some(&*"a".repeat(len)));
+            for pos in 0..len {
+                let mut s = "a".repeat(len);
+                s.replace_range(pos..pos + 1, "\\u00e9");
+                assert_eq!(as_str(format!("\"{s}\"").as_bytes()).as_deref(), Some(&*s.replace("\\u00e9", "\u{e9}")), "{s}");
+                let mut s = "a".repeat(len);
+                s.replace_range(pos..pos + 1, "\u{e9}");
+                assert_eq!(as_str(format!("\"{s}\"").as_bytes()).as_deref(), Some(&*s), "{s}");
+            }
+        }
+        // Invalid UTF-8 after an ASCII run is still refused.
+        assert_eq!(as_str(b"\"abcdefghijklmnopq\xff\""), None);
+        assert_eq!(as_str(b"\"abc\xc3\""), None);
     }
 
     #[test]
