@@ -116,6 +116,8 @@ fn main() {
     let opts = Options { track, ..Options::default() };
     let no_enrich = Options { enrich: false, ..Options::default() };
     let salvage = Options { salvage: true, ..Options::default() };
+    let ecs = Options { track, profile: cloudfront_trail::Profile::Ecs, ..Options::default() };
+    let ocsf = Options { track, profile: cloudfront_trail::Profile::Ocsf, ..Options::default() };
 
     // The race's rows write the same NDJSON as `core-race-jsonrs` (checked here once, so a row
     // never times different work; tests/race.rs checks it record by record).
@@ -226,6 +228,31 @@ fn main() {
             label: "transform_log_to_ndjson, enrich off (Records file)",
             bytes: bytes.len(),
             run: Box::new(|| match transform_log_to_ndjson(&bytes, &no_enrich) {
+                Ok((out, s)) => {
+                    black_box(&out);
+                    s.records as usize
+                }
+                Err(_) => 0,
+            }),
+        },
+        // Issue 19: the nested profiles against the flat one (target: within 1.5x of its time).
+        Path {
+            id: "core-ndjson-ecs",
+            label: "transform_log_to_ndjson, profile ecs (Records file)",
+            bytes: bytes.len(),
+            run: Box::new(|| match transform_log_to_ndjson(&bytes, &ecs) {
+                Ok((out, s)) => {
+                    black_box(&out);
+                    s.records as usize
+                }
+                Err(_) => 0,
+            }),
+        },
+        Path {
+            id: "core-ndjson-ocsf",
+            label: "transform_log_to_ndjson, profile ocsf (Records file)",
+            bytes: bytes.len(),
+            run: Box::new(|| match transform_log_to_ndjson(&bytes, &ocsf) {
                 Ok((out, s)) => {
                     black_box(&out);
                     s.records as usize
