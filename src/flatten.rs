@@ -132,7 +132,12 @@ impl<'a, 's> Walker<'a, 's> {
         let mut member_index = 0usize;
         let mut seen = 0u32; // trie members met in this object (duplicates: the last wins)
         loop {
+            // With SIMD the key's scan also says whether it holds `~` or the separator's first
+            // byte; without, the plain scan and a loop over the key (smaller code in the wasm).
+            #[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
             let (json::MemberKey { ks, ke, esc: kesc, value: vstart }, special) = json::member_key_or(b, j, b'~', self.sep[0])?;
+            #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+            let (json::MemberKey { ks, ke, esc: kesc, value: vstart }, special) = (json::member_key(b, j)?, false);
 
             // Which captured field (if any) lives here, and where the trie goes below.
             let (cap, child) = if node == Node::None {
@@ -172,7 +177,7 @@ impl<'a, 's> Walker<'a, 's> {
                     if joined {
                         self.s.path.extend_from_slice(&self.sep[..self.sep_len]);
                     }
-                    self.push_key(ks, ke, kesc || special);
+                    self.push_key(ks, ke, kesc, special);
                     if top {
                         self.levels.push(Level::Key(ks, ke));
                     }
@@ -203,15 +208,20 @@ impl<'a, 's> Walker<'a, 's> {
         }
     }
 
-    /// Appends the escaped form of the key `b[ks..ke]` to the path. `needs`: the key holds an
-    /// escape, `~` or the separator's first byte (found while the key was scanned).
+    /// Appends the escaped form of the key `b[ks..ke]` to the path. `special`: the key holds `~`
+    /// or the separator's first byte (with SIMD, found while the key was scanned; without, looked
+    /// for here).
     #[inline]
-    fn push_key(&mut self, ks: usize, ke: usize, needs: bool) {
+    fn push_key(&mut self, ks: usize, ke: usize, kesc: bool, special: bool) {
         let raw = &self.b[ks..ke];
-        if !needs {
+        #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+        let special = {
+            let s0 = self.sep[0];
+            special || raw.iter().any(|&c| c == b'~' || c == s0)
+        };
+        if !(kesc || special) {
             self.s.path.extend_from_slice(raw);
         } else {
-            let kesc = raw.contains(&b'\\');
             self.push_key_slow(raw, kesc);
         }
     }

@@ -124,15 +124,44 @@ pub(crate) fn scan_string(b: &[u8], i: usize) -> Res<(usize, bool)> {
 }
 
 /// The index of the first quote, backslash or control byte at or after `j` (or `b.len()`).
+#[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline]
 fn find_stop(b: &[u8], j: usize) -> usize {
     find_stop_or(b, j, b'"', b'"')
 }
 
-/// [`find_stop`] that also stops at the bytes `x1` and `x2` (pass `"` for none: a byte already
-/// stopped at costs nothing more once inlined). Sixteen bytes at a time with SSE2 (x86_64's
-/// baseline) or wasm simd128 (when the build enables it), else eight at a time (SWAR); the tail
-/// byte by byte. The first flagged byte is always a true match, which is all we use.
+/// The index of the first quote, backslash or control byte at or after `j` (or `b.len()`).
+/// Eight bytes at a time (SWAR, portable to wasm32): the lowest flagged byte of each word is
+/// always a true match, which is all we use.
+#[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+#[inline]
+fn find_stop(b: &[u8], mut j: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while j + 8 <= b.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[j..j + 8]);
+        let x = u64::from_le_bytes(w);
+        let q = x ^ (LO * b'"' as u64);
+        let s = x ^ (LO * b'\\' as u64);
+        let t = ((q.wrapping_sub(LO) & !q) | (s.wrapping_sub(LO) & !s) | (x.wrapping_sub(LO * 0x20) & !x)) & HI;
+        if t != 0 {
+            return j + (t.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    while j < b.len() && !STOP[b[j] as usize] {
+        j += 1;
+    }
+    j
+}
+
+/// [`find_stop`] that also stops at the bytes `x1` and `x2` (pass `"` for none: a compare
+/// already made costs nothing more once inlined). Sixteen bytes at a time with SSE2 (x86_64's
+/// baseline) or wasm simd128 (when the build enables it); the tail byte by byte. The first
+/// flagged byte is always a true match. Without SIMD the portable code above is used instead:
+/// a SWAR copy of this made the wasm 1 KB larger gzipped.
+#[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
 fn find_stop_or(b: &[u8], mut j: usize, x1: u8, x2: u8) -> usize {
     #[cfg(target_arch = "x86_64")]
@@ -173,22 +202,6 @@ fn find_stop_or(b: &[u8], mut j: usize, x1: u8, x2: u8) -> usize {
             j += 16;
         }
     }
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    while j + 8 <= b.len() {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&b[j..j + 8]);
-        let x = u64::from_le_bytes(w);
-        let q = x ^ (LO * b'"' as u64);
-        let s = x ^ (LO * b'\\' as u64);
-        let a = x ^ (LO * x1 as u64);
-        let c = x ^ (LO * x2 as u64);
-        let t = ((q.wrapping_sub(LO) & !q) | (s.wrapping_sub(LO) & !s) | (a.wrapping_sub(LO) & !a) | (c.wrapping_sub(LO) & !c) | (x.wrapping_sub(LO * 0x20) & !x)) & HI;
-        if t != 0 {
-            return j + (t.trailing_zeros() / 8) as usize;
-        }
-        j += 8;
-    }
     while j < b.len() && !STOP[b[j] as usize] && b[j] != x1 && b[j] != x2 {
         j += 1;
     }
@@ -198,6 +211,14 @@ fn find_stop_or(b: &[u8], mut j: usize, x1: u8, x2: u8) -> usize {
 /// Scans a key whose opening quote is at `b[i]`, as [`scan_string`] does, and also says whether
 /// its content holds `x1` or `x2` (the flattening walker's `~` and separator byte, which make the
 /// key need escaping in a path) — one pass instead of a second loop over the key.
+#[cfg(all(test, not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))))]
+pub(crate) fn scan_key(b: &[u8], i: usize, x1: u8, x2: u8) -> Res<(usize, bool, bool)> {
+    let (end, esc) = scan_string(b, i)?;
+    Ok((end, esc, b[i + 1..end - 1].iter().any(|&c| c == x1 || c == x2)))
+}
+
+/// (SIMD targets: the flag comes out of the one scan.)
+#[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline]
 pub(crate) fn scan_key(b: &[u8], i: usize, x1: u8, x2: u8) -> Res<(usize, bool, bool)> {
     let mut j = i + 1;
@@ -316,11 +337,24 @@ pub(crate) struct MemberKey {
 /// (`skip_value`, the flattening walker, the capture pass) read a member's key.
 #[inline]
 pub(crate) fn member_key(b: &[u8], j: usize) -> Res<MemberKey> {
-    member_key_or(b, j, b'"', b'"').map(|(m, _)| m)
+    match b.get(j) {
+        Some(b'"') => {}
+        None => return fail(Code::Eof, j),
+        _ => return fail(Code::ExpectedKey, j),
+    }
+    let (kend, esc) = scan_string(b, j)?;
+    let c = skip_ws(b, kend);
+    match b.get(c) {
+        Some(b':') => {}
+        None => return fail(Code::Eof, c),
+        _ => return fail(Code::ExpectedColon, c),
+    }
+    Ok(MemberKey { ks: j + 1, ke: kend - 1, esc, value: skip_ws(b, c + 1) })
 }
 
 /// [`member_key`], also saying whether the key's raw content holds `x1` or `x2` (see [`scan_key`]).
-#[inline(always)]
+#[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
+#[inline]
 pub(crate) fn member_key_or(b: &[u8], j: usize, x1: u8, x2: u8) -> Res<(MemberKey, bool)> {
     match b.get(j) {
         Some(b'"') => {}
@@ -569,10 +603,11 @@ pub(crate) fn key_eq(raw: &[u8], plain: &str) -> bool {
 
 /// The index of the first backslash or non-ASCII byte of `b` (or `b.len()`): one pass that
 /// tells a plain ASCII string (most of what enrichment reads) from one to decode or validate.
+/// (x86_64 only: the portable byte loop made the wasm larger for no measured gain there.)
+#[cfg(target_arch = "x86_64")]
 #[inline]
 fn find_backslash_or_high(b: &[u8]) -> usize {
     let mut j = 0;
-    #[cfg(target_arch = "x86_64")]
     {
         use core::arch::x86_64::*;
         while j + 16 <= b.len() {
@@ -597,6 +632,9 @@ fn find_backslash_or_high(b: &[u8]) -> usize {
 pub(crate) fn as_str(v: &[u8]) -> Option<Cow<'_, str>> {
     if v.len() >= 2 && v[0] == b'"' && v[v.len() - 1] == b'"' {
         let inner = &v[1..v.len() - 1];
+        #[cfg(not(target_arch = "x86_64"))]
+        let at = 0;
+        #[cfg(target_arch = "x86_64")]
         let at = find_backslash_or_high(inner);
         if at == inner.len() {
             // SAFETY: every byte is ASCII (checked just above), so the bytes are UTF-8.
