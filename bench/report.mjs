@@ -142,6 +142,13 @@ for (const r of rss) {
   else t(`peak RSS, ${r.label}`, kb(r.peakRssKb), '< 160 MB', r.peakRssKb < 160 * 1024);
 }
 for (const [name, , gz] of wasmRows) t(`gzipped ${name}`, `${(gz / 1024).toFixed(1)} KB`, '< 300 KB', gz < 300 * 1024);
+// Issue 19, native: the flat profile with enrichment, and the nested profiles against its time.
+const flatNative = ok('core-ndjson');
+if (flatNative) t('(issue 19) native transform_log_to_ndjson, flat, enrich on', `${fmt(mbps(flatNative))} MB/s`, '≥ 500 MB/s', mbps(flatNative) >= 500);
+for (const p of ['ecs', 'ocsf']) {
+  const r = ok(`core-ndjson-${p}`);
+  if (r && flatNative) t(`(issue 19) native ${p} profile's time vs flat's`, `${(r.medianMs / flatNative.medianMs).toFixed(2)}×`, '≤ 1.5×', r.medianMs <= 1.5 * flatNative.medianMs);
+}
 
 // Issue 19: the per-size-class table (bench/classes.mjs), ratios of medians in one process.
 const classLines = [];

@@ -56,7 +56,43 @@ fn naive_flatten(v: &Value, prefix: &mut String, out: &mut serde_json::Map<Strin
     }
 }
 
+/// `BENCH_DUMP=file[:file...] BENCH_DUMP_DIR=dir`: writes `transform_log_to_ndjson` of each file
+/// under a dozen option sets to `dir/<file index>-<set index>.ndjson` (an error as its message),
+/// then exits. For checking that a change to the hot path keeps the output byte for byte (the
+/// same sets as a hash script over the JS build can run).
+fn dump(files: &str) {
+    use cloudfront_trail::{Arrays, Profile};
+    let dir = PathBuf::from(std::env::var("BENCH_DUMP_DIR").unwrap_or_else(|_| String::from(".")));
+    let sets: Vec<Options> = vec![
+        Options::default(),
+        Options { profile: Profile::Ecs, ..Options::default() },
+        Options { profile: Profile::Ocsf, ..Options::default() },
+        Options { enrich: false, ..Options::default() },
+        Options { arrays: Arrays::Index, ..Options::default() },
+        Options { separator: '~', ..Options::default() },
+        Options { separator: '/', ..Options::default() },
+        Options { max_depth: 3, ..Options::default() },
+        Options { max_fields: 20, ..Options::default() },
+        Options { strict: true, ..Options::default() },
+        Options { track: false, ..Options::default() },
+        Options { separator: 'é', ..Options::default() },
+    ];
+    for (i, f) in files.split(':').enumerate() {
+        let data = std::fs::read(f).unwrap_or_default();
+        for (k, o) in sets.iter().enumerate() {
+            let out = match transform_log_to_ndjson(&data, o) {
+                Ok((out, _)) => out,
+                Err(e) => format!("ERR {e}").into_bytes(),
+            };
+            std::fs::write(dir.join(format!("{i}-{k}.ndjson")), out).expect("write dump");
+        }
+    }
+}
+
 fn main() {
+    if let Ok(files) = std::env::var("BENCH_DUMP") {
+        return dump(&files);
+    }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let file = std::env::var_os("BENCH_CORPUS").map(PathBuf::from).unwrap_or_else(|| root.join("bench/corpus/records-50mb.json"));
     let nd_file = file.with_extension("ndjson");
@@ -80,6 +116,8 @@ fn main() {
     let opts = Options { track, ..Options::default() };
     let no_enrich = Options { enrich: false, ..Options::default() };
     let salvage = Options { salvage: true, ..Options::default() };
+    let ecs = Options { track, profile: cloudfront_trail::Profile::Ecs, ..Options::default() };
+    let ocsf = Options { track, profile: cloudfront_trail::Profile::Ocsf, ..Options::default() };
 
     // The race's rows write the same NDJSON as `core-race-jsonrs` (checked here once, so a row
     // never times different work; tests/race.rs checks it record by record).
@@ -190,6 +228,31 @@ fn main() {
             label: "transform_log_to_ndjson, enrich off (Records file)",
             bytes: bytes.len(),
             run: Box::new(|| match transform_log_to_ndjson(&bytes, &no_enrich) {
+                Ok((out, s)) => {
+                    black_box(&out);
+                    s.records as usize
+                }
+                Err(_) => 0,
+            }),
+        },
+        // Issue 19: the nested profiles against the flat one (target: within 1.5x of its time).
+        Path {
+            id: "core-ndjson-ecs",
+            label: "transform_log_to_ndjson, profile ecs (Records file)",
+            bytes: bytes.len(),
+            run: Box::new(|| match transform_log_to_ndjson(&bytes, &ecs) {
+                Ok((out, s)) => {
+                    black_box(&out);
+                    s.records as usize
+                }
+                Err(_) => 0,
+            }),
+        },
+        Path {
+            id: "core-ndjson-ocsf",
+            label: "transform_log_to_ndjson, profile ocsf (Records file)",
+            bytes: bytes.len(),
+            run: Box::new(|| match transform_log_to_ndjson(&bytes, &ocsf) {
                 Ok((out, s)) => {
                     black_box(&out);
                     s.records as usize

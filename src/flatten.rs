@@ -91,7 +91,10 @@ pub(crate) fn flatten_record<'a>(
     };
     w.out.push(b'{');
     let mut first = true;
-    let end = w.object(start, 0, 0, false, Node::Root, true, &mut first)?;
+    // The capture trie is followed only when something reads the fields: enrichment, `strict`'s
+    // CloudTrail check, detection rules. Without them a key costs no trie step.
+    let root = if opts.enrich || opts.strict || opts.rules.set().is_some() { Node::Root } else { Node::None };
+    let end = w.object(start, 0, 0, false, root, true, &mut first)?;
     if w.overflowing {
         // Close the levels that were open when the overflow began.
         let written = w.written;
@@ -129,7 +132,12 @@ impl<'a, 's> Walker<'a, 's> {
         let mut member_index = 0usize;
         let mut seen = 0u32; // trie members met in this object (duplicates: the last wins)
         loop {
-            let json::MemberKey { ks, ke, esc: kesc, value: vstart } = json::member_key(b, j)?;
+            // With SIMD the key's scan also says whether it holds `~` or the separator's first
+            // byte; without, the plain scan and a loop over the key (smaller code in the wasm).
+            #[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
+            let (json::MemberKey { ks, ke, esc: kesc, value: vstart }, special) = json::member_key_or(b, j, b'~', self.sep[0])?;
+            #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+            let (json::MemberKey { ks, ke, esc: kesc, value: vstart }, special) = (json::member_key(b, j)?, false);
 
             // Which captured field (if any) lives here, and where the trie goes below.
             let (cap, child) = if node == Node::None {
@@ -169,7 +177,7 @@ impl<'a, 's> Walker<'a, 's> {
                     if joined {
                         self.s.path.extend_from_slice(&self.sep[..self.sep_len]);
                     }
-                    self.push_key(ks, ke, kesc);
+                    self.push_key(ks, ke, kesc, special);
                     if top {
                         self.levels.push(Level::Key(ks, ke));
                     }
@@ -200,14 +208,18 @@ impl<'a, 's> Walker<'a, 's> {
         }
     }
 
-    /// Appends the escaped form of the key `b[ks..ke]` to the path.
+    /// Appends the escaped form of the key `b[ks..ke]` to the path. `special`: the key holds `~`
+    /// or the separator's first byte (with SIMD, found while the key was scanned; without, looked
+    /// for here).
     #[inline]
-    fn push_key(&mut self, ks: usize, ke: usize, kesc: bool) {
+    fn push_key(&mut self, ks: usize, ke: usize, kesc: bool, special: bool) {
         let raw = &self.b[ks..ke];
-        // Keys are short: one pass testing two bytes beats two memchr calls.
-        let s0 = self.sep[0];
-        let needs = kesc || raw.iter().any(|&c| c == b'~' || c == s0);
-        if !needs {
+        #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+        let special = {
+            let s0 = self.sep[0];
+            special || raw.iter().any(|&c| c == b'~' || c == s0)
+        };
+        if !(kesc || special) {
             self.s.path.extend_from_slice(raw);
         } else {
             self.push_key_slow(raw, kesc);
