@@ -40,10 +40,14 @@ if [ "${FORCE_BUILD:-}" != 1 ] && fresh; then
 fi
 
 # Both targets share one cargo build; wasm-pack only re-runs wasm-bindgen and wasm-opt.
+# simd128: the string scanners of src/json.rs and src/flatten.rs take 16 bytes a step (10-15 %
+# faster on the real-shaped corpora, and ~1 KB smaller). Node 20 and every current browser run it;
+# the Fluent Bit build (scripts/build.d/fluentbit.sh) stays without it.
+SIMD="-C target-feature=+simd128"
 for target in "${TARGETS[@]}"; do
   dir=pkg/$([ "$target" = nodejs ] && echo node || echo web)
   log "wasm-pack build --release --target $target --out-dir $dir"
-  wasm-pack --quiet build --release --no-pack --target "$target" --out-dir "$dir"
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$SIMD" wasm-pack --quiet build --release --no-pack --target "$target" --out-dir "$dir"
 done
 # The nodejs glue is CommonJS while the repository's package.json says "type": "module".
 echo '{"type":"commonjs"}' > pkg/node/package.json

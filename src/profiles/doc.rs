@@ -38,9 +38,20 @@ pub(crate) struct Doc {
     items: Vec<Item>,
 }
 
+std::thread_local! {
+    /// The buffers of the last finished document, taken by the next: a stream of records then
+    /// allocates nothing per record once they have grown (they grew by reallocation per record,
+    /// ~20 % of the ocsf profile's instructions).
+    static SPARE: core::cell::RefCell<Option<Doc>> = const { core::cell::RefCell::new(None) };
+}
+
 impl Doc {
     pub(crate) fn new() -> Doc {
-        Doc::default()
+        let mut d = SPARE.with(|s| s.borrow_mut().take()).unwrap_or_default();
+        d.paths.clear();
+        d.vals.clear();
+        d.items.clear();
+        d
     }
 
     fn push_path(&mut self, parts: &[Part<'_>]) -> (u32, u32) {
@@ -108,6 +119,12 @@ impl Doc {
 
     /// True when a value was already added at exactly this static path.
     pub(crate) fn has(&self, path: &str) -> bool {
+        if crate::profiles::plain_key(path) {
+            // Plain segments are stored as they are, a NUL for each dot: compare in place.
+            let p = path.as_bytes();
+            let same = |q: &[u8]| q.len() == p.len() && q.iter().zip(p).all(|(&a, &b)| a == b || (a == 0 && b == b'.'));
+            return self.items.iter().any(|it| same(self.path_of(it)));
+        }
         let mut probe = Vec::new();
         for (n, seg) in path.split('.').enumerate() {
             if n > 0 {
@@ -140,15 +157,21 @@ impl Doc {
                     continue;
                 }
             }
-            let segs: Vec<&[u8]> = path.split(|&c| c == 0).collect();
-            let Some((leaf_key, parents)) = segs.split_last() else { continue };
-            let common = open.iter().zip(parents.iter()).take_while(|(a, b)| a == b).count();
+            // The leaf key after the last NUL; the parent segments before it (none without one).
+            let last = path.iter().rposition(|&c| c == 0);
+            let leaf_key = &path[last.map_or(0, |p| p + 1)..];
+            let mut parents = last.map(|p| path[..p].split(|&c| c == 0)).into_iter().flatten().peekable();
+            let mut common = 0;
+            while common < open.len() && parents.peek() == Some(&open[common]) {
+                parents.next();
+                common += 1;
+            }
             while open.len() > common {
                 open.pop();
                 has_member.pop();
                 out.push(b'}');
             }
-            for seg in &parents[common..] {
+            for seg in parents {
                 member_key(out, &mut has_member, seg);
                 out.push(b'{');
                 open.push(seg);
@@ -162,6 +185,12 @@ impl Doc {
             out.push(b'}');
         }
         out.push(b'}');
+        drop(open);
+        // Kept for the next record unless a huge record grew them (then they are let go).
+        if self.paths.capacity() + self.vals.capacity() <= 1 << 20 {
+            self.items = items;
+            SPARE.with(|s| *s.borrow_mut() = Some(self));
+        }
     }
 }
 
