@@ -315,11 +315,16 @@ export class Summary {
       if (!ids.length && Array.isArray(o.enrichments)) {
         for (const e of o.enrichments) {
           if (!e || typeof e !== 'object' || !/^(rule|sigma|detection)/i.test(text(e.type ?? e.name))) continue;
-          const d = e.data && typeof e.data === 'object' ? e.data : {};
+          const data = e.data && typeof e.data === 'object' ? e.data : {};
+          // The core writes one `sigma` entry per rule: data.rule {uid, name, level} and OCSF
+          // Attack objects in data.attacks (docs/DETECTIONS.md).
+          const d = data.rule && typeof data.rule === 'object' ? data.rule : data;
           ids = ids.concat(list(d.id ?? d.uid ?? d['rule.id']));
           names = names.concat(list(d.name ?? d.title ?? d['rule.name']));
           levels = levels.concat(list(d.level ?? d['rule.level']));
-          techniques = techniques.concat(list(d.technique ?? d['threat.technique.id']));
+          const attacks = Array.isArray(data.attacks) ? data.attacks : [];
+          const fromAttacks = attacks.map((a) => a && typeof a === 'object' && (a.sub_technique?.uid ?? a.technique?.uid)).filter(Boolean);
+          techniques = techniques.concat(fromAttacks.length ? fromAttacks.map(text) : list(data.technique ?? data['threat.technique.id']));
         }
       }
       if (ids.length && levels.every((l) => !l)) {
