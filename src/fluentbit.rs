@@ -37,14 +37,40 @@ enum OnError {
     PassThrough,
 }
 
-/// One engine per profile, made on first use: a Fluent Bit filter instance calls one function,
-/// so usually only one is ever built.
-/// Indexed by the profile (`Profile::ALL` is in declaration order).
-type Engines = [Option<Engine>; Profile::ALL.len()];
+/// One engine per profile and rule set (none, or the rules built in), made on first use: a
+/// Fluent Bit filter instance calls one function, so usually only one is ever built. A `_sigma`
+/// function in a build without rules keeps the reason instead, and answers every record with it.
+/// Indexed by [`slot`].
+type Engines = [Option<core::result::Result<Engine, Error>>; 2 * Profile::ALL.len()];
+
+struct State {
+    engines: Engines,
+    /// The output of a function that has no engine (a `_sigma` one in a build without rules).
+    spare: Vec<u8>,
+}
 
 thread_local! {
     // wasm32-unknown-unknown has one thread: this is a plain static with a borrow check.
-    static ENGINES: RefCell<Engines> = const { RefCell::new([const { None }; Profile::ALL.len()]) };
+    static STATE: RefCell<State> = const {
+        RefCell::new(State { engines: [const { None }; 2 * Profile::ALL.len()], spare: Vec::new() })
+    };
+}
+
+/// The rules a `_sigma` function evaluates, fixed at build time (build.rs): a JSON array of rules
+/// as the `rules` option reads them, or scripts/sigma-rules.mjs's index.json (its `rules`
+/// member); `[]` when the build had none.
+static BUILTIN_RULES: &str = include_str!(concat!(env!("OUT_DIR"), "/builtin_rules.json"));
+
+/// Which rules a filter function evaluates.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rules {
+    None,
+    /// [`BUILTIN_RULES`].
+    Builtin,
+}
+
+fn slot(profile: Profile, rules: Rules) -> usize {
+    profile as usize + if rules == Rules::Builtin { Profile::ALL.len() } else { 0 }
 }
 
 /// Returned only if the filter is somehow re-entered (the host is single-threaded and never
@@ -54,7 +80,7 @@ static REENTERED: &[u8] = b"{\"error.message\":\"cloudtrail filter re-entered\",
 /// One exported filter function with Fluent Bit's signature (tag and timestamps are unused:
 /// the record carries its own time).
 macro_rules! filter {
-    ($(#[$doc:meta])* $name:ident, $profile:expr, $on_error:expr) => {
+    ($(#[$doc:meta])* $name:ident, $profile:expr, $on_error:expr, $rules:expr) => {
         $(#[$doc])*
         #[no_mangle]
         pub extern "C" fn $name(
@@ -66,7 +92,7 @@ macro_rules! filter {
             record_len: u32,
         ) -> *const u8 {
             let _ = (tag, tag_len, time_sec, time_nsec);
-            run($profile, $on_error, record, record_len)
+            run($profile, $on_error, $rules, record, record_len)
         }
     };
 }
@@ -74,23 +100,38 @@ macro_rules! filter {
 filter!(
     /// The default filter: flat profile with enrichment, as the Node package's defaults.
     /// Unreadable records become error entries carrying the original text in `event.original`.
-    cloudtrail_filter, Profile::Flat, OnError::Entry
+    cloudtrail_filter, Profile::Flat, OnError::Entry, Rules::None
 );
 filter!(
     /// Like [`cloudtrail_filter`], but an unreadable record that is still a well-formed JSON
     /// object passes through unchanged, with `error.message` and `error.type` added.
-    cloudtrail_filter_passthrough, Profile::Flat, OnError::PassThrough
+    cloudtrail_filter_passthrough, Profile::Flat, OnError::PassThrough, Rules::None
 );
 filter!(
     /// The `ecs` profile (a nested Elastic Common Schema document); errors as [`cloudtrail_filter`].
-    cloudtrail_filter_ecs, Profile::Ecs, OnError::Entry
+    cloudtrail_filter_ecs, Profile::Ecs, OnError::Entry, Rules::None
 );
 filter!(
     /// The `ocsf` profile (an OCSF event); errors as [`cloudtrail_filter`].
-    cloudtrail_filter_ocsf, Profile::Ocsf, OnError::Entry
+    cloudtrail_filter_ocsf, Profile::Ocsf, OnError::Entry, Rules::None
+);
+filter!(
+    /// [`cloudtrail_filter`] with the Sigma rules built in (SigmaHQ's CloudTrail rules,
+    /// docs/DETECTIONS.md): matches as `rule.id`, `rule.name`, `rule.level`,
+    /// `threat.technique.id`, as `transform(record, { rules: sigmaRules() })`. In a build without
+    /// rules every record comes back as an error entry saying so, never as if nothing matched.
+    cloudtrail_filter_sigma, Profile::Flat, OnError::Entry, Rules::Builtin
+);
+filter!(
+    /// [`cloudtrail_filter_ecs`] with the rules built in (`rule.*`, `threat.*`).
+    cloudtrail_filter_ecs_sigma, Profile::Ecs, OnError::Entry, Rules::Builtin
+);
+filter!(
+    /// [`cloudtrail_filter_ocsf`] with the rules built in (`enrichments`).
+    cloudtrail_filter_ocsf_sigma, Profile::Ocsf, OnError::Entry, Rules::Builtin
 );
 
-fn run(profile: Profile, on_error: OnError, record: *const u8, record_len: u32) -> *const u8 {
+fn run(profile: Profile, on_error: OnError, rules: Rules, record: *const u8, record_len: u32) -> *const u8 {
     let rec: &[u8] = if record.is_null() || record_len == 0 {
         &[]
     } else {
@@ -98,11 +139,22 @@ fn run(profile: Profile, on_error: OnError, record: *const u8, record_len: u32) 
         // and keeps them alive for the duration of this call.
         unsafe { core::slice::from_raw_parts(record, record_len as usize) }
     };
-    ENGINES.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut engines) => {
-            let slot = &mut engines[profile as usize];
-            let engine = slot.get_or_insert_with(|| new_engine(profile));
-            filter(engine, on_error, rec)
+    STATE.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut state) => {
+            let State { engines, spare } = &mut *state;
+            let engine = engines[slot(profile, rules)].get_or_insert_with(|| match rules {
+                Rules::None => Ok(new_engine(profile)),
+                Rules::Builtin => rules_engine(profile, BUILTIN_RULES),
+            });
+            match engine {
+                Ok(engine) => filter(engine, on_error, rec),
+                Err(why) => {
+                    spare.clear();
+                    write_error_entry(spare, why, rec);
+                    spare.push(0);
+                    spare.as_ptr()
+                }
+            }
         }
         Err(_) => REENTERED.as_ptr(),
     })
@@ -112,13 +164,39 @@ fn run(profile: Profile, on_error: OnError, record: *const u8, record_len: u32) 
 /// meets records one line at a time from shippers that cut and mangle lines, where what can be
 /// read of a damaged record (marked, its raw text kept) serves the store better than an error.
 fn new_engine(profile: Profile) -> Engine {
-    // Stateless: the filter returns what `transform(record)` returns, byte for byte (no change
-    // tracking across the records Fluent Bit hands it).
-    match Engine::stateless(Options { profile, salvage: true, ..Options::default() }) {
+    match engine_with(profile, crate::Rules::default()) {
         Ok(engine) => engine,
         // Only options can fail validation, and these are the defaults with another profile.
         Err(e) => core::panic!("default options rejected: {e}"),
     }
+}
+
+fn engine_with(profile: Profile, rules: crate::Rules) -> crate::Result<Engine> {
+    // Stateless: the filter returns what `transform(record)` returns, byte for byte (no change
+    // tracking across the records Fluent Bit hands it).
+    Engine::stateless(Options { profile, salvage: true, rules, ..Options::default() })
+}
+
+/// [`new_engine`] with the rules in `text` (a JSON array of rules, or an object whose `rules`
+/// member is one, as scripts/sigma-rules.mjs's index.json). No rules is an error: a `_sigma`
+/// function must not pass records through as if none had matched.
+fn rules_engine(profile: Profile, text: &str) -> crate::Result<Engine> {
+    let b = text.as_bytes();
+    let start = skip_ws(b, 0);
+    let list = if b.get(start) == Some(&b'{') {
+        json::members(b).find(|(k, _)| *k == b"rules").map(|(_, v)| v).unwrap_or(b"[]")
+    } else {
+        b
+    };
+    // `members` hands out slices at token boundaries of a &str: valid UTF-8.
+    let rules = crate::Rules::from_json(core::str::from_utf8(list).unwrap_or("[]"))?;
+    if rules.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Option,
+            "the Sigma rules are not in this build of the filter (scripts/build.d/fluentbit.sh found no copy of SigmaHQ/sigma; docs/FLUENTBIT.md): use the functions without _sigma",
+        ));
+    }
+    engine_with(profile, rules)
 }
 
 /// Transforms `rec` into the engine's output buffer, NUL-terminated, and returns its address.
@@ -224,7 +302,7 @@ mod tests {
     use super::*;
 
     fn call(profile: Profile, on_error: OnError, rec: &[u8]) -> alloc::string::String {
-        let p = run(profile, on_error, rec.as_ptr(), rec.len() as u32);
+        let p = run(profile, on_error, Rules::None, rec.as_ptr(), rec.len() as u32);
         // SAFETY: `run` returns a NUL-terminated buffer that lives until the next call.
         let s = unsafe { std::ffi::CStr::from_ptr(p as *const core::ffi::c_char) };
         s.to_str().map(alloc::string::ToString::to_string).unwrap_or_default()
@@ -293,6 +371,69 @@ mod tests {
         let out = unsafe { std::ffi::CStr::from_ptr(p as *const core::ffi::c_char) }.to_bytes();
         assert!(out.starts_with(b"{\"error.message\":\"limit:"), "{}", alloc::string::String::from_utf8_lossy(out));
         assert!(!out.windows(2).any(|w| w == b",}"), "no dangling comma for an empty object");
+    }
+
+    /// Our own rule (not SigmaHQ's), in the JSON form the `rules` option reads.
+    const RULE: &str = r#"[{"title":"Fixture stop logging","id":"fixture-fb-1","level":"high","tags":["attack.t1562.008"],"logsource":{"product":"aws","service":"cloudtrail"},"detection":{"selection":{"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"},"condition":"selection"}}]"#;
+    const STOP: &[u8] = br#"{"eventVersion":"1.08","eventTime":"2024-01-02T03:04:05Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","requestParameters":{"name":"trail"}}"#;
+
+    fn out(engine: &mut Engine, rec: &[u8]) -> alloc::string::String {
+        let p = filter(engine, OnError::Entry, rec);
+        // SAFETY: `filter` returns a NUL-terminated buffer that lives until the next call.
+        let s = unsafe { std::ffi::CStr::from_ptr(p as *const core::ffi::c_char) };
+        s.to_str().map(alloc::string::ToString::to_string).unwrap_or_default()
+    }
+
+    /// A `_sigma` engine gives what `transform` gives with the same rules (and salvage), from a
+    /// rules array or an index.json, in every profile.
+    #[test]
+    fn rules_engine_matches_transform() {
+        let Ok(rules) = crate::Rules::from_json(RULE) else { panic!("rule") };
+        let index = alloc::format!(r#"{{"commit":"0","source":"ours","license":"MIT","rules":{RULE}}}"#);
+        for profile in Profile::ALL {
+            let want = crate::transform(STOP, &Options { profile, salvage: true, rules: rules.clone(), ..Options::default() }).unwrap_or_default();
+            assert!(want.contains("fixture-fb-1"), "{want}");
+            for text in [RULE, index.as_str()] {
+                let Ok(mut engine) = rules_engine(profile, text) else { panic!("rules_engine {text}") };
+                assert_eq!(out(&mut engine, STOP), want);
+            }
+        }
+        let Ok(mut engine) = rules_engine(Profile::Flat, RULE) else { panic!("rules_engine") };
+        let flat = out(&mut engine, STOP);
+        assert!(flat.contains("\"rule.id\":\"fixture-fb-1\"") && flat.contains("\"rule.level\":\"high\""), "{flat}");
+        // A record no rule matches: exactly the output without rules.
+        let other = br#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2024-01-02T03:04:05Z"}"#;
+        assert_eq!(out(&mut engine, other), out(&mut new_engine(Profile::Flat), other));
+    }
+
+    /// No rules (a build without SigmaHQ's copy) is an error, never an engine that matches
+    /// nothing; a rule the engine cannot evaluate is one too.
+    #[test]
+    fn rules_engine_without_rules_refuses() {
+        for text in ["[]", "{\"commit\":\"0\"}", "{\"rules\":[]}"] {
+            let Err(e) = rules_engine(Profile::Flat, text) else { panic!("{text:?}: accepted") };
+            assert!(e.to_string().contains("not in this build"), "{text:?}: {e}");
+        }
+        let Err(e) = rules_engine(Profile::Flat, r#"[{"title":"bad","detection":{"condition":"nope"}}]"#) else { panic!("bad rule accepted") };
+        assert_eq!(e.kind(), ErrorKind::Option, "{e}");
+    }
+
+    /// What this build's `_sigma` functions do with a record: with rules built in, transform it
+    /// with them; without, an error entry that keeps the record and says why.
+    #[test]
+    fn builtin_rules_or_an_error_entry() {
+        let p = run(Profile::Flat, OnError::Entry, Rules::Builtin, STOP.as_ptr(), STOP.len() as u32);
+        // SAFETY: as in `call`.
+        let got = unsafe { std::ffi::CStr::from_ptr(p as *const core::ffi::c_char) }.to_str().map(alloc::string::ToString::to_string).unwrap_or_default();
+        match rules_engine(Profile::Flat, BUILTIN_RULES) {
+            Ok(mut engine) => assert_eq!(got, out(&mut engine, STOP)),
+            Err(e) => {
+                let mut want = Vec::new();
+                write_error_entry(&mut want, &e, STOP);
+                assert_eq!(got.as_bytes(), &want[..]);
+                assert!(got.contains("not in this build") && got.contains("\"event.original\":"), "{got}");
+            }
+        }
     }
 
     #[test]

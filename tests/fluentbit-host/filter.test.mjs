@@ -6,11 +6,12 @@
 // its flat memory are what is tested, as filter_wasm (WAMR) would call it.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { compiled, exportSignatures, Filter, FUNCTIONS, ROOT, wasmPath } from './host.mjs';
+import { sigmaRules, transform } from '../../js/node.mjs';
+import { compiled, exportSignatures, Filter, FUNCTIONS, ROOT, SIGMA_FUNCTIONS, wasmPath } from './host.mjs';
 
 const TAG = Buffer.from('cloudtrail.cloudfront');
 const core = createRequire(import.meta.url)(join(ROOT, 'pkg/node/cloudfront_trail.js'));
@@ -88,7 +89,7 @@ const samplesPresent = (() => {
 })();
 
 function profileOf(fn) {
-  return fn === 'cloudtrail_filter_ecs' ? 'ecs' : fn === 'cloudtrail_filter_ocsf' ? 'ocsf' : 'flat';
+  return fn.startsWith('cloudtrail_filter_ecs') ? 'ecs' : fn.startsWith('cloudtrail_filter_ocsf') ? 'ocsf' : 'flat';
 }
 
 /** Fluent Bit's acceptance: a non-NULL, non-empty string that is a JSON object. */
@@ -210,11 +211,11 @@ describe('the filter_wasm contract', () => {
     const { bytes, module } = compiled();
     assert.deepEqual(WebAssembly.Module.imports(module), [], 'the filter must import nothing');
     const sigs = exportSignatures(bytes);
-    for (const f of FUNCTIONS) assert.deepEqual(sigs[f], { kind: 'function', params: Array(6).fill('i32'), results: ['i32'] }, f);
+    for (const f of [...FUNCTIONS, ...SIGMA_FUNCTIONS]) assert.deepEqual(sigs[f], { kind: 'function', params: Array(6).fill('i32'), results: ['i32'] }, f);
     assert.deepEqual(sigs.malloc, { kind: 'function', params: ['i32'], results: ['i32'] });
     assert.deepEqual(sigs.free, { kind: 'function', params: ['i32'], results: [] });
     assert.equal(sigs.memory?.kind, 'memory');
-    for (const f of FUNCTIONS) new Filter(f); // instantiates with no imports
+    for (const f of [...FUNCTIONS, ...SIGMA_FUNCTIONS]) new Filter(f); // instantiates with no imports
   });
 
   it('needs no wasm feature beyond WebAssembly 2.0 without SIMD (no SIMD, relaxed SIMD, tail calls, threads)', () => {
@@ -409,6 +410,104 @@ describe('outputs', () => {
     const [, entry] = kept('oversized entry', filter.call(TAG, 0, 0, rec));
     assert.equal(entry['error.type'], 'limit');
     assert.ok(Buffer.from(entry['event.original']).equals(rec));
+  });
+});
+
+/**
+ * The rules scripts/build.d/fluentbit.sh built in: pkg/sigma/index.json (what `sigmaRules()`
+ * reads) when `npm run build` wrote it, else its own extraction in target/sigma; null when
+ * neither exists (no copy of SigmaHQ/sigma: the filter was built without rules).
+ */
+function builtinRules() {
+  if (existsSync(join(ROOT, 'pkg/sigma/index.json'))) return { from: 'pkg/sigma (sigmaRules())', rules: sigmaRules() };
+  const own = join(ROOT, 'target/sigma/index.json');
+  if (existsSync(own)) return { from: 'target/sigma', rules: JSON.parse(readFileSync(own, 'utf8')).rules };
+  return null;
+}
+const BUILTIN = builtinRules();
+
+/**
+ * The real logs tests/sigma.rs runs SigmaHQ's rules on: ../shared/samples/real and the
+ * invictus-ir detonation logs in ../shared/samples/bulk (where Stratus Red Team's calls that
+ * SigmaHQ has rules for are), as sampleRecords reads them, plus files holding a bare array.
+ */
+function realRecords() {
+  const recs = [];
+  for (const dir of [SAMPLES, join(ROOT, '../shared/samples/bulk/invictus-ir-aws_dataset')]) {
+    if (!existsSync(dir)) continue;
+    for (const n of readdirSync(dir).sort()) {
+      const p = join(dir, n);
+      if (n.endsWith('.log')) {
+        linesOf(p).forEach((line, i) => recs.push([`${p}:${i + 1}`, line]));
+      } else if (n.endsWith('.json')) {
+        let v;
+        try {
+          v = JSON.parse(readFileSync(p, 'utf8'));
+        } catch {
+          continue;
+        }
+        const list = Array.isArray(v) ? v : Array.isArray(v?.Records) ? v.Records : [];
+        list.forEach((r, i) => recs.push([`${p}#${i}`, Buffer.from(JSON.stringify(r))]));
+      }
+    }
+  }
+  return recs;
+}
+
+/** transform(record, { rules, salvage }) from the Node package: `{ doc }` (an object) or `{ err }`. */
+function nodeTransform(rec, profile, rules) {
+  try {
+    return { doc: transform(rec, { profile, salvage: true, rules }) };
+  } catch (err) {
+    assert.equal(typeof err.kind, 'string', `transform threw something else: ${err}`);
+    return { err };
+  }
+}
+
+describe('the _sigma functions (SigmaHQ\'s rules built in)', () => {
+  const have = BUILTIN ? false : 'no SigmaHQ rules in this build (no copy of SigmaHQ/sigma: pkg/sigma and target/sigma are absent)';
+
+  it('give what transform(record, { rules: sigmaRules() }) gives, on the fixtures and the real samples', { skip: have }, (t) => {
+    const recs = [...fixtureRecords(), ...(samplesPresent ? realRecords() : [])];
+    let fired = 0;
+    const stratus = new Set();
+    for (const fn of SIGMA_FUNCTIONS) {
+      const filter = new Filter(fn);
+      for (const [name, rec] of recs) {
+        const [, obj] = kept(`${fn}: ${name}`, filter.call(TAG, 1_709_287_200, 5, rec));
+        const r = nodeTransform(rec, profileOf(fn), BUILTIN.rules);
+        if (r.doc !== undefined) assert.deepEqual(obj, r.doc, `${fn}: ${name}: differs from transform() with the rules`);
+        else assertErrorEntry(`${fn}: ${name}`, rec, obj, r.err);
+        if (fn === 'cloudtrail_filter_sigma' && obj['rule.id'] !== undefined) {
+          fired++;
+          if (name.includes('stratus-red-team') || String(obj.userAgent).includes('stratus-red-team')) stratus.add(name);
+        }
+      }
+    }
+    if (samplesPresent) assert.ok(stratus.size > 0, 'no real Stratus Red Team record got rule.id');
+    t.diagnostic(`${recs.length} records, rules from ${BUILTIN.from} (${BUILTIN.rules.length}); ${fired} matched, ${stratus.size} of them Stratus Red Team's`);
+  });
+
+  it('without rules in the build, every record is an error entry saying so (never passed as if nothing matched)', { skip: BUILTIN ? 'this build has the rules' : false }, () => {
+    const rec = Buffer.from('{"eventVersion":"1.08","eventTime":"2024-01-02T03:04:05Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1"}');
+    for (const fn of SIGMA_FUNCTIONS) {
+      const [, obj] = kept(fn, new Filter(fn).call(TAG, 0, 0, rec));
+      assert.equal(obj['error.type'], 'option', fn);
+      assert.match(obj['error.message'], /not in this build/, fn);
+      assert.equal(obj['event.original'], rec.toString(), fn);
+    }
+  });
+
+  it('the functions without _sigma evaluate no rules', () => {
+    // A record SigmaHQ's "AWS CloudTrail Important Change" (StopLogging) matches.
+    const rec = Buffer.from('{"eventVersion":"1.08","eventTime":"2024-01-02T03:04:05Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"}}');
+    const [, flat] = kept('flat', new Filter('cloudtrail_filter').call(TAG, 0, 0, rec));
+    assert.ok(!('rule.id' in flat), 'cloudtrail_filter wrote rule.id');
+    assert.deepEqual(flat, transform(rec, { salvage: true }));
+    if (BUILTIN) {
+      const [, sigma] = kept('sigma', new Filter('cloudtrail_filter_sigma').call(TAG, 0, 0, rec));
+      assert.equal(typeof sigma['rule.id'], 'string', 'the StopLogging record matches no built-in rule');
+    }
   });
 });
 

@@ -19,6 +19,8 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The filter functions the module exports (Fluent Bit's `Function_Name`). */
 export const FUNCTIONS = ['cloudtrail_filter', 'cloudtrail_filter_passthrough', 'cloudtrail_filter_ecs', 'cloudtrail_filter_ocsf'];
+/** The same with the Sigma rules built in (src/fluentbit.rs; docs/FLUENTBIT.md). */
+export const SIGMA_FUNCTIONS = ['cloudtrail_filter_sigma', 'cloudtrail_filter_ecs_sigma', 'cloudtrail_filter_ocsf_sigma'];
 
 /** Where the build script puts the filter; FLUENTBIT_WASM overrides it. */
 export function wasmPath() {
