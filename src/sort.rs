@@ -89,7 +89,6 @@ mod tests {
     #[cfg(not(target_arch = "wasm32"))]
     mod same_as_std {
         use super::super::sort_by;
-        use alloc::vec::Vec;
         use proptest::prelude::*;
 
         proptest! {
