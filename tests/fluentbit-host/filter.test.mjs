@@ -62,19 +62,31 @@ function fixtureRecords() {
  * record to the filter (msgpack back to compact JSON).
  */
 function sampleRecords() {
+  return recordsIn([SAMPLES], false);
+}
+
+/**
+ * The records of the .log (one per line) and .json files of `dirs`: a {"Records":[...]} file's
+ * elements, re-serialised (and a bare array's, with `bareArrays`).
+ */
+function recordsIn(dirs, bareArrays) {
   const recs = [];
-  for (const n of readdirSync(SAMPLES).sort()) {
-    const p = join(SAMPLES, n);
-    if (n.endsWith('.log')) {
-      linesOf(p).forEach((line, i) => recs.push([`${p}:${i + 1}`, line]));
-    } else if (n.endsWith('.json')) {
-      let v;
-      try {
-        v = JSON.parse(readFileSync(p, 'utf8'));
-      } catch {
-        continue;
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    for (const n of readdirSync(dir).sort()) {
+      const p = join(dir, n);
+      if (n.endsWith('.log')) {
+        linesOf(p).forEach((line, i) => recs.push([`${p}:${i + 1}`, line]));
+      } else if (n.endsWith('.json')) {
+        let v;
+        try {
+          v = JSON.parse(readFileSync(p, 'utf8'));
+        } catch {
+          continue;
+        }
+        const list = Array.isArray(v?.Records) ? v.Records : bareArrays && Array.isArray(v) ? v : [];
+        list.forEach((r, i) => recs.push([`${p}#Records[${i}]`, Buffer.from(JSON.stringify(r))]));
       }
-      if (Array.isArray(v?.Records)) v.Records.forEach((r, i) => recs.push([`${p}#Records[${i}]`, Buffer.from(JSON.stringify(r))]));
     }
   }
   return recs;
@@ -432,26 +444,7 @@ const BUILTIN = builtinRules();
  * SigmaHQ has rules for are), as sampleRecords reads them, plus files holding a bare array.
  */
 function realRecords() {
-  const recs = [];
-  for (const dir of [SAMPLES, join(ROOT, '../shared/samples/bulk/invictus-ir-aws_dataset')]) {
-    if (!existsSync(dir)) continue;
-    for (const n of readdirSync(dir).sort()) {
-      const p = join(dir, n);
-      if (n.endsWith('.log')) {
-        linesOf(p).forEach((line, i) => recs.push([`${p}:${i + 1}`, line]));
-      } else if (n.endsWith('.json')) {
-        let v;
-        try {
-          v = JSON.parse(readFileSync(p, 'utf8'));
-        } catch {
-          continue;
-        }
-        const list = Array.isArray(v) ? v : Array.isArray(v?.Records) ? v.Records : [];
-        list.forEach((r, i) => recs.push([`${p}#${i}`, Buffer.from(JSON.stringify(r))]));
-      }
-    }
-  }
-  return recs;
+  return recordsIn([SAMPLES, join(ROOT, '../shared/samples/bulk/invictus-ir-aws_dataset')], true);
 }
 
 /** transform(record, { rules, salvage }) from the Node package: `{ doc }` (an object) or `{ err }`. */
