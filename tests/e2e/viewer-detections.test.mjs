@@ -8,20 +8,15 @@
 // Skips (counted as skipped, with the reason) only when the web build is missing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import * as ct from '../../js/node.mjs';
+import { ROOT, closeViewer, openViewer, skip } from './harness.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SHOTS = join(ROOT, 'target/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-const built = existsSync(join(ROOT, 'pkg/web/cloudfront_trail_bg.wasm')) && existsSync(join(ROOT, 'pkg/web/cloudfront_trail.js'));
-const skip = built ? false : 'pkg/web is not built: run `npm run build` to test the viewer';
 const it = (name, fn) => test(name, { skip }, fn);
 
 const LOG = join(ROOT, 'tests/fixtures/js/detections-log.json');
@@ -95,16 +90,9 @@ const actionsInTable = (page) => page.$$eval('#rows .row:not([hidden]) .c-action
 describe('viewer Detections panel (issue 23) in headless Chromium', () => {
   before(async () => {
     if (skip) return;
-    mkdirSync(SHOTS, { recursive: true });
-    const { chromium } = await import('playwright-core');
-    const { serve } = await import('../../js/viewer/serve.mjs');
-    ({ server, url } = await serve({ port: 0 }));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    ({ server, url, browser } = await openViewer(SHOTS));
   });
-  after(async () => {
-    await browser?.close();
-    server?.close();
-  });
+  after(() => closeViewer({ server, browser }));
 
   it('rules dropped with the log: the rules that matched, most severe first, with their counts; a pick filters the table', async (t) => {
     const want = expected();

@@ -7,20 +7,15 @@
 // Skips (counted as skipped, with the reason) only when the web build is missing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as ct from '../../js/node.mjs';
+import { ROOT, closeViewer, openViewer, skip } from './harness.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const FIX = join(ROOT, 'tests/fixtures/viewer');
 const SHOTS = join(ROOT, 'target/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-const built = existsSync(join(ROOT, 'pkg/web/cloudfront_trail_bg.wasm')) && existsSync(join(ROOT, 'pkg/web/cloudfront_trail.js'));
-const skip = built ? false : 'pkg/web is not built: run `npm run build` to test the viewer';
 const it = (name, fn) => test(name, { skip }, fn);
 
 // What the fixtures hold, from the files: day 1 has ListDistributions (ops, read-only),
@@ -72,16 +67,9 @@ const texts = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.textCont
 describe('viewer triage (issue 16) in headless Chromium', () => {
   before(async () => {
     if (skip) return;
-    mkdirSync(SHOTS, { recursive: true });
-    const { chromium } = await import('playwright-core');
-    const { serve } = await import('../../js/viewer/serve.mjs');
-    ({ server, url } = await serve({ port: 0 }));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    ({ server, url, browser } = await openViewer(SHOTS));
   });
-  after(async () => {
-    await browser?.close();
-    server?.close();
-  });
+  after(() => closeViewer({ server, browser }));
 
   it('risky changes ranked by severity then time, tracked across files, opening on the evidence', async (t) => {
     const page = await newPage(t);

@@ -10,19 +10,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { geoipDb } from '../js/geoip-dbs.mjs';
+import { ROOT, closeViewer, openViewer, skip } from './harness.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const FIX = join(ROOT, 'tests/fixtures/viewer');
 const SEED = resolve(ROOT, '../shared/samples/seed/cloudfront-doc-example.raw.txt');
 const SHOTS = join(ROOT, 'test-results');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-const built = existsSync(join(ROOT, 'pkg/web/cloudfront_trail_bg.wasm')) && existsSync(join(ROOT, 'pkg/web/cloudfront_trail.js'));
-const skip = built ? false : 'pkg/web is not built: run `npm run build` to test the viewer';
 
 // What the fixtures hold, counted by hand from the files (not from running the code).
 const WEEK = { file: join(FIX, 'cloudfront-week.json'), records: 7 };
@@ -149,17 +144,10 @@ const it = (name, fn) => test(name, { skip }, fn);
 describe('viewer (js/viewer) in headless Chromium', () => {
   before(async () => {
     if (skip) return;
-    mkdirSync(SHOTS, { recursive: true });
-    const { chromium } = await import('playwright-core');
-    const { serve } = await import('../../js/viewer/serve.mjs');
-    ({ server, url } = await serve({ port: 0 }));
+    ({ server, url, browser } = await openViewer(SHOTS));
     origin = new URL(url).origin;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
-  after(async () => {
-    await browser?.close();
-    server?.close();
-  });
+  after(() => closeViewer({ server, browser }));
 
   it('the page forbids inline and remote script and loads nothing from elsewhere', async (t) => {
     const page = await newPage(t, { expect: /inline script violates the following Content Security Policy/ });
