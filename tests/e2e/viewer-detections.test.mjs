@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import * as ct from '../../js/node.mjs';
-import { ROOT, closeViewer, openViewer, skip } from './harness.mjs';
+import { ROOT, closeViewer, contrast, openPage, openViewer, skip } from './harness.mjs';
 
 const SHOTS = join(ROOT, 'target/screenshots');
 
@@ -48,22 +48,13 @@ let browser;
 let server;
 let url;
 
-async function newPage(t, { scheme = 'dark', width = 1440, height = 1000 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  // A request for x (the hostile rule's <img src=x>) would mean its text became HTML.
-  page.on('request', (r) => /\/x$/.test(new URL(r.url()).pathname) && problems.push(`request: ${r.url()}`));
-  await page.goto(url);
-  await page.waitForSelector('html[data-ready="1"]', { timeout: 15_000 });
-  t.after(async () => {
-    assert.deepEqual(problems, [], 'errors in the page');
-    await context.close();
+const newPage = (t, opts = {}) =>
+  openPage(browser, url, t, {
+    height: 1000,
+    ...opts,
+    // A request for x (the hostile rule's <img src=x>) would mean its text became HTML.
+    watch: (page, problems) => page.on('request', (r) => /\/x$/.test(new URL(r.url()).pathname) && problems.push(`request: ${r.url()}`)),
   });
-  return page;
-}
 
 async function loaded(page, events) {
   await page.waitForFunction(
@@ -202,22 +193,7 @@ describe('viewer Detections panel (issue 23) in headless Chromium', () => {
     assert.equal(await page.getAttribute('[data-testid=detection-rule] >> nth=1', 'aria-pressed'), 'true');
     // Light mode: the count and the level badges readable (4.5:1) on their background.
     for (const sel of ['[data-testid=detection-count]', '.det-rule[aria-pressed=false] .sev-high', '.det-rule[aria-pressed=false] .sev-medium', '.det-rule[aria-pressed=false] .sev-none', '.det-k']) {
-      const ratio = await page.evaluate((s) => {
-        const el = document.querySelector(s);
-        const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
-        const lum = ([r, g, b]) => {
-          const f = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-          return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-        };
-        let bg = null;
-        for (let e = el; e && !bg; e = e.parentElement) {
-          const c = getComputedStyle(e).backgroundColor;
-          if (c && !/rgba\(.*, 0\)$|transparent/.test(c)) bg = c;
-        }
-        const a = lum(rgb(getComputedStyle(el).color));
-        const b = lum(rgb(bg ?? getComputedStyle(document.body).backgroundColor));
-        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-      }, sel);
+      const ratio = await contrast(page, sel);
       assert.ok(ratio >= 4.5, `${sel} contrast ${ratio.toFixed(2)}:1`);
     }
     await shot(page, 'after-light');

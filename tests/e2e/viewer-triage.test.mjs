@@ -11,7 +11,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ct from '../../js/node.mjs';
-import { ROOT, closeViewer, openViewer, skip } from './harness.mjs';
+import { ROOT, closeViewer, contrast, openPage, openViewer, skip } from './harness.mjs';
 
 const FIX = join(ROOT, 'tests/fixtures/viewer');
 const SHOTS = join(ROOT, 'target/screenshots');
@@ -34,20 +34,7 @@ let browser;
 let server;
 let url;
 
-async function newPage(t, { scheme = 'dark', width = 1440, height = 900 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  await page.goto(url);
-  await page.waitForSelector('html[data-ready="1"]', { timeout: 15_000 });
-  t.after(async () => {
-    assert.deepEqual(problems, [], 'errors in the page');
-    await context.close();
-  });
-  return page;
-}
+const newPage = (t, opts) => openPage(browser, url, t, opts);
 
 const digits = (s) => Number(String(s).replace(/[^0-9]/g, ''));
 async function loaded(page, events, errors = null) {
@@ -316,22 +303,7 @@ describe('viewer triage (issue 16) in headless Chromium', () => {
     await page.click('[data-testid=no-results-clear]');
     await loaded(page, EVENTS);
     // Risk text in light mode: at least 4.5:1 against its background.
-    const ratio = await page.evaluate(() => {
-      const el = document.querySelector('.c-risk[data-v=flag]');
-      const rgb = (s) => s.match(/[\d.]+/g).slice(0, 3).map(Number);
-      const lum = ([r, g, b]) => {
-        const f = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-      };
-      let bg = null;
-      for (let e = el; e && !bg; e = e.parentElement) {
-        const c = getComputedStyle(e).backgroundColor;
-        if (c && !/rgba\(.*, 0\)$|transparent/.test(c)) bg = c;
-      }
-      const a = lum(rgb(getComputedStyle(el).color));
-      const b = lum(rgb(bg ?? getComputedStyle(document.body).backgroundColor));
-      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    });
+    const ratio = await contrast(page, '.c-risk[data-v=flag]');
     assert.ok(ratio >= 4.5, `risk text contrast ${ratio.toFixed(2)}:1`);
     await shot(page, 'light');
   });
