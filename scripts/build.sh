@@ -82,7 +82,9 @@ done
 
 # What `npm pack` / `npm publish` would ship (files and sizes), checked for what the entries load.
 # --ignore-scripts: the prepare script is this build.
-listing=$(npm pack --dry-run --ignore-scripts 2>&1) || { echo "$listing" >&2; log "npm pack --dry-run failed"; exit 1; }
+# --loglevel=notice: under `npm run --silent build` (bench/run.sh) npm would pass `silent` down and
+# the listing would be empty.
+listing=$(npm pack --dry-run --ignore-scripts --loglevel=notice 2>&1) || { echo "$listing" >&2; log "npm pack --dry-run failed"; exit 1; }
 echo "$listing" | sed -n 's/^npm notice //p' | grep -v '^$' >&2
 shipped=(pkg/node/cloudfront_trail.js pkg/node/cloudfront_trail_bg.wasm pkg/web/cloudfront_trail.js pkg/web/cloudfront_trail_bg.wasm)
 [ "$SIGMA" = 0 ] || shipped+=(pkg/sigma/index.json pkg/sigma/LICENSE)
