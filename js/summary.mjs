@@ -234,20 +234,27 @@ export class Summary {
   }
 
   /**
+   * Flags and their details as each profile writes them: flat keys (`key`, `detailsKey`), ECS
+   * the same under `aws.`, or OCSF's enrichment of `type` (its data's `flagsMember` and
+   * `detailsMember`) when the record has no such key.
+   */
+  flagsOf(o, key, detailsKey, type, flagsMember, detailsMember) {
+    const flags = this.get(o, key) ?? this.get(o, `aws.${key}`);
+    const details = this.get(o, detailsKey) ?? this.get(o, `aws.${detailsKey}`);
+    if (flags === undefined && Array.isArray(o.enrichments)) {
+      const e = o.enrichments.find((x) => x && x.type === type && x.data && typeof x.data === 'object');
+      if (e) return { flags: e.data[flagsMember], details: e.data[detailsMember] };
+    }
+    return { flags, details };
+  }
+
+  /**
    * The risk flags and, when the enrichment gives them, each flag's details ({ flag, severity,
    * kind, evidence: [{ key, value }] }, docs/SCHEMA.md): flat and ECS keys, or the OCSF
    * enrichment. Older builds have flags only.
    */
   riskOf(o) {
-    let flags = this.get(o, 'cloudfront.risk') ?? this.get(o, 'aws.cloudfront.risk');
-    let details = this.get(o, 'cloudfront.risk_details') ?? this.get(o, 'aws.cloudfront.risk_details');
-    if (flags === undefined && Array.isArray(o.enrichments)) {
-      const e = o.enrichments.find((x) => x && x.type === 'cloudfront.risk' && x.data && typeof x.data === 'object');
-      if (e) {
-        flags = e.data.risk;
-        details = e.data.details;
-      }
-    }
+    const { flags, details } = this.flagsOf(o, 'cloudfront.risk', 'cloudfront.risk_details', 'cloudfront.risk', 'risk', 'details');
     const list = Array.isArray(flags) ? flags.map(text).filter(Boolean) : flags ? [text(flags)] : [];
     const byFlag = new Map();
     if (list.length && Array.isArray(details)) {
@@ -264,15 +271,7 @@ export class Summary {
    * with the others.
    */
   changeOf(o, list, byFlag) {
-    let flags = this.get(o, 'cloudfront.change.flags') ?? this.get(o, 'aws.cloudfront.change.flags');
-    let details = this.get(o, 'cloudfront.change.flag_details') ?? this.get(o, 'aws.cloudfront.change.flag_details');
-    if (flags === undefined && Array.isArray(o.enrichments)) {
-      const e = o.enrichments.find((x) => x && x.type === 'cloudfront.change' && x.data && typeof x.data === 'object');
-      if (e) {
-        flags = e.data.flags;
-        details = e.data.flag_details;
-      }
-    }
+    const { flags, details } = this.flagsOf(o, 'cloudfront.change.flags', 'cloudfront.change.flag_details', 'cloudfront.change', 'flags', 'flag_details');
     if (!Array.isArray(flags)) return;
     const side = (d, k) => (Object.hasOwn(d, k) ? (typeof d[k] === 'string' ? d[k] : JSON.stringify(d[k]) ?? '') : '(none)');
     for (const f of flags.map(text).filter(Boolean)) {
