@@ -183,6 +183,7 @@ function toBytesOrText(input, what) {
 const encoder = new TextEncoder();
 // Records per crossing in transformMany.
 const MANY_CHUNK = 256;
+const VIEW_CHUNK = 64;
 
 // One reusable buffer for text going into wasm by bytes (wasm-bindgen copies it in natively).
 let scratch = new Uint8Array(64 << 10);
@@ -362,11 +363,12 @@ export function createApi(backend) {
 
   /**
    * Many records → one result each, in order: the flat object `transform` gives, or an error
-   * entry in its place (never a throw for one bad record). Every record crosses as JSON text
-   * (objects through JSON.stringify, which gives what transform(object) gives: tests hold the two
-   * routes equal), in chunks of up to MANY_CHUNK records or about 1 MiB, one crossing a chunk:
-   * measured on real-shaped records this beats the object route's walk + view + facts per record
-   * (bench/README.md, "transformMany"), and small chunks keep the garbage young.
+   * entry in its place (never a throw for one bad record). Record objects take transform's fast
+   * route (flattened here, js/flatten.mjs), their enrichment views crossing together (`factsMany`);
+   * texts and bytes, and objects the fast route declines (other options, toJSON, ...), cross as
+   * JSON text (JSON.stringify gives what transform(object) gives: tests hold the two routes
+   * equal). Both in chunks of up to MANY_CHUNK records or about 1 MiB, one crossing a chunk
+   * (small chunks keep the garbage young).
    */
   function transformMany(records, options) {
     if (!guard('input', 'cannot read the records', () => Array.isArray(records))) {
@@ -377,6 +379,35 @@ export function createApi(backend) {
     if (o !== undefined) call((g) => g.checkOptions(o));
     const n = guard('input', 'cannot read the records', () => records.length);
     const out = new Array(n);
+    // The fast route's settings for these options (null: every record crosses as text).
+    const cfg = fastConfig(o) ?? null;
+    if (cfg !== null && cfg.enrich) spec ??= parseSpec(call((g) => g.captureSpec()));
+    // Records on the fast route waiting for their facts: index, flat object, record, view text.
+    let vAt = [];
+    let vFlat = [];
+    let vRecs = [];
+    let views = [];
+    let vSize = 0;
+    const flushViews = () => {
+      if (views.length === 0) return;
+      let res = null;
+      try {
+        const [buf, ends] = packed(views);
+        res = JSON.parse(call((g) => g.factsMany(buf, ends)));
+      } catch {
+        // (a trap): one record at a time below
+      }
+      for (let k = 0; k < vAt.length; k++) {
+        const facts = res === null ? null : res[k];
+        // A view the core could not read (null): the core route says why, as transform does.
+        out[vAt[k]] = facts === null ? one(vRecs[k], options) : Object.assign(vFlat[k], facts);
+      }
+      vAt = [];
+      vFlat = [];
+      vRecs = [];
+      views = [];
+      vSize = 0;
+    };
     let at = [];
     let recs = [];
     let texts = [];
@@ -408,7 +439,24 @@ export function createApi(backend) {
       let t;
       try {
         if (typeof rec === 'string' || (rec instanceof Uint8Array && rec.buffer?.detached !== true)) t = rec;
-        else if (isPlainRecord(rec) && !ArrayBuffer.isView(rec)) t = JSON.stringify(rec);
+        else if (isPlainRecord(rec) && !ArrayBuffer.isView(rec)) {
+          const r = cfg === null ? undefined : flattenObject(rec, cfg, spec);
+          if (r !== undefined) {
+            if (r.view === null) {
+              out[i] = r.flat;
+            } else {
+              const v = JSON.stringify(r.view);
+              vAt.push(i);
+              vFlat.push(r.flat);
+              vRecs.push(rec);
+              views.push(v);
+              vSize += v.length;
+              if (views.length >= VIEW_CHUNK || vSize >= 1 << 20) flushViews();
+            }
+            continue;
+          }
+          t = JSON.stringify(rec);
+        }
       } catch {
         t = undefined; // a getter or proxy threw: the one-record route says how
       }
@@ -423,6 +471,7 @@ export function createApi(backend) {
       if (texts.length >= MANY_CHUNK || size >= 1 << 20) flush();
     }
     flush();
+    flushViews();
     return out;
   }
 

@@ -204,7 +204,7 @@ pub(crate) fn with_engine<T>(opts: &Options, f: impl FnOnce(&mut Engine) -> Resu
 /// The spans of `ends` (where each record of `input` ends, the records back to back), or an
 /// `input` error when they are not ascending within `input`.
 #[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
-fn spans<'a>(input: &'a [u8], ends: &'a [u32]) -> Result<impl Iterator<Item = &'a [u8]> + 'a> {
+pub(crate) fn spans<'a>(input: &'a [u8], ends: &'a [u32]) -> Result<impl Iterator<Item = &'a [u8]> + 'a> {
     let mut prev = 0usize;
     for &e in ends {
         let e = e as usize;

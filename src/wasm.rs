@@ -137,6 +137,19 @@ pub fn facts_bytes(input: &[u8]) -> Result<JsValue, JsValue> {
     .map_err(to_js)
 }
 
+/// `factsBytes` for a batch of views back to back in `input` (`ends[i]` where view i ends) →
+/// one JSON array text, each element the view's enrichment keys or `null` (see
+/// `profiles::flat::facts_many`): `transformMany` of record objects, one crossing per batch.
+#[wasm_bindgen(js_name = factsMany)]
+pub fn facts_many(input: &[u8], ends: &[u32]) -> Result<String, JsValue> {
+    crate::record::with_engine(&Options::default(), |engine| {
+        let out = crate::profiles::flat::facts_many(engine, input, ends)?;
+        // Valid UTF-8 (the views are checked as they are read): no ASCII pass needed.
+        String::from_utf8(out).map_err(|_| Error::new(ErrorKind::Record, "internal: enrichment output is not UTF-8"))
+    })
+    .map_err(to_js)
+}
+
 /// `transformMany`: records back to back in `input`, `ends[i]` where record i ends → one JSON
 /// array text, each element the record's output or its error entry (one crossing per batch).
 #[wasm_bindgen(js_name = transformMany)]

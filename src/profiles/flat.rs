@@ -112,3 +112,62 @@ fn write_geo(w: &mut ObjWriter<'_>, g: &crate::geoip::Geo) {
     }
     w.opt_str("source.as.organization.name", g.as_organization.as_deref());
 }
+
+/// `factsMany` (the JS shim's batch of record objects, js/core.mjs `transformMany`): the views of
+/// `input` (back to back, `ends` where each ends; see [`crate::fields::capture_spec`]) → `[facts,
+/// ...]`, one element per view in order: the enrichment keys [`crate::record::Engine::facts`]
+/// writes for it, or `null` where the view could not be read (the shim then takes that record
+/// through the core route, which reports why). One crossing for a batch of views instead of one
+/// per record.
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+pub(crate) fn facts_many(engine: &mut crate::record::Engine, input: &[u8], ends: &[u32]) -> crate::Result<alloc::vec::Vec<u8>> {
+    let mut out = alloc::vec::Vec::with_capacity(input.len() + input.len() / 2 + 2);
+    out.push(b'[');
+    for (i, view) in crate::record::spans(input, ends)?.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        match engine.facts(view) {
+            Ok(()) => out.extend_from_slice(&engine.out),
+            Err(_) => out.extend_from_slice(b"null"),
+        }
+    }
+    out.push(b']');
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec::Vec;
+
+    use crate::record::Engine;
+    use crate::{ErrorKind, Options};
+
+    /// One element per view, in order, each what `facts` writes for it alone; `null` for a view
+    /// that cannot be read; bad spans are an input error.
+    #[test]
+    fn facts_many_equals_one_at_a_time() {
+        let views: [&[u8]; 4] = [
+            br#"{"eventVersion":"1.08","eventSource":"cloudfront.amazonaws.com","eventName":"GetDistribution","userIdentity":{"type":"IAMUser","userName":"bob"}}"#,
+            b"{\"a\":",
+            br#"{"eventName":"X","userAgent":"caf\u00e9"}"#,
+            b"{}",
+        ];
+        let input: Vec<u8> = views.concat();
+        let ends: Vec<u32> = views.iter().scan(0u32, |a, r| { *a += r.len() as u32; Some(*a) }).collect();
+        let mut e = Engine::stateless(Options::default()).unwrap();
+        let many: Vec<serde_json::Value> = serde_json::from_slice(&super::facts_many(&mut e, &input, &ends).unwrap()).unwrap();
+        assert_eq!(many.len(), views.len());
+        for (view, got) in views.iter().zip(&many) {
+            match e.facts(view) {
+                Ok(()) => assert_eq!(got, &serde_json::from_slice::<serde_json::Value>(&e.out).unwrap()),
+                Err(_) => assert_eq!(got, &serde_json::Value::Null),
+            }
+        }
+        assert!(many[1].is_null() && many[0]["user.name"] == "bob", "{many:?}");
+        assert_eq!(&super::facts_many(&mut e, b"", &[]).unwrap(), b"[]");
+        for bad in [&[3u32, 2][..], &[99]] {
+            assert_eq!(super::facts_many(&mut e, b"{}{}", bad).unwrap_err().kind(), ErrorKind::Input);
+        }
+    }
+}
