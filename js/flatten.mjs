@@ -103,9 +103,12 @@ const ALL = 1;
 
 // The capture spec (src/fields.rs `capture_spec`) as Maps: member → 1 (ALL: the whole value),
 // a node (an object: its own members by the node), or an ArrayShape (`[shape]`: each element).
+// `others`, for the members not named: 'strings' (string members whole), a SpecNode (applied
+// to object members; other members left out), or null (left out).
 class SpecNode {
   constructor(json) {
-    this.others = hasOwn(json, '~others') ? json['~others'] : null;
+    const o = hasOwn(json, '~others') ? json['~others'] : null;
+    this.others = o !== null && typeof o === 'object' ? new SpecNode(o) : o;
     this.kids = new Map();
     for (const k of Object.keys(json)) {
       if (k !== '~others') this.kids.set(k, specOf(json[k]));
@@ -164,8 +167,11 @@ class Walk {
           vs = ALL;
         } else {
           const t = spec.kids.get(k);
+          const others = spec.others;
           if (t !== undefined) vs = t;
-          else if (spec.others === 'all' || (spec.others === 'strings' && typeof v === 'string')) vs = ALL;
+          else if (others === 'strings') {
+            if (typeof v === 'string') vs = ALL;
+          } else if (others !== null && typeof v === 'object' && v !== null && !Array.isArray(v)) vs = others;
         }
       }
       switch (typeof v) {
