@@ -141,8 +141,9 @@ export declare function transform(record: object | string | Uint8Array, options?
 /**
  * Many records (objects, JSON texts or UTF-8 bytes) → one result each, in order: the flat object
  * `transform` gives, or an `ErrorEntry` in its place. Never throws for one bad record (only for
- * a non-array argument or bad options); `result.length === records.length`. Cheaper than calling
- * `transform` per record: records cross into WebAssembly as JSON text, up to 256 per crossing.
+ * a non-array argument or bad options); `result.length === records.length`. Crosses into
+ * WebAssembly once per chunk: record objects are flattened in JS as `transform` does them and
+ * their enrichment views cross 64 at a time; texts and bytes cross whole, up to 256 at a time.
  * @example transformMany([record, '{"eventName":"GetDistribution"}', '{bad'])  // → [flat, flat, ErrorEntry]
  */
 export declare function transformMany(records: ReadonlyArray<object | string | Uint8Array>, options?: Options): Array<FlatRecord | ErrorEntry>;
