@@ -24,12 +24,23 @@ pub const CAPACITY: usize = BASE + BASE * BASE + BASE * BASE * BASE + BASE * BAS
 const ENRICH_KEY: &[u8] = b"\"@timestamp\"";
 
 /// The table of keys seen so far (each as its JSON text with quotes, without the colon).
-#[derive(Default)]
 pub struct KeyTokens {
     ids: HashMap<Vec<u8>, usize>,
     keys: Vec<Vec<u8>>,
+    /// For each id (and, last, for a line's start), the id of the key that followed it last
+    /// time: lines of one shape repeat their keys in order, so most keys are this guess, checked
+    /// with one comparison instead of a scan and a hash (the encoding ran at ~175 MB/s without).
+    next: Vec<usize>,
+    /// The guess for a line's first key.
+    first: usize,
     /// How many keys `new_keys` has given out.
     given: usize,
+}
+
+impl Default for KeyTokens {
+    fn default() -> Self {
+        KeyTokens { ids: HashMap::new(), keys: Vec::new(), next: Vec::new(), first: usize::MAX, given: 0 }
+    }
 }
 
 impl KeyTokens {
@@ -54,6 +65,7 @@ impl KeyTokens {
         }
         self.ids.insert(key.to_vec(), id);
         self.keys.push(key.to_vec());
+        self.next.push(usize::MAX);
         Some(id)
     }
 
@@ -74,52 +86,84 @@ impl KeyTokens {
     /// and each line's enrichment object to `enrichment` (both newline-separated, line for line).
     pub fn encode(&mut self, text: &[u8], out: &mut Vec<u8>, enrichment: &mut Vec<u8>) {
         out.reserve(text.len() * 2 / 3);
-        for line in text.split(|&c| c == b'\n') {
-            if line.is_empty() {
+        let mut i = 0;
+        while i < text.len() {
+            if text[i] == b'\n' {
+                i += 1;
                 continue;
             }
+            // A line is parsed from its `{`: the parse finds its end (no scan for newlines first,
+            // which took most of the time), and stops at a newline where a compact object has none.
             let mark = out.len();
-            match self.line(line, out) {
-                Some(Some(at)) => {
-                    enrichment.push(b'{');
-                    enrichment.extend_from_slice(&line[at..]);
+            let end = match self.line(text, i, out) {
+                Some((end, enrich)) if end == text.len() || text[end] == b'\n' => {
+                    if let Some(at) = enrich {
+                        enrichment.push(b'{');
+                        enrichment.extend_from_slice(&text[at..end]);
+                    }
+                    end
                 }
-                Some(None) => {}
-                None => {
+                _ => {
                     out.truncate(mark);
-                    out.extend_from_slice(line);
+                    let end = memchr::memchr(b'\n', &text[i..]).map_or(text.len(), |n| i + n);
+                    out.extend_from_slice(&text[i..end]);
+                    end
                 }
-            }
+            };
             out.push(b'\n');
             enrichment.push(b'\n');
+            i = end + 1;
         }
     }
 
-    /// One line; `None` when it is not a compact object (nothing kept of what was written),
-    /// else where its enrichment begins, if it has one.
-    fn line(&mut self, b: &[u8], out: &mut Vec<u8>) -> Option<Option<usize>> {
-        if b.first() != Some(&b'{') {
+    /// The line at `b[start]`; `None` when it is not a compact object (what was written is then
+    /// dropped), else the index past its `}` and where its enrichment begins, if it has one.
+    fn line(&mut self, b: &[u8], start: usize, out: &mut Vec<u8>) -> Option<(usize, Option<usize>)> {
+        if b[start] != b'{' {
             return None;
         }
         out.push(b'{');
         let mut enrich = None;
-        let mut i = 1;
-        if b.get(1) == Some(&b'}') {
+        let mut i = start + 1;
+        if b.get(i) == Some(&b'}') {
             out.push(b'}');
-            return (b.len() == 2).then_some(None);
+            return Some((i + 1, None));
         }
+        // The line start's guess lives in the slot past the last id.
+        let mut prev = usize::MAX;
         loop {
-            let ke = string_end(b, i)?;
-            if b.get(ke) != Some(&b':') {
-                return None;
-            }
-            let key = &b[i..ke];
-            if key == ENRICH_KEY {
+            let slot = if prev == usize::MAX { &mut self.first } else { &mut self.next[prev] };
+            let guess = *slot;
+            let (ke, id) = match self.keys.get(guess) {
+                Some(k) if b[i..].starts_with(k) && b.get(i + k.len()) == Some(&b':') => (i + k.len(), Some(guess)),
+                _ => {
+                    let ke = string_end(b, i)?;
+                    if b.get(ke) != Some(&b':') {
+                        return None;
+                    }
+                    let id = self.id(&b[i..ke]);
+                    if let Some(id) = id {
+                        if prev == usize::MAX {
+                            self.first = id;
+                        } else {
+                            self.next[prev] = id;
+                        }
+                    }
+                    (ke, id)
+                }
+            };
+            if ke - i == ENRICH_KEY.len() && &b[i..ke] == ENRICH_KEY {
                 enrich = Some(i);
             }
-            match self.id(key) {
-                Some(id) => push_token(out, id),
-                None => out.extend_from_slice(&b[i..=ke]),
+            match id {
+                Some(id) => {
+                    push_token(out, id);
+                    prev = id;
+                }
+                None => {
+                    out.extend_from_slice(&b[i..=ke]);
+                    prev = usize::MAX;
+                }
             }
             let vs = ke + 1;
             let ve = value_end(b, vs)?;
@@ -129,9 +173,9 @@ impl KeyTokens {
                     out.push(b',');
                     i = ve + 1;
                 }
-                Some(b'}') if ve + 1 == b.len() => {
+                Some(b'}') => {
                     out.push(b'}');
-                    return Some(enrich);
+                    return Some((ve + 1, enrich));
                 }
                 _ => return None,
             }
@@ -156,18 +200,19 @@ fn push_token(out: &mut Vec<u8>, id: usize) {
     }
 }
 
-/// The index just past the string starting at `b[i]` (a `"`).
+/// The index just past the string starting at `b[i]` (a `"`); `None` at a newline (none is in
+/// a JSON string).
 fn string_end(b: &[u8], i: usize) -> Option<usize> {
     if b.get(i) != Some(&b'"') {
         return None;
     }
     let mut j = i + 1;
     loop {
-        j += memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
-        if b[j] == b'\\' {
-            j += 2;
-        } else {
-            return Some(j + 1);
+        j += memchr::memchr3(b'"', b'\\', b'\n', b.get(j..)?)?;
+        match b[j] {
+            b'\\' if b.get(j + 1) != Some(&b'\n') => j += 2,
+            b'"' => return Some(j + 1),
+            _ => return None,
         }
     }
 }
@@ -182,6 +227,7 @@ fn value_end(b: &[u8], i: usize) -> Option<usize> {
             let mut j = i;
             loop {
                 match *b.get(j)? {
+                    b'\n' => return None,
                     b'"' => {
                         j = string_end(b, j)?;
                         continue;
@@ -199,8 +245,8 @@ fn value_end(b: &[u8], i: usize) -> Option<usize> {
             }
         }
         _ => {
-            let n = b[i..].iter().position(|&c| c == b',' || c == b'}')?;
-            (n > 0).then_some(i + n)
+            let n = b[i..].iter().position(|&c| c == b',' || c == b'}' || c == b'\n')?;
+            (n > 0 && b[i + n] != b'\n').then_some(i + n)
         }
     }
 }

@@ -116,6 +116,21 @@ fn past_capacity_keys_stay_as_they_are() {
 }
 
 #[test]
+fn a_broken_line_never_takes_the_next_one_with_it() {
+    for first in [&b"{\"a\":\"open"[..], b"{\"a\":[1,", b"{\"a\":1", b"{\"a\":\"x\\", b"{\"a\""] {
+        let mut t = KeyTokens::default();
+        let mut text = first.to_vec();
+        text.extend_from_slice(b"\n{\"b\":\"}\",\"c\":1}\n");
+        let (out, enr) = encode_all(&mut t, &text);
+        assert_eq!(decode(&t.keys, &out), text);
+        let lines: Vec<_> = out.split(|&c| c == b'\n').collect();
+        assert_eq!(lines[0], first, "{}", String::from_utf8_lossy(first));
+        assert!(lines[1].starts_with(b"{\x01") && !lines[1].contains(&b':'), "{}", String::from_utf8_lossy(&out));
+        assert_eq!(enr, b"\n\n");
+    }
+}
+
+#[test]
 fn lines_that_are_not_compact_objects_are_copied() {
     for line in [&b"not json"[..], b"[1,2]", b"{\"a\" :1}", b"{\"a\":1", b"{\"a\":1} ", b"{\"a\":}", b"{\"a\":\"open}", b"{,}", b"{\"a\":[1,2}"] {
         let mut t = KeyTokens::default();
@@ -148,5 +163,24 @@ proptest! {
         let mut t = KeyTokens::default();
         let (out, _) = encode_all(&mut t, line.as_bytes());
         prop_assert_eq!(decode(&t.keys, &out), line.as_bytes());
+    }
+}
+
+/// `KT_BENCH=file.ndjson cargo test --release --lib keytokens::tests::speed -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn speed() {
+    let text = std::fs::read(std::env::var("KT_BENCH").unwrap()).unwrap();
+    for _ in 0..3 {
+        let mut t = KeyTokens::default();
+        let t0 = std::time::Instant::now();
+        let (mut out, mut enr) = (Vec::new(), Vec::new());
+        for piece in text.chunks(8 << 20) {
+            out.clear();
+            enr.clear();
+            t.encode(piece, &mut out, &mut enr);
+        }
+        let s = t0.elapsed().as_secs_f64();
+        std::println!("{:.0} MB/s ({:.2} s)", text.len() as f64 / 1e6 / s, s);
     }
 }
