@@ -411,7 +411,7 @@ function textMatches(t, n) {
   const needles = [...new Set([t, quoted, quoted.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)])];
   // Keys are stored as tokens (engine.mjs): a query found in a key's text finds that key's token.
   const lower = needles.map((q) => q.toLowerCase());
-  const keyTokens = keysRe(knownKeys().filter((k) => lower.some((q) => k.toLowerCase().includes(q))).map(tokenOf));
+  const keyTokens = keysRe(knownKeys().filter((k) => lower.some((q) => k.toLowerCase().includes(q))).map((k) => tokenOf(k.slice(0, -1))));
   let rows;
   if (prev && prev.length < n / 16) {
     // A longer query than the last one: only the last one's few matches can match.
