@@ -189,6 +189,9 @@ async function main() {
   q.push(await search('E1'));
   q.push(await search('zz-no-such-text'));
   q.push(await search('ops-admin'));
+  // Part of many keys' names (userIdentity.sessionContext.*): keys are stored as tokens, and the
+  // search looks for those keys' tokens too.
+  q.push(await search('sessionContext'));
   await page.$eval('[data-testid=filter-text]', (el) => (el.value = ''));
   await page.evaluate(() => window.__requeryNow?.());
   await page.waitForFunction(() => !document.documentElement.dataset.busy);

@@ -27,6 +27,8 @@ mod record;
 mod salvage;
 mod sort;
 mod split;
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+mod keytokens;
 mod track;
 mod unflatten;
 #[cfg(feature = "serde")]

@@ -482,3 +482,43 @@ impl WasmSplitter {
         self.summary.map_or(0.0, |s| s.bytes as f64)
     }
 }
+
+/// The viewer's compact text (src/keytokens.rs): NDJSON lines with their keys as tokens of one
+/// table, which the viewer keeps its own copy of (`newKeys`) and can seed a new table with.
+#[wasm_bindgen(js_name = KeyTokens)]
+pub struct WasmKeyTokens {
+    inner: crate::keytokens::KeyTokens,
+    enrichment: Vec<u8>,
+}
+
+#[wasm_bindgen(js_class = KeyTokens)]
+impl WasmKeyTokens {
+    /// A table starting with `keys` (JSON key texts, one a line), in id order.
+    #[wasm_bindgen(constructor)]
+    pub fn new(keys: &str) -> WasmKeyTokens {
+        let inner = crate::keytokens::KeyTokens::with_keys(keys.split('\n').filter(|k| !k.is_empty()).map(str::as_bytes));
+        WasmKeyTokens { inner, enrichment: Vec::new() }
+    }
+
+    /// NDJSON text → its compact lines (ASCII text in, ASCII text out).
+    pub fn encode(&mut self, text: &str) -> String {
+        let mut out = Vec::new();
+        self.enrichment.clear();
+        self.inner.encode(text.as_bytes(), &mut out, &mut self.enrichment);
+        // Tokens are ASCII control bytes; everything else is copied from valid UTF-8 at
+        // character boundaries (a line is copied whole or split at JSON punctuation).
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// The enrichment of each line of the last `encode`, as JSON objects, line for line.
+    #[wasm_bindgen(js_name = takeEnrichment)]
+    pub fn take_enrichment(&mut self) -> String {
+        String::from_utf8(core::mem::take(&mut self.enrichment)).unwrap_or_default()
+    }
+
+    /// The keys first seen since the last call, one a line.
+    #[wasm_bindgen(js_name = newKeys)]
+    pub fn new_keys(&mut self) -> String {
+        String::from_utf8(self.inner.new_keys()).unwrap_or_default()
+    }
+}

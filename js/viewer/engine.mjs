@@ -2,16 +2,18 @@
 // one small interface the worker uses:
 //   open(options) → { push(Uint8Array) → Item[], finish() → { items, format, gzip } }
 //   unflatten(flatJsonText) → nested JSON text (or null when the build has none)
-// with Item = { line, rec, at } for a record (NDJSON line, its parsed flat object, and where the
-// line starts in `items.text`) or { err: { message, original, offset, type } } for a record that
-// could not be read. `items.text` is the piece of NDJSON the lines are slices of: ASCII, a flat
-// one-byte string (the worker keeps it as it is).
+// with Item = { at, len, rec } for a record (where its line is in `items.text`, and its parsed
+// enrichment) or { err: { message, original, offset, type } } for a record that could not be read.
+// `items.text` is the piece of NDJSON the lines are slices of, in compact form (keys as tokens,
+// see `plain` and src/keytokens.rs): ASCII, a flat one-byte string (the worker keeps it as it is).
+// Items are made as they are iterated, so that each parsed object dies young (issue 16: an
+// array of a whole push's objects outlived the young generation, and the old one grew by ~100 MB).
 //
 // When the build exposes an incremental Splitter, chunks are parsed as they arrive (progress,
 // bounded memory); otherwise the chunks of one file are collected and read by transformLog at
 // finish().
 import * as api from '../web.mjs';
-import initGlue from '../../pkg/web/cloudfront_trail.js';
+import initGlue, * as glue from '../../pkg/web/cloudfront_trail.js';
 
 let ready = null;
 
@@ -64,7 +66,7 @@ function openSplitter(createSplitter, options) {
       const t0 = performance.now();
       const out = sp.push(chunk);
       const t1 = performance.now();
-      const items = fromNdjson(out);
+      const items = fromSplitter(out);
       timing.core += t1 - t0;
       timing.lines += performance.now() - t1;
       return items;
@@ -73,7 +75,7 @@ function openSplitter(createSplitter, options) {
       const out = sp.finish();
       // finish() may return the last NDJSON text, or { ndjson|records, format, gzip }.
       const tail = typeof out === 'string' || out instanceof Uint8Array || Array.isArray(out) ? out : out?.ndjson ?? out?.records ?? '';
-      const items = fromNdjson(tail);
+      const items = fromSplitter(tail);
       const format = String(out?.format ?? sp.format ?? '');
       const gzip = Boolean(out?.gzip ?? sp.gzip);
       sp.free?.();
@@ -110,6 +112,12 @@ function openWhole(m, options) {
   };
 }
 
+/** The splitter's NDJSON text (or bytes) → Items of its compact form. */
+function fromSplitter(out) {
+  const { text, enrichment } = compact(toText(out));
+  return new Items(text, enrichment);
+}
+
 const dec = new TextDecoder();
 function toText(x) {
   return typeof x === 'string' ? x : x instanceof Uint8Array ? dec.decode(x) : String(x ?? '');
@@ -136,6 +144,131 @@ function asciiText(text) {
   if (scratch.length < out.length) scratch = new Uint8Array(out.length);
   const { written } = enc.encodeInto(out, scratch);
   return dec.decode(scratch.subarray(0, written));
+}
+
+// ---------------------------------------------------------------- compact text
+
+// The session's key table (src/keytokens.rs): id → the key's JSON text with its colon, and back.
+// The wasm table is a cache of this one: lost with its instance, it is made again from it.
+const keyTexts = [];
+const idOfKey = new Map();
+let table = null;
+const TOKEN = /[\x01-\x04][\x05-\x08\x0b\x0c\x0e-\x1f]+/g;
+const DIGITS = [5, 6, 7, 8, 0x0b, 0x0c, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f];
+const BASE = DIGITS.length;
+const VALUE = new Int8Array(32).fill(-1);
+DIGITS.forEach((d, v) => (VALUE[d] = v));
+
+/** NDJSON text → { text: its compact form, enrichment: each line's enrichment object text }. */
+function compact(text) {
+  if (typeof glue.KeyTokens !== 'function') return { text: asciiText(text), enrichment: null };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      table ??= new glue.KeyTokens(keyTexts.map((k) => k.slice(0, -1)).join('\n'));
+      const out = table.encode(text);
+      const enrichment = table.takeEnrichment();
+      const fresh = table.newKeys();
+      if (fresh) {
+        for (const k of fresh.split('\n')) {
+          idOfKey.set(k, keyTexts.length);
+          keyTexts.push(`${k}:`);
+        }
+      }
+      return { text: out, enrichment };
+    } catch (e) {
+      // The instance was lost to a trap elsewhere: a new table, seeded with the keys known here.
+      table = null;
+      if (attempt) throw e;
+    }
+  }
+}
+
+const tokenText = (m) => {
+  const n = m.charCodeAt(0);
+  let id = 0;
+  let span = BASE;
+  for (let k = 1; k < n; k++) {
+    id += span;
+    span *= BASE;
+  }
+  let v = 0;
+  for (let k = 1; k <= n; k++) v = v * BASE + VALUE[m.charCodeAt(k)];
+  return keyTexts[id + v] ?? m;
+};
+
+/** A compact line (or any text of them) as the NDJSON it stands for. */
+export function plain(s) {
+  return s.replace(TOKEN, tokenText);
+}
+
+/** The token standing for a key (its JSON text, quotes included), or undefined. */
+export function tokenOf(keyText) {
+  const id = idOfKey.get(keyText);
+  if (id === undefined) return undefined;
+  let n = 1;
+  let rest = id;
+  let span = BASE;
+  while (rest >= span) {
+    rest -= span;
+    n++;
+    span *= BASE;
+  }
+  const digits = [];
+  for (let k = 0; k < n; k++) {
+    digits.unshift(DIGITS[rest % BASE]);
+    rest = Math.floor(rest / BASE);
+  }
+  return String.fromCharCode(n, ...digits);
+}
+
+/** The keys known so far, as JSON texts with their colon (for a search of key names). */
+export const knownKeys = () => keyTexts;
+
+/** The items of one piece of compact text, made one by one as they are iterated. */
+class Items {
+  constructor(text, enrichment) {
+    this.text = text;
+    this.enrichment = enrichment;
+  }
+  *[Symbol.iterator]() {
+    const { text, enrichment } = this;
+    let start = 0;
+    let e = 0;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      if (end > start) {
+        let enr = null;
+        if (enrichment !== null) {
+          let ee = enrichment.indexOf('\n', e);
+          if (ee < 0) ee = enrichment.length;
+          if (ee > e) enr = enrichment.slice(e, ee);
+          e = ee + 1;
+        }
+        const it = classifyCompact(text, start, end, enr);
+        it.at = start;
+        it.len = end - start;
+        yield it;
+      }
+      start = end + 1;
+    }
+  }
+}
+
+/** A compact line: its enrichment parsed when it has one the columns can be read from. */
+function classifyCompact(text, start, end, enr) {
+  if (enr !== null) {
+    try {
+      const o = JSON.parse(enr);
+      // A CloudFront call whose id the enrichment did not take (an id it does not accept):
+      // the whole record, for the raw places an id is (model.mjs columnsOf).
+      if (Object.hasOwn(o, 'cloud.provider') && (Object.hasOwn(o, 'cloudfront.distribution.id') || !/cloudfront/.test(String(o['event.provider'] ?? '')))) return { rec: o };
+    } catch {
+      // the whole line below
+    }
+  }
+  const it = classify(plain(text.slice(start, end)), null);
+  return it.err ? { err: it.err } : { rec: it.rec };
 }
 
 /**

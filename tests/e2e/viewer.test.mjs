@@ -528,7 +528,9 @@ describe('viewer (js/viewer) in headless Chromium', () => {
     // a match in one must count for no record (nor for the record before it).
     const page = await newPage(t);
     const rec = (n, user) => JSON.stringify({ eventVersion: '1.08', eventTime: `2024-05-06T00:00:0${n}Z`, eventSource: 's3.amazonaws.com', eventName: 'GetObject', awsRegion: 'us-east-1', sourceIPAddress: '192.0.2.1', userIdentity: { type: 'IAMUser', userName: user }, eventID: `e${n}` });
-    const text = [rec(1, 'alice'), 'zqxtoken not json, "userIdentity.userName":"alice"', rec(2, 'bob'), 'zqxtoken again'].join('\n') + '\n';
+    // Bob's call also names its bucket: a key only one record has.
+    const bobs = JSON.stringify({ ...JSON.parse(rec(2, 'bob')), requestParameters: { bucketName: 'b1' } });
+    const text = [rec(1, 'alice'), 'zqxtoken not json, "userIdentity.userName":"alice"', bobs, 'zqxtoken again'].join('\n') + '\n';
     await dropFiles(page, [{ name: 'mixed.ndjson', text }]);
     await loaded(page, 2, 2);
     await page.fill('[data-testid=filter-text]', 'zqxtoken');
@@ -537,6 +539,16 @@ describe('viewer (js/viewer) in headless Chromium', () => {
     await loaded(page, 1);
     await page.fill('[data-testid=filter-text]', 'GetObject');
     await loaded(page, 2);
+    // Keys are kept as tokens of a table (engine.mjs): a key's name, or part of it in any case, is
+    // still found, in the records that have the key only.
+    await page.fill('[data-testid=filter-text]', 'requestParameters.bucketName');
+    await loaded(page, 1);
+    await page.fill('[data-testid=filter-text]', '');
+    await loaded(page, 2);
+    await page.fill('[data-testid=filter-text]', 'PARAMETERS.BUCKET');
+    await loaded(page, 1);
+    await page.fill('[data-testid=filter-text]', 'sessionContext');
+    await loaded(page, 0);
     await page.fill('[data-testid=filter-text]', '');
     await loaded(page, 2);
     // A field filter (the member "userIdentity.userName":"alice") from the detail pane.
