@@ -817,6 +817,12 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
 /// eight at a time and copied whole.
 pub(crate) fn write_str_content(out: &mut Vec<u8>, s: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    // Most strings written (enrichment's values) are short and need no escape: checked a word at
+    // a time with no byte loop, then copied whole. The byte loop below handles the rest.
+    if !needs_escape(s) {
+        out.extend_from_slice(s);
+        return;
+    }
     let mut i = 0;
     loop {
         let j = find_stop(s, i);
@@ -832,6 +838,39 @@ pub(crate) fn write_str_content(out: &mut Vec<u8>, s: &[u8]) {
         }
         i = j + 1;
     }
+}
+
+/// Whether `s` holds a quote, backslash or control byte (what [`write_str_content`] escapes).
+/// Whole words, the last one overlapping the one before (SWAR: a flagged word always holds a
+/// true match, since a borrow only spreads upwards from a byte that matched).
+#[inline]
+fn needs_escape(s: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    #[inline(always)]
+    fn flags(x: u64, lo: u64, hi: u64) -> u64 {
+        let q = x ^ (lo * b'"' as u64);
+        let b = x ^ (lo * b'\\' as u64);
+        ((q.wrapping_sub(lo) & !q) | (b.wrapping_sub(lo) & !b) | (x.wrapping_sub(lo * 0x20) & !x)) & hi
+    }
+    let n = s.len();
+    if n >= 8 {
+        let mut any = 0;
+        let mut words = s.chunks_exact(8);
+        for w in &mut words {
+            any |= flags(u64::from_le_bytes(w.try_into().unwrap_or_default()), LO, HI);
+        }
+        if !words.remainder().is_empty() {
+            any |= flags(u64::from_le_bytes(s[n - 8..].try_into().unwrap_or_default()), LO, HI);
+        }
+        return any != 0;
+    }
+    if n >= 4 {
+        let (lo, hi) = (LO & 0xffff_ffff, HI & 0xffff_ffff);
+        let (a, b) = (u32::from_le_bytes(s[..4].try_into().unwrap_or_default()), u32::from_le_bytes(s[n - 4..].try_into().unwrap_or_default()));
+        return (flags(a as u64, lo, hi) | flags(b as u64, lo, hi)) != 0;
+    }
+    s.iter().any(|&c| c == b'"' || c == b'\\' || c < 0x20)
 }
 
 /// Rewrites valid JSON text so it is pure ASCII: every non-ASCII character (only possible inside
@@ -1056,6 +1095,32 @@ mod tests {
     fn deep_nesting_is_an_error_not_a_crash() {
         let s = "[".repeat(200_000);
         assert_eq!(skip_value(s.as_bytes(), 0, 0).unwrap_err().code, Code::TooDeep);
+    }
+
+    /// The word-at-a-time check finds a byte to escape at every position of every length
+    /// (around the 4- and 8-byte words and their overlaps), and nothing in plain text, non-ASCII
+    /// and DEL included; `write_str_content` then writes what the byte loop writes.
+    #[test]
+    fn needs_escape_at_every_position() {
+        for len in 0usize..=40 {
+            for fill in [b'a', 0x20, 0x7f, 0x80, 0xff] {
+                let plain = vec![fill; len];
+                assert!(!needs_escape(&plain), "{len} {fill:#x}");
+                for pos in 0..len {
+                    for bad in [b'"', b'\\', 0x00, 0x0a, 0x1f] {
+                        let mut t = plain.clone();
+                        t[pos] = bad;
+                        assert!(needs_escape(&t), "{len} {pos} {bad:#x} in {fill:#x}");
+                        let mut out = Vec::new();
+                        write_str_content(&mut out, &t);
+                        let want = serde_json::to_string(&String::from_utf8_lossy(&t)).unwrap();
+                        if fill < 0x80 {
+                            assert_eq!(out, want.as_bytes()[1..want.len() - 1], "{len} {pos} {bad:#x}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
