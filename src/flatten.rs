@@ -28,6 +28,9 @@ pub(crate) struct Scratch {
     overflow: Vec<u8>,
     /// Decoded keys (cold path: keys with escapes).
     key: alloc::string::String,
+    /// Open levels of the top-level flattening context (keys of the current path), kept here
+    /// so that a record costs no allocation for them.
+    levels: Vec<Level>,
 }
 
 /// One level of the path, for rebuilding the nesting when the overflow starts.
@@ -48,8 +51,6 @@ struct Walker<'a, 's> {
     max_depth: usize,
     max_fields: usize,
     written: usize,
-    /// Open levels of the top-level flattening context (keys of the current path).
-    levels: Vec<Level>,
     /// Set once `maxFields` is reached: members then go to `s.overflow`, nested.
     overflowing: bool,
 }
@@ -75,6 +76,7 @@ pub(crate) fn flatten_record<'a>(
     let sep_len = opts.sep_bytes(&mut sep);
     scratch.path.clear();
     scratch.overflow.clear();
+    scratch.levels.clear();
     let mut w = Walker {
         b: rec,
         out,
@@ -86,7 +88,6 @@ pub(crate) fn flatten_record<'a>(
         max_depth: opts.max_depth,
         max_fields: opts.max_fields,
         written: 0,
-        levels: Vec::new(),
         overflowing: false,
     };
     w.out.push(b'{');
@@ -179,11 +180,11 @@ impl<'a, 's> Walker<'a, 's> {
                     }
                     self.push_key(ks, ke, kesc, special);
                     if top {
-                        self.levels.push(Level::Key(ks, ke));
+                        self.s.levels.push(Level::Key(ks, ke));
                     }
                     let e = self.value(vstart, depth + 1, base, child, top, first)?;
                     if top {
-                        self.levels.pop();
+                        self.s.levels.pop();
                     }
                     e
                 }
@@ -415,11 +416,11 @@ impl<'a, 's> Walker<'a, 's> {
                 put(&mut self.s.path, &self.sep[..self.sep_len]);
                 push_usize(&mut self.s.path, n);
                 if top {
-                    self.levels.push(Level::Index(n));
+                    self.s.levels.push(Level::Index(n));
                 }
                 let e = self.value(j, depth + 1, base, Node::None, top, first)?;
                 if top {
-                    self.levels.pop();
+                    self.s.levels.pop();
                 }
                 e
             };
@@ -449,7 +450,7 @@ impl<'a, 's> Walker<'a, 's> {
         let ov = &mut self.s.overflow;
         ov.clear();
         ov.push(b'{');
-        for level in &self.levels {
+        for level in &self.s.levels {
             match *level {
                 Level::Key(ks, ke) => ov.extend_from_slice(&self.b[ks - 1..ke + 1]),
                 Level::Index(n) => {
