@@ -13,6 +13,7 @@
 //! the written values.
 
 use alloc::borrow::Cow;
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -179,8 +180,8 @@ struct Parsed<'u> {
 fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
     let Some(ua) = fields.text(F::UserAgent) else { return };
     cached(&ua, |d| {
-        facts.ua_name = d.name.clone().map(Cow::Owned);
-        facts.ua_version = d.version.clone().map(Cow::Owned);
+        facts.ua_name = d.name.clone();
+        facts.ua_version = d.version.clone();
         facts.ua_os_name = d.os_name;
         facts.ua_os_version = d.os_version.clone();
         facts.ua_os_full = d.os_full.clone();
@@ -189,30 +190,30 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
     facts.ua_original = Some(ua);
 }
 
-/// What a user agent text gives, owned (a cache entry).
+/// What a user agent text gives, owned (a cache entry; shared with the records' facts).
 #[derive(Clone, Default)]
 struct Described {
-    name: Option<String>,
-    version: Option<String>,
+    name: Option<Rc<str>>,
+    version: Option<Rc<str>>,
     os_name: Option<&'static str>,
-    os_version: Option<String>,
-    os_full: Option<String>,
-    device: Option<String>,
+    os_version: Option<Rc<str>>,
+    os_full: Option<Rc<str>>,
+    device: Option<Rc<str>>,
 }
 
 fn describe(ua: &str) -> Described {
     let parsed = parse(ua);
-    let mut d = Described { name: parsed.name.map(String::from), version: parsed.version.map(String::from), ..Described::default() };
+    let mut d = Described { name: parsed.name.map(Rc::from), version: parsed.version.map(Rc::from), ..Described::default() };
     if let Some(os) = parsed.os.name {
         let version = parsed.os.version.as_deref();
         d.os_full = Some(match version {
-            Some(v) => alloc::format!("{os} {v}"),
-            None => String::from(os),
+            Some(v) => Rc::from(alloc::format!("{os} {v}")),
+            None => Rc::from(os),
         });
         d.os_name = Some(os);
-        d.os_version = version.map(String::from);
+        d.os_version = version.map(Rc::from);
     }
-    d.device = parsed.os.device.map(String::from);
+    d.device = parsed.os.device.map(Rc::from);
     d
 }
 
