@@ -57,7 +57,7 @@ fn naive_flatten(v: &Value, prefix: &mut String, out: &mut serde_json::Map<Strin
 }
 
 /// `BENCH_DUMP=file[:file...] BENCH_DUMP_DIR=dir`: writes `transform_log_to_ndjson` of each file
-/// under a dozen option sets to `dir/<file index>-<set index>.ndjson` (an error as its message),
+/// under 17 option sets (profiles, tracking and salvage on and off, key options) to `dir/<file index>-<set index>.ndjson` (an error as its message),
 /// then exits. For checking that a change to the hot path keeps the output byte for byte (the
 /// same sets as a hash script over the JS build can run).
 fn dump(files: &str) {
@@ -76,6 +76,11 @@ fn dump(files: &str) {
         Options { strict: true, ..Options::default() },
         Options { track: false, ..Options::default() },
         Options { separator: 'é', ..Options::default() },
+        Options { salvage: true, ..Options::default() },
+        Options { salvage: true, profile: Profile::Ecs, ..Options::default() },
+        Options { salvage: true, profile: Profile::Ocsf, ..Options::default() },
+        Options { track: false, profile: Profile::Ecs, ..Options::default() },
+        Options { track: false, profile: Profile::Ocsf, ..Options::default() },
     ];
     for (i, f) in files.split(':').enumerate() {
         let data = std::fs::read(f).unwrap_or_default();

@@ -601,46 +601,47 @@ pub(crate) fn key_eq(raw: &[u8], plain: &str) -> bool {
     raw.contains(&b'\\') && unescape(raw).is_some_and(|s| s == plain)
 }
 
-/// The index of the first backslash or non-ASCII byte of `b` (or `b.len()`): one pass that
-/// tells a plain ASCII string (most of what enrichment reads) from one to decode or validate.
-/// (x86_64 only: the portable byte loop made the wasm larger for no measured gain there.)
-#[cfg(target_arch = "x86_64")]
+/// True when `b` is plain ASCII without a backslash: a string that needs neither decoding nor
+/// validating (most of what enrichment reads). Whole 8-byte words, the last one overlapping the
+/// one before (no byte loop: most of these strings are short), on every target.
 #[inline]
-fn find_backslash_or_high(b: &[u8]) -> usize {
-    let mut j = 0;
-    {
-        use core::arch::x86_64::*;
-        while j + 16 <= b.len() {
-            // SAFETY: `j + 16 <= b.len()`, an unaligned load; SSE2 is always present on x86_64.
-            let m = unsafe {
-                let v = _mm_loadu_si128(b.as_ptr().add(j).cast::<__m128i>());
-                _mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8)))) as u32
-            };
-            if m != 0 {
-                return j + m.trailing_zeros() as usize;
-            }
-            j += 16;
+fn plain_ascii(b: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    #[inline(always)]
+    fn flags(x: u64, lo: u64, hi: u64) -> u64 {
+        let s = x ^ (lo * b'\\' as u64);
+        (x | (s.wrapping_sub(lo) & !s)) & hi
+    }
+    let n = b.len();
+    if n >= 8 {
+        let mut any = 0;
+        let mut words = b.chunks_exact(8);
+        for w in &mut words {
+            any |= flags(u64::from_le_bytes(w.try_into().unwrap_or_default()), LO, HI);
         }
+        if !words.remainder().is_empty() {
+            any |= flags(u64::from_le_bytes(b[n - 8..].try_into().unwrap_or_default()), LO, HI);
+        }
+        return any == 0;
     }
-    while j < b.len() && b[j] != b'\\' && b[j] < 0x80 {
-        j += 1;
+    if n >= 4 {
+        let (lo, hi) = (LO & 0xffff_ffff, HI & 0xffff_ffff);
+        let (x, y) = (u32::from_le_bytes(b[..4].try_into().unwrap_or_default()), u32::from_le_bytes(b[n - 4..].try_into().unwrap_or_default()));
+        return (flags(x as u64, lo, hi) | flags(y as u64, lo, hi)) == 0;
     }
-    j
+    b.iter().all(|&c| c != b'\\' && c < 0x80)
 }
 
 /// A raw value as a string, if it is a JSON string (decoded when it holds escapes).
 pub(crate) fn as_str(v: &[u8]) -> Option<Cow<'_, str>> {
     if v.len() >= 2 && v[0] == b'"' && v[v.len() - 1] == b'"' {
         let inner = &v[1..v.len() - 1];
-        #[cfg(not(target_arch = "x86_64"))]
-        let at = 0;
-        #[cfg(target_arch = "x86_64")]
-        let at = find_backslash_or_high(inner);
-        if at == inner.len() {
+        if plain_ascii(inner) {
             // SAFETY: every byte is ASCII (checked just above), so the bytes are UTF-8.
             return Some(Cow::Borrowed(unsafe { core::str::from_utf8_unchecked(inner) }));
         }
-        if inner[at..].contains(&b'\\') {
+        if inner.contains(&b'\\') {
             unescape(inner).map(Cow::Owned)
         } else {
             core::str::from_utf8(inner).ok().map(Cow::Borrowed)
@@ -817,6 +818,12 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
 /// eight at a time and copied whole.
 pub(crate) fn write_str_content(out: &mut Vec<u8>, s: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    // Most strings written (enrichment's values) are short and need no escape: checked a word at
+    // a time with no byte loop, then copied whole. The byte loop below handles the rest.
+    if !needs_escape(s) {
+        out.extend_from_slice(s);
+        return;
+    }
     let mut i = 0;
     loop {
         let j = find_stop(s, i);
@@ -832,6 +839,39 @@ pub(crate) fn write_str_content(out: &mut Vec<u8>, s: &[u8]) {
         }
         i = j + 1;
     }
+}
+
+/// Whether `s` holds a quote, backslash or control byte (what [`write_str_content`] escapes).
+/// Whole words, the last one overlapping the one before (SWAR: a flagged word always holds a
+/// true match, since a borrow only spreads upwards from a byte that matched).
+#[inline]
+fn needs_escape(s: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    #[inline(always)]
+    fn flags(x: u64, lo: u64, hi: u64) -> u64 {
+        let q = x ^ (lo * b'"' as u64);
+        let b = x ^ (lo * b'\\' as u64);
+        ((q.wrapping_sub(lo) & !q) | (b.wrapping_sub(lo) & !b) | (x.wrapping_sub(lo * 0x20) & !x)) & hi
+    }
+    let n = s.len();
+    if n >= 8 {
+        let mut any = 0;
+        let mut words = s.chunks_exact(8);
+        for w in &mut words {
+            any |= flags(u64::from_le_bytes(w.try_into().unwrap_or_default()), LO, HI);
+        }
+        if !words.remainder().is_empty() {
+            any |= flags(u64::from_le_bytes(s[n - 8..].try_into().unwrap_or_default()), LO, HI);
+        }
+        return any != 0;
+    }
+    if n >= 4 {
+        let (lo, hi) = (LO & 0xffff_ffff, HI & 0xffff_ffff);
+        let (a, b) = (u32::from_le_bytes(s[..4].try_into().unwrap_or_default()), u32::from_le_bytes(s[n - 4..].try_into().unwrap_or_default()));
+        return (flags(a as u64, lo, hi) | flags(b as u64, lo, hi)) != 0;
+    }
+    s.iter().any(|&c| c == b'"' || c == b'\\' || c < 0x20)
 }
 
 /// Rewrites valid JSON text so it is pure ASCII: every non-ASCII character (only possible inside
@@ -1058,10 +1098,53 @@ mod tests {
         assert_eq!(skip_value(s.as_bytes(), 0, 0).unwrap_err().code, Code::TooDeep);
     }
 
+    /// The word-at-a-time check finds a byte to escape at every position of every length
+    /// (around the 4- and 8-byte words and their overlaps), and nothing in plain text, non-ASCII
+    /// and DEL included; `write_str_content` then writes what the byte loop writes.
+    #[test]
+    fn needs_escape_at_every_position() {
+        for len in 0usize..=40 {
+            for fill in [b'a', 0x20, 0x7f, 0x80, 0xff] {
+                let plain = vec![fill; len];
+                assert!(!needs_escape(&plain), "{len} {fill:#x}");
+                for pos in 0..len {
+                    for bad in [b'"', b'\\', 0x00, 0x0a, 0x1f] {
+                        let mut t = plain.clone();
+                        t[pos] = bad;
+                        assert!(needs_escape(&t), "{len} {pos} {bad:#x} in {fill:#x}");
+                        let mut out = Vec::new();
+                        write_str_content(&mut out, &t);
+                        let want = serde_json::to_string(&String::from_utf8_lossy(&t)).unwrap();
+                        if fill < 0x80 {
+                            assert_eq!(out, want.as_bytes()[1..want.len() - 1], "{len} {pos} {bad:#x}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `plain_ascii` sees a backslash or a non-ASCII byte at every position of every length.
+    #[test]
+    fn plain_ascii_at_every_position() {
+        for len in 0usize..=40 {
+            let plain = vec![b'a'; len];
+            assert!(plain_ascii(&plain), "{len}");
+            assert!(plain_ascii(&vec![0x7f; len]), "{len}");
+            for pos in 0..len {
+                for bad in [b'\\', 0x80, 0xc3, 0xff] {
+                    let mut t = plain.clone();
+                    t[pos] = bad;
+                    assert!(!plain_ascii(&t), "{len} {pos} {bad:#x}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn as_str_plain_escaped_and_non_ascii() {
-        // A backslash or a non-ASCII byte at every offset across the 16-byte steps and the tail.
-        for len in [0usize, 5, 15, 16, 17, 33] {
+        // A backslash or a non-ASCII byte at every offset, in every size of word check and its tail.
+        for len in [0usize, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33] {
             let plain = format!("\"{}\"", "a".repeat(len));
             assert_eq!(as_str(plain.as_bytes()).as_deref(), Some(&*"a".repeat(len)));
             for pos in 0..len {

@@ -102,13 +102,14 @@ pub(crate) struct Facts<'a> {
     pub geo: Option<alloc::boxed::Box<crate::geoip::Geo>>,
     /// `user_agent.original`, `user_agent.name`, `user_agent.version`.
     pub ua_original: Option<Cow<'a, str>>,
-    pub ua_name: Option<Cow<'a, str>>,
-    pub ua_version: Option<Cow<'a, str>>,
+    /// (Shared with the user-agent parse cache: a record costs no allocation for them.)
+    pub ua_name: Option<alloc::rc::Rc<str>>,
+    pub ua_version: Option<alloc::rc::Rc<str>>,
     /// `user_agent.os.name`, `.os.version`, `.os.full`, `user_agent.device.name` (browsers).
     pub ua_os_name: Option<&'static str>,
-    pub ua_os_version: Option<String>,
-    pub ua_os_full: Option<String>,
-    pub ua_device: Option<String>,
+    pub ua_os_version: Option<alloc::rc::Rc<str>>,
+    pub ua_os_full: Option<alloc::rc::Rc<str>>,
+    pub ua_device: Option<alloc::rc::Rc<str>>,
     /// CloudFront resources named by the call: (flat key, value), e.g.
     /// (`cloudfront.distribution.id`, `EDFDVBD6EXAMPLE`). Keys come from the resource table.
     pub cloudfront: Vec<(&'static str, String)>,

@@ -76,7 +76,12 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
         }
     }
     facts.account_id = fields.text(F::UiAccountId).or_else(|| fields.text(F::RecipientAccountId));
-    facts.service = facts.provider.as_deref().and_then(service_name).map(Cow::Owned);
+    // Borrowed from the record (or the alias table) when the provider is: no allocation.
+    facts.service = match &facts.provider {
+        Some(Cow::Borrowed(p)) => service_name(p).map(Cow::Borrowed),
+        Some(Cow::Owned(p)) => service_name(p).map(|s| Cow::Owned(alloc::string::String::from(s))),
+        None => None,
+    };
     facts.region = fields.text(F::AwsRegion);
     if facts.region.is_none() {
         if let Some(svc) = facts.service.as_deref() {
@@ -94,7 +99,7 @@ pub(crate) fn is_cloudfront_action(action: &str) -> bool {
 
 /// `cloudfront.amazonaws.com` → `cloudfront`, with the renames in `SERVICE_ALIASES`. None for a
 /// provider that is not an `amazonaws.com` host.
-fn service_name(provider: &str) -> Option<alloc::string::String> {
+fn service_name(provider: &str) -> Option<&str> {
     let host = provider.strip_suffix(".amazonaws.com")?;
     if host.is_empty() {
         return None;
@@ -103,7 +108,7 @@ fn service_name(provider: &str) -> Option<alloc::string::String> {
         Ok(i) => SERVICE_ALIASES[i].1,
         Err(_) => host,
     };
-    Some(alloc::string::String::from(name))
+    Some(name)
 }
 
 /// eventSource hosts whose short name differs from the host (sorted by host).
@@ -331,12 +336,12 @@ mod tests {
     #[test]
     fn service_name_table() {
         crate::table_test!(service_name, [
-            ("cloudfront", "cloudfront.amazonaws.com", Some(String::from("cloudfront"))),
-            ("kvs alias", "edgekeyvaluestore.amazonaws.com", Some(String::from("cloudfront-keyvaluestore"))),
-            ("s3", "s3.amazonaws.com", Some(String::from("s3"))),
-            ("monitoring alias", "monitoring.amazonaws.com", Some(String::from("cloudwatch"))),
-            ("not a host", "AWS Internal", None::<String>),
-            ("bare suffix", ".amazonaws.com", None::<String>),
+            ("cloudfront", "cloudfront.amazonaws.com", Some("cloudfront")),
+            ("kvs alias", "edgekeyvaluestore.amazonaws.com", Some("cloudfront-keyvaluestore")),
+            ("s3", "s3.amazonaws.com", Some("s3")),
+            ("monitoring alias", "monitoring.amazonaws.com", Some("cloudwatch")),
+            ("not a host", "AWS Internal", None::<&str>),
+            ("bare suffix", ".amazonaws.com", None::<&str>),
         ]);
     }
 }
