@@ -307,7 +307,7 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
             opt_str(&mut doc, "user.uid", target.uid.as_deref());
             opt_str(&mut doc, "user.uid_alt", target.uid_alt.as_deref());
             if let Some(kind) = target.kind.as_deref() {
-                write_user_type(&mut doc, "user", kind);
+                write_user_type(&mut doc, USER, kind);
             }
             if matches!(activity, 7 | 8) {
                 write_policy(&mut doc, fields);
@@ -319,8 +319,8 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     let complete = doc.has("time")
         && match &class {
             Class::Api => doc.has("api.operation") && has_actor(&doc),
-            Class::Authentication { .. } => has_user(&doc, "user") && (doc.has("service.name") || doc.has("dst_endpoint.hostname") || doc.has("dst_endpoint.svc_name")),
-            Class::AccountChange { .. } => has_user(&doc, "user"),
+            Class::Authentication { .. } => has_user(&doc, USER) && (doc.has("service.name") || doc.has("dst_endpoint.hostname") || doc.has("dst_endpoint.svc_name")),
+            Class::AccountChange { .. } => has_user(&doc, USER),
             Class::Finding { .. } => doc.has("finding_info.uid"),
         };
     if !complete {
@@ -339,28 +339,46 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
 }
 
 /// The user object's at-least-one rule: a name, uid or account.
-fn has_user(doc: &Doc, prefix: &str) -> bool {
-    ["name", "uid", "account.uid"].iter().any(|k| doc.has(&alloc::format!("{prefix}.{k}")))
+fn has_user(doc: &Doc, user: &UserPaths) -> bool {
+    [user.name, user.uid, user.account_uid].iter().any(|k| doc.has(k))
 }
+
+/// The paths of one OCSF user object's attributes (static: no path is built per record).
+struct UserPaths {
+    name: &'static str,
+    uid: &'static str,
+    account_uid: &'static str,
+    type_id: &'static str,
+    kind: &'static str,
+}
+
+const USER: &UserPaths = &UserPaths { name: "user.name", uid: "user.uid", account_uid: "user.account.uid", type_id: "user.type_id", kind: "user.type" };
+const ACTOR_USER: &UserPaths = &UserPaths {
+    name: "actor.user.name",
+    uid: "actor.user.uid",
+    account_uid: "actor.user.account.uid",
+    type_id: "actor.user.type_id",
+    kind: "actor.user.type",
+};
 
 /// The actor object's at-least-one rule (user, invoked_by, session; never a process here), with
 /// a user that keeps its own rule.
 fn has_actor(doc: &Doc) -> bool {
     let user_attrs = ["actor.user.type", "actor.user.uid_alt", "actor.user.credential_uid", "actor.user.email_addr"];
-    let user = has_user(doc, "actor.user");
+    let user = has_user(doc, ACTOR_USER);
     if !user && user_attrs.iter().any(|k| doc.has(k)) {
         return false;
     }
-    user || doc.has("actor.invoked_by") || ["issuer", "is_mfa", "created_time"].iter().any(|k| doc.has(&alloc::format!("actor.session.{k}")))
+    user || doc.has("actor.invoked_by") || ["actor.session.issuer", "actor.session.is_mfa", "actor.session.created_time"].iter().any(|k| doc.has(k))
 }
 
-/// `<prefix>.type_id` and `<prefix>.type`: the caption of the id, or CloudTrail's type for 99.
+/// The user's `type_id` and `type`: the caption of the id, or CloudTrail's type for 99.
 /// True when CloudTrail's type itself was written (it then leaves `unmapped`).
-fn write_user_type(doc: &mut Doc, prefix: &str, kind: &str) -> bool {
+fn write_user_type(doc: &mut Doc, user: &UserPaths, kind: &str) -> bool {
     let id = user_type_id(kind);
-    doc.int(&alloc::format!("{prefix}.type_id"), id as i64);
+    doc.int(user.type_id, id as i64);
     let raw = id == 99;
-    doc.str(&alloc::format!("{prefix}.type"), if raw { kind } else { caption(USER_TYPE_CAPTIONS, id) });
+    doc.str(user.kind, if raw { kind } else { caption(USER_TYPE_CAPTIONS, id) });
     raw
 }
 
@@ -426,7 +444,7 @@ fn caption(table: &[(u8, &'static str)], id: u8) -> &'static str {
     table.iter().find(|(a, _)| *a == id).map_or("Other", |(_, c)| c)
 }
 
-fn opt_str(doc: &mut Doc, path: &str, v: Option<&str>) {
+fn opt_str(doc: &mut Doc, path: &'static str, v: Option<&str>) {
     if let Some(v) = v.filter(|s| !s.is_empty()) {
         doc.str(path, v);
     }
@@ -504,7 +522,7 @@ fn write_actor(doc: &mut Doc, fields: &Fields<'_>, provider: Option<&str>) -> bo
     let mut raw_type = false;
     if named {
         if let Some(t) = fields.text(F::UiType) {
-            raw_type = write_user_type(doc, "actor.user", &t);
+            raw_type = write_user_type(doc, ACTOR_USER, &t);
         }
     }
     let session = doc.has("actor.session.issuer") || doc.has("actor.session.is_mfa") || doc.has("actor.session.created_time");
@@ -526,7 +544,7 @@ fn write_self_as_user(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'
     opt_str(doc, "user.account.uid", fields.text(F::UiAccountId).as_deref());
     opt_str(doc, "user.credential_uid", fields.text(F::UiAccessKeyId).or_else(|| fields.text(F::UiCredentialId)).as_deref());
     match fields.text(F::UiType) {
-        Some(t) => write_user_type(doc, "user", &t),
+        Some(t) => write_user_type(doc, USER, &t),
         None => false,
     }
 }

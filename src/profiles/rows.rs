@@ -100,7 +100,8 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
                 if row.conv == Conv::JsonString {
                     doc.str(row.target, &text);
                 } else if raw.first() == Some(&b'{') && text.len() < FLATTENED_MAX_BYTES && canon::depth(raw) <= FLATTENED_MAX_DEPTH {
-                    doc.raw(row.target, text.as_bytes());
+                    // Canonical text is compact already: copied, not re-scanned.
+                    doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| o.extend_from_slice(text.as_bytes()));
                 }
                 last = Some((key.0, key.1, text));
             }
