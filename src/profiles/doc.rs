@@ -120,8 +120,10 @@ pub(crate) struct Doc {
     vals: Vec<u8>,
     items: Vec<Item>,
     statics: Statics,
-    /// `finish`'s list of the items with dynamic paths (kept for its capacity).
+    /// `finish`'s list of the items with dynamic paths, and its `Writer`'s stack (kept for
+    /// their capacity).
     dynamic: Vec<u32>,
+    stops: Vec<usize>,
 }
 
 std::thread_local! {
@@ -302,7 +304,7 @@ impl Doc {
         let items = &self.items;
         dynamic.sort_unstable_by(|&a, &b| self.cmp_items(&items[a as usize], &items[b as usize]));
         out.push(b'{');
-        let mut w = Writer { open: 0, last: &[], any: false };
+        let mut w = Writer { last: &[], stops: core::mem::take(&mut self.stops), any: false };
         let mut d = 0;
         for s in slot.iter_mut() {
             if *s == NONE {
@@ -324,10 +326,13 @@ impl Doc {
             let dy = &items[di as usize];
             w.leaf(out, self.path_of(dy), self.value_of(dy));
         }
-        for _ in 0..w.open {
+        for _ in 0..w.stops.len() {
             out.push(b'}');
         }
         out.push(b'}');
+        let mut stops = w.stops;
+        stops.clear();
+        self.stops = stops;
         self.statics.slot = slot;
         self.dynamic = dynamic;
         // Kept for the next record unless a huge record grew them (then they are let go).
@@ -343,44 +348,37 @@ impl Doc {
 
 /// `finish`'s state while it writes leaves in path order.
 struct Writer<'p> {
-    /// Objects open below the root: the parent segments of `last`.
-    open: usize,
     /// The last leaf written.
     last: &'p [u8],
+    /// The positions of the NULs in `last`: one per object open below the root.
+    stops: Vec<usize>,
     any: bool,
 }
 
 impl<'p> Writer<'p> {
     #[inline]
     fn leaf(&mut self, out: &mut Vec<u8>, path: &'p [u8], value: &[u8]) {
-        if self.any {
-            let leaf = self.last;
-            // A leaf blocks itself (first wins) and everything below it.
-            if path.starts_with(leaf) && path.get(leaf.len()).map_or(true, |&c| c == 0) {
-                return;
-            }
-        }
-        // Segments both paths share whole: the NULs before their first difference.
         let same = common_prefix(path, self.last);
-        let common = path[..same].iter().filter(|&&c| c == 0).count().min(self.open);
-        for _ in common..self.open {
+        // A leaf blocks itself (first wins) and everything below it.
+        if self.any && same == self.last.len() && path.get(same).map_or(true, |&c| c == 0) {
+            return;
+        }
+        // Segments both paths share whole: those closed by a NUL before their first difference
+        // (the bytes before it are the same in both, so are those NULs).
+        let common = self.stops.iter().take_while(|&&p| p < same).count();
+        for _ in common..self.stops.len() {
             out.push(b'}');
         }
-        self.open = common;
-        // Past the `common` shared segments: the new parents, then the leaf key.
-        let mut rest = path;
-        for _ in 0..common {
-            let at = rest.iter().position(|&c| c == 0).unwrap_or(rest.len());
-            rest = rest.get(at + 1..).unwrap_or(&[]);
+        self.stops.truncate(common);
+        // Past the shared segments: the new parents, then the leaf key.
+        let mut at = common.checked_sub(1).map_or(0, |k| self.stops[k] + 1);
+        while let Some(end) = path.get(at..).and_then(|r| r.iter().position(|&c| c == 0)) {
+            member_key(out, &path[at..at + end]);
+            out.push(b'{');
+            self.stops.push(at + end);
+            at += end + 1;
         }
-        let mut segs = rest.split(|&c| c == 0).peekable();
-        while let Some(seg) = segs.next() {
-            member_key(out, seg);
-            if segs.peek().is_some() {
-                out.push(b'{');
-                self.open += 1;
-            }
-        }
+        member_key(out, path.get(at..).unwrap_or(&[]));
         out.extend_from_slice(value);
         self.last = path;
         self.any = true;
