@@ -60,7 +60,18 @@ struct Statics {
     dirty: bool,
     /// By rank: the first item at that path in the document being finished, or `NONE`.
     slot: Vec<u32>,
+    /// What `finish` writes between two static leaves (closing braces, comma, keys, opening
+    /// braces), by (previous id or `START`, id), direct-mapped: a stream of records repeats the
+    /// same few sequences of paths, and a hit is one copy instead of a walk over both paths.
+    /// (previous + 1, id + 1, start, end) with `BLOCKED` as start when the leaf is dropped.
+    moves: Vec<(u32, u32, u32, u32)>,
+    move_bytes: Vec<u8>,
 }
+
+const MOVE_SLOTS: usize = 4096;
+/// The writer's "previous leaf" before the first leaf.
+const START: u32 = u32::MAX - 1;
+const BLOCKED: u32 = u32::MAX;
 
 const TABLE_SLOTS: usize = 1024;
 /// More distinct static paths than this (never, with the crate's own names) and the table starts
@@ -304,7 +315,14 @@ impl Doc {
         let items = &self.items;
         dynamic.sort_unstable_by(|&a, &b| self.cmp_items(&items[a as usize], &items[b as usize]));
         out.push(b'{');
-        let mut w = Writer { last: &[], stops: core::mem::take(&mut self.stops), any: false };
+        let mut moves = core::mem::take(&mut self.statics.moves);
+        let mut move_bytes = core::mem::take(&mut self.statics.move_bytes);
+        if moves.is_empty() || move_bytes.len() > 1 << 18 {
+            moves.clear();
+            moves.resize(MOVE_SLOTS, (0, 0, 0, 0));
+            move_bytes.clear();
+        }
+        let mut w = Writer { last: &[], last_id: START, stops: core::mem::take(&mut self.stops), stops_valid: true, any: false, moves: &mut moves, move_bytes: &mut move_bytes };
         let mut d = 0;
         for s in slot.iter_mut() {
             if *s == NONE {
@@ -317,22 +335,25 @@ impl Doc {
                 if self.cmp_items(dy, st) != core::cmp::Ordering::Less {
                     break;
                 }
-                w.leaf(out, self.path_of(dy), self.value_of(dy));
+                w.leaf(out, self.path_of(dy), self.value_of(dy), NONE);
                 d += 1;
             }
-            w.leaf(out, self.path_of(st), self.value_of(st));
+            w.leaf(out, self.path_of(st), self.value_of(st), st.stat);
         }
         for &di in dynamic.get(d..).unwrap_or(&[]) {
             let dy = &items[di as usize];
-            w.leaf(out, self.path_of(dy), self.value_of(dy));
+            w.leaf(out, self.path_of(dy), self.value_of(dy), NONE);
         }
-        for _ in 0..w.stops.len() {
+        let open = if w.stops_valid { w.stops.len() } else { w.last.iter().filter(|&&c| c == 0).count() };
+        for _ in 0..open {
             out.push(b'}');
         }
         out.push(b'}');
         let mut stops = w.stops;
         stops.clear();
         self.stops = stops;
+        self.statics.moves = moves;
+        self.statics.move_bytes = move_bytes;
         self.statics.slot = slot;
         self.dynamic = dynamic;
         // Kept for the next record unless a huge record grew them (then they are let go).
@@ -347,22 +368,56 @@ impl Doc {
 }
 
 /// `finish`'s state while it writes leaves in path order.
-struct Writer<'p> {
-    /// The last leaf written.
+struct Writer<'p, 'm> {
+    /// The last leaf written, and its static id (`START` before the first, `NONE` if dynamic).
     last: &'p [u8],
-    /// The positions of the NULs in `last`: one per object open below the root.
+    last_id: u32,
+    /// The positions of the NULs in `last`: one per object open below the root (recomputed
+    /// from `last` after a cached move, when `stops_valid` is false).
     stops: Vec<usize>,
+    stops_valid: bool,
     any: bool,
+    moves: &'m mut Vec<(u32, u32, u32, u32)>,
+    move_bytes: &'m mut Vec<u8>,
 }
 
-impl<'p> Writer<'p> {
+impl<'p, 'm> Writer<'p, 'm> {
+    /// Writes the leaf at `path` (static id `id`, or `NONE`) unless an earlier one blocks it.
     #[inline]
-    fn leaf(&mut self, out: &mut Vec<u8>, path: &'p [u8], value: &[u8]) {
+    fn leaf(&mut self, out: &mut Vec<u8>, path: &'p [u8], value: &[u8], id: u32) {
+        let mut record = None;
+        if id != NONE && self.last_id != NONE {
+            let slot = ((self.last_id as usize).wrapping_mul(0x9E37_79B1) ^ id as usize) % MOVE_SLOTS;
+            match self.moves.get(slot) {
+                Some(&(p, i, a, b)) if p == self.last_id.wrapping_add(1) && i == id + 1 => {
+                    if a == BLOCKED {
+                        return;
+                    }
+                    out.extend_from_slice(self.move_bytes.get(a as usize..b as usize).unwrap_or(&[]));
+                    out.extend_from_slice(value);
+                    self.last = path;
+                    self.last_id = id;
+                    self.stops_valid = false;
+                    self.any = true;
+                    return;
+                }
+                _ => record = Some((slot, self.last_id)),
+            }
+        }
+        if !self.stops_valid {
+            self.stops.clear();
+            self.stops.extend(self.last.iter().enumerate().filter(|(_, &c)| c == 0).map(|(k, _)| k));
+            self.stops_valid = true;
+        }
         let same = common_prefix(path, self.last);
         // A leaf blocks itself (first wins) and everything below it.
         if self.any && same == self.last.len() && path.get(same).map_or(true, |&c| c == 0) {
+            if let Some((slot, prev)) = record {
+                self.moves[slot] = (prev.wrapping_add(1), id + 1, BLOCKED, 0);
+            }
             return;
         }
+        let before = out.len();
         // Segments both paths share whole: those closed by a NUL before their first difference
         // (the bytes before it are the same in both, so are those NULs).
         let common = self.stops.iter().take_while(|&&p| p < same).count();
@@ -379,8 +434,14 @@ impl<'p> Writer<'p> {
             at += end + 1;
         }
         member_key(out, path.get(at..).unwrap_or(&[]));
+        if let Some((slot, prev)) = record {
+            let a = self.move_bytes.len() as u32;
+            self.move_bytes.extend_from_slice(&out[before..]);
+            self.moves[slot] = (prev.wrapping_add(1), id + 1, a, self.move_bytes.len() as u32);
+        }
         out.extend_from_slice(value);
         self.last = path;
+        self.last_id = id;
         self.any = true;
     }
 }
@@ -487,8 +548,11 @@ mod tests {
                 d.str_array("f", &["x", "y"]);
             }, r#"{"a":{"b":{"c":{"d":"1"}},"e":"2"},"f":["x","y"]}"#),
         ];
-        for (name, f, want) in cases {
-            assert_eq!(build(f), *want, "{name}");
+        // Twice: the second time the moves between static leaves come from the cache.
+        for round in 0..2 {
+            for (name, f, want) in cases {
+                assert_eq!(build(f), *want, "{name}, round {round}");
+            }
         }
     }
 
