@@ -101,11 +101,23 @@ impl Statics {
         }
         let at = self.bytes.len();
         push_dotted(&mut self.bytes, s);
-        let id = self.ranges.len() as u32;
-        self.ranges.push((at as u32, self.bytes.len() as u32));
-        self.heads.push(head(&self.bytes[at..]));
+        // One id per path text: the same name at another address (an equal literal the
+        // compiler kept twice) shares it, so that `finish` keeps the first leaf at that path and
+        // `has` finds it. (Once per address: a scan is fine.)
+        let (bytes, ranges) = (&self.bytes, &self.ranges);
+        let id = match ranges.iter().position(|r| bytes.get(r.0 as usize..r.1 as usize) == Some(&bytes[at..])) {
+            Some(id) => {
+                self.bytes.truncate(at);
+                id as u32
+            }
+            None => {
+                self.ranges.push((at as u32, self.bytes.len() as u32));
+                self.heads.push(head(&self.bytes[at..]));
+                self.dirty = true;
+                (self.ranges.len() - 1) as u32
+            }
+        };
         self.table[i] = (ptr, len, id + 1);
-        self.dirty = true;
         id
     }
 
@@ -135,6 +147,10 @@ pub(crate) struct Doc {
     /// their capacity).
     dynamic: Vec<u32>,
     stops: Vec<usize>,
+    /// Bit per static id: a leaf was added at that path (for `has`); and how many leaves have
+    /// dynamic paths.
+    present: Vec<u64>,
+    n_dynamic: usize,
 }
 
 std::thread_local! {
@@ -182,6 +198,8 @@ impl Doc {
         d.paths.clear();
         d.vals.clear();
         d.items.clear();
+        d.present.clear();
+        d.n_dynamic = 0;
         if d.statics.ranges.len() > MAX_STATICS {
             d.statics = Statics::default();
         }
@@ -215,9 +233,15 @@ impl Doc {
             _ => NONE,
         };
         let (path, head) = if stat == NONE {
+            self.n_dynamic += 1;
             let path = self.push_path(parts);
             (path, head(&self.paths[path.0 as usize..path.1 as usize]))
         } else {
+            let w = stat as usize / 64;
+            if self.present.len() <= w {
+                self.present.resize(w + 1, 0);
+            }
+            self.present[w] |= 1 << (stat % 64);
             (self.statics.ranges[stat as usize], self.statics.heads[stat as usize])
         };
         let start = self.vals.len();
@@ -256,7 +280,14 @@ impl Doc {
     }
 
     /// True when a value was already added at exactly this static path.
-    pub(crate) fn has(&self, path: &str) -> bool {
+    pub(crate) fn has(&mut self, path: &'static str) -> bool {
+        let id = self.statics.intern(path);
+        if self.present.get(id as usize / 64).is_some_and(|w| w & (1 << (id % 64)) != 0) {
+            return true;
+        }
+        if self.n_dynamic == 0 {
+            return false;
+        }
         if crate::profiles::plain_key(path) {
             // Plain segments are stored as they are, a NUL for each dot: compare in place,
             // after the length and the head.
@@ -553,6 +584,24 @@ mod tests {
             for (name, f, want) in cases {
                 assert_eq!(build(f), *want, "{name}, round {round}");
             }
+        }
+    }
+
+    #[test]
+    fn one_path_at_two_addresses_is_one_path() {
+        // Equal names the compiler keeps at two addresses: the first leaf added still wins,
+        // whichever address it came by, and `has` finds it by either.
+        let leak = |s: &str| -> &'static str { alloc::boxed::Box::leak(String::from(s).into_boxed_str()) };
+        let (p1, p2, p3) = (leak("x.y"), leak("x.y"), leak("x.y"));
+        for _ in 0..2 {
+            let mut d = Doc::new();
+            d.str("x.z", "0");
+            d.str(p2, "first");
+            d.str(p1, "second");
+            assert!(d.has(p3) && d.has("x.y") && !d.has("x.w"));
+            let mut out = Vec::new();
+            d.finish(&mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), r#"{"x":{"y":"first","z":"0"}}"#);
         }
     }
 

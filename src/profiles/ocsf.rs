@@ -318,9 +318,9 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
 
     let complete = doc.has("time")
         && match &class {
-            Class::Api => doc.has("api.operation") && has_actor(&doc),
-            Class::Authentication { .. } => has_user(&doc, USER) && (doc.has("service.name") || doc.has("dst_endpoint.hostname") || doc.has("dst_endpoint.svc_name")),
-            Class::AccountChange { .. } => has_user(&doc, USER),
+            Class::Api => doc.has("api.operation") && has_actor(&mut doc),
+            Class::Authentication { .. } => has_user(&mut doc, USER) && (doc.has("service.name") || doc.has("dst_endpoint.hostname") || doc.has("dst_endpoint.svc_name")),
+            Class::AccountChange { .. } => has_user(&mut doc, USER),
             Class::Finding { .. } => doc.has("finding_info.uid"),
         };
     if !complete {
@@ -339,7 +339,7 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
 }
 
 /// The user object's at-least-one rule: a name, uid or account.
-fn has_user(doc: &Doc, user: &UserPaths) -> bool {
+fn has_user(doc: &mut Doc, user: &UserPaths) -> bool {
     [user.name, user.uid, user.account_uid].iter().any(|k| doc.has(k))
 }
 
@@ -363,7 +363,7 @@ const ACTOR_USER: &UserPaths = &UserPaths {
 
 /// The actor object's at-least-one rule (user, invoked_by, session; never a process here), with
 /// a user that keeps its own rule.
-fn has_actor(doc: &Doc) -> bool {
+fn has_actor(doc: &mut Doc) -> bool {
     let user_attrs = ["actor.user.type", "actor.user.uid_alt", "actor.user.credential_uid", "actor.user.email_addr"];
     let user = has_user(doc, ACTOR_USER);
     if !user && user_attrs.iter().any(|k| doc.has(k)) {
@@ -820,7 +820,10 @@ fn write_unmapped<'r>(doc: &mut Doc, obj: &'r [u8], prefix: &mut Vec<Cow<'r, str
         let key = if raw_key.contains(&b'\\') {
             Cow::Owned(json::unescape(raw_key).unwrap_or_default())
         } else {
-            String::from_utf8_lossy(raw_key)
+            match core::str::from_utf8(raw_key) {
+                Ok(k) => Cow::Borrowed(k),
+                Err(_) => String::from_utf8_lossy(raw_key),
+            }
         };
         let d = prefix.len();
         let (mut is, mut under) = (false, false);
