@@ -333,7 +333,14 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
         doc.str("raw_data", &m.original);
         doc.str_array("metadata.labels", ["salvaged"]);
     }
-    write_unmapped(&mut doc, record, &mut Vec::with_capacity(8), &consumed, 0);
+    // `unmapped` as one value, written level by level; a record with a repeated key (where the
+    // per-leaf form's rules decide what stays) takes the per-leaf form.
+    let mut unmapped = Vec::new();
+    match render_unmapped(&mut unmapped, record, &consumed, 0) {
+        Ok(true) => doc.put_with(&[Part::Dotted("unmapped")], |o| o.extend_from_slice(&unmapped)),
+        Ok(false) => {}
+        Err(Repeated) => write_unmapped(&mut doc, record, &mut Vec::with_capacity(8), &consumed, 0),
+    }
     doc.finish(out);
     Ok(())
 }
@@ -807,6 +814,74 @@ fn write_enrichments(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&s
     });
 }
 
+/// A key repeated in an object `render_unmapped` would write.
+struct Repeated;
+
+/// `write_unmapped`'s object written directly (the same text the document would make of its
+/// leaves: members in the order of their escaped keys, objects only around a member): one item
+/// in the document instead of one per member (those leaves were ~30 % of the ocsf profile). True
+/// when it wrote a member. `Repeated` when two members it would write share a key: the caller
+/// then takes `write_unmapped`, whose first-wins and leaf-blocks-subtree rules decide.
+fn render_unmapped(out: &mut Vec<u8>, obj: &[u8], consumed: &[&[&str]], d: usize) -> Result<bool, Repeated> {
+    // (escaped key, value, descend into it)
+    let mut members: Vec<(Cow<'_, [u8]>, &[u8], bool)> = Vec::new();
+    for (raw_key, value) in json::members(obj) {
+        if value == b"null" {
+            continue;
+        }
+        let key: Cow<'_, [u8]> = if raw_key.contains(&b'\\') {
+            let mut k = Vec::new();
+            json::write_str_content(&mut k, json::unescape(raw_key).unwrap_or_default().as_bytes());
+            Cow::Owned(k)
+        } else {
+            // Valid JSON text without a backslash: its own escaped form.
+            Cow::Borrowed(raw_key)
+        };
+        let (mut is, mut under) = (false, false);
+        for c in consumed {
+            if c.get(d).is_some_and(|k| k.as_bytes() == &*key) {
+                if c.len() == d + 1 {
+                    is = true;
+                } else {
+                    under = true;
+                }
+            }
+        }
+        if !is {
+            members.push((key, value, under && value.first() == Some(&b'{') && d < 8));
+        }
+    }
+    members.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    if members.windows(2).any(|w| w[0].0 == w[1].0) {
+        return Err(Repeated);
+    }
+    out.push(b'{');
+    let mut wrote = false;
+    for (key, value, descend) in &members {
+        let mark = out.len();
+        if wrote {
+            out.push(b',');
+        }
+        out.push(b'"');
+        out.extend_from_slice(key);
+        out.extend_from_slice(b"\":");
+        if *descend {
+            let below: Vec<&[&str]> = consumed.iter().filter(|c| c.len() > d + 1 && c[d].as_bytes() == &**key).copied().collect();
+            if !render_unmapped(out, value, &below, d + 1)? {
+                out.truncate(mark);
+                continue;
+            }
+        } else if memchr::memchr3(b' ', b'\n', b'\t', value).is_none() && memchr::memchr(b'\r', value).is_none() {
+            out.extend_from_slice(value);
+        } else {
+            json::write_compact(out, value);
+        }
+        wrote = true;
+    }
+    out.push(b'}');
+    Ok(wrote)
+}
+
 /// Copies every member of `obj` that no attribute consumed to `unmapped`, nested as in the
 /// record (values copied as written; `null`s left out); descends only into objects that hold
 /// consumed members. `consumed` holds only the paths below `prefix` (the caller filters them).
@@ -905,6 +980,37 @@ mod tests {
         for (_, a) in ACCOUNT_CHANGES {
             assert!(ACCOUNT_CHANGE_ACTIVITIES.iter().any(|(id, _)| id == a), "activity {a} has a caption");
         }
+    }
+
+    #[test]
+    fn unmapped_written_whole_agrees_with_the_per_leaf_form() {
+        let deep = alloc::format!(r#"{{"userIdentity":{}"x":1{}}}"#, r#"{"sessionContext":"#.repeat(10), "}".repeat(10));
+        let records = [
+            r#"{"eventTime":"t","zeta":1,"alpha":{"b":2},"userIdentity":{"type":"IAMUser","arn":"a","zz":[1, 2],"sessionContext":{"attributes":{"creationDate":"c","other":"o"}}}}"#,
+            r#"{"a.b":1,"a":{"b":2},"ab":3,"":4,"k\u0065y":5,"we\"ird\u0000":{"x":null},"n":null,"s":" spaced value "}"#,
+            r#"{"userIdentity":{"arn":"a","principalId":"p"},"requestParameters":{ "b" : 1 }}"#,
+            r#"{"userIdentity":{"sessionContext":{"attributes":{"creationDate":"c"}}},"eventName":"X"}"#,
+            deep.as_str(),
+            "{}",
+        ];
+        let consumed: Vec<&[&str]> = CONSUMED.to_vec();
+        for rec in records {
+            let mut leafwise = Doc::new();
+            write_unmapped(&mut leafwise, rec.as_bytes(), &mut Vec::new(), &consumed, 0);
+            let mut a = Vec::new();
+            leafwise.finish(&mut a);
+            let mut whole = Vec::new();
+            let mut doc = Doc::new();
+            if render_unmapped(&mut whole, rec.as_bytes(), &consumed, 0).ok().expect("no repeated key") {
+                doc.put_with(&[Part::Dotted("unmapped")], |o| o.extend_from_slice(&whole));
+            }
+            let mut b = Vec::new();
+            doc.finish(&mut b);
+            assert_eq!(String::from_utf8(b).unwrap(), String::from_utf8(a).unwrap(), "{rec}");
+        }
+        // A repeated key is left to the per-leaf form.
+        assert!(render_unmapped(&mut Vec::new(), br#"{"a":1,"b":{"c":1},"a":2}"#, &consumed, 0).is_err());
+        assert!(render_unmapped(&mut Vec::new(), br#"{"userIdentity":{"x":1,"x":2,"arn":"a"}}"#, &consumed, 0).is_err());
     }
 
     #[test]
