@@ -251,7 +251,13 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     doc.int("activity_id", activity_id as i64);
     doc.str("activity_name", activity_name);
     doc.int("type_uid", class_uid * 100 + activity_id as i64);
-    doc.str("type_name", &alloc::format!("{class_name}: {caption_of}"));
+    doc.put_with(&[Part::Dotted("type_name")], |o| {
+        o.push(b'"');
+        json::write_str_content(o, class_name.as_bytes());
+        o.extend_from_slice(b": ");
+        json::write_str_content(o, caption_of.as_bytes());
+        o.push(b'"');
+    });
     doc.int("severity_id", 1);
     doc.str_array("metadata.profiles", ["cloud"]);
 
@@ -336,7 +342,8 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     // `unmapped` as one value, written level by level; a record with a repeated key (where the
     // per-leaf form's rules decide what stays) takes the per-leaf form.
     let mut unmapped = Vec::new();
-    match render_unmapped(&mut unmapped, record, &consumed, 0) {
+    // `consumed` is CONSUMED (sorted) and then what this record's class added.
+    match render_unmapped(&mut unmapped, record, &consumed[..CONSUMED.len()], &consumed[CONSUMED.len()..], 0) {
         Ok(true) => doc.put_with(&[Part::Dotted("unmapped")], |o| o.extend_from_slice(&unmapped)),
         Ok(false) => {}
         Err(Repeated) => write_unmapped(&mut doc, record, &mut Vec::with_capacity(8), &consumed, 0),
@@ -814,6 +821,11 @@ fn write_enrichments(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&s
     });
 }
 
+/// The `d`th name of a consumed path (empty past its end).
+fn seg<'s>(c: &[&'s str], d: usize) -> &'s [u8] {
+    c.get(d).map_or(&[], |k| k.as_bytes())
+}
+
 /// A key repeated in an object `render_unmapped` would write.
 struct Repeated;
 
@@ -822,9 +834,11 @@ struct Repeated;
 /// in the document instead of one per member (those leaves were ~30 % of the ocsf profile). True
 /// when it wrote a member. `Repeated` when two members it would write share a key: the caller
 /// then takes `write_unmapped`, whose first-wins and leaf-blocks-subtree rules decide.
-fn render_unmapped(out: &mut Vec<u8>, obj: &[u8], consumed: &[&[&str]], d: usize) -> Result<bool, Repeated> {
-    // (escaped key, value, descend into it)
-    let mut members: Vec<(Cow<'_, [u8]>, &[u8], bool)> = Vec::new();
+/// The consumed paths below the object are `sorted` (in order, all sharing the object's path)
+/// and `extra` (any order, filtered the same way).
+fn render_unmapped(out: &mut Vec<u8>, obj: &[u8], sorted: &[&[&str]], extra: &[&[&str]], d: usize) -> Result<bool, Repeated> {
+    // (escaped key, value, descend into it, the sorted paths below it)
+    let mut members: Vec<(Cow<'_, [u8]>, &[u8], bool, &[&[&str]])> = Vec::new();
     for (raw_key, value) in json::members(obj) {
         if value == b"null" {
             continue;
@@ -837,9 +851,14 @@ fn render_unmapped(out: &mut Vec<u8>, obj: &[u8], consumed: &[&[&str]], d: usize
             // Valid JSON text without a backslash: its own escaped form.
             Cow::Borrowed(raw_key)
         };
-        let (mut is, mut under) = (false, false);
-        for c in consumed {
-            if c.get(d).is_some_and(|k| k.as_bytes() == &*key) {
+        // The sorted paths with this key at this level: one range, the path ending here first.
+        let lo = sorted.partition_point(|c| seg(c, d) < &*key);
+        let hi = lo + sorted[lo..].partition_point(|c| seg(c, d) == &*key);
+        let mut is = sorted[lo..hi].first().is_some_and(|c| c.len() == d + 1);
+        let below = &sorted[lo + usize::from(is)..hi];
+        let mut under = !below.is_empty();
+        for c in extra {
+            if seg(c, d) == &*key {
                 if c.len() == d + 1 {
                     is = true;
                 } else {
@@ -848,7 +867,7 @@ fn render_unmapped(out: &mut Vec<u8>, obj: &[u8], consumed: &[&[&str]], d: usize
             }
         }
         if !is {
-            members.push((key, value, under && value.first() == Some(&b'{') && d < 8));
+            members.push((key, value, under && value.first() == Some(&b'{') && d < 8, below));
         }
     }
     members.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -857,7 +876,7 @@ fn render_unmapped(out: &mut Vec<u8>, obj: &[u8], consumed: &[&[&str]], d: usize
     }
     out.push(b'{');
     let mut wrote = false;
-    for (key, value, descend) in &members {
+    for (key, value, descend, below) in &members {
         let mark = out.len();
         if wrote {
             out.push(b',');
@@ -866,8 +885,8 @@ fn render_unmapped(out: &mut Vec<u8>, obj: &[u8], consumed: &[&[&str]], d: usize
         out.extend_from_slice(key);
         out.extend_from_slice(b"\":");
         if *descend {
-            let below: Vec<&[&str]> = consumed.iter().filter(|c| c.len() > d + 1 && c[d].as_bytes() == &**key).copied().collect();
-            if !render_unmapped(out, value, &below, d + 1)? {
+            let extra_below: Vec<&[&str]> = extra.iter().filter(|c| c.len() > d + 1 && c[d].as_bytes() == &**key).copied().collect();
+            if !render_unmapped(out, value, below, &extra_below, d + 1)? {
                 out.truncate(mark);
                 continue;
             }
@@ -1001,7 +1020,7 @@ mod tests {
             leafwise.finish(&mut a);
             let mut whole = Vec::new();
             let mut doc = Doc::new();
-            if render_unmapped(&mut whole, rec.as_bytes(), &consumed, 0).ok().expect("no repeated key") {
+            if render_unmapped(&mut whole, rec.as_bytes(), CONSUMED, &[], 0).ok().expect("no repeated key") {
                 doc.put_with(&[Part::Dotted("unmapped")], |o| o.extend_from_slice(&whole));
             }
             let mut b = Vec::new();
@@ -1009,8 +1028,13 @@ mod tests {
             assert_eq!(String::from_utf8(b).unwrap(), String::from_utf8(a).unwrap(), "{rec}");
         }
         // A repeated key is left to the per-leaf form.
-        assert!(render_unmapped(&mut Vec::new(), br#"{"a":1,"b":{"c":1},"a":2}"#, &consumed, 0).is_err());
-        assert!(render_unmapped(&mut Vec::new(), br#"{"userIdentity":{"x":1,"x":2,"arn":"a"}}"#, &consumed, 0).is_err());
+        assert!(render_unmapped(&mut Vec::new(), br#"{"a":1,"b":{"c":1},"a":2}"#, CONSUMED, &[], 0).is_err());
+        assert!(render_unmapped(&mut Vec::new(), br#"{"userIdentity":{"x":1,"x":2,"arn":"a"}}"#, CONSUMED, &[], 0).is_err());
+        // Paths a class adds (unsorted, besides CONSUMED) are left out too, at any depth.
+        let extra: &[&[&str]] = &[&["zeta"], &["userIdentity", "zz"], &["alpha", "b"]];
+        let mut whole = Vec::new();
+        assert!(render_unmapped(&mut whole, records[0].as_bytes(), CONSUMED, extra, 0).ok().unwrap());
+        assert_eq!(String::from_utf8(whole).unwrap(), r#"{"userIdentity":{"sessionContext":{"attributes":{"other":"o"}},"type":"IAMUser"}}"#);
     }
 
     #[test]
