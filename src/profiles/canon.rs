@@ -12,19 +12,29 @@ use alloc::vec::Vec;
 use crate::json;
 
 /// Appends the canonical text of `raw` (a valid JSON value) to `out`.
+#[cfg(test)]
+pub(crate) fn write_canonical(out: &mut Vec<u8>, raw: &[u8]) {
+    write_canonical_depth(out, raw);
+}
+
+/// The canonical text of `raw` (a valid JSON value), appended to `out`.
 ///
 /// One pass: members are written as they come, and an object is reordered (through one copy)
 /// only when its keys are not already in order; what the pass does not handle itself (escaped
 /// keys, invalid text) goes to `write_slow`, the reference form (collect, sort, recurse: ~15 %
 /// of the ecs profile, with an allocation per object).
-pub(crate) fn write_canonical(out: &mut Vec<u8>, raw: &[u8]) {
+/// Also gives `depth(raw)` when the one pass saw the whole value (`None` when part of it went
+/// to the reference form).
+fn write_canonical_depth(out: &mut Vec<u8>, raw: &[u8]) -> Option<usize> {
     let v = trim(raw);
     let start = out.len();
-    let mut st = Pass { members: Vec::new(), scratch: Vec::new() };
+    let mut st = Pass { members: Vec::new(), scratch: Vec::new(), depth: 0, max: 0, slow: false };
     if v.is_empty() || value(&mut st, out, v, 0) != Some(v.len()) {
         out.truncate(start);
         write_slow(out, raw);
+        return None;
     }
+    (!st.slow).then_some(st.max)
 }
 
 struct Pass {
@@ -32,6 +42,11 @@ struct Pass {
     /// text is in the output.
     members: Vec<(usize, usize)>,
     scratch: Vec<u8>,
+    /// Nesting of the value being written, its maximum, and whether any part of it went to
+    /// `write_slow` (whose parts are not counted).
+    depth: usize,
+    max: usize,
+    slow: bool,
 }
 
 /// Writes the value at `b[i]` (no whitespace before it); returns the index after it.
@@ -40,6 +55,7 @@ fn value(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], i: usize) -> Option<usize> 
         b'"' => {
             let (end, escaped) = json::scan_string(b, i).ok()?;
             if escaped {
+                // A string: no nesting missed.
                 write_slow(out, &b[i..end]);
             } else {
                 // Without a backslash the string is already minimal: copied as it is.
@@ -48,10 +64,13 @@ fn value(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], i: usize) -> Option<usize> 
             Some(end)
         }
         b'[' => {
+            st.depth += 1;
+            st.max = st.max.max(st.depth);
             out.push(b'[');
             let mut i = json::skip_ws(b, i + 1);
             if b.get(i) == Some(&b']') {
                 out.push(b']');
+                st.depth -= 1;
                 return Some(i + 1);
             }
             loop {
@@ -63,13 +82,20 @@ fn value(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], i: usize) -> Option<usize> 
                     }
                     b']' => {
                         out.push(b']');
+                        st.depth -= 1;
                         return Some(i + 1);
                     }
                     _ => return None,
                 }
             }
         }
-        b'{' => object(st, out, b, i),
+        b'{' => {
+            st.depth += 1;
+            st.max = st.max.max(st.depth);
+            let end = object(st, out, b, i);
+            st.depth -= 1;
+            end
+        }
         _ => {
             let mut j = i;
             while j < b.len() && !matches!(b[j], b',' | b'}' | b']') && !json::is_ws(b[j]) {
@@ -125,6 +151,7 @@ fn object(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], open: usize) -> Option<usi
         st.members.truncate(base);
         out.truncate(obj_out);
         write_slow(out, &b[open..i]);
+        st.slow = true;
         return Some(i);
     }
     // A key's text in the output: between the member's opening quote and the next quote.
@@ -244,11 +271,17 @@ fn write_slow(out: &mut Vec<u8>, raw: &[u8]) {
 }
 
 /// The canonical text as a `String`.
+#[cfg(test)]
 pub(crate) fn to_canonical(raw: &[u8]) -> alloc::string::String {
+    to_canonical_depth(raw).0
+}
+
+/// The canonical text as a `String`, and `depth(raw)` (counted on the way when it can be).
+pub(crate) fn to_canonical_depth(raw: &[u8]) -> (alloc::string::String, usize) {
     let mut out = Vec::with_capacity(raw.len());
-    write_canonical(&mut out, raw);
+    let d = write_canonical_depth(&mut out, raw).unwrap_or_else(|| depth(raw));
     // Only valid UTF-8 is written: decoded strings, ASCII punctuation and number text.
-    alloc::string::String::from_utf8(out).unwrap_or_default()
+    (alloc::string::String::from_utf8(out).unwrap_or_default(), d)
 }
 
 /// Nesting depth of a raw value: scalars 0, `{}`/`[]` 1, `{"a":{}}` 2. Ignores brackets inside strings.
@@ -335,6 +368,7 @@ mod tests {
             let mut slow = Vec::new();
             write_slow(&mut slow, raw.as_bytes());
             assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(slow).unwrap(), "{raw}");
+            assert_eq!(to_canonical_depth(raw.as_bytes()).1, depth(raw.as_bytes()), "depth of {raw}");
         }
     }
 

@@ -112,7 +112,7 @@ fn first_value<'a>(from: &[Src], fields: &Fields<'a>, facts: Option<&'a Facts<'a
 /// Runs every row of `table` into `doc`.
 pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>, doc: &mut Doc) {
     // The string row and the structured row of one payload share its canonical text.
-    let mut last: Option<(*const u8, usize, alloc::string::String)> = None;
+    let mut last: Option<(*const u8, usize, alloc::string::String, usize)> = None;
     for row in table {
         match row.conv {
             Conv::JsonString | Conv::Flattened => {
@@ -123,17 +123,17 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
                     continue;
                 };
                 let key = (raw.as_ptr(), raw.len());
-                let text = match last.take() {
-                    Some((p, n, t)) if (p, n) == key => t,
-                    _ => canon::to_canonical(raw),
+                let (text, depth) = match last.take() {
+                    Some((p, n, t, d)) if (p, n) == key => (t, d),
+                    _ => canon::to_canonical_depth(raw),
                 };
                 if row.conv == Conv::JsonString {
                     doc.str(row.target, &text);
-                } else if raw.first() == Some(&b'{') && text.len() < FLATTENED_MAX_BYTES && canon::depth(raw) <= FLATTENED_MAX_DEPTH {
+                } else if raw.first() == Some(&b'{') && text.len() < FLATTENED_MAX_BYTES && depth <= FLATTENED_MAX_DEPTH {
                     // Canonical text is compact already: copied, not re-scanned.
                     doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| o.extend_from_slice(text.as_bytes()));
                 }
-                last = Some((key.0, key.1, text));
+                last = Some((key.0, key.1, text, depth));
             }
             Conv::Str => match first_value(row.from, fields, facts) {
                 Some(Value::Json(raw)) => doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| o.extend_from_slice(raw)),
