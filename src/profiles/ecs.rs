@@ -173,8 +173,10 @@ fn pick<'a, const N: usize>(obj: &'a [u8], keys: [&str; N]) -> [Option<&'a [u8]>
     let mut found = [None; N];
     let mut left = N;
     for (k, v) in json::members(obj) {
+        // Compared as bytes unless the key has escapes to decode (then as `json::get` does).
+        let escaped = k.contains(&b'\\');
         for (slot, key) in found.iter_mut().zip(keys) {
-            if slot.is_none() && json::key_eq(k, key) {
+            if slot.is_none() && (k == key.as_bytes() || escaped && json::key_eq(k, key)) {
                 *slot = Some(v);
                 left -= 1;
             }
