@@ -125,7 +125,7 @@ impl Statics {
         let mut by_rank: Vec<u32> = (0..self.ranges.len() as u32).collect();
         let (bytes, ranges) = (&self.bytes, &self.ranges);
         let of = |id: u32| ranges.get(id as usize).and_then(|r| bytes.get(r.0 as usize..r.1 as usize)).unwrap_or(&[]);
-        by_rank.sort_unstable_by(|&a, &b| of(a).cmp(of(b)).then(a.cmp(&b)));
+        crate::sort::sort_by(&mut by_rank, |&a, &b| of(a).cmp(of(b)).then(a.cmp(&b)));
         self.rank.clear();
         self.rank.resize(self.ranges.len(), 0);
         for (r, &id) in by_rank.iter().enumerate() {
@@ -344,7 +344,7 @@ impl Doc {
             }
         }
         let items = &self.items;
-        dynamic.sort_unstable_by(|&a, &b| self.cmp_items(&items[a as usize], &items[b as usize]));
+        crate::sort::sort_by(&mut dynamic, |&a, &b| self.cmp_items(&items[a as usize], &items[b as usize]));
         out.push(b'{');
         let mut moves = core::mem::take(&mut self.statics.moves);
         let mut move_bytes = core::mem::take(&mut self.statics.move_bytes);

@@ -169,13 +169,13 @@ fn write_marks(doc: &mut Doc, m: &Marks) {
 
 /// The first member of `obj` with each of `keys` (as `json::get` finds them), in one pass over
 /// `obj`: the payload members the profile reads (a scan per lookup was ~9 % of the profile).
-fn pick<'a, const N: usize>(obj: &'a [u8], keys: [&str; N]) -> [Option<&'a [u8]>; N] {
-    let mut found = [None; N];
-    let mut left = N;
+/// (One function for every list of keys: not one copy per length, for the wasm's size.)
+fn pick<'a>(obj: &'a [u8], keys: &[&str], found: &mut [Option<&'a [u8]>]) {
+    let mut left = keys.len();
     for (k, v) in json::members(obj) {
         // Compared as bytes unless the key has escapes to decode (then as `json::get` does).
         let escaped = k.contains(&b'\\');
-        for (slot, key) in found.iter_mut().zip(keys) {
+        for (slot, key) in found.iter_mut().zip(keys.iter()) {
             if slot.is_none() && (k == key.as_bytes() || escaped && json::key_eq(k, key)) {
                 *slot = Some(v);
                 left -= 1;
@@ -185,7 +185,6 @@ fn pick<'a, const N: usize>(obj: &'a [u8], keys: [&str; N]) -> [Option<&'a [u8]>
             break;
         }
     }
-    found
 }
 
 /// The requestParameters members the profile reads.
@@ -199,8 +198,9 @@ struct Request<'a> {
 
 impl<'a> Request<'a> {
     fn read(req: &'a [u8]) -> Request<'a> {
-        let [user_name, new_user_name, group_name, instances_set, instance_id] =
-            pick(req, ["userName", "newUserName", "groupName", "instancesSet", "instanceId"]);
+        let mut f = [None; 5];
+        pick(req, &["userName", "newUserName", "groupName", "instancesSet", "instanceId"], &mut f);
+        let [user_name, new_user_name, group_name, instances_set, instance_id] = f;
         Request { user_name, new_user_name, group_name, instances_set, instance_id }
     }
 }
@@ -214,7 +214,9 @@ struct Response<'a> {
 
 impl<'a> Response<'a> {
     fn read(resp: &'a [u8]) -> Response<'a> {
-        let [user, group, instances_set] = pick(resp, ["user", "group", "instancesSet"]);
+        let mut f = [None; 3];
+        pick(resp, &["user", "group", "instancesSet"], &mut f);
+        let [user, group, instances_set] = f;
         Response { user, group, instances_set }
     }
 }

@@ -870,7 +870,7 @@ fn render_unmapped(out: &mut Vec<u8>, obj: &[u8], sorted: &[&[&str]], extra: &[&
             members.push((key, value, under && value.first() == Some(&b'{') && d < 8, below));
         }
     }
-    members.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    crate::sort::sort_by(&mut members, |a, b| a.0.cmp(&b.0));
     if members.windows(2).any(|w| w[0].0 == w[1].0) {
         return Err(Repeated);
     }
