@@ -227,7 +227,20 @@ impl Doc {
     }
 
     /// Adds a leaf whose value `write` appends as valid JSON text.
+    #[inline]
     pub(crate) fn put_with(&mut self, parts: &[Part<'_>], write: impl FnOnce(&mut Vec<u8>)) {
+        self.begin(parts);
+        write(&mut self.vals);
+        let end = self.vals.len() as u32;
+        if let Some(it) = self.items.last_mut() {
+            it.val.1 = end;
+        }
+    }
+
+    /// `put_with`'s part that does not depend on the value's writer (one copy in the wasm, not
+    /// one per writer): the leaf's item, its value still empty.
+    #[inline(never)]
+    fn begin(&mut self, parts: &[Part<'_>]) {
         let stat = match parts {
             [Part::Dotted(s)] => self.statics.intern(s),
             _ => NONE,
@@ -244,10 +257,9 @@ impl Doc {
             self.present[w] |= 1 << (stat % 64);
             (self.statics.ranges[stat as usize], self.statics.heads[stat as usize])
         };
-        let start = self.vals.len();
-        write(&mut self.vals);
+        let start = self.vals.len() as u32;
         let n = self.items.len() as u32;
-        self.items.push(Item { head, n, stat, path, val: (start as u32, self.vals.len() as u32) });
+        self.items.push(Item { head, n, stat, path, val: (start, start) });
     }
 
     /// A raw JSON value (must be valid JSON: a slice of a validated record, or written by us).
