@@ -80,12 +80,23 @@ const MAX_STATICS: usize = 768;
 
 impl Statics {
     /// The id of `s`, stored on first sight; `NONE` when the table is full.
+    #[inline]
     fn intern(&mut self, s: &'static str) -> u32 {
+        let (ptr, len) = (s.as_ptr() as usize, s.len());
+        // The slot it hashes to holds it, nearly always.
+        let i = ((ptr >> 3) ^ (ptr >> 13) ^ len.wrapping_mul(31)) % TABLE_SLOTS;
+        match self.table.get(i) {
+            Some(&(p, l, id)) if p == ptr && l == len && id != 0 => id - 1,
+            _ => self.intern_slow(s, i),
+        }
+    }
+
+    #[inline(never)]
+    fn intern_slow(&mut self, s: &'static str, mut i: usize) -> u32 {
         let (ptr, len) = (s.as_ptr() as usize, s.len());
         if self.table.is_empty() {
             self.table.resize(TABLE_SLOTS, (0, 0, 0));
         }
-        let mut i = ((ptr >> 3) ^ (ptr >> 13) ^ len.wrapping_mul(31)) % TABLE_SLOTS;
         loop {
             let (p, l, id) = self.table[i];
             if id == 0 {
