@@ -167,11 +167,20 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
                     doc.bool(row.target, v);
                 }
             }
-            Conv::Date => {
-                if let Some(v) = first_text(row.from, fields, facts).and_then(|t| datetime::to_rfc3339(&t)) {
-                    doc.str(row.target, &v);
+            Conv::Date => match first_text(row.from, fields, facts) {
+                // Already its own RFC 3339 form (as `@timestamp` from enrichment is): copied.
+                Some(t) if datetime::is_rfc3339_utc(&t) => doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| {
+                    o.push(b'"');
+                    o.extend_from_slice(t.as_bytes());
+                    o.push(b'"');
+                }),
+                Some(t) => {
+                    if let Some(v) = datetime::to_rfc3339(&t) {
+                        doc.str(row.target, &v);
+                    }
                 }
-            }
+                None => {}
+            },
             Conv::EpochMs => {
                 if let Some(v) = first_text(row.from, fields, facts).and_then(|t| datetime::to_epoch_ms(&t)) {
                     doc.int(row.target, v);
