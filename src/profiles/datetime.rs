@@ -14,6 +14,29 @@ pub(crate) fn to_rfc3339(s: &str) -> Option<String> {
     time::to_rfc3339(s)
 }
 
+/// True when `to_rfc3339(s)` is `s` itself: already `YYYY-MM-DDTHH:MM:SS[.fraction]Z` and a
+/// valid instant (enrichment's `@timestamp` always is), so it can be copied rather than parsed
+/// into a new string.
+pub(crate) fn is_rfc3339_utc(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: core::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let shape = b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && b[b.len() - 1] == b'Z'
+        && (b.len() == 20 || (b[19] == b'.' && (22..=30).contains(&b.len()) && digits(20..b.len() - 1)));
+    shape && time::parse(s).is_some()
+}
+
 /// Epoch milliseconds for a timestamp, if it parses.
 pub(crate) fn to_epoch_ms(s: &str) -> Option<i64> {
     time::parse(s).map(|t| t.epoch_ms())
@@ -44,6 +67,26 @@ mod tests {
             ("multibyte", "2014-05-06T18:00:32\u{e9}", None::<i64>),
             ("empty", "", None::<i64>),
         ]);
+    }
+
+    #[test]
+    fn canonical_dates_are_their_own_rfc3339() {
+        let inputs = [
+            "2014-05-06T18:00:32Z", "2014-05-06T18:00:32.120Z", "2014-05-06T18:00:32.123456789Z", "2014-05-06T18:00:32.1234567890Z",
+            "2014-05-06T18:00:32.Z", "20131102T010628Z", "2014-05-06T01:00:00+02:00", "2014-05-06t18:00:32z", "2014-05-06 18:00:32Z",
+            " 2014-05-06T18:00:32Z", "2023-02-29T00:00:00Z", "2024-02-29T00:00:00Z", "2014-05-06T24:00:00Z", "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z", "May 6, 2014 6:00:32 PM", "yesterday", "",
+        ];
+        for s in inputs {
+            let out = to_rfc3339(s);
+            if is_rfc3339_utc(s) {
+                assert_eq!(out.as_deref(), Some(s), "{s}");
+            }
+            if let Some(o) = out {
+                assert!(is_rfc3339_utc(&o), "{o} (from {s})");
+            }
+        }
+        assert!(is_rfc3339_utc("2014-05-06T18:00:32Z") && !is_rfc3339_utc("2023-02-29T00:00:00Z"));
     }
 
     #[test]

@@ -79,10 +79,40 @@ pub(crate) fn first_text<'a>(from: &[Src], fields: &Fields<'a>, facts: Option<&'
     None
 }
 
+/// A value `first_value` found: text to write as a JSON string, or a record's string token that
+/// already is its own JSON form.
+enum Value<'a> {
+    Text(Cow<'a, str>),
+    Json(&'a [u8]),
+}
+
+/// `first_text`, except that a field holding a non-empty string without escapes comes back as its
+/// token (`"..."`): valid JSON holds no raw quote or control byte, so writing its text again would
+/// give the same bytes (decoding and re-escaping the values was ~10 % of the ecs profile).
+fn first_value<'a>(from: &[Src], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>) -> Option<Value<'a>> {
+    for src in from {
+        if let Src::Field(f) = *src {
+            if let Some(raw) = fields.raw(f) {
+                if raw.len() > 2 && raw[0] == b'"' && raw[raw.len() - 1] == b'"' && memchr::memchr(b'\\', raw).is_none() {
+                    return Some(Value::Json(raw));
+                }
+            }
+        }
+        if let Some(v) = first_text(core::slice::from_ref(src), fields, facts) {
+            return Some(Value::Text(v));
+        }
+        if matches!(src, Src::Fact(..)) && facts.is_some() {
+            // A fact decides (see `first_text`).
+            return None;
+        }
+    }
+    None
+}
+
 /// Runs every row of `table` into `doc`.
 pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>, doc: &mut Doc) {
     // The string row and the structured row of one payload share its canonical text.
-    let mut last: Option<(*const u8, usize, alloc::string::String)> = None;
+    let mut last: Option<(*const u8, usize, alloc::string::String, usize)> = None;
     for row in table {
         match row.conv {
             Conv::JsonString | Conv::Flattened => {
@@ -93,22 +123,23 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
                     continue;
                 };
                 let key = (raw.as_ptr(), raw.len());
-                let text = match last.take() {
-                    Some((p, n, t)) if (p, n) == key => t,
-                    _ => canon::to_canonical(raw),
+                let (text, depth) = match last.take() {
+                    Some((p, n, t, d)) if (p, n) == key => (t, d),
+                    _ => canon::to_canonical_depth(raw),
                 };
                 if row.conv == Conv::JsonString {
                     doc.str(row.target, &text);
-                } else if raw.first() == Some(&b'{') && text.len() < FLATTENED_MAX_BYTES && canon::depth(raw) <= FLATTENED_MAX_DEPTH {
-                    doc.raw(row.target, text.as_bytes());
+                } else if raw.first() == Some(&b'{') && text.len() < FLATTENED_MAX_BYTES && depth <= FLATTENED_MAX_DEPTH {
+                    // Canonical text is compact already: copied, not re-scanned.
+                    doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| o.extend_from_slice(text.as_bytes()));
                 }
-                last = Some((key.0, key.1, text));
+                last = Some((key.0, key.1, text, depth));
             }
-            Conv::Str => {
-                if let Some(v) = first_text(row.from, fields, facts) {
-                    doc.str(row.target, &v);
-                }
-            }
+            Conv::Str => match first_value(row.from, fields, facts) {
+                Some(Value::Json(raw)) => doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| o.extend_from_slice(raw)),
+                Some(Value::Text(v)) => doc.str(row.target, &v),
+                None => {}
+            },
             Conv::Bool => {
                 let mut v = None;
                 for src in row.from {
@@ -136,11 +167,20 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
                     doc.bool(row.target, v);
                 }
             }
-            Conv::Date => {
-                if let Some(v) = first_text(row.from, fields, facts).and_then(|t| datetime::to_rfc3339(&t)) {
-                    doc.str(row.target, &v);
+            Conv::Date => match first_text(row.from, fields, facts) {
+                // Already its own RFC 3339 form (as `@timestamp` from enrichment is): copied.
+                Some(t) if datetime::is_rfc3339_utc(&t) => doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| {
+                    o.push(b'"');
+                    o.extend_from_slice(t.as_bytes());
+                    o.push(b'"');
+                }),
+                Some(t) => {
+                    if let Some(v) = datetime::to_rfc3339(&t) {
+                        doc.str(row.target, &v);
+                    }
                 }
-            }
+                None => {}
+            },
             Conv::EpochMs => {
                 if let Some(v) = first_text(row.from, fields, facts).and_then(|t| datetime::to_epoch_ms(&t)) {
                     doc.int(row.target, v);
