@@ -166,21 +166,3 @@ proptest! {
     }
 }
 
-/// `KT_BENCH=file.ndjson cargo test --release --lib keytokens::tests::speed -- --ignored --nocapture`
-#[test]
-#[ignore]
-fn speed() {
-    let text = std::fs::read(std::env::var("KT_BENCH").unwrap()).unwrap();
-    for _ in 0..3 {
-        let mut t = KeyTokens::default();
-        let t0 = std::time::Instant::now();
-        let (mut out, mut enr) = (Vec::new(), Vec::new());
-        for piece in text.chunks(8 << 20) {
-            out.clear();
-            enr.clear();
-            t.encode(piece, &mut out, &mut enr);
-        }
-        let s = t0.elapsed().as_secs_f64();
-        std::println!("{:.0} MB/s ({:.2} s)", text.len() as f64 / 1e6 / s, s);
-    }
-}
