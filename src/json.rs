@@ -606,13 +606,20 @@ pub(crate) fn key_eq(raw: &[u8], plain: &str) -> bool {
 /// one before (no byte loop: most of these strings are short), on every target.
 #[inline]
 fn plain_ascii(b: &[u8]) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    #[inline(always)]
-    fn flags(x: u64, lo: u64, hi: u64) -> u64 {
+    let flagged = swar_any(b, |x, lo, hi| {
         let s = x ^ (lo * b'\\' as u64);
         (x | (s.wrapping_sub(lo) & !s)) & hi
-    }
+    });
+    flagged.map_or_else(|| b.iter().all(|&c| c != b'\\' && c < 0x80), |any| !any)
+}
+
+/// Whether `flags(word, lo, hi)` marks a byte of `b` (its high bit), for texts of 4 bytes or more:
+/// whole 8-byte words, the last one overlapping the one before, or two overlapping 4-byte ones
+/// (with `lo`/`hi` cut to 32 bits). `None` for shorter texts, which the caller checks byte by byte.
+#[inline(always)]
+fn swar_any(b: &[u8], flags: impl Fn(u64, u64, u64) -> u64) -> Option<bool> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
     let n = b.len();
     if n >= 8 {
         let mut any = 0;
@@ -623,14 +630,14 @@ fn plain_ascii(b: &[u8]) -> bool {
         if !words.remainder().is_empty() {
             any |= flags(u64::from_le_bytes(b[n - 8..].try_into().unwrap_or_default()), LO, HI);
         }
-        return any == 0;
+        return Some(any != 0);
     }
     if n >= 4 {
         let (lo, hi) = (LO & 0xffff_ffff, HI & 0xffff_ffff);
         let (x, y) = (u32::from_le_bytes(b[..4].try_into().unwrap_or_default()), u32::from_le_bytes(b[n - 4..].try_into().unwrap_or_default()));
-        return (flags(x as u64, lo, hi) | flags(y as u64, lo, hi)) == 0;
+        return Some((flags(x as u64, lo, hi) | flags(y as u64, lo, hi)) != 0);
     }
-    b.iter().all(|&c| c != b'\\' && c < 0x80)
+    None
 }
 
 /// A raw value as a string, if it is a JSON string (decoded when it holds escapes).
@@ -846,32 +853,12 @@ pub(crate) fn write_str_content(out: &mut Vec<u8>, s: &[u8]) {
 /// true match, since a borrow only spreads upwards from a byte that matched).
 #[inline]
 fn needs_escape(s: &[u8]) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    #[inline(always)]
-    fn flags(x: u64, lo: u64, hi: u64) -> u64 {
+    let flagged = swar_any(s, |x, lo, hi| {
         let q = x ^ (lo * b'"' as u64);
         let b = x ^ (lo * b'\\' as u64);
         ((q.wrapping_sub(lo) & !q) | (b.wrapping_sub(lo) & !b) | (x.wrapping_sub(lo * 0x20) & !x)) & hi
-    }
-    let n = s.len();
-    if n >= 8 {
-        let mut any = 0;
-        let mut words = s.chunks_exact(8);
-        for w in &mut words {
-            any |= flags(u64::from_le_bytes(w.try_into().unwrap_or_default()), LO, HI);
-        }
-        if !words.remainder().is_empty() {
-            any |= flags(u64::from_le_bytes(s[n - 8..].try_into().unwrap_or_default()), LO, HI);
-        }
-        return any != 0;
-    }
-    if n >= 4 {
-        let (lo, hi) = (LO & 0xffff_ffff, HI & 0xffff_ffff);
-        let (a, b) = (u32::from_le_bytes(s[..4].try_into().unwrap_or_default()), u32::from_le_bytes(s[n - 4..].try_into().unwrap_or_default()));
-        return (flags(a as u64, lo, hi) | flags(b as u64, lo, hi)) != 0;
-    }
-    s.iter().any(|&c| c == b'"' || c == b'\\' || c < 0x20)
+    });
+    flagged.unwrap_or_else(|| s.iter().any(|&c| c == b'"' || c == b'\\' || c < 0x20))
 }
 
 /// Rewrites valid JSON text so it is pure ASCII: every non-ASCII character (only possible inside
