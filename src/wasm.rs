@@ -501,24 +501,29 @@ impl WasmKeyTokens {
     }
 
     /// NDJSON text → its compact lines (ASCII text in, ASCII text out).
-    pub fn encode(&mut self, text: &str) -> String {
+    pub fn encode(&mut self, text: &str) -> Result<String, JsValue> {
         let mut out = Vec::new();
         self.enrichment.clear();
         self.inner.encode(text.as_bytes(), &mut out, &mut self.enrichment);
-        // Tokens are ASCII control bytes; everything else is copied from valid UTF-8 at
-        // character boundaries (a line is copied whole or split at JSON punctuation).
-        String::from_utf8(out).unwrap_or_default()
+        utf8(out)
     }
 
     /// The enrichment of each line of the last `encode`, as JSON objects, line for line.
     #[wasm_bindgen(js_name = takeEnrichment)]
-    pub fn take_enrichment(&mut self) -> String {
-        String::from_utf8(core::mem::take(&mut self.enrichment)).unwrap_or_default()
+    pub fn take_enrichment(&mut self) -> Result<String, JsValue> {
+        utf8(core::mem::take(&mut self.enrichment))
     }
 
     /// The keys first seen since the last call, one a line.
     #[wasm_bindgen(js_name = newKeys)]
-    pub fn new_keys(&mut self) -> String {
-        String::from_utf8(self.inner.new_keys()).unwrap_or_default()
+    pub fn new_keys(&mut self) -> Result<String, JsValue> {
+        utf8(self.inner.new_keys())
     }
+}
+
+/// Tokens are ASCII control bytes and everything else is copied from valid UTF-8 at ASCII
+/// punctuation, so this never fails; if it ever did, the viewer must say so (its reader ends
+/// the file with an error entry) rather than get an empty text, which would drop the records.
+fn utf8(bytes: Vec<u8>) -> Result<String, JsValue> {
+    String::from_utf8(bytes).map_err(|e| to_js(Error::new(ErrorKind::Input, alloc::format!("internal: compact text is not UTF-8 at byte {}", e.utf8_error().valid_up_to()))))
 }
