@@ -76,6 +76,14 @@ node bench/rss.mjs "${metas[@]}" >"$OUT/rss.json" || status=1
 if [ "${BENCH_SKIP_NATIVE:-}" != 1 ]; then
   log "native core: cargo bench --bench core"
   BENCH_CORPUS="$main_json" cargo bench -q --bench core >"$OUT/native.jsonl" || { log "cargo bench failed"; status=1; }
+  # The issue-19 native targets on real shapes too (the main corpus is generated CloudFront-heavy,
+  # where change tracking dominates): the flat, ECS and OCSF rows on the real-shaped mix.
+  mix_json="bench/corpus/shaped-mix-${BENCH_CLASS_MB:-4}mb.json"
+  if [ -f "$mix_json" ]; then
+    log "native core on the real-shaped mix ($mix_json)"
+    BENCH_CORPUS="$mix_json" BENCH_RACE_CHECK=0 BENCH_REPS="${BENCH_MIX_REPS:-9}" BENCH_ONLY=core-ndjson,core-ndjson-noenrich,core-ndjson-ecs,core-ndjson-ocsf \
+      cargo bench -q --bench core >"$OUT/native-mix.jsonl" || { log "cargo bench (mix) failed"; status=1; }
+  fi
   log "serde_json baseline (default features)"
   cargo run -q --release --manifest-path bench/serde-baseline/Cargo.toml --target-dir target/serde-baseline \
     -- "$main_json" >"$OUT/serde.jsonl" || { log "serde baseline failed"; status=1; }
