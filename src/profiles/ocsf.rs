@@ -340,13 +340,13 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
         doc.str_array("metadata.labels", ["salvaged"]);
     }
     // `unmapped` as one value, written level by level; a record with a repeated key (where the
-    // per-leaf form's rules decide what stays) takes the per-leaf form.
+    // per-leaf form's rules decide what stays) or an escaped one takes the per-leaf form.
     let mut unmapped = Vec::new();
     // `consumed` is CONSUMED (sorted) and then what this record's class added.
-    match render_unmapped(&mut unmapped, record, &consumed[..CONSUMED.len()], &consumed[CONSUMED.len()..], 0) {
+    match render_unmapped_record(&mut unmapped, record, &consumed[..CONSUMED.len()], &consumed[CONSUMED.len()..]) {
         Ok(true) => doc.put_with(&[Part::Dotted("unmapped")], |o| o.extend_from_slice(&unmapped)),
         Ok(false) => {}
-        Err(Repeated) => write_unmapped(&mut doc, record, &mut Vec::with_capacity(8), &consumed, 0),
+        Err(Fallback) => write_unmapped(&mut doc, record, &mut Vec::with_capacity(8), &consumed, 0),
     }
     doc.finish(out);
     Ok(())
@@ -826,78 +826,142 @@ fn seg<'s>(c: &[&'s str], d: usize) -> &'s [u8] {
     c.get(d).map_or(&[], |k| k.as_bytes())
 }
 
-/// A key repeated in an object `render_unmapped` would write.
-struct Repeated;
+/// Why `render_unmapped` declines an object and `write_unmapped` decides: two members it would
+/// write share a key (first-wins and leaf-blocks-subtree rules), or a key has escapes to decode.
+struct Fallback;
+
+/// A member `render_unmapped` writes: its key's first eight bytes (big-endian, zero-padded: most
+/// comparisons end on this one integer), key and value as in the record, and when it descends,
+/// the sorted consumed paths below it and the `extra` paths below it (a bit per index).
+#[derive(Clone, Copy)]
+struct Member<'r, 'c> {
+    head: u64,
+    key: &'r [u8],
+    value: &'r [u8],
+    descend: bool,
+    below: &'c [&'static [&'static str]],
+    under: u32,
+}
+
+fn head8(k: &[u8]) -> u64 {
+    let mut h = [0u8; 8];
+    for (d, &c) in h.iter_mut().zip(k) {
+        *d = c;
+    }
+    u64::from_be_bytes(h)
+}
+
+/// `unmapped` of `record` written directly, one item in the document (see `render_unmapped`);
+/// `Err` when `write_unmapped` must decide. `sorted` is CONSUMED, `extra` what the class added.
+fn render_unmapped_record(out: &mut Vec<u8>, record: &[u8], sorted: &[&'static [&'static str]], extra: &[&'static [&'static str]]) -> Result<bool, Fallback> {
+    if extra.len() > 32 {
+        return Err(Fallback);
+    }
+    let mask = if extra.len() == 32 { u32::MAX } else { (1u32 << extra.len()) - 1 };
+    render_unmapped(out, &mut Vec::with_capacity(32), record, sorted, extra, mask, 0)
+}
 
 /// `write_unmapped`'s object written directly (the same text the document would make of its
-/// leaves: members in the order of their escaped keys, objects only around a member): one item
-/// in the document instead of one per member (those leaves were ~30 % of the ocsf profile). True
-/// when it wrote a member. `Repeated` when two members it would write share a key: the caller
-/// then takes `write_unmapped`, whose first-wins and leaf-blocks-subtree rules decide.
-/// The consumed paths below the object are `sorted` (in order, all sharing the object's path)
-/// and `extra` (any order, filtered the same way).
-fn render_unmapped(out: &mut Vec<u8>, obj: &[u8], sorted: &[&[&str]], extra: &[&[&str]], d: usize) -> Result<bool, Repeated> {
-    // (escaped key, value, descend into it, the sorted paths below it)
-    let mut members: Vec<(Cow<'_, [u8]>, &[u8], bool, &[&[&str]])> = Vec::new();
-    for (raw_key, value) in json::members(obj) {
+/// leaves: members in the order of their keys, objects only around a member): one item in the
+/// document instead of one per member (those leaves were ~30 % of the ocsf profile). True when
+/// it wrote a member. The consumed paths below the object are `sorted` (in order, all sharing
+/// the object's path) and those of `extra` whose bit is in `mask`. `stack` holds the members of
+/// the objects being written, innermost last (one buffer for the whole record).
+fn render_unmapped<'r, 'c>(
+    out: &mut Vec<u8>,
+    stack: &mut Vec<Member<'r, 'c>>,
+    obj: &'r [u8],
+    sorted: &'c [&'static [&'static str]],
+    extra: &[&'static [&'static str]],
+    mask: u32,
+    d: usize,
+) -> Result<bool, Fallback> {
+    let base = stack.len();
+    for (key, value) in json::members(obj) {
         if value == b"null" {
             continue;
         }
-        let key: Cow<'_, [u8]> = if raw_key.contains(&b'\\') {
-            let mut k = Vec::new();
-            json::write_str_content(&mut k, json::unescape(raw_key).unwrap_or_default().as_bytes());
-            Cow::Owned(k)
-        } else {
-            // Valid JSON text without a backslash: its own escaped form.
-            Cow::Borrowed(raw_key)
-        };
+        // Without a backslash a key of valid JSON text is its own escaped form (the form the
+        // document orders by); one with escapes is left to `write_unmapped` (rare).
+        if key.iter().fold(false, |e, &c| e | (c == b'\\')) {
+            return Err(Fallback);
+        }
+        let head = head8(key);
         // The sorted paths with this key at this level: one range, the path ending here first.
-        let lo = sorted.partition_point(|c| seg(c, d) < &*key);
-        let hi = lo + sorted[lo..].partition_point(|c| seg(c, d) == &*key);
+        let lo = sorted.partition_point(|c| {
+            let s = seg(c, d);
+            head8(s).cmp(&head).then_with(|| s.cmp(key)) == core::cmp::Ordering::Less
+        });
+        let mut hi = lo;
+        while sorted.get(hi).is_some_and(|c| seg(c, d) == key) {
+            hi += 1;
+        }
         let mut is = sorted[lo..hi].first().is_some_and(|c| c.len() == d + 1);
         let below = &sorted[lo + usize::from(is)..hi];
-        let mut under = !below.is_empty();
-        for c in extra {
-            if seg(c, d) == &*key {
+        let mut under = 0u32;
+        let mut m = mask;
+        while m != 0 {
+            let i = m.trailing_zeros() as usize;
+            m &= m - 1;
+            if let Some(c) = extra.get(i).filter(|c| seg(c, d) == key) {
                 if c.len() == d + 1 {
                     is = true;
                 } else {
-                    under = true;
+                    under |= 1 << i;
                 }
             }
         }
         if !is {
-            members.push((key, value, under && value.first() == Some(&b'{') && d < 8, below));
+            let descend = (!below.is_empty() || under != 0) && value.first() == Some(&b'{') && d < 8;
+            stack.push(Member { head, key, value, descend, below, under });
         }
     }
-    crate::sort::sort_by(&mut members, |a, b| a.0.cmp(&b.0));
-    if members.windows(2).any(|w| w[0].0 == w[1].0) {
-        return Err(Repeated);
+    let members = &mut stack[base..];
+    let order = |a: &Member<'_, '_>, b: &Member<'_, '_>| a.head.cmp(&b.head).then_with(|| a.key.cmp(b.key));
+    if members.len() <= 32 {
+        // Insertion sort: a record's objects are small (no allocation, no indirect calls).
+        for i in 1..members.len() {
+            let mut j = i;
+            while j > 0 && order(&members[j - 1], &members[j]) == core::cmp::Ordering::Greater {
+                members.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+    } else {
+        crate::sort::sort_by(members, order);
     }
+    if members.windows(2).any(|w| w[0].head == w[1].head && w[0].key == w[1].key) {
+        return Err(Fallback);
+    }
+    let end = stack.len();
     out.push(b'{');
     let mut wrote = false;
-    for (key, value, descend, below) in &members {
+    for i in base..end {
+        let m = stack[i];
         let mark = out.len();
         if wrote {
             out.push(b',');
         }
         out.push(b'"');
-        out.extend_from_slice(key);
+        out.extend_from_slice(m.key);
         out.extend_from_slice(b"\":");
-        if *descend {
-            let extra_below: Vec<&[&str]> = extra.iter().filter(|c| c.len() > d + 1 && c[d].as_bytes() == &**key).copied().collect();
-            if !render_unmapped(out, value, below, &extra_below, d + 1)? {
+        if m.descend {
+            if !render_unmapped(out, stack, m.value, m.below, extra, m.under, d + 1)? {
                 out.truncate(mark);
                 continue;
             }
-        } else if memchr::memchr3(b' ', b'\n', b'\t', value).is_none() && memchr::memchr(b'\r', value).is_none() {
-            out.extend_from_slice(value);
+        } else if !matches!(m.value.first(), Some(b'{' | b'['))
+            || memchr::memchr3(b' ', b'\n', b'\t', m.value).is_none() && memchr::memchr(b'\r', m.value).is_none()
+        {
+            // A scalar token, or a container without whitespace: compact already.
+            out.extend_from_slice(m.value);
         } else {
-            json::write_compact(out, value);
+            json::write_compact(out, m.value);
         }
         wrote = true;
     }
     out.push(b'}');
+    stack.truncate(base);
     Ok(wrote)
 }
 
@@ -1004,12 +1068,15 @@ mod tests {
     #[test]
     fn unmapped_written_whole_agrees_with_the_per_leaf_form() {
         let deep = alloc::format!(r#"{{"userIdentity":{}"x":1{}}}"#, r#"{"sessionContext":"#.repeat(10), "}".repeat(10));
+        let many = alloc::format!("{{{}\"userIdentity\":{{\"arn\":\"a\",\"q\":1}}}}", (0..40).rev().map(|n| alloc::format!("\"k{n}\":{n},")).collect::<String>());
         let records = [
             r#"{"eventTime":"t","zeta":1,"alpha":{"b":2},"userIdentity":{"type":"IAMUser","arn":"a","zz":[1, 2],"sessionContext":{"attributes":{"creationDate":"c","other":"o"}}}}"#,
-            r#"{"a.b":1,"a":{"b":2},"ab":3,"":4,"k\u0065y":5,"we\"ird\u0000":{"x":null},"n":null,"s":" spaced value "}"#,
+            r#"{"a.b":1,"a":{"b":2},"ab":3,"":4,"abcdefgh":5,"abcdefg":6,"abcdefghi":7,"n":null,"s":" spaced value ","o":{ "x" : [ 1 ] }}"#,
             r#"{"userIdentity":{"arn":"a","principalId":"p"},"requestParameters":{ "b" : 1 }}"#,
             r#"{"userIdentity":{"sessionContext":{"attributes":{"creationDate":"c"}}},"eventName":"X"}"#,
+            r#"{"userIdentityX":1,"userIdentit":{"arn":"a"},"eventNames":2,"eventNam":3,"apiVersio":{"x":1},"userIdentity":"s"}"#,
             deep.as_str(),
+            many.as_str(),
             "{}",
         ];
         let consumed: Vec<&[&str]> = CONSUMED.to_vec();
@@ -1020,20 +1087,26 @@ mod tests {
             leafwise.finish(&mut a);
             let mut whole = Vec::new();
             let mut doc = Doc::new();
-            if render_unmapped(&mut whole, rec.as_bytes(), CONSUMED, &[], 0).ok().expect("no repeated key") {
+            if render_unmapped_record(&mut whole, rec.as_bytes(), CONSUMED, &[]).ok().expect("no repeated key") {
                 doc.put_with(&[Part::Dotted("unmapped")], |o| o.extend_from_slice(&whole));
             }
             let mut b = Vec::new();
             doc.finish(&mut b);
             assert_eq!(String::from_utf8(b).unwrap(), String::from_utf8(a).unwrap(), "{rec}");
         }
-        // A repeated key is left to the per-leaf form.
-        assert!(render_unmapped(&mut Vec::new(), br#"{"a":1,"b":{"c":1},"a":2}"#, CONSUMED, &[], 0).is_err());
-        assert!(render_unmapped(&mut Vec::new(), br#"{"userIdentity":{"x":1,"x":2,"arn":"a"}}"#, CONSUMED, &[], 0).is_err());
+        // A repeated key, or an escaped one, is left to the per-leaf form.
+        for rec in [
+            r#"{"a":1,"b":{"c":1},"a":2}"#,
+            r#"{"userIdentity":{"x":1,"x":2,"arn":"a"}}"#,
+            r#"{"k\u0065y":5}"#,
+            r#"{"userIdentity":{"we\"ird\u0000":{"x":null},"arn":"a"}}"#,
+        ] {
+            assert!(render_unmapped_record(&mut Vec::new(), rec.as_bytes(), CONSUMED, &[]).is_err(), "{rec}");
+        }
         // Paths a class adds (unsorted, besides CONSUMED) are left out too, at any depth.
         let extra: &[&[&str]] = &[&["zeta"], &["userIdentity", "zz"], &["alpha", "b"]];
         let mut whole = Vec::new();
-        assert!(render_unmapped(&mut whole, records[0].as_bytes(), CONSUMED, extra, 0).ok().unwrap());
+        assert!(render_unmapped_record(&mut whole, records[0].as_bytes(), CONSUMED, extra).ok().unwrap());
         assert_eq!(String::from_utf8(whole).unwrap(), r#"{"userIdentity":{"sessionContext":{"attributes":{"other":"o"}},"type":"IAMUser"}}"#);
     }
 
