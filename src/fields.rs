@@ -424,7 +424,7 @@ fn spec_node(out: &mut alloc::vec::Vec<u8>, node: Node, depth: usize) -> bool {
 }
 
 /// The fields captured anywhere below `node`, one bit each.
-fn under(node: Node) -> u128 {
+pub(crate) fn under(node: Node) -> u128 {
     fn compute(node: Node, depth: usize) -> u128 {
         let mut bits = 0u128;
         for (_, _, f, child) in TRIE.iter().filter(|e| e.0 == node) {
