@@ -170,13 +170,7 @@ fn write_marks(doc: &mut Doc, m: &Marks) {
 /// The first member of `obj` with each of `keys` (as `json::get` finds them), in one pass over
 /// `obj`: the payload members the profile reads (a scan per lookup was ~9 % of the profile).
 /// (One function for every list of keys: not one copy per length, for the wasm's size.)
-fn pick<'a>(obj: &'a [u8], keys: &[&str], hints: &[memchr::memmem::Finder<'static>], found: &mut [Option<&'a [u8]>]) {
-    // Without a backslash in `obj` every key is written as it is: when no hint (a part of each
-    // of `keys`) occurs in it, no member has one of them. Most payloads hold none, and a search
-    // for the hints is cheaper than a walk over the members.
-    if memchr::memchr(b'\\', obj).is_none() && hints.iter().all(|h| h.find(obj).is_none()) {
-        return;
-    }
+fn pick<'a>(obj: &'a [u8], keys: &[&str], found: &mut [Option<&'a [u8]>]) {
     let mut left = keys.len();
     for (k, v) in json::members(obj) {
         // Compared as bytes unless the key has escapes to decode (then as `json::get` does).
@@ -193,14 +187,6 @@ fn pick<'a>(obj: &'a [u8], keys: &[&str], hints: &[memchr::memmem::Finder<'stati
     }
 }
 
-/// `pick`'s hints: (request) `Name"` for userName, newUserName and groupName, `instance` for
-/// instancesSet and instanceId; (response) `"user"`, `"group"`, `"instancesSet"`.
-fn hints() -> &'static [memchr::memmem::Finder<'static>; 5] {
-    use memchr::memmem::Finder;
-    static HINTS: std::sync::OnceLock<[Finder<'static>; 5]> = std::sync::OnceLock::new();
-    HINTS.get_or_init(|| [Finder::new(b"Name\""), Finder::new(b"instance"), Finder::new(b"\"user\""), Finder::new(b"\"group\""), Finder::new(b"\"instancesSet\"")])
-}
-
 /// The requestParameters members the profile reads.
 struct Request<'a> {
     user_name: Option<&'a [u8]>,
@@ -213,7 +199,7 @@ struct Request<'a> {
 impl<'a> Request<'a> {
     fn read(req: &'a [u8]) -> Request<'a> {
         let mut f = [None; 5];
-        pick(req, &["userName", "newUserName", "groupName", "instancesSet", "instanceId"], &hints()[..2], &mut f);
+        pick(req, &["userName", "newUserName", "groupName", "instancesSet", "instanceId"], &mut f);
         let [user_name, new_user_name, group_name, instances_set, instance_id] = f;
         Request { user_name, new_user_name, group_name, instances_set, instance_id }
     }
@@ -229,7 +215,7 @@ struct Response<'a> {
 impl<'a> Response<'a> {
     fn read(resp: &'a [u8]) -> Response<'a> {
         let mut f = [None; 3];
-        pick(resp, &["user", "group", "instancesSet"], &hints()[2..], &mut f);
+        pick(resp, &["user", "group", "instancesSet"], &mut f);
         let [user, group, instances_set] = f;
         Response { user, group, instances_set }
     }
@@ -496,31 +482,6 @@ mod tests {
         let doc = ecs(r#"{"eventName":"X"}"#, Some(&f));
         let ev = crate::profiles::rows::testing::pointer(doc.as_bytes(), "/aws/cloudfront/risk_details/0/evidence");
         assert_eq!(ev.as_deref(), Some(r#"[{"key":"a","value":"false"},{"key":"b","value":"allow-all"},{"key":"c","value":"443"}]"#));
-    }
-
-    #[test]
-    fn payload_members_are_found_as_json_get_finds_them() {
-        let payloads = [
-            r#"{"userName":"u","groupName":"g","instanceId":"i-1","instancesSet":{"items":[]},"newUserName":"n"}"#,
-            r#"{"x":{"userName":"nested"},"userNameX":1,"a":"userName"}"#,
-            r#"{"user\u004eame":"escaped","group\u004Eame":"g2"}"#,
-            r#"{"userName":"first","userName":"second"}"#,
-            r#"{"policy":"{\"userName\":1}"}"#,
-            r#"{}"#,
-            "null",
-            r#"{"user":{"userId":"U"},"group":{"groupId":"G"},"instancesSet":{"items":[{"instanceId":"i-2"}]}}"#,
-        ];
-        for p in payloads {
-            let r = Request::read(p.as_bytes());
-            let got = [r.user_name, r.new_user_name, r.group_name, r.instances_set, r.instance_id];
-            for (k, g) in ["userName", "newUserName", "groupName", "instancesSet", "instanceId"].iter().zip(got) {
-                assert_eq!(g, json::get(p.as_bytes(), &[k]), "{k} in {p}");
-            }
-            let r = Response::read(p.as_bytes());
-            for (k, g) in ["user", "group", "instancesSet"].iter().zip([r.user, r.group, r.instances_set]) {
-                assert_eq!(g, json::get(p.as_bytes(), &[k]), "{k} in {p}");
-            }
-        }
     }
 
     #[test]
