@@ -424,7 +424,7 @@ fn spec_node(out: &mut alloc::vec::Vec<u8>, node: Node, depth: usize) -> bool {
 }
 
 /// The fields captured anywhere below `node`, one bit each.
-fn under(node: Node) -> u128 {
+pub(crate) fn under(node: Node) -> u128 {
     fn compute(node: Node, depth: usize) -> u128 {
         let mut bits = 0u128;
         for (_, _, f, child) in TRIE.iter().filter(|e| e.0 == node) {
@@ -459,11 +459,13 @@ pub(crate) struct Fields<'a> {
     /// does (first place, last value).
     req_strs: [(&'a [u8], &'a [u8]); REQ_STRS],
     req_n: usize,
+    /// Whether two of those members had the same key (merged in `req_strs`).
+    req_merged: bool,
 }
 
 impl<'a> Default for Fields<'a> {
     fn default() -> Self {
-        Fields { vals: [None; COUNT], req_strs: [(&[], &[]); REQ_STRS], req_n: 0 }
+        Fields { vals: [None; COUNT], req_strs: [(&[], &[]); REQ_STRS], req_n: 0, req_merged: false }
     }
 }
 
@@ -489,6 +491,7 @@ impl<'a> Fields<'a> {
         }
         if node == Node::Request {
             self.req_n = 0;
+            self.req_merged = false;
         }
     }
 
@@ -497,6 +500,7 @@ impl<'a> Fields<'a> {
     pub(crate) fn push_request_member(&mut self, key: &'a [u8], value: &'a [u8]) {
         let n = self.req_n.min(REQ_STRS);
         if self.req_n <= REQ_STRS && merge_member(&mut self.req_strs[..n], key, value) {
+            self.req_merged = true;
             return;
         }
         if self.req_n < REQ_STRS {
@@ -509,6 +513,12 @@ impl<'a> Fields<'a> {
     /// keep (then the caller scans the request itself, see [`members_merged`]).
     pub(crate) fn request_members(&self) -> Option<&[(&'a [u8], &'a [u8])]> {
         (self.req_n <= REQ_STRS).then(|| &self.req_strs[..self.req_n])
+    }
+
+    /// `request_members` when no key came twice: each member as the request holds it first
+    /// (what `json::get` finds), in order.
+    pub(crate) fn request_members_unmerged(&self) -> Option<&[(&'a [u8], &'a [u8])]> {
+        self.request_members().filter(|_| !self.req_merged)
     }
 
     #[inline]
@@ -545,7 +555,7 @@ impl<'a> Fields<'a> {
             g.vals[*f as usize] = self.vals[*f as usize];
         }
         if keep.contains(&F::RequestParameters) {
-            (g.req_strs, g.req_n) = (self.req_strs, self.req_n);
+            (g.req_strs, g.req_n, g.req_merged) = (self.req_strs, self.req_n, self.req_merged);
         }
         g
     }
@@ -667,6 +677,7 @@ impl<'a> Fields<'a> {
         if other.req_n > 0 {
             self.req_strs = other.req_strs;
             self.req_n = other.req_n;
+            self.req_merged = other.req_merged;
         }
     }
 }

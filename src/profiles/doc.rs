@@ -248,6 +248,31 @@ impl Doc {
         }
     }
 
+    /// `put_with` at a static path for a writer that may decline: when `write` returns false,
+    /// the document is as before the call (what it wrote dropped).
+    pub(crate) fn put_if(&mut self, path: &'static str, write: impl FnOnce(&mut Vec<u8>) -> bool) -> bool {
+        let (items, vals, dynamic) = (self.items.len(), self.vals.len(), self.n_dynamic);
+        // The presence bit `begin` sets (a static path's), to put back.
+        let w = self.statics.intern(path) as usize / 64;
+        let (words, word) = (self.present.len(), self.present.get(w).copied());
+        self.begin(&[Part::Dotted(path)]);
+        if write(&mut self.vals) {
+            let end = self.vals.len() as u32;
+            if let Some(it) = self.items.last_mut() {
+                it.val.1 = end;
+            }
+            return true;
+        }
+        self.items.truncate(items);
+        self.vals.truncate(vals);
+        self.n_dynamic = dynamic;
+        self.present.truncate(words);
+        if let (Some(bits), Some(slot)) = (word, self.present.get_mut(w)) {
+            *slot = bits;
+        }
+        false
+    }
+
     /// `put_with`'s part that does not depend on the value's writer (one copy in the wasm, not
     /// one per writer): the leaf's item, its value still empty.
     #[inline(never)]
@@ -553,6 +578,40 @@ mod tests {
         let mut out = Vec::new();
         d.finish(&mut out);
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_declined_put_leaves_the_document_as_it_was() {
+        let before = |d: &mut Doc| {
+            d.str("a.b", "1");
+            d.put_with(&[Part::Dotted("x"), Part::Key("k.k")], |o| o.extend_from_slice(b"2"));
+        };
+        let plain = build(|d| {
+            before(d);
+            d.str("z", "3");
+        });
+        for path in ["u", "a.c", "a.b.c", "x"] {
+            let declined = build(|d| {
+                before(d);
+                assert!(!d.put_if(path, |o| {
+                    o.extend_from_slice(b"{\"half");
+                    false
+                }));
+                assert!(!d.has(path) || path == "x", "{path}");
+                d.str("z", "3");
+            });
+            assert_eq!(declined, plain, "{path}");
+        }
+        let taken = build(|d| {
+            before(d);
+            assert!(d.put_if("u", |o| {
+                o.extend_from_slice(b"[1]");
+                true
+            }));
+            assert!(d.has("u"));
+            d.str("z", "3");
+        });
+        assert_eq!(taken, r#"{"a":{"b":"1"},"u":[1],"x":{"k.k":2},"z":"3"}"#);
     }
 
     #[test]

@@ -26,7 +26,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::enrich::{Facts, Outcome};
-use crate::fields::{Fields, F};
+use crate::fields::{Fields, Node, F};
 use crate::json::{self, Code};
 use crate::record::Marks;
 use crate::profiles::canon;
@@ -117,6 +117,66 @@ pub(crate) const CONSUMED: &[&[&str]] = &[
     &["userIdentity", "userName"],
     &["vpcEndpointId"],
 ];
+
+/// The fields at CONSUMED's paths, in its order (a test checks that they are exactly the trie's
+/// paths to these fields): `render_unmapped` classifies keys with the capture trie's `step`.
+const CONSUMED_F: &[F] = &[
+    F::ApiVersion,
+    F::AwsRegion,
+    F::ErrorCode,
+    F::ErrorMessage,
+    F::EventCategory,
+    F::EventId,
+    F::EventName,
+    F::EventSource,
+    F::EventTime,
+    F::EventType,
+    F::EventVersion,
+    F::RecipientAccountId,
+    F::RequestId,
+    F::SharedEventId,
+    F::SourceIp,
+    F::UserAgent,
+    F::UiAccessKeyId,
+    F::UiAccountId,
+    F::UiArn,
+    F::UiIdentityProvider,
+    F::UiIdentityStoreArn,
+    F::UiInvokedBy,
+    F::UiIdentityStoreArn,
+    F::UiPrincipalId,
+    F::ScCreationDate,
+    F::ScMfaAuthenticated,
+    F::ScIssuerArn,
+    F::ScFederatedProvider,
+    F::UiUserName,
+    F::VpcEndpointId,
+];
+
+const fn field_mask(fs: &[F]) -> u128 {
+    let (mut m, mut i) = (0u128, 0);
+    while i < fs.len() {
+        m |= 1u128 << (fs[i] as u32);
+        i += 1;
+    }
+    m
+}
+
+const CONSUMED_MASK: u128 = field_mask(CONSUMED_F);
+
+/// What the mapping consumed in one record: as paths (for `write_unmapped`) and as a bit per
+/// captured field (for `render_unmapped`); each path is the only one in the trie to its field.
+struct Consumed {
+    paths: Vec<&'static [&'static str]>,
+    mask: u128,
+}
+
+impl Consumed {
+    fn push(&mut self, path: &'static [&'static str], f: F) {
+        self.paths.push(path);
+        self.mask |= 1u128 << (f as u32);
+    }
+}
 
 /// IAM actions routed to Account Change, with their activity (sorted; checked by a test).
 /// 1 Create, 2 Enable, 3 Password Change, 4 Password Reset, 5 Disable, 6 Delete,
@@ -272,10 +332,10 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
         doc.str("status", status);
     }
 
-    let mut consumed: Vec<&[&str]> = CONSUMED.to_vec();
+    let mut consumed = Consumed { paths: CONSUMED.to_vec(), mask: CONSUMED_MASK };
     if !matches!(class, Class::Finding { .. }) {
         if write_actor(&mut doc, fields, provider.as_deref()) {
-            consumed.push(&["userIdentity", "type"]);
+            consumed.push(&["userIdentity", "type"], F::UiType);
         }
         write_src_endpoint(&mut doc, fields, facts, matches!(class, Class::Api));
     }
@@ -283,29 +343,29 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     match &class {
         Class::Api => {
             write_resources(&mut doc, fields, facts);
-            consumed.push(&["resources"]);
+            consumed.push(&["resources"], F::Resources);
             if write_dst_endpoint(&mut doc, fields) {
-                consumed.push(&["tlsDetails", "clientProvidedHostHeader"]);
+                consumed.push(&["tlsDetails", "clientProvidedHostHeader"], F::TlsHostHeader);
             }
         }
         Class::Authentication { .. } => {
             if write_self_as_user(&mut doc, fields, facts) {
-                consumed.push(&["userIdentity", "type"]);
+                consumed.push(&["userIdentity", "type"], F::UiType);
             }
             if let Some(p) = provider.as_deref() {
                 doc.str("service.name", p);
             }
             if let Some(mfa) = fields.text(F::AedMfaUsed).and_then(|v| yes_no(&v)) {
                 doc.bool("is_mfa", mfa);
-                consumed.push(&["additionalEventData", "MFAUsed"]);
+                consumed.push(&["additionalEventData", "MFAUsed"], F::AedMfaUsed);
             }
             write_auth_protocol(&mut doc, fields);
             if let Some(to) = fields.text(F::AedLoginTo).filter(|s| !s.is_empty()) {
                 doc.str("dst_endpoint.svc_name", &to);
-                consumed.push(&["additionalEventData", "LoginTo"]);
+                consumed.push(&["additionalEventData", "LoginTo"], F::AedLoginTo);
             }
             if write_dst_endpoint(&mut doc, fields) {
-                consumed.push(&["tlsDetails", "clientProvidedHostHeader"]);
+                consumed.push(&["tlsDetails", "clientProvidedHostHeader"], F::TlsHostHeader);
             }
         }
         Class::AccountChange { activity, target } => {
@@ -340,13 +400,17 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
         doc.str_array("metadata.labels", ["salvaged"]);
     }
     // `unmapped` as one value, written level by level; a record with a repeated key (where the
-    // per-leaf form's rules decide what stays) takes the per-leaf form.
-    let mut unmapped = Vec::new();
-    // `consumed` is CONSUMED (sorted) and then what this record's class added.
-    match render_unmapped(&mut unmapped, record, &consumed[..CONSUMED.len()], &consumed[CONSUMED.len()..], 0) {
-        Ok(true) => doc.put_with(&[Part::Dotted("unmapped")], |o| o.extend_from_slice(&unmapped)),
-        Ok(false) => {}
-        Err(Repeated) => write_unmapped(&mut doc, record, &mut Vec::with_capacity(8), &consumed, 0),
+    // per-leaf form's rules decide what stays) or an escaped one takes the per-leaf form.
+    // Written straight into the document's buffer (a buffer per record grew ~8 times each).
+    let mut fell_back = false;
+    doc.put_if("unmapped", |o| {
+        render_unmapped(o, &mut Vec::with_capacity(32), fields, record, Node::Root, consumed.mask, 0).unwrap_or_else(|Fallback| {
+            fell_back = true;
+            false
+        })
+    });
+    if fell_back {
+        write_unmapped(&mut doc, record, &mut Vec::with_capacity(8), &consumed.paths, 0);
     }
     doc.finish(out);
     Ok(())
@@ -412,17 +476,17 @@ fn write_auth_protocol(doc: &mut Doc, fields: &Fields<'_>) {
 /// under the caps of the `flattened` conversion (docs/PROFILES.md); over them, or when they are
 /// not objects, they stay in `unmapped`. `api.request` requires its `uid` (requestID), so the
 /// request payload goes there only beside one.
-fn write_payloads(doc: &mut Doc, fields: &Fields<'_>, consumed: &mut Vec<&[&str]>) {
+fn write_payloads(doc: &mut Doc, fields: &Fields<'_>, consumed: &mut Consumed) {
     let fits = |raw: &[u8]| raw.first() == Some(&b'{') && raw.len() < rows::FLATTENED_MAX_BYTES && canon::depth(raw) <= rows::FLATTENED_MAX_DEPTH;
     if doc.has("api.request.uid") {
         if let Some(raw) = fields.raw(F::RequestParameters).filter(|r| fits(r)) {
             doc.raw("api.request.data", raw);
-            consumed.push(&["requestParameters"]);
+            consumed.push(&["requestParameters"], F::RequestParameters);
         }
     }
     if let Some(raw) = fields.raw(F::ResponseElements).filter(|r| fits(r)) {
         doc.raw("api.response.data", raw);
-        consumed.push(&["responseElements"]);
+        consumed.push(&["responseElements"], F::ResponseElements);
     }
 }
 
@@ -821,83 +885,131 @@ fn write_enrichments(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&s
     });
 }
 
-/// The `d`th name of a consumed path (empty past its end).
-fn seg<'s>(c: &[&'s str], d: usize) -> &'s [u8] {
-    c.get(d).map_or(&[], |k| k.as_bytes())
+/// Why `render_unmapped` declines an object and `write_unmapped` decides: two members it would
+/// write share a key (first-wins and leaf-blocks-subtree rules), or a key has escapes to decode.
+struct Fallback;
+
+/// A member `render_unmapped` writes: its key's first eight bytes (big-endian, zero-padded: most
+/// comparisons end on this one integer), key and value as in the record, and the trie node to
+/// descend with (`Node::None`: written whole).
+#[derive(Clone, Copy)]
+struct Member<'r> {
+    head: u64,
+    key: &'r [u8],
+    value: &'r [u8],
+    child: Node,
 }
 
-/// A key repeated in an object `render_unmapped` would write.
-struct Repeated;
+fn head8(k: &[u8]) -> u64 {
+    let mut h = [0u8; 8];
+    let n = k.len().min(8);
+    h[..n].copy_from_slice(&k[..n]);
+    u64::from_be_bytes(h)
+}
 
 /// `write_unmapped`'s object written directly (the same text the document would make of its
-/// leaves: members in the order of their escaped keys, objects only around a member): one item
-/// in the document instead of one per member (those leaves were ~30 % of the ocsf profile). True
-/// when it wrote a member. `Repeated` when two members it would write share a key: the caller
-/// then takes `write_unmapped`, whose first-wins and leaf-blocks-subtree rules decide.
-/// The consumed paths below the object are `sorted` (in order, all sharing the object's path)
-/// and `extra` (any order, filtered the same way).
-fn render_unmapped(out: &mut Vec<u8>, obj: &[u8], sorted: &[&[&str]], extra: &[&[&str]], d: usize) -> Result<bool, Repeated> {
-    // (escaped key, value, descend into it, the sorted paths below it)
-    let mut members: Vec<(Cow<'_, [u8]>, &[u8], bool, &[&[&str]])> = Vec::new();
-    for (raw_key, value) in json::members(obj) {
-        if value == b"null" {
+/// leaves: members in the order of their keys, objects only around a member): one item in the
+/// document instead of one per member (those leaves were ~30 % of the ocsf profile). True when
+/// it wrote a member. Keys are classified by the capture trie (`obj` is at `node`): a member is
+/// consumed when the field captured there is in `mask`, and descended into when a field of
+/// `mask` lies below it (comparing keys with the consumed paths was ~30 % of the profile).
+/// `stack` holds the members of the objects being written, innermost last (one buffer per record).
+fn render_unmapped<'r>(out: &mut Vec<u8>, stack: &mut Vec<Member<'r>>, fields: &Fields<'r>, obj: &'r [u8], node: Node, mask: u128, d: usize) -> Result<bool, Fallback> {
+    let base = stack.len();
+    // `json::members`, except that a value the capture holds is not scanned again: the field's
+    // slice starts where the value does and ends where it ends (re-scanning the record's large
+    // values to find their ends was ~12 % of the profile).
+    let mut i = json::skip_ws(obj, 0);
+    if obj.get(i) == Some(&b'{') {
+        i += 1;
+    } else {
+        i = obj.len();
+    }
+    loop {
+        i = json::skip_ws(obj, i);
+        if obj.get(i) == Some(&b',') {
+            i = json::skip_ws(obj, i + 1);
+        }
+        if obj.get(i) != Some(&b'"') {
+            break;
+        }
+        let kend = json::skip_fast(obj, i);
+        if kend < i + 2 || obj[kend - 1] != b'"' {
+            break;
+        }
+        let key = &obj[i + 1..kend - 1];
+        let mut v = json::skip_ws(obj, kend);
+        if obj.get(v) != Some(&b':') {
+            break;
+        }
+        v = json::skip_ws(obj, v + 1);
+        if v >= obj.len() {
+            break;
+        }
+        // Without a backslash a key of valid JSON text is its own escaped form (the form the
+        // document orders by, and the trie's); one with escapes is left to `write_unmapped`.
+        if key.iter().fold(false, |e, &c| e | (c == b'\\')) {
+            return Err(Fallback);
+        }
+        let (f, child) = crate::fields::step(node, key);
+        let end = match f.and_then(|f| fields.raw(f)) {
+            Some(r) if r.as_ptr() == obj[v..].as_ptr() => v + r.len(),
+            _ => json::skip_fast(obj, v),
+        };
+        i = end;
+        let value = &obj[v..end];
+        if value == b"null" || f.is_some_and(|f| mask & (1u128 << (f as u32)) != 0) {
             continue;
         }
-        let key: Cow<'_, [u8]> = if raw_key.contains(&b'\\') {
-            let mut k = Vec::new();
-            json::write_str_content(&mut k, json::unescape(raw_key).unwrap_or_default().as_bytes());
-            Cow::Owned(k)
-        } else {
-            // Valid JSON text without a backslash: its own escaped form.
-            Cow::Borrowed(raw_key)
-        };
-        // The sorted paths with this key at this level: one range, the path ending here first.
-        let lo = sorted.partition_point(|c| seg(c, d) < &*key);
-        let hi = lo + sorted[lo..].partition_point(|c| seg(c, d) == &*key);
-        let mut is = sorted[lo..hi].first().is_some_and(|c| c.len() == d + 1);
-        let below = &sorted[lo + usize::from(is)..hi];
-        let mut under = !below.is_empty();
-        for c in extra {
-            if seg(c, d) == &*key {
-                if c.len() == d + 1 {
-                    is = true;
-                } else {
-                    under = true;
-                }
+        let descend = child != Node::None && d < 8 && value.first() == Some(&b'{') && crate::fields::under(child) & mask != 0;
+        stack.push(Member { head: head8(key), key, value, child: if descend { child } else { Node::None } });
+    }
+    let members = &mut stack[base..];
+    let order = |a: &Member<'_>, b: &Member<'_>| a.head.cmp(&b.head).then_with(|| a.key.cmp(b.key));
+    if members.len() <= 32 {
+        // Insertion sort: a record's objects are small (no allocation, no indirect calls).
+        for i in 1..members.len() {
+            let mut j = i;
+            while j > 0 && order(&members[j - 1], &members[j]) == core::cmp::Ordering::Greater {
+                members.swap(j - 1, j);
+                j -= 1;
             }
         }
-        if !is {
-            members.push((key, value, under && value.first() == Some(&b'{') && d < 8, below));
-        }
+    } else {
+        crate::sort::sort_by(members, order);
     }
-    crate::sort::sort_by(&mut members, |a, b| a.0.cmp(&b.0));
-    if members.windows(2).any(|w| w[0].0 == w[1].0) {
-        return Err(Repeated);
+    if members.windows(2).any(|w| w[0].head == w[1].head && w[0].key == w[1].key) {
+        return Err(Fallback);
     }
+    let end = stack.len();
     out.push(b'{');
     let mut wrote = false;
-    for (key, value, descend, below) in &members {
+    for i in base..end {
+        let m = stack[i];
         let mark = out.len();
         if wrote {
             out.push(b',');
         }
         out.push(b'"');
-        out.extend_from_slice(key);
+        out.extend_from_slice(m.key);
         out.extend_from_slice(b"\":");
-        if *descend {
-            let extra_below: Vec<&[&str]> = extra.iter().filter(|c| c.len() > d + 1 && c[d].as_bytes() == &**key).copied().collect();
-            if !render_unmapped(out, value, below, &extra_below, d + 1)? {
+        if m.child != Node::None {
+            if !render_unmapped(out, stack, fields, m.value, m.child, mask, d + 1)? {
                 out.truncate(mark);
                 continue;
             }
-        } else if memchr::memchr3(b' ', b'\n', b'\t', value).is_none() && memchr::memchr(b'\r', value).is_none() {
-            out.extend_from_slice(value);
+        } else if !matches!(m.value.first(), Some(b'{' | b'['))
+            || memchr::memchr3(b' ', b'\n', b'\t', m.value).is_none() && memchr::memchr(b'\r', m.value).is_none()
+        {
+            // A scalar token, or a container without whitespace: compact already.
+            out.extend_from_slice(m.value);
         } else {
-            json::write_compact(out, value);
+            json::write_compact(out, m.value);
         }
         wrote = true;
     }
     out.push(b'}');
+    stack.truncate(base);
     Ok(wrote)
 }
 
@@ -1004,12 +1116,16 @@ mod tests {
     #[test]
     fn unmapped_written_whole_agrees_with_the_per_leaf_form() {
         let deep = alloc::format!(r#"{{"userIdentity":{}"x":1{}}}"#, r#"{"sessionContext":"#.repeat(10), "}".repeat(10));
+        let many = alloc::format!("{{{}\"userIdentity\":{{\"arn\":\"a\",\"q\":1}}}}", (0..40).rev().map(|n| alloc::format!("\"k{n}\":{n},")).collect::<String>());
         let records = [
             r#"{"eventTime":"t","zeta":1,"alpha":{"b":2},"userIdentity":{"type":"IAMUser","arn":"a","zz":[1, 2],"sessionContext":{"attributes":{"creationDate":"c","other":"o"}}}}"#,
-            r#"{"a.b":1,"a":{"b":2},"ab":3,"":4,"k\u0065y":5,"we\"ird\u0000":{"x":null},"n":null,"s":" spaced value "}"#,
+            r#"{"a.b":1,"a":{"b":2},"ab":3,"":4,"abcdefgh":5,"abcdefg":6,"abcdefghi":7,"n":null,"s":" spaced value ","o":{ "x" : [ 1 ] }}"#,
             r#"{"userIdentity":{"arn":"a","principalId":"p"},"requestParameters":{ "b" : 1 }}"#,
             r#"{"userIdentity":{"sessionContext":{"attributes":{"creationDate":"c"}}},"eventName":"X"}"#,
+            r#"{"userIdentityX":1,"userIdentit":{"arn":"a"},"eventNames":2,"eventNam":3,"apiVersio":{"x":1},"userIdentity":"s"}"#,
+            r#"{ "readOnly" : true , "userIdentity" : { "arn" : "a" , "x" : [ 1 ] , "type" : "T" } , "eventName":"a","eventName":"b" , "resources" : [ {"a":1} ] }"#,
             deep.as_str(),
+            many.as_str(),
             "{}",
         ];
         let consumed: Vec<&[&str]> = CONSUMED.to_vec();
@@ -1020,21 +1136,84 @@ mod tests {
             leafwise.finish(&mut a);
             let mut whole = Vec::new();
             let mut doc = Doc::new();
-            if render_unmapped(&mut whole, rec.as_bytes(), CONSUMED, &[], 0).ok().expect("no repeated key") {
+            if render_unmapped(&mut whole, &mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), Node::Root, CONSUMED_MASK, 0).ok().expect("no repeated key") {
                 doc.put_with(&[Part::Dotted("unmapped")], |o| o.extend_from_slice(&whole));
             }
             let mut b = Vec::new();
             doc.finish(&mut b);
             assert_eq!(String::from_utf8(b).unwrap(), String::from_utf8(a).unwrap(), "{rec}");
         }
-        // A repeated key is left to the per-leaf form.
-        assert!(render_unmapped(&mut Vec::new(), br#"{"a":1,"b":{"c":1},"a":2}"#, CONSUMED, &[], 0).is_err());
-        assert!(render_unmapped(&mut Vec::new(), br#"{"userIdentity":{"x":1,"x":2,"arn":"a"}}"#, CONSUMED, &[], 0).is_err());
-        // Paths a class adds (unsorted, besides CONSUMED) are left out too, at any depth.
-        let extra: &[&[&str]] = &[&["zeta"], &["userIdentity", "zz"], &["alpha", "b"]];
+        // A repeated key, or an escaped one, is left to the per-leaf form.
+        for rec in [
+            r#"{"a":1,"b":{"c":1},"a":2}"#,
+            r#"{"userIdentity":{"x":1,"x":2,"arn":"a"}}"#,
+            r#"{"userIdentity":{"arn":"a"},"tlsDetails":{"tlsVersion":"v"},"userIdentity":{"x":1},"requestParameters":{"a":{"b":[1,{"c":2}]}}}"#,
+            r#"{"k\u0065y":5}"#,
+            r#"{"userIdentity":{"we\"ird\u0000":{"x":null},"arn":"a"}}"#,
+        ] {
+            assert!(render_unmapped(&mut Vec::new(), &mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), Node::Root, CONSUMED_MASK, 0).is_err(), "{rec}");
+        }
+        // Paths a class adds are left out too, at any depth.
+        let mut c = Consumed { paths: CONSUMED.to_vec(), mask: CONSUMED_MASK };
+        c.push(&["userIdentity", "type"], F::UiType);
+        c.push(&["tlsDetails", "clientProvidedHostHeader"], F::TlsHostHeader);
+        c.push(&["resources"], F::Resources);
+        let rec = r#"{"resources":[1],"tlsDetails":{"tlsVersion":"v","clientProvidedHostHeader":"h"},"userIdentity":{"type":"IAMUser","arn":"a","zz":[1, 2],"sessionContext":{"attributes":{"creationDate":"c","other":"o"}}}}"#;
         let mut whole = Vec::new();
-        assert!(render_unmapped(&mut whole, records[0].as_bytes(), CONSUMED, extra, 0).ok().unwrap());
-        assert_eq!(String::from_utf8(whole).unwrap(), r#"{"userIdentity":{"sessionContext":{"attributes":{"other":"o"}},"type":"IAMUser"}}"#);
+        assert!(render_unmapped(&mut whole, &mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), Node::Root, c.mask, 0).ok().unwrap());
+        assert_eq!(String::from_utf8(whole).unwrap(), r#"{"tlsDetails":{"tlsVersion":"v"},"userIdentity":{"sessionContext":{"attributes":{"other":"o"}},"zz":[1,2]}}"#);
+    }
+
+    /// `render_unmapped` decides by field what `write_unmapped` decides by path: that is the same
+    /// only while every path the profile consumes is the trie's one and only path to its field
+    /// (identityStoreArn has two: both consumed).
+    #[test]
+    fn consumed_fields_are_exactly_the_consumed_paths() {
+        use crate::fields::TRIE;
+        // Every path of the trie with the field captured there.
+        let mut paths: Vec<(Vec<&str>, Option<F>)> = Vec::new();
+        let mut todo = alloc::vec![(Node::Root, Vec::<&str>::new())];
+        while let Some((node, prefix)) = todo.pop() {
+            for (_, keys, f, child) in TRIE.iter().filter(|e| e.0 == node) {
+                for k in keys.iter() {
+                    let mut p = prefix.clone();
+                    p.push(core::str::from_utf8(k).unwrap());
+                    if *child != Node::None && p.len() < 8 {
+                        todo.push((*child, p.clone()));
+                    }
+                    paths.push((p, *f));
+                }
+            }
+        }
+        let extras: &[(&[&str], F)] = &[
+            (&["userIdentity", "type"], F::UiType),
+            (&["resources"], F::Resources),
+            (&["tlsDetails", "clientProvidedHostHeader"], F::TlsHostHeader),
+            (&["additionalEventData", "MFAUsed"], F::AedMfaUsed),
+            (&["additionalEventData", "LoginTo"], F::AedLoginTo),
+            (&["requestParameters"], F::RequestParameters),
+            (&["responseElements"], F::ResponseElements),
+        ];
+        assert_eq!(CONSUMED.len(), CONSUMED_F.len());
+        let sets = core::iter::once(None).chain(extras.iter().map(Some));
+        for extra in sets {
+            let mut c = Consumed { paths: CONSUMED.to_vec(), mask: CONSUMED_MASK };
+            if let Some((p, f)) = extra {
+                c.push(p, *f);
+            }
+            for (p, f) in &paths {
+                let by_path = c.paths.iter().any(|q| q == &&p[..]);
+                let by_field = f.is_some_and(|f| c.mask & (1u128 << (f as u32)) != 0);
+                assert_eq!(by_path, by_field, "{p:?} ({f:?}) with {extra:?}");
+            }
+            for q in &c.paths {
+                assert!(paths.iter().any(|(p, f)| &&p[..] == q && f.is_some()), "{q:?} is no path of the trie");
+            }
+        }
+        // The extras written by `write` are those listed here.
+        for (p, f) in extras {
+            assert_eq!(crate::fields::path(*f), p.join("."), "{p:?}");
+        }
     }
 
     #[test]
