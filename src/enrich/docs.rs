@@ -205,9 +205,8 @@ fn full_facts() -> Facts<'static> {
             resource_id: "E1".into(),
             state: crate::track::State::Changed,
             previous: Some(crate::track::Previous { event_id: Some("i".into()), event_time: Some("t".into()), event_name: Some("n".into()) }),
-            fields: alloc::vec!["enabled".into()],
-            diff: alloc::vec![crate::track::config::Diff { key: "enabled".into(), before: Some("true".into()), after: Some("false".into()) }],
-            diff_truncated: true,
+            // One more than the diff holds: `diff_truncated` is written too.
+            changes: alloc::vec![crate::track::config::Diff { key: "enabled".into(), before: Some("true".into()), after: Some("false".into()) }; crate::track::MAX_DIFF + 1],
             flags: alloc::vec![crate::track::flags::Flag { flag: "distribution_disabled", severity: "medium", evidence: alloc::vec![] }],
         }),
     }

@@ -6,7 +6,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::config::{get, Diff};
+use super::config::{entries_where, get, Diff};
 
 type Entries<'e> = [(&'e str, &'e str)];
 
@@ -248,7 +248,42 @@ pub(crate) const FLAGS: &[Row] = &[
     },
 ];
 
-/// Every flag the change from `old` to `new` (sorted distribution config entries) raises.
+/// Whether a check can read `key`: the keys `get`, `indexed` and `allow_all` look at above (and
+/// a few more). The checks see only these lines of each configuration (in order, duplicates
+/// kept), and find what they would find in all of them.
+pub(crate) fn read(key: &str) -> bool {
+    // A loop, not eleven unrolled compares (code size); the first byte rules most keys out,
+    // the (short) end most of the rest.
+    let first = key.as_bytes().first();
+    core::hint::black_box(READ).iter().any(|(head, tail)| head.as_bytes().first() == first && key.ends_with(tail) && key.starts_with(head))
+}
+
+/// (start, end) of the keys [`read`] keeps.
+const READ: &[(&str, &str)] = &[
+    ("aliases.items.", ""),
+    ("origins.items.", ".id"),
+    ("origins.items.", ".domainName"),
+    ("cacheBehaviors.items.", ".viewerProtocolPolicy"),
+    ("defaultCacheBehavior.viewerProtocolPolicy", ""),
+    ("enabled", ""),
+    ("restrictions.geoRestriction.restrictionType", ""),
+    ("logging.enabled", ""),
+    ("viewerCertificate.minimumProtocolVersion", ""),
+    ("priceClass", ""),
+    ("webACLId", ""),
+];
+
+/// The lines of a distribution configuration the checks read: from its lines when they were
+/// read already, else from its text.
+pub(crate) fn kept<'t>(text: &'t str, lines: Option<&[(&'t str, &'t str)]>) -> Vec<(&'t str, &'t str)> {
+    match lines {
+        Some(l) => l.iter().filter(|e| read(e.0)).copied().collect(),
+        None => entries_where(text, read),
+    }
+}
+
+/// Every flag the change from `old` to `new` (the [`kept`] lines of distribution
+/// configurations) raises.
 pub(crate) fn distribution(old: &Entries<'_>, new: &Entries<'_>) -> Vec<Flag> {
     let mut out = Vec::new();
     for r in FLAGS {
@@ -268,7 +303,55 @@ mod tests {
 
     fn flags(old: &str, new: &str) -> Vec<&'static str> {
         let (o, n) = (flatten(old.as_bytes()).unwrap(), flatten(new.as_bytes()).unwrap());
-        distribution(&entries(&o), &entries(&n)).iter().map(|f| f.flag).collect()
+        let got: Vec<&'static str> = distribution(&kept(&o, None), &kept(&n, None)).iter().map(|f| f.flag).collect();
+        assert_eq!(got, all_lines(&o, &n).iter().map(|f| f.flag).collect::<Vec<_>>(), "the same over every line");
+        got
+    }
+
+    /// The checks over every line of both configurations, not only the lines [`read`] keeps.
+    fn all_lines(old: &str, new: &str) -> Vec<Flag> {
+        let (old, new) = (entries(old), entries(new));
+        let mut out = Vec::new();
+        for r in FLAGS {
+            let mut evidence = Vec::new();
+            (r.check)(&old, &new, &mut evidence);
+            if !evidence.is_empty() {
+                out.push(Flag { flag: r.flag, severity: r.severity, evidence });
+            }
+        }
+        out
+    }
+
+    /// Configurations mixing every key the checks read with near misses and duplicates: the
+    /// kept lines raise the flags, with the evidence, that every line raises.
+    #[test]
+    fn kept_lines_raise_what_all_lines_raise() {
+        let keys = [
+            "aliases.items.0", "aliases.items.1", "aliases.quantity", "origins.items.0.id", "origins.items.1.id", "origins.items.0.domainName",
+            "origins.items.1.domainName", "origins.items.0.idx", "cacheBehaviors.items.0.viewerProtocolPolicy", "cacheBehaviors.items.1.viewerProtocolPolicy",
+            "defaultCacheBehavior.viewerProtocolPolicy", "enabled", "restrictions.geoRestriction.restrictionType", "logging.enabled",
+            "viewerCertificate.minimumProtocolVersion", "priceClass", "webACLId", "comment",
+        ];
+        let values = ["true", "false", "\"allow-all\"", "\"a\"", "\"b\"", "\"TLSv1\"", "\"TLSv1.2_2021\"", "\"blacklist\"", "\"none\""];
+        // A small deterministic generator: many pairs of configurations.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut fired = 0;
+        for _ in 0..3000 {
+            let mut text = || (0..next(14)).map(|_| alloc::format!("{}\t{}\n", keys[next(keys.len())], values[next(values.len())])).collect::<String>();
+            let (o, n) = (text(), text());
+            let want = all_lines(&o, &n);
+            fired += want.len();
+            assert_eq!(distribution(&kept(&o, None), &kept(&n, None)), want, "{o:?} → {n:?}");
+            let (eo, en) = (entries(&o), entries(&n));
+            assert_eq!(distribution(&kept(&o, Some(&eo)), &kept(&n, Some(&en))), want, "{o:?} → {n:?}");
+        }
+        assert!(fired > 1000, "{fired}");
     }
 
     #[test]
@@ -304,7 +387,7 @@ mod tests {
     fn repointed_evidence() {
         let o = flatten(br#"{"origins":{"items":[{"id":"a","domainName":"a.example"}]}}"#).unwrap();
         let n = flatten(br#"{"origins":{"items":[{"id":"z","domainName":"z"},{"id":"a","domainName":"evil.example"}]}}"#).unwrap();
-        let f = distribution(&entries(&o), &entries(&n));
+        let f = distribution(&kept(&o, None), &kept(&n, None));
         let r = f.iter().find(|f| f.flag == "origin_repointed").unwrap();
         assert_eq!(r.evidence, alloc::vec![Diff { key: "origins.items.1.domainName".into(), before: Some("\"a.example\"".into()), after: Some("\"evil.example\"".into()) }]);
     }

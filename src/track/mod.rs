@@ -25,6 +25,7 @@ pub(crate) mod config;
 pub(crate) mod flags;
 pub(crate) mod write;
 
+use alloc::borrow::Cow;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -210,12 +211,20 @@ pub(crate) struct Change {
     pub state: State,
     /// For `changed` and `unchanged`.
     pub previous: Option<Previous>,
-    /// Every changed key, in key order.
-    pub fields: Vec<String>,
-    /// The first [`MAX_DIFF`] changes, values capped ([`MAX_VALUE_BYTES`]).
-    pub diff: Vec<Diff>,
-    pub diff_truncated: bool,
+    /// Every change, in key order, values as they are (capped when written: [`cap`]).
+    pub changes: Vec<Diff>,
     pub flags: Vec<flags::Flag>,
+}
+
+impl Change {
+    /// `cloudfront.change.diff`: the first [`MAX_DIFF`] changes.
+    pub(crate) fn diff(&self) -> &[Diff] {
+        &self.changes[..self.changes.len().min(MAX_DIFF)]
+    }
+
+    pub(crate) fn diff_truncated(&self) -> bool {
+        self.changes.len() > MAX_DIFF
+    }
 }
 
 /// One tracked resource.
@@ -311,9 +320,7 @@ impl Tracker {
             resource_id: String::from(id),
             state,
             previous,
-            fields: Vec::new(),
-            diff: Vec::new(),
-            diff_truncated: false,
+            changes: Vec::new(),
             flags: Vec::new(),
         };
         let this = Previous {
@@ -333,17 +340,12 @@ impl Tracker {
         }
         let mut out = change(State::Unchanged, Some(known.previous.clone()));
         if known.config != text {
-            let (old, new) = (config::entries(&known.config), config::entries(&text));
-            let all = config::diff(&old, &new);
             out.state = State::Changed;
-            out.fields = all.iter().map(|d| d.key.clone()).collect();
-            out.diff_truncated = all.len() > MAX_DIFF;
-            out.diff = all.into_iter().take(MAX_DIFF).map(cap).collect();
+            let (changes, lines) = config::diff(&known.config, &text);
+            out.changes = changes;
             if kind.rtype == "distribution" {
-                out.flags = flags::distribution(&old, &new);
-                for f in &mut out.flags {
-                    f.evidence = core::mem::take(&mut f.evidence).into_iter().map(cap).collect();
-                }
+                let (old, new) = lines.as_ref().map_or((None, None), |(o, n)| (Some(&o[..]), Some(&n[..])));
+                out.flags = flags::distribution(&flags::kept(&known.config, old), &flags::kept(&text, new));
             }
         }
         self.remove(&key);
@@ -408,26 +410,26 @@ fn config_of<'a>(fields: &Fields<'a>, kind: &Kind, op: Op) -> Option<&'a [u8]> {
     }
 }
 
-/// A diff entry with long string values cut ([`MAX_VALUE_BYTES`]).
-fn cap(mut d: Diff) -> Diff {
-    for v in [&mut d.before, &mut d.after].into_iter().flatten() {
-        if v.len() > MAX_VALUE_BYTES + 2 && v.starts_with('"') {
-            if let Some(s) = json::as_str(v.as_bytes()) {
-                if s.len() > MAX_VALUE_BYTES {
-                    let mut end = MAX_VALUE_BYTES;
-                    while !s.is_char_boundary(end) {
-                        end -= 1;
-                    }
-                    let mut out = Vec::with_capacity(end + 8);
-                    let mut cut = String::from(&s[..end]);
-                    cut.push('…');
-                    json::write_str(&mut out, &cut);
-                    *v = String::from_utf8(out).unwrap_or_default();
+/// A diff or evidence value as written: a string longer than [`MAX_VALUE_BYTES`] cut (at a
+/// character boundary) and marked with `…`; anything else as it is.
+#[inline(never)]
+pub(crate) fn cap(v: &str) -> Cow<'_, str> {
+    if v.len() > MAX_VALUE_BYTES + 2 && v.starts_with('"') {
+        if let Some(s) = json::as_str(v.as_bytes()) {
+            if s.len() > MAX_VALUE_BYTES {
+                let mut end = MAX_VALUE_BYTES;
+                while !s.is_char_boundary(end) {
+                    end -= 1;
                 }
+                let mut out = Vec::with_capacity(end + 8);
+                let mut cut = String::from(&s[..end]);
+                cut.push('…');
+                json::write_str(&mut out, &cut);
+                return Cow::Owned(String::from_utf8(out).unwrap_or_default());
             }
         }
     }
-    d
+    Cow::Borrowed(v)
 }
 
 #[cfg(test)]

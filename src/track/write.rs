@@ -29,10 +29,10 @@ pub(crate) fn flat(w: &mut ObjWriter<'_>, c: &Change) {
     if c.state != State::Changed {
         return;
     }
-    w.str_array("cloudfront.change.fields", &c.fields);
+    w.str_array("cloudfront.change.fields", c.changes.iter().map(|d| &d.key));
     w.key("cloudfront.change.diff");
-    diff(w.out, &c.diff, Values::Json);
-    if c.diff_truncated {
+    diff(w.out, c.diff(), Values::Json);
+    if c.diff_truncated() {
         w.bool("cloudfront.change.diff_truncated", true);
     }
     if !c.flags.is_empty() {
@@ -59,10 +59,10 @@ pub(crate) fn object(out: &mut Vec<u8>, c: &Change, values: Values) {
         w.out.push(b'}');
     }
     if c.state == State::Changed {
-        w.str_array("fields", &c.fields);
+        w.str_array("fields", c.changes.iter().map(|d| &d.key));
         w.key("diff");
-        diff(w.out, &c.diff, values);
-        if c.diff_truncated {
+        diff(w.out, c.diff(), values);
+        if c.diff_truncated() {
             w.bool("diff_truncated", true);
         }
         if !c.flags.is_empty() {
@@ -74,7 +74,8 @@ pub(crate) fn object(out: &mut Vec<u8>, c: &Change, values: Values) {
     out.push(b'}');
 }
 
-/// `[{"key":..,"before":..,"after":..}]`, `before`/`after` left out where the key was absent.
+/// `[{"key":..,"before":..,"after":..}]`, `before`/`after` left out where the key was absent,
+/// long strings cut ([`cap`](super::cap)).
 pub(crate) fn diff(out: &mut Vec<u8>, diffs: &[Diff], values: Values) {
     out.push(b'[');
     for (i, d) in diffs.iter().enumerate() {
@@ -86,7 +87,7 @@ pub(crate) fn diff(out: &mut Vec<u8>, diffs: &[Diff], values: Values) {
         for (name, v) in [(&b",\"before\":"[..], &d.before), (b",\"after\":", &d.after)] {
             if let Some(v) = v {
                 out.extend_from_slice(name);
-                value(out, v, values);
+                value(out, &super::cap(v), values);
             }
         }
         out.push(b'}');
