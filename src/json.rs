@@ -101,6 +101,56 @@ static STOP: [bool; 256] = {
     t
 };
 
+/// Checks that `b` is UTF-8; `Err(n)` when it is not, `n` the length of its valid prefix (as
+/// `from_utf8`'s `valid_up_to`). Runs of ASCII are skipped 32 bytes at a time with SSE2 (x86_64)
+/// or simd128 (when the wasm build enables it) before `from_utf8` checks the rest: most records
+/// are all ASCII, and this ran over every byte of every record (2.6 M of 104 M instructions on
+/// the real samples) at half the speed.
+#[inline]
+pub(crate) fn check_utf8(b: &[u8]) -> Result<(), usize> {
+    let skip = ascii_prefix(b);
+    match core::str::from_utf8(&b[skip..]) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(skip + e.valid_up_to()),
+    }
+}
+
+/// A length `k` such that `b[..k]` is all ASCII (not always the longest: whole blocks only).
+#[inline]
+fn ascii_prefix(b: &[u8]) -> usize {
+    #[allow(unused_mut)]
+    let mut j = 0;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::*;
+        while j + 32 <= b.len() {
+            // SAFETY: `j + 32 <= b.len()`; unaligned loads; SSE2 is x86_64's baseline.
+            let m = unsafe {
+                let v = _mm_loadu_si128(b.as_ptr().add(j).cast::<__m128i>());
+                let w = _mm_loadu_si128(b.as_ptr().add(j + 16).cast::<__m128i>());
+                _mm_movemask_epi8(_mm_or_si128(v, w))
+            };
+            if m != 0 {
+                break;
+            }
+            j += 32;
+        }
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        while j + 32 <= b.len() {
+            // SAFETY: `j + 32 <= b.len()`; v128 loads need no alignment.
+            let (v, w) = unsafe { (v128_load(b.as_ptr().add(j).cast::<v128>()), v128_load(b.as_ptr().add(j + 16).cast::<v128>())) };
+            if u8x16_bitmask(v128_or(v, w)) != 0 {
+                break;
+            }
+            j += 32;
+        }
+    }
+    j
+}
+
 /// Scans a string whose opening quote is at `b[i]`. Returns the index just past the closing quote
 /// and whether the content holds escapes. UTF-8 is validated once per record by the caller.
 #[inline]
@@ -1192,6 +1242,24 @@ mod tests {
                     let want = serde_json::to_string(t).unwrap();
                     assert_eq!(&out[..have], &vec![b'x'; have][..]);
                     assert_eq!(String::from_utf8_lossy(&out[have..]), want, "{len} {have}");
+                }
+            }
+        }
+    }
+
+    /// `check_utf8` agrees with `from_utf8` (valid or not, and where the valid prefix ends) with a
+    /// bad byte, a good multi-byte character or a cut one at every position around its blocks.
+    #[test]
+    fn check_utf8_at_every_position() {
+        let want = |t: &[u8]| core::str::from_utf8(t).map(|_| ()).map_err(|e| e.valid_up_to());
+        for len in 0usize..=100 {
+            let plain = vec![b'a'; len];
+            assert_eq!(check_utf8(&plain), Ok(()));
+            for pos in 0..len {
+                for ins in [&[0xffu8][..], &[0xc3, 0xa9], &[0xe2, 0x82], &[0xf0, 0x9f, 0x98, 0x80], &[0x80]] {
+                    let mut t = plain.clone();
+                    t.splice(pos..pos + 1, ins.iter().copied());
+                    assert_eq!(check_utf8(&t), want(&t), "{len} {pos} {ins:x?}");
                 }
             }
         }

@@ -136,8 +136,8 @@ impl Engine {
             _ => self.capture_only(rec, start, &mut fields),
         };
         let end = res?;
-        if let Err(e) = core::str::from_utf8(&rec[start..end]) {
-            return fail(Code::InvalidUtf8, start + e.valid_up_to());
+        if let Err(valid) = json::check_utf8(&rec[start..end]) {
+            return fail(Code::InvalidUtf8, start + valid);
         }
         if self.opts.strict && !crate::enrich::is_cloudtrail(&fields) {
             self.out.clear();
