@@ -172,6 +172,8 @@ pub struct Splitter {
     /// Nested units stopped at the budget, innermost last (at most one per wrapper layer):
     /// they come before anything still in `buf`.
     frames: Vec<Frame>,
+    /// Items' lines go straight into the engine's buffer ([`Self::direct_output`]).
+    direct: bool,
 }
 
 /// Every format, in a fixed order (for checkpoints).
@@ -228,6 +230,7 @@ impl Splitter {
             retry_at: 0,
             resync_spent: 0,
             frames: Vec::new(),
+            direct: false,
         })
     }
 
@@ -719,9 +722,17 @@ impl Splitter {
                 if self.engine.opts.digests {
                     // One document per listed log file (src/digest.rs).
                     let (before, records, emitted) = (self.records, &mut self.records, &mut self.emitted);
+                    let mut direct = self.direct.then_some(&mut self.engine.out);
+                    let base = &mut self.engine.base;
                     crate::digest::documents(u, &self.engine.opts, &mut self.entry, |doc| {
                         *records += 1;
                         *emitted += doc.len() + 1;
+                        if let Some(out) = direct.as_deref_mut() {
+                            out.truncate(*base);
+                            out.extend_from_slice(doc);
+                            out.push(b'\n');
+                            *base = out.len();
+                        }
                         sink(Item::Record(doc));
                     });
                     if self.records > before {
@@ -814,13 +825,54 @@ impl Splitter {
         }
     }
 
+    /// Hands the record the engine just wrote to `sink`; with direct output, the line stays in
+    /// the engine's buffer (a newline after it) instead of being copied out by the sink.
+    #[inline]
+    pub(super) fn emit_record(&mut self, sink: &mut Sink<'_>) {
+        self.emitted += self.engine.doc().len() + 1;
+        sink(Item::Record(self.engine.doc()));
+        if self.direct {
+            self.engine.out.push(b'\n');
+            self.engine.base = self.engine.out.len();
+        }
+    }
+
+    /// With direct output, appends the error entry in `self.entry` as a line of the output.
+    fn keep_line(&mut self) {
+        if self.direct {
+            let out = &mut self.engine.out;
+            out.truncate(self.engine.base);
+            out.extend_from_slice(&self.entry);
+            out.push(b'\n');
+            self.engine.base = out.len();
+        }
+    }
+
+    /// Direct output (`transform_log_to_ndjson`): from now on every item's NDJSON line is
+    /// written into `buf` in order (the records by the engine itself, so the output is not
+    /// copied once more); the sink still sees each item. [`Self::take_output`] returns `buf`.
+    pub(crate) fn direct_output(&mut self, mut buf: Vec<u8>) {
+        buf.clear();
+        self.engine.out = buf;
+        self.engine.base = 0;
+        self.direct = true;
+    }
+
+    /// The lines written since [`Self::direct_output`], and back to ordinary output.
+    pub(crate) fn take_output(&mut self) -> Vec<u8> {
+        let mut out = core::mem::take(&mut self.engine.out);
+        out.truncate(self.engine.base);
+        self.engine.base = 0;
+        self.direct = false;
+        out
+    }
+
     /// Exactly one record whose bounds are known.
     fn one(&mut self, rec: &[u8], base: u64, sink: &mut Sink<'_>) -> Result<()> {
         match self.engine.record(rec, base) {
             Ok(()) => {
                 self.records += 1;
-                self.emitted += self.engine.out.len() + 1;
-                sink(Item::Record(&self.engine.out));
+                self.emit_record(sink);
                 Ok(())
             }
             Err(e) => {
@@ -836,8 +888,7 @@ impl Splitter {
         if self.engine.salvaged(original, &err) {
             self.records += 1;
             self.salvaged += 1;
-            self.emitted += self.engine.out.len() + 1;
-            sink(Item::Record(&self.engine.out));
+            self.emit_record(sink);
             return Ok(());
         }
         if self.engine.opts.strict {
@@ -847,6 +898,7 @@ impl Splitter {
         self.entry.clear();
         write_error_entry(&mut self.entry, &err, original);
         self.emitted += self.entry.len() + 1;
+        self.keep_line();
         sink(Item::Bad { error: &err, original, entry: &self.entry });
         Ok(())
     }
@@ -889,3 +941,75 @@ fn peek_first_key(d: &[u8], p: usize) -> Peek<'_> {
     }
 }
 
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod direct_tests {
+    use super::{Item, Splitter};
+    use crate::Options;
+
+    /// The NDJSON a sink makes of the items (what `transform_log_to_ndjson` did before it wrote
+    /// through the splitter's direct output).
+    fn by_sink(input: &[u8], o: &Options) -> crate::Result<(Vec<u8>, super::Summary)> {
+        let mut sp = Splitter::new(o.clone())?;
+        let mut out = Vec::new();
+        let mut sink = |item: Item<'_>| {
+            out.extend_from_slice(item.json());
+            out.push(b'\n');
+        };
+        sp.push(input, &mut sink)?;
+        let summary = sp.finish(&mut sink)?;
+        Ok((out, summary))
+    }
+
+    /// Direct output writes the same lines as the sink, in the same order, for every fixture and
+    /// sample (bad records, salvage, digests, gzip, nested units, every profile).
+    #[test]
+    fn direct_output_equals_the_sink() {
+        let mut files = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
+        let shared = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples"));
+        if shared.exists() {
+            stack.push(shared);
+        }
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.metadata().map(|m| m.len() < 4 << 20).unwrap_or(false) {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        assert!(files.len() > 50, "{} files", files.len());
+        let sets = [
+            r#"{}"#,
+            r#"{"salvage":true}"#,
+            r#"{"digests":true}"#,
+            r#"{"profile":"ecs","salvage":true}"#,
+            r#"{"profile":"ocsf"}"#,
+            r#"{"strict":true}"#,
+            r#"{"enrich":false,"maxFields":5}"#,
+        ];
+        let mut lines = 0;
+        for set in sets {
+            let o = Options::from_json(set).unwrap();
+            for f in &files {
+                let input = std::fs::read(f).unwrap();
+                let got = crate::transform_log_to_ndjson(&input, &o);
+                let want = by_sink(&input, &o);
+                match (got, want) {
+                    (Ok(g), Ok(w)) => {
+                        assert!(g.0 == w.0, "{set} {}: lines differ", f.display());
+                        assert_eq!(g.1, w.1, "{set} {}", f.display());
+                        lines += w.0.iter().filter(|&&c| c == b'\n').count();
+                    }
+                    (Err(g), Err(w)) => assert_eq!(g.to_string(), w.to_string(), "{set} {}", f.display()),
+                    (g, w) => panic!("{set} {}: {:?} vs {:?}", f.display(), g.map(|x| x.1), w.map(|x| x.1)),
+                }
+            }
+        }
+        assert!(lines > 1000, "{lines} lines");
+    }
+}
