@@ -182,7 +182,8 @@ impl<'a, 's> Walker<'a, 's> {
                     if !matches!(b.get(vstart), Some(b'{' | b'[')) {
                         // A scalar (most members): written here, without the call into `value`
                         // (and no level to record: nothing below it can start the overflow).
-                        let end = self.scalar(vstart)?;
+                        // Strings (most values) scanned right here, the rest by `scalar`.
+                        let end = if b.get(vstart) == Some(&b'"') { scan_string(b, vstart)?.0 } else { self.scalar(vstart)? };
                         self.field(first, base, &b[vstart..end]);
                         if top {
                             self.written += 1;
