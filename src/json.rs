@@ -412,20 +412,25 @@ pub(crate) fn member_key_or(b: &[u8], j: usize, x1: u8, x2: u8) -> Res<(MemberKe
         _ => return fail(Code::ExpectedKey, j),
     }
     let (kend, esc, special) = scan_key(b, j, x1, x2)?;
-    // The colon most often follows the key at once.
+    // The colon most often follows the key at once, and the value the colon.
     let c = if b.get(kend) == Some(&b':') { kend } else { skip_ws(b, kend) };
     match b.get(c) {
         Some(b':') => {}
         None => return fail(Code::Eof, c),
         _ => return fail(Code::ExpectedColon, c),
     }
-    Ok((MemberKey { ks: j + 1, ke: kend - 1, esc, value: skip_ws(b, c + 1) }, special))
+    let value = if b.get(c + 1).is_some_and(|&v| !is_ws(v)) { c + 1 } else { skip_ws(b, c + 1) };
+    Ok((MemberKey { ks: j + 1, ke: kend - 1, esc, value }, special))
 }
 
 /// After a member's value (ending at `vend`): `Ok(next member's start)` after a comma, or
 /// `Err(end)` when a `}` follows, `end` just past it.
 #[inline]
 pub(crate) fn member_next(b: &[u8], vend: usize) -> Res<core::result::Result<usize, usize>> {
+    // Compact JSON: `,"` right after the value (no whitespace to skip).
+    if b.get(vend) == Some(&b',') && b.get(vend + 1) == Some(&b'"') {
+        return Ok(Ok(vend + 1));
+    }
     let j = skip_ws(b, vend);
     match b.get(j) {
         Some(b',') => Ok(Ok(skip_ws(b, j + 1))),
