@@ -134,11 +134,8 @@ pub fn transform_log_to_ndjson(input: &[u8], opts: &Options) -> Result<(Vec<u8>,
     // Flat output runs about 1.8x the input (repeated key prefixes): size for it once. The
     // engine writes each line straight into it (no copy of every record from the engine's buffer:
     // that copy, into memory not yet in cache, was ~11 % of this call's time natively).
-    sp.direct_output(Vec::with_capacity(input.len() * 2));
-    let mut sink = |_: Item<'_>| {};
-    sp.push(input, &mut sink)?;
-    let summary = sp.finish(&mut sink)?;
-    Ok((sp.take_output(), summary))
+    let (out, res) = sp.ndjson_direct(input, input.len() * 2);
+    res.map(|summary| (out, summary))
 }
 
 /// Rewrites JSON text (such as `transform` output) as pure ASCII, non-ASCII characters as

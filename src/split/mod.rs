@@ -867,6 +867,17 @@ impl Splitter {
         out
     }
 
+    /// The whole of `input` as NDJSON through direct output ([`Self::direct_output`]), with
+    /// room for `reserve` bytes up front: the lines, and the summary or the error that stopped
+    /// the read (`strict`), the lines before it kept. `transform_log_to_ndjson` and the wasm's
+    /// whole-log calls.
+    pub(crate) fn ndjson_direct(&mut self, input: &[u8], reserve: usize) -> (Vec<u8>, Result<Summary>) {
+        self.direct_output(Vec::with_capacity(reserve));
+        let mut sink = |_: Item<'_>| {};
+        let res = self.push(input, &mut sink).and_then(|()| self.finish(&mut sink));
+        (self.take_output(), res)
+    }
+
     /// Exactly one record whose bounds are known.
     fn one(&mut self, rec: &[u8], base: u64, sink: &mut Sink<'_>) -> Result<()> {
         match self.engine.record(rec, base) {
@@ -950,15 +961,20 @@ mod direct_tests {
     /// The NDJSON a sink makes of the items (what `transform_log_to_ndjson` did before it wrote
     /// through the splitter's direct output).
     fn by_sink(input: &[u8], o: &Options) -> crate::Result<(Vec<u8>, super::Summary)> {
-        let mut sp = Splitter::new(o.clone())?;
+        let (out, res) = by_sink_partial(input, o);
+        res.map(|s| (out, s))
+    }
+
+    /// The sink's lines, also those before an error.
+    fn by_sink_partial(input: &[u8], o: &Options) -> (Vec<u8>, crate::Result<super::Summary>) {
+        let mut sp = Splitter::new(o.clone()).unwrap();
         let mut out = Vec::new();
         let mut sink = |item: Item<'_>| {
             out.extend_from_slice(item.json());
             out.push(b'\n');
         };
-        sp.push(input, &mut sink)?;
-        let summary = sp.finish(&mut sink)?;
-        Ok((out, summary))
+        let res = sp.push(input, &mut sink).and_then(|()| sp.finish(&mut sink));
+        (out, res)
     }
 
     /// Direct output writes the same lines as the sink, in the same order, for every fixture and
@@ -992,7 +1008,7 @@ mod direct_tests {
             r#"{"strict":true}"#,
             r#"{"enrich":false,"maxFields":5}"#,
         ];
-        let mut lines = 0;
+        let (mut lines, mut partial) = (0, 0);
         for set in sets {
             let o = Options::from_json(set).unwrap();
             for f in &files {
@@ -1005,11 +1021,18 @@ mod direct_tests {
                         assert_eq!(g.1, w.1, "{set} {}", f.display());
                         lines += w.0.iter().filter(|&&c| c == b'\n').count();
                     }
-                    (Err(g), Err(w)) => assert_eq!(g.to_string(), w.to_string(), "{set} {}", f.display()),
+                    (Err(g), Err(w)) => {
+                        assert_eq!(g.to_string(), w.to_string(), "{set} {}", f.display());
+                        // The lines before the error, as the wasm's whole-log calls return them.
+                        let (got, res) = Splitter::new(o.clone()).unwrap().ndjson_direct(&input, 0);
+                        let (want, _) = by_sink_partial(&input, &o);
+                        assert!(res.is_err() && got == want, "{set} {}: lines before the error differ", f.display());
+                        partial += usize::from(!want.is_empty());
+                    }
                     (g, w) => panic!("{set} {}: {:?} vs {:?}", f.display(), g.map(|x| x.1), w.map(|x| x.1)),
                 }
             }
         }
-        assert!(lines > 1000, "{lines} lines");
+        assert!(lines > 1000 && partial > 0, "{lines} lines, {partial} partial outputs");
     }
 }
