@@ -44,6 +44,34 @@ fn opt_bool(w: &mut ObjWriter<'_>, lit: &'static [u8], v: Option<bool>) {
     }
 }
 
+/// A value from this crate's own tables (a plain ASCII name: nothing to escape, as for the keys)
+/// copied without the escape check `write_str` makes of record data.
+#[inline(always)]
+fn static_str(w: &mut ObjWriter<'_>, lit: &'static [u8], v: &'static str) {
+    key(w, lit);
+    push_static(w.out, v);
+}
+
+fn push_static(out: &mut alloc::vec::Vec<u8>, v: &'static str) {
+    debug_assert!(crate::profiles::plain_key(v), "{v}");
+    out.push(b'"');
+    crate::json::put(out, v.as_bytes());
+    out.push(b'"');
+}
+
+/// An array of [`static_str`] values (`event.type`, `event.category`).
+fn static_array(w: &mut ObjWriter<'_>, lit: &'static [u8], items: &[&'static str]) {
+    key(w, lit);
+    w.out.push(b'[');
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            w.out.push(b',');
+        }
+        push_static(w.out, v);
+    }
+    w.out.push(b']');
+}
+
 fn str_array<S: AsRef<str>>(w: &mut ObjWriter<'_>, lit: &'static [u8], items: impl IntoIterator<Item = S>) {
     key(w, lit);
     crate::json::write_str_array(w.out, items);
@@ -65,18 +93,20 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
     if f.provider_inferred {
         bool(w, key!("cloudtrail.provider_inferred"), true);
     }
-    str(w, key!("cloud.provider"), "aws");
+    static_str(w, key!("cloud.provider"), "aws");
     opt_str(w, key!("cloud.account.id"), f.account_id.as_deref());
     opt_str(w, key!("cloud.region"), f.region.as_deref());
     opt_str(w, key!("cloud.service.name"), f.service.as_deref());
-    opt_str(w, key!("event.outcome"), f.outcome.map(|o| o.as_str()));
+    if let Some(o) = f.outcome {
+        static_str(w, key!("event.outcome"), o.as_str());
+    }
     opt_str(w, key!("error.code"), f.error_code.as_deref());
     opt_str(w, key!("error.message"), f.error_message.as_deref());
     if !f.event_type.is_empty() {
-        str_array(w, key!("event.type"), f.event_type);
+        static_array(w, key!("event.type"), f.event_type);
     }
     if !f.event_category.is_empty() {
-        str_array(w, key!("event.category"), f.event_category);
+        static_array(w, key!("event.category"), f.event_category);
     }
     opt_bool(w, key!("cloudtrail.read_only"), f.read_only);
     opt_str(w, key!("user.name"), f.user_name.as_deref());
@@ -84,7 +114,9 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
     opt_str(w, key!("user.email"), f.user_email.as_deref());
     opt_str(w, key!("cloudtrail.role.name"), f.role_name.as_deref());
     opt_str(w, key!("cloudtrail.identity.type"), f.identity_type.as_deref());
-    opt_str(w, key!("cloudtrail.access_key_type"), f.access_key_type);
+    if let Some(t) = f.access_key_type {
+        static_str(w, key!("cloudtrail.access_key_type"), t);
+    }
     opt_bool(w, key!("cloudtrail.mfa_authenticated"), f.mfa_authenticated);
     opt_bool(w, key!("cloudtrail.console_session"), f.console_session);
     opt_str(w, key!("cloudtrail.session.created_at"), f.session_created.as_deref());
@@ -96,7 +128,9 @@ pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
     opt_str(w, key!("user_agent.original"), f.ua_original.as_deref());
     opt_str(w, key!("user_agent.name"), f.ua_name.as_deref());
     opt_str(w, key!("user_agent.version"), f.ua_version.as_deref());
-    opt_str(w, key!("user_agent.os.name"), f.ua_os_name);
+    if let Some(n) = f.ua_os_name {
+        static_str(w, key!("user_agent.os.name"), n);
+    }
     opt_str(w, key!("user_agent.os.version"), f.ua_os_version.as_deref());
     opt_str(w, key!("user_agent.os.full"), f.ua_os_full.as_deref());
     opt_str(w, key!("user_agent.device.name"), f.ua_device.as_deref());
