@@ -12,7 +12,10 @@ macro_rules! key {
     };
 }
 
-#[inline(always)]
+// Inlined natively (the copy of a constant key becomes a few moves); one shared copy in the wasm,
+// where ~45 inlined copies cost more size than they save time.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+#[cfg_attr(target_arch = "wasm32", inline(never))]
 fn key(w: &mut ObjWriter<'_>, lit: &'static [u8]) {
     crate::json::put(w.out, if w.first { &lit[1..] } else { lit });
     w.first = false;
