@@ -173,32 +173,46 @@ impl<'a, 's> Walker<'a, 's> {
                     ov.extend_from_slice(&b[ks - 1..ke + 1]);
                     ov.push(b':');
                     self.nested_value(vstart, depth + 1, child)?
+                } else if !matches!(b.get(vstart), Some(b'{' | b'[')) {
+                    // A scalar (most members): written here, without the call into `value` (and
+                    // no level to record: nothing below it can start the overflow). Strings
+                    // (most values) scanned right here, the rest by `scalar`.
+                    let end = if b.get(vstart) == Some(&b'"') { scan_string(b, vstart)?.0 } else { self.scalar(vstart)? };
+                    // At a context's first level (no parent in the path) a key without escapes,
+                    // `~` or separator is its own flat key: written from the record, not copied
+                    // into the path first. (SIMD builds, where the key scan says `special`.)
+                    #[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
+                    let direct = !joined && !(kesc || special);
+                    #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+                    let direct = false;
+                    if direct {
+                        emit_field(self.out, first, &b[ks..ke], &b[vstart..end]);
+                    } else {
+                        self.s.path.truncate(path_len);
+                        if joined {
+                            put(&mut self.s.path, &self.sep[..self.sep_len]);
+                        }
+                        self.push_key(ks, ke, kesc, special);
+                        emit_field(self.out, first, &self.s.path[base..], &b[vstart..end]);
+                    }
+                    if top {
+                        self.written += 1;
+                    }
+                    end
                 } else {
                     self.s.path.truncate(path_len);
                     if joined {
                         put(&mut self.s.path, &self.sep[..self.sep_len]);
                     }
                     self.push_key(ks, ke, kesc, special);
-                    if !matches!(b.get(vstart), Some(b'{' | b'[')) {
-                        // A scalar (most members): written here, without the call into `value`
-                        // (and no level to record: nothing below it can start the overflow).
-                        // Strings (most values) scanned right here, the rest by `scalar`.
-                        let end = if b.get(vstart) == Some(&b'"') { scan_string(b, vstart)?.0 } else { self.scalar(vstart)? };
-                        self.field(first, base, &b[vstart..end]);
-                        if top {
-                            self.written += 1;
-                        }
-                        end
-                    } else {
-                        if top {
-                            self.s.levels.push(Level::Key(ks, ke));
-                        }
-                        let e = self.value(vstart, depth + 1, base, child, top, first)?;
-                        if top {
-                            self.s.levels.pop();
-                        }
-                        e
+                    if top {
+                        self.s.levels.push(Level::Key(ks, ke));
                     }
+                    let e = self.value(vstart, depth + 1, base, child, top, first)?;
+                    if top {
+                        self.s.levels.pop();
+                    }
+                    e
                 }
             };
             if let Some(f) = cap {
@@ -274,31 +288,6 @@ impl<'a, 's> Walker<'a, 's> {
         self.out.extend_from_slice(b"\":");
     }
 
-    /// Writes `"path":value` into the output, with a comma when needed: one capacity check and
-    /// short copies without `memcpy` calls (this runs for every scalar field).
-    #[inline(always)]
-    fn field(&mut self, first: &mut bool, base: usize, v: &[u8]) {
-        let key = &self.s.path[base..];
-        let out = &mut *self.out;
-        let n = usize::from(!*first) + key.len() + 3 + v.len();
-        out.reserve(n);
-        // SAFETY: the capacity holds `n` more bytes, and exactly `n` are written below.
-        unsafe {
-            let len = out.len();
-            let mut p = out.as_mut_ptr().add(len);
-            if !*first {
-                *p = b',';
-                p = p.add(1);
-            }
-            *p = b'"';
-            p = json::copy_small(p.add(1), key);
-            core::ptr::write_unaligned(p.cast::<[u8; 2]>(), *b"\":");
-            json::copy_small(p.add(2), v);
-            out.set_len(len + n);
-        }
-        *first = false;
-    }
-
     /// A member or element value at path `s.path` (flat mode).
     fn value(&mut self, i: usize, depth: usize, base: usize, node: Node, top: bool, first: &mut bool) -> Res<usize> {
         let b = self.b;
@@ -331,7 +320,7 @@ impl<'a, 's> Walker<'a, 's> {
             }
             _ => {
                 let end = self.scalar(i)?;
-                self.field(first, base, &b[i..end]);
+                emit_field(self.out, first, &self.s.path[base..], &b[i..end]);
                 if top {
                     self.written += 1;
                 }
@@ -515,6 +504,29 @@ impl<'a, 's> Walker<'a, 's> {
         json::write_compact(&mut self.s.overflow, &b[i..end]);
         Ok(end)
     }
+}
+
+/// Writes `"key":value` into `out`, with a comma unless `first`: one capacity check and short
+/// copies without `memcpy` calls (this runs for every scalar field).
+#[inline(always)]
+fn emit_field(out: &mut Vec<u8>, first: &mut bool, key: &[u8], v: &[u8]) {
+    let n = usize::from(!*first) + key.len() + 3 + v.len();
+    out.reserve(n);
+    // SAFETY: the capacity holds `n` more bytes, and exactly `n` are written below.
+    unsafe {
+        let len = out.len();
+        let mut p = out.as_mut_ptr().add(len);
+        if !*first {
+            *p = b',';
+            p = p.add(1);
+        }
+        *p = b'"';
+        p = json::copy_small(p.add(1), key);
+        core::ptr::write_unaligned(p.cast::<[u8; 2]>(), *b"\":");
+        json::copy_small(p.add(2), v);
+        out.set_len(len + n);
+    }
+    *first = false;
 }
 
 fn push_index_key(out: &mut Vec<u8>, n: usize) {
