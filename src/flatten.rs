@@ -15,7 +15,7 @@
 use alloc::vec::Vec;
 
 use crate::fields::{step, Fields, Node};
-use crate::json::{self, fail, scan_literal, scan_number, scan_string, skip_ws, Code, Res, MAX_NESTING};
+use crate::json::{self, fail, put, scan_literal, scan_number, scan_string, skip_ws, Code, Res, MAX_NESTING};
 use crate::options::{Arrays, Options};
 
 /// The key that holds whatever did not fit under `maxFields`.
@@ -173,6 +173,32 @@ impl<'a, 's> Walker<'a, 's> {
                     ov.extend_from_slice(&b[ks - 1..ke + 1]);
                     ov.push(b':');
                     self.nested_value(vstart, depth + 1, child)?
+                } else if !matches!(b.get(vstart), Some(b'{' | b'[')) {
+                    // A scalar (most members): written here, without the call into `value` (and
+                    // no level to record: nothing below it can start the overflow). Strings
+                    // (most values) scanned right here, the rest by `scalar`.
+                    let end = if b.get(vstart) == Some(&b'"') { scan_string(b, vstart)?.0 } else { self.scalar(vstart)? };
+                    // At a context's first level (no parent in the path) a key without escapes,
+                    // `~` or separator is its own flat key: written from the record, not copied
+                    // into the path first. (SIMD builds, where the key scan says `special`.)
+                    #[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
+                    let direct = !joined && !(kesc || special);
+                    #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+                    let direct = false;
+                    if direct {
+                        emit_field(self.out, first, &b[ks..ke], &b[vstart..end]);
+                    } else {
+                        self.s.path.truncate(path_len);
+                        if joined {
+                            put(&mut self.s.path, &self.sep[..self.sep_len]);
+                        }
+                        self.push_key(ks, ke, kesc, special);
+                        emit_field(self.out, first, &self.s.path[base..], &b[vstart..end]);
+                    }
+                    if top {
+                        self.written += 1;
+                    }
+                    end
                 } else {
                     self.s.path.truncate(path_len);
                     if joined {
@@ -294,8 +320,7 @@ impl<'a, 's> Walker<'a, 's> {
             }
             _ => {
                 let end = self.scalar(i)?;
-                self.field_key(first, base);
-                put(self.out, &b[i..end]);
+                emit_field(self.out, first, &self.s.path[base..], &b[i..end]);
                 if top {
                     self.written += 1;
                 }
@@ -481,36 +506,27 @@ impl<'a, 's> Walker<'a, 's> {
     }
 }
 
-/// Appends `s` to `out`. Most keys, separators and values are short: up to 16 bytes are moved as
-/// two overlapping words (or bytes) into the spare capacity instead of by a `memcpy` call, which
-/// cost more than the copy itself (~10 % of the flattening pass's instructions went to it).
+/// Writes `"key":value` into `out`, with a comma unless `first`: one capacity check and short
+/// copies without `memcpy` calls (this runs for every scalar field).
 #[inline(always)]
-fn put(out: &mut Vec<u8>, s: &[u8]) {
-    let n = s.len();
-    if n > 16 {
-        out.extend_from_slice(s);
-        return;
-    }
-    out.reserve(16);
-    let len = out.len();
-    let spare = &mut out.spare_capacity_mut()[..16];
-    let mut write = |at: usize, bytes: &[u8]| {
-        for (d, &c) in spare[at..at + bytes.len()].iter_mut().zip(bytes) {
-            d.write(c);
+fn emit_field(out: &mut Vec<u8>, first: &mut bool, key: &[u8], v: &[u8]) {
+    let n = usize::from(!*first) + key.len() + 3 + v.len();
+    out.reserve(n);
+    // SAFETY: the capacity holds `n` more bytes, and exactly `n` are written below.
+    unsafe {
+        let len = out.len();
+        let mut p = out.as_mut_ptr().add(len);
+        if !*first {
+            *p = b',';
+            p = p.add(1);
         }
-    };
-    if n >= 8 {
-        // The second word overlaps the first when n < 16: both hold the same bytes there.
-        write(0, &s[..8]);
-        write(n - 8, &s[n - 8..]);
-    } else if n >= 4 {
-        write(0, &s[..4]);
-        write(n - 4, &s[n - 4..]);
-    } else {
-        write(0, s);
+        *p = b'"';
+        p = json::copy_small(p.add(1), key);
+        core::ptr::write_unaligned(p.cast::<[u8; 2]>(), *b"\":");
+        json::copy_small(p.add(2), v);
+        out.set_len(len + n);
     }
-    // SAFETY: the n bytes at len..len + n were just written (the capacity holds 16 more).
-    unsafe { out.set_len(len + n) };
+    *first = false;
 }
 
 fn push_index_key(out: &mut Vec<u8>, n: usize) {
@@ -535,7 +551,7 @@ fn push_usize(out: &mut Vec<u8>, mut n: usize) {
 
 #[cfg(test)]
 mod tests {
-    /// `put` appends exactly what `extend_from_slice` does, for every length around its word
+    /// `json::put` (the walker's copy) appends exactly what `extend_from_slice` does, for every length around its word
     /// sizes and whatever room the vector has left.
     #[test]
     fn put_appends_as_extend() {
@@ -546,7 +562,7 @@ mod tests {
                     let mut a: Vec<u8> = Vec::with_capacity(have + room);
                     a.extend((0..have).map(|i| i as u8 ^ 0x55));
                     let mut b = a.clone();
-                    super::put(&mut a, &src[..n]);
+                    crate::json::put(&mut a, &src[..n]);
                     b.extend_from_slice(&src[..n]);
                     assert_eq!(a, b, "n {n} have {have} room {room}");
                 }

@@ -101,6 +101,56 @@ static STOP: [bool; 256] = {
     t
 };
 
+/// Checks that `b` is UTF-8; `Err(n)` when it is not, `n` the length of its valid prefix (as
+/// `from_utf8`'s `valid_up_to`). Runs of ASCII are skipped 32 bytes at a time with SSE2 (x86_64)
+/// or simd128 (when the wasm build enables it) before `from_utf8` checks the rest: most records
+/// are all ASCII, and this ran over every byte of every record (2.6 M of 104 M instructions on
+/// the real samples) at half the speed.
+#[inline]
+pub(crate) fn check_utf8(b: &[u8]) -> Result<(), usize> {
+    let skip = ascii_prefix(b);
+    match core::str::from_utf8(&b[skip..]) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(skip + e.valid_up_to()),
+    }
+}
+
+/// A length `k` such that `b[..k]` is all ASCII (not always the longest: whole blocks only).
+#[inline]
+fn ascii_prefix(b: &[u8]) -> usize {
+    #[allow(unused_mut)]
+    let mut j = 0;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::*;
+        while j + 32 <= b.len() {
+            // SAFETY: `j + 32 <= b.len()`; unaligned loads; SSE2 is x86_64's baseline.
+            let m = unsafe {
+                let v = _mm_loadu_si128(b.as_ptr().add(j).cast::<__m128i>());
+                let w = _mm_loadu_si128(b.as_ptr().add(j + 16).cast::<__m128i>());
+                _mm_movemask_epi8(_mm_or_si128(v, w))
+            };
+            if m != 0 {
+                break;
+            }
+            j += 32;
+        }
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        while j + 32 <= b.len() {
+            // SAFETY: `j + 32 <= b.len()`; v128 loads need no alignment.
+            let (v, w) = unsafe { (v128_load(b.as_ptr().add(j).cast::<v128>()), v128_load(b.as_ptr().add(j + 16).cast::<v128>())) };
+            if u8x16_bitmask(v128_or(v, w)) != 0 {
+                break;
+            }
+            j += 32;
+        }
+    }
+    j
+}
+
 /// Scans a string whose opening quote is at `b[i]`. Returns the index just past the closing quote
 /// and whether the content holds escapes. UTF-8 is validated once per record by the caller.
 #[inline]
@@ -362,20 +412,25 @@ pub(crate) fn member_key_or(b: &[u8], j: usize, x1: u8, x2: u8) -> Res<(MemberKe
         _ => return fail(Code::ExpectedKey, j),
     }
     let (kend, esc, special) = scan_key(b, j, x1, x2)?;
-    // The colon most often follows the key at once.
+    // The colon most often follows the key at once, and the value the colon.
     let c = if b.get(kend) == Some(&b':') { kend } else { skip_ws(b, kend) };
     match b.get(c) {
         Some(b':') => {}
         None => return fail(Code::Eof, c),
         _ => return fail(Code::ExpectedColon, c),
     }
-    Ok((MemberKey { ks: j + 1, ke: kend - 1, esc, value: skip_ws(b, c + 1) }, special))
+    let value = if b.get(c + 1).is_some_and(|&v| !is_ws(v)) { c + 1 } else { skip_ws(b, c + 1) };
+    Ok((MemberKey { ks: j + 1, ke: kend - 1, esc, value }, special))
 }
 
 /// After a member's value (ending at `vend`): `Ok(next member's start)` after a comma, or
 /// `Err(end)` when a `}` follows, `end` just past it.
 #[inline]
 pub(crate) fn member_next(b: &[u8], vend: usize) -> Res<core::result::Result<usize, usize>> {
+    // Compact JSON: `,"` right after the value (no whitespace to skip).
+    if b.get(vend) == Some(&b',') && b.get(vend + 1) == Some(&b'"') {
+        return Ok(Ok(vend + 1));
+    }
     let j = skip_ws(b, vend);
     match b.get(j) {
         Some(b',') => Ok(Ok(skip_ws(b, j + 1))),
@@ -816,9 +871,73 @@ pub(crate) fn write_str_array<S: AsRef<str>>(out: &mut Vec<u8>, items: impl Into
 
 /// Appends `s` as a JSON string literal (with quotes), escaping only what JSON requires.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
+    let s = s.as_bytes();
+    if !needs_escape(s) {
+        // The usual case: quote, bytes, quote with one capacity check and no `memcpy` call for
+        // short texts (enrichment writes ~30 of these per record).
+        out.reserve(s.len() + 2);
+        // SAFETY: the capacity holds `s.len() + 2` more bytes; all of them are written below.
+        unsafe {
+            let len = out.len();
+            let p = out.as_mut_ptr().add(len);
+            *p = b'"';
+            let q = copy_small(p.add(1), s);
+            *q = b'"';
+            out.set_len(len + s.len() + 2);
+        }
+        return;
+    }
     out.push(b'"');
-    write_str_content(out, s.as_bytes());
+    write_str_content(out, s);
     out.push(b'"');
+}
+
+/// Copies `s` to `dst` and returns the pointer just past it. Up to 32 bytes are moved as two
+/// overlapping words (16, 8 or 4 bytes) instead of by a `memcpy` call, which costs more than the
+/// copy itself for the short keys and values the writers append (only `dst..dst + s.len()` is
+/// written).
+///
+/// # Safety
+/// `dst` must be valid for writing `s.len()` bytes and must not overlap `s`.
+#[inline(always)]
+pub(crate) unsafe fn copy_small(dst: *mut u8, s: &[u8]) -> *mut u8 {
+    use core::ptr::{copy_nonoverlapping, read_unaligned, write_unaligned};
+    let n = s.len();
+    let src = s.as_ptr();
+    // SAFETY (each arm): the reads stay within `s` and the writes within `dst..dst + n`.
+    unsafe {
+        if n >= 16 {
+            if n > 32 {
+                copy_nonoverlapping(src, dst, n);
+            } else {
+                write_unaligned(dst.cast::<[u8; 16]>(), read_unaligned(src.cast::<[u8; 16]>()));
+                write_unaligned(dst.add(n - 16).cast::<[u8; 16]>(), read_unaligned(src.add(n - 16).cast::<[u8; 16]>()));
+            }
+        } else if n >= 8 {
+            write_unaligned(dst.cast::<u64>(), read_unaligned(src.cast::<u64>()));
+            write_unaligned(dst.add(n - 8).cast::<u64>(), read_unaligned(src.add(n - 8).cast::<u64>()));
+        } else if n >= 4 {
+            write_unaligned(dst.cast::<u32>(), read_unaligned(src.cast::<u32>()));
+            write_unaligned(dst.add(n - 4).cast::<u32>(), read_unaligned(src.add(n - 4).cast::<u32>()));
+        } else {
+            for (k, &c) in s.iter().enumerate() {
+                *dst.add(k) = c;
+            }
+        }
+        dst.add(n)
+    }
+}
+
+/// Appends `s` to `out` ([`copy_small`] for the copy).
+#[inline(always)]
+pub(crate) fn put(out: &mut Vec<u8>, s: &[u8]) {
+    out.reserve(s.len());
+    // SAFETY: the capacity holds `s.len()` more bytes, all written by `copy_small`.
+    unsafe {
+        let len = out.len();
+        copy_small(out.as_mut_ptr().add(len), s);
+        out.set_len(len + s.len());
+    }
 }
 
 /// Appends escaped string content (no quotes) for UTF-8 bytes. Runs of plain bytes are found
@@ -1106,6 +1225,46 @@ mod tests {
                             assert_eq!(out, want.as_bytes()[1..want.len() - 1], "{len} {pos} {bad:#x}");
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// `write_str` (its short-copy path and its escaping path) writes what serde_json writes, for
+    /// every length around the copy's word sizes, after whatever the buffer already holds.
+    #[test]
+    fn write_str_at_every_length() {
+        for len in 0usize..=70 {
+            let text: String = (0..len).map(|i| char::from(b'a' + (i * 7 % 26) as u8)).collect();
+            let mut escaped = text.clone();
+            if len > 0 {
+                escaped.replace_range(len / 2..len / 2 + 1, "\"");
+            }
+            for t in [&text, &escaped, &format!("é{text}")] {
+                for have in [0usize, 3, 17] {
+                    let mut out = vec![b'x'; have];
+                    write_str(&mut out, t);
+                    let want = serde_json::to_string(t).unwrap();
+                    assert_eq!(&out[..have], &vec![b'x'; have][..]);
+                    assert_eq!(String::from_utf8_lossy(&out[have..]), want, "{len} {have}");
+                }
+            }
+        }
+    }
+
+    /// `check_utf8` agrees with `from_utf8` (valid or not, and where the valid prefix ends) with a
+    /// bad byte, a good multi-byte character or a cut one at every position around its blocks.
+    #[test]
+    fn check_utf8_at_every_position() {
+        let want = |t: &[u8]| core::str::from_utf8(t).map(|_| ()).map_err(|e| e.valid_up_to());
+        for len in 0usize..=100 {
+            let plain = vec![b'a'; len];
+            assert_eq!(check_utf8(&plain), Ok(()));
+            for pos in 0..len {
+                for ins in [&[0xffu8][..], &[0xc3, 0xa9], &[0xe2, 0x82], &[0xf0, 0x9f, 0x98, 0x80], &[0x80]] {
+                    let mut t = plain.clone();
+                    t.splice(pos..pos + 1, ins.iter().copied());
+                    assert_eq!(check_utf8(&t), want(&t), "{len} {pos} {ins:x?}");
                 }
             }
         }

@@ -131,15 +131,11 @@ pub(crate) fn read_log<T>(input: &[u8], opts: &Options, mut record: impl FnMut(&
 /// without building anything per record: the fast path for shippers.
 pub fn transform_log_to_ndjson(input: &[u8], opts: &Options) -> Result<(Vec<u8>, Summary)> {
     let mut sp = Splitter::new(opts.clone())?;
-    // Flat output runs about 1.8x the input (repeated key prefixes): size for it once.
-    let mut out = Vec::with_capacity(input.len() * 2);
-    let mut sink = |item: Item<'_>| {
-        out.extend_from_slice(item.json());
-        out.push(b'\n');
-    };
-    sp.push(input, &mut sink)?;
-    let summary = sp.finish(&mut sink)?;
-    Ok((out, summary))
+    // Flat output runs about 1.8x the input (repeated key prefixes): size for it once. The
+    // engine writes each line straight into it (no copy of every record from the engine's buffer:
+    // that copy, into memory not yet in cache, was ~11 % of this call's time natively).
+    let (out, res) = sp.ndjson_direct(input, input.len() * 2);
+    res.map(|summary| (out, summary))
 }
 
 /// Rewrites JSON text (such as `transform` output) as pure ASCII, non-ASCII characters as

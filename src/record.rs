@@ -14,8 +14,12 @@ use crate::profiles::{self, ObjWriter};
 pub(crate) struct Engine {
     pub opts: Options,
     scratch: Scratch,
-    /// Output of the last record (one JSON object, no newline).
+    /// Output of the last record (one JSON object, no newline): `out[base..]`.
     pub out: Vec<u8>,
+    /// Where the last record's output starts in `out`: 0, except for a splitter writing a whole
+    /// log's NDJSON straight into `out` ([`crate::Splitter`]'s direct output), where the lines
+    /// before it are the log's output so far.
+    pub base: usize,
     /// Set only while [`Self::salvaged`] runs the rebuilt record: what the profile marks it with.
     marks: Option<Marks>,
     /// Change tracking across the records this engine reads (src/track): on for a log or
@@ -54,7 +58,7 @@ impl Engine {
     pub(crate) fn new(opts: Options) -> Result<Engine> {
         opts.validate()?;
         let tracker = (opts.track && opts.enrich).then(|| crate::track::Tracker::new(opts.track_max_resources));
-        Ok(Engine { opts, scratch: Scratch::default(), out: Vec::with_capacity(16 << 10), marks: None, tracker })
+        Ok(Engine { opts, scratch: Scratch::default(), out: Vec::with_capacity(16 << 10), base: 0, marks: None, tracker })
     }
 
     /// An engine without history, for calls that see one record at a time (`transform`).
@@ -69,6 +73,11 @@ impl Engine {
         if let (Some(mine), Some(theirs)) = (self.tracker.as_mut(), previous.tracker.as_mut()) {
             mine.adopt(theirs);
         }
+    }
+
+    /// The last record's output.
+    pub(crate) fn doc(&self) -> &[u8] {
+        &self.out[self.base..]
     }
 
     /// Transforms the record in `rec` (surrounding whitespace allowed) into `self.out`.
@@ -108,7 +117,7 @@ impl Engine {
         let start = skip_ws(rec, 0);
         let end = self.run(rec, start, flat_keys).map_err(|f| Error::from_fail(f, rec, base))?;
         if skip_ws(rec, end) != rec.len() {
-            self.out.clear();
+            self.out.truncate(self.base);
             return Err(Error::from_fail(json::Fail { code: Code::TrailingData, at: skip_ws(rec, end) }, rec, base));
         }
         Ok(())
@@ -122,7 +131,7 @@ impl Engine {
 
     /// `flat_keys: false` writes the flat profile without the record's own keys ([`Self::facts`]).
     fn run(&mut self, rec: &[u8], start: usize, flat_keys: bool) -> json::Res<usize> {
-        self.out.clear();
+        self.out.truncate(self.base);
         let mut fields = Fields::default();
         let res = match self.opts.profile {
             Profile::Flat if flat_keys => {
@@ -136,11 +145,11 @@ impl Engine {
             _ => self.capture_only(rec, start, &mut fields),
         };
         let end = res?;
-        if let Err(e) = core::str::from_utf8(&rec[start..end]) {
-            return fail(Code::InvalidUtf8, start + e.valid_up_to());
+        if let Err(valid) = json::check_utf8(&rec[start..end]) {
+            return fail(Code::InvalidUtf8, start + valid);
         }
         if self.opts.strict && !crate::enrich::is_cloudtrail(&fields) {
-            self.out.clear();
+            self.out.truncate(self.base);
             return fail(Code::NotCloudTrail, start);
         }
         let marks = self.marks.as_ref();
@@ -154,7 +163,7 @@ impl Engine {
         let hits = crate::detect::hits(&self.opts.rules, &rec[start..end], &fields);
         match self.opts.profile {
             Profile::Flat => {
-                let mut w = ObjWriter { first: self.out.len() == 1, out: &mut self.out };
+                let mut w = ObjWriter { first: self.out.len() == self.base + 1, out: &mut self.out };
                 if let Some(f) = &facts {
                     profiles::flat::write_facts(&mut w, f);
                 }
@@ -168,7 +177,7 @@ impl Engine {
             // An object OCSF cannot hold as a valid event is an error entry, not an invalid event.
             Profile::Ocsf => {
                 if let Err(code) = profiles::ocsf::write(&rec[start..end], &fields, facts.as_ref(), marks, &hits, &mut self.out) {
-                    self.out.clear();
+                    self.out.truncate(self.base);
                     return fail(code, start);
                 }
             }

@@ -51,7 +51,8 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
 
 /// The first element of a comma-separated list, if it is an IP address.
 fn first_ip(s: &str) -> Option<&str> {
-    let first = s.split(',').next()?.trim();
+    // The text before the first comma (a byte search: `split(',')` ran a char searcher).
+    let first = s.as_bytes().iter().position(|&c| c == b',').map_or(s, |i| &s[..i]).trim();
     (is_ipv4(first) || is_ipv6(first)).then_some(first)
 }
 

@@ -4,77 +4,159 @@
 use crate::enrich::Facts;
 use crate::profiles::ObjWriter;
 
+/// `,"name":` for a key of this profile (the comma dropped for an object's first key): the key
+/// and its punctuation are one constant, written by one short copy.
+macro_rules! key {
+    ($name:literal) => {
+        concat!(",\"", $name, "\":").as_bytes()
+    };
+}
+
+// Inlined natively (the copy of a constant key becomes a few moves); one shared copy in the wasm,
+// where ~45 inlined copies cost more size than they save time.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+fn key(w: &mut ObjWriter<'_>, lit: &'static [u8]) {
+    crate::json::put(w.out, if w.first { &lit[1..] } else { lit });
+    w.first = false;
+}
+
+#[inline(always)]
+fn str(w: &mut ObjWriter<'_>, lit: &'static [u8], v: &str) {
+    key(w, lit);
+    crate::json::write_str(w.out, v);
+}
+
+#[inline(always)]
+fn opt_str(w: &mut ObjWriter<'_>, lit: &'static [u8], v: Option<&str>) {
+    if let Some(v) = v {
+        str(w, lit, v);
+    }
+}
+
+#[inline(always)]
+fn bool(w: &mut ObjWriter<'_>, lit: &'static [u8], v: bool) {
+    key(w, lit);
+    crate::json::put(w.out, if v { b"true" } else { b"false" });
+}
+
+#[inline(always)]
+fn opt_bool(w: &mut ObjWriter<'_>, lit: &'static [u8], v: Option<bool>) {
+    if let Some(v) = v {
+        bool(w, lit, v);
+    }
+}
+
+/// A value from this crate's own tables (a plain ASCII name: nothing to escape, as for the keys)
+/// copied without the escape check `write_str` makes of record data.
+#[inline(always)]
+fn static_str(w: &mut ObjWriter<'_>, lit: &'static [u8], v: &'static str) {
+    key(w, lit);
+    push_static(w.out, v);
+}
+
+fn push_static(out: &mut alloc::vec::Vec<u8>, v: &'static str) {
+    debug_assert!(crate::profiles::plain_key(v), "{v}");
+    out.push(b'"');
+    crate::json::put(out, v.as_bytes());
+    out.push(b'"');
+}
+
+/// An array of [`static_str`] values (`event.type`, `event.category`).
+fn static_array(w: &mut ObjWriter<'_>, lit: &'static [u8], items: &[&'static str]) {
+    key(w, lit);
+    w.out.push(b'[');
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            w.out.push(b',');
+        }
+        push_static(w.out, v);
+    }
+    w.out.push(b']');
+}
+
+fn str_array<S: AsRef<str>>(w: &mut ObjWriter<'_>, lit: &'static [u8], items: impl IntoIterator<Item = S>) {
+    key(w, lit);
+    crate::json::write_str_array(w.out, items);
+}
+
 /// Appends the enrichment keys for `facts`.
 pub(crate) fn write_facts(w: &mut ObjWriter<'_>, f: &Facts<'_>) {
     if f.not_cloudtrail {
         // Not a CloudTrail record: nothing it does not show, only why it was not enriched.
-        w.str("event.kind", "pipeline_error");
-        w.str("error.type", "not_cloudtrail");
-        w.opt_str("error.message", f.error_message.as_deref());
+        str(w, key!("event.kind"), "pipeline_error");
+        str(w, key!("error.type"), "not_cloudtrail");
+        opt_str(w, key!("error.message"), f.error_message.as_deref());
         return;
     }
-    w.opt_str("@timestamp", f.timestamp.as_deref());
-    w.opt_str("event.action", f.action.as_deref());
-    w.opt_str("cloudtrail.api_version", f.api_version.as_deref());
-    w.opt_str("event.provider", f.provider.as_deref());
+    opt_str(w, key!("@timestamp"), f.timestamp.as_deref());
+    opt_str(w, key!("event.action"), f.action.as_deref());
+    opt_str(w, key!("cloudtrail.api_version"), f.api_version.as_deref());
+    opt_str(w, key!("event.provider"), f.provider.as_deref());
     if f.provider_inferred {
-        w.bool("cloudtrail.provider_inferred", true);
+        bool(w, key!("cloudtrail.provider_inferred"), true);
     }
-    w.str("cloud.provider", "aws");
-    w.opt_str("cloud.account.id", f.account_id.as_deref());
-    w.opt_str("cloud.region", f.region.as_deref());
-    w.opt_str("cloud.service.name", f.service.as_deref());
-    w.opt_str("event.outcome", f.outcome.map(|o| o.as_str()));
-    w.opt_str("error.code", f.error_code.as_deref());
-    w.opt_str("error.message", f.error_message.as_deref());
+    static_str(w, key!("cloud.provider"), "aws");
+    opt_str(w, key!("cloud.account.id"), f.account_id.as_deref());
+    opt_str(w, key!("cloud.region"), f.region.as_deref());
+    opt_str(w, key!("cloud.service.name"), f.service.as_deref());
+    if let Some(o) = f.outcome {
+        static_str(w, key!("event.outcome"), o.as_str());
+    }
+    opt_str(w, key!("error.code"), f.error_code.as_deref());
+    opt_str(w, key!("error.message"), f.error_message.as_deref());
     if !f.event_type.is_empty() {
-        w.str_array("event.type", f.event_type);
+        static_array(w, key!("event.type"), f.event_type);
     }
     if !f.event_category.is_empty() {
-        w.str_array("event.category", f.event_category);
+        static_array(w, key!("event.category"), f.event_category);
     }
-    w.opt_bool("cloudtrail.read_only", f.read_only);
-    w.opt_str("user.name", f.user_name.as_deref());
-    w.opt_str("user.id", f.user_id.as_deref());
-    w.opt_str("user.email", f.user_email.as_deref());
-    w.opt_str("cloudtrail.role.name", f.role_name.as_deref());
-    w.opt_str("cloudtrail.identity.type", f.identity_type.as_deref());
-    w.opt_str("cloudtrail.access_key_type", f.access_key_type);
-    w.opt_bool("cloudtrail.mfa_authenticated", f.mfa_authenticated);
-    w.opt_bool("cloudtrail.console_session", f.console_session);
-    w.opt_str("cloudtrail.session.created_at", f.session_created.as_deref());
-    w.opt_str("source.address", f.source_address.as_deref());
-    w.opt_str("source.ip", f.source_ip.as_deref());
+    opt_bool(w, key!("cloudtrail.read_only"), f.read_only);
+    opt_str(w, key!("user.name"), f.user_name.as_deref());
+    opt_str(w, key!("user.id"), f.user_id.as_deref());
+    opt_str(w, key!("user.email"), f.user_email.as_deref());
+    opt_str(w, key!("cloudtrail.role.name"), f.role_name.as_deref());
+    opt_str(w, key!("cloudtrail.identity.type"), f.identity_type.as_deref());
+    if let Some(t) = f.access_key_type {
+        static_str(w, key!("cloudtrail.access_key_type"), t);
+    }
+    opt_bool(w, key!("cloudtrail.mfa_authenticated"), f.mfa_authenticated);
+    opt_bool(w, key!("cloudtrail.console_session"), f.console_session);
+    opt_str(w, key!("cloudtrail.session.created_at"), f.session_created.as_deref());
+    opt_str(w, key!("source.address"), f.source_address.as_deref());
+    opt_str(w, key!("source.ip"), f.source_ip.as_deref());
     if let Some(g) = &f.geo {
         write_geo(w, g);
     }
-    w.opt_str("user_agent.original", f.ua_original.as_deref());
-    w.opt_str("user_agent.name", f.ua_name.as_deref());
-    w.opt_str("user_agent.version", f.ua_version.as_deref());
-    w.opt_str("user_agent.os.name", f.ua_os_name);
-    w.opt_str("user_agent.os.version", f.ua_os_version.as_deref());
-    w.opt_str("user_agent.os.full", f.ua_os_full.as_deref());
-    w.opt_str("user_agent.device.name", f.ua_device.as_deref());
+    opt_str(w, key!("user_agent.original"), f.ua_original.as_deref());
+    opt_str(w, key!("user_agent.name"), f.ua_name.as_deref());
+    opt_str(w, key!("user_agent.version"), f.ua_version.as_deref());
+    if let Some(n) = f.ua_os_name {
+        static_str(w, key!("user_agent.os.name"), n);
+    }
+    opt_str(w, key!("user_agent.os.version"), f.ua_os_version.as_deref());
+    opt_str(w, key!("user_agent.os.full"), f.ua_os_full.as_deref());
+    opt_str(w, key!("user_agent.device.name"), f.ua_device.as_deref());
     for (key, value) in &f.cloudfront {
         w.str(key, value);
     }
     if !f.invalidation_paths.is_empty() {
-        w.str_array("cloudfront.invalidation.paths", &f.invalidation_paths);
+        str_array(w, key!("cloudfront.invalidation.paths"), &f.invalidation_paths);
     }
     if !f.risk.is_empty() {
-        w.str_array("cloudfront.risk", f.risk.iter().map(|r| r.flag));
-        w.key("cloudfront.risk_details");
+        str_array(w, key!("cloudfront.risk"), f.risk.iter().map(|r| r.flag));
+        key(w, key!("cloudfront.risk_details"));
         crate::enrich::write_risk_details(w.out, &f.risk);
     }
     if let Some(c) = &f.change {
         crate::track::write::flat(w, c);
     }
-    w.opt_str("cloudtrail.insight.event_name", f.insight_event_name.as_deref());
-    w.opt_str("cloudtrail.insight.event_source", f.insight_event_source.as_deref());
-    w.opt_str("cloudtrail.insight.type", f.insight_type.as_deref());
-    w.opt_str("cloudtrail.insight.state", f.insight_state.as_deref());
+    opt_str(w, key!("cloudtrail.insight.event_name"), f.insight_event_name.as_deref());
+    opt_str(w, key!("cloudtrail.insight.event_source"), f.insight_event_source.as_deref());
+    opt_str(w, key!("cloudtrail.insight.type"), f.insight_type.as_deref());
+    opt_str(w, key!("cloudtrail.insight.state"), f.insight_state.as_deref());
     if !f.errors.is_empty() {
-        w.str_array("enrich.errors", &f.errors);
+        str_array(w, key!("enrich.errors"), &f.errors);
     }
 }
 

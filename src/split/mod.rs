@@ -172,6 +172,8 @@ pub struct Splitter {
     /// Nested units stopped at the budget, innermost last (at most one per wrapper layer):
     /// they come before anything still in `buf`.
     frames: Vec<Frame>,
+    /// Items' lines go straight into the engine's buffer ([`Self::direct_output`]).
+    direct: bool,
 }
 
 /// Every format, in a fixed order (for checkpoints).
@@ -228,6 +230,7 @@ impl Splitter {
             retry_at: 0,
             resync_spent: 0,
             frames: Vec::new(),
+            direct: false,
         })
     }
 
@@ -719,9 +722,17 @@ impl Splitter {
                 if self.engine.opts.digests {
                     // One document per listed log file (src/digest.rs).
                     let (before, records, emitted) = (self.records, &mut self.records, &mut self.emitted);
+                    let mut direct = self.direct.then_some(&mut self.engine.out);
+                    let base = &mut self.engine.base;
                     crate::digest::documents(u, &self.engine.opts, &mut self.entry, |doc| {
                         *records += 1;
                         *emitted += doc.len() + 1;
+                        if let Some(out) = direct.as_deref_mut() {
+                            out.truncate(*base);
+                            out.extend_from_slice(doc);
+                            out.push(b'\n');
+                            *base = out.len();
+                        }
                         sink(Item::Record(doc));
                     });
                     if self.records > before {
@@ -814,13 +825,65 @@ impl Splitter {
         }
     }
 
+    /// Hands the record the engine just wrote to `sink`; with direct output, the line stays in
+    /// the engine's buffer (a newline after it) instead of being copied out by the sink.
+    #[inline]
+    pub(super) fn emit_record(&mut self, sink: &mut Sink<'_>) {
+        self.emitted += self.engine.doc().len() + 1;
+        sink(Item::Record(self.engine.doc()));
+        if self.direct {
+            self.engine.out.push(b'\n');
+            self.engine.base = self.engine.out.len();
+        }
+    }
+
+    /// With direct output, appends the error entry in `self.entry` as a line of the output.
+    fn keep_line(&mut self) {
+        if self.direct {
+            let out = &mut self.engine.out;
+            out.truncate(self.engine.base);
+            out.extend_from_slice(&self.entry);
+            out.push(b'\n');
+            self.engine.base = out.len();
+        }
+    }
+
+    /// Direct output (`transform_log_to_ndjson`): from now on every item's NDJSON line is
+    /// written into `buf` in order (the records by the engine itself, so the output is not
+    /// copied once more); the sink still sees each item. [`Self::take_output`] returns `buf`.
+    pub(crate) fn direct_output(&mut self, mut buf: Vec<u8>) {
+        buf.clear();
+        self.engine.out = buf;
+        self.engine.base = 0;
+        self.direct = true;
+    }
+
+    /// The lines written since [`Self::direct_output`], and back to ordinary output.
+    pub(crate) fn take_output(&mut self) -> Vec<u8> {
+        let mut out = core::mem::take(&mut self.engine.out);
+        out.truncate(self.engine.base);
+        self.engine.base = 0;
+        self.direct = false;
+        out
+    }
+
+    /// The whole of `input` as NDJSON through direct output ([`Self::direct_output`]), with
+    /// room for `reserve` bytes up front: the lines, and the summary or the error that stopped
+    /// the read (`strict`), the lines before it kept. `transform_log_to_ndjson` and the wasm's
+    /// whole-log calls.
+    pub(crate) fn ndjson_direct(&mut self, input: &[u8], reserve: usize) -> (Vec<u8>, Result<Summary>) {
+        self.direct_output(Vec::with_capacity(reserve));
+        let mut sink = |_: Item<'_>| {};
+        let res = self.push(input, &mut sink).and_then(|()| self.finish(&mut sink));
+        (self.take_output(), res)
+    }
+
     /// Exactly one record whose bounds are known.
     fn one(&mut self, rec: &[u8], base: u64, sink: &mut Sink<'_>) -> Result<()> {
         match self.engine.record(rec, base) {
             Ok(()) => {
                 self.records += 1;
-                self.emitted += self.engine.out.len() + 1;
-                sink(Item::Record(&self.engine.out));
+                self.emit_record(sink);
                 Ok(())
             }
             Err(e) => {
@@ -836,8 +899,7 @@ impl Splitter {
         if self.engine.salvaged(original, &err) {
             self.records += 1;
             self.salvaged += 1;
-            self.emitted += self.engine.out.len() + 1;
-            sink(Item::Record(&self.engine.out));
+            self.emit_record(sink);
             return Ok(());
         }
         if self.engine.opts.strict {
@@ -847,6 +909,7 @@ impl Splitter {
         self.entry.clear();
         write_error_entry(&mut self.entry, &err, original);
         self.emitted += self.entry.len() + 1;
+        self.keep_line();
         sink(Item::Bad { error: &err, original, entry: &self.entry });
         Ok(())
     }
@@ -889,3 +952,143 @@ fn peek_first_key(d: &[u8], p: usize) -> Peek<'_> {
     }
 }
 
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod direct_tests {
+    use super::{Item, Splitter};
+    use crate::Options;
+
+    /// The NDJSON a sink makes of the items (what `transform_log_to_ndjson` did before it wrote
+    /// through the splitter's direct output).
+    fn by_sink(input: &[u8], o: &Options) -> crate::Result<(Vec<u8>, super::Summary)> {
+        let (out, res) = by_sink_partial(input, o);
+        res.map(|s| (out, s))
+    }
+
+    /// The sink's lines, also those before an error.
+    fn by_sink_partial(input: &[u8], o: &Options) -> (Vec<u8>, crate::Result<super::Summary>) {
+        let mut sp = Splitter::new(o.clone()).unwrap();
+        let mut out = Vec::new();
+        let mut sink = |item: Item<'_>| {
+            out.extend_from_slice(item.json());
+            out.push(b'\n');
+        };
+        let res = sp.push(input, &mut sink).and_then(|()| sp.finish(&mut sink));
+        (out, res)
+    }
+
+    /// Direct output writes the same lines as the sink, in the same order, for every fixture and
+    /// sample (bad records, salvage, digests, gzip, nested units, every profile).
+    #[test]
+    fn direct_output_equals_the_sink() {
+        let mut files = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
+        let shared = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples"));
+        if shared.exists() {
+            stack.push(shared);
+        }
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.metadata().map(|m| m.len() < 4 << 20).unwrap_or(false) {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        assert!(files.len() > 50, "{} files", files.len());
+        let sets = [
+            r#"{}"#,
+            r#"{"salvage":true}"#,
+            r#"{"digests":true}"#,
+            r#"{"profile":"ecs","salvage":true}"#,
+            r#"{"profile":"ocsf"}"#,
+            r#"{"strict":true}"#,
+            r#"{"enrich":false,"maxFields":5}"#,
+        ];
+        let (mut lines, mut partial) = (0, 0);
+        for set in sets {
+            let o = Options::from_json(set).unwrap();
+            for f in &files {
+                let input = std::fs::read(f).unwrap();
+                let got = crate::transform_log_to_ndjson(&input, &o);
+                let want = by_sink(&input, &o);
+                match (got, want) {
+                    (Ok(g), Ok(w)) => {
+                        assert!(g.0 == w.0, "{set} {}: lines differ", f.display());
+                        assert_eq!(g.1, w.1, "{set} {}", f.display());
+                        lines += w.0.iter().filter(|&&c| c == b'\n').count();
+                    }
+                    (Err(g), Err(w)) => {
+                        assert_eq!(g.to_string(), w.to_string(), "{set} {}", f.display());
+                        // The lines before the error, as the wasm's whole-log calls return them.
+                        let (got, res) = Splitter::new(o.clone()).unwrap().ndjson_direct(&input, 0);
+                        let (want, _) = by_sink_partial(&input, &o);
+                        assert!(res.is_err() && got == want, "{set} {}: lines before the error differ", f.display());
+                        partial += usize::from(!want.is_empty());
+                    }
+                    (g, w) => panic!("{set} {}: {:?} vs {:?}", f.display(), g.map(|x| x.1), w.map(|x| x.1)),
+                }
+            }
+        }
+        assert!(lines > 1000 && partial > 0, "{lines} lines, {partial} partial outputs");
+    }
+
+    /// The same on damaged logs: fixtures cut short, with bytes overwritten or removed (records
+    /// that end early, resynchronisation, salvage), from a fixed pseudo-random sequence.
+    #[test]
+    fn direct_output_equals_the_sink_on_damage() {
+        let mut files = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.metadata().map(|m| m.len() < 64 << 10).unwrap_or(false) {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        assert!(files.len() > 20, "{} files", files.len());
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n.max(1) as u64) as usize
+        };
+        let sets = [Options::default(), Options::from_json(r#"{"salvage":true}"#).unwrap(), Options::from_json(r#"{"profile":"ocsf"}"#).unwrap()];
+        for f in &files {
+            let base = std::fs::read(f).unwrap();
+            if base.is_empty() {
+                continue;
+            }
+            for _ in 0..12 {
+                let mut t = base.clone();
+                for _ in 0..1 + next(3) {
+                    let at = next(t.len());
+                    match next(3) {
+                        0 => t.truncate(at.max(1)),
+                        1 => t[at] = b"{}[]\",:x\n\xff"[next(10)],
+                        _ => {
+                            t.remove(at);
+                        }
+                    }
+                    if t.is_empty() {
+                        t.push(b'{');
+                    }
+                }
+                for o in &sets {
+                    let (got, gres) = Splitter::new(o.clone()).unwrap().ndjson_direct(&t, 0);
+                    let (want, wres) = by_sink_partial(&t, o);
+                    assert!(got == want, "{}: lines differ", f.display());
+                    assert_eq!(gres.map_err(|e| e.to_string()), wres.map_err(|e| e.to_string()), "{}", f.display());
+                }
+            }
+        }
+    }
+}

@@ -3,7 +3,7 @@
 
 use alloc::format;
 
-use super::{peek_first_key, ArrayKind, BigScan, Item, Peek, Sink, Splitter, State, Step};
+use super::{peek_first_key, ArrayKind, BigScan, Peek, Sink, Splitter, State, Step};
 use crate::error::{Error, ErrorKind, Result};
 use crate::input::unit;
 use crate::json::{self, skip_ws, Code, Fail};
@@ -252,8 +252,7 @@ impl Splitter {
             Ok(e) => {
                 self.detect_record(in_array, &d[p..e]);
                 self.records += 1;
-                self.emitted += self.engine.out.len() + 1;
-                sink(Item::Record(&self.engine.out));
+                self.emit_record(sink);
                 Ok(Step::Go(e))
             }
             Err(f) => {
