@@ -236,12 +236,19 @@ pub fn transform_log_text(input: &str, opts: &JsValue) -> Result<String, JsValue
     log_impl(input.as_bytes(), opts)
 }
 
-fn ndjson_impl(input: &[u8], opts: &JsValue) -> Result<Vec<u8>, JsValue> {
+/// `ascii`: the lines as ASCII text (non-ASCII characters as `\u` escapes), each line escaped as
+/// it is written (the few that need it), not the whole output copied once more at the end.
+fn ndjson_impl(input: &[u8], opts: &JsValue, ascii: bool) -> Result<Vec<u8>, JsValue> {
     let o = options(opts).map_err(to_js)?;
     let mut sp = crate::Splitter::new(o).map_err(to_js)?;
     let mut out = Vec::with_capacity(input.len() * 2);
     let mut sink = |item: Item<'_>| {
-        out.extend_from_slice(item.json());
+        let json = item.json();
+        if ascii && !json.is_ascii() {
+            out.extend_from_slice(&crate::to_ascii(json.to_vec()));
+        } else {
+            out.extend_from_slice(json);
+        }
         out.push(b'\n');
     };
     match sp.push(input, &mut sink).and_then(|_| sp.finish(&mut sink)) {
@@ -251,22 +258,64 @@ fn ndjson_impl(input: &[u8], opts: &JsValue) -> Result<Vec<u8>, JsValue> {
     }
 }
 
-/// A whole log → NDJSON as text.
-#[wasm_bindgen(js_name = ndjsonText)]
-pub fn ndjson_text(input: &[u8], opts: &JsValue) -> Result<String, JsValue> {
-    ndjson_impl(input, opts).map(ascii_text)
+/// A whole log crosses in place: the shim writes it straight into wasm memory (`logInput`) and
+/// reads the NDJSON straight out of it (`ndjsonInPlace`, `logOutput`): no copy through a JS
+/// buffer, and for a string out no TextDecoder (the text is ASCII, so the shim reads it as
+/// Latin-1, a plain copy into a one-byte string). `logRelease` empties both buffers, so a
+/// long-lived instance keeps no log's worth of memory between calls.
+struct InPlace {
+    input: Vec<u8>,
+    output: Vec<u8>,
 }
 
-/// A whole log given as text → NDJSON as text.
-#[wasm_bindgen(js_name = ndjsonTextFromText)]
-pub fn ndjson_text_from_text(input: &str, opts: &JsValue) -> Result<String, JsValue> {
-    ndjson_impl(input.as_bytes(), opts).map(ascii_text)
+std::thread_local! {
+    static IN_PLACE: core::cell::RefCell<InPlace> =
+        const { core::cell::RefCell::new(InPlace { input: Vec::new(), output: Vec::new() }) };
 }
 
-/// A whole log → NDJSON as UTF-8 bytes.
-#[wasm_bindgen(js_name = ndjsonBytes)]
-pub fn ndjson_bytes(input: &[u8], opts: &JsValue) -> Result<Vec<u8>, JsValue> {
-    ndjson_impl(input, opts)
+/// Sizes the input buffer to `len` bytes (keeping what it holds: the shim grows it when a text
+/// turns out longer in UTF-8 than first reserved) and returns where it starts in wasm memory.
+#[wasm_bindgen(js_name = logInput)]
+pub fn log_input(len: usize) -> usize {
+    IN_PLACE.with_borrow_mut(|b| {
+        b.output = Vec::new();
+        b.input.resize(len, 0);
+        b.input.as_ptr() as usize
+    })
+}
+
+/// The first `len` bytes of the input buffer (a whole log) → NDJSON kept in the output buffer
+/// (`ascii`: as ASCII text, for a string); returns its length (`logOutput` says where it starts).
+#[wasm_bindgen(js_name = ndjsonInPlace)]
+pub fn ndjson_in_place(len: usize, opts: &JsValue, ascii: bool) -> Result<usize, JsValue> {
+    let mut input = IN_PLACE.with_borrow_mut(|b| core::mem::take(&mut b.input));
+    input.truncate(len);
+    let r = ndjson_impl(&input, opts, ascii);
+    IN_PLACE.with_borrow_mut(|b| {
+        b.input = input;
+        let out = r?;
+        let n = out.len();
+        b.output = out;
+        Ok(n)
+    })
+}
+
+/// Where the output of the last `ndjsonInPlace` starts in wasm memory.
+#[wasm_bindgen(js_name = logOutput)]
+pub fn log_output() -> usize {
+    IN_PLACE.with_borrow(|b| b.output.as_ptr() as usize)
+}
+
+/// Frees both buffers.
+#[wasm_bindgen(js_name = logRelease)]
+pub fn log_release() {
+    IN_PLACE.with_borrow_mut(|b| *b = InPlace { input: Vec::new(), output: Vec::new() });
+}
+
+/// The instance's memory, for the shim's reads and writes of the buffers above.
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 /// Flat JSON object text → nested JSON text.
