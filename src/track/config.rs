@@ -75,8 +75,7 @@ fn walk(b: &[u8], i: usize, path: &mut Vec<u8>, depth: usize, out: &mut Vec<u8>)
             }
             j += 1;
         } else {
-            let mut n = [0u8; 20];
-            path.extend_from_slice(digits(index, &mut n));
+            json::write_int(path, index as i64);
             index += 1;
         }
         j = walk(b, j, path, depth + 1, out);
@@ -100,18 +99,6 @@ fn leaf(path: &[u8], v: &[u8], out: &mut Vec<u8>) {
 fn push_part(path: &mut Vec<u8>, len: usize) {
     if len > 0 {
         path.push(b'.');
-    }
-}
-
-fn digits(mut i: usize, buf: &mut [u8; 20]) -> &[u8] {
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (i % 10) as u8;
-        i /= 10;
-        if i == 0 {
-            return &buf[at..];
-        }
     }
 }
 
@@ -325,7 +312,15 @@ pub(crate) fn diff<'t>(old: &'t str, new: &'t str) -> (Vec<Diff>, Option<(Vec<(&
             }
         }
     } else {
-        let (eo, en) = (entries(old), entries(new));
+        // Every line: the shared head and tail read once for both.
+        let (h, t) = (entries(&old[..head]), entries(&old[old.len() - tail..]));
+        let all = |m: &[(&'t str, &'t str)]| {
+            let mut v = h.clone();
+            v.extend_from_slice(m);
+            v.extend_from_slice(&t);
+            v
+        };
+        let (eo, en) = (all(&mo), all(&mn));
         merge(&sorted(&eo), &sorted(&en), &mut out);
         full = Some((eo, en));
     }
@@ -545,7 +540,18 @@ mod tests {
             /// The same changes, in the same order, as the sort-and-merge diff.
             #[test]
             fn diff_same_as_reference(old in text(), new in text(), edit in 0usize..12) {
-                prop_assert_eq!(diff(&old, &new).0, diff_reference(&old, &new));
+                let (got, lines) = diff(&old, &new);
+                prop_assert_eq!(got, diff_reference(&old, &new));
+                if let Some((o, n)) = lines {
+                    prop_assert_eq!((o, n), (entries(&old), entries(&new)));
+                }
+                // A last line without its newline (flatten always writes one).
+                let (o2, n2) = (alloc::format!("{old}a\t{edit}"), alloc::format!("{new}a\t1"));
+                let (got, lines) = diff(&o2, &n2);
+                prop_assert_eq!(got, diff_reference(&o2, &n2));
+                if let Some((o, n)) = lines {
+                    prop_assert_eq!((o, n), (entries(&o2), entries(&n2)));
+                }
                 // A small edit of one line: the shared head and tail are long.
                 let mut lines: Vec<&str> = old.split_inclusive('\n').collect();
                 let changed = alloc::format!("a.b\t{edit}\n");
