@@ -117,6 +117,7 @@ pub(crate) fn check_utf8(b: &[u8]) -> Result<(), usize> {
 
 /// A length `k` such that `b[..k]` is all ASCII (not always the longest: whole blocks only).
 #[inline]
+#[cfg_attr(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))), allow(unused_variables))]
 fn ascii_prefix(b: &[u8]) -> usize {
     #[allow(unused_mut)]
     let mut j = 0;

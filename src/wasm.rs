@@ -236,17 +236,32 @@ pub fn transform_log_text(input: &str, opts: &JsValue) -> Result<String, JsValue
     log_impl(input.as_bytes(), opts)
 }
 
-/// `ascii`: the lines as ASCII text (non-ASCII characters as `\u` escapes).
+/// `ascii`: the lines as ASCII text (non-ASCII characters as `\u` escapes), each line escaped as
+/// it is written (the few that need it), not the whole output copied once more at the end.
+/// Bytes out (`ascii` false): the engine writes the lines straight into the output.
 fn ndjson_impl(input: &[u8], opts: &JsValue, ascii: bool) -> Result<Vec<u8>, JsValue> {
     let o = options(opts).map_err(to_js)?;
     let mut sp = crate::Splitter::new(o).map_err(to_js)?;
-    // The engine writes the lines straight into the output (no copy of each record); for text,
-    // a log with non-ASCII characters (rare) is escaped in one more pass.
-    let ascii_of = |out: Vec<u8>| if ascii && !out.is_ascii() { crate::to_ascii(out) } else { out };
-    match sp.ndjson_direct(input, input.len() * 2) {
-        (out, Ok(_)) => Ok(ascii_of(out)),
-        // `strict`: the lines read before the bad record go with the error.
-        (out, Err(e)) => Err(to_js_with(e, ascii_of(out))),
+    if !ascii {
+        return match sp.ndjson_direct(input, input.len() * 2) {
+            (out, Ok(_)) => Ok(out),
+            // `strict`: the lines read before the bad record go with the error.
+            (out, Err(e)) => Err(to_js_with(e, out)),
+        };
+    }
+    let mut out = Vec::with_capacity(input.len() * 2);
+    let mut sink = |item: Item<'_>| {
+        let json = item.json();
+        if !json.is_ascii() {
+            out.extend_from_slice(&crate::to_ascii(json.to_vec()));
+        } else {
+            out.extend_from_slice(json);
+        }
+        out.push(b'\n');
+    };
+    match sp.push(input, &mut sink).and_then(|_| sp.finish(&mut sink)) {
+        Ok(_) => Ok(out),
+        Err(e) => Err(to_js_with(e, out)),
     }
 }
 

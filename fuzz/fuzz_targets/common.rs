@@ -29,6 +29,11 @@ pub fn options(a: u8, b: u8) -> Options {
         max_decompressed_bytes: if b & 8 != 0 { 4096 } else { 1 << 30 },
         strict: b & 16 != 0,
         salvage: b & 32 != 0,
+        // Change tracking keeps state between records: on and off, with a small cap.
+        track: b & 64 != 0,
+        track_max_resources: 4,
+        // The rest (digests, geoip, rules, ...) as a user gets them by default.
+        ..Options::default()
     }
 }
 

@@ -58,12 +58,6 @@ impl<'o> ObjWriter<'o> {
         self.out.extend_from_slice(if v { b"true" } else { b"false" });
     }
 
-    pub(crate) fn opt_bool(&mut self, key: &'static str, v: Option<bool>) {
-        if let Some(v) = v {
-            self.bool(key, v);
-        }
-    }
-
     pub(crate) fn str_array<S: AsRef<str>>(&mut self, key: &'static str, items: impl IntoIterator<Item = S>) {
         self.key(key);
         json::write_str_array(self.out, items);
