@@ -2,7 +2,6 @@
 use super::*;
 use crate::Options;
 use alloc::string::String;
-use alloc::vec;
 
 fn encode_all(t: &mut KeyTokens, text: &[u8]) -> (Vec<u8>, Vec<u8>) {
     let (mut out, mut enr) = (Vec::new(), Vec::new());
@@ -13,23 +12,7 @@ fn encode_all(t: &mut KeyTokens, text: &[u8]) -> (Vec<u8>, Vec<u8>) {
 /// Every output line of the core, for every fixture of the repository and every sample of
 /// ../shared (when there): with and without enrichment, flat profile.
 fn core_outputs() -> Vec<Vec<u8>> {
-    let mut files = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
-    let shared = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples"));
-    if shared.exists() {
-        stack.push(shared);
-    }
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.metadata().map(|m| m.len() < 8 << 20).unwrap_or(false) {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
+    let files = crate::test_util::sample_files(8 << 20, true);
     let mut outs = Vec::new();
     for opts in [r#"{"salvage":true}"#, r#"{"enrich":false}"#] {
         let o = Options::from_json(opts).unwrap();

@@ -981,23 +981,7 @@ mod direct_tests {
     /// sample (bad records, salvage, digests, gzip, nested units, every profile).
     #[test]
     fn direct_output_equals_the_sink() {
-        let mut files = Vec::new();
-        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
-        let shared = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples"));
-        if shared.exists() {
-            stack.push(shared);
-        }
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).unwrap().flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if p.metadata().map(|m| m.len() < 4 << 20).unwrap_or(false) {
-                    files.push(p);
-                }
-            }
-        }
-        files.sort();
+        let files = crate::test_util::sample_files(4 << 20, true);
         assert!(files.len() > 50, "{} files", files.len());
         let sets = [
             r#"{}"#,
@@ -1040,19 +1024,7 @@ mod direct_tests {
     /// that end early, resynchronisation, salvage), from a fixed pseudo-random sequence.
     #[test]
     fn direct_output_equals_the_sink_on_damage() {
-        let mut files = Vec::new();
-        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).unwrap().flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if p.metadata().map(|m| m.len() < 64 << 10).unwrap_or(false) {
-                    files.push(p);
-                }
-            }
-        }
-        files.sort();
+        let files = crate::test_util::sample_files(64 << 10, false);
         assert!(files.len() > 20, "{} files", files.len());
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = |n: usize| {
