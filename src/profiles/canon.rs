@@ -47,7 +47,9 @@ struct Member {
     head: u64,
 }
 
-fn head8(k: &[u8]) -> u64 {
+/// A key's first eight bytes as one integer, zero-padded: comparing two of them orders keys as
+/// their bytes do, up to the eighth (shared with OCSF's `unmapped`).
+pub(super) fn head8(k: &[u8]) -> u64 {
     let mut h = [0u8; 8];
     let n = k.len().min(8);
     h[..n].copy_from_slice(&k[..n]);

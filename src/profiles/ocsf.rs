@@ -900,13 +900,6 @@ struct Member<'r> {
     child: Node,
 }
 
-fn head8(k: &[u8]) -> u64 {
-    let mut h = [0u8; 8];
-    let n = k.len().min(8);
-    h[..n].copy_from_slice(&k[..n]);
-    u64::from_be_bytes(h)
-}
-
 /// `write_unmapped`'s object written directly (the same text the document would make of its
 /// leaves: members in the order of their keys, objects only around a member): one item in the
 /// document instead of one per member (those leaves were ~30 % of the ocsf profile). True when
@@ -962,7 +955,7 @@ fn render_unmapped<'r>(out: &mut Vec<u8>, stack: &mut Vec<Member<'r>>, fields: &
             continue;
         }
         let descend = child != Node::None && d < 8 && value.first() == Some(&b'{') && crate::fields::under(child) & mask != 0;
-        stack.push(Member { head: head8(key), key, value, child: if descend { child } else { Node::None } });
+        stack.push(Member { head: canon::head8(key), key, value, child: if descend { child } else { Node::None } });
     }
     let members = &mut stack[base..];
     let order = |a: &Member<'_>, b: &Member<'_>| a.head.cmp(&b.head).then_with(|| a.key.cmp(b.key));
