@@ -889,7 +889,7 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
         return;
     }
     out.push(b'"');
-    write_str_content(out, s);
+    write_escaped(out, s);
     out.push(b'"');
 }
 
@@ -944,13 +944,18 @@ pub(crate) fn put(out: &mut Vec<u8>, s: &[u8]) {
 /// Appends escaped string content (no quotes) for UTF-8 bytes. Runs of plain bytes are found
 /// eight at a time and copied whole.
 pub(crate) fn write_str_content(out: &mut Vec<u8>, s: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     // Most strings written (enrichment's values) are short and need no escape: checked a word at
-    // a time with no byte loop, then copied whole. The byte loop below handles the rest.
+    // a time with no byte loop, then copied whole. `write_escaped` handles the rest.
     if !needs_escape(s) {
         out.extend_from_slice(s);
         return;
     }
+    write_escaped(out, s);
+}
+
+/// The escaping loop of [`write_str_content`], for a text known to need it.
+fn write_escaped(out: &mut Vec<u8>, s: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut i = 0;
     loop {
         let j = find_stop(s, i);
@@ -1005,18 +1010,23 @@ fn next_non_ascii(b: &[u8], mut i: usize) -> usize {
 
 pub(crate) fn to_ascii(text: Vec<u8>) -> Vec<u8> {
     // The first non-ASCII byte; most outputs have none and are returned as they are.
-    let first = next_non_ascii(&text, 0);
-    if first == text.len() {
+    if next_non_ascii(&text, 0) == text.len() {
         return text;
     }
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = Vec::with_capacity(text.len() + text.len() / 16);
-    out.extend_from_slice(&text[..first]);
-    let mut i = first;
+    extend_ascii(&mut out, &text);
+    out
+}
+
+/// Appends `text` to `out` as [`to_ascii`] rewrites it (for a caller that builds one output from
+/// many texts, with no copy of each).
+pub(crate) fn extend_ascii(out: &mut Vec<u8>, text: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut i = 0;
     let mut units = [0u16; 2];
     while i < text.len() {
         // Copy the ASCII run whole, then escape one character.
-        let run = next_non_ascii(&text, i) - i;
+        let run = next_non_ascii(text, i) - i;
         out.extend_from_slice(&text[i..i + run]);
         i += run;
         if i >= text.len() {
@@ -1039,7 +1049,6 @@ pub(crate) fn to_ascii(text: Vec<u8>) -> Vec<u8> {
         }
         i += used;
     }
-    out
 }
 
 /// Appends raw JSON text (already valid) as the content of a JSON string: a compact copy with
@@ -1335,6 +1344,10 @@ mod tests {
                 .map(|c| if c.is_ascii() { String::from(c) } else { c.encode_utf16(&mut [0; 2]).iter().map(|u| alloc::format!("\\u{u:04x}")).collect() })
                 .collect();
             assert_eq!(core::str::from_utf8(&to_ascii(s.clone().into_bytes())).unwrap(), want, "{s}");
+            // Appended after what a buffer holds, as the wasm's text route builds its output.
+            let mut out = b"{}\n".to_vec();
+            extend_ascii(&mut out, s.as_bytes());
+            assert_eq!(core::str::from_utf8(&out).unwrap(), alloc::format!("{{}}\n{want}"), "{s}");
         }
     }
 

@@ -251,12 +251,7 @@ fn ndjson_impl(input: &[u8], opts: &JsValue, ascii: bool) -> Result<Vec<u8>, JsV
     }
     let mut out = Vec::with_capacity(input.len() * 2);
     let mut sink = |item: Item<'_>| {
-        let json = item.json();
-        if !json.is_ascii() {
-            out.extend_from_slice(&crate::to_ascii(json.to_vec()));
-        } else {
-            out.extend_from_slice(json);
-        }
+        crate::json::extend_ascii(&mut out, item.json());
         out.push(b'\n');
     };
     match sp.push(input, &mut sink).and_then(|_| sp.finish(&mut sink)) {
