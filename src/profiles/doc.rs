@@ -328,8 +328,8 @@ impl Doc {
         self.end();
     }
 
-    /// Closes the value `begin` opened.
-    #[inline]
+    /// Closes the value `begin` opened (out of line: `put_with` has a copy per writer).
+    #[inline(never)]
     fn end(&mut self) {
         let end = self.vals.len() as u32;
         match self.open {
@@ -503,7 +503,7 @@ impl Doc {
                         if order(dy) >= key {
                             break;
                         }
-                        w.leaf(out, self.path_of(dy), self.value_of(dy.val), NONE);
+                        w.leaf_slow(out, self.path_of(dy), self.value_of(dy.val), NONE);
                         d += 1;
                     }
                 }
@@ -512,7 +512,7 @@ impl Doc {
         }
         for &di in dynamic.get(d..).unwrap_or(&[]) {
             let dy = &items[di as usize];
-            w.leaf(out, self.path_of(dy), self.value_of(dy.val), NONE);
+            w.leaf_slow(out, self.path_of(dy), self.value_of(dy.val), NONE);
         }
         let open = if w.stops_valid { w.stops.len() } else { w.last.iter().filter(|&&c| c == 0).count() };
         for _ in 0..open {
@@ -563,8 +563,8 @@ impl<'p, 'm> Writer<'p, 'm> {
                     if a == BLOCKED {
                         return;
                     }
-                    json::put(out, self.move_bytes.get(a as usize..b as usize).unwrap_or(&[]));
-                    json::put(out, value);
+                    out.extend_from_slice(self.move_bytes.get(a as usize..b as usize).unwrap_or(&[]));
+                    out.extend_from_slice(value);
                     self.last = path;
                     self.last_id = id;
                     self.stops_valid = false;
@@ -586,8 +586,8 @@ impl<'p, 'm> Writer<'p, 'm> {
                     if a == BLOCKED {
                         return;
                     }
-                    json::put(out, self.move_bytes.get(a as usize..b as usize).unwrap_or(&[]));
-                    json::put(out, value);
+                    out.extend_from_slice(self.move_bytes.get(a as usize..b as usize).unwrap_or(&[]));
+                    out.extend_from_slice(value);
                     self.last = path;
                     self.last_id = id;
                     self.stops_valid = false;

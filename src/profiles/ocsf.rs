@@ -493,7 +493,7 @@ fn write_auth_protocol(doc: &mut Doc, fields: &Fields<'_>) {
 /// not objects, they stay in `unmapped`. `api.request` requires its `uid` (requestID), so the
 /// request payload goes there only beside one.
 fn write_payloads(doc: &mut Doc, fields: &Fields<'_>, consumed: &mut Consumed) {
-    let fits = |raw: &[u8]| raw.first() == Some(&b'{') && raw.len() < rows::FLATTENED_MAX_BYTES && canon::depth_at_most(raw, rows::FLATTENED_MAX_DEPTH);
+    let fits = |raw: &[u8]| raw.first() == Some(&b'{') && raw.len() < rows::FLATTENED_MAX_BYTES && canon::depth(raw) <= rows::FLATTENED_MAX_DEPTH;
     if doc.has("api.request.uid") {
         if let Some(raw) = fields.raw(F::RequestParameters).filter(|r| fits(r)) {
             doc.raw("api.request.data", raw);
