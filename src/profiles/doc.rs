@@ -26,6 +26,7 @@ pub(crate) enum Part<'p> {
     Key(&'p str),
 }
 
+/// A leaf at a dynamic path (not one `&'static str`).
 #[derive(Clone, Copy)]
 struct Item {
     /// The path's first sixteen bytes, big-endian (zero-padded): most comparisons end on this
@@ -33,9 +34,6 @@ struct Item {
     head: u128,
     /// Insertion order, so that among equal paths the first added stays first (and wins).
     n: u32,
-    /// The id of the path in `Statics` when it is one `&'static str` (`path` then ranges over
-    /// `Statics::bytes`), else `NONE` (`path` ranges over `Doc::paths`).
-    stat: u32,
     path: (u32, u32),
     val: (u32, u32),
 }
@@ -43,10 +41,12 @@ struct Item {
 const NONE: u32 = u32::MAX;
 
 /// Paths given as one `&'static str` (`Part::Dotted` alone: nearly every leaf the profiles
-/// write), stored once for the whole run and ranked among themselves: `finish` places them by
-/// rank instead of sorting them with the rest (a sort of every leaf was ~25 % of the nested
-/// profiles). A static string's address names its text for the whole run, so the table is keyed
-/// by address and length. Kept from record to record with the buffers (`SPARE`).
+/// write), stored once for the whole run and kept in path order (`by_rank`): a document holds
+/// its leaves at these paths in a slot per rank, so `finish` walks them in order with no sort
+/// and no per-leaf item (a sort of every leaf was ~25 % of the nested profiles, the items and
+/// the walk over every known path ~15 %). A static string's address names its text for the whole
+/// run, so the table is keyed by address and length. Kept from record to record with the
+/// buffers (`SPARE`).
 #[derive(Default)]
 struct Statics {
     /// Open addressing: (address, length, id + 1), 0 for an empty slot.
@@ -55,11 +55,9 @@ struct Statics {
     /// By id: the stored form (a range of `bytes`) and its head.
     ranges: Vec<(u32, u32)>,
     heads: Vec<u128>,
-    /// By id: the rank of the stored form among all of them; valid unless `dirty`.
+    /// By id: the rank of the stored form among all of them; by rank: the id.
     rank: Vec<u32>,
-    dirty: bool,
-    /// By rank: the first item at that path in the document being finished, or `NONE`.
-    slot: Vec<u32>,
+    by_rank: Vec<u32>,
     /// What `finish` writes between two static leaves (closing braces, comma, keys, opening
     /// braces), by (previous id or `START`, id), direct-mapped: a stream of records repeats the
     /// same few sequences of paths, and a hit is one copy instead of a walk over both paths.
@@ -124,7 +122,6 @@ impl Statics {
             None => {
                 self.ranges.push((at as u32, self.bytes.len() as u32));
                 self.heads.push(head(&self.bytes[at..]));
-                self.dirty = true;
                 (self.ranges.len() - 1) as u32
             }
         };
@@ -132,36 +129,66 @@ impl Statics {
         id
     }
 
-    fn rerank(&mut self) {
-        let mut by_rank: Vec<u32> = (0..self.ranges.len() as u32).collect();
-        let (bytes, ranges) = (&self.bytes, &self.ranges);
-        let of = |id: u32| ranges.get(id as usize).and_then(|r| bytes.get(r.0 as usize..r.1 as usize)).unwrap_or(&[]);
-        crate::sort::sort_by(&mut by_rank, |&a, &b| of(a).cmp(of(b)).then(a.cmp(&b)));
-        self.rank.clear();
-        self.rank.resize(self.ranges.len(), 0);
-        for (r, &id) in by_rank.iter().enumerate() {
-            self.rank[id as usize] = r as u32;
-        }
-        self.slot.clear();
-        self.slot.resize(self.ranges.len(), NONE);
-        self.dirty = false;
+    fn path(&self, id: u32) -> &[u8] {
+        self.ranges.get(id as usize).and_then(|r| self.bytes.get(r.0 as usize..r.1 as usize)).unwrap_or(&[])
     }
 }
 
-#[derive(Default)]
+/// A document's leaf at a static path (by rank): its value and insertion order.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    val: (u32, u32),
+    n: u32,
+}
+
+/// Where the value being written by `put_with` goes.
+#[derive(Clone, Copy)]
+enum Open {
+    /// To the static slot of this rank.
+    Static(u32),
+    /// To the last dynamic item.
+    Dynamic,
+    /// Nowhere: an earlier leaf holds the same static path (the first wins); the value written
+    /// from this position of `vals` is dropped.
+    Dropped(u32),
+}
+
 pub(crate) struct Doc {
     paths: Vec<u8>,
     vals: Vec<u8>,
+    /// Leaves at dynamic paths.
     items: Vec<Item>,
     statics: Statics,
+    /// By rank of a static path: the leaf there, valid where its bit in `bits` is set.
+    slots: Vec<Slot>,
+    bits: Vec<u64>,
+    open: Open,
+    /// Leaves added so far (the next one's insertion order).
+    n: u32,
     /// `finish`'s list of the items with dynamic paths, and its `Writer`'s stack (kept for
     /// their capacity).
     dynamic: Vec<u32>,
     stops: Vec<usize>,
-    /// Bit per static id: a leaf was added at that path (for `has`); and how many leaves have
-    /// dynamic paths.
-    present: Vec<u64>,
-    n_dynamic: usize,
+    /// A buffer for a profile's own use between records (`take_scratch`).
+    scratch: Vec<u8>,
+}
+
+impl Default for Doc {
+    fn default() -> Doc {
+        Doc {
+            paths: Vec::new(),
+            vals: Vec::new(),
+            items: Vec::new(),
+            statics: Statics::default(),
+            slots: Vec::new(),
+            bits: Vec::new(),
+            open: Open::Dynamic,
+            n: 0,
+            dynamic: Vec::new(),
+            stops: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
 }
 
 std::thread_local! {
@@ -209,12 +236,68 @@ impl Doc {
         d.paths.clear();
         d.vals.clear();
         d.items.clear();
-        d.present.clear();
-        d.n_dynamic = 0;
+        d.n = 0;
         if d.statics.ranges.len() > MAX_STATICS {
             d.statics = Statics::default();
+            d.slots.clear();
+            d.bits.clear();
         }
+        d.bits.iter_mut().for_each(|w| *w = 0);
         d
+    }
+
+    /// `Statics::intern`, placing a path seen for the first time among the ranks.
+    #[inline]
+    fn intern(&mut self, s: &'static str) -> u32 {
+        let known = self.statics.ranges.len();
+        let id = self.statics.intern(s);
+        if self.statics.ranges.len() != known {
+            self.place(id);
+        }
+        id
+    }
+
+    /// Gives a new static id its rank; the slots of this document at higher ranks move up one.
+    #[inline(never)]
+    fn place(&mut self, id: u32) {
+        let st = &mut self.statics;
+        let p = st.by_rank.partition_point(|&o| st.path(o) < st.path(id));
+        st.by_rank.insert(p, id);
+        st.rank.resize(st.ranges.len(), 0);
+        for (r, &i) in st.by_rank.iter().enumerate() {
+            st.rank[i as usize] = r as u32;
+        }
+        let n = st.by_rank.len();
+        self.slots.insert(p, Slot::default());
+        self.bits.resize(n.div_ceil(64), 0);
+        for r in (p + 1..n).rev() {
+            let below = self.bits[(r - 1) / 64] >> ((r - 1) % 64) & 1;
+            self.bits[r / 64] = self.bits[r / 64] & !(1 << (r % 64)) | below << (r % 64);
+        }
+        self.bits[p / 64] &= !(1 << (p % 64));
+        if let Open::Static(r) = &mut self.open {
+            if *r as usize >= p {
+                *r += 1;
+            }
+        }
+    }
+
+    /// A buffer kept with the document's between records (give it back with `give_scratch`).
+    pub(crate) fn take_scratch(&mut self) -> Vec<u8> {
+        core::mem::take(&mut self.scratch)
+    }
+
+    pub(crate) fn give_scratch(&mut self, mut b: Vec<u8>) {
+        if b.capacity() <= 1 << 16 {
+            b.clear();
+            self.scratch = b;
+        }
+    }
+
+    /// The bit of static rank `r`: (word, mask).
+    #[inline]
+    fn bit(r: u32) -> (usize, u64) {
+        (r as usize / 64, 1 << (r % 64))
     }
 
     fn push_path(&mut self, parts: &[Part<'_>]) -> (u32, u32) {
@@ -224,7 +307,7 @@ impl Doc {
                 self.paths.push(0);
             }
             match part {
-                Part::Dotted(s) => match self.statics.intern(s) {
+                Part::Dotted(s) => match self.intern(s) {
                     NONE => push_dotted(&mut self.paths, s),
                     id => {
                         let (a, b) = self.statics.ranges[id as usize];
@@ -242,60 +325,76 @@ impl Doc {
     pub(crate) fn put_with(&mut self, parts: &[Part<'_>], write: impl FnOnce(&mut Vec<u8>)) {
         self.begin(parts);
         write(&mut self.vals);
+        self.end();
+    }
+
+    /// Closes the value `begin` opened (out of line: `put_with` has a copy per writer).
+    #[inline(never)]
+    fn end(&mut self) {
         let end = self.vals.len() as u32;
-        if let Some(it) = self.items.last_mut() {
-            it.val.1 = end;
+        match self.open {
+            Open::Static(r) => {
+                if let Some(s) = self.slots.get_mut(r as usize) {
+                    s.val.1 = end;
+                }
+            }
+            Open::Dynamic => {
+                if let Some(it) = self.items.last_mut() {
+                    it.val.1 = end;
+                }
+            }
+            Open::Dropped(start) => self.vals.truncate(start as usize),
         }
     }
 
     /// `put_with` at a static path for a writer that may decline: when `write` returns false,
     /// the document is as before the call (what it wrote dropped).
     pub(crate) fn put_if(&mut self, path: &'static str, write: impl FnOnce(&mut Vec<u8>) -> bool) -> bool {
-        let (items, vals, dynamic) = (self.items.len(), self.vals.len(), self.n_dynamic);
-        // The presence bit `begin` sets (a static path's), to put back.
-        let w = self.statics.intern(path) as usize / 64;
-        let (words, word) = (self.present.len(), self.present.get(w).copied());
+        let (items, vals, n) = (self.items.len(), self.vals.len(), self.n);
         self.begin(&[Part::Dotted(path)]);
+        let open = self.open;
         if write(&mut self.vals) {
-            let end = self.vals.len() as u32;
-            if let Some(it) = self.items.last_mut() {
-                it.val.1 = end;
-            }
+            self.end();
             return true;
         }
         self.items.truncate(items);
         self.vals.truncate(vals);
-        self.n_dynamic = dynamic;
-        self.present.truncate(words);
-        if let (Some(bits), Some(slot)) = (word, self.present.get_mut(w)) {
-            *slot = bits;
+        self.n = n;
+        if let Open::Static(r) = open {
+            let (w, b) = Doc::bit(r);
+            if let Some(word) = self.bits.get_mut(w) {
+                *word &= !b;
+            }
         }
         false
     }
 
     /// `put_with`'s part that does not depend on the value's writer (one copy in the wasm, not
-    /// one per writer): the leaf's item, its value still empty.
+    /// one per writer): the leaf's slot or item, its value still empty.
     #[inline(never)]
     fn begin(&mut self, parts: &[Part<'_>]) {
-        let stat = match parts {
-            [Part::Dotted(s)] => self.statics.intern(s),
-            _ => NONE,
-        };
-        let (path, head) = if stat == NONE {
-            self.n_dynamic += 1;
-            let path = self.push_path(parts);
-            (path, head(&self.paths[path.0 as usize..path.1 as usize]))
-        } else {
-            let w = stat as usize / 64;
-            if self.present.len() <= w {
-                self.present.resize(w + 1, 0);
-            }
-            self.present[w] |= 1 << (stat % 64);
-            (self.statics.ranges[stat as usize], self.statics.heads[stat as usize])
-        };
         let start = self.vals.len() as u32;
-        let n = self.items.len() as u32;
-        self.items.push(Item { head, n, stat, path, val: (start, start) });
+        let n = self.n;
+        self.n += 1;
+        if let [Part::Dotted(s)] = parts {
+            let id = self.intern(s);
+            if let Some(&r) = self.statics.rank.get(id as usize) {
+                let (w, b) = Doc::bit(r);
+                self.open = Open::Dropped(start);
+                if let (Some(word), Some(slot)) = (self.bits.get_mut(w), self.slots.get_mut(r as usize)) {
+                    if *word & b == 0 {
+                        *word |= b;
+                        *slot = Slot { val: (start, start), n };
+                        self.open = Open::Static(r);
+                    }
+                }
+                return;
+            }
+        }
+        let path = self.push_path(parts);
+        let head = head(&self.paths[path.0 as usize..path.1 as usize]);
+        self.items.push(Item { head, n, path, val: (start, start) });
+        self.open = Open::Dynamic;
     }
 
     /// A raw JSON value (must be valid JSON: a slice of a validated record, or written by us).
@@ -329,11 +428,14 @@ impl Doc {
 
     /// True when a value was already added at exactly this static path.
     pub(crate) fn has(&mut self, path: &'static str) -> bool {
-        let id = self.statics.intern(path);
-        if self.present.get(id as usize / 64).is_some_and(|w| w & (1 << (id % 64)) != 0) {
-            return true;
+        let id = self.intern(path);
+        if let Some(&r) = self.statics.rank.get(id as usize) {
+            let (w, b) = Doc::bit(r);
+            if self.bits.get(w).is_some_and(|word| word & b != 0) {
+                return true;
+            }
         }
-        if self.n_dynamic == 0 {
+        if self.items.is_empty() {
             return false;
         }
         if crate::profiles::plain_key(path) {
@@ -359,69 +461,58 @@ impl Doc {
     }
 
     fn path_of(&self, it: &Item) -> &[u8] {
-        let buf = if it.stat == NONE { &self.paths } else { &self.statics.bytes };
-        buf.get(it.path.0 as usize..it.path.1 as usize).unwrap_or(&[])
-    }
-
-    /// Path order; among equal paths the first added first.
-    fn cmp_items(&self, a: &Item, b: &Item) -> core::cmp::Ordering {
-        a.head.cmp(&b.head).then_with(|| self.path_of(a).cmp(self.path_of(b))).then(a.n.cmp(&b.n))
+        self.paths.get(it.path.0 as usize..it.path.1 as usize).unwrap_or(&[])
     }
 
     /// Writes the document as one JSON object into `out`.
     pub(crate) fn finish(mut self, out: &mut Vec<u8>) {
-        if self.statics.dirty {
-            self.statics.rerank();
-        }
-        // Static paths go to their rank's slot (the first item at a path keeps it: later ones
-        // at the same path would be dropped anyway); the others are sorted among themselves,
-        // then both sequences are merged.
-        let mut slot = core::mem::take(&mut self.statics.slot);
+        // Static leaves are in their ranks' slots, in path order; the dynamic ones are sorted
+        // among themselves (path order; among equal paths the first added first), then both
+        // sequences are merged.
         let mut dynamic = core::mem::take(&mut self.dynamic);
-        dynamic.clear();
-        for (i, it) in self.items.iter().enumerate() {
-            match self.statics.rank.get(it.stat as usize) {
-                Some(&r) => {
-                    if let Some(s) = slot.get_mut(r as usize) {
-                        if *s == NONE {
-                            *s = i as u32;
-                        }
-                    }
-                }
-                None => dynamic.push(i as u32),
-            }
-        }
-        let items = &self.items;
-        crate::sort::sort_by(&mut dynamic, |&a, &b| self.cmp_items(&items[a as usize], &items[b as usize]));
-        out.push(b'{');
         let mut moves = core::mem::take(&mut self.statics.moves);
         let mut move_bytes = core::mem::take(&mut self.statics.move_bytes);
+        let stops = core::mem::take(&mut self.stops);
         if moves.is_empty() || move_bytes.len() > 1 << 18 {
             moves.clear();
             moves.resize(MOVE_SLOTS, (0, 0, 0, 0));
             move_bytes.clear();
         }
-        let mut w = Writer { last: &[], last_id: START, stops: core::mem::take(&mut self.stops), stops_valid: true, any: false, moves: &mut moves, move_bytes: &mut move_bytes };
+        dynamic.clear();
+        dynamic.extend(0..self.items.len() as u32);
+        let items = &self.items;
+        let order = |it: &Item| (it.head, self.path_of(it), it.n);
+        if dynamic.len() > 1 {
+            crate::sort::sort_by(&mut dynamic, |&a, &b| order(&items[a as usize]).cmp(&order(&items[b as usize])));
+        }
+        out.push(b'{');
+        let mut w = Writer { last: &[], last_id: START, stops, stops_valid: true, any: false, moves: &mut moves, move_bytes: &mut move_bytes };
+        let st = &self.statics;
         let mut d = 0;
-        for s in slot.iter_mut() {
-            if *s == NONE {
-                continue;
-            }
-            let st = &items[*s as usize];
-            *s = NONE;
-            while let Some(&di) = dynamic.get(d) {
-                let dy = &items[di as usize];
-                if self.cmp_items(dy, st) != core::cmp::Ordering::Less {
-                    break;
+        for (k, &word) in self.bits.iter().enumerate() {
+            let mut m = word;
+            while m != 0 {
+                let r = k * 64 + m.trailing_zeros() as usize;
+                m &= m - 1;
+                let (Some(&id), Some(slot)) = (st.by_rank.get(r), self.slots.get(r)) else { continue };
+                let path = st.path(id);
+                if d < dynamic.len() {
+                    let key = (st.heads[id as usize], path, slot.n);
+                    while let Some(&di) = dynamic.get(d) {
+                        let dy = &items[di as usize];
+                        if order(dy) >= key {
+                            break;
+                        }
+                        w.leaf_slow(out, self.path_of(dy), self.value_of(dy.val), NONE);
+                        d += 1;
+                    }
                 }
-                w.leaf(out, self.path_of(dy), self.value_of(dy), NONE);
-                d += 1;
+                w.leaf(out, path, self.value_of(slot.val), id);
             }
-            w.leaf(out, self.path_of(st), self.value_of(st), st.stat);
         }
         for &di in dynamic.get(d..).unwrap_or(&[]) {
             let dy = &items[di as usize];
-            w.leaf(out, self.path_of(dy), self.value_of(dy), NONE);
+            w.leaf_slow(out, self.path_of(dy), self.value_of(dy.val), NONE);
         }
         let open = if w.stops_valid { w.stops.len() } else { w.last.iter().filter(|&&c| c == 0).count() };
         for _ in 0..open {
@@ -433,7 +524,6 @@ impl Doc {
         self.stops = stops;
         self.statics.moves = moves;
         self.statics.move_bytes = move_bytes;
-        self.statics.slot = slot;
         self.dynamic = dynamic;
         // Kept for the next record unless a huge record grew them (then they are let go).
         if self.paths.capacity() + self.vals.capacity() <= 1 << 20 {
@@ -441,8 +531,8 @@ impl Doc {
         }
     }
 
-    fn value_of(&self, it: &Item) -> &[u8] {
-        self.vals.get(it.val.0 as usize..it.val.1 as usize).unwrap_or(b"null")
+    fn value_of(&self, val: (u32, u32)) -> &[u8] {
+        self.vals.get(val.0 as usize..val.1 as usize).unwrap_or(b"null")
     }
 }
 
@@ -462,8 +552,32 @@ struct Writer<'p, 'm> {
 
 impl<'p, 'm> Writer<'p, 'm> {
     /// Writes the leaf at `path` (static id `id`, or `NONE`) unless an earlier one blocks it.
-    #[inline]
+    /// A cached move is written here (inlined into `finish`'s loop: the call and its saved
+    /// registers were a fifth of a leaf's cost); the rest is `leaf_slow`.
+    #[inline(always)]
     fn leaf(&mut self, out: &mut Vec<u8>, path: &'p [u8], value: &[u8], id: u32) {
+        if id != NONE && self.last_id != NONE {
+            let slot = ((self.last_id as usize).wrapping_mul(0x9E37_79B1) ^ id as usize) % MOVE_SLOTS;
+            if let Some(&(p, i, a, b)) = self.moves.get(slot) {
+                if p == self.last_id.wrapping_add(1) && i == id + 1 {
+                    if a == BLOCKED {
+                        return;
+                    }
+                    out.extend_from_slice(self.move_bytes.get(a as usize..b as usize).unwrap_or(&[]));
+                    out.extend_from_slice(value);
+                    self.last = path;
+                    self.last_id = id;
+                    self.stops_valid = false;
+                    self.any = true;
+                    return;
+                }
+            }
+        }
+        self.leaf_slow(out, path, value, id);
+    }
+
+    #[inline(never)]
+    fn leaf_slow(&mut self, out: &mut Vec<u8>, path: &'p [u8], value: &[u8], id: u32) {
         let mut record = None;
         if id != NONE && self.last_id != NONE {
             let slot = ((self.last_id as usize).wrapping_mul(0x9E37_79B1) ^ id as usize) % MOVE_SLOTS;

@@ -164,17 +164,33 @@ const fn field_mask(fs: &[F]) -> u128 {
 
 const CONSUMED_MASK: u128 = field_mask(CONSUMED_F);
 
-/// What the mapping consumed in one record: as paths (for `write_unmapped`) and as a bit per
-/// captured field (for `render_unmapped`); each path is the only one in the trie to its field.
+/// What the mapping consumed in one record: as paths (for `write_unmapped`: CONSUMED and the
+/// ones a class adds) and as a bit per captured field (for `render_unmapped`); each path is the
+/// only one in the trie to its field. The added paths in a fixed array: a copy of CONSUMED per
+/// record was an allocation for a list only the fallback reads.
 struct Consumed {
-    paths: Vec<&'static [&'static str]>,
+    extra: [&'static [&'static str]; 8],
+    n: usize,
     mask: u128,
 }
 
 impl Consumed {
+    fn new() -> Consumed {
+        Consumed { extra: [&[]; 8], n: 0, mask: CONSUMED_MASK }
+    }
+
     fn push(&mut self, path: &'static [&'static str], f: F) {
-        self.paths.push(path);
+        // At most seven per class (`write`); a full array keeps the field's bit, and the
+        // path is then only missing from the fallback's list (never reached: see the test).
+        if let Some(slot) = self.extra.get_mut(self.n) {
+            *slot = path;
+            self.n += 1;
+        }
         self.mask |= 1u128 << (f as u32);
+    }
+
+    fn paths(&self) -> Vec<&'static [&'static str]> {
+        CONSUMED.iter().copied().chain(self.extra[..self.n].iter().copied()).collect()
     }
 }
 
@@ -332,7 +348,7 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
         doc.str("status", status);
     }
 
-    let mut consumed = Consumed { paths: CONSUMED.to_vec(), mask: CONSUMED_MASK };
+    let mut consumed = Consumed::new();
     if !matches!(class, Class::Finding { .. }) {
         if write_actor(&mut doc, fields, provider.as_deref()) {
             consumed.push(&["userIdentity", "type"], F::UiType);
@@ -410,7 +426,7 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
         })
     });
     if fell_back {
-        write_unmapped(&mut doc, record, &mut Vec::with_capacity(8), &consumed.paths, 0);
+        write_unmapped(&mut doc, record, &mut Vec::with_capacity(8), &consumed.paths(), 0);
     }
     doc.finish(out);
     Ok(())
@@ -1147,7 +1163,7 @@ mod tests {
             assert!(render_unmapped(&mut Vec::new(), &mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), Node::Root, CONSUMED_MASK, 0).is_err(), "{rec}");
         }
         // Paths a class adds are left out too, at any depth.
-        let mut c = Consumed { paths: CONSUMED.to_vec(), mask: CONSUMED_MASK };
+        let mut c = Consumed::new();
         c.push(&["userIdentity", "type"], F::UiType);
         c.push(&["tlsDetails", "clientProvidedHostHeader"], F::TlsHostHeader);
         c.push(&["resources"], F::Resources);
@@ -1190,16 +1206,16 @@ mod tests {
         assert_eq!(CONSUMED.len(), CONSUMED_F.len());
         let sets = core::iter::once(None).chain(extras.iter().map(Some));
         for extra in sets {
-            let mut c = Consumed { paths: CONSUMED.to_vec(), mask: CONSUMED_MASK };
+            let mut c = Consumed::new();
             if let Some((p, f)) = extra {
                 c.push(p, *f);
             }
             for (p, f) in &paths {
-                let by_path = c.paths.iter().any(|q| q == &&p[..]);
+                let by_path = c.paths().iter().any(|q| q == &&p[..]);
                 let by_field = f.is_some_and(|f| c.mask & (1u128 << (f as u32)) != 0);
                 assert_eq!(by_path, by_field, "{p:?} ({f:?}) with {extra:?}");
             }
-            for q in &c.paths {
+            for q in &c.paths() {
                 assert!(paths.iter().any(|(p, f)| &&p[..] == q && f.is_some()), "{q:?} is no path of the trie");
             }
         }
