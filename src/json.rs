@@ -1018,6 +1018,17 @@ pub(crate) fn to_ascii(text: Vec<u8>) -> Vec<u8> {
     out
 }
 
+/// Rewrites `out[from..]` as [`to_ascii`] does, in place (`out[..from]` is left as it is): one
+/// block scan when it is all ASCII, as nearly every line of a log is.
+#[inline]
+pub(crate) fn make_ascii(out: &mut Vec<u8>, from: usize) {
+    let i = next_non_ascii(out, from + ascii_prefix(&out[from..]));
+    if i < out.len() {
+        let rest = out.split_off(i);
+        extend_ascii(out, &rest);
+    }
+}
+
 /// Appends `text` to `out` as [`to_ascii`] rewrites it (for a caller that builds one output from
 /// many texts, with no copy of each).
 pub(crate) fn extend_ascii(out: &mut Vec<u8>, text: &[u8]) {

@@ -236,27 +236,16 @@ pub fn transform_log_text(input: &str, opts: &JsValue) -> Result<String, JsValue
     log_impl(input.as_bytes(), opts)
 }
 
-/// `ascii`: the lines as ASCII text (non-ASCII characters as `\u` escapes), each line escaped as
-/// it is written (the few that need it), not the whole output copied once more at the end.
-/// Bytes out (`ascii` false): the engine writes the lines straight into the output.
+/// `ascii`: the lines as ASCII text (non-ASCII characters as `\u` escapes). Either way the engine
+/// writes the lines straight into the output; for ASCII each line is checked just after it is
+/// written (the few that need it escaped then), with no copy of every line through a sink.
 fn ndjson_impl(input: &[u8], opts: &JsValue, ascii: bool) -> Result<Vec<u8>, JsValue> {
     let o = options(opts).map_err(to_js)?;
     let mut sp = crate::Splitter::new(o).map_err(to_js)?;
-    if !ascii {
-        return match sp.ndjson_direct(input, input.len() * 2) {
-            (out, Ok(_)) => Ok(out),
-            // `strict`: the lines read before the bad record go with the error.
-            (out, Err(e)) => Err(to_js_with(e, out)),
-        };
-    }
-    let mut out = Vec::with_capacity(input.len() * 2);
-    let mut sink = |item: Item<'_>| {
-        crate::json::extend_ascii(&mut out, item.json());
-        out.push(b'\n');
-    };
-    match sp.push(input, &mut sink).and_then(|_| sp.finish(&mut sink)) {
-        Ok(_) => Ok(out),
-        Err(e) => Err(to_js_with(e, out)),
+    match sp.ndjson_direct(input, input.len() * 2, ascii) {
+        (out, Ok(_)) => Ok(out),
+        // `strict`: the lines read before the bad record go with the error.
+        (out, Err(e)) => Err(to_js_with(e, out)),
     }
 }
 
