@@ -1029,6 +1029,31 @@ pub(crate) fn make_ascii(out: &mut Vec<u8>, from: usize) {
     }
 }
 
+/// Latin-1 bytes (one a character, as Node's `latin1Write` puts a string whose characters are all
+/// below U+0100) → UTF-8: each byte >= 0x80 becomes two. The runs between them are copied whole;
+/// a text with none (ASCII) is returned as it is.
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+pub(crate) fn latin1_to_utf8(b: Vec<u8>) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        let j = next_non_ascii(&b, i + ascii_prefix(&b[i..]));
+        if j == b.len() {
+            if i == 0 {
+                return b;
+            }
+            out.extend_from_slice(&b[i..]);
+            return out;
+        }
+        if i == 0 {
+            out.reserve(b.len() + b.len() / 32 + 16);
+        }
+        out.extend_from_slice(&b[i..j]);
+        out.extend_from_slice(&[0xC0 | (b[j] >> 6), 0x80 | (b[j] & 0x3F)]);
+        i = j + 1;
+    }
+}
+
 /// Appends `text` to `out` as [`to_ascii`] rewrites it (for a caller that builds one output from
 /// many texts, with no copy of each).
 pub(crate) fn extend_ascii(out: &mut Vec<u8>, text: &[u8]) {
@@ -1359,6 +1384,42 @@ mod tests {
             let mut out = b"{}\n".to_vec();
             extend_ascii(&mut out, s.as_bytes());
             assert_eq!(core::str::from_utf8(&out).unwrap(), alloc::format!("{{}}\n{want}"), "{s}");
+        }
+    }
+
+    #[test]
+    fn make_ascii_escapes_only_after_from() {
+        for pos in 0..40 {
+            let line = alloc::format!("{}\u{e9}{}\u{1F600}x", "a".repeat(pos), "b".repeat(pos % 7));
+            let head = "\u{e9}{}\n"; // before `from`: left as it is
+            let mut out = alloc::format!("{head}{line}").into_bytes();
+            make_ascii(&mut out, head.len());
+            assert_eq!(out, [head.as_bytes(), &to_ascii(line.clone().into_bytes())].concat(), "{pos}");
+            let mut plain = alloc::format!("{head}{}", "a".repeat(pos)).into_bytes();
+            let before = plain.clone();
+            make_ascii(&mut plain, head.len());
+            assert_eq!(plain, before);
+        }
+    }
+
+    #[test]
+    fn latin1_to_utf8_at_every_position() {
+        // Every byte value, and a high byte at every offset around the 8- and 32-byte steps.
+        let all: Vec<u8> = (0..=255u8).collect();
+        let want: String = all.iter().map(|&c| char::from(c)).collect();
+        assert_eq!(latin1_to_utf8(all), want.as_bytes());
+        for len in 0..80 {
+            let ascii = vec![b'a'; len];
+            assert_eq!(latin1_to_utf8(ascii.clone()), ascii);
+            for pos in 0..len {
+                for hi in [0x80u8, 0xe9, 0xff] {
+                    let mut t = ascii.clone();
+                    t[pos] = hi;
+                    t[len - 1 - (pos % 3).min(len - 1)] = 0xed;
+                    let want: String = t.iter().map(|&c| char::from(c)).collect();
+                    assert_eq!(latin1_to_utf8(t), want.as_bytes(), "{len} {pos} {hi:#x}");
+                }
+            }
         }
     }
 
