@@ -134,7 +134,7 @@ pub fn transform_log_to_ndjson(input: &[u8], opts: &Options) -> Result<(Vec<u8>,
     // Flat output runs about 1.8x the input (repeated key prefixes): size for it once. The
     // engine writes each line straight into it (no copy of every record from the engine's buffer:
     // that copy, into memory not yet in cache, was ~11 % of this call's time natively).
-    let (out, res) = sp.ndjson_direct(input, input.len() * 2);
+    let (out, res) = sp.ndjson_direct(input, input.len() * 2, false);
     res.map(|summary| (out, summary))
 }
 

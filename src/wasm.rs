@@ -236,27 +236,16 @@ pub fn transform_log_text(input: &str, opts: &JsValue) -> Result<String, JsValue
     log_impl(input.as_bytes(), opts)
 }
 
-/// `ascii`: the lines as ASCII text (non-ASCII characters as `\u` escapes), each line escaped as
-/// it is written (the few that need it), not the whole output copied once more at the end.
-/// Bytes out (`ascii` false): the engine writes the lines straight into the output.
+/// `ascii`: the lines as ASCII text (non-ASCII characters as `\u` escapes). Either way the engine
+/// writes the lines straight into the output; for ASCII each line is checked just after it is
+/// written (the few that need it escaped then), with no copy of every line through a sink.
 fn ndjson_impl(input: &[u8], opts: &JsValue, ascii: bool) -> Result<Vec<u8>, JsValue> {
     let o = options(opts).map_err(to_js)?;
     let mut sp = crate::Splitter::new(o).map_err(to_js)?;
-    if !ascii {
-        return match sp.ndjson_direct(input, input.len() * 2) {
-            (out, Ok(_)) => Ok(out),
-            // `strict`: the lines read before the bad record go with the error.
-            (out, Err(e)) => Err(to_js_with(e, out)),
-        };
-    }
-    let mut out = Vec::with_capacity(input.len() * 2);
-    let mut sink = |item: Item<'_>| {
-        crate::json::extend_ascii(&mut out, item.json());
-        out.push(b'\n');
-    };
-    match sp.push(input, &mut sink).and_then(|_| sp.finish(&mut sink)) {
-        Ok(_) => Ok(out),
-        Err(e) => Err(to_js_with(e, out)),
+    match sp.ndjson_direct(input, input.len() * 2, ascii) {
+        (out, Ok(_)) => Ok(out),
+        // `strict`: the lines read before the bad record go with the error.
+        (out, Err(e)) => Err(to_js_with(e, out)),
     }
 }
 
@@ -275,23 +264,36 @@ std::thread_local! {
         const { core::cell::RefCell::new(InPlace { input: Vec::new(), output: Vec::new() }) };
 }
 
-/// Sizes the input buffer to `len` bytes (keeping what it holds: the shim grows it when a text
-/// turns out longer in UTF-8 than first reserved) and returns where it starts in wasm memory.
+/// Room for `len` bytes of input, of which the first `kept` are what the shim wrote into the room
+/// of the call before (it asks again when a text turns out longer in UTF-8 than first reserved);
+/// returns where it starts in wasm memory. The room is not zeroed: the shim writes every byte of
+/// it that `ndjsonInPlace` then reads.
 #[wasm_bindgen(js_name = logInput)]
-pub fn log_input(len: usize) -> usize {
+pub fn log_input(len: usize, kept: usize) -> usize {
     IN_PLACE.with_borrow_mut(|b| {
         b.output = Vec::new();
-        b.input.resize(len, 0);
+        let kept = kept.min(b.input.capacity());
+        // SAFETY: within capacity; wasm memory holds no uninitialised bytes (the shim wrote these
+        // through the memory's buffer) and every byte is a valid u8.
+        unsafe { b.input.set_len(kept) };
+        b.input.reserve(len.saturating_sub(kept));
         b.input.as_ptr() as usize
     })
 }
 
-/// The first `len` bytes of the input buffer (a whole log) → NDJSON kept in the output buffer
-/// (`ascii`: as ASCII text, for a string); returns its length (`logOutput` says where it starts).
+/// The first `len` bytes of the input room (a whole log, written there by the shim; `latin1`: one
+/// byte a character, a string with none above U+00FF, turned into UTF-8 here) → NDJSON kept in
+/// the output buffer (`ascii`: as ASCII text, for a string); returns its length (`logOutput` says
+/// where it starts).
 #[wasm_bindgen(js_name = ndjsonInPlace)]
-pub fn ndjson_in_place(len: usize, opts: &JsValue, ascii: bool) -> Result<usize, JsValue> {
+pub fn ndjson_in_place(len: usize, opts: &JsValue, ascii: bool, latin1: bool) -> Result<usize, JsValue> {
     let mut input = IN_PLACE.with_borrow_mut(|b| core::mem::take(&mut b.input));
-    input.truncate(len);
+    let len = len.min(input.capacity());
+    // SAFETY: as in `log_input`.
+    unsafe { input.set_len(len) };
+    if latin1 {
+        input = crate::json::latin1_to_utf8(input);
+    }
     let r = ndjson_impl(&input, opts, ascii);
     IN_PLACE.with_borrow_mut(|b| {
         b.input = input;

@@ -239,10 +239,10 @@ fn invalid_utf8_is_an_error_entry() {
 /// A whole log through the in-place route as js/core.mjs drives it (logInput, ndjsonInPlace,
 /// logOutput, logRelease); `ascii`: the text route's output.
 fn ndjson_in_place(input: &[u8], opts: &str, ascii: bool) -> Vec<u8> {
-    let at = wasm::log_input(input.len());
-    // SAFETY: log_input sized its buffer to input.len() bytes starting at `at`.
+    let at = wasm::log_input(input.len(), 0);
+    // SAFETY: log_input made room for input.len() bytes starting at `at`.
     unsafe { core::ptr::copy_nonoverlapping(input.as_ptr(), at as *mut u8, input.len()) };
-    let n = wasm::ndjson_in_place(input.len(), &o(opts), ascii).unwrap();
+    let n = wasm::ndjson_in_place(input.len(), &o(opts), ascii, false).unwrap();
     // SAFETY: the output buffer holds n bytes at log_output() until log_release.
     let out = unsafe { core::slice::from_raw_parts(wasm::log_output() as *const u8, n) }.to_vec();
     wasm::log_release();

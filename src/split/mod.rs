@@ -174,6 +174,9 @@ pub struct Splitter {
     frames: Vec<Frame>,
     /// Items' lines go straight into the engine's buffer ([`Self::direct_output`]).
     direct: bool,
+    /// Direct output as ASCII text ([`Self::ndjson_direct`]): the output up to here is checked
+    /// (and escaped where needed); the rest is checked after each record and at the end.
+    ascii_from: Option<usize>,
 }
 
 /// Every format, in a fixed order (for checkpoints).
@@ -231,6 +234,7 @@ impl Splitter {
             resync_spent: 0,
             frames: Vec::new(),
             direct: false,
+            ascii_from: None,
         })
     }
 
@@ -834,6 +838,13 @@ impl Splitter {
         if self.direct {
             self.engine.out.push(b'\n');
             self.engine.base = self.engine.out.len();
+            if let Some(from) = self.ascii_from {
+                // The line is still in cache: check (and rarely escape) it now, not in a second
+                // pass over the whole output. Error lines and digests since the last record too.
+                json::make_ascii(&mut self.engine.out, from);
+                self.engine.base = self.engine.out.len();
+                self.ascii_from = Some(self.engine.base);
+            }
         }
     }
 
@@ -856,12 +867,16 @@ impl Splitter {
         self.engine.out = buf;
         self.engine.base = 0;
         self.direct = true;
+        self.ascii_from = None;
     }
 
     /// The lines written since [`Self::direct_output`], and back to ordinary output.
     pub(crate) fn take_output(&mut self) -> Vec<u8> {
         let mut out = core::mem::take(&mut self.engine.out);
         out.truncate(self.engine.base);
+        if let Some(from) = self.ascii_from.take() {
+            json::make_ascii(&mut out, from);
+        }
         self.engine.base = 0;
         self.direct = false;
         out
@@ -870,9 +885,12 @@ impl Splitter {
     /// The whole of `input` as NDJSON through direct output ([`Self::direct_output`]), with
     /// room for `reserve` bytes up front: the lines, and the summary or the error that stopped
     /// the read (`strict`), the lines before it kept. `transform_log_to_ndjson` and the wasm's
-    /// whole-log calls.
-    pub(crate) fn ndjson_direct(&mut self, input: &[u8], reserve: usize) -> (Vec<u8>, Result<Summary>) {
+    /// whole-log calls. `ascii`: the lines as [`json::to_ascii`] rewrites them (for a JS string).
+    pub(crate) fn ndjson_direct(&mut self, input: &[u8], reserve: usize, ascii: bool) -> (Vec<u8>, Result<Summary>) {
         self.direct_output(Vec::with_capacity(reserve));
+        if ascii {
+            self.ascii_from = Some(0);
+        }
         let mut sink = |_: Item<'_>| {};
         let res = self.push(input, &mut sink).and_then(|()| self.finish(&mut sink));
         (self.take_output(), res)
@@ -992,7 +1010,7 @@ mod direct_tests {
             r#"{"strict":true}"#,
             r#"{"enrich":false,"maxFields":5}"#,
         ];
-        let (mut lines, mut partial) = (0, 0);
+        let (mut lines, mut partial, mut escaped) = (0, 0, 0);
         for set in sets {
             let o = Options::from_json(set).unwrap();
             for f in &files {
@@ -1002,22 +1020,28 @@ mod direct_tests {
                 match (got, want) {
                     (Ok(g), Ok(w)) => {
                         assert!(g.0 == w.0, "{set} {}: lines differ", f.display());
+                        // As ASCII text (the wasm's string output): each line checked as written.
+                        let (a, res) = Splitter::new(o.clone()).unwrap().ndjson_direct(&input, 0, true);
+                        assert!(res.is_ok() && a == crate::json::to_ascii(w.0.clone()), "{set} {}: ASCII lines differ", f.display());
+                        escaped += usize::from(a != w.0);
                         assert_eq!(g.1, w.1, "{set} {}", f.display());
                         lines += w.0.iter().filter(|&&c| c == b'\n').count();
                     }
                     (Err(g), Err(w)) => {
                         assert_eq!(g.to_string(), w.to_string(), "{set} {}", f.display());
                         // The lines before the error, as the wasm's whole-log calls return them.
-                        let (got, res) = Splitter::new(o.clone()).unwrap().ndjson_direct(&input, 0);
+                        let (got, res) = Splitter::new(o.clone()).unwrap().ndjson_direct(&input, 0, false);
                         let (want, _) = by_sink_partial(&input, &o);
                         assert!(res.is_err() && got == want, "{set} {}: lines before the error differ", f.display());
+                        let (a, res) = Splitter::new(o.clone()).unwrap().ndjson_direct(&input, 0, true);
+                        assert!(res.is_err() && a == crate::json::to_ascii(want.clone()), "{set} {}: ASCII lines before the error differ", f.display());
                         partial += usize::from(!want.is_empty());
                     }
                     (g, w) => panic!("{set} {}: {:?} vs {:?}", f.display(), g.map(|x| x.1), w.map(|x| x.1)),
                 }
             }
         }
-        assert!(lines > 1000 && partial > 0, "{lines} lines, {partial} partial outputs");
+        assert!(lines > 1000 && partial > 0 && escaped > 0, "{lines} lines, {partial} partial outputs, {escaped} escaped");
     }
 
     /// The same on damaged logs: fixtures cut short, with bytes overwritten or removed (records
@@ -1055,9 +1079,11 @@ mod direct_tests {
                     }
                 }
                 for o in &sets {
-                    let (got, gres) = Splitter::new(o.clone()).unwrap().ndjson_direct(&t, 0);
+                    let (got, gres) = Splitter::new(o.clone()).unwrap().ndjson_direct(&t, 0, false);
                     let (want, wres) = by_sink_partial(&t, o);
                     assert!(got == want, "{}: lines differ", f.display());
+                    let (a, _) = Splitter::new(o.clone()).unwrap().ndjson_direct(&t, 0, true);
+                    assert!(a == crate::json::to_ascii(want.clone()), "{}: ASCII lines differ", f.display());
                     assert_eq!(gres.map_err(|e| e.to_string()), wres.map_err(|e| e.to_string()), "{}", f.display());
                 }
             }

@@ -21,6 +21,10 @@ const logs = {
   'mostly non-ASCII': `{"Records":[${Array.from({ length: 50 }, (_, i) => record(i, 'é日本語😀'.repeat(20 + i))).join(',')}]}`,
   // Non-ASCII only at the very end, after the first write's room.
   'non-ASCII at the end': `{"Records":[${Array.from({ length: 50 }, (_, i) => record(i, 'x')).join(',')},${record(99, '日本語'.repeat(200))}]}`,
+  // No character above U+00FF: Node's route writes it one byte a character (latin1Write) and the
+  // wasm makes UTF-8 of it; U+0080 and U+00FF at both ends of the text too.
+  'Latin-1 only': `{"Records":[${Array.from({ length: 50 }, (_, i) => record(i, 'é\u0080x\u00ff'.repeat(i % 7) + 'ñ')).join(',')}]}`
+    .replace(/^{/, '\u00ff {').replace(/}$/, '} \u0080'),
   // A lone surrogate (raw, not JSON's escape of it) is written as U+FFFD, as TextEncoder does.
   'lone surrogate': '{"Records":[{"eventName":"X","name":"a' + String.fromCharCode(0xd800) + 'b"}]}',
   ndjson: `${record(1, 'ü')}\n{"bad":\n${record(2, 'ok')}\n`,
