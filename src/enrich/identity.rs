@@ -71,20 +71,14 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
     let ty = fields.text(F::UiType).or_else(|| infer_type(arn.as_deref(), fields.has(F::UiInvokedBy)).map(Cow::Borrowed));
     let principal = fields.text(F::UiPrincipalId);
     let user_name = fields.text(F::UiUserName);
-    // userName is read once: `user.email` may take it when the name chosen below is not an
-    // address (kept aside: a borrowed text costs no copy).
-    let user_name_kept = user_name.clone();
     let (name, id, role) = match ty.as_deref() {
         Some("Root") => (user_name.or(Some(Cow::Borrowed("root"))), principal, None),
         Some("IAMUser") => (user_name.or_else(|| arn.as_deref().and_then(|a| after(a, ":user/")).map(|u| owned(last_segment(u)))), principal, None),
         Some("AssumedRole") => {
-            // `role/session` after the marker, split at its last `/` (found once for both).
-            let assumed = arn.as_deref().and_then(|a| after(a, ":assumed-role/")).and_then(|r| rsplit_slash(r));
-            // Borrowed from the record when the arn is (no allocation per record).
-            let session = assumed.map(|(_, s)| part_of(&arn, s));
+            let session = arn.as_deref().and_then(|a| after(a, ":assumed-role/")).and_then(|r| r.rsplit_once('/')).map(|(_, s)| owned(s));
             let role = fields
                 .text(F::ScIssuerUserName)
-                .or_else(|| assumed.map(|(r, _)| part_of(&arn, last_segment(r))))
+                .or_else(|| arn.as_deref().and_then(|a| after(a, ":assumed-role/")).and_then(|r| r.rsplit_once('/')).map(|(r, _)| owned(last_segment(r))))
                 .or_else(|| fields.text(F::ScIssuerArn).as_deref().and_then(|a| after(a, ":role/")).map(|r| owned(last_segment(r))));
             // No arn (some service-linked records): the part after ':' of the principalId.
             let session = session.or_else(|| principal.as_deref().and_then(|p| p.split_once(':')).map(|(_, s)| owned(s)).filter(|s| !s.is_empty()));
@@ -108,12 +102,7 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
         // AWSAccount, Unknown and future types: what the record names, nothing guessed.
         _ => (user_name.or_else(|| fields.text(F::UiInvokedBy)), principal, None),
     };
-    facts.user_email = match &name {
-        Some(n) if is_email(n) => name.clone(),
-        // (When the name is userName's own text, it was just found not to be an address.)
-        Some(n) if user_name_kept.as_deref().is_some_and(|u| core::ptr::eq(u, &**n)) => None,
-        _ => user_name_kept.filter(|u| is_email(u)),
-    };
+    facts.user_email = [name.as_ref(), fields.text(F::UiUserName).as_ref()].into_iter().flatten().find(|n| is_email(n)).cloned();
     facts.user_name = name;
     facts.user_id = id;
     facts.role_name = role;
@@ -138,41 +127,17 @@ fn owned<'a>(s: &str) -> Cow<'a, str> {
     Cow::Owned(String::from(s))
 }
 
-/// `part` (a slice of the text `whole` holds) with `whole`'s lifetime when `whole` is borrowed
-/// from the record, else a copy.
-fn part_of<'a>(whole: &Option<Cow<'a, str>>, part: &str) -> Cow<'a, str> {
-    match whole {
-        Some(Cow::Borrowed(w)) => {
-            let at = (part.as_ptr() as usize).wrapping_sub(w.as_ptr() as usize);
-            w.get(at..at.wrapping_add(part.len())).map_or_else(|| owned(part), Cow::Borrowed)
-        }
-        _ => owned(part),
-    }
-}
-
-/// The text after `marker` when it is non-empty. A byte search: `str::split_once` with a string
-/// pattern builds a two-way searcher each call (~1,100 instructions on an ARN, callgrind).
+/// The text after `marker` (a few bytes) when it is non-empty. A byte search: `str::split_once`
+/// with a string pattern builds a two-way searcher each call (~1,100 instructions, callgrind).
 fn after<'s>(s: &'s str, marker: &str) -> Option<&'s str> {
-    let at = find(s.as_bytes(), marker.as_bytes())?;
-    s.get(at + marker.len()..).filter(|r| !r.is_empty())
-}
-
-/// Where `needle` (non-empty, a few bytes) first occurs in `hay`.
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, rest) = needle.split_first()?;
-    let last = hay.len().checked_sub(needle.len())?;
-    (0..=last).find(|&i| hay[i] == first && &hay[i + 1..i + needle.len()] == rest)
-}
-
-/// `s.rsplit_once('/')`, by a byte loop (the char searcher is a call per record).
-fn rsplit_slash(s: &str) -> Option<(&str, &str)> {
-    let at = s.bytes().rposition(|c| c == b'/')?;
-    Some((&s[..at], &s[at + 1..]))
+    let m = marker.as_bytes();
+    let at = s.as_bytes().windows(m.len()).position(|w| w[0] == m[0] && w == m)?;
+    s.get(at + m.len()..).filter(|r| !r.is_empty())
 }
 
 /// IAM names may carry a path (`role/path/to/Name`): the name is the last segment.
 fn last_segment(s: &str) -> &str {
-    rsplit_slash(s).map_or(s, |(_, name)| name)
+    s.rsplit('/').next().unwrap_or(s)
 }
 
 /// The identity type when userIdentity has no `type`.

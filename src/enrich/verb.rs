@@ -241,82 +241,23 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
         facts.read_only = fields.boolean(F::ReadOnly);
         return;
     };
-    // What the call alone decides: worked out by `provider` for this action and provider
-    // (remembered per pair, enrich/call.rs); worked out here when it was not.
-    let s = match facts.call {
-        Some(c) => c.verb,
-        None => statics(action, facts.provider.as_deref()),
-    };
-    let read_only = fields.boolean(F::ReadOnly).or(s.row_read_only);
-    facts.activity_id = s.activity_id;
-    facts.verb = s.verb;
-    let data = is_data_category(fields) || s.data_plane;
-    let (t, c) = categorize(&s, read_only, data);
+    let row = classify(action);
+    let read_only = fields.boolean(F::ReadOnly).or(row.and_then(|r| r.read_only));
+    let mut event_type: &'static [&'static str] = row.map_or(&[], |r| r.event_type);
+    facts.activity_id = row.map_or(OTHER, |r| r.activity_id);
+    if let Some(r) = row {
+        facts.verb = Some(r.verb);
+        if r.read_only == Some(false) && is_tagging(action) {
+            event_type = CHANGE;
+            facts.activity_id = UPDATE;
+        }
+    }
+    let provider = facts.provider.as_deref();
+    let data = is_data_category(fields) || is_data_plane(action, provider);
+    let (t, c) = categorize(action, provider, event_type, read_only, data);
     facts.event_type = t;
     facts.event_category = c;
     facts.read_only = read_only;
-}
-
-/// What the verb enricher decides from the action and the provider alone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Static {
-    /// The verb found in the table, its read-only default, and the type and OCSF activity
-    /// (tagging calls already turned into a change).
-    verb: Option<&'static str>,
-    row_read_only: Option<bool>,
-    event_type: &'static [&'static str],
-    activity_id: u8,
-    /// A data-plane call by its provider and action ([`is_data_plane`]).
-    data_plane: bool,
-    /// A sign-in or credential call of a sign-in provider (or of no provider).
-    auth: bool,
-    /// IAM's own calls, typed by [`iam_type`]: its answer for a record's readOnly of none,
-    /// `false` and `true` (the only record-dependent input).
-    iam: bool,
-    iam_types: [&'static [&'static str]; 3],
-}
-
-impl Default for Static {
-    fn default() -> Static {
-        Static { verb: None, row_read_only: None, event_type: &[], activity_id: OTHER, data_plane: false, auth: false, iam: false, iam_types: [&[]; 3] }
-    }
-}
-
-pub(crate) fn statics(action: &str, provider: Option<&str>) -> Static {
-    let row = classify(action);
-    let mut s = Static {
-        verb: row.map(|r| r.verb),
-        row_read_only: row.and_then(|r| r.read_only),
-        event_type: row.map_or(&[], |r| r.event_type),
-        activity_id: row.map_or(OTHER, |r| r.activity_id),
-        data_plane: is_data_plane(action, provider),
-        auth: provider.map_or(true, |p| AUTH_PROVIDERS.contains(&p)) && (AUTH_ACTIONS.binary_search(&action).is_ok() || action.starts_with("AssumeRole")),
-        iam: provider == Some("iam.amazonaws.com"),
-        iam_types: [&[]; 3],
-    };
-    if row.is_some_and(|r| r.read_only == Some(false)) && is_tagging(action) {
-        s.event_type = CHANGE;
-        s.activity_id = UPDATE;
-    }
-    if s.iam {
-        for read_only in [None, Some(false), Some(true)] {
-            s.iam_types[ro_index(read_only)] = iam_type(action, s.event_type, is_read(read_only, s.event_type), read_only == Some(false));
-        }
-    }
-    s
-}
-
-fn ro_index(read_only: Option<bool>) -> usize {
-    match read_only {
-        None => 0,
-        Some(false) => 1,
-        Some(true) => 2,
-    }
-}
-
-/// The call only reads: the record says so, or its verb's type does.
-fn is_read(read_only: Option<bool>, event_type: &[&str]) -> bool {
-    read_only == Some(true) || event_type == ACCESS || event_type == INFO
 }
 
 /// `eventCategory` is `Data`. The raw value is compared first: without a backslash, the string
@@ -331,14 +272,20 @@ fn is_data_category(fields: &Fields<'_>) -> bool {
 }
 
 /// The one taxonomy (see the `event.type`/`event.category` meanings above).
-fn categorize(s: &Static, read_only: Option<bool>, data: bool) -> (&'static [&'static str], &'static [&'static str]) {
-    if s.auth {
+fn categorize(
+    action: &str,
+    provider: Option<&str>,
+    event_type: &'static [&'static str],
+    read_only: Option<bool>,
+    data: bool,
+) -> (&'static [&'static str], &'static [&'static str]) {
+    let auth_provider = provider.map_or(true, |p| AUTH_PROVIDERS.contains(&p));
+    if auth_provider && (AUTH_ACTIONS.binary_search(&action).is_ok() || action.starts_with("AssumeRole")) {
         return (INFO, CAT_AUTH);
     }
-    let event_type = s.event_type;
-    let read = is_read(read_only, event_type);
-    if s.iam {
-        return (s.iam_types[ro_index(read_only)], CAT_IAM);
+    let read = read_only == Some(true) || event_type == ACCESS || event_type == INFO;
+    if provider == Some("iam.amazonaws.com") {
+        return (iam_type(action, event_type, read, read_only == Some(false)), CAT_IAM);
     }
     if event_type.is_empty() {
         return (&[], &[]);
