@@ -96,6 +96,9 @@ mod tests {
             ("console failure", r#"{"responseElements":{"ConsoleLogin":"Failure"}}"#, (Some("failure"), None::<String>)),
             ("console success", r#"{"responseElements":{"ConsoleLogin":"Success"}}"#, (Some("success"), None::<String>)),
             ("insight", r#"{"eventType":"AwsCloudTrailInsight","insightDetails":{}}"#, (None::<&str>, None::<String>)),
+            ("insight by its type alone", r#"{"eventType":"AwsCloudTrailInsight"}"#, (None::<&str>, None::<String>)),
+            ("insight type escaped", r#"{"eventType":"AwsCloudTrail\u0049nsight"}"#, (None::<&str>, None::<String>)),
+            ("another type escaped", r#"{"eventType":"AwsApi\u0043all"}"#, (Some("success"), None::<String>)),
             ("service event", r#"{"eventType":"AwsServiceEvent"}"#, (Some("success"), None::<String>)),
         ]);
     }

@@ -468,6 +468,19 @@ mod tests {
         (facts.event_type.to_vec(), facts.event_category.to_vec())
     }
 
+    /// eventCategory is read raw unless escaped: an escaped `Data` is still `Data`, anything else
+    /// (escaped or not) is not.
+    #[test]
+    fn data_category_raw_or_escaped() {
+        let cat = |c: &str| taxonomy(("UpdateThing", Some("foo.amazonaws.com"), Some(c))).1;
+        assert_eq!(cat("Data"), alloc::vec!["api"]);
+        assert_eq!(cat("\\u0044ata"), cat("Data"));
+        assert_eq!(cat("Management"), alloc::vec!["api", "configuration"]);
+        for other in ["Dat\\u0061x", "data", "Data ", ""] {
+            assert_eq!(cat(other), cat("Management"), "{other}");
+        }
+    }
+
     #[test]
     fn tables_sorted() {
         assert!(AUTH_ACTIONS.windows(2).all(|w| w[0] < w[1]));
