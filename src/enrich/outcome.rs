@@ -45,7 +45,14 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
     let code = fields.text(F::ErrorCode).filter(|c| !is_http_success(c));
     let message = fields.text(F::ErrorMessage);
     let console_failure = fields.text(F::ReConsoleLogin).is_some_and(|v| v.eq_ignore_ascii_case("failure"));
-    let insight = fields.text(F::EventType).is_some_and(|t| t == "AwsCloudTrailInsight") || fields.has(F::InsightDetails);
+    // eventType is compared raw first (`"AwsApiCall"` on nearly every record): only a text with a
+    // backslash needs decoding to tell.
+    let insight = match fields.raw(F::EventType) {
+        None => false,
+        Some(b"\"AwsCloudTrailInsight\"") => true,
+        Some(raw) if raw.first() == Some(&b'"') && !raw.contains(&b'\\') => false,
+        Some(_) => fields.text(F::EventType).is_some_and(|t| t == "AwsCloudTrailInsight"),
+    } || fields.has(F::InsightDetails);
     facts.outcome = if code.is_some() || message.is_some() || console_failure {
         Some(Outcome::Failure)
     } else if insight {
@@ -89,6 +96,9 @@ mod tests {
             ("console failure", r#"{"responseElements":{"ConsoleLogin":"Failure"}}"#, (Some("failure"), None::<String>)),
             ("console success", r#"{"responseElements":{"ConsoleLogin":"Success"}}"#, (Some("success"), None::<String>)),
             ("insight", r#"{"eventType":"AwsCloudTrailInsight","insightDetails":{}}"#, (None::<&str>, None::<String>)),
+            ("insight by its type alone", r#"{"eventType":"AwsCloudTrailInsight"}"#, (None::<&str>, None::<String>)),
+            ("insight type escaped", r#"{"eventType":"AwsCloudTrail\u0049nsight"}"#, (None::<&str>, None::<String>)),
+            ("another type escaped", r#"{"eventType":"AwsApi\u0043all"}"#, (Some("success"), None::<String>)),
             ("service event", r#"{"eventType":"AwsServiceEvent"}"#, (Some("success"), None::<String>)),
         ]);
     }

@@ -123,6 +123,10 @@ fn put_digits(digits: &mut [u8], mut v: i64) {
 /// (`May 6, 2014 6:00:32 PM`, UTC). None for anything else or an impossible date.
 pub(crate) fn parse(s: &str) -> Option<Instant<'_>> {
     let s = s.trim();
+    // Nearly every eventTime: its own RFC 3339 form, read at fixed places.
+    if let Some(secs) = parse_canonical(s) {
+        return Some(Instant { secs, frac: "" });
+    }
     parse_rfc3339(s).or_else(|| parse_compact(s)).or_else(|| parse_response(s))
 }
 
@@ -230,6 +234,21 @@ fn parse_rfc3339(s: &str) -> Option<Instant<'_>> {
     }
     let secs = epoch_secs(y, mo, d, h, mi, se)?;
     Some(Instant { secs: secs - offset, frac })
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` exactly (what `parse_rfc3339` reads from it, without its cursor: the
+/// form of nearly every eventTime, ~450 instructions a record the general way).
+fn parse_canonical(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
+        return None;
+    }
+    let mut c = Cur { s, i: 0 };
+    let mut num = |at: usize, n: usize| {
+        c.i = at;
+        c.digits(n)
+    };
+    epoch_secs(num(0, 4)?, num(5, 2)?, num(8, 2)?, num(11, 2)?, num(14, 2)?, num(17, 2)?)
 }
 
 fn parse_compact(s: &str) -> Option<Instant<'_>> {

@@ -253,11 +253,22 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
         }
     }
     let provider = facts.provider.as_deref();
-    let data = fields.text(F::EventCategory).is_some_and(|c| c == "Data") || is_data_plane(action, provider);
+    let data = is_data_category(fields) || is_data_plane(action, provider);
     let (t, c) = categorize(action, provider, event_type, read_only, data);
     facts.event_type = t;
     facts.event_category = c;
     facts.read_only = read_only;
+}
+
+/// `eventCategory` is `Data`. The raw value is compared first: without a backslash, the string
+/// `"Data"` is the only text that reads as `Data` (no decoding per record).
+fn is_data_category(fields: &Fields<'_>) -> bool {
+    match fields.raw(F::EventCategory) {
+        None => false,
+        Some(b"\"Data\"") => true,
+        Some(raw) if raw.first() == Some(&b'"') && !raw.contains(&b'\\') => false,
+        Some(_) => fields.text(F::EventCategory).is_some_and(|c| c == "Data"),
+    }
 }
 
 /// The one taxonomy (see the `event.type`/`event.category` meanings above).
@@ -455,6 +466,19 @@ mod tests {
         (crate::enrich::provider::PROVIDER.run)(&fields, &mut facts);
         run(&fields, &mut facts);
         (facts.event_type.to_vec(), facts.event_category.to_vec())
+    }
+
+    /// eventCategory is read raw unless escaped: an escaped `Data` is still `Data`, anything else
+    /// (escaped or not) is not.
+    #[test]
+    fn data_category_raw_or_escaped() {
+        let cat = |c: &str| taxonomy(("UpdateThing", Some("foo.amazonaws.com"), Some(c))).1;
+        assert_eq!(cat("Data"), alloc::vec!["api"]);
+        assert_eq!(cat("\\u0044ata"), cat("Data"));
+        assert_eq!(cat("Management"), alloc::vec!["api", "configuration"]);
+        for other in ["Dat\\u0061x", "data", "Data ", ""] {
+            assert_eq!(cat(other), cat("Management"), "{other}");
+        }
     }
 
     #[test]
