@@ -67,6 +67,13 @@ struct Statics {
 }
 
 const MOVE_SLOTS: usize = 4096;
+
+/// The move cache's slot for the step from static leaf `last` to static leaf `id`.
+#[inline(always)]
+fn move_slot(last: u32, id: u32) -> usize {
+    ((last as usize).wrapping_mul(0x9E37_79B1) ^ id as usize) % MOVE_SLOTS
+}
+
 /// The writer's "previous leaf" before the first leaf.
 const START: u32 = u32::MAX - 1;
 const BLOCKED: u32 = u32::MAX;
@@ -557,8 +564,7 @@ impl<'p, 'm> Writer<'p, 'm> {
     #[inline(always)]
     fn leaf(&mut self, out: &mut Vec<u8>, path: &'p [u8], value: &[u8], id: u32) {
         if id != NONE && self.last_id != NONE {
-            let slot = ((self.last_id as usize).wrapping_mul(0x9E37_79B1) ^ id as usize) % MOVE_SLOTS;
-            if let Some(&(p, i, a, b)) = self.moves.get(slot) {
+            if let Some(&(p, i, a, b)) = self.moves.get(move_slot(self.last_id, id)) {
                 if p == self.last_id.wrapping_add(1) && i == id + 1 {
                     if a == BLOCKED {
                         return;
@@ -578,25 +584,8 @@ impl<'p, 'm> Writer<'p, 'm> {
 
     #[inline(never)]
     fn leaf_slow(&mut self, out: &mut Vec<u8>, path: &'p [u8], value: &[u8], id: u32) {
-        let mut record = None;
-        if id != NONE && self.last_id != NONE {
-            let slot = ((self.last_id as usize).wrapping_mul(0x9E37_79B1) ^ id as usize) % MOVE_SLOTS;
-            match self.moves.get(slot) {
-                Some(&(p, i, a, b)) if p == self.last_id.wrapping_add(1) && i == id + 1 => {
-                    if a == BLOCKED {
-                        return;
-                    }
-                    out.extend_from_slice(self.move_bytes.get(a as usize..b as usize).unwrap_or(&[]));
-                    out.extend_from_slice(value);
-                    self.last = path;
-                    self.last_id = id;
-                    self.stops_valid = false;
-                    self.any = true;
-                    return;
-                }
-                _ => record = Some((slot, self.last_id)),
-            }
-        }
+        // `leaf` has looked for a cached move and found none; the other callers pass `NONE`.
+        let record = (id != NONE && self.last_id != NONE).then(|| (move_slot(self.last_id, id), self.last_id));
         if !self.stops_valid {
             self.stops.clear();
             self.stops.extend(self.last.iter().enumerate().filter(|(_, &c)| c == 0).map(|(k, _)| k));
