@@ -196,7 +196,8 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
                 }
             }
         }
-    }    doc.give_scratch(text);
+    }
+    doc.give_scratch(text);
 }
 
 /// A mapping table as Markdown (docs/PROFILES.md is checked against this).
