@@ -56,7 +56,27 @@ export interface Options {
    * `rule.level` and `threat.technique.id` (arrays when several rules match). A rule the engine
    * cannot evaluate (aggregations, unsupported modifiers) is an option error naming it.
    */
-  rules?: object | object[];
+  rules?: SigmaRule | SigmaRule[];
+}
+
+/**
+ * A Sigma rule as its YAML reads into an object (https://sigmahq.io/docs/basics/rules.html).
+ * The engine needs `detection` with its `condition`; `id`, `title`, `level` and the
+ * `attack.t…` tags go into the output; every other member (logsource, status, author…) is
+ * allowed and not read.
+ */
+export interface SigmaRule {
+  /** Written as `rule.id`. */
+  id?: string;
+  /** Written as `rule.name`. */
+  title?: string;
+  /** `informational`, `low`, `medium`, `high` or `critical`: `rule.level`, and ECS's `event.risk_score`. */
+  level?: string;
+  /** `attack.tNNNN` tags become `threat.technique.id`. */
+  tags?: string[];
+  /** Named selections (field tests) and the `condition` that combines them. */
+  detection: { condition: string | string[]; [selection: string]: unknown };
+  [member: string]: unknown;
 }
 
 /** A flat output record: keys joined by the separator, values are JSON scalars (or arrays with `arrays: 'keep'`). */

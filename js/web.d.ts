@@ -4,7 +4,7 @@ export {
   transform, transformMany, transformLog, transformLogToNdjson, unflatten, createSplitter, init, CloudTrailError,
 } from './index.js';
 export type {
-  Options, FlatRecord, ErrorEntry, Log, Format, LogInput, Splitter,
+  Options, FlatRecord, ErrorEntry, Log, Format, LogInput, Splitter, SigmaRule,
 } from './index.js';
 import { init } from './index.js';
 export default init;

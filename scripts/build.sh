@@ -30,7 +30,7 @@ fresh() {
   local w
   for w in pkg/node/cloudfront_trail_bg.wasm pkg/web/cloudfront_trail_bg.wasm pkg/node/package.json; do
     [ -f "$w" ] || return 1
-    [ -z "$(find src Cargo.toml Cargo.lock scripts/build.sh -newer "$w" -print -quit)" ] || return 1
+    [ -z "$(find src build.rs Cargo.toml Cargo.lock scripts/build.sh -newer "$w" -print -quit)" ] || return 1
   done
 }
 TARGETS=(nodejs web)

@@ -50,3 +50,15 @@ try {
 // @ts-expect-error profile is a closed set
 transform({}, { profile: 'xml' });
 void fromText, why, text, bytes, nested, lines, n, format;
+// A Sigma rule as YAML reads into an object: detection with its condition is what the engine needs.
+const rule: import('cloudfront-trail').SigmaRule = {
+  title: 'CloudFront distribution deleted', id: 'x', level: 'medium', tags: ['attack.t1485'],
+  logsource: { product: 'aws', service: 'cloudtrail' },
+  detection: { sel: { eventSource: 'cloudfront.amazonaws.com', eventName: 'DeleteDistribution' }, condition: 'sel' },
+};
+transform({}, { rules: rule });
+transform({}, { rules: [rule, rule] });
+// @ts-expect-error a rule without its detection block cannot be evaluated
+transform({}, { rules: { title: 'no detection' } });
+// @ts-expect-error the condition is text (or a list of texts)
+transform({}, { rules: { detection: { condition: 1 } } });
