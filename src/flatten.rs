@@ -182,7 +182,7 @@ impl<'a, 's> Walker<'a, 's> {
                     // `~` or separator is its own flat key: written from the record, not copied
                     // into the path first. (SIMD builds, where the key scan says `special`.)
                     #[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
-                    let direct = !joined && !(kesc || special);
+                    let direct = !(joined || kesc || special);
                     #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
                     let direct = false;
                     if direct {

@@ -524,7 +524,7 @@ impl FieldTest {
         }
         let one = |p: &Pat| match p {
             Pat::Null => vals.iter().all(|v| text(v).is_none()),
-            Pat::Exists(want) => !vals.is_empty() == *want,
+            Pat::Exists(want) => vals.is_empty() != *want,
             Pat::Glob(g, fold) => vals
                 .iter()
                 .any(|v| text(v).is_some_and(|t| glob::matches(g, &t, *fold))),
