@@ -610,7 +610,7 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         }
         // Strings (most values) scanned here, without the call into `skip_value`.
         let ve = if b.get(vs) == Some(&b'"') {
-            json::scan_string(b, vs)?.0
+            json::scan_str_fast(b, vs)?.0
         } else if child != Node::None && b.get(vs) == Some(&b'{') {
             capture_checked(fields, b, vs, child, depth + 1)?
         } else {
