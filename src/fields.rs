@@ -597,7 +597,7 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
     }
     let mut seen = 0u32;
     loop {
-        let json::MemberKey { ks, ke, esc: kesc, value: vs } = json::member_key(b, j)?;
+        let json::MemberKey { ks, ke, esc: kesc, value: vs } = json::member_key_inl(b, j)?;
         let (f, child) = if node == Node::None {
             (None, Node::None)
         } else if kesc {
@@ -608,7 +608,10 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         if child != Node::None {
             fields.enter(&mut seen, child);
         }
-        let ve = if child != Node::None && b.get(vs) == Some(&b'{') {
+        // Strings (most values) scanned here, without the call into `skip_value`.
+        let ve = if b.get(vs) == Some(&b'"') {
+            json::scan_str_fast(b, vs)?.0
+        } else if child != Node::None && b.get(vs) == Some(&b'{') {
             capture_checked(fields, b, vs, child, depth + 1)?
         } else {
             json::skip_value(b, vs, depth + 1)?
@@ -859,6 +862,58 @@ mod spec_tests {
         let _ = F::EventName;
     }
 }
+#[cfg(test)]
+mod capture_tests {
+    use super::{Fields, F};
+    use crate::json::tests::skip_value_ref;
+
+    /// The capture pass validates exactly as the recursive `skip_value` did (the same end, or the
+    /// same error code at the same byte) on records that walk the trie (nested nodes, escaped and
+    /// duplicate keys, strings, numbers, literals and containers where fields are captured and
+    /// where nothing is), and on every damaged copy of them: each byte replaced by each byte that
+    /// matters to the scanner, each byte removed, each prefix.
+    #[test]
+    fn capture_fails_where_skip_value_did() {
+        let records: &[&[u8]] = &[
+            br#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","arn":"a","sessionContext":{"attributes":{"mfaAuthenticated":"false"},"sessionIssuer":{"userName":"r"}}},"eventTime":"2024-01-01T00:00:00Z","requestParameters":{"distributionConfigWithTags":{"distributionConfig":{"enabled":true,"origins":{"quantity":1,"items":[{"id":"o"}]},"logging":null}},"invalidationBatch":{"paths":{"items":["/*"]}},"n":-1.5e3},"responseElements":{"distribution":{"id":"E1","aRN":"x"}},"readOnly":false,"resources":[{"ARN":"r"}],"eventName":"X"}"#,
+            b"{ \"userIdentity\" : { \"t\\u0079pe\" : \"IAMUser\" , \"type\":\"Root\" } ,\n\"userIdentity\":{\"arn\":\"b\"},\"requestParameters\":{\"a\":[1,{\"b\":[]},\"\\n\"],\"c\":{}},\"tlsDetails\":{}}",
+        ];
+        let bytes: &[u8] = b"{}[]\",:\\ \n-.0123456789etfnul/\x00\x1f";
+        let mut checked = 0;
+        let mut agree = |t: &[u8]| {
+            if t.first() == Some(&b'{') {
+                let mut fields = Fields::default();
+                assert_eq!(fields.capture_checked(t, 0), skip_value_ref(t, 0, 0), "{:?}", String::from_utf8_lossy(t));
+                checked += 1;
+            }
+        };
+        for rec in records {
+            for cut in 0..=rec.len() {
+                agree(&rec[..cut]);
+            }
+            for pos in 0..rec.len() {
+                let mut t = rec.to_vec();
+                t.remove(pos);
+                agree(&t);
+                for &c in bytes {
+                    let mut t = rec.to_vec();
+                    t[pos] = c;
+                    agree(&t);
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+        // And the fields of the valid ones.
+        let fields = Fields::capture(records[0]);
+        assert_eq!(fields.raw(F::ScMfaAuthenticated), Some(&b"\"false\""[..]));
+        assert_eq!(fields.raw(F::DcEnabled), Some(&b"true"[..]));
+        assert_eq!(fields.raw(F::ReqInvalidationPaths), Some(&br#"["/*"]"#[..]));
+        assert_eq!(fields.raw(F::RespDistArn), Some(&b"\"x\""[..]));
+        let fields = Fields::capture(records[1]);
+        assert_eq!((fields.raw(F::UiType), fields.raw(F::UiArn)), (None, Some(&b"\"b\""[..])));
+    }
+}
+
 #[cfg(test)]
 mod path_tests {
     use super::{path, COUNT, F, TRIE};

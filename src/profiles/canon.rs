@@ -28,7 +28,8 @@ pub(crate) fn write_canonical(out: &mut Vec<u8>, raw: &[u8]) {
 fn write_canonical_depth(out: &mut Vec<u8>, raw: &[u8]) -> Option<usize> {
     let v = trim(raw);
     let start = out.len();
-    let mut st = Pass { members: Vec::new(), scratch: Vec::new(), depth: 0, max: 0, slow: false };
+    // A key can need the UTF-16 order only if it holds a byte from 0xEE up: none in ASCII text.
+    let mut st = Pass { members: Vec::with_capacity(32), depth: 0, max: 0, slow: false, ascii: v.is_ascii() };
     if v.is_empty() || value(&mut st, out, v, 0) != Some(v.len()) {
         out.truncate(start);
         write_slow(out, raw);
@@ -50,34 +51,39 @@ struct Member {
 /// A key's first eight bytes as one integer, zero-padded: comparing two of them orders keys as
 /// their bytes do, up to the eighth (shared with OCSF's `unmapped`).
 pub(super) fn head8(k: &[u8]) -> u64 {
+    // A load for a key of eight bytes or more (the copy into a zeroed array was a `memcpy` call
+    // per key).
+    if let Some(w) = k.get(..8) {
+        return u64::from_be_bytes(w.try_into().unwrap_or_default());
+    }
     let mut h = [0u8; 8];
-    let n = k.len().min(8);
-    h[..n].copy_from_slice(&k[..n]);
+    h[..k.len()].copy_from_slice(k);
     u64::from_be_bytes(h)
 }
 
 struct Pass {
     /// The members of the objects being written, innermost last.
     members: Vec<Member>,
-    scratch: Vec<u8>,
     /// Nesting of the value being written, its maximum, and whether any part of it went to
     /// `write_slow` (whose parts are not counted).
     depth: usize,
     max: usize,
     slow: bool,
+    /// The whole value is ASCII (no key needs the UTF-16 comparison).
+    ascii: bool,
 }
 
 /// Writes the value at `b[i]` (no whitespace before it); returns the index after it.
 fn value(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], i: usize) -> Option<usize> {
     match *b.get(i)? {
         b'"' => {
-            let (end, escaped) = json::scan_string(b, i).ok()?;
+            let (end, escaped) = json::scan_str_fast(b, i).ok()?;
             if escaped {
                 // A string: no nesting missed.
                 write_slow(out, &b[i..end]);
             } else {
                 // Without a backslash the string is already minimal: copied as it is.
-                out.extend_from_slice(&b[i..end]);
+                put(out, &b[i..end]);
             }
             Some(end)
         }
@@ -125,6 +131,13 @@ fn value(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], i: usize) -> Option<usize> 
     }
 }
 
+/// [`json::put`] (short copies without a `memcpy` call, a slow call in the wasm), kept out of line:
+/// one copy of it for the keys and strings of the pass.
+#[inline(never)]
+fn put(out: &mut Vec<u8>, s: &[u8]) {
+    json::put(out, s);
+}
+
 fn object(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], open: usize) -> Option<usize> {
     let obj_out = out.len();
     out.push(b'{');
@@ -139,12 +152,12 @@ fn object(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], open: usize) -> Option<usi
         if b.get(i) != Some(&b'"') {
             return None;
         }
-        let (kend, esc) = json::scan_string(b, i).ok()?;
+        let (kend, esc) = json::scan_str_fast(b, i).ok()?;
         escaped_key |= esc;
-        high |= b[i..kend].iter().any(|&c| c >= 0xEE);
+        high |= !st.ascii && b[i..kend].iter().any(|&c| c >= 0xEE);
         let m = out.len();
         let (len, head) = (kend - i - 2, head8(&b[i + 1..kend - 1]));
-        out.extend_from_slice(&b[i..kend]);
+        put(out, &b[i..kend]);
         out.push(b':');
         i = json::skip_ws(b, kend);
         if b.get(i) != Some(&b':') {
@@ -201,23 +214,25 @@ fn object(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], open: usize) -> Option<usi
             let text: &[u8] = out;
             crate::sort::sort_by(ms, |x, y| cmp(text, x, y));
         }
-        st.scratch.clear();
-        st.scratch.extend_from_slice(&out[obj_out..]);
-        let scratch = &st.scratch;
-        out.truncate(obj_out + 1);
-        let mut first = true;
+        // The members are rewritten in order from a copy of the object's text put after it
+        // (the rewrite, never longer than the text, ends before the copy begins).
+        let end = out.len();
+        out.extend_from_within(obj_out..end);
+        let sh = end - obj_out;
+        let copied = |x: &Member| x.m + 1 + sh..x.m + 1 + sh + x.len;
+        let mut w = obj_out + 1;
         for (n, x) in ms.iter().enumerate() {
-            let k = key(x);
-            let k = k.start - obj_out..k.end - obj_out;
-            if ms.get(n + 1).is_some_and(|next| next.head == x.head && next.len == x.len && scratch[next.m + 1 - obj_out..][..next.len] == scratch[k.clone()]) {
+            if ms.get(n + 1).is_some_and(|next| next.head == x.head && next.len == x.len && out[copied(next)] == out[copied(x)]) {
                 continue;
             }
-            if !first {
-                out.push(b',');
+            if w > obj_out + 1 {
+                out[w] = b',';
+                w += 1;
             }
-            first = false;
-            out.extend_from_slice(&scratch[x.m - obj_out..x.e - obj_out]);
+            out.copy_within(sh + x.m..sh + x.e, w);
+            w += x.e - x.m;
         }
+        out.truncate(w);
     }
     st.members.truncate(base);
     out.push(b'}');
@@ -483,6 +498,17 @@ mod tests {
             write_string_content(&mut fast, c.as_bytes());
             json::write_str_content(&mut slow, c.as_bytes());
             assert_eq!(fast, slow, "{c:?}");
+        }
+    }
+
+    /// `head8` is a key's first eight bytes, big-endian and zero-padded, at every length.
+    #[test]
+    fn head8_at_every_length() {
+        let key = b"abcdefghijk\xff";
+        for n in 0..=key.len() {
+            let mut h = [0u8; 8];
+            h[..n.min(8)].copy_from_slice(&key[..n.min(8)]);
+            assert_eq!(head8(&key[..n]), u64::from_be_bytes(h), "{n}");
         }
     }
 
