@@ -146,6 +146,7 @@ fn full_facts() -> Facts<'static> {
         api_version: Some("v".into()),
         provider: Some(B("p")),
         provider_inferred: true,
+        call: None,
         account_id: Some(B("1")),
         region: Some(B("r")),
         service: Some(B("s")),

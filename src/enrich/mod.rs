@@ -14,6 +14,7 @@ use alloc::vec::Vec;
 use crate::fields::{Fields, F};
 
 mod action;
+mod call;
 mod cloudfront_resources;
 mod cloudfront_risk;
 pub(crate) use cloudfront_risk::{write_details as write_risk_details, write_flag_head, RiskDetail};
@@ -64,6 +65,9 @@ pub(crate) struct Facts<'a> {
     pub provider: Option<Cow<'a, str>>,
     /// True when `provider` was inferred (no eventSource in the record).
     pub provider_inferred: bool,
+    /// What the (provider, action) pair alone decides (set by `provider`, read by `verb`; not
+    /// written by any profile).
+    pub call: Option<call::Call>,
     /// `cloud.account.id`, `cloud.region`, `cloud.service.name`.
     pub account_id: Option<Cow<'a, str>>,
     pub region: Option<Cow<'a, str>>,
@@ -251,15 +255,16 @@ pub(crate) fn enrich<'a>(fields: &Fields<'a>) -> Facts<'a> {
 /// [`enrich`] for a record that may be `salvaged` (its damaged stretches kept as `~damaged`
 /// members), then the optional enrichers the options ask for: `geoip` with its databases.
 pub(crate) fn enrich_with<'a>(fields: &Fields<'a>, salvaged: bool, geoip: &[crate::GeoIp]) -> Facts<'a> {
+    // One return path, so the facts can be built in the caller's place rather than moved there.
     let mut facts = Facts { salvaged, ..Facts::default() };
     if !is_cloudtrail(fields) {
         facts.not_cloudtrail = true;
         facts.error_message = Some(Cow::Borrowed(NOT_CLOUDTRAIL));
-        return facts;
+    } else {
+        for e in ENRICHERS {
+            (e.run)(fields, &mut facts);
+        }
+        geo::run_with(geoip, fields, &mut facts);
     }
-    for e in ENRICHERS {
-        (e.run)(fields, &mut facts);
-    }
-    geo::run_with(geoip, fields, &mut facts);
     facts
 }

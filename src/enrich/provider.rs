@@ -76,19 +76,24 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
         }
     }
     facts.account_id = fields.text(F::UiAccountId).or_else(|| fields.text(F::RecipientAccountId));
-    // Borrowed from the record (or the alias table) when the provider is: no allocation.
-    facts.service = match &facts.provider {
-        Some(Cow::Borrowed(p)) => service_name(p).map(Cow::Borrowed),
-        Some(Cow::Owned(p)) => service_name(p).map(|s| Cow::Owned(alloc::string::String::from(s))),
-        None => None,
+    // What the (provider, action) pair decides, remembered per pair (enrich/call.rs); `verb`
+    // reads the rest of it.
+    facts.call = facts.action.as_deref().map(|a| super::call::lookup(facts.provider.as_deref(), a));
+    let (service, global) = match (facts.call, facts.provider.as_deref()) {
+        (Some(c), _) => (c.service, c.global),
+        (None, Some(p)) => service_info(p),
+        (None, None) => (Service::None, false),
+    };
+    facts.service = match (&facts.provider, service) {
+        (_, Service::None) => None,
+        (_, Service::Alias(name)) => Some(Cow::Borrowed(name)),
+        (Some(Cow::Borrowed(p)), Service::Host(n)) => p.get(..n).map(Cow::Borrowed),
+        (Some(Cow::Owned(p)), Service::Host(n)) => p.get(..n).map(|s| Cow::Owned(alloc::string::String::from(s))),
+        (None, Service::Host(_)) => None,
     };
     facts.region = fields.text(F::AwsRegion);
-    if facts.region.is_none() {
-        if let Some(svc) = facts.service.as_deref() {
-            if GLOBAL_SERVICES.binary_search(&svc).is_ok() {
-                facts.region = Some(Cow::Borrowed("us-east-1"));
-            }
-        }
+    if facts.region.is_none() && global {
+        facts.region = Some(Cow::Borrowed("us-east-1"));
     }
 }
 
@@ -97,18 +102,37 @@ pub(crate) fn is_cloudfront_action(action: &str) -> bool {
     CLOUDFRONT_ACTIONS.binary_search(&action).is_ok()
 }
 
-/// `cloudfront.amazonaws.com` → `cloudfront`, with the renames in `SERVICE_ALIASES`. None for a
-/// provider that is not an `amazonaws.com` host.
-fn service_name(provider: &str) -> Option<&str> {
-    let host = provider.strip_suffix(".amazonaws.com")?;
-    if host.is_empty() {
-        return None;
-    }
-    let name = match SERVICE_ALIASES.binary_search_by(|(h, _)| (*h).cmp(host)) {
-        Ok(i) => SERVICE_ALIASES[i].1,
-        Err(_) => host,
+/// `cloud.service.name` as the provider gives it: none, a name from the alias table, or the
+/// provider's first `n` bytes (its host part).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Service {
+    #[default]
+    None,
+    Alias(&'static str),
+    Host(usize),
+}
+
+/// The service of `provider` (`cloudfront` for `cloudfront.amazonaws.com`, an alias where the
+/// table has one) and whether it is a global one.
+pub(crate) fn service_info(provider: &str) -> (Service, bool) {
+    let host = provider.strip_suffix(".amazonaws.com").filter(|h| !h.is_empty());
+    let Some(host) = host else { return (Service::None, false) };
+    let (service, name) = match SERVICE_ALIASES.binary_search_by(|(h, _)| (*h).cmp(host)) {
+        Ok(i) => (Service::Alias(SERVICE_ALIASES[i].1), SERVICE_ALIASES[i].1),
+        Err(_) => (Service::Host(host.len()), host),
     };
-    Some(name)
+    (service, GLOBAL_SERVICES.binary_search(&name).is_ok())
+}
+
+/// `cloudfront.amazonaws.com` → `cloudfront`, with the renames in `SERVICE_ALIASES`. None for a
+/// provider that is not an `amazonaws.com` host (the tests' view of [`service_info`]).
+#[cfg(test)]
+fn service_name(provider: &str) -> Option<&str> {
+    match service_info(provider).0 {
+        Service::None => None,
+        Service::Alias(name) => Some(name),
+        Service::Host(n) => Some(&provider[..n]),
+    }
 }
 
 /// eventSource hosts whose short name differs from the host (sorted by host).

@@ -241,23 +241,66 @@ fn run<'a>(fields: &Fields<'a>, facts: &mut Facts<'a>) {
         facts.read_only = fields.boolean(F::ReadOnly);
         return;
     };
-    let row = classify(action);
-    let read_only = fields.boolean(F::ReadOnly).or(row.and_then(|r| r.read_only));
-    let mut event_type: &'static [&'static str] = row.map_or(&[], |r| r.event_type);
-    facts.activity_id = row.map_or(OTHER, |r| r.activity_id);
-    if let Some(r) = row {
-        facts.verb = Some(r.verb);
-        if r.read_only == Some(false) && is_tagging(action) {
-            event_type = CHANGE;
-            facts.activity_id = UPDATE;
-        }
-    }
-    let provider = facts.provider.as_deref();
-    let data = is_data_category(fields) || is_data_plane(action, provider);
-    let (t, c) = categorize(action, provider, event_type, read_only, data);
+    // What the call alone decides: worked out by `provider` for this action and provider
+    // (remembered per pair, enrich/call.rs); worked out here when it was not.
+    let s = match facts.call {
+        Some(c) => c.verb,
+        None => statics(action, facts.provider.as_deref()),
+    };
+    let read_only = fields.boolean(F::ReadOnly).or(s.row_read_only);
+    facts.activity_id = s.activity_id;
+    facts.verb = s.verb;
+    let data = is_data_category(fields) || s.data_plane;
+    let (t, c) = categorize(&s, read_only, data);
     facts.event_type = t;
     facts.event_category = c;
     facts.read_only = read_only;
+}
+
+/// What the verb enricher decides from the action and the provider alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Static {
+    /// The verb found in the table, its read-only default, and the type and OCSF activity
+    /// (tagging calls already turned into a change).
+    verb: Option<&'static str>,
+    row_read_only: Option<bool>,
+    event_type: &'static [&'static str],
+    activity_id: u8,
+    /// A data-plane call by its provider and action ([`is_data_plane`]).
+    data_plane: bool,
+    /// A sign-in or credential call of a sign-in provider (or of no provider).
+    auth: bool,
+    /// IAM's own calls: what [`iam_type`] needs of the action (the record adds its readOnly).
+    iam: Option<Iam>,
+}
+
+impl Default for Static {
+    fn default() -> Static {
+        Static { verb: None, row_read_only: None, event_type: &[], activity_id: OTHER, data_plane: false, auth: false, iam: None }
+    }
+}
+
+pub(crate) fn statics(action: &str, provider: Option<&str>) -> Static {
+    let row = classify(action);
+    let mut s = Static {
+        verb: row.map(|r| r.verb),
+        row_read_only: row.and_then(|r| r.read_only),
+        event_type: row.map_or(&[], |r| r.event_type),
+        activity_id: row.map_or(OTHER, |r| r.activity_id),
+        data_plane: is_data_plane(action, provider),
+        auth: provider.map_or(true, |p| AUTH_PROVIDERS.contains(&p)) && (AUTH_ACTIONS.binary_search(&action).is_ok() || action.starts_with("AssumeRole")),
+        iam: (provider == Some("iam.amazonaws.com")).then(|| iam_of(action)),
+    };
+    if row.is_some_and(|r| r.read_only == Some(false)) && is_tagging(action) {
+        s.event_type = CHANGE;
+        s.activity_id = UPDATE;
+    }
+    s
+}
+
+/// The call only reads: the record says so, or its verb's type does.
+fn is_read(read_only: Option<bool>, event_type: &[&str]) -> bool {
+    read_only == Some(true) || event_type == ACCESS || event_type == INFO
 }
 
 /// `eventCategory` is `Data`. The raw value is compared first: without a backslash, the string
@@ -272,20 +315,14 @@ fn is_data_category(fields: &Fields<'_>) -> bool {
 }
 
 /// The one taxonomy (see the `event.type`/`event.category` meanings above).
-fn categorize(
-    action: &str,
-    provider: Option<&str>,
-    event_type: &'static [&'static str],
-    read_only: Option<bool>,
-    data: bool,
-) -> (&'static [&'static str], &'static [&'static str]) {
-    let auth_provider = provider.map_or(true, |p| AUTH_PROVIDERS.contains(&p));
-    if auth_provider && (AUTH_ACTIONS.binary_search(&action).is_ok() || action.starts_with("AssumeRole")) {
+fn categorize(s: &Static, read_only: Option<bool>, data: bool) -> (&'static [&'static str], &'static [&'static str]) {
+    if s.auth {
         return (INFO, CAT_AUTH);
     }
-    let read = read_only == Some(true) || event_type == ACCESS || event_type == INFO;
-    if provider == Some("iam.amazonaws.com") {
-        return (iam_type(action, event_type, read, read_only == Some(false)), CAT_IAM);
+    let event_type = s.event_type;
+    let read = is_read(read_only, event_type);
+    if let Some(iam) = s.iam {
+        return (iam_type(iam, event_type, read, read_only == Some(false)), CAT_IAM);
     }
     if event_type.is_empty() {
         return (&[], &[]);
@@ -298,56 +335,60 @@ fn categorize(
     }
 }
 
-/// IAM's `[kind, change]`, as Elastic's pipeline types IAM events.
-fn iam_type(action: &str, event_type: &[&str], read: bool, write: bool) -> &'static [&'static str] {
-    #[derive(PartialEq)]
-    enum Kind {
-        User,
-        Group,
-        Admin,
-    }
+/// What IAM's typing takes from the action: the kind of object (an index of [`IAM_TYPES`]) and
+/// whether the call creates or deletes that user or group itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Iam {
+    kind: usize,
+    itself: bool,
+}
+
+const IAM_USER: usize = 0;
+const IAM_GROUP: usize = 1;
+const IAM_ADMIN: usize = 2;
+
+fn iam_of(action: &str) -> Iam {
     let kind = if action.contains("Account") {
-        Kind::Admin
+        IAM_ADMIN
     } else if action.contains("Group") {
-        Kind::Group
+        IAM_GROUP
     } else if IAM_USER_NOUNS.iter().any(|n| action.contains(n)) {
-        Kind::User
+        IAM_USER
     } else {
-        Kind::Admin
+        IAM_ADMIN
     };
-    let mut change = ["creation", "deletion", "change"].into_iter().find(|t| event_type.contains(t));
-    if change.is_none() {
-        // An unknown write is a change, never `info`; an unknown verb says nothing.
-        change = if read {
-            Some("info")
-        } else if write {
-            Some("change")
-        } else {
-            None
-        };
-    }
+    Iam { kind, itself: matches!(action, "CreateUser" | "DeleteUser" | "CreateGroup" | "DeleteGroup") }
+}
+
+/// `[kind, change]` by kind (user, group, admin) and change (creation, deletion, change, info,
+/// none): IAM events as Elastic's pipeline types them.
+const IAM_TYPES: [[&[&str]; 5]; 3] = [
+    [&["user", "creation"], &["user", "deletion"], &["user", "change"], &["user", "info"], &["user"]],
+    [&["group", "creation"], &["group", "deletion"], &["group", "change"], &["group", "info"], &["group"]],
+    [&["admin", "creation"], &["admin", "deletion"], &["admin", "change"], &["admin", "info"], &["admin"]],
+];
+
+/// IAM's `[kind, change]` for a call of verb type `event_type` that reads or writes.
+fn iam_type(iam: Iam, event_type: &[&str], read: bool, write: bool) -> &'static [&'static str] {
+    const CREATION: usize = 0;
+    const DELETION: usize = 1;
+    const CHANGE_: usize = 2;
+    const INFO_: usize = 3;
+    const NONE: usize = 4;
+    // An unknown write is a change, never `info`; an unknown verb says nothing.
+    let mut change = ["creation", "deletion", "change"].iter().position(|t| event_type.contains(t)).unwrap_or(if read {
+        INFO_
+    } else if write {
+        CHANGE_
+    } else {
+        NONE
+    });
     // Creating an access key or deleting a user's policy changes the user; only creating or
     // deleting the user or group itself is `creation`/`deletion` (as Elastic has it).
-    if kind != Kind::Admin && matches!(change, Some("creation" | "deletion")) && !matches!(action, "CreateUser" | "DeleteUser" | "CreateGroup" | "DeleteGroup") {
-        change = Some("change");
+    if iam.kind != IAM_ADMIN && matches!(change, CREATION | DELETION) && !iam.itself {
+        change = CHANGE_;
     }
-    match (kind, change) {
-        (Kind::User, Some("creation")) => &["user", "creation"],
-        (Kind::User, Some("deletion")) => &["user", "deletion"],
-        (Kind::User, Some("change")) => &["user", "change"],
-        (Kind::User, Some(_)) => &["user", "info"],
-        (Kind::User, None) => &["user"],
-        (Kind::Group, Some("creation")) => &["group", "creation"],
-        (Kind::Group, Some("deletion")) => &["group", "deletion"],
-        (Kind::Group, Some("change")) => &["group", "change"],
-        (Kind::Group, Some(_)) => &["group", "info"],
-        (Kind::Group, None) => &["group"],
-        (Kind::Admin, Some("creation")) => &["admin", "creation"],
-        (Kind::Admin, Some("deletion")) => &["admin", "deletion"],
-        (Kind::Admin, Some("change")) => &["admin", "change"],
-        (Kind::Admin, Some(_)) => &["admin", "info"],
-        (Kind::Admin, None) => &["admin"],
-    }
+    IAM_TYPES[iam.kind][change]
 }
 
 /// Calls that tag or untag an existing resource (`CreateTags`, `AddTagsToResource`,
@@ -508,6 +549,11 @@ mod tests {
             ("create access key changes the user", ("CreateAccessKey", Some("iam.amazonaws.com"), NO), (vec!["user", "change"], vec!["iam"])),
             ("change password is a user change, not info", ("ChangePassword", Some("iam.amazonaws.com"), NO), (vec!["user", "change"], vec!["iam"])),
             ("group", ("CreateGroup", Some("iam.amazonaws.com"), NO), (vec!["group", "creation"], vec!["iam"])),
+            ("deleting a user's policy changes the user", ("DeleteUserPolicy", Some("iam.amazonaws.com"), NO), (vec!["user", "change"], vec!["iam"])),
+            ("delete user", ("DeleteUser", Some("iam.amazonaws.com"), NO), (vec!["user", "deletion"], vec!["iam"])),
+            ("delete group", ("DeleteGroup", Some("iam.amazonaws.com"), NO), (vec!["group", "deletion"], vec!["iam"])),
+            ("deleting a group's policy changes the group", ("DeleteGroupPolicy", Some("iam.amazonaws.com"), NO), (vec!["group", "change"], vec!["iam"])),
+            ("account calls are admin", ("DeleteAccountAlias", Some("iam.amazonaws.com"), NO), (vec!["admin", "deletion"], vec!["iam"])),
             ("admin", ("CreatePolicy", Some("iam.amazonaws.com"), NO), (vec!["admin", "creation"], vec!["iam"])),
             ("iam read", ("GetUser", Some("iam.amazonaws.com"), NO), (vec!["user", "info"], vec!["iam"])),
             ("iam unknown verb: only the kind", ("FrobnicateUser", Some("iam.amazonaws.com"), NO), (vec!["user"], vec!["iam"])),
