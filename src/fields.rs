@@ -461,11 +461,45 @@ pub(crate) struct Fields<'a> {
     req_n: usize,
     /// Whether two of those members had the same key (merged in `req_strs`).
     req_merged: bool,
+    /// Whether `capture_checked` keeps the root object's members (`root_members`): offsets into
+    /// `root_src`, the root object's text (key start, key end, value start, value end), and the
+    /// field captured there (`F` + 1, 0 for none, `ESCAPED` when the key has escapes). Small and
+    /// zero when unused, so that making a `Fields` stays cheap for the other profiles.
+    keep_root: bool,
+    root_src: &'a [u8],
+    root: [(u16, u16, u16, u16); ROOT_MEMBERS],
+    root_f: [u8; ROOT_MEMBERS],
+    root_n: usize,
+}
+
+const ESCAPED: u8 = u8::MAX;
+const _: () = assert!(COUNT < ESCAPED as usize);
+
+/// How many root members are kept for `root_members`; a record with more is walked instead.
+const ROOT_MEMBERS: usize = 32;
+
+/// A member of the root object as the capture read it: key and value as in the record, whether
+/// the key has escapes, and the field captured there as its bit (`1 << f`; 0 for none).
+pub(crate) struct RootMember<'a> {
+    pub key: &'a [u8],
+    pub value: &'a [u8],
+    pub esc: bool,
+    pub f_bit: u128,
 }
 
 impl<'a> Default for Fields<'a> {
     fn default() -> Self {
-        Fields { vals: [None; COUNT], req_strs: [(&[], &[]); REQ_STRS], req_n: 0, req_merged: false }
+        Fields {
+            vals: [None; COUNT],
+            req_strs: [(&[], &[]); REQ_STRS],
+            req_n: 0,
+            req_merged: false,
+            keep_root: false,
+            root_src: &[],
+            root: [(0, 0, 0, 0); ROOT_MEMBERS],
+            root_f: [0; ROOT_MEMBERS],
+            root_n: 0,
+        }
     }
 }
 
@@ -513,6 +547,40 @@ impl<'a> Fields<'a> {
     /// keep (then the caller scans the request itself, see [`members_merged`]).
     pub(crate) fn request_members(&self) -> Option<&[(&'a [u8], &'a [u8])]> {
         (self.req_n <= REQ_STRS).then(|| &self.req_strs[..self.req_n])
+    }
+
+    /// Makes `capture_checked` keep the root object's members (for `root_members`).
+    pub(crate) fn keep_root_members(&mut self) {
+        self.keep_root = true;
+    }
+
+    /// Notes a member of the root object (called by `capture_checked`).
+    #[inline]
+    fn push_root_member(&mut self, root: &'a [u8], m: (usize, usize, usize, usize), esc: bool, f: Option<F>) {
+        match (self.root.get_mut(self.root_n), u16::try_from(m.3)) {
+            (Some(slot), Ok(ve)) => {
+                *slot = (m.0 as u16, m.1 as u16, m.2 as u16, ve);
+                self.root_f[self.root_n] = if esc { ESCAPED } else { f.map_or(0, |f| f as u8 + 1) };
+                self.root_src = root;
+                self.root_n += 1;
+            }
+            // Too many (or a record over 64 KiB): none are kept.
+            _ => self.root_n = ROOT_MEMBERS + 1,
+        }
+    }
+
+    /// The root object's members in order (ocsf's `unmapped` reads them instead of walking the
+    /// record again), when the capture kept them all and `obj` is the object it read.
+    pub(crate) fn root_members(&self, obj: &[u8]) -> Option<impl Iterator<Item = RootMember<'a>> + '_> {
+        let src = self.root_src;
+        (self.root_n > 0 && self.root_n <= ROOT_MEMBERS && src.as_ptr() == obj.as_ptr()).then(|| {
+            self.root[..self.root_n].iter().zip(&self.root_f).map(move |(&(ks, ke, vs, ve), &f)| RootMember {
+                key: src.get(ks as usize..ke as usize).unwrap_or_default(),
+                value: src.get(vs as usize..ve as usize).unwrap_or_default(),
+                esc: f == ESCAPED,
+                f_bit: if f == 0 || f == ESCAPED { 0 } else { 1u128 << (f - 1) },
+            })
+        })
     }
 
     /// `request_members` when no key came twice: each member as the request holds it first
@@ -572,6 +640,7 @@ impl<'a> Fields<'a> {
     #[cfg(test)]
     pub(crate) fn capture(record: &'a [u8]) -> Fields<'a> {
         let mut fields = Fields::default();
+        fields.keep_root_members();
         let _ = fields.capture_checked(record, json::skip_ws(record, 0));
         fields
     }
@@ -596,6 +665,7 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         return Ok(j + 1);
     }
     let mut seen = 0u32;
+    let keep_root = node == Node::Root && fields.keep_root;
     loop {
         let json::MemberKey { ks, ke, esc: kesc, value: vs } = json::member_key(b, j)?;
         let (f, child) = if node == Node::None {
@@ -618,6 +688,9 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         }
         if node == Node::Request {
             fields.push_request_member(&b[ks..ke], &b[vs..ve]);
+        } else if keep_root {
+            let root = b.get(i..).unwrap_or_default();
+            fields.push_root_member(root, (ks - i, ke - i, vs - i, ve - i), kesc, f);
         }
         match json::member_next(b, ve)? {
             Ok(next) => j = next,

@@ -925,53 +925,22 @@ struct Member<'r> {
 /// `stack` holds the members of the objects being written, innermost last (one buffer per record).
 fn render_unmapped<'r>(out: &mut Vec<u8>, stack: &mut Vec<Member<'r>>, fields: &Fields<'r>, obj: &'r [u8], node: Node, mask: u128, d: usize) -> Result<bool, Fallback> {
     let base = stack.len();
-    // `json::members`, except that a value the capture holds is not scanned again: the field's
-    // slice starts where the value does and ends where it ends (re-scanning the record's large
-    // values to find their ends was ~12 % of the profile).
-    let mut i = json::skip_ws(obj, 0);
-    if obj.get(i) == Some(&b'{') {
-        i += 1;
+    // The root's members as the capture read them (walking the record again to find its keys,
+    // classify them and find the values' ends was ~11 % of the profile).
+    if let Some(members) = (node == Node::Root && d == 0).then(|| fields.root_members(obj)).flatten() {
+        for m in members {
+            // A key with escapes is left to `write_unmapped`, as below.
+            if m.esc {
+                return Err(Fallback);
+            }
+            if m.value == b"null" || mask & m.f_bit != 0 {
+                continue;
+            }
+            let child = if m.value.first() == Some(&b'{') { crate::fields::step(node, m.key).1 } else { Node::None };
+            keep_member(stack, m.key, m.value, child, mask, d);
+        }
     } else {
-        i = obj.len();
-    }
-    loop {
-        i = json::skip_ws(obj, i);
-        if obj.get(i) == Some(&b',') {
-            i = json::skip_ws(obj, i + 1);
-        }
-        if obj.get(i) != Some(&b'"') {
-            break;
-        }
-        let kend = json::skip_fast(obj, i);
-        if kend < i + 2 || obj[kend - 1] != b'"' {
-            break;
-        }
-        let key = &obj[i + 1..kend - 1];
-        let mut v = json::skip_ws(obj, kend);
-        if obj.get(v) != Some(&b':') {
-            break;
-        }
-        v = json::skip_ws(obj, v + 1);
-        if v >= obj.len() {
-            break;
-        }
-        // Without a backslash a key of valid JSON text is its own escaped form (the form the
-        // document orders by, and the trie's); one with escapes is left to `write_unmapped`.
-        if key.iter().fold(false, |e, &c| e | (c == b'\\')) {
-            return Err(Fallback);
-        }
-        let (f, child) = crate::fields::step(node, key);
-        let end = match f.and_then(|f| fields.raw(f)) {
-            Some(r) if r.as_ptr() == obj[v..].as_ptr() => v + r.len(),
-            _ => json::skip_fast(obj, v),
-        };
-        i = end;
-        let value = &obj[v..end];
-        if value == b"null" || f.is_some_and(|f| mask & (1u128 << (f as u32)) != 0) {
-            continue;
-        }
-        let descend = child != Node::None && d < 8 && value.first() == Some(&b'{') && crate::fields::under(child) & mask != 0;
-        stack.push(Member { head: canon::head8(key), key, value, child: if descend { child } else { Node::None } });
+        walk_members(stack, fields, obj, node, mask, d)?;
     }
     let members = &mut stack[base..];
     let order = |a: &Member<'_>, b: &Member<'_>| a.head.cmp(&b.head).then_with(|| a.key.cmp(b.key));
@@ -1020,6 +989,73 @@ fn render_unmapped<'r>(out: &mut Vec<u8>, stack: &mut Vec<Member<'r>>, fields: &
     out.push(b'}');
     stack.truncate(base);
     Ok(wrote)
+}
+
+/// `render_unmapped`'s members of `obj` (at trie node `node`) read from its text: `json::members`,
+/// except that a value the capture holds is not scanned again (the field's slice starts where the
+/// value does and ends where it ends: re-scanning the record's large values to find their ends
+/// was ~12 % of the profile).
+fn walk_members<'r>(
+    stack: &mut Vec<Member<'r>>,
+    fields: &Fields<'r>,
+    obj: &'r [u8],
+    node: Node,
+    mask: u128,
+    d: usize,
+) -> Result<(), Fallback> {
+    let mut i = json::skip_ws(obj, 0);
+    if obj.get(i) == Some(&b'{') {
+        i += 1;
+    } else {
+        i = obj.len();
+    }
+    loop {
+        i = json::skip_ws(obj, i);
+        if obj.get(i) == Some(&b',') {
+            i = json::skip_ws(obj, i + 1);
+        }
+        if obj.get(i) != Some(&b'"') {
+            break;
+        }
+        let kend = json::skip_fast(obj, i);
+        if kend < i + 2 || obj[kend - 1] != b'"' {
+            break;
+        }
+        let key = &obj[i + 1..kend - 1];
+        let mut v = json::skip_ws(obj, kend);
+        if obj.get(v) != Some(&b':') {
+            break;
+        }
+        v = json::skip_ws(obj, v + 1);
+        if v >= obj.len() {
+            break;
+        }
+        // Without a backslash a key of valid JSON text is its own escaped form (the form the
+        // document orders by, and the trie's); one with escapes is left to `write_unmapped`.
+        if key.iter().fold(false, |e, &c| e | (c == b'\\')) {
+            return Err(Fallback);
+        }
+        let (f, child) = crate::fields::step(node, key);
+        let end = match f.and_then(|f| fields.raw(f)) {
+            Some(r) if r.as_ptr() == obj[v..].as_ptr() => v + r.len(),
+            _ => json::skip_fast(obj, v),
+        };
+        i = end;
+        let value = &obj[v..end];
+        if value == b"null" || f.is_some_and(|f| mask & (1u128 << (f as u32)) != 0) {
+            continue;
+        }
+        keep_member(stack, key, value, child, mask, d);
+    }
+    Ok(())
+}
+
+/// Stacks a member `render_unmapped` writes (neither null nor consumed), to be descended into
+/// when it is an object with a consumed field below it (`child`: its trie node).
+#[inline(always)]
+fn keep_member<'r>(stack: &mut Vec<Member<'r>>, key: &'r [u8], value: &'r [u8], child: Node, mask: u128, d: usize) {
+    let descend = child != Node::None && d < 8 && value.first() == Some(&b'{') && crate::fields::under(child) & mask != 0;
+    stack.push(Member { head: canon::head8(key), key, value, child: if descend { child } else { Node::None } });
 }
 
 /// Copies every member of `obj` that no attribute consumed to `unmapped`, nested as in the
@@ -1171,6 +1207,47 @@ mod tests {
         let mut whole = Vec::new();
         assert!(render_unmapped(&mut whole, &mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), Node::Root, c.mask, 0).ok().unwrap());
         assert_eq!(String::from_utf8(whole).unwrap(), r#"{"tlsDetails":{"tlsVersion":"v"},"userIdentity":{"sessionContext":{"attributes":{"other":"o"}},"zz":[1,2]}}"#);
+    }
+
+    /// The root's members as the capture kept them give the same `unmapped` as the walk over the
+    /// record; records with more members than are kept, or too large for their offsets, are walked.
+    #[test]
+    fn unmapped_from_the_captured_root_members_equals_the_walk() {
+        let members = |n: usize| (0..n).map(|k| alloc::format!("\"k{k}\":{k},")).collect::<String>();
+        let big = alloc::format!(r#"{{"userIdentity":{{"type":"T","arn":"a"}},"p":"{}","eventName":"X","q":[1, 2]}}"#, "x".repeat(70_000));
+        let kept = alloc::format!(r#"{{{}"userIdentity":{{"arn":"a","q":1}}}}"#, members(31));
+        let walked = alloc::format!(r#"{{{}"userIdentity":{{"arn":"a","q":1}}}}"#, members(32));
+        let cases: &[(&str, bool)] = &[
+            (r#"{"eventTime":"t","zeta":1,"alpha":{"b":2},"userIdentity":{"type":"IAMUser","arn":"a","zz":[1, 2],"sessionContext":{"attributes":{"creationDate":"c","other":"o"}}}}"#, true),
+            (r#" { "readOnly" : true , "userIdentity" : { "arn" : "a" , "x" : [ 1 ] , "type" : "T" } , "eventName":"a", "resources" : [ {"a":1} ] , "n" : null } "#, true),
+            (r#"{"resources":[1],"tlsDetails":{"tlsVersion":"v","clientProvidedHostHeader":"h"},"requestParameters":{"a":1},"userIdentity":"s","eventName":{"x":1}}"#, true),
+            (r#"{"a":1,"b":{"c":1},"a":2}"#, true),
+            (r#"{"k\u0065y":5,"userIdentity":{"arn":"a"}}"#, true),
+            ("{}", false),
+            (&kept, true),
+            (&walked, false),
+            (&big, false),
+        ];
+        let mut extra = Consumed::new();
+        extra.push(&["userIdentity", "type"], F::UiType);
+        extra.push(&["tlsDetails", "clientProvidedHostHeader"], F::TlsHostHeader);
+        extra.push(&["resources"], F::Resources);
+        extra.push(&["requestParameters"], F::RequestParameters);
+        for (rec, from_capture) in cases {
+            let rec = rec.trim().as_bytes();
+            let with = Fields::capture(rec);
+            let mut without = Fields::default();
+            let _ = without.capture_checked(rec, 0);
+            assert_eq!(with.root_members(rec).is_some(), *from_capture, "{}", String::from_utf8_lossy(&rec[..rec.len().min(80)]));
+            assert!(without.root_members(rec).is_none());
+            for mask in [CONSUMED_MASK, extra.mask] {
+                let render = |fields: &Fields<'_>| {
+                    let mut out = Vec::new();
+                    render_unmapped(&mut out, &mut Vec::new(), fields, rec, Node::Root, mask, 0).map(|wrote| (wrote, String::from_utf8(out).unwrap())).ok()
+                };
+                assert_eq!(render(&with), render(&without), "{}", String::from_utf8_lossy(&rec[..rec.len().min(80)]));
+            }
+        }
     }
 
     /// `render_unmapped` decides by field what `write_unmapped` decides by path: that is the same
