@@ -417,10 +417,6 @@ impl Doc {
         self.str_at(&[Part::Dotted(path)], v);
     }
 
-    pub(crate) fn raw(&mut self, path: &'static str, v: &[u8]) {
-        self.raw_at(&[Part::Dotted(path)], v);
-    }
-
     pub(crate) fn bool(&mut self, path: &'static str, v: bool) {
         self.put_with(&[Part::Dotted(path)], |o| o.extend_from_slice(if v { b"true" } else { b"false" }));
     }

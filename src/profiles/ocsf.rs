@@ -493,16 +493,31 @@ fn write_auth_protocol(doc: &mut Doc, fields: &Fields<'_>) {
 /// not objects, they stay in `unmapped`. `api.request` requires its `uid` (requestID), so the
 /// request payload goes there only beside one.
 fn write_payloads(doc: &mut Doc, fields: &Fields<'_>, consumed: &mut Consumed) {
-    let fits = |raw: &[u8]| raw.first() == Some(&b'{') && raw.len() < rows::FLATTENED_MAX_BYTES && canon::depth(raw) <= rows::FLATTENED_MAX_DEPTH;
+    // No more opening brackets than the cap in all (those inside strings only add to the count):
+    // within the depth cap without `canon::depth`'s scan of the strings.
+    let shallow = |raw: &[u8]| raw.iter().filter(|&&c| c == b'{' || c == b'[').count() <= rows::FLATTENED_MAX_DEPTH;
+    let fits = |raw: &[u8]| {
+        raw.first() == Some(&b'{') && raw.len() < rows::FLATTENED_MAX_BYTES && (shallow(raw) || canon::depth(raw) <= rows::FLATTENED_MAX_DEPTH)
+    };
     if doc.has("api.request.uid") {
         if let Some(raw) = fields.raw(F::RequestParameters).filter(|r| fits(r)) {
-            doc.raw("api.request.data", raw);
+            doc.put_with(&[Part::Dotted("api.request.data")], |o| write_compact(o, raw));
             consumed.push(&["requestParameters"], F::RequestParameters);
         }
     }
     if let Some(raw) = fields.raw(F::ResponseElements).filter(|r| fits(r)) {
-        doc.raw("api.response.data", raw);
+        doc.put_with(&[Part::Dotted("api.response.data")], |o| write_compact(o, raw));
         consumed.push(&["responseElements"], F::ResponseElements);
+    }
+}
+
+/// `json::write_compact`, except that a value without any whitespace byte (nearly every one in
+/// CloudTrail's compact text) is compact already and copied whole instead of re-scanned.
+fn write_compact(out: &mut Vec<u8>, raw: &[u8]) {
+    if !matches!(raw.first(), Some(b'{' | b'[')) || memchr::memchr3(b' ', b'\n', b'\t', raw).is_none() && memchr::memchr(b'\r', raw).is_none() {
+        out.extend_from_slice(raw);
+    } else {
+        json::write_compact(out, raw);
     }
 }
 
@@ -976,13 +991,8 @@ fn render_unmapped<'r>(out: &mut Vec<u8>, stack: &mut Vec<Member<'r>>, fields: &
                 out.truncate(mark);
                 continue;
             }
-        } else if !matches!(m.value.first(), Some(b'{' | b'['))
-            || memchr::memchr3(b' ', b'\n', b'\t', m.value).is_none() && memchr::memchr(b'\r', m.value).is_none()
-        {
-            // A scalar token, or a container without whitespace: compact already.
-            out.extend_from_slice(m.value);
         } else {
-            json::write_compact(out, m.value);
+            write_compact(out, m.value);
         }
         wrote = true;
     }
@@ -1473,6 +1483,17 @@ mod tests {
         let doc = ocsf(r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","requestParameters":{"a":1}}"#, None);
         assert!(at(&doc, "/api/request").is_none());
         assert_eq!(at(&doc, "/unmapped/requestParameters").as_deref(), Some(r#"{"a":1}"#));
+        // Whitespace is left out (outside strings); many brackets, but shallow, still fit, and
+        // brackets inside strings count for nothing.
+        let rec = alloc::format!(
+            r#"{{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","requestID":"r","requestParameters":{{ "a b" : [ 1 , "x {{ [ y" ] ,"l":[{}{{}}]}},"responseElements":{{"s":"{}"}}}}"#,
+            "{},".repeat(30),
+            "{[".repeat(30)
+        );
+        let doc = ocsf(&rec, None);
+        assert!(doc.contains(r#""data":{"a b":[1,"x { [ y"],"l":[{},"#), "{doc}");
+        assert_eq!(at(&doc, "/api/request/data").as_deref(), Some(alloc::format!(r#"{{"a b":[1,"x {{ [ y"],"l":[{}{{}}]}}"#, "{},".repeat(30)).as_str()));
+        assert_eq!(at(&doc, "/api/response/data").as_deref(), Some(alloc::format!(r#"{{"s":"{}"}}"#, "{[".repeat(30)).as_str()));
         // Too deep for the caps: kept whole in unmapped.
         let deep = alloc::format!(r#"{{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","requestID":"r","requestParameters":{}1{}}}"#, r#"{"a":"#.repeat(25), "}".repeat(25));
         let doc = ocsf(&deep, None);
