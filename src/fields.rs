@@ -461,45 +461,58 @@ pub(crate) struct Fields<'a> {
     req_n: usize,
     /// Whether two of those members had the same key (merged in `req_strs`).
     req_merged: bool,
-    /// Whether `capture_checked` keeps the root object's members (`root_members`): offsets into
-    /// `root_src`, the root object's text (key start, key end, value start, value end), and the
-    /// field captured there (`F` + 1, 0 for none, `ESCAPED` when the key has escapes). Small and
-    /// zero when unused, so that making a `Fields` stays cheap for the other profiles.
-    keep_root: bool,
-    root_src: &'a [u8],
-    root: [(u16, u16, u16, u16); ROOT_MEMBERS],
-    root_f: [u8; ROOT_MEMBERS],
-    root_n: usize,
+    /// The trie nodes (a bit each) whose objects' members `capture_checked` keeps (`kept`).
+    keep_nodes: u32,
+    kept: Kept,
+}
+
+/// A member of an object at a kept trie node, as `capture_checked` read it (offsets from the
+/// record's first byte): the start of the object that holds it, its key (start, length) and value
+/// (start, end), and the field captured there (`F` + 1, 0 for none, `ESCAPED` when the key has
+/// escapes). A member comes after every member of its value's object (post-order).
+#[derive(Clone, Copy)]
+pub(crate) struct KeptMember {
+    pub parent: u32,
+    pub key: (u32, u16),
+    f: u8,
+    pub value: (u32, u32),
 }
 
 const ESCAPED: u8 = u8::MAX;
 const _: () = assert!(COUNT < ESCAPED as usize);
 
-/// How many root members are kept for `root_members`; a record with more is walked instead.
-const ROOT_MEMBERS: usize = 32;
+impl KeptMember {
+    /// The key has escapes (the field was found from its decoded form).
+    pub(crate) fn escaped(&self) -> bool {
+        self.f == ESCAPED
+    }
 
-/// A member of the root object as the capture read it: key and value as in the record, whether
-/// the key has escapes, and the field captured there as its bit (`1 << f`; 0 for none).
-pub(crate) struct RootMember<'a> {
-    pub key: &'a [u8],
-    pub value: &'a [u8],
-    pub esc: bool,
-    pub f_bit: u128,
+    /// The field captured at this member, as its bit (`1 << f`), 0 for none.
+    pub(crate) fn f_bit(&self) -> u128 {
+        if self.f == 0 || self.f == ESCAPED {
+            0
+        } else {
+            1u128 << (self.f - 1)
+        }
+    }
 }
+
+/// The members a capture with `keep_members` kept, for the record at `at` (address, length);
+/// `ok` false when there were more than `KEPT_MAX`. Empty (no allocation) for the other profiles.
+#[derive(Clone, Default)]
+struct Kept {
+    /// Where the record starts in the buffer being captured (offsets are from there).
+    base: usize,
+    at: (usize, usize),
+    ok: bool,
+    members: alloc::vec::Vec<KeptMember>,
+}
+
+const KEPT_MAX: usize = 256;
 
 impl<'a> Default for Fields<'a> {
     fn default() -> Self {
-        Fields {
-            vals: [None; COUNT],
-            req_strs: [(&[], &[]); REQ_STRS],
-            req_n: 0,
-            req_merged: false,
-            keep_root: false,
-            root_src: &[],
-            root: [(0, 0, 0, 0); ROOT_MEMBERS],
-            root_f: [0; ROOT_MEMBERS],
-            root_n: 0,
-        }
+        Fields { vals: [None; COUNT], req_strs: [(&[], &[]); REQ_STRS], req_n: 0, req_merged: false, keep_nodes: 0, kept: Kept::default() }
     }
 }
 
@@ -549,38 +562,23 @@ impl<'a> Fields<'a> {
         (self.req_n <= REQ_STRS).then(|| &self.req_strs[..self.req_n])
     }
 
-    /// Makes `capture_checked` keep the root object's members (for `root_members`).
-    pub(crate) fn keep_root_members(&mut self) {
-        self.keep_root = true;
+    /// Makes `capture_checked` keep the members of the objects at these trie nodes (a bit per
+    /// `Node`; the root's object is kept only with `Node::Root`'s bit): see `kept`.
+    pub(crate) fn keep_members(&mut self, nodes: u32) {
+        self.keep_nodes = nodes;
     }
 
-    /// Notes a member of the root object (called by `capture_checked`).
-    #[inline]
-    fn push_root_member(&mut self, root: &'a [u8], m: (usize, usize, usize, usize), esc: bool, f: Option<F>) {
-        match (self.root.get_mut(self.root_n), u16::try_from(m.3)) {
-            (Some(slot), Ok(ve)) => {
-                *slot = (m.0 as u16, m.1 as u16, m.2 as u16, ve);
-                self.root_f[self.root_n] = if esc { ESCAPED } else { f.map_or(0, |f| f as u8 + 1) };
-                self.root_src = root;
-                self.root_n += 1;
-            }
-            // Too many (or a record over 64 KiB): none are kept.
-            _ => self.root_n = ROOT_MEMBERS + 1,
-        }
+    /// The members `capture_checked` kept from `record` (in the order it read them), or None
+    /// when it kept none of this record's (ocsf's `unmapped` reads them instead of walking the
+    /// record again). Only the objects at the nodes given to `keep_members` are there, each whole.
+    pub(crate) fn kept(&self, record: &[u8]) -> Option<&[KeptMember]> {
+        let k = &self.kept;
+        (self.keep_nodes != 0 && k.ok && k.at == (record.as_ptr() as usize, record.len())).then_some(&k.members[..])
     }
 
-    /// The root object's members in order (ocsf's `unmapped` reads them instead of walking the
-    /// record again), when the capture kept them all and `obj` is the object it read.
-    pub(crate) fn root_members(&self, obj: &[u8]) -> Option<impl Iterator<Item = RootMember<'a>> + '_> {
-        let src = self.root_src;
-        (self.root_n > 0 && self.root_n <= ROOT_MEMBERS && src.as_ptr() == obj.as_ptr()).then(|| {
-            self.root[..self.root_n].iter().zip(&self.root_f).map(move |(&(ks, ke, vs, ve), &f)| RootMember {
-                key: src.get(ks as usize..ke as usize).unwrap_or_default(),
-                value: src.get(vs as usize..ve as usize).unwrap_or_default(),
-                esc: f == ESCAPED,
-                f_bit: if f == 0 || f == ESCAPED { 0 } else { 1u128 << (f - 1) },
-            })
-        })
+    /// Whether the members of objects at `node` are kept.
+    pub(crate) fn keeps(&self, node: Node) -> bool {
+        self.keep_nodes & (1 << node as u32) != 0
     }
 
     /// `request_members` when no key came twice: each member as the request holds it first
@@ -640,7 +638,15 @@ impl<'a> Fields<'a> {
     #[cfg(test)]
     pub(crate) fn capture(record: &'a [u8]) -> Fields<'a> {
         let mut fields = Fields::default();
-        fields.keep_root_members();
+        let _ = fields.capture_checked(record, json::skip_ws(record, 0));
+        fields
+    }
+
+    /// `capture`, keeping the members of the objects at `nodes` (tests).
+    #[cfg(test)]
+    pub(crate) fn capture_keeping(record: &'a [u8], nodes: u32) -> Fields<'a> {
+        let mut fields = Fields::default();
+        fields.keep_members(nodes);
         let _ = fields.capture_checked(record, json::skip_ws(record, 0));
         fields
     }
@@ -651,7 +657,19 @@ impl<'a> Fields<'a> {
     /// callers that need no flat keys (the nested profiles, the JS shim's record views).
     /// Returns where the object ends.
     pub(crate) fn capture_checked(&mut self, b: &'a [u8], i: usize) -> json::Res<usize> {
-        capture_checked(self, b, i, Node::Root, 0)
+        if self.keep_nodes == 0 {
+            return capture_checked(self, b, i, Node::Root, 0);
+        }
+        let k = &mut self.kept;
+        (k.ok, k.base, k.at) = (true, i, (0, 0));
+        k.members.clear();
+        // 48 members (960 bytes) hold most records' and stay a small allocation.
+        k.members.reserve(48);
+        let end = capture_checked(self, b, i, Node::Root, 0);
+        if let Ok(end) = end {
+            self.kept.at = ((b.as_ptr() as usize).wrapping_add(i), end.saturating_sub(i));
+        }
+        end
     }
 }
 
@@ -665,7 +683,7 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         return Ok(j + 1);
     }
     let mut seen = 0u32;
-    let keep_root = node == Node::Root && fields.keep_root;
+    let keep = fields.keep_nodes & (1 << node as u32) != 0;
     loop {
         let json::MemberKey { ks, ke, esc: kesc, value: vs } = json::member_key(b, j)?;
         let (f, child) = if node == Node::None {
@@ -688,13 +706,30 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         }
         if node == Node::Request {
             fields.push_request_member(&b[ks..ke], &b[vs..ve]);
-        } else if keep_root {
-            let root = b.get(i..).unwrap_or_default();
-            fields.push_root_member(root, (ks - i, ke - i, vs - i, ve - i), kesc, f);
+        }
+        if keep {
+            fields.kept.push(i, (ks, ke, vs, ve), kesc, f);
         }
         match json::member_next(b, ve)? {
             Ok(next) => j = next,
             Err(end) => return Ok(end),
+        }
+    }
+}
+
+impl Kept {
+    /// Notes a member of the object at `obj` (its key and value at `m`, positions in the buffer
+    /// being captured), with offsets from the record's first byte.
+    #[inline]
+    fn push(&mut self, obj: usize, m: (usize, usize, usize, usize), esc: bool, f: Option<F>) {
+        let f = if esc { ESCAPED } else { f.map_or(0, |f| f as u8 + 1) };
+        let at = |x: usize| x.wrapping_sub(self.base) as u32;
+        match (m.3.checked_sub(self.base).map(u32::try_from), u16::try_from(m.1.saturating_sub(m.0))) {
+            (Some(Ok(_)), Ok(klen)) if self.members.len() < KEPT_MAX && obj >= self.base => {
+                let member = KeptMember { parent: at(obj), key: (at(m.0), klen), f, value: (at(m.2), at(m.3)) };
+                self.members.push(member);
+            }
+            _ => self.ok = false,
         }
     }
 }

@@ -134,8 +134,8 @@ impl Engine {
         self.out.truncate(self.base);
         let mut fields = Fields::default();
         if self.opts.profile == Profile::Ocsf {
-            // Its `unmapped` reads the root's members from the capture.
-            fields.keep_root_members();
+            // Its `unmapped` reads the members of the record's objects from the capture.
+            fields.keep_members(profiles::ocsf::KEEP_NODES);
         }
         let res = match self.opts.profile {
             Profile::Flat if flat_keys => {

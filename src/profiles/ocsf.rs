@@ -26,7 +26,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::enrich::{Facts, Outcome};
-use crate::fields::{Fields, Node, F};
+use crate::fields::{Fields, KeptMember, Node, F};
 use crate::json::{self, Code};
 use crate::record::Marks;
 use crate::profiles::canon;
@@ -163,6 +163,18 @@ const fn field_mask(fs: &[F]) -> u128 {
 }
 
 const CONSUMED_MASK: u128 = field_mask(CONSUMED_F);
+
+/// The trie nodes whose objects `render_unmapped` may descend into (a field it may consume lies
+/// below them; a test checks the list), and the root: the capture keeps their members for it.
+pub(crate) const KEEP_NODES: u32 = {
+    let nodes = [Node::Root, Node::UserIdentity, Node::SessionContext, Node::Attributes, Node::SessionIssuer, Node::WebIdFederation, Node::OnBehalfOf, Node::Tls, Node::Aed];
+    let (mut m, mut i) = (0u32, 0);
+    while i < nodes.len() {
+        m |= 1 << nodes[i] as u32;
+        i += 1;
+    }
+    m
+};
 
 /// What the mapping consumed in one record: as paths (for `write_unmapped`: CONSUMED and the
 /// ones a class adds) and as a bit per captured field (for `render_unmapped`); each path is the
@@ -420,7 +432,7 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     // Written straight into the document's buffer (a buffer per record grew ~8 times each).
     let mut fell_back = false;
     doc.put_if("unmapped", |o| {
-        render_unmapped(o, &mut Vec::with_capacity(32), fields, record, Node::Root, consumed.mask, 0).unwrap_or_else(|Fallback| {
+        unmapped_into(o, fields, record, consumed.mask).unwrap_or_else(|Fallback| {
             fell_back = true;
             false
         })
@@ -929,6 +941,14 @@ struct Member<'r> {
     key: &'r [u8],
     value: &'r [u8],
     child: Node,
+    /// The member's place among the members the capture kept (when it kept them).
+    kept: usize,
+}
+
+/// `render_unmapped` of the whole record: the members of its objects read from what the capture
+/// kept (`KEEP_NODES`) when it kept them, else walked.
+fn unmapped_into(out: &mut Vec<u8>, fields: &Fields<'_>, record: &[u8], mask: u128) -> Result<bool, Fallback> {
+    render_unmapped(out, &mut Vec::with_capacity(32), fields, record, fields.kept(record), record, Node::Root, mask, 0)
 }
 
 /// `write_unmapped`'s object written directly (the same text the document would make of its
@@ -938,24 +958,48 @@ struct Member<'r> {
 /// consumed when the field captured there is in `mask`, and descended into when a field of
 /// `mask` lies below it (comparing keys with the consumed paths was ~30 % of the profile).
 /// `stack` holds the members of the objects being written, innermost last (one buffer per record).
-fn render_unmapped<'r>(out: &mut Vec<u8>, stack: &mut Vec<Member<'r>>, fields: &Fields<'r>, obj: &'r [u8], node: Node, mask: u128, d: usize) -> Result<bool, Fallback> {
+#[allow(clippy::too_many_arguments)]
+fn render_unmapped<'r>(
+    out: &mut Vec<u8>,
+    stack: &mut Vec<Member<'r>>,
+    fields: &Fields<'r>,
+    record: &'r [u8],
+    kept: Option<&[KeptMember]>,
+    obj: &'r [u8],
+    node: Node,
+    mask: u128,
+    d: usize,
+) -> Result<bool, Fallback> {
     let base = stack.len();
-    // The root's members as the capture read them (walking the record again to find its keys,
-    // classify them and find the values' ends was ~11 % of the profile).
-    if let Some(members) = (node == Node::Root && d == 0).then(|| fields.root_members(obj)).flatten() {
-        for m in members {
-            // A key with escapes is left to `write_unmapped`, as below.
-            if m.esc {
-                return Err(Fallback);
+    // The object's members as the capture read them (walking the record again to find its keys,
+    // classify them and find the values' ends was ~18 % of the profile).
+    match kept.filter(|_| fields.keeps(node)) {
+        Some(kept) => {
+            // `kept` ends where this object's own member is (post-order): its members are
+            // before that, among those of its own objects, back to the first member of an
+            // object that starts before it.
+            let at = (obj.as_ptr() as usize).wrapping_sub(record.as_ptr() as usize);
+            for (j, m) in kept.iter().enumerate().rev() {
+                if (m.parent as usize) < at {
+                    break;
+                }
+                if m.parent as usize != at {
+                    continue;
+                }
+                // A key with escapes is left to `write_unmapped`, as below.
+                if m.escaped() {
+                    return Err(Fallback);
+                }
+                let key = record.get(m.key.0 as usize..m.key.0 as usize + m.key.1 as usize).unwrap_or_default();
+                let value = record.get(m.value.0 as usize..m.value.1 as usize).unwrap_or_default();
+                if value == b"null" || mask & m.f_bit() != 0 {
+                    continue;
+                }
+                let child = if value.first() == Some(&b'{') { crate::fields::step(node, key).1 } else { Node::None };
+                keep_member(stack, key, value, child, mask, d, j);
             }
-            if m.value == b"null" || mask & m.f_bit != 0 {
-                continue;
-            }
-            let child = if m.value.first() == Some(&b'{') { crate::fields::step(node, m.key).1 } else { Node::None };
-            keep_member(stack, m.key, m.value, child, mask, d);
         }
-    } else {
-        walk_members(stack, fields, obj, node, mask, d)?;
+        None => walk_members(stack, fields, obj, node, mask, d)?,
     }
     let members = &mut stack[base..];
     let order = |a: &Member<'_>, b: &Member<'_>| a.head.cmp(&b.head).then_with(|| a.key.cmp(b.key));
@@ -987,7 +1031,7 @@ fn render_unmapped<'r>(out: &mut Vec<u8>, stack: &mut Vec<Member<'r>>, fields: &
         out.extend_from_slice(m.key);
         out.extend_from_slice(b"\":");
         if m.child != Node::None {
-            if !render_unmapped(out, stack, fields, m.value, m.child, mask, d + 1)? {
+            if !render_unmapped(out, stack, fields, record, kept.and_then(|k| k.get(..m.kept)), m.value, m.child, mask, d + 1)? {
                 out.truncate(mark);
                 continue;
             }
@@ -1055,17 +1099,19 @@ fn walk_members<'r>(
         if value == b"null" || f.is_some_and(|f| mask & (1u128 << (f as u32)) != 0) {
             continue;
         }
-        keep_member(stack, key, value, child, mask, d);
+        // (Not kept: what is below it is walked too.)
+        keep_member(stack, key, value, child, mask, d, usize::MAX);
     }
     Ok(())
 }
 
 /// Stacks a member `render_unmapped` writes (neither null nor consumed), to be descended into
-/// when it is an object with a consumed field below it (`child`: its trie node).
+/// when it is an object with a consumed field below it (`child`: its trie node; `kept`: where
+/// the capture kept the member, when it did).
 #[inline(always)]
-fn keep_member<'r>(stack: &mut Vec<Member<'r>>, key: &'r [u8], value: &'r [u8], child: Node, mask: u128, d: usize) {
+fn keep_member<'r>(stack: &mut Vec<Member<'r>>, key: &'r [u8], value: &'r [u8], child: Node, mask: u128, d: usize, kept: usize) {
     let descend = child != Node::None && d < 8 && value.first() == Some(&b'{') && crate::fields::under(child) & mask != 0;
-    stack.push(Member { head: canon::head8(key), key, value, child: if descend { child } else { Node::None } });
+    stack.push(Member { head: canon::head8(key), key, value, child: if descend { child } else { Node::None }, kept });
 }
 
 /// Copies every member of `obj` that no attribute consumed to `unmapped`, nested as in the
@@ -1191,7 +1237,7 @@ mod tests {
             leafwise.finish(&mut a);
             let mut whole = Vec::new();
             let mut doc = Doc::new();
-            if render_unmapped(&mut whole, &mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), Node::Root, CONSUMED_MASK, 0).ok().expect("no repeated key") {
+            if unmapped_into(&mut whole, &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES), rec.as_bytes(), CONSUMED_MASK).ok().expect("no repeated key") {
                 doc.put_with(&[Part::Dotted("unmapped")], |o| o.extend_from_slice(&whole));
             }
             let mut b = Vec::new();
@@ -1206,7 +1252,8 @@ mod tests {
             r#"{"k\u0065y":5}"#,
             r#"{"userIdentity":{"we\"ird\u0000":{"x":null},"arn":"a"}}"#,
         ] {
-            assert!(render_unmapped(&mut Vec::new(), &mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), Node::Root, CONSUMED_MASK, 0).is_err(), "{rec}");
+            assert!(unmapped_into(&mut Vec::new(), &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES), rec.as_bytes(), CONSUMED_MASK).is_err(), "{rec}");
+            assert!(unmapped_into(&mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), CONSUMED_MASK).is_err(), "{rec}");
         }
         // Paths a class adds are left out too, at any depth.
         let mut c = Consumed::new();
@@ -1215,49 +1262,72 @@ mod tests {
         c.push(&["resources"], F::Resources);
         let rec = r#"{"resources":[1],"tlsDetails":{"tlsVersion":"v","clientProvidedHostHeader":"h"},"userIdentity":{"type":"IAMUser","arn":"a","zz":[1, 2],"sessionContext":{"attributes":{"creationDate":"c","other":"o"}}}}"#;
         let mut whole = Vec::new();
-        assert!(render_unmapped(&mut whole, &mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), Node::Root, c.mask, 0).ok().unwrap());
+        assert!(unmapped_into(&mut whole, &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES), rec.as_bytes(), c.mask).ok().unwrap());
         assert_eq!(String::from_utf8(whole).unwrap(), r#"{"tlsDetails":{"tlsVersion":"v"},"userIdentity":{"sessionContext":{"attributes":{"other":"o"}},"zz":[1,2]}}"#);
     }
 
-    /// The root's members as the capture kept them give the same `unmapped` as the walk over the
-    /// record; records with more members than are kept, or too large for their offsets, are walked.
+    /// The members of the record's objects as the capture kept them give the same `unmapped` as
+    /// the walk over the record; a record with more members than are kept is walked.
     #[test]
-    fn unmapped_from_the_captured_root_members_equals_the_walk() {
+    fn unmapped_from_the_kept_members_equals_the_walk() {
         let members = |n: usize| (0..n).map(|k| alloc::format!("\"k{k}\":{k},")).collect::<String>();
         let big = alloc::format!(r#"{{"userIdentity":{{"type":"T","arn":"a"}},"p":"{}","eventName":"X","q":[1, 2]}}"#, "x".repeat(70_000));
-        let kept = alloc::format!(r#"{{{}"userIdentity":{{"arn":"a","q":1}}}}"#, members(31));
-        let walked = alloc::format!(r#"{{{}"userIdentity":{{"arn":"a","q":1}}}}"#, members(32));
+        let wide = alloc::format!(r#"{{{}"userIdentity":{{"arn":"a","q":1}}}}"#, members(200));
+        let wider = alloc::format!(r#"{{"userIdentity":{{{}"arn":"a","q":1}},{}"x":1}}"#, members(100), members(200));
         let cases: &[(&str, bool)] = &[
-            (r#"{"eventTime":"t","zeta":1,"alpha":{"b":2},"userIdentity":{"type":"IAMUser","arn":"a","zz":[1, 2],"sessionContext":{"attributes":{"creationDate":"c","other":"o"}}}}"#, true),
-            (r#" { "readOnly" : true , "userIdentity" : { "arn" : "a" , "x" : [ 1 ] , "type" : "T" } , "eventName":"a", "resources" : [ {"a":1} ] , "n" : null } "#, true),
-            (r#"{"resources":[1],"tlsDetails":{"tlsVersion":"v","clientProvidedHostHeader":"h"},"requestParameters":{"a":1},"userIdentity":"s","eventName":{"x":1}}"#, true),
+            (r#"{"eventTime":"t","zeta":1,"alpha":{"b":2},"userIdentity":{"type":"IAMUser","arn":"a","zz":[1, 2],"sessionContext":{"attributes":{"creationDate":"c","other":"o"},"sessionIssuer":{"arn":"i","type":"Role","userName":"r"},"webIdFederationData":{}}}}"#, true),
+            (r#" { "readOnly" : true , "userIdentity" : { "arn" : "a" , "x" : [ 1 ] , "type" : "T" , "sessionContext" : { "attributes" : { "mfaAuthenticated" : "false" , "y" : null } } } , "eventName":"a", "resources" : [ {"a":1} ] , "n" : null } "#, true),
+            (r#"{"resources":[1],"tlsDetails":{"tlsVersion":"v","clientProvidedHostHeader":"h"},"additionalEventData":{"MFAUsed":"No","LoginTo":"l","x":{"y":1}},"requestParameters":{"a":1},"userIdentity":"s","eventName":{"x":1}}"#, true),
             (r#"{"a":1,"b":{"c":1},"a":2}"#, true),
+            (r#"{"userIdentity":{"arn":"a","x":1,"x":2}}"#, true),
+            (r#"{"userIdentity":{"arn":"a"},"tlsDetails":{"tlsVersion":"v"},"userIdentity":{"x":1,"sessionContext":{"attributes":{"creationDate":"c","q":1}}}}"#, true),
             (r#"{"k\u0065y":5,"userIdentity":{"arn":"a"}}"#, true),
-            ("{}", false),
-            (&kept, true),
-            (&walked, false),
-            (&big, false),
+            (r#"{"userIdentity":{"arn":"a","s\u0065ssionContext":{"attributes":{"creationDate":"c"}}}}"#, true),
+            ("{}", true),
+            (r#"{"userIdentity":{}}"#, true),
+            (&big, true),
+            (&wide, true),
+            (&wider, false),
         ];
         let mut extra = Consumed::new();
         extra.push(&["userIdentity", "type"], F::UiType);
         extra.push(&["tlsDetails", "clientProvidedHostHeader"], F::TlsHostHeader);
+        extra.push(&["additionalEventData", "MFAUsed"], F::AedMfaUsed);
         extra.push(&["resources"], F::Resources);
         extra.push(&["requestParameters"], F::RequestParameters);
         for (rec, from_capture) in cases {
             let rec = rec.trim().as_bytes();
-            let with = Fields::capture(rec);
-            let mut without = Fields::default();
-            let _ = without.capture_checked(rec, 0);
-            assert_eq!(with.root_members(rec).is_some(), *from_capture, "{}", String::from_utf8_lossy(&rec[..rec.len().min(80)]));
-            assert!(without.root_members(rec).is_none());
+            let short = String::from_utf8_lossy(&rec[..rec.len().min(80)]);
+            let with = Fields::capture_keeping(rec, KEEP_NODES);
+            let without = Fields::capture(rec);
+            assert_eq!(with.kept(rec).is_some(), *from_capture, "{short}");
+            assert!(without.kept(rec).is_none());
             for mask in [CONSUMED_MASK, extra.mask] {
                 let render = |fields: &Fields<'_>| {
                     let mut out = Vec::new();
-                    render_unmapped(&mut out, &mut Vec::new(), fields, rec, Node::Root, mask, 0).map(|wrote| (wrote, String::from_utf8(out).unwrap())).ok()
+                    unmapped_into(&mut out, fields, rec, mask).map(|wrote| (wrote, String::from_utf8(out).unwrap())).ok()
                 };
-                assert_eq!(render(&with), render(&without), "{}", String::from_utf8_lossy(&rec[..rec.len().min(80)]));
+                assert_eq!(render(&with), render(&without), "{short}");
             }
         }
+        // Only for the record captured (the same text at another address is another record).
+        let rec = br#"{"userIdentity":{"arn":"a","q":1},"z":2}"#;
+        let fields = Fields::capture_keeping(rec, KEEP_NODES);
+        assert!(fields.kept(rec).is_some());
+        assert!(fields.kept(&rec.to_vec()).is_none() && fields.kept(&rec[..rec.len() - 1]).is_none());
+    }
+
+    /// `KEEP_NODES` holds every node below which a field `render_unmapped` may consume lies.
+    #[test]
+    fn kept_nodes_are_those_unmapped_descends_into() {
+        let extras = [F::UiType, F::Resources, F::TlsHostHeader, F::AedMfaUsed, F::AedLoginTo, F::RequestParameters, F::ResponseElements];
+        let all = extras.iter().fold(CONSUMED_MASK, |m, f| m | 1u128 << (*f as u32));
+        for (_, _, _, child) in crate::fields::TRIE {
+            if *child != Node::None && crate::fields::under(*child) & all != 0 {
+                assert!(KEEP_NODES & (1 << *child as u32) != 0, "{child:?}");
+            }
+        }
+        assert!(KEEP_NODES & (1 << Node::Root as u32) != 0);
     }
 
     /// `render_unmapped` decides by field what `write_unmapped` decides by path: that is the same
