@@ -658,8 +658,15 @@ impl<'a> Fields<'a> {
     /// Returns where the object ends.
     pub(crate) fn capture_checked(&mut self, b: &'a [u8], i: usize) -> json::Res<usize> {
         if self.keep_nodes == 0 {
-            return capture_checked(self, b, i, Node::Root, 0);
+            capture_checked(self, b, i, Node::Root, 0)
+        } else {
+            self.capture_keeping_members(b, i)
         }
+    }
+
+    /// `capture_checked` with `keep_members` (out of line: one copy for its callers).
+    #[inline(never)]
+    fn capture_keeping_members(&mut self, b: &'a [u8], i: usize) -> json::Res<usize> {
         let k = &mut self.kept;
         (k.ok, k.base, k.at) = (true, i, (0, 0));
         k.members.clear();

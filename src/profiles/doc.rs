@@ -49,9 +49,8 @@ const NONE: u32 = u32::MAX;
 /// buffers (`SPARE`).
 #[derive(Default)]
 struct Statics {
-    /// Open addressing: (address, length, id + 1, rank), id + 1 = 0 for an empty slot; the rank
-    /// kept here too (rewritten by `Doc::place`) saves a lookup per leaf.
-    table: Vec<(usize, usize, u32, u32)>,
+    /// Open addressing: (address, length, id + 1), 0 for an empty slot.
+    table: Vec<(usize, usize, u32)>,
     bytes: Vec<u8>,
     /// By id: the stored form (a range of `bytes`) and its head.
     ranges: Vec<(u32, u32)>,
@@ -85,22 +84,26 @@ const TABLE_SLOTS: usize = 1024;
 const MAX_STATICS: usize = 768;
 
 impl Statics {
-    /// The slot `s` hashes to (it holds `s`, nearly always).
-    #[inline(always)]
-    fn slot_of(s: &'static str) -> usize {
+    /// The id of `s`, stored on first sight; `NONE` when the table is full.
+    #[inline]
+    fn intern(&mut self, s: &'static str) -> u32 {
         let (ptr, len) = (s.as_ptr() as usize, s.len());
-        ((ptr >> 3) ^ (ptr >> 13) ^ len.wrapping_mul(31)) % TABLE_SLOTS
+        // The slot it hashes to holds it, nearly always.
+        let i = ((ptr >> 3) ^ (ptr >> 13) ^ len.wrapping_mul(31)) % TABLE_SLOTS;
+        match self.table.get(i) {
+            Some(&(p, l, id)) if p == ptr && l == len && id != 0 => id - 1,
+            _ => self.intern_slow(s, i),
+        }
     }
 
-    /// The id of `s`, stored on first sight; `NONE` when the table is full (`Doc::intern` first
-    /// looks in the slot `s` hashes to).
+    #[inline(never)]
     fn intern_slow(&mut self, s: &'static str, mut i: usize) -> u32 {
         let (ptr, len) = (s.as_ptr() as usize, s.len());
         if self.table.is_empty() {
-            self.table.resize(TABLE_SLOTS, (0, 0, 0, 0));
+            self.table.resize(TABLE_SLOTS, (0, 0, 0));
         }
         loop {
-            let (p, l, id, _) = self.table[i];
+            let (p, l, id) = self.table[i];
             if id == 0 {
                 break;
             }
@@ -129,8 +132,7 @@ impl Statics {
                 (self.ranges.len() - 1) as u32
             }
         };
-        let rank = self.rank.get(id as usize).copied().unwrap_or(0);
-        self.table[i] = (ptr, len, id + 1, rank);
+        self.table[i] = (ptr, len, id + 1);
         id
     }
 
@@ -251,28 +253,15 @@ impl Doc {
         d
     }
 
-    /// The id of static path `s` and its rank (`NONE`, `NONE` when the table is full).
+    /// `Statics::intern`, placing a path seen for the first time among the ranks.
     #[inline]
-    fn intern(&mut self, s: &'static str) -> (u32, u32) {
-        let i = Statics::slot_of(s);
-        match self.statics.table.get(i) {
-            Some(&(p, l, id, rank)) if p == s.as_ptr() as usize && l == s.len() && id != 0 => (id - 1, rank),
-            _ => self.intern_new(s, i),
-        }
-    }
-
-    /// `Statics::intern_slow`, placing a path seen for the first time among the ranks.
-    #[inline(never)]
-    fn intern_new(&mut self, s: &'static str, i: usize) -> (u32, u32) {
+    fn intern(&mut self, s: &'static str) -> u32 {
         let known = self.statics.ranges.len();
-        let id = self.statics.intern_slow(s, i);
+        let id = self.statics.intern(s);
         if self.statics.ranges.len() != known {
             self.place(id);
         }
-        match self.statics.rank.get(id as usize) {
-            Some(&r) => (id, r),
-            None => (NONE, NONE),
-        }
+        id
     }
 
     /// Gives a new static id its rank; the slots of this document at higher ranks move up one.
@@ -284,9 +273,6 @@ impl Doc {
         st.rank.resize(st.ranges.len(), 0);
         for (r, &i) in st.by_rank.iter().enumerate() {
             st.rank[i as usize] = r as u32;
-        }
-        for e in st.table.iter_mut().filter(|e| e.2 != 0) {
-            e.3 = st.rank.get(e.2 as usize - 1).copied().unwrap_or(0);
         }
         let n = st.by_rank.len();
         self.slots.insert(p, Slot::default());
@@ -328,7 +314,7 @@ impl Doc {
                 self.paths.push(0);
             }
             match part {
-                Part::Dotted(s) => match self.intern(s).0 {
+                Part::Dotted(s) => match self.intern(s) {
                     NONE => push_dotted(&mut self.paths, s),
                     id => {
                         let (a, b) = self.statics.ranges[id as usize];
@@ -398,8 +384,8 @@ impl Doc {
         let n = self.n;
         self.n += 1;
         if let [Part::Dotted(s)] = parts {
-            let (id, r) = self.intern(s);
-            if id != NONE {
+            let id = self.intern(s);
+            if let Some(&r) = self.statics.rank.get(id as usize) {
                 let (w, b) = Doc::bit(r);
                 self.open = Open::Dropped(start);
                 if let (Some(word), Some(slot)) = (self.bits.get_mut(w), self.slots.get_mut(r as usize)) {
@@ -445,8 +431,8 @@ impl Doc {
 
     /// True when a value was already added at exactly this static path.
     pub(crate) fn has(&mut self, path: &'static str) -> bool {
-        let (id, r) = self.intern(path);
-        if id != NONE {
+        let id = self.intern(path);
+        if let Some(&r) = self.statics.rank.get(id as usize) {
             let (w, b) = Doc::bit(r);
             if self.bits.get(w).is_some_and(|word| word & b != 0) {
                 return true;

@@ -145,7 +145,7 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
                 last = Some((key.0, key.1, depth));
             }
             Conv::Str => match first_value(row.from, fields, facts) {
-                Some(Value::Json(raw)) => doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| crate::json::put(o, raw)),
+                Some(Value::Json(raw)) => doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| o.extend_from_slice(raw)),
                 Some(Value::Text(v)) => doc.str(row.target, &v),
                 None => {}
             },
