@@ -505,36 +505,29 @@ fn write_auth_protocol(doc: &mut Doc, fields: &Fields<'_>) {
 /// not objects, they stay in `unmapped`. `api.request` requires its `uid` (requestID), so the
 /// request payload goes there only beside one.
 fn write_payloads(doc: &mut Doc, fields: &Fields<'_>, consumed: &mut Consumed) {
-    // No more opening brackets than the cap in all (those inside strings only add to the count):
-    // within the depth cap without `canon::depth`'s scan of the strings.
-    let put = |doc: &mut Doc, path: &'static str, raw: Option<&[u8]>| {
-        let Some(raw) = raw.filter(|r| r.first() == Some(&b'{') && r.len() < rows::FLATTENED_MAX_BYTES) else { return false };
-        let (brackets, spaces) = shape(raw);
-        if brackets > rows::FLATTENED_MAX_DEPTH as u32 && canon::depth(raw) > rows::FLATTENED_MAX_DEPTH {
-            return false;
-        }
-        doc.put_with(&[Part::Dotted(path)], |o| if spaces == 0 { o.extend_from_slice(raw) } else { json::write_compact(o, raw) });
-        true
+    // A short payload with no more opening brackets than the cap in all (those inside strings
+    // only add to the count, which the compiler runs a vector at a time) is within the depth cap
+    // without `canon::depth`'s scan; a long one nearly always has more.
+    let shallow = |raw: &[u8]| raw.len() <= 4096 && raw.iter().filter(|&&c| c == b'{' || c == b'[').count() <= rows::FLATTENED_MAX_DEPTH;
+    let fits = |raw: &[u8]| {
+        raw.first() == Some(&b'{') && raw.len() < rows::FLATTENED_MAX_BYTES && (shallow(raw) || canon::depth(raw) <= rows::FLATTENED_MAX_DEPTH)
     };
-    if doc.has("api.request.uid") && put(doc, "api.request.data", fields.raw(F::RequestParameters)) {
-        consumed.push(&["requestParameters"], F::RequestParameters);
+    if doc.has("api.request.uid") {
+        if let Some(raw) = fields.raw(F::RequestParameters).filter(|r| fits(r)) {
+            doc.put_with(&[Part::Dotted("api.request.data")], |o| write_compact(o, raw));
+            consumed.push(&["requestParameters"], F::RequestParameters);
+        }
     }
-    if put(doc, "api.response.data", fields.raw(F::ResponseElements)) {
+    if let Some(raw) = fields.raw(F::ResponseElements).filter(|r| fits(r)) {
+        doc.put_with(&[Part::Dotted("api.response.data")], |o| write_compact(o, raw));
         consumed.push(&["responseElements"], F::ResponseElements);
     }
-}
-
-/// The opening brackets and the whitespace bytes of a JSON text, counted in one pass the
-/// compiler runs a vector at a time (one copy of that loop in the wasm).
-#[inline(never)]
-fn shape(raw: &[u8]) -> (u32, u32) {
-    raw.iter().fold((0, 0), |(b, w), &c| (b + u32::from(c == b'{' || c == b'['), w + u32::from(matches!(c, b' ' | b'\n' | b'\r' | b'\t'))))
 }
 
 /// `json::write_compact`, except that a value without any whitespace byte (nearly every one in
 /// CloudTrail's compact text) is compact already and copied whole instead of re-scanned.
 fn write_compact(out: &mut Vec<u8>, raw: &[u8]) {
-    if !matches!(raw.first(), Some(b'{' | b'[')) || shape(raw).1 == 0 {
+    if !matches!(raw.first(), Some(b'{' | b'[')) || memchr::memchr3(b' ', b'\n', b'\t', raw).is_none() && memchr::memchr(b'\r', raw).is_none() {
         out.extend_from_slice(raw);
     } else {
         json::write_compact(out, raw);
