@@ -461,11 +461,58 @@ pub(crate) struct Fields<'a> {
     req_n: usize,
     /// Whether two of those members had the same key (merged in `req_strs`).
     req_merged: bool,
+    /// The trie nodes (a bit each) whose objects' members `capture_checked` keeps (`kept`).
+    keep_nodes: u32,
+    kept: Kept,
 }
+
+/// A member of an object at a kept trie node, as `capture_checked` read it (offsets from the
+/// record's first byte): the start of the object that holds it, its key (start, length) and value
+/// (start, end), and the field captured there (`F` + 1, 0 for none, `ESCAPED` when the key has
+/// escapes). A member comes after every member of its value's object (post-order).
+#[derive(Clone, Copy)]
+pub(crate) struct KeptMember {
+    pub parent: u32,
+    pub key: (u32, u16),
+    f: u8,
+    pub value: (u32, u32),
+}
+
+const ESCAPED: u8 = u8::MAX;
+const _: () = assert!(COUNT < ESCAPED as usize);
+
+impl KeptMember {
+    /// The key has escapes (the field was found from its decoded form).
+    pub(crate) fn escaped(&self) -> bool {
+        self.f == ESCAPED
+    }
+
+    /// The field captured at this member, as its bit (`1 << f`), 0 for none.
+    pub(crate) fn f_bit(&self) -> u128 {
+        if self.f == 0 || self.f == ESCAPED {
+            0
+        } else {
+            1u128 << (self.f - 1)
+        }
+    }
+}
+
+/// The members a capture with `keep_members` kept, for the record at `at` (address, length);
+/// `ok` false when there were more than `KEPT_MAX`. Empty (no allocation) for the other profiles.
+#[derive(Clone, Default)]
+struct Kept {
+    /// Where the record starts in the buffer being captured (offsets are from there).
+    base: usize,
+    at: (usize, usize),
+    ok: bool,
+    members: alloc::vec::Vec<KeptMember>,
+}
+
+const KEPT_MAX: usize = 256;
 
 impl<'a> Default for Fields<'a> {
     fn default() -> Self {
-        Fields { vals: [None; COUNT], req_strs: [(&[], &[]); REQ_STRS], req_n: 0, req_merged: false }
+        Fields { vals: [None; COUNT], req_strs: [(&[], &[]); REQ_STRS], req_n: 0, req_merged: false, keep_nodes: 0, kept: Kept::default() }
     }
 }
 
@@ -513,6 +560,25 @@ impl<'a> Fields<'a> {
     /// keep (then the caller scans the request itself, see [`members_merged`]).
     pub(crate) fn request_members(&self) -> Option<&[(&'a [u8], &'a [u8])]> {
         (self.req_n <= REQ_STRS).then(|| &self.req_strs[..self.req_n])
+    }
+
+    /// Makes `capture_checked` keep the members of the objects at these trie nodes (a bit per
+    /// `Node`; the root's object is kept only with `Node::Root`'s bit): see `kept`.
+    pub(crate) fn keep_members(&mut self, nodes: u32) {
+        self.keep_nodes = nodes;
+    }
+
+    /// The members `capture_checked` kept from `record` (in the order it read them), or None
+    /// when it kept none of this record's (ocsf's `unmapped` reads them instead of walking the
+    /// record again). Only the objects at the nodes given to `keep_members` are there, each whole.
+    pub(crate) fn kept(&self, record: &[u8]) -> Option<&[KeptMember]> {
+        let k = &self.kept;
+        (self.keep_nodes != 0 && k.ok && k.at == (record.as_ptr() as usize, record.len())).then_some(&k.members[..])
+    }
+
+    /// Whether the members of objects at `node` are kept.
+    pub(crate) fn keeps(&self, node: Node) -> bool {
+        self.keep_nodes & (1 << node as u32) != 0
     }
 
     /// `request_members` when no key came twice: each member as the request holds it first
@@ -575,6 +641,15 @@ impl<'a> Fields<'a> {
         let _ = fields.capture_checked(record, json::skip_ws(record, 0));
         fields
     }
+
+    /// `capture`, keeping the members of the objects at `nodes` (tests).
+    #[cfg(test)]
+    pub(crate) fn capture_keeping(record: &'a [u8], nodes: u32) -> Fields<'a> {
+        let mut fields = Fields::default();
+        fields.keep_members(nodes);
+        let _ = fields.capture_checked(record, json::skip_ws(record, 0));
+        fields
+    }
 }
 
 impl<'a> Fields<'a> {
@@ -582,7 +657,26 @@ impl<'a> Fields<'a> {
     /// callers that need no flat keys (the nested profiles, the JS shim's record views).
     /// Returns where the object ends.
     pub(crate) fn capture_checked(&mut self, b: &'a [u8], i: usize) -> json::Res<usize> {
-        capture_checked(self, b, i, Node::Root, 0)
+        if self.keep_nodes == 0 {
+            capture_checked(self, b, i, Node::Root, 0)
+        } else {
+            self.capture_keeping_members(b, i)
+        }
+    }
+
+    /// `capture_checked` with `keep_members` (out of line: one copy for its callers).
+    #[inline(never)]
+    fn capture_keeping_members(&mut self, b: &'a [u8], i: usize) -> json::Res<usize> {
+        let k = &mut self.kept;
+        (k.ok, k.base, k.at) = (true, i, (0, 0));
+        k.members.clear();
+        // 48 members (960 bytes) hold most records' and stay a small allocation.
+        k.members.reserve(48);
+        let end = capture_checked(self, b, i, Node::Root, 0);
+        if let Ok(end) = end {
+            self.kept.at = ((b.as_ptr() as usize).wrapping_add(i), end.saturating_sub(i));
+        }
+        end
     }
 }
 
@@ -596,6 +690,7 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         return Ok(j + 1);
     }
     let mut seen = 0u32;
+    let keep = fields.keep_nodes & (1 << node as u32) != 0;
     loop {
         let json::MemberKey { ks, ke, esc: kesc, value: vs } = json::member_key_inl(b, j)?;
         let (f, child) = if node == Node::None {
@@ -622,9 +717,29 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         if node == Node::Request {
             fields.push_request_member(&b[ks..ke], &b[vs..ve]);
         }
+        if keep {
+            fields.kept.push(i, (ks, ke, vs, ve), kesc, f);
+        }
         match json::member_next(b, ve)? {
             Ok(next) => j = next,
             Err(end) => return Ok(end),
+        }
+    }
+}
+
+impl Kept {
+    /// Notes a member of the object at `obj` (its key and value at `m`, positions in the buffer
+    /// being captured), with offsets from the record's first byte.
+    #[inline]
+    fn push(&mut self, obj: usize, m: (usize, usize, usize, usize), esc: bool, f: Option<F>) {
+        let f = if esc { ESCAPED } else { f.map_or(0, |f| f as u8 + 1) };
+        let at = |x: usize| x.wrapping_sub(self.base) as u32;
+        match (m.3.checked_sub(self.base).map(u32::try_from), u16::try_from(m.1.saturating_sub(m.0))) {
+            (Some(Ok(_)), Ok(klen)) if self.members.len() < KEPT_MAX && obj >= self.base => {
+                let member = KeptMember { parent: at(obj), key: (at(m.0), klen), f, value: (at(m.2), at(m.3)) };
+                self.members.push(member);
+            }
+            _ => self.ok = false,
         }
     }
 }

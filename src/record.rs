@@ -133,6 +133,10 @@ impl Engine {
     fn run(&mut self, rec: &[u8], start: usize, flat_keys: bool) -> json::Res<usize> {
         self.out.truncate(self.base);
         let mut fields = Fields::default();
+        if self.opts.profile == Profile::Ocsf {
+            // Its `unmapped` reads the members of the record's objects from the capture.
+            fields.keep_members(profiles::ocsf::KEEP_NODES);
+        }
         let res = match self.opts.profile {
             Profile::Flat if flat_keys => {
                 flatten::flatten_record(rec, start, &self.opts, &mut self.out, &mut self.scratch, &mut fields).map(|(end, _)| end)

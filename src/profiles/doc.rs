@@ -417,10 +417,6 @@ impl Doc {
         self.str_at(&[Part::Dotted(path)], v);
     }
 
-    pub(crate) fn raw(&mut self, path: &'static str, v: &[u8]) {
-        self.raw_at(&[Part::Dotted(path)], v);
-    }
-
     pub(crate) fn bool(&mut self, path: &'static str, v: bool) {
         self.put_with(&[Part::Dotted(path)], |o| o.extend_from_slice(if v { b"true" } else { b"false" }));
     }
@@ -493,8 +489,8 @@ impl Doc {
             crate::sort::sort_by(&mut dynamic, |&a, &b| order(&items[a as usize]).cmp(&order(&items[b as usize])));
         }
         out.push(b'{');
-        let mut w = Writer { last: &[], last_id: START, stops, stops_valid: true, any: false, moves: &mut moves, move_bytes: &mut move_bytes };
         let st = &self.statics;
+        let mut w = Writer { st, last: &[], last_id: START, stops, stops_valid: true, any: false, moves: &mut moves, move_bytes: &mut move_bytes };
         let mut d = 0;
         for (k, &word) in self.bits.iter().enumerate() {
             let mut m = word;
@@ -502,9 +498,8 @@ impl Doc {
                 let r = k * 64 + m.trailing_zeros() as usize;
                 m &= m - 1;
                 let (Some(&id), Some(slot)) = (st.by_rank.get(r), self.slots.get(r)) else { continue };
-                let path = st.path(id);
                 if d < dynamic.len() {
-                    let key = (st.heads[id as usize], path, slot.n);
+                    let key = (st.heads[id as usize], st.path(id), slot.n);
                     while let Some(&di) = dynamic.get(d) {
                         let dy = &items[di as usize];
                         if order(dy) >= key {
@@ -514,14 +509,14 @@ impl Doc {
                         d += 1;
                     }
                 }
-                w.leaf(out, path, self.value_of(slot.val), id);
+                w.leaf(out, self.value_of(slot.val), id);
             }
         }
         for &di in dynamic.get(d..).unwrap_or(&[]) {
             let dy = &items[di as usize];
             w.leaf_slow(out, self.path_of(dy), self.value_of(dy.val), NONE);
         }
-        let open = if w.stops_valid { w.stops.len() } else { w.last.iter().filter(|&&c| c == 0).count() };
+        let open = if w.stops_valid { w.stops.len() } else { st.path(w.last_id).iter().filter(|&&c| c == 0).count() };
         for _ in 0..open {
             out.push(b'}');
         }
@@ -545,7 +540,9 @@ impl Doc {
 
 /// `finish`'s state while it writes leaves in path order.
 struct Writer<'p, 'm> {
-    /// The last leaf written, and its static id (`START` before the first, `NONE` if dynamic).
+    st: &'p Statics,
+    /// The last leaf written, and its static id (`START` before the first, `NONE` if dynamic);
+    /// after a cached move (`stops_valid` false) `last` is stale: the path of `last_id`.
     last: &'p [u8],
     last_id: u32,
     /// The positions of the NULs in `last`: one per object open below the root (recomputed
@@ -558,20 +555,18 @@ struct Writer<'p, 'm> {
 }
 
 impl<'p, 'm> Writer<'p, 'm> {
-    /// Writes the leaf at `path` (static id `id`, or `NONE`) unless an earlier one blocks it.
-    /// A cached move is written here (inlined into `finish`'s loop: the call and its saved
-    /// registers were a fifth of a leaf's cost); the rest is `leaf_slow`.
+    /// Writes the leaf at static id `id` unless an earlier one blocks it. A cached move is
+    /// written here (inlined into `finish`'s loop: the call and its saved registers were a fifth
+    /// of a leaf's cost; the path is not even looked up); the rest is `leaf_slow`.
     #[inline(always)]
-    fn leaf(&mut self, out: &mut Vec<u8>, path: &'p [u8], value: &[u8], id: u32) {
-        if id != NONE && self.last_id != NONE {
+    fn leaf(&mut self, out: &mut Vec<u8>, value: &[u8], id: u32) {
+        if self.last_id != NONE {
             if let Some(&(p, i, a, b)) = self.moves.get(move_slot(self.last_id, id)) {
                 if p == self.last_id.wrapping_add(1) && i == id + 1 {
                     if a == BLOCKED {
                         return;
                     }
-                    out.extend_from_slice(self.move_bytes.get(a as usize..b as usize).unwrap_or(&[]));
-                    out.extend_from_slice(value);
-                    self.last = path;
+                    put_two(out, self.move_bytes.get(a as usize..b as usize).unwrap_or(&[]), value);
                     self.last_id = id;
                     self.stops_valid = false;
                     self.any = true;
@@ -579,7 +574,7 @@ impl<'p, 'm> Writer<'p, 'm> {
                 }
             }
         }
-        self.leaf_slow(out, path, value, id);
+        self.leaf_slow(out, self.st.path(id), value, id);
     }
 
     #[inline(never)]
@@ -587,6 +582,7 @@ impl<'p, 'm> Writer<'p, 'm> {
         // `leaf` has looked for a cached move and found none; the other callers pass `NONE`.
         let record = (id != NONE && self.last_id != NONE).then(|| (move_slot(self.last_id, id), self.last_id));
         if !self.stops_valid {
+            self.last = self.st.path(self.last_id);
             self.stops.clear();
             self.stops.extend(self.last.iter().enumerate().filter(|(_, &c)| c == 0).map(|(k, _)| k));
             self.stops_valid = true;
@@ -625,6 +621,20 @@ impl<'p, 'm> Writer<'p, 'm> {
         self.last = path;
         self.last_id = id;
         self.any = true;
+    }
+}
+
+/// Appends `a` then `b` with one capacity check and no `memcpy` call for short ones (a cached
+/// move and a value are a few dozen bytes; two `extend_from_slice` calls were ~25 % of a leaf).
+#[inline(always)]
+fn put_two(out: &mut Vec<u8>, a: &[u8], b: &[u8]) {
+    out.reserve(a.len() + b.len());
+    // SAFETY: the capacity holds `a.len() + b.len()` more bytes, all written by `copy_small`.
+    unsafe {
+        let len = out.len();
+        let p = json::copy_small(out.as_mut_ptr().add(len), a);
+        json::copy_small(p, b);
+        out.set_len(len + a.len() + b.len());
     }
 }
 

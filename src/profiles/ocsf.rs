@@ -26,7 +26,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::enrich::{Facts, Outcome};
-use crate::fields::{Fields, Node, F};
+use crate::fields::{Fields, KeptMember, Node, F};
 use crate::json::{self, Code};
 use crate::record::Marks;
 use crate::profiles::canon;
@@ -163,6 +163,18 @@ const fn field_mask(fs: &[F]) -> u128 {
 }
 
 const CONSUMED_MASK: u128 = field_mask(CONSUMED_F);
+
+/// The trie nodes whose objects `render_unmapped` may descend into (a field it may consume lies
+/// below them; a test checks the list), and the root: the capture keeps their members for it.
+pub(crate) const KEEP_NODES: u32 = {
+    let nodes = [Node::Root, Node::UserIdentity, Node::SessionContext, Node::Attributes, Node::SessionIssuer, Node::WebIdFederation, Node::OnBehalfOf, Node::Tls, Node::Aed];
+    let (mut m, mut i) = (0u32, 0);
+    while i < nodes.len() {
+        m |= 1 << nodes[i] as u32;
+        i += 1;
+    }
+    m
+};
 
 /// What the mapping consumed in one record: as paths (for `write_unmapped`: CONSUMED and the
 /// ones a class adds) and as a bit per captured field (for `render_unmapped`); each path is the
@@ -420,7 +432,7 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     // Written straight into the document's buffer (a buffer per record grew ~8 times each).
     let mut fell_back = false;
     doc.put_if("unmapped", |o| {
-        render_unmapped(o, &mut Vec::with_capacity(32), fields, record, Node::Root, consumed.mask, 0).unwrap_or_else(|Fallback| {
+        unmapped_into(o, fields, record, consumed.mask).unwrap_or_else(|Fallback| {
             fell_back = true;
             false
         })
@@ -493,16 +505,32 @@ fn write_auth_protocol(doc: &mut Doc, fields: &Fields<'_>) {
 /// not objects, they stay in `unmapped`. `api.request` requires its `uid` (requestID), so the
 /// request payload goes there only beside one.
 fn write_payloads(doc: &mut Doc, fields: &Fields<'_>, consumed: &mut Consumed) {
-    let fits = |raw: &[u8]| raw.first() == Some(&b'{') && raw.len() < rows::FLATTENED_MAX_BYTES && canon::depth(raw) <= rows::FLATTENED_MAX_DEPTH;
+    // A short payload with no more opening brackets than the cap in all (those inside strings
+    // only add to the count, which the compiler runs a vector at a time) is within the depth cap
+    // without `canon::depth`'s scan; a long one nearly always has more.
+    let shallow = |raw: &[u8]| raw.len() <= 4096 && raw.iter().filter(|&&c| c == b'{' || c == b'[').count() <= rows::FLATTENED_MAX_DEPTH;
+    let fits = |raw: &[u8]| {
+        raw.first() == Some(&b'{') && raw.len() < rows::FLATTENED_MAX_BYTES && (shallow(raw) || canon::depth(raw) <= rows::FLATTENED_MAX_DEPTH)
+    };
     if doc.has("api.request.uid") {
         if let Some(raw) = fields.raw(F::RequestParameters).filter(|r| fits(r)) {
-            doc.raw("api.request.data", raw);
+            doc.put_with(&[Part::Dotted("api.request.data")], |o| write_compact(o, raw));
             consumed.push(&["requestParameters"], F::RequestParameters);
         }
     }
     if let Some(raw) = fields.raw(F::ResponseElements).filter(|r| fits(r)) {
-        doc.raw("api.response.data", raw);
+        doc.put_with(&[Part::Dotted("api.response.data")], |o| write_compact(o, raw));
         consumed.push(&["responseElements"], F::ResponseElements);
+    }
+}
+
+/// `json::write_compact`, except that a value without any whitespace byte (nearly every one in
+/// CloudTrail's compact text) is compact already and copied whole instead of re-scanned.
+fn write_compact(out: &mut Vec<u8>, raw: &[u8]) {
+    if !matches!(raw.first(), Some(b'{' | b'[')) || memchr::memchr3(b' ', b'\n', b'\t', raw).is_none() && memchr::memchr(b'\r', raw).is_none() {
+        out.extend_from_slice(raw);
+    } else {
+        json::write_compact(out, raw);
     }
 }
 
@@ -727,9 +755,9 @@ fn write_policy(doc: &mut Doc, fields: &Fields<'_>) {
 /// `uid` is the ARN when known (else the id or name), `type` the CloudFormation-style
 /// `AWS::CloudFront::<Kind>`, `data` every attribute found (invalidation paths included).
 fn write_resources(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) {
-    let mut items: Vec<Vec<u8>> = Vec::new();
-    // A set keeps deduplication linear-ish however many resources a record lists.
-    let mut uids = alloc::collections::BTreeSet::<String>::new();
+    // Each with its uid; one uid twice keeps the first (dropped after a sort: linear-ish however
+    // many resources a record lists, and without a set type's code in the wasm).
+    let mut items: Vec<(Option<String>, Vec<u8>)> = Vec::new();
     if let Some(arr) = fields.raw(F::Resources).filter(|v| v.first() == Some(&b'[')) {
         for el in json::elements(arr) {
             let get = |k: &str| json::get(el, &[k]).and_then(json::as_text).filter(|s| !s.is_empty());
@@ -738,11 +766,6 @@ fn write_resources(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>
             let account = get("accountId");
             if uid.is_none() && ty.is_none() && account.is_none() {
                 continue;
-            }
-            if let Some(u) = &uid {
-                if !uids.insert(u.to_string()) {
-                    continue;
-                }
             }
             let mut o = Vec::new();
             o.push(b'{');
@@ -770,7 +793,7 @@ fn write_resources(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>
                 o.extend_from_slice(b"}}");
             }
             o.push(b'}');
-            items.push(o);
+            items.push((uid.map(Cow::into_owned), o));
         }
     }
     if let Some(f) = facts {
@@ -787,9 +810,6 @@ fn write_resources(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>
         for (kind, attrs) in &kinds {
             let find = |a: &str| attrs.iter().find(|(k, _)| *k == a).map(|(_, v)| *v);
             let Some(uid) = find("arn").or_else(|| find("id")).or_else(|| find("name")) else { continue };
-            if !uids.insert(String::from(uid)) {
-                continue;
-            }
             let mut o = Vec::new();
             o.extend_from_slice(b"{\"uid\":");
             json::write_str(&mut o, uid);
@@ -822,7 +842,15 @@ fn write_resources(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>
                 o.push(b']');
             }
             o.extend_from_slice(b"}}");
-            items.push(o);
+            items.push((Some(String::from(uid)), o));
+        }
+    }
+    let mut by_uid: Vec<usize> = (0..items.len()).filter(|&i| items[i].0.is_some()).collect();
+    crate::sort::sort_by(&mut by_uid, |&a, &b| items[a].0.cmp(&items[b].0));
+    // The sort keeps equal uids in their order: the later ones go.
+    for w in by_uid.windows(2) {
+        if items[w[0]].0 == items[w[1]].0 {
+            items[w[1]].1.clear();
         }
     }
     if items.is_empty() {
@@ -830,11 +858,11 @@ fn write_resources(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>
     }
     doc.put_with(&[Part::Dotted("resources")], |o| {
         o.push(b'[');
-        for (n, it) in items.iter().enumerate() {
+        for (n, it) in items.iter().filter(|it| !it.1.is_empty()).enumerate() {
             if n > 0 {
                 o.push(b',');
             }
-            o.extend_from_slice(it);
+            o.extend_from_slice(&it.1);
         }
         o.push(b']');
     });
@@ -902,7 +930,8 @@ fn write_enrichments(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&s
 }
 
 /// Why `render_unmapped` declines an object and `write_unmapped` decides: two members it would
-/// write share a key (first-wins and leaf-blocks-subtree rules), or a key has escapes to decode.
+/// write share a key (first-wins and leaf-blocks-subtree rules), a key has escapes to decode, or
+/// the capture did not keep the record's members.
 struct Fallback;
 
 /// A member `render_unmapped` writes: its key's first eight bytes (big-endian, zero-padded: most
@@ -914,6 +943,15 @@ struct Member<'r> {
     key: &'r [u8],
     value: &'r [u8],
     child: Node,
+    /// The member's place among the members the capture kept (when it kept them).
+    kept: usize,
+}
+
+/// `render_unmapped` of the whole record from the members of its objects the capture kept
+/// (`KEEP_NODES`); without them (more than it keeps) the per-leaf form decides.
+fn unmapped_into(out: &mut Vec<u8>, fields: &Fields<'_>, record: &[u8], mask: u128) -> Result<bool, Fallback> {
+    let kept = fields.kept(record).ok_or(Fallback)?;
+    render_unmapped(out, &mut Vec::with_capacity(32), fields, record, kept, record, Node::Root, mask, 0)
 }
 
 /// `write_unmapped`'s object written directly (the same text the document would make of its
@@ -923,55 +961,47 @@ struct Member<'r> {
 /// consumed when the field captured there is in `mask`, and descended into when a field of
 /// `mask` lies below it (comparing keys with the consumed paths was ~30 % of the profile).
 /// `stack` holds the members of the objects being written, innermost last (one buffer per record).
-fn render_unmapped<'r>(out: &mut Vec<u8>, stack: &mut Vec<Member<'r>>, fields: &Fields<'r>, obj: &'r [u8], node: Node, mask: u128, d: usize) -> Result<bool, Fallback> {
+#[allow(clippy::too_many_arguments)]
+fn render_unmapped<'r>(
+    out: &mut Vec<u8>,
+    stack: &mut Vec<Member<'r>>,
+    fields: &Fields<'r>,
+    record: &'r [u8],
+    kept: &[KeptMember],
+    obj: &'r [u8],
+    node: Node,
+    mask: u128,
+    d: usize,
+) -> Result<bool, Fallback> {
     let base = stack.len();
-    // `json::members`, except that a value the capture holds is not scanned again: the field's
-    // slice starts where the value does and ends where it ends (re-scanning the record's large
-    // values to find their ends was ~12 % of the profile).
-    let mut i = json::skip_ws(obj, 0);
-    if obj.get(i) == Some(&b'{') {
-        i += 1;
-    } else {
-        i = obj.len();
+    // The object's members as the capture read them (walking the record again to find its keys,
+    // classify them and find the values' ends was ~18 % of the profile); an object it did not
+    // keep (never, by a test: see `KEEP_NODES`) is left to `write_unmapped`.
+    if !fields.keeps(node) {
+        return Err(Fallback);
     }
-    loop {
-        i = json::skip_ws(obj, i);
-        if obj.get(i) == Some(&b',') {
-            i = json::skip_ws(obj, i + 1);
-        }
-        if obj.get(i) != Some(&b'"') {
+    // `kept` ends where this object's own member is (post-order): its members are before that,
+    // among those of its own objects, back to the first member of an object that starts before it.
+    let at = (obj.as_ptr() as usize).wrapping_sub(record.as_ptr() as usize);
+    for (j, m) in kept.iter().enumerate().rev() {
+        if (m.parent as usize) < at {
             break;
         }
-        let kend = json::skip_fast(obj, i);
-        if kend < i + 2 || obj[kend - 1] != b'"' {
-            break;
-        }
-        let key = &obj[i + 1..kend - 1];
-        let mut v = json::skip_ws(obj, kend);
-        if obj.get(v) != Some(&b':') {
-            break;
-        }
-        v = json::skip_ws(obj, v + 1);
-        if v >= obj.len() {
-            break;
-        }
-        // Without a backslash a key of valid JSON text is its own escaped form (the form the
-        // document orders by, and the trie's); one with escapes is left to `write_unmapped`.
-        if key.iter().fold(false, |e, &c| e | (c == b'\\')) {
-            return Err(Fallback);
-        }
-        let (f, child) = crate::fields::step(node, key);
-        let end = match f.and_then(|f| fields.raw(f)) {
-            Some(r) if r.as_ptr() == obj[v..].as_ptr() => v + r.len(),
-            _ => json::skip_fast(obj, v),
-        };
-        i = end;
-        let value = &obj[v..end];
-        if value == b"null" || f.is_some_and(|f| mask & (1u128 << (f as u32)) != 0) {
+        if m.parent as usize != at {
             continue;
         }
-        let descend = child != Node::None && d < 8 && value.first() == Some(&b'{') && crate::fields::under(child) & mask != 0;
-        stack.push(Member { head: canon::head8(key), key, value, child: if descend { child } else { Node::None } });
+        // A key with escapes is left to `write_unmapped`, as a repeated key is below.
+        if m.escaped() {
+            return Err(Fallback);
+        }
+        let key = record.get(m.key.0 as usize..m.key.0 as usize + m.key.1 as usize).unwrap_or_default();
+        let value = record.get(m.value.0 as usize..m.value.1 as usize).unwrap_or_default();
+        if value == b"null" || mask & m.f_bit() != 0 {
+            continue;
+        }
+        let child = if value.first() == Some(&b'{') { crate::fields::step(node, key).1 } else { Node::None };
+        let descend = child != Node::None && d < 8 && crate::fields::under(child) & mask != 0;
+        stack.push(Member { head: canon::head8(key), key, value, child: if descend { child } else { Node::None }, kept: j });
     }
     let members = &mut stack[base..];
     let order = |a: &Member<'_>, b: &Member<'_>| a.head.cmp(&b.head).then_with(|| a.key.cmp(b.key));
@@ -1003,17 +1033,12 @@ fn render_unmapped<'r>(out: &mut Vec<u8>, stack: &mut Vec<Member<'r>>, fields: &
         out.extend_from_slice(m.key);
         out.extend_from_slice(b"\":");
         if m.child != Node::None {
-            if !render_unmapped(out, stack, fields, m.value, m.child, mask, d + 1)? {
+            if !render_unmapped(out, stack, fields, record, kept.get(..m.kept).unwrap_or_default(), m.value, m.child, mask, d + 1)? {
                 out.truncate(mark);
                 continue;
             }
-        } else if !matches!(m.value.first(), Some(b'{' | b'['))
-            || memchr::memchr3(b' ', b'\n', b'\t', m.value).is_none() && memchr::memchr(b'\r', m.value).is_none()
-        {
-            // A scalar token, or a container without whitespace: compact already.
-            out.extend_from_slice(m.value);
         } else {
-            json::write_compact(out, m.value);
+            write_compact(out, m.value);
         }
         wrote = true;
     }
@@ -1124,7 +1149,7 @@ mod tests {
 
     #[test]
     fn unmapped_written_whole_agrees_with_the_per_leaf_form() {
-        let deep = alloc::format!(r#"{{"userIdentity":{}"x":1{}}}"#, r#"{"sessionContext":"#.repeat(10), "}".repeat(10));
+        let deep = alloc::format!(r#"{{"userIdentity":{}{{"x":1}}{}}}"#, r#"{"sessionContext":"#.repeat(10), "}".repeat(10));
         let many = alloc::format!("{{{}\"userIdentity\":{{\"arn\":\"a\",\"q\":1}}}}", (0..40).rev().map(|n| alloc::format!("\"k{n}\":{n},")).collect::<String>());
         let records = [
             r#"{"eventTime":"t","zeta":1,"alpha":{"b":2},"userIdentity":{"type":"IAMUser","arn":"a","zz":[1, 2],"sessionContext":{"attributes":{"creationDate":"c","other":"o"}}}}"#,
@@ -1145,7 +1170,7 @@ mod tests {
             leafwise.finish(&mut a);
             let mut whole = Vec::new();
             let mut doc = Doc::new();
-            if render_unmapped(&mut whole, &mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), Node::Root, CONSUMED_MASK, 0).ok().expect("no repeated key") {
+            if unmapped_into(&mut whole, &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES), rec.as_bytes(), CONSUMED_MASK).ok().unwrap_or_else(|| panic!("{rec}")) {
                 doc.put_with(&[Part::Dotted("unmapped")], |o| o.extend_from_slice(&whole));
             }
             let mut b = Vec::new();
@@ -1160,7 +1185,8 @@ mod tests {
             r#"{"k\u0065y":5}"#,
             r#"{"userIdentity":{"we\"ird\u0000":{"x":null},"arn":"a"}}"#,
         ] {
-            assert!(render_unmapped(&mut Vec::new(), &mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), Node::Root, CONSUMED_MASK, 0).is_err(), "{rec}");
+            assert!(unmapped_into(&mut Vec::new(), &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES), rec.as_bytes(), CONSUMED_MASK).is_err(), "{rec}");
+            assert!(unmapped_into(&mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), CONSUMED_MASK).is_err(), "{rec}");
         }
         // Paths a class adds are left out too, at any depth.
         let mut c = Consumed::new();
@@ -1169,8 +1195,90 @@ mod tests {
         c.push(&["resources"], F::Resources);
         let rec = r#"{"resources":[1],"tlsDetails":{"tlsVersion":"v","clientProvidedHostHeader":"h"},"userIdentity":{"type":"IAMUser","arn":"a","zz":[1, 2],"sessionContext":{"attributes":{"creationDate":"c","other":"o"}}}}"#;
         let mut whole = Vec::new();
-        assert!(render_unmapped(&mut whole, &mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), Node::Root, c.mask, 0).ok().unwrap());
+        assert!(unmapped_into(&mut whole, &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES), rec.as_bytes(), c.mask).ok().unwrap());
         assert_eq!(String::from_utf8(whole).unwrap(), r#"{"tlsDetails":{"tlsVersion":"v"},"userIdentity":{"sessionContext":{"attributes":{"other":"o"}},"zz":[1,2]}}"#);
+    }
+
+    /// `unmapped` from the members the capture kept is the per-leaf form's, for nested objects
+    /// and with the paths a class adds; a repeated or escaped key, or a record with more members
+    /// than the capture keeps, is left to the per-leaf form.
+    #[test]
+    fn unmapped_from_the_kept_members_agrees_with_the_per_leaf_form() {
+        let members = |n: usize| (0..n).map(|k| alloc::format!("\"k{k}\":{k},")).collect::<String>();
+        let big = alloc::format!(r#"{{"userIdentity":{{"type":"T","arn":"a"}},"p":"{}","eventName":"X","q":[1, 2]}}"#, "x".repeat(70_000));
+        let wide = alloc::format!(r#"{{{}"userIdentity":{{"arn":"a","q":1}}}}"#, members(200));
+        let wider = alloc::format!(r#"{{"userIdentity":{{{}"arn":"a","q":1}},{}"x":1}}"#, members(100), members(200));
+        // (record, kept by the capture, written whole)
+        let cases: &[(&str, bool, bool)] = &[
+            (r#"{"eventTime":"t","zeta":1,"alpha":{"b":2},"userIdentity":{"type":"IAMUser","arn":"a","zz":[1, 2],"sessionContext":{"attributes":{"creationDate":"c","other":"o"},"sessionIssuer":{"arn":"i","type":"Role","userName":"r"},"webIdFederationData":{}}}}"#, true, true),
+            (r#" { "readOnly" : true , "userIdentity" : { "arn" : "a" , "x" : [ 1 ] , "type" : "T" , "sessionContext" : { "attributes" : { "mfaAuthenticated" : "false" , "y" : null } } } , "eventName":"a", "resources" : [ {"a":1} ] , "n" : null } "#, true, true),
+            (r#"{"resources":[1],"tlsDetails":{"tlsVersion":"v","clientProvidedHostHeader":"h"},"additionalEventData":{"MFAUsed":"No","LoginTo":"l","x":{"y":1}},"requestParameters":{"a":1},"userIdentity":"s","eventName":{"x":1}}"#, true, true),
+            ("{}", true, true),
+            (r#"{"userIdentity":{}}"#, true, true),
+            (&big, true, true),
+            (&wide, true, true),
+            (r#"{"a":1,"b":{"c":1},"a":2}"#, true, false),
+            (r#"{"userIdentity":{"arn":"a","x":1,"x":2}}"#, true, false),
+            (r#"{"userIdentity":{"arn":"a"},"tlsDetails":{"tlsVersion":"v"},"userIdentity":{"x":1,"sessionContext":{"attributes":{"creationDate":"c","q":1}}}}"#, true, false),
+            (r#"{"k\u0065y":5,"userIdentity":{"arn":"a"}}"#, true, false),
+            (r#"{"userIdentity":{"arn":"a","s\u0065ssionContext":{"attributes":{"creationDate":"c"}}}}"#, true, false),
+            (&wider, false, false),
+        ];
+        let mut extra = Consumed::new();
+        extra.push(&["userIdentity", "type"], F::UiType);
+        extra.push(&["tlsDetails", "clientProvidedHostHeader"], F::TlsHostHeader);
+        extra.push(&["additionalEventData", "MFAUsed"], F::AedMfaUsed);
+        extra.push(&["resources"], F::Resources);
+        extra.push(&["requestParameters"], F::RequestParameters);
+        for (rec, kept, whole) in cases {
+            let rec = rec.trim().as_bytes();
+            let short = String::from_utf8_lossy(&rec[..rec.len().min(80)]);
+            let fields = Fields::capture_keeping(rec, KEEP_NODES);
+            assert_eq!(fields.kept(rec).is_some(), *kept, "{short}");
+            assert!(Fields::capture(rec).kept(rec).is_none());
+            for (mask, paths) in [(CONSUMED_MASK, CONSUMED.to_vec()), (extra.mask, extra.paths())] {
+                let mut out = Vec::new();
+                let Ok(wrote) = unmapped_into(&mut out, &fields, rec, mask) else {
+                    assert!(!whole, "{short}");
+                    continue;
+                };
+                assert!(whole, "{short}");
+                let mut doc = Doc::new();
+                if wrote {
+                    doc.put_with(&[Part::Dotted("unmapped")], |o| o.extend_from_slice(&out));
+                }
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                doc.finish(&mut a);
+                let mut leafwise = Doc::new();
+                write_unmapped(&mut leafwise, rec, &mut Vec::new(), &paths, 0);
+                leafwise.finish(&mut b);
+                assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap(), "{short}");
+            }
+        }
+        // Only for the record captured (the same text at another address is another record).
+        let rec = br#"{"userIdentity":{"arn":"a","q":1},"z":2}"#;
+        let fields = Fields::capture_keeping(rec, KEEP_NODES);
+        assert!(fields.kept(rec).is_some());
+        assert!(fields.kept(&rec.to_vec()).is_none() && fields.kept(&rec[..rec.len() - 1]).is_none());
+        // What the per-leaf form writes for the record with more members than are kept.
+        let rec = alloc::format!(r#"{{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","userIdentity":{{"arn":"a","q":1}},{}"zz":1}}"#, members(300));
+        let doc = ocsf(&rec, None);
+        assert_eq!(at(&doc, "/unmapped/userIdentity").as_deref(), Some(r#"{"q":1}"#));
+        assert_eq!(at(&doc, "/unmapped/k299").as_deref(), Some("299"));
+        assert!(at(&doc, "/unmapped/eventTime").is_none());
+    }
+
+    /// `KEEP_NODES` holds every node below which a field `render_unmapped` may consume lies.
+    #[test]
+    fn kept_nodes_are_those_unmapped_descends_into() {
+        let extras = [F::UiType, F::Resources, F::TlsHostHeader, F::AedMfaUsed, F::AedLoginTo, F::RequestParameters, F::ResponseElements];
+        let all = extras.iter().fold(CONSUMED_MASK, |m, f| m | 1u128 << (*f as u32));
+        for (_, _, _, child) in crate::fields::TRIE {
+            if *child != Node::None && crate::fields::under(*child) & all != 0 {
+                assert!(KEEP_NODES & (1 << *child as u32) != 0, "{child:?}");
+            }
+        }
+        assert!(KEEP_NODES & (1 << Node::Root as u32) != 0);
     }
 
     /// `render_unmapped` decides by field what `write_unmapped` decides by path: that is the same
@@ -1396,6 +1504,17 @@ mod tests {
         let doc = ocsf(r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","requestParameters":{"a":1}}"#, None);
         assert!(at(&doc, "/api/request").is_none());
         assert_eq!(at(&doc, "/unmapped/requestParameters").as_deref(), Some(r#"{"a":1}"#));
+        // Whitespace is left out (outside strings); many brackets, but shallow, still fit, and
+        // brackets inside strings count for nothing.
+        let rec = alloc::format!(
+            r#"{{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","requestID":"r","requestParameters":{{ "a b" : [ 1 , "x {{ [ y" ] ,"l":[{}{{}}]}},"responseElements":{{"s":"{}"}}}}"#,
+            "{},".repeat(30),
+            "{[".repeat(30)
+        );
+        let doc = ocsf(&rec, None);
+        assert!(doc.contains(r#""data":{"a b":[1,"x { [ y"],"l":[{},"#), "{doc}");
+        assert_eq!(at(&doc, "/api/request/data").as_deref(), Some(alloc::format!(r#"{{"a b":[1,"x {{ [ y"],"l":[{}{{}}]}}"#, "{},".repeat(30)).as_str()));
+        assert_eq!(at(&doc, "/api/response/data").as_deref(), Some(alloc::format!(r#"{{"s":"{}"}}"#, "{[".repeat(30)).as_str()));
         // Too deep for the caps: kept whole in unmapped.
         let deep = alloc::format!(r#"{{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","requestID":"r","requestParameters":{}1{}}}"#, r#"{"a":"#.repeat(25), "}".repeat(25));
         let doc = ocsf(&deep, None);
