@@ -10,7 +10,12 @@ log() { echo "lambda: $*" >&2; }
 VENV=target/moto-venv
 REQ=tests/lambda/moto-requirements.txt
 command -v python3 >/dev/null || { log "needs python3 (with venv and pip) for moto's S3 server"; exit 1; }
-if ! cmp -s "$REQ" "$VENV/requirements.txt" || [ ! -x "$VENV/bin/moto_server" ]; then
+# A venv's scripts name their interpreter by absolute path: a clone that was moved or copied
+# keeps a moto_server whose `#!` points at nothing (spawn fails with ENOENT), so check it too.
+venv_ok() {
+  [ -x "$VENV/bin/moto_server" ] && [ -x "$(sed -n '1s/^#!//p' "$VENV/bin/moto_server")" ]
+}
+if ! cmp -s "$REQ" "$VENV/requirements.txt" || ! venv_ok; then
   log "installing moto's server into $VENV from $REQ"
   rm -rf "$VENV"
   python3 -m venv "$VENV" || { log "python3 -m venv failed (on Debian: apt-get install python3-venv)"; exit 1; }
