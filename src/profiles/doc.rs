@@ -176,8 +176,16 @@ pub(crate) struct Doc {
     /// their capacity).
     dynamic: Vec<u32>,
     stops: Vec<usize>,
-    /// A buffer for a profile's own use between records (`take_scratch`).
-    scratch: Vec<u8>,
+    /// Buffers for a profile's own use between records (`take_scratch`), boxed: the document
+    /// moves in and out of `SPARE` per record, and every byte of it is copied each time.
+    scratch: Option<alloc::boxed::Box<Scratch>>,
+}
+
+/// Canonical text and its writer's stack of members (`rows::apply`).
+#[derive(Default)]
+pub(crate) struct Scratch {
+    pub text: Vec<u8>,
+    pub members: Vec<crate::profiles::canon::Member>,
 }
 
 impl Default for Doc {
@@ -193,7 +201,7 @@ impl Default for Doc {
             n: 0,
             dynamic: Vec::new(),
             stops: Vec::new(),
-            scratch: Vec::new(),
+            scratch: None,
         }
     }
 }
@@ -289,15 +297,16 @@ impl Doc {
         }
     }
 
-    /// A buffer kept with the document's between records (give it back with `give_scratch`).
-    pub(crate) fn take_scratch(&mut self) -> Vec<u8> {
-        core::mem::take(&mut self.scratch)
+    /// Buffers kept with the document's between records (give them back with `give_scratch`).
+    pub(crate) fn take_scratch(&mut self) -> alloc::boxed::Box<Scratch> {
+        self.scratch.take().unwrap_or_default()
     }
 
-    pub(crate) fn give_scratch(&mut self, mut b: Vec<u8>) {
-        if b.capacity() <= 1 << 16 {
-            b.clear();
-            self.scratch = b;
+    pub(crate) fn give_scratch(&mut self, mut b: alloc::boxed::Box<Scratch>) {
+        if b.text.capacity() <= 1 << 16 && b.members.capacity() <= 1 << 10 {
+            b.text.clear();
+            b.members.clear();
+            self.scratch = Some(b);
         }
     }
 
