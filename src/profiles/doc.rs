@@ -176,8 +176,15 @@ pub(crate) struct Doc {
     /// their capacity).
     dynamic: Vec<u32>,
     stops: Vec<usize>,
-    /// A buffer for a profile's own use between records (`take_scratch`).
-    scratch: Vec<u8>,
+    /// Buffers for a profile's own use between records (`take_scratch`).
+    scratch: Option<alloc::boxed::Box<Scratch>>,
+}
+
+/// Canonical text and its writer's stack of members (`rows::apply`).
+#[derive(Default)]
+pub(crate) struct Scratch {
+    pub text: Vec<u8>,
+    pub members: Vec<crate::profiles::canon::Member>,
 }
 
 impl Default for Doc {
@@ -193,7 +200,7 @@ impl Default for Doc {
             n: 0,
             dynamic: Vec::new(),
             stops: Vec::new(),
-            scratch: Vec::new(),
+            scratch: None,
         }
     }
 }
@@ -202,7 +209,9 @@ std::thread_local! {
     /// The buffers of the last finished document, taken by the next: a stream of records then
     /// allocates nothing per record once they have grown (they grew by reallocation per record,
     /// ~20 % of the ocsf profile's instructions).
-    static SPARE: core::cell::RefCell<Option<Doc>> = const { core::cell::RefCell::new(None) };
+    /// Boxed: a `Doc` is a few hundred bytes, copied at each move (~0.9 M instructions of the
+    /// ecs profile on the mix went to `memcpy` calls moving it in and out).
+    static SPARE: core::cell::RefCell<Option<alloc::boxed::Box<Doc>>> = const { core::cell::RefCell::new(None) };
 }
 
 /// Appends one path segment as stored (JSON-escaped). A plain key (the profiles' own names,
@@ -238,7 +247,7 @@ fn push_dotted(paths: &mut Vec<u8>, s: &str) {
 }
 
 impl Doc {
-    pub(crate) fn new() -> Doc {
+    pub(crate) fn new() -> alloc::boxed::Box<Doc> {
         let mut d = SPARE.with(|s| s.borrow_mut().take()).unwrap_or_default();
         d.paths.clear();
         d.vals.clear();
@@ -289,15 +298,16 @@ impl Doc {
         }
     }
 
-    /// A buffer kept with the document's between records (give it back with `give_scratch`).
-    pub(crate) fn take_scratch(&mut self) -> Vec<u8> {
-        core::mem::take(&mut self.scratch)
+    /// Buffers kept with the document's between records (give them back with `give_scratch`).
+    pub(crate) fn take_scratch(&mut self) -> alloc::boxed::Box<Scratch> {
+        self.scratch.take().unwrap_or_default()
     }
 
-    pub(crate) fn give_scratch(&mut self, mut b: Vec<u8>) {
-        if b.capacity() <= 1 << 16 {
-            b.clear();
-            self.scratch = b;
+    pub(crate) fn give_scratch(&mut self, mut b: alloc::boxed::Box<Scratch>) {
+        if b.text.capacity() <= 1 << 16 && b.members.capacity() <= 1 << 10 {
+            b.text.clear();
+            b.members.clear();
+            self.scratch = Some(b);
         }
     }
 
@@ -468,10 +478,7 @@ impl Doc {
     }
 
     /// Writes the document as one JSON object into `out`.
-    pub(crate) fn finish(mut self, out: &mut Vec<u8>) {
-        // Static leaves are in their ranks' slots, in path order; the dynamic ones are sorted
-        // among themselves (path order; among equal paths the first added first), then both
-        // sequences are merged.
+    pub(crate) fn finish(mut self: alloc::boxed::Box<Self>, out: &mut Vec<u8>) {
         let mut dynamic = core::mem::take(&mut self.dynamic);
         let mut moves = core::mem::take(&mut self.statics.moves);
         let mut move_bytes = core::mem::take(&mut self.statics.move_bytes);
@@ -481,16 +488,35 @@ impl Doc {
             moves.resize(MOVE_SLOTS, (0, 0, 0, 0));
             move_bytes.clear();
         }
+        let mut stops = self.write(out, &mut dynamic, &mut moves, &mut move_bytes, stops);
+        stops.clear();
+        self.stops = stops;
+        self.statics.moves = moves;
+        self.statics.move_bytes = move_bytes;
+        self.dynamic = dynamic;
+        // Kept for the next record unless a huge record grew them (then they are let go).
+        if self.paths.capacity() + self.vals.capacity() <= 1 << 20 {
+            SPARE.with(|s| *s.borrow_mut() = Some(self));
+        }
+    }
+
+    /// `finish`'s writing, through `&self` (a parameter, so nothing written to `out` can change
+    /// it: read through the box instead, its fields were loaded again after each write, ~0.8 M
+    /// instructions of the ecs profile). Gives back the `Writer`'s stack.
+    fn write(&self, out: &mut Vec<u8>, dynamic: &mut Vec<u32>, moves: &mut Vec<(u32, u32, u32, u32)>, move_bytes: &mut Vec<u8>, stops: Vec<usize>) -> Vec<usize> {
+        // Static leaves are in their ranks' slots, in path order; the dynamic ones are sorted
+        // among themselves (path order; among equal paths the first added first), then both
+        // sequences are merged.
         dynamic.clear();
         dynamic.extend(0..self.items.len() as u32);
         let items = &self.items;
         let order = |it: &Item| (it.head, self.path_of(it), it.n);
         if dynamic.len() > 1 {
-            crate::sort::sort_by(&mut dynamic, |&a, &b| order(&items[a as usize]).cmp(&order(&items[b as usize])));
+            crate::sort::sort_by(dynamic, |&a, &b| order(&items[a as usize]).cmp(&order(&items[b as usize])));
         }
         out.push(b'{');
         let st = &self.statics;
-        let mut w = Writer { st, last: &[], last_id: START, stops, stops_valid: true, any: false, moves: &mut moves, move_bytes: &mut move_bytes };
+        let mut w = Writer { st, last: &[], last_id: START, stops, stops_valid: true, any: false, moves, move_bytes };
         let mut d = 0;
         for (k, &word) in self.bits.iter().enumerate() {
             let mut m = word;
@@ -521,16 +547,7 @@ impl Doc {
             out.push(b'}');
         }
         out.push(b'}');
-        let mut stops = w.stops;
-        stops.clear();
-        self.stops = stops;
-        self.statics.moves = moves;
-        self.statics.move_bytes = move_bytes;
-        self.dynamic = dynamic;
-        // Kept for the next record unless a huge record grew them (then they are let go).
-        if self.paths.capacity() + self.vals.capacity() <= 1 << 20 {
-            SPARE.with(|s| *s.borrow_mut() = Some(self));
-        }
+        w.stops
     }
 
     fn value_of(&self, val: (u32, u32)) -> &[u8] {

@@ -116,7 +116,8 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
     // The string row and the structured row of one payload share its canonical text, written
     // into a buffer the document keeps between records (a new one per payload cost ~3 % of the
     // ecs profile in allocation).
-    let mut text = doc.take_scratch();
+    let mut scratch = doc.take_scratch();
+    let crate::profiles::doc::Scratch { text, members } = &mut *scratch;
     let mut last: Option<(*const u8, usize, usize)> = None;
     for row in table {
         match row.conv {
@@ -130,17 +131,17 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
                 let key = (raw.as_ptr(), raw.len());
                 let depth = match last {
                     Some((p, n, d)) if (p, n) == key => d,
-                    _ => canon::canonical_into(&mut text, raw),
+                    _ => canon::canonical_into(text, members, raw),
                 };
                 if row.conv == Conv::JsonString {
                     doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| {
                         o.push(b'"');
-                        canon::write_string_content(o, &text);
+                        canon::write_string_content(o, text);
                         o.push(b'"');
                     });
                 } else if raw.first() == Some(&b'{') && text.len() < FLATTENED_MAX_BYTES && depth <= FLATTENED_MAX_DEPTH {
                     // Canonical text is compact already: copied, not re-scanned.
-                    doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| o.extend_from_slice(&text));
+                    doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| o.extend_from_slice(text));
                 }
                 last = Some((key.0, key.1, depth));
             }
@@ -197,7 +198,7 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
             }
         }
     }
-    doc.give_scratch(text);
+    doc.give_scratch(scratch);
 }
 
 /// A mapping table as Markdown (docs/PROFILES.md is checked against this).
