@@ -568,6 +568,16 @@ impl<'a> Fields<'a> {
         self.keep_nodes = nodes;
     }
 
+    /// Gives the capture `buf` to keep members in, and [`Self::take_kept_buffer`] takes it back: an
+    /// engine reuses one buffer for record after record instead of allocating one a record.
+    pub(crate) fn lend_kept_buffer(&mut self, buf: alloc::vec::Vec<KeptMember>) {
+        self.kept.members = buf;
+    }
+
+    pub(crate) fn take_kept_buffer(&mut self) -> alloc::vec::Vec<KeptMember> {
+        core::mem::take(&mut self.kept.members)
+    }
+
     /// The members `capture_checked` kept from `record` (in the order it read them), or None
     /// when it kept none of this record's (ocsf's `unmapped` reads them instead of walking the
     /// record again). Only the objects at the nodes given to `keep_members` are there, each whole.
