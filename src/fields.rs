@@ -461,6 +461,9 @@ pub(crate) struct Fields<'a> {
     req_n: usize,
     /// Whether two of those members had the same key (merged in `req_strs`).
     req_merged: bool,
+    /// Whether a key pushed there holds a backslash: until one does, keys are the same only
+    /// when their bytes are (no escape to decode, so no scan of every key per member).
+    req_esc: bool,
     /// The trie nodes (a bit each) whose objects' members `capture_checked` keeps (`kept`).
     keep_nodes: u32,
     kept: Kept,
@@ -512,7 +515,7 @@ const KEPT_MAX: usize = 256;
 
 impl<'a> Default for Fields<'a> {
     fn default() -> Self {
-        Fields { vals: [None; COUNT], req_strs: [(&[], &[]); REQ_STRS], req_n: 0, req_merged: false, keep_nodes: 0, kept: Kept::default() }
+        Fields { vals: [None; COUNT], req_strs: [(&[], &[]); REQ_STRS], req_n: 0, req_merged: false, req_esc: false, keep_nodes: 0, kept: Kept::default() }
     }
 }
 
@@ -539,17 +542,34 @@ impl<'a> Fields<'a> {
         if node == Node::Request {
             self.req_n = 0;
             self.req_merged = false;
+            self.req_esc = false;
         }
     }
 
     /// Notes a member of `requestParameters` (called by the walkers for `Node::Request`).
-    #[inline]
+    // Out of line, as it was before `push_request_member_esc` (inlined, it made the flattening
+    // walker's loop slower).
+    #[inline(never)]
     pub(crate) fn push_request_member(&mut self, key: &'a [u8], value: &'a [u8]) {
+        self.push_request_member_esc(key, value, key.contains(&b'\\'));
+    }
+
+    /// `push_request_member` for a caller that knows whether `key` holds a backslash (`esc`).
+    #[inline]
+    fn push_request_member_esc(&mut self, key: &'a [u8], value: &'a [u8], esc: bool) {
         let n = self.req_n.min(REQ_STRS);
-        if self.req_n <= REQ_STRS && merge_member(&mut self.req_strs[..n], key, value) {
-            self.req_merged = true;
-            return;
+        if self.req_n <= REQ_STRS {
+            let merged = if self.req_esc || esc {
+                merge_member(&mut self.req_strs[..n], key, value)
+            } else {
+                merge_plain(&mut self.req_strs[..n], key, value)
+            };
+            if merged {
+                self.req_merged = true;
+                return;
+            }
         }
+        self.req_esc |= esc;
         if self.req_n < REQ_STRS {
             self.req_strs[self.req_n] = (key, value);
         }
@@ -566,6 +586,16 @@ impl<'a> Fields<'a> {
     /// `Node`; the root's object is kept only with `Node::Root`'s bit): see `kept`.
     pub(crate) fn keep_members(&mut self, nodes: u32) {
         self.keep_nodes = nodes;
+    }
+
+    /// Gives the capture `buf` to keep members in, and [`Self::take_kept_buffer`] takes it back: an
+    /// engine reuses one buffer for record after record instead of allocating one a record.
+    pub(crate) fn lend_kept_buffer(&mut self, buf: alloc::vec::Vec<KeptMember>) {
+        self.kept.members = buf;
+    }
+
+    pub(crate) fn take_kept_buffer(&mut self) -> alloc::vec::Vec<KeptMember> {
+        core::mem::take(&mut self.kept.members)
     }
 
     /// The members `capture_checked` kept from `record` (in the order it read them), or None
@@ -621,7 +651,7 @@ impl<'a> Fields<'a> {
             g.vals[*f as usize] = self.vals[*f as usize];
         }
         if keep.contains(&F::RequestParameters) {
-            (g.req_strs, g.req_n, g.req_merged) = (self.req_strs, self.req_n, self.req_merged);
+            (g.req_strs, g.req_n, g.req_merged, g.req_esc) = (self.req_strs, self.req_n, self.req_merged, self.req_esc);
         }
         g
     }
@@ -715,7 +745,7 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
             fields.set(f, &b[vs..ve]);
         }
         if node == Node::Request {
-            fields.push_request_member(&b[ks..ke], &b[vs..ve]);
+            fields.push_request_member_esc(&b[ks..ke], &b[vs..ve], kesc);
         }
         if keep {
             fields.kept.push(i, (ks, ke, vs, ve), kesc, f);
@@ -749,6 +779,18 @@ impl Kept {
 fn merge_member<'a>(members: &mut [(&'a [u8], &'a [u8])], key: &'a [u8], value: &'a [u8]) -> bool {
     let same = |k: &[u8]| k == key || ((k.contains(&b'\\') || key.contains(&b'\\')) && json::unescape_wtf8(k) == json::unescape_wtf8(key));
     match members.iter_mut().find(|(k, _)| same(k)) {
+        Some(m) => {
+            m.1 = value;
+            true
+        }
+        None => false,
+    }
+}
+
+/// `merge_member` when neither `key` nor any of `members`' keys holds a backslash: the same key
+/// is the same bytes.
+fn merge_plain<'a>(members: &mut [(&'a [u8], &'a [u8])], key: &'a [u8], value: &'a [u8]) -> bool {
+    match members.iter_mut().find(|(k, _)| *k == key) {
         Some(m) => {
             m.1 = value;
             true
@@ -796,6 +838,7 @@ impl<'a> Fields<'a> {
             self.req_strs = other.req_strs;
             self.req_n = other.req_n;
             self.req_merged = other.req_merged;
+            self.req_esc = other.req_esc;
         }
     }
 }
@@ -981,6 +1024,29 @@ mod spec_tests {
 mod capture_tests {
     use super::{Fields, F};
     use crate::json::tests::skip_value_ref;
+
+    /// `requestParameters`' members as the capture merges them (first place, last value, keys
+    /// compared decoded) are `members_merged`'s, with escaped and plain spellings of one key in
+    /// every order and position, and the capture merges exactly when a key came twice.
+    #[test]
+    fn request_members_merge_as_members_merged() {
+        let spellings = [r#""a""#, r#""\u0061""#, r#""b""#, r#""\u0062""#, r#""ab""#, r#""a\u0062""#, r#""\\""#, r#""\u005c""#];
+        let mut n = 0;
+        for x in spellings {
+            for y in spellings {
+                for z in spellings {
+                    let req = format!(r#"{{"k":1,{x}:2,{y}:3,"c":4,{z}:5}}"#);
+                    let rec = format!(r#"{{"requestParameters":{req}}}"#);
+                    let f = Fields::capture(rec.as_bytes());
+                    let want = super::members_merged(req.as_bytes());
+                    assert_eq!(f.request_members(), Some(&want[..]), "{req}");
+                    assert_eq!(f.request_members_unmerged().is_none(), want.len() < 5, "{req}");
+                    n += usize::from(want.len() < 5);
+                }
+            }
+        }
+        assert!(n > 100);
+    }
 
     /// The capture pass validates exactly as the recursive `skip_value` did (the same end, or the
     /// same error code at the same byte) on records that walk the trie (nested nodes, escaped and

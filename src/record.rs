@@ -25,6 +25,8 @@ pub(crate) struct Engine {
     /// Change tracking across the records this engine reads (src/track): on for a log or
     /// stream (`Splitter`) unless `track` or `enrich` is off; never for one-record calls.
     tracker: Option<crate::track::Tracker>,
+    /// The buffer OCSF's capture keeps a record's members in, lent to each record's `Fields`.
+    kept: Vec<crate::fields::KeptMember>,
 }
 
 /// What a salvaged record carries besides its rebuilt text; each profile writes it under its own
@@ -58,7 +60,7 @@ impl Engine {
     pub(crate) fn new(opts: Options) -> Result<Engine> {
         opts.validate()?;
         let tracker = (opts.track && opts.enrich).then(|| crate::track::Tracker::new(opts.track_max_resources));
-        Ok(Engine { opts, scratch: Scratch::default(), out: Vec::with_capacity(16 << 10), base: 0, marks: None, tracker })
+        Ok(Engine { opts, scratch: Scratch::default(), out: Vec::with_capacity(16 << 10), base: 0, marks: None, tracker, kept: Vec::new() })
     }
 
     /// An engine without history, for calls that see one record at a time (`transform`).
@@ -136,6 +138,9 @@ impl Engine {
         if self.opts.profile == Profile::Ocsf {
             // Its `unmapped` reads the members of the record's objects from the capture.
             fields.keep_members(profiles::ocsf::KEEP_NODES);
+            // One buffer for record after record, not an allocation a record (taken back after
+            // the write; a record that fails before it leaves the next one to allocate again).
+            fields.lend_kept_buffer(core::mem::take(&mut self.kept));
         }
         let res = match self.opts.profile {
             Profile::Flat if flat_keys => {
@@ -180,7 +185,9 @@ impl Engine {
             Profile::Ecs => profiles::ecs::write(&rec[start..end], &fields, facts.as_ref(), marks, &hits, &mut self.out),
             // An object OCSF cannot hold as a valid event is an error entry, not an invalid event.
             Profile::Ocsf => {
-                if let Err(code) = profiles::ocsf::write(&rec[start..end], &fields, facts.as_ref(), marks, &hits, &mut self.out) {
+                let written = profiles::ocsf::write(&rec[start..end], &fields, facts.as_ref(), marks, &hits, &mut self.out);
+                self.kept = fields.take_kept_buffer();
+                if let Err(code) = written {
                     self.out.truncate(self.base);
                     return fail(code, start);
                 }
