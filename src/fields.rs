@@ -1069,19 +1069,7 @@ mod capture_tests {
             }
         };
         for rec in records {
-            for cut in 0..=rec.len() {
-                agree(&rec[..cut]);
-            }
-            for pos in 0..rec.len() {
-                let mut t = rec.to_vec();
-                t.remove(pos);
-                agree(&t);
-                for &c in bytes {
-                    let mut t = rec.to_vec();
-                    t[pos] = c;
-                    agree(&t);
-                }
-            }
+            crate::json::tests::each_damaged(rec, bytes, &mut agree);
         }
         assert!(checked > 10_000, "{checked}");
         // And the fields of the valid ones.

@@ -1245,6 +1245,24 @@ pub(crate) mod tests {
         Ok(MemberKey { ks: j + 1, ke: kend - 1, esc, value: skip_ws(b, c + 1) })
     }
 
+    /// Calls `f` with every prefix of `seed`, `seed` with each byte removed, and `seed` with each
+    /// byte replaced by each of `bytes`: the damaged copies the differential tests try.
+    pub(crate) fn each_damaged(seed: &[u8], bytes: &[u8], f: &mut impl FnMut(&[u8])) {
+        for cut in 0..=seed.len() {
+            f(&seed[..cut]);
+        }
+        for pos in 0..seed.len() {
+            let mut t = seed.to_vec();
+            t.remove(pos);
+            f(&t);
+            for &c in bytes {
+                let mut t = seed.to_vec();
+                t[pos] = c;
+                f(&t);
+            }
+        }
+    }
+
     /// The recursive `skip_value` this file had before the one-loop form: the reference the
     /// differential tests hold it to.
     pub(crate) fn skip_value_ref(b: &[u8], i: usize, depth: usize) -> Res<usize> {
@@ -1393,20 +1411,7 @@ pub(crate) mod tests {
             checked += 1;
         };
         for seed in seeds {
-            let seed = seed.as_bytes();
-            for cut in 0..=seed.len() {
-                agree(&seed[..cut]);
-            }
-            for pos in 0..seed.len() {
-                let mut t = seed.to_vec();
-                t.remove(pos);
-                agree(&t);
-                for &c in bytes {
-                    let mut t = seed.to_vec();
-                    t[pos] = c;
-                    agree(&t);
-                }
-            }
+            each_damaged(seed.as_bytes(), bytes, &mut agree);
         }
         // Nesting around the limit, closed and unclosed, objects and arrays mixed.
         for n in [MAX_NESTING - 1, MAX_NESTING, MAX_NESTING + 1, 700] {
