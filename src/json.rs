@@ -452,7 +452,7 @@ pub(crate) struct MemberKey {
 /// Reads `"key" :` at `b[j]` (whitespace after the colon skipped). The one place the scanners
 /// (`skip_value`, the flattening walker, the capture pass) read a member's key. (Called by the
 /// flattening walker of builds without SIMD; the others inline [`member_key_inl`].)
-#[cfg(any(test, not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))))]
+#[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
 #[inline]
 pub(crate) fn member_key(b: &[u8], j: usize) -> Res<MemberKey> {
     member_key_inl(b, j)
