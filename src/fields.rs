@@ -558,16 +558,9 @@ impl<'a> Fields<'a> {
     #[inline]
     fn push_request_member_esc(&mut self, key: &'a [u8], value: &'a [u8], esc: bool) {
         let n = self.req_n.min(REQ_STRS);
-        if self.req_n <= REQ_STRS {
-            let merged = if self.req_esc || esc {
-                merge_member(&mut self.req_strs[..n], key, value)
-            } else {
-                merge_plain(&mut self.req_strs[..n], key, value)
-            };
-            if merged {
-                self.req_merged = true;
-                return;
-            }
+        if self.req_n <= REQ_STRS && merge_member(&mut self.req_strs[..n], key, value, self.req_esc || esc) {
+            self.req_merged = true;
+            return;
         }
         self.req_esc |= esc;
         if self.req_n < REQ_STRS {
@@ -775,22 +768,11 @@ impl Kept {
 }
 
 /// JSON.parse's rule for a duplicate member: it keeps the first one's place with the last value.
-/// Returns false when `key` is new.
-fn merge_member<'a>(members: &mut [(&'a [u8], &'a [u8])], key: &'a [u8], value: &'a [u8]) -> bool {
-    let same = |k: &[u8]| k == key || ((k.contains(&b'\\') || key.contains(&b'\\')) && json::unescape_wtf8(k) == json::unescape_wtf8(key));
+/// Returns false when `key` is new. `escapes`: whether `key` or any of `members`' keys holds a
+/// backslash; until one does, the same key is the same bytes (no scan of each key for one).
+fn merge_member<'a>(members: &mut [(&'a [u8], &'a [u8])], key: &'a [u8], value: &'a [u8], escapes: bool) -> bool {
+    let same = |k: &[u8]| k == key || (escapes && (k.contains(&b'\\') || key.contains(&b'\\')) && json::unescape_wtf8(k) == json::unescape_wtf8(key));
     match members.iter_mut().find(|(k, _)| same(k)) {
-        Some(m) => {
-            m.1 = value;
-            true
-        }
-        None => false,
-    }
-}
-
-/// `merge_member` when neither `key` nor any of `members`' keys holds a backslash: the same key
-/// is the same bytes.
-fn merge_plain<'a>(members: &mut [(&'a [u8], &'a [u8])], key: &'a [u8], value: &'a [u8]) -> bool {
-    match members.iter_mut().find(|(k, _)| *k == key) {
         Some(m) => {
             m.1 = value;
             true

@@ -540,7 +540,7 @@ pub(crate) fn element_next(b: &[u8], vend: usize) -> Res<core::result::Result<us
 /// on calls and on results passed through memory.) Fails exactly where and how it did.
 pub(crate) fn skip_value(b: &[u8], i: usize, depth: usize) -> Res<usize> {
     // One bit per open container, the `n`-th from the outside at bit `n` (1: an object).
-    let mut objs = [0u64; MAX_NESTING / 64];
+    let mut objs = [0u64; MAX_NESTING.div_ceil(64)];
     let mut n = 0usize;
     let mut j = i;
     // `b[j]` starts a member (`"key": value`) rather than a value.
@@ -1208,6 +1208,12 @@ pub(crate) fn write_json_as_str(out: &mut Vec<u8>, raw: &[u8]) {
 
 /// Appends raw JSON text compactly (whitespace outside strings removed).
 pub(crate) fn write_compact(out: &mut Vec<u8>, raw: &[u8]) {
+    // Text without any whitespace byte (nearly every value of CloudTrail's compact text) is
+    // compact already: copied whole, not re-scanned string by string.
+    if memchr::memchr3(b' ', b'\n', b'\t', raw).is_none() && memchr::memchr(b'\r', raw).is_none() {
+        out.extend_from_slice(raw);
+        return;
+    }
     let mut i = 0;
     while i < raw.len() {
         let c = raw[i];
@@ -1243,6 +1249,24 @@ pub(crate) mod tests {
             _ => return fail(Code::ExpectedColon, c),
         }
         Ok(MemberKey { ks: j + 1, ke: kend - 1, esc, value: skip_ws(b, c + 1) })
+    }
+
+    /// Whitespace outside strings goes, inside strings stays; text without any is copied as it is.
+    #[test]
+    fn write_compact_table() {
+        let compact = |s: &str| {
+            let mut out = b"x".to_vec();
+            write_compact(&mut out, s.as_bytes());
+            String::from_utf8(out).unwrap()
+        };
+        crate::table_test!(compact, [
+            ("compact already", r#"{"a":[1,2],"b":"c d"}"#, r#"x{"a":[1,2],"b":"c d"}"#),
+            ("every whitespace byte", "{ \"a\" :\n[ 1 ,\t2 ]\r}", r#"x{"a":[1,2]}"#),
+            ("spaces in strings only", r#"{"a b":" x\" y ","c":{}}"#, r#"x{"a b":" x\" y ","c":{}}"#),
+            ("escapes and spaces", r#"{"a":"\n", "b" : "\t"}"#, r#"x{"a":"\n","b":"\t"}"#),
+            ("a scalar", "1", "x1"),
+            ("nothing", "", "x"),
+        ]);
     }
 
     /// Calls `f` with every prefix of `seed`, `seed` with each byte removed, and `seed` with each

@@ -514,23 +514,13 @@ fn write_payloads(doc: &mut Doc, fields: &Fields<'_>, consumed: &mut Consumed) {
     };
     if doc.has("api.request.uid") {
         if let Some(raw) = fields.raw(F::RequestParameters).filter(|r| fits(r)) {
-            doc.put_with(&[Part::Dotted("api.request.data")], |o| write_compact(o, raw));
+            doc.put_with(&[Part::Dotted("api.request.data")], |o| json::write_compact(o, raw));
             consumed.push(&["requestParameters"], F::RequestParameters);
         }
     }
     if let Some(raw) = fields.raw(F::ResponseElements).filter(|r| fits(r)) {
-        doc.put_with(&[Part::Dotted("api.response.data")], |o| write_compact(o, raw));
+        doc.put_with(&[Part::Dotted("api.response.data")], |o| json::write_compact(o, raw));
         consumed.push(&["responseElements"], F::ResponseElements);
-    }
-}
-
-/// `json::write_compact`, except that a value without any whitespace byte (nearly every one in
-/// CloudTrail's compact text) is compact already and copied whole instead of re-scanned.
-fn write_compact(out: &mut Vec<u8>, raw: &[u8]) {
-    if !matches!(raw.first(), Some(b'{' | b'[')) || memchr::memchr3(b' ', b'\n', b'\t', raw).is_none() && memchr::memchr(b'\r', raw).is_none() {
-        out.extend_from_slice(raw);
-    } else {
-        json::write_compact(out, raw);
     }
 }
 
@@ -1037,8 +1027,11 @@ fn render_unmapped<'r>(
                 out.truncate(mark);
                 continue;
             }
+        } else if matches!(m.value.first(), Some(b'{' | b'[')) {
+            json::write_compact(out, m.value);
         } else {
-            write_compact(out, m.value);
+            // A scalar token (the capture's slice of it): compact as it is.
+            out.extend_from_slice(m.value);
         }
         wrote = true;
     }
