@@ -84,6 +84,458 @@ pub(crate) const TABLE: &[Row] = &[
     Row { target: "http_request.user_agent", from: &[Fact("user_agent.original", |f| f.ua_original.as_deref()), Field(F::UserAgent)], conv: Str },
 ];
 
+/// Every attribute of the event, in the order of its JSON text (segment by segment; a test
+/// checks it against the document builder's order). An event is one object with a fixed set of
+/// names, so it is written by `Attrs` from slots, with no per-leaf document (adding a leaf and
+/// writing it cost the document builder ~200 instructions; an event has ~45).
+const PATHS: &[&str] = &[
+    "activity_id",
+    "activity_name",
+    "actor.idp.name",
+    "actor.idp.uid",
+    "actor.invoked_by",
+    "actor.session.created_time",
+    "actor.session.is_mfa",
+    "actor.session.issuer",
+    "actor.user.account.uid",
+    "actor.user.credential_uid",
+    "actor.user.email_addr",
+    "actor.user.name",
+    "actor.user.type",
+    "actor.user.type_id",
+    "actor.user.uid",
+    "actor.user.uid_alt",
+    "api.operation",
+    "api.request.data",
+    "api.request.uid",
+    "api.response.data",
+    "api.response.error",
+    "api.response.error_message",
+    "api.service.name",
+    "api.version",
+    "auth_protocol",
+    "auth_protocol_id",
+    "category_name",
+    "category_uid",
+    "class_name",
+    "class_uid",
+    "cloud.account.uid",
+    "cloud.provider",
+    "cloud.region",
+    "dst_endpoint.hostname",
+    "dst_endpoint.svc_name",
+    "enrichments",
+    "finding_info.title",
+    "finding_info.types",
+    "finding_info.uid",
+    "http_request.user_agent",
+    "is_mfa",
+    "metadata.correlation_uid",
+    "metadata.event_code",
+    "metadata.labels",
+    "metadata.log_name",
+    "metadata.log_provider",
+    "metadata.original_time",
+    "metadata.product.feature.name",
+    "metadata.product.name",
+    "metadata.product.vendor_name",
+    "metadata.product.version",
+    "metadata.profiles",
+    "metadata.uid",
+    "metadata.version",
+    "policy.name",
+    "policy.uid",
+    "raw_data",
+    "resources",
+    "service.name",
+    "severity",
+    "severity_id",
+    "src_endpoint.ip",
+    "src_endpoint.location.city",
+    "src_endpoint.location.continent",
+    "src_endpoint.location.coordinates",
+    "src_endpoint.location.country",
+    "src_endpoint.location.postal_code",
+    "src_endpoint.location.region",
+    "src_endpoint.name",
+    "src_endpoint.svc_name",
+    "src_endpoint.uid",
+    "status",
+    "status_code",
+    "status_detail",
+    "status_id",
+    "time",
+    "type_name",
+    "type_uid",
+    "unmapped",
+    "user.account.uid",
+    "user.credential_uid",
+    "user.name",
+    "user.type",
+    "user.type_id",
+    "user.uid",
+    "user.uid_alt",
+];
+
+/// True when `a` and `b` both have at least `n` bytes and their first `n` are the same.
+const fn same_start(a: &[u8], b: &[u8], n: usize) -> bool {
+    if a.len() < n || b.len() < n {
+        return false;
+    }
+    let mut i = 0;
+    while i < n {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The index of `path` in `PATHS` (a compile error when it is not there).
+const fn slot(path: &str) -> usize {
+    let mut i = 0;
+    while i < PATHS.len() {
+        if PATHS[i].len() == path.len() && same_start(PATHS[i].as_bytes(), path.as_bytes(), path.len()) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("not in PATHS")
+}
+
+/// `TABLE` as `Attrs::apply` runs it: each row's sources, conversion and slot (its target's
+/// name is in `TEXT` already).
+const ROWS: [(&[Src], Conv, u8); TABLE.len()] = {
+    let mut r = [(&[] as &[Src], Str, 0u8); TABLE.len()];
+    let mut i = 0;
+    while i < TABLE.len() {
+        r[i] = (TABLE[i].from, TABLE[i].conv, slot(TABLE[i].target) as u8);
+        i += 1;
+    }
+    r
+};
+
+/// What `Attrs::write` writes to open each attribute, one after another: for `a.b.c`,
+/// `"a":{"b":{"c":` (the crate's own names: nothing to escape). From the start of a segment on,
+/// it opens the objects from there down and writes the attribute's key, in one copy.
+const TEXT: [u8; TEXT_LEN] = {
+    let mut t = [0u8; TEXT_LEN];
+    let (mut n, mut i) = (0, 0);
+    while i < PATHS.len() {
+        let p = PATHS[i].as_bytes();
+        t[n] = b'"';
+        n += 1;
+        let mut k = 0;
+        while k < p.len() {
+            if p[k] == b'.' {
+                t[n] = b'"';
+                t[n + 1] = b':';
+                t[n + 2] = b'{';
+                t[n + 3] = b'"';
+                n += 4;
+            } else {
+                t[n] = p[k];
+                n += 1;
+            }
+            k += 1;
+        }
+        t[n] = b'"';
+        t[n + 1] = b':';
+        n += 2;
+        i += 1;
+    }
+    t
+};
+
+/// Each path's length in `TEXT`: three bytes more than its own, and three more per dot.
+const fn text_len(p: &[u8]) -> usize {
+    let (mut n, mut k) = (p.len() + 3, 0);
+    while k < p.len() {
+        if p[k] == b'.' {
+            n += 3;
+        }
+        k += 1;
+    }
+    n
+}
+
+const TEXT_LEN: usize = {
+    let (mut n, mut i) = (0, 0);
+    while i < PATHS.len() {
+        n += text_len(PATHS[i].as_bytes());
+        i += 1;
+    }
+    n
+};
+
+/// Where a slot's attribute goes, worked out from `PATHS` at compile time so that writing the
+/// event does not scan paths: its opening in `TEXT` (`at`, `len`), `depth` the objects around
+/// it, `starts` where each segment's opening starts there (the last one is its key), and `objs`
+/// each of those objects by the first slot in it (two attributes in the same object have the
+/// same there).
+#[derive(Clone, Copy)]
+struct Place {
+    at: u16,
+    len: u8,
+    depth: u8,
+    starts: [u8; 4],
+    objs: [u8; 3],
+}
+
+const PLACES: [Place; PATHS.len()] = {
+    let mut places = [Place { at: 0, len: 0, depth: 0, starts: [0; 4], objs: [0; 3] }; PATHS.len()];
+    let (mut s, mut at) = (0, 0);
+    while s < PATHS.len() {
+        let p = PATHS[s].as_bytes();
+        places[s].at = at as u16;
+        places[s].len = text_len(p) as u8;
+        at += text_len(p);
+        let mut i = 0;
+        while i < p.len() {
+            if p[i] == b'.' {
+                // The object is the one of the first slot whose path starts the same up to here.
+                let mut j = 0;
+                while !same_start(PATHS[j].as_bytes(), p, i + 1) {
+                    j += 1;
+                }
+                let d = places[s].depth as usize;
+                places[s].objs[d] = j as u8;
+                places[s].depth += 1;
+                // `"` of the next segment: after `seg":{`, three bytes more per dot so far.
+                places[s].starts[d + 1] = (i + 1 + 3 * (d + 1)) as u8;
+            }
+            i += 1;
+        }
+        s += 1;
+    }
+    places
+};
+
+/// The slot of a path of `PATHS`, at compile time.
+macro_rules! at {
+    ($path:literal) => {
+        const { slot($path) }
+    };
+}
+
+/// The attributes of `PATHS` one event has: values one after another in `buf`, a bit each in
+/// `present`. The first value set at a slot wins (as in the document builder's rules; no path
+/// of `PATHS` is a prefix of another, so no value hides another).
+struct Attrs {
+    buf: Vec<u8>,
+    at: [(u32, u32); PATHS.len()],
+    present: [u64; 2],
+}
+
+std::thread_local! {
+    /// The last event's buffer, taken by the next (no allocation per record once it has grown).
+    static SPARE: core::cell::Cell<Vec<u8>> = const { core::cell::Cell::new(Vec::new()) };
+}
+
+impl Drop for Attrs {
+    fn drop(&mut self) {
+        if self.buf.capacity() <= 1 << 20 {
+            let mut buf = core::mem::take(&mut self.buf);
+            buf.clear();
+            SPARE.with(|s| s.set(buf));
+        }
+    }
+}
+
+impl Attrs {
+    fn new() -> Attrs {
+        Attrs { buf: SPARE.with(|s| s.take()), at: [(0, 0); PATHS.len()], present: [0; 2] }
+    }
+
+    fn has(&self, slot: usize) -> bool {
+        self.present.get(slot / 64).is_some_and(|w| w >> (slot % 64) & 1 != 0)
+    }
+
+    /// True when one of `slots` is present.
+    fn any(&self, slots: &[usize]) -> bool {
+        slots.iter().any(|&s| self.has(s))
+    }
+
+    /// Sets `slot` to what `write` appends (valid JSON text), unless it has a value.
+    fn put(&mut self, slot: usize, write: impl FnOnce(&mut Vec<u8>)) {
+        self.put_if(slot, |o| {
+            write(o);
+            true
+        });
+    }
+
+    /// `put` for a writer that may decline (returns false): nothing is set then.
+    fn put_if(&mut self, slot: usize, write: impl FnOnce(&mut Vec<u8>) -> bool) {
+        if let Some(start) = self.open(slot) {
+            let keep = write(&mut self.buf);
+            self.close(slot, start, keep);
+        }
+    }
+
+    /// Where a value for `slot` starts, unless the slot has one (the part of `put_if` that does
+    /// not depend on the writer: one copy in the program, not one per writer).
+    #[inline(never)]
+    fn open(&self, slot: usize) -> Option<usize> {
+        (!self.has(slot) && slot < PATHS.len()).then_some(self.buf.len())
+    }
+
+    #[inline(never)]
+    fn close(&mut self, slot: usize, start: usize, keep: bool) {
+        if keep {
+            self.at[slot] = (start as u32, self.buf.len() as u32);
+            self.present[slot / 64] |= 1 << (slot % 64);
+        } else {
+            self.buf.truncate(start);
+        }
+    }
+
+    #[inline(never)]
+    fn str(&mut self, slot: usize, v: &str) {
+        self.put(slot, |o| json::write_str(o, v));
+    }
+
+    #[inline(never)]
+    fn int(&mut self, slot: usize, v: i64) {
+        self.put(slot, |o| json::write_int(o, v));
+    }
+
+    fn bool(&mut self, slot: usize, v: bool) {
+        self.put(slot, |o| o.extend_from_slice(if v { b"true" } else { b"false" }));
+    }
+
+    fn str_array<S: AsRef<str>>(&mut self, slot: usize, items: impl IntoIterator<Item = S>) {
+        self.put(slot, |o| json::write_str_array(o, items));
+    }
+
+    /// Runs `TABLE` (as `rows::apply` would into a document: a test compares them).
+    #[inline(never)]
+    fn apply(&mut self, fields: &Fields<'_>, facts: Option<&Facts<'_>>) {
+        // The first values of the event, one per slot (`check_table`: no target twice).
+        for &(from, conv, slot) in &ROWS {
+            let o = &mut self.buf;
+            let start = o.len();
+            let set = match conv {
+                Str => str_value(from, fields, facts, o),
+                Bool => match bool_value(from, fields, facts) {
+                    Some(v) => {
+                        o.extend_from_slice(if v { b"true" } else { b"false" });
+                        true
+                    }
+                    None => false,
+                },
+                EpochMs => match rows::first_text(from, fields, facts).and_then(|t| crate::profiles::datetime::to_epoch_ms(&t)) {
+                    Some(v) => {
+                        json::write_int(o, v);
+                        true
+                    }
+                    None => false,
+                },
+                // Not in the table (a test checks).
+                _ => false,
+            };
+            if let (true, Some(at)) = (set, self.at.get_mut(slot as usize)) {
+                *at = (start as u32, o.len() as u32);
+                self.present[slot as usize / 64] |= 1 << (slot % 64);
+            }
+        }
+    }
+
+    fn value(&self, s: usize) -> &[u8] {
+        let (a, b) = self.at[s];
+        self.buf.get(a as usize..b as usize).unwrap_or_default()
+    }
+
+    /// Writes the event: the attributes present, nested (objects only around an attribute).
+    #[inline(never)]
+    fn write(&self, o: &mut Vec<u8>) {
+        o.push(b'{');
+        let mut last: Option<&Place> = None;
+        for (w, &word) in self.present.iter().enumerate() {
+            let mut m = word;
+            while m != 0 {
+                let s = w * 64 + m.trailing_zeros() as usize;
+                m &= m - 1;
+                let Some(pl) = PLACES.get(s) else { continue };
+                let path = TEXT.get(pl.at as usize..pl.at as usize + pl.len as usize).unwrap_or_default();
+                let depth = pl.depth as usize;
+                // The objects it shares with the last attribute stay open; the others close.
+                let mut open = 0;
+                if let Some(l) = last {
+                    while open < depth && open < l.depth as usize && pl.objs[open] == l.objs[open] {
+                        open += 1;
+                    }
+                    for _ in open..l.depth as usize {
+                        o.push(b'}');
+                    }
+                    o.push(b',');
+                }
+                json::put(o, path.get(pl.starts[open] as usize..).unwrap_or_default());
+                json::put(o, self.value(s));
+                last = Some(pl);
+            }
+        }
+        for _ in 0..last.map_or(0, |l| l.depth) {
+            o.push(b'}');
+        }
+        o.push(b'}');
+    }
+}
+
+/// A text row's value as JSON (a string), as `rows::apply` writes it: `rows::first_text`,
+/// escaped; a constant (plain: a test checks) or a first field holding a string token without
+/// escapes is its own JSON text, copied (as `rows::apply` copies a field's token: decoding and
+/// escaping it again gives the same bytes).
+fn str_value(from: &[Src], fields: &Fields<'_>, facts: Option<&Facts<'_>>, o: &mut Vec<u8>) -> bool {
+    let token = match from.first() {
+        Some(Const(c)) => Some(c.as_bytes()),
+        Some(Field(f)) => fields.raw(*f).filter(|r| r.len() > 2 && r[0] == b'"' && r[r.len() - 1] == b'"' && !r.iter().fold(false, |e, &c| e | (c == b'\\'))),
+        _ => None,
+    };
+    if let Some(t) = token {
+        let quoted = matches!(from.first(), Some(Const(_)));
+        if quoted {
+            o.push(b'"');
+        }
+        o.extend_from_slice(t);
+        if quoted {
+            o.push(b'"');
+        }
+        return true;
+    }
+    match rows::first_text(from, fields, facts) {
+        Some(v) => {
+            json::write_str(o, &v);
+            true
+        }
+        None => false,
+    }
+}
+
+/// A boolean row's value, as `rows::apply` reads it.
+fn bool_value(from: &[Src], fields: &Fields<'_>, facts: Option<&Facts<'_>>) -> Option<bool> {
+    for src in from {
+        let v = match *src {
+            Field(f) => fields.boolean(f),
+            Fact(_, get) => {
+                return match facts {
+                    Some(f) => get(f).and_then(|t| match t {
+                        "true" => Some(true),
+                        "false" => Some(false),
+                        _ => None,
+                    }),
+                    None => continue,
+                }
+            }
+            Const(c) => Some(c == "true"),
+        };
+        if v.is_some() {
+            return v;
+        }
+    }
+    None
+}
+
 /// Record members the shared table consumes (so they stay out of `unmapped`).
 pub(crate) const CONSUMED: &[&[&str]] = &[
     &["apiVersion"],
@@ -308,8 +760,8 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     if !crate::enrich::is_cloudtrail(fields) {
         return Err(Code::NotCloudTrail);
     }
-    let mut doc = Doc::new();
-    rows::apply(TABLE, fields, facts, &mut doc);
+    let mut doc = Attrs::new();
+    doc.apply(fields, facts);
 
     let action = rows::first_text(&[Fact("event.action", |f| f.action.as_deref()), Field(F::EventName)], fields, facts);
     let provider = rows::first_text(&[Fact("event.provider", |f| f.provider.as_deref()), Field(F::EventSource)], fields, facts);
@@ -332,22 +784,22 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
         (99, Some(a)) if !a.is_empty() => a,
         _ => caption_of,
     };
-    doc.int("class_uid", class_uid);
-    doc.str("class_name", class_name);
-    doc.int("category_uid", category_uid);
-    doc.str("category_name", category_name);
-    doc.int("activity_id", activity_id as i64);
-    doc.str("activity_name", activity_name);
-    doc.int("type_uid", class_uid * 100 + activity_id as i64);
-    doc.put_with(&[Part::Dotted("type_name")], |o| {
+    doc.int(at!("class_uid"), class_uid);
+    doc.str(at!("class_name"), class_name);
+    doc.int(at!("category_uid"), category_uid);
+    doc.str(at!("category_name"), category_name);
+    doc.int(at!("activity_id"), activity_id as i64);
+    doc.str(at!("activity_name"), activity_name);
+    doc.int(at!("type_uid"), class_uid * 100 + activity_id as i64);
+    doc.put(at!("type_name"), |o| {
         o.push(b'"');
         json::write_str_content(o, class_name.as_bytes());
         o.extend_from_slice(b": ");
         json::write_str_content(o, caption_of.as_bytes());
         o.push(b'"');
     });
-    doc.int("severity_id", 1);
-    doc.str_array("metadata.profiles", ["cloud"]);
+    doc.int(at!("severity_id"), 1);
+    doc.put(at!("metadata.profiles"), |o| o.extend_from_slice(br#"["cloud"]"#));
 
     let (status_id, status) = match facts.and_then(|f| f.outcome) {
         Some(Outcome::Success) => (1, "Success"),
@@ -356,8 +808,8 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     };
     // Detection Finding's status is the finding's (New, Resolved...), not an outcome.
     if !matches!(class, Class::Finding { .. }) {
-        doc.int("status_id", status_id);
-        doc.str("status", status);
+        doc.int(at!("status_id"), status_id);
+        doc.str(at!("status"), status);
     }
 
     let mut consumed = Consumed::new();
@@ -381,15 +833,15 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
                 consumed.push(&["userIdentity", "type"], F::UiType);
             }
             if let Some(p) = provider.as_deref() {
-                doc.str("service.name", p);
+                doc.str(at!("service.name"), p);
             }
             if let Some(mfa) = fields.text(F::AedMfaUsed).and_then(|v| yes_no(&v)) {
-                doc.bool("is_mfa", mfa);
+                doc.bool(at!("is_mfa"), mfa);
                 consumed.push(&["additionalEventData", "MFAUsed"], F::AedMfaUsed);
             }
             write_auth_protocol(&mut doc, fields);
             if let Some(to) = fields.text(F::AedLoginTo).filter(|s| !s.is_empty()) {
-                doc.str("dst_endpoint.svc_name", &to);
+                doc.str(at!("dst_endpoint.svc_name"), &to);
                 consumed.push(&["additionalEventData", "LoginTo"], F::AedLoginTo);
             }
             if write_dst_endpoint(&mut doc, fields) {
@@ -397,9 +849,9 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
             }
         }
         Class::AccountChange { activity, target } => {
-            opt_str(&mut doc, "user.name", target.name.as_deref());
-            opt_str(&mut doc, "user.uid", target.uid.as_deref());
-            opt_str(&mut doc, "user.uid_alt", target.uid_alt.as_deref());
+            opt_str(&mut doc, at!("user.name"), target.name.as_deref());
+            opt_str(&mut doc, at!("user.uid"), target.uid.as_deref());
+            opt_str(&mut doc, at!("user.uid_alt"), target.uid_alt.as_deref());
             if let Some(kind) = target.kind.as_deref() {
                 write_user_type(&mut doc, USER, kind);
             }
@@ -410,101 +862,111 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
         Class::Finding { .. } => write_finding_info(&mut doc, fields),
     }
 
-    let complete = doc.has("time")
+    let complete = doc.has(at!("time"))
         && match &class {
-            Class::Api => doc.has("api.operation") && has_actor(&mut doc),
-            Class::Authentication { .. } => has_user(&mut doc, USER) && (doc.has("service.name") || doc.has("dst_endpoint.hostname") || doc.has("dst_endpoint.svc_name")),
-            Class::AccountChange { .. } => has_user(&mut doc, USER),
-            Class::Finding { .. } => doc.has("finding_info.uid"),
+            Class::Api => doc.has(at!("api.operation")) && has_actor(&doc),
+            Class::Authentication { .. } => has_user(&doc, USER) && (doc.has(at!("service.name")) || doc.has(at!("dst_endpoint.hostname")) || doc.has(at!("dst_endpoint.svc_name"))),
+            Class::AccountChange { .. } => has_user(&doc, USER),
+            Class::Finding { .. } => doc.has(at!("finding_info.uid")),
         };
     if !complete {
         return Err(Code::OcsfIncomplete);
+    }
+    if marks.is_some() {
+        doc.put(at!("metadata.labels"), |o| o.extend_from_slice(br#"["salvaged"]"#));
     }
     let risk = if matches!(class, Class::Api) { facts } else { None };
     write_enrichments(&mut doc, risk, action.as_deref(), marks, rules);
     if let Some(m) = marks {
         // OCSF's own attribute for the event as received; the label makes it easy to filter.
-        doc.str("raw_data", &m.original);
-        doc.str_array("metadata.labels", ["salvaged"]);
+        doc.str(at!("raw_data"), &m.original);
     }
     // `unmapped` as one value, written level by level; a record with a repeated key (where the
     // per-leaf form's rules decide what stays) or an escaped one takes the per-leaf form.
     // Written straight into the document's buffer (a buffer per record grew ~8 times each).
     let mut fell_back = false;
-    doc.put_if("unmapped", |o| {
+    doc.put_if(at!("unmapped"), |o| {
         unmapped_into(o, fields, record, consumed.mask).unwrap_or_else(|Fallback| {
             fell_back = true;
             false
         })
     });
     if fell_back {
-        write_unmapped(&mut doc, record, &mut Vec::with_capacity(8), &consumed.paths(), 0);
+        // The per-leaf form, in a document of its own: `{"unmapped":{...}}`, or `{}`.
+        let mut leaves = Doc::new();
+        write_unmapped(&mut leaves, record, &mut Vec::with_capacity(8), &consumed.paths(), 0);
+        let mut text = Vec::new();
+        leaves.finish(&mut text);
+        if let Some(v) = text.strip_prefix(b"{\"unmapped\":").and_then(|v| v.strip_suffix(b"}")) {
+            doc.put(at!("unmapped"), |o| o.extend_from_slice(v));
+        }
     }
-    doc.finish(out);
+    doc.write(out);
     Ok(())
 }
 
 /// The user object's at-least-one rule: a name, uid or account.
-fn has_user(doc: &mut Doc, user: &UserPaths) -> bool {
-    [user.name, user.uid, user.account_uid].iter().any(|k| doc.has(k))
+fn has_user(doc: &Attrs, user: &UserPaths) -> bool {
+    doc.any(&[user.name, user.uid, user.account_uid])
 }
 
 /// The paths of one OCSF user object's attributes (static: no path is built per record).
 struct UserPaths {
-    name: &'static str,
-    uid: &'static str,
-    account_uid: &'static str,
-    type_id: &'static str,
-    kind: &'static str,
+    name: usize,
+    uid: usize,
+    account_uid: usize,
+    type_id: usize,
+    kind: usize,
 }
 
-const USER: &UserPaths = &UserPaths { name: "user.name", uid: "user.uid", account_uid: "user.account.uid", type_id: "user.type_id", kind: "user.type" };
-const ACTOR_USER: &UserPaths = &UserPaths {
-    name: "actor.user.name",
-    uid: "actor.user.uid",
-    account_uid: "actor.user.account.uid",
-    type_id: "actor.user.type_id",
-    kind: "actor.user.type",
-};
+const USER: &UserPaths = &UserPaths { name: at!("user.name"), uid: at!("user.uid"), account_uid: at!("user.account.uid"), type_id: at!("user.type_id"), kind: at!("user.type") };
 
 /// The actor object's at-least-one rule (user, invoked_by, session; never a process here), with
 /// a user that keeps its own rule.
-fn has_actor(doc: &mut Doc) -> bool {
-    let user_attrs = ["actor.user.type", "actor.user.uid_alt", "actor.user.credential_uid", "actor.user.email_addr"];
-    let user = has_user(doc, ACTOR_USER);
-    if !user && user_attrs.iter().any(|k| doc.has(k)) {
+fn has_actor(doc: &Attrs) -> bool {
+    let user = doc.any(ACTOR_USER_NAMED);
+    if !user && doc.any(&[at!("actor.user.type"), at!("actor.user.uid_alt"), at!("actor.user.credential_uid"), at!("actor.user.email_addr")]) {
         return false;
     }
-    user || doc.has("actor.invoked_by") || ["actor.session.issuer", "actor.session.is_mfa", "actor.session.created_time"].iter().any(|k| doc.has(k))
+    user || doc.has(at!("actor.invoked_by")) || doc.any(ACTOR_SESSION)
 }
+
+/// The actor user's identifiers (the user object needs one), and the session's attributes.
+const ACTOR_USER_NAMED: &[usize] = &[at!("actor.user.name"), at!("actor.user.uid"), at!("actor.user.account.uid")];
+const ACTOR_SESSION: &[usize] = &[at!("actor.session.issuer"), at!("actor.session.is_mfa"), at!("actor.session.created_time")];
 
 /// The user's `type_id` and `type`: the caption of the id, or CloudTrail's type for 99.
 /// True when CloudTrail's type itself was written (it then leaves `unmapped`).
-fn write_user_type(doc: &mut Doc, user: &UserPaths, kind: &str) -> bool {
-    let id = user_type_id(kind);
+fn write_user_type(doc: &mut Attrs, user: &UserPaths, kind: &str) -> bool {
+    let (id, label) = user_type(kind);
     doc.int(user.type_id, id as i64);
-    let raw = id == 99;
-    doc.str(user.kind, if raw { kind } else { caption(USER_TYPE_CAPTIONS, id) });
-    raw
+    doc.str(user.kind, label);
+    id == 99
+}
+
+/// A user's `type_id` and `type` (the caption of the id, or CloudTrail's type for 99).
+fn user_type(kind: &str) -> (u8, &str) {
+    let id = user_type_id(kind);
+    (id, if id == 99 { kind } else { caption(USER_TYPE_CAPTIONS, id) })
 }
 
 /// Authentication `auth_protocol_id`/`auth_protocol`, only when the record shows the protocol:
 /// a SAML identity (5 SAML) or a web identity (OpenID Connect, 4 OpenID).
-fn write_auth_protocol(doc: &mut Doc, fields: &Fields<'_>) {
+fn write_auth_protocol(doc: &mut Attrs, fields: &Fields<'_>) {
     let (id, name) = match fields.text(F::UiType).as_deref() {
         Some("SAMLUser") => (5, "SAML"),
         Some("WebIdentityUser") => (4, "OpenID"),
         _ => return,
     };
-    doc.int("auth_protocol_id", id);
-    doc.str("auth_protocol", name);
+    doc.int(at!("auth_protocol_id"), id);
+    doc.str(at!("auth_protocol"), name);
 }
 
 /// `api.request.data` / `api.response.data`: requestParameters and responseElements as objects,
 /// under the caps of the `flattened` conversion (docs/PROFILES.md); over them, or when they are
 /// not objects, they stay in `unmapped`. `api.request` requires its `uid` (requestID), so the
 /// request payload goes there only beside one.
-fn write_payloads(doc: &mut Doc, fields: &Fields<'_>, consumed: &mut Consumed) {
+fn write_payloads(doc: &mut Attrs, fields: &Fields<'_>, consumed: &mut Consumed) {
     // A short payload with no more opening brackets than the cap in all (those inside strings
     // only add to the count, which the compiler runs a vector at a time) is within the depth cap
     // without `canon::depth`'s scan; a long one nearly always has more.
@@ -512,14 +974,14 @@ fn write_payloads(doc: &mut Doc, fields: &Fields<'_>, consumed: &mut Consumed) {
     let fits = |raw: &[u8]| {
         raw.first() == Some(&b'{') && raw.len() < rows::FLATTENED_MAX_BYTES && (shallow(raw) || canon::depth(raw) <= rows::FLATTENED_MAX_DEPTH)
     };
-    if doc.has("api.request.uid") {
+    if doc.has(at!("api.request.uid")) {
         if let Some(raw) = fields.raw(F::RequestParameters).filter(|r| fits(r)) {
-            doc.put_with(&[Part::Dotted("api.request.data")], |o| json::write_compact(o, raw));
+            doc.put(at!("api.request.data"), |o| json::write_compact(o, raw));
             consumed.push(&["requestParameters"], F::RequestParameters);
         }
     }
     if let Some(raw) = fields.raw(F::ResponseElements).filter(|r| fits(r)) {
-        doc.put_with(&[Part::Dotted("api.response.data")], |o| json::write_compact(o, raw));
+        doc.put(at!("api.response.data"), |o| json::write_compact(o, raw));
         consumed.push(&["responseElements"], F::ResponseElements);
     }
 }
@@ -527,9 +989,9 @@ fn write_payloads(doc: &mut Doc, fields: &Fields<'_>, consumed: &mut Consumed) {
 /// Detection Finding `finding_info` for an Insights event: `uid` the insight's id (sharedEventID,
 /// shared by its start and end events; else eventID), `title` from the insight type and the API
 /// it is about, `types` the insight type.
-fn write_finding_info(doc: &mut Doc, fields: &Fields<'_>) {
+fn write_finding_info(doc: &mut Attrs, fields: &Fields<'_>) {
     let Some(uid) = fields.text(F::SharedEventId).or_else(|| fields.text(F::EventId)).filter(|s| !s.is_empty()) else { return };
-    doc.str("finding_info.uid", &uid);
+    doc.str(at!("finding_info.uid"), &uid);
     let kind = fields.text(F::InsightType).filter(|s| !s.is_empty());
     let source = fields.text(F::InsightEventSource).or_else(|| fields.text(F::EventSource)).filter(|s| !s.is_empty());
     let name = fields.text(F::InsightEventName).or_else(|| fields.text(F::EventName)).filter(|s| !s.is_empty());
@@ -546,9 +1008,9 @@ fn write_finding_info(doc: &mut Doc, fields: &Fields<'_>) {
         }
         title.push_str(n);
     }
-    doc.str("finding_info.title", &title);
+    doc.str(at!("finding_info.title"), &title);
     if let Some(k) = &kind {
-        doc.str_array("finding_info.types", [k.as_ref()]);
+        doc.str_array(at!("finding_info.types"), [k.as_ref()]);
     }
 }
 
@@ -556,9 +1018,9 @@ fn caption(table: &[(u8, &'static str)], id: u8) -> &'static str {
     table.iter().find(|(a, _)| *a == id).map_or("Other", |(_, c)| c)
 }
 
-fn opt_str(doc: &mut Doc, path: &'static str, v: Option<&str>) {
+fn opt_str(doc: &mut Attrs, slot: usize, v: Option<&str>) {
     if let Some(v) = v.filter(|s| !s.is_empty()) {
-        doc.str(path, v);
+        doc.str(slot, v);
     }
 }
 
@@ -629,18 +1091,20 @@ fn account_target(fields: &Fields<'_>) -> Option<Target> {
 /// one of them), and `actor.invoked_by` (the eventSource) for records without a userIdentity or
 /// with nothing in it that names an actor: the service acted on its own (service events).
 /// True when CloudTrail's own type was written as `type` (type_id 99).
-fn write_actor(doc: &mut Doc, fields: &Fields<'_>, provider: Option<&str>) -> bool {
-    let named = doc.has("actor.user.name") || doc.has("actor.user.uid") || doc.has("actor.user.account.uid");
+fn write_actor(doc: &mut Attrs, fields: &Fields<'_>, provider: Option<&str>) -> bool {
+    let named = doc.any(ACTOR_USER_NAMED);
     let mut raw_type = false;
     if named {
         if let Some(t) = fields.text(F::UiType) {
-            raw_type = write_user_type(doc, ACTOR_USER, &t);
+            let (id, label) = user_type(&t);
+            doc.put(at!("actor.user.type_id"), |o| json::write_int(o, id as i64));
+            doc.str(at!("actor.user.type"), label);
+            raw_type = id == 99;
         }
     }
-    let session = doc.has("actor.session.issuer") || doc.has("actor.session.is_mfa") || doc.has("actor.session.created_time");
-    if !(named || doc.has("actor.invoked_by") || session) {
+    if !(named || doc.has(at!("actor.invoked_by")) || doc.any(ACTOR_SESSION)) {
         if let Some(p) = provider {
-            doc.str("actor.invoked_by", p);
+            doc.str(at!("actor.invoked_by"), p);
         }
     }
     raw_type
@@ -648,13 +1112,13 @@ fn write_actor(doc: &mut Doc, fields: &Fields<'_>, provider: Option<&str>) -> bo
 
 /// Authentication's `user`: the identity that signed in (the caller). True when CloudTrail's
 /// own type was written as `type`.
-fn write_self_as_user(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) -> bool {
+fn write_self_as_user(doc: &mut Attrs, fields: &Fields<'_>, facts: Option<&Facts<'_>>) -> bool {
     let name = rows::first_text(&[Fact("user.name", |f| f.user_name.as_deref()), Field(F::UiUserName)], fields, facts);
-    opt_str(doc, "user.name", name.as_deref());
-    opt_str(doc, "user.uid", fields.text(F::UiArn).as_deref());
-    opt_str(doc, "user.uid_alt", fields.text(F::UiPrincipalId).or_else(|| fields.text(F::UiOnBehalfOfUserId)).as_deref());
-    opt_str(doc, "user.account.uid", fields.text(F::UiAccountId).as_deref());
-    opt_str(doc, "user.credential_uid", fields.text(F::UiAccessKeyId).or_else(|| fields.text(F::UiCredentialId)).as_deref());
+    opt_str(doc, at!("user.name"), name.as_deref());
+    opt_str(doc, at!("user.uid"), fields.text(F::UiArn).as_deref());
+    opt_str(doc, at!("user.uid_alt"), fields.text(F::UiPrincipalId).or_else(|| fields.text(F::UiOnBehalfOfUserId)).as_deref());
+    opt_str(doc, at!("user.account.uid"), fields.text(F::UiAccountId).as_deref());
+    opt_str(doc, at!("user.credential_uid"), fields.text(F::UiAccessKeyId).or_else(|| fields.text(F::UiCredentialId)).as_deref());
     match fields.text(F::UiType) {
         Some(t) => write_user_type(doc, USER, &t),
         None => false,
@@ -667,13 +1131,13 @@ fn write_self_as_user(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'
 /// no source at all (old records, the CloudFront guide's example), `src_endpoint.uid` is the VPC
 /// endpoint when there is one, else `userIdentity.invokedBy` is the calling service's name, else
 /// `name` is "Unknown": OCSF's own word, claiming nothing about the source.
-fn write_src_endpoint(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>, required: bool) {
+fn write_src_endpoint(doc: &mut Attrs, fields: &Fields<'_>, facts: Option<&Facts<'_>>, required: bool) {
     let addr = rows::first_text(&[Fact("source.address", |f| f.source_address.as_deref()), Field(F::SourceIp)], fields, facts);
     let Some(addr) = addr.filter(|a| !a.trim().is_empty()) else {
-        if required && !doc.has("src_endpoint.uid") {
+        if required && !doc.has(at!("src_endpoint.uid")) {
             match fields.text(F::UiInvokedBy).filter(|s| !s.is_empty()) {
-                Some(by) => doc.str("src_endpoint.svc_name", &by),
-                None => doc.str("src_endpoint.name", "Unknown"),
+                Some(by) => doc.str(at!("src_endpoint.svc_name"), &by),
+                None => doc.str(at!("src_endpoint.name"), "Unknown"),
             }
         }
         return;
@@ -684,12 +1148,12 @@ fn write_src_endpoint(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'
     };
     match ip {
         Some(ip) => {
-            doc.str("src_endpoint.ip", &ip);
+            doc.str(at!("src_endpoint.ip"), &ip);
             if let Some(g) = facts.and_then(|f| f.geo.as_deref()) {
                 write_location(doc, g);
             }
         }
-        None => doc.str("src_endpoint.svc_name", &addr),
+        None => doc.str(at!("src_endpoint.svc_name"), &addr),
     }
 }
 
@@ -698,18 +1162,25 @@ fn write_src_endpoint(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'
 /// `continent`, `postal_code`, `coordinates` ([lon, lat], GeoJSON's order). Only when one of the
 /// members the object needs (coordinates, city, country, postal_code, region) is known. OCSF 1.1.0
 /// has no autonomous system on a network endpoint, so `source.as.*` has no OCSF form.
-fn write_location(doc: &mut Doc, g: &crate::geoip::Geo) {
+fn write_location(doc: &mut Attrs, g: &crate::geoip::Geo) {
     let region = g.subdivision_code.as_deref().filter(|r| r.len() <= 3);
     if g.location.is_none() && g.city_name.is_none() && g.country_iso_code.is_none() && g.postal_code.is_none() && region.is_none() {
         return;
     }
-    opt_str(doc, "src_endpoint.location.country", g.country_iso_code.as_deref());
-    opt_str(doc, "src_endpoint.location.region", region);
-    opt_str(doc, "src_endpoint.location.city", g.city_name.as_deref());
-    opt_str(doc, "src_endpoint.location.continent", g.continent_name.as_deref());
-    opt_str(doc, "src_endpoint.location.postal_code", g.postal_code.as_deref());
+    let attrs = [
+        (at!("src_endpoint.location.country"), g.country_iso_code.as_deref()),
+        (at!("src_endpoint.location.region"), region),
+        (at!("src_endpoint.location.city"), g.city_name.as_deref()),
+        (at!("src_endpoint.location.continent"), g.continent_name.as_deref()),
+        (at!("src_endpoint.location.postal_code"), g.postal_code.as_deref()),
+    ];
+    for (at, v) in attrs {
+        if let Some(v) = v.filter(|s| !s.is_empty()) {
+            doc.str(at, v);
+        }
+    }
     if let Some((lat, lon)) = g.location {
-        doc.put_with(&[crate::profiles::doc::Part::Dotted("src_endpoint.location.coordinates")], |o| {
+        doc.put(at!("src_endpoint.location.coordinates"), |o| {
             o.push(b'[');
             crate::geoip::write_f64(o, lon);
             o.push(b',');
@@ -720,10 +1191,10 @@ fn write_location(doc: &mut Doc, g: &crate::geoip::Geo) {
 }
 
 /// `dst_endpoint.hostname` from the host header the client sent (tlsDetails). True if written.
-fn write_dst_endpoint(doc: &mut Doc, fields: &Fields<'_>) -> bool {
+fn write_dst_endpoint(doc: &mut Attrs, fields: &Fields<'_>) -> bool {
     match fields.text(F::TlsHostHeader) {
         Some(h) => {
-            doc.str("dst_endpoint.hostname", &h);
+            doc.str(at!("dst_endpoint.hostname"), &h);
             true
         }
         None => false,
@@ -731,20 +1202,20 @@ fn write_dst_endpoint(doc: &mut Doc, fields: &Fields<'_>) -> bool {
 }
 
 /// Account Change `policy` for Attach/Detach: the managed policy's ARN, or the inline policy's name.
-fn write_policy(doc: &mut Doc, fields: &Fields<'_>) {
+fn write_policy(doc: &mut Attrs, fields: &Fields<'_>) {
     let req = fields.raw(F::RequestParameters).unwrap_or(b"null");
     let get = |k: &str| json::get(req, &[k]).and_then(json::as_text).filter(|s| !s.is_empty());
     let arn = get("policyArn");
     let name = get("policyName").or_else(|| arn.as_deref().and_then(|a| a.rsplit_once('/')).map(|(_, n)| Cow::Owned(String::from(n))));
-    opt_str(doc, "policy.uid", arn.as_deref());
-    opt_str(doc, "policy.name", name.as_deref());
+    opt_str(doc, at!("policy.uid"), arn.as_deref());
+    opt_str(doc, at!("policy.name"), name.as_deref());
 }
 
 /// API Activity `resources`: the record's own resources (ARN, type, owner account), then the
 /// CloudFront resources enrichment found, one per kind (`cloudfront.<kind>.<attr>` facts):
 /// `uid` is the ARN when known (else the id or name), `type` the CloudFormation-style
 /// `AWS::CloudFront::<Kind>`, `data` every attribute found (invalidation paths included).
-fn write_resources(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>) {
+fn write_resources(doc: &mut Attrs, fields: &Fields<'_>, facts: Option<&Facts<'_>>) {
     // Each with its uid; one uid twice keeps the first (dropped after a sort: linear-ish however
     // many resources a record lists, and without a set type's code in the wasm).
     let mut items: Vec<(Option<String>, Vec<u8>)> = Vec::new();
@@ -846,7 +1317,7 @@ fn write_resources(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>
     if items.is_empty() {
         return;
     }
-    doc.put_with(&[Part::Dotted("resources")], |o| {
+    doc.put(at!("resources"), |o| {
         o.push(b'[');
         for (n, it) in items.iter().filter(|it| !it.1.is_empty()).enumerate() {
             if n > 0 {
@@ -876,13 +1347,13 @@ fn cloudformation_type(kind: &str) -> String {
 /// tracking (src/track: `cloudfront.change` on the resource it names, `resources.uid`, its `data`
 /// the change object), and for a salvaged record (docs/INPUTS.md, "Salvage") one enrichment
 /// `salvage` whose data are the damages.
-fn write_enrichments(doc: &mut Doc, facts: Option<&Facts<'_>>, action: Option<&str>, marks: Option<&Marks>, rules: &[&crate::detect::Rule]) {
+fn write_enrichments(doc: &mut Attrs, facts: Option<&Facts<'_>>, action: Option<&str>, marks: Option<&Marks>, rules: &[&crate::detect::Rule]) {
     let risk = facts.filter(|f| !f.risk.is_empty());
     let change = facts.and_then(|f| f.change.as_ref());
     if risk.is_none() && change.is_none() && marks.is_none() && rules.is_empty() {
         return;
     }
-    doc.put_with(&[Part::Dotted("enrichments")], |o| {
+    doc.put(at!("enrichments"), |o| {
         o.push(b'[');
         if let Some(f) = risk {
             o.extend_from_slice(b"{\"name\":\"api.operation\",\"value\":");
@@ -1123,6 +1594,114 @@ mod tests {
 
     fn at(doc: &str, ptr: &str) -> Option<String> {
         pointer(doc.as_bytes(), ptr)
+    }
+
+    /// The document builder's order of two dotted paths (segment by segment).
+    fn doc_order(a: &str, b: &str) -> core::cmp::Ordering {
+        a.split('.').cmp(b.split('.'))
+    }
+
+    #[test]
+    fn paths_are_the_events_attributes_in_order() {
+        for w in PATHS.windows(2) {
+            assert_eq!(doc_order(w[0], w[1]), core::cmp::Ordering::Less, "{} before {}", w[0], w[1]);
+        }
+        for a in PATHS {
+            for b in PATHS {
+                assert!(!b.starts_with(&alloc::format!("{a}.")), "{a} is a leaf and a parent of {b}");
+            }
+        }
+        for row in TABLE {
+            assert!(PATHS.contains(&row.target), "{} has a slot", row.target);
+            assert!(matches!(row.conv, Str | Bool | EpochMs), "{}: Attrs::apply runs text, boolean and epoch rows only", row.target);
+            for src in row.from {
+                if let Const(c) = src {
+                    let mut escaped = Vec::new();
+                    json::write_str(&mut escaped, c);
+                    assert_eq!(&escaped[1..escaped.len() - 1], c.as_bytes(), "{c} is its own JSON text");
+                }
+            }
+        }
+        assert!(PATHS.len() <= 128, "a bit each in `present`");
+    }
+
+    /// Attrs writes what the document builder makes of the same leaves, for every slot alone,
+    /// all of them, and many subsets.
+    #[test]
+    fn attrs_nest_as_the_document_does() {
+        let mut masks: Vec<u128> = (0..PATHS.len()).map(|s| 1 << s).collect();
+        masks.push((1 << PATHS.len()) - 1);
+        let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+        for _ in 0..2000 {
+            // xorshift: subsets of every density.
+            let mut m = 0u128;
+            for _ in 0..2 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                m = m << 64 | x as u128;
+            }
+            let keep = [m, m & m.rotate_left(3), m | m.rotate_left(5)][(x % 3) as usize];
+            masks.push(keep & ((1 << PATHS.len()) - 1));
+        }
+        for m in masks {
+            let mut a = Attrs::new();
+            let mut doc = Doc::new();
+            for (s, path) in PATHS.iter().enumerate().filter(|(s, _)| m >> s & 1 != 0) {
+                a.int(s, s as i64);
+                doc.int(path, s as i64);
+            }
+            let (mut x, mut y) = (Vec::new(), Vec::new());
+            a.write(&mut x);
+            doc.finish(&mut y);
+            assert_eq!(String::from_utf8(x).unwrap(), String::from_utf8(y).unwrap(), "{m:#x}");
+        }
+    }
+
+    /// Records of the fixtures (and the samples in ../shared when present), one by one.
+    fn fixture_records() -> Vec<Vec<u8>> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["tests/fixtures/enrich", "tests/fixtures/profiles", "tests/fixtures/ecs", "tests/fixtures/viewer", "tests/fixtures/js", "../shared/samples/real", "../shared/samples/seed"] {
+            for e in std::fs::read_dir(root.join(dir)).into_iter().flatten().flatten() {
+                if e.path().extension().is_some_and(|x| x == "json") && !e.path().to_string_lossy().contains("expected") {
+                    files.push(e.path());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for f in files {
+            let data = std::fs::read(&f).unwrap_or_default();
+            match json::get(&data, &["Records"]).filter(|r| r.first() == Some(&b'[')) {
+                Some(arr) => out.extend(json::elements(arr).map(<[u8]>::to_vec)),
+                None if data.first() == Some(&b'{') => out.push(data.clone()),
+                None => {}
+            }
+        }
+        assert!(out.len() > 50, "fixtures found ({})", out.len());
+        out
+    }
+
+    /// `Attrs::apply` writes what `rows::apply` does with the table, enriched or not.
+    #[test]
+    fn the_table_runs_as_rows_apply_runs_it() {
+        let mut records = fixture_records();
+        records.push(br#"{"eventName":"a\u0062c","eventSource":"","eventTime":"2024-01-02T03:04:05Z","eventVersion":1.08,"awsRegion":true,"userIdentity":{"userName":"\"q\"","sessionContext":{"attributes":{"mfaAuthenticated":"TRUE","creationDate":"x"}}}}"#.to_vec());
+        for rec in &records {
+            let fields = Fields::capture(rec);
+            let facts = crate::enrich::enrich(&fields);
+            for facts in [None, Some(&facts)] {
+                let mut a = Attrs::new();
+                a.apply(&fields, facts);
+                let mut x = Vec::new();
+                a.write(&mut x);
+                let mut doc = Doc::new();
+                rows::apply(TABLE, &fields, facts, &mut doc);
+                let mut y = Vec::new();
+                doc.finish(&mut y);
+                assert_eq!(String::from_utf8_lossy(&x), String::from_utf8_lossy(&y), "{}", String::from_utf8_lossy(rec));
+            }
+        }
     }
 
     #[test]
