@@ -1329,14 +1329,15 @@ fn write_resources(doc: &mut Attrs, fields: &Fields<'_>, facts: Option<&Facts<'_
     });
 }
 
-/// `cache_policy` → `AWS::CloudFront::CachePolicy`.
+/// `cache_policy` → `AWS::CloudFront::CachePolicy`. The kinds are the crate's own ASCII names
+/// (`Facts::cloudfront`'s static keys): ASCII case only (`char::to_uppercase` brought Unicode's
+/// case tables into the wasm for this one call).
 fn cloudformation_type(kind: &str) -> String {
     let mut s = String::from("AWS::CloudFront::");
     for word in kind.split('_') {
-        let mut cs = word.chars();
-        if let Some(c) = cs.next() {
-            s.extend(c.to_uppercase());
-            s.push_str(cs.as_str());
+        if let Some(c) = word.chars().next() {
+            s.push(c.to_ascii_uppercase());
+            s.push_str(word.get(c.len_utf8()..).unwrap_or_default());
         }
     }
     s
