@@ -775,6 +775,12 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         if keep {
             fields.kept.push(i, (ks, ke, vs, ve), kesc, f);
         }
+        // Compact JSON: `,"` right after the value, the next member (read here, not through
+        // `member_next`'s result in memory).
+        if b.get(ve) == Some(&b',') && b.get(ve + 1) == Some(&b'"') {
+            j = ve + 1;
+            continue;
+        }
         match json::member_next(b, ve)? {
             Ok(next) => j = next,
             Err(end) => return Ok(end),

@@ -519,12 +519,16 @@ pub(crate) fn member_key_inl(b: &[u8], j: usize) -> Res<MemberKey> {
         _ => return fail(Code::ExpectedKey, j),
     }
     let (kend, esc) = scan_str_fast(b, j)?;
-    // The colon most often follows the key at once, and the value the colon (compact JSON).
-    let c = if b.get(kend) == Some(&b':') { kend } else { skip_ws(b, kend) };
-    match b.get(c) {
-        Some(b':') => {}
-        None => return fail(Code::Eof, c),
-        _ => return fail(Code::ExpectedColon, c),
+    // The colon most often follows the key at once, and the value the colon (compact JSON): one
+    // compare each then.
+    let mut c = kend;
+    if b.get(c) != Some(&b':') {
+        c = skip_ws(b, kend);
+        match b.get(c) {
+            Some(b':') => {}
+            None => return fail(Code::Eof, c),
+            _ => return fail(Code::ExpectedColon, c),
+        }
     }
     let value = if b.get(c + 1).is_some_and(|&v| !is_ws(v)) { c + 1 } else { skip_ws(b, c + 1) };
     Ok(MemberKey { ks: j + 1, ke: kend - 1, esc, value })
