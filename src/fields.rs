@@ -763,6 +763,9 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
             json::scan_str_plain(b, vs)?
         } else if child != Node::None && b.get(vs) == Some(&b'{') {
             (capture_checked(fields, b, vs, child, depth + 1)?, false)
+        } else if matches!(b.get(vs), Some(b't' | b'f' | b'n')) {
+            // `true`, `false`, `null` (`readOnly`, `managementEvent`): no call into `skip_value`.
+            (json::scan_literal(b, vs)?, false)
         } else {
             (json::skip_value(b, vs, depth + 1)?, false)
         };
