@@ -455,6 +455,10 @@ const REQ_STRS: usize = 16;
 #[derive(Clone)]
 pub(crate) struct Fields<'a> {
     vals: [Option<&'a [u8]>; COUNT],
+    /// Whether `vals[f]` is a string the capture pass found plain (no escape, all ASCII; see
+    /// `json::scan_str_plain`): `text` and `boolean` then read its content as it is, with no
+    /// second scan. Only `set_plain` sets one; `set` clears its field's.
+    plain: [bool; COUNT],
     /// `requestParameters`' own members: (raw key, raw value), duplicates merged as JSON.parse
     /// does (first place, last value).
     req_strs: [(&'a [u8], &'a [u8]); REQ_STRS],
@@ -515,7 +519,7 @@ const KEPT_MAX: usize = 256;
 
 impl<'a> Default for Fields<'a> {
     fn default() -> Self {
-        Fields { vals: [None; COUNT], req_strs: [(&[], &[]); REQ_STRS], req_n: 0, req_merged: false, req_esc: false, keep_nodes: 0, kept: Kept::default() }
+        Fields { vals: [None; COUNT], plain: [false; COUNT], req_strs: [(&[], &[]); REQ_STRS], req_n: 0, req_merged: false, req_esc: false, keep_nodes: 0, kept: Kept::default() }
     }
 }
 
@@ -537,6 +541,7 @@ impl<'a> Fields<'a> {
         let mut bits = under(node);
         while bits != 0 {
             self.vals[bits.trailing_zeros() as usize] = None;
+            self.plain[bits.trailing_zeros() as usize] = false;
             bits &= bits - 1;
         }
         if node == Node::Request {
@@ -614,6 +619,26 @@ impl<'a> Fields<'a> {
     pub(crate) fn set(&mut self, f: F, raw: &'a [u8]) {
         // Duplicate keys: the last one wins, as with JSON.parse.
         self.vals[f as usize] = Some(raw);
+        self.plain[f as usize] = false;
+    }
+
+    /// `set`, saying whether `raw` is a plain string (see `plain`).
+    #[inline]
+    fn set_plain(&mut self, f: F, raw: &'a [u8], plain: bool) {
+        self.vals[f as usize] = Some(raw);
+        self.plain[f as usize] = plain;
+    }
+
+    /// The content of the value of `f` when the capture found it a plain string.
+    #[inline]
+    fn plain_str(&self, f: F) -> Option<&'a str> {
+        match self.vals[f as usize] {
+            Some([b'"', inner @ .., b'"']) if self.plain[f as usize] => {
+                // SAFETY: a plain string's content is all ASCII (`json::scan_str_plain`), so UTF-8.
+                Some(unsafe { core::str::from_utf8_unchecked(inner) })
+            }
+            _ => None,
+        }
     }
 
     /// The raw JSON value, if present (JSON `null` counts as present).
@@ -623,8 +648,13 @@ impl<'a> Fields<'a> {
     }
 
     /// The value as text if it is a non-empty string or a scalar (null and containers: None).
+    // Not inlined in the wasm: one copy for its ~70 callers (inlined, the wasm grew by ~2 KB).
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     pub(crate) fn text(&self, f: F) -> Option<alloc::borrow::Cow<'a, str>> {
-        self.raw(f).and_then(crate::json::as_text).filter(|s| !s.is_empty())
+        if let Some(s) = self.plain_str(f) {
+            return (!s.is_empty()).then_some(alloc::borrow::Cow::Borrowed(s));
+        }
+        text_of(self.raw(f)?)
     }
 
     pub(crate) fn boolean(&self, f: F) -> Option<bool> {
@@ -642,6 +672,7 @@ impl<'a> Fields<'a> {
         let mut g = Fields::default();
         for f in keep {
             g.vals[*f as usize] = self.vals[*f as usize];
+            g.plain[*f as usize] = self.plain[*f as usize];
         }
         if keep.contains(&F::RequestParameters) {
             (g.req_strs, g.req_n, g.req_merged, g.req_esc) = (self.req_strs, self.req_n, self.req_merged, self.req_esc);
@@ -654,6 +685,7 @@ impl<'a> Fields<'a> {
     pub(crate) fn replaced(&self, f: F, v: Option<&'a [u8]>) -> Fields<'a> {
         let mut g = self.clone();
         g.vals[f as usize] = v;
+        g.plain[f as usize] = false;
         g
     }
 
@@ -727,21 +759,30 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
             fields.enter(&mut seen, child);
         }
         // Strings (most values) scanned here, without the call into `skip_value`.
-        let ve = if b.get(vs) == Some(&b'"') {
-            json::scan_str_fast(b, vs)?.0
+        let (ve, plain) = if b.get(vs) == Some(&b'"') {
+            json::scan_str_plain(b, vs)?
         } else if child != Node::None && b.get(vs) == Some(&b'{') {
-            capture_checked(fields, b, vs, child, depth + 1)?
+            (capture_checked(fields, b, vs, child, depth + 1)?, false)
+        } else if matches!(b.get(vs), Some(b't' | b'f' | b'n')) {
+            // `true`, `false`, `null` (`readOnly`, `managementEvent`): no call into `skip_value`.
+            (json::scan_literal(b, vs)?, false)
         } else {
-            json::skip_value(b, vs, depth + 1)?
+            (json::skip_value(b, vs, depth + 1)?, false)
         };
         if let Some(f) = f {
-            fields.set(f, &b[vs..ve]);
+            fields.set_plain(f, &b[vs..ve], plain);
         }
         if node == Node::Request {
             fields.push_request_member_esc(&b[ks..ke], &b[vs..ve], kesc);
         }
         if keep {
             fields.kept.push(i, (ks, ke, vs, ve), kesc, f);
+        }
+        // Compact JSON: `,"` right after the value, the next member (read here, not through
+        // `member_next`'s result in memory).
+        if b.get(ve) == Some(&b',') && b.get(ve + 1) == Some(&b'"') {
+            j = ve + 1;
+            continue;
         }
         match json::member_next(b, ve)? {
             Ok(next) => j = next,
@@ -765,6 +806,21 @@ impl Kept {
             _ => self.ok = false,
         }
     }
+}
+
+/// [`Fields::text`] of a value not known to be plain. Out of line natively, so that `text` itself
+/// stays a few instructions; a plain ASCII string is borrowed here with no call into `as_str` (not
+/// in the wasm, where that copy of the check cost ~400 B).
+#[cfg_attr(not(target_arch = "wasm32"), inline(never))]
+fn text_of(v: &[u8]) -> Option<alloc::borrow::Cow<'_, str>> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let [b'"', inner @ .., b'"'] = v {
+        if json::plain_ascii(inner) {
+            // SAFETY: the content is all ASCII.
+            return (!inner.is_empty()).then(|| alloc::borrow::Cow::Borrowed(unsafe { core::str::from_utf8_unchecked(inner) }));
+        }
+    }
+    json::as_text(v).filter(|s| !s.is_empty())
 }
 
 /// JSON.parse's rule for a duplicate member: it keeps the first one's place with the last value.
@@ -811,9 +867,10 @@ impl<'a> Fields<'a> {
 
     /// Takes every field `other` has.
     pub(crate) fn merge(&mut self, other: &Fields<'a>) {
-        for (mine, theirs) in self.vals.iter_mut().zip(other.vals.iter()) {
+        for (f, theirs) in other.vals.iter().enumerate() {
             if theirs.is_some() {
-                *mine = *theirs;
+                self.vals[f] = *theirs;
+                self.plain[f] = other.plain[f];
             }
         }
         if other.req_n > 0 {
@@ -1028,6 +1085,43 @@ mod capture_tests {
             }
         }
         assert!(n > 100);
+    }
+
+    /// `text` and `boolean` of captured values are `as_text` (empty as None) and `as_bool` of the
+    /// raw value, whether the capture found a string plain (read as it is) or not: escapes,
+    /// non-ASCII, empty strings, scalars, containers, and a field captured twice (the last value
+    /// wins, and so does its plainness).
+    #[test]
+    fn text_of_plain_and_other_values() {
+        use crate::json::{as_bool, as_text};
+        let values = [r#""GetObject""#, r#""""#, r#""a\"b""#, r#""caf\u00e9""#, "\"caf\u{e9}\"", r#""TRUE""#, r#""false""#, "true", "12", "null", "{}", r#"["x"]"#];
+        let mut plain_seen = 0;
+        for x in values {
+            for y in [None, Some(r#""plain""#), Some(r#""\u0041""#), Some("\"\u{e9}\"")] {
+                let dup = |k: &str| y.map(|y| format!(r#","{k}":{y}"#)).unwrap_or_default();
+                let rec = format!(
+                    r#"{{"eventName":{x}{},"userIdentity":{{"type":{x}{}}},"userIdentity":{{"sessionContext":{{"attributes":{{"mfaAuthenticated":{x}{}}}}}}}}}"#,
+                    dup("eventName"),
+                    dup("type"),
+                    dup("mfaAuthenticated")
+                );
+                let f = Fields::capture(rec.as_bytes());
+                for field in [F::EventName, F::UiType, F::ScMfaAuthenticated] {
+                    let raw = f.raw(field);
+                    let want = raw.and_then(as_text).filter(|s| !s.is_empty());
+                    assert_eq!(f.text(field), want, "{field:?} of {rec}");
+                    assert_eq!(f.boolean(field), raw.and_then(as_bool), "{field:?} of {rec}");
+                    plain_seen += usize::from(f.plain[field as usize]);
+                }
+                // The second userIdentity replaced the first: its `type` is gone.
+                assert_eq!((f.raw(F::UiType), f.text(F::UiType)), (None, None), "{rec}");
+            }
+        }
+        assert!(plain_seen > 20, "{plain_seen}");
+        // A value `set` over a plain one is read as what it is.
+        let mut f = Fields::capture(br#"{"eventName":"plain"}"#);
+        f.set(F::EventName, br#""a\u0041""#);
+        assert_eq!(f.text(F::EventName).as_deref(), Some("aA"));
     }
 
     /// The capture pass validates exactly as the recursive `skip_value` did (the same end, or the
