@@ -552,12 +552,11 @@ mod tests {
             r#"{"a":1,"ab":2,"abc":3,"abcd":4,"abcde":5,"abcdef":6,"abcdefg":7,"abcdefgh":8}"#,
             // Whitespace, re-escaped strings and reordered objects mixed, at several depths:
             // what the pass writes around the input it copies as it is.
-            r#"{ "a" : "xA" , "c" : [ 1 , { "z" : 2 , "y" : "
-" } ] , "b" : { } }"#,
-            r#"[ {"key":1,"b":2} , {"d":1,"c":2} , "A" ]"#,
-            r#"{"z":{"b":1,"a":{"d":1,"c":2}},"y":[{"b":"q"","a":1}],"x":1}"#,
-            r#"{"b": true ,"a": null , "c":-0.5e+2 , "d" :[ false ,"	" ] }"#,
-            r#"{"a":{"x":"é"},"b":{"y":1,"x":2},"c":{"key":{"b":1,"a":2}}}"#,
+            r#"{ "a" : "x\u0041" , "c" : [ 1 , { "z" : 2 , "y" : "\n" } ] , "b" : { } }"#,
+            r#"[ {"k\u0065y":1,"b":2} , {"d":1,"c":2} , "\u0041" ]"#,
+            r#"{"z":{"b":1,"a":{"d":1,"c":2}},"y":[{"b":"q\"","a":1}],"x":1}"#,
+            r#"{"b": true ,"a": null , "c":-0.5e+2 , "d" :[ false ,"\t" ] }"#,
+            r#"{"a":{"x":"\u00e9"},"b":{"y":1,"x":2},"c":{"k\u0065y":{"b":1,"a":2}}}"#,
         ];
         // Objects past the insertion sort's 32 members: shuffled, with repeats.
         let big = |n: usize| alloc::format!("{{{}}}", (0..n).map(|k| alloc::format!("\"key{:02}\":{k}", (k * 7) % (n - 3))).collect::<Vec<_>>().join(","));
