@@ -19,10 +19,13 @@ pub(crate) fn write_canonical(out: &mut Vec<u8>, raw: &[u8]) {
 
 /// The canonical text of `raw` (a valid JSON value), appended to `out`.
 ///
-/// One pass: members are written as they come, and an object is reordered (through one copy)
-/// only when its keys are not already in order; what the pass does not handle itself (escaped
-/// keys, invalid text) goes to `write_slow`, the reference form (collect, sort, recurse: ~15 %
-/// of the ecs profile, with an allocation per object).
+/// One pass that writes only where the canonical text differs from the input: it is mostly the
+/// input's own bytes (compact, strings without escapes), so the input is copied in runs as long
+/// as possible, cut only by whitespace to drop, a string to re-escape or an object whose members
+/// are out of order (reordered through one copy); what the pass does not handle itself (escaped
+/// keys, invalid text) goes to `write_slow`, the reference form (collect, sort, recurse: ~15 % of
+/// the ecs profile, with an allocation per object). (Writing each key, string and comma on its
+/// own was ~2 % of the ecs profile.)
 /// Also gives `depth(raw)` when the one pass saw the whole value (`None` when part of it went
 /// to the reference form).
 fn write_canonical_depth(out: &mut Vec<u8>, members: &mut Vec<Member>, raw: &[u8]) -> Option<usize> {
@@ -32,8 +35,11 @@ fn write_canonical_depth(out: &mut Vec<u8>, members: &mut Vec<Member>, raw: &[u8
     // was ~1 % of the ecs profile).
     members.clear();
     // A key can need the UTF-16 order only if it holds a byte from 0xEE up: none in ASCII text.
-    let mut st = Pass { members: core::mem::take(members), depth: 0, max: 0, slow: false, ascii: v.is_ascii() };
+    let mut st = Pass { members: core::mem::take(members), from: 0, depth: 0, max: 0, slow: false, ascii: v.is_ascii() };
     let ok = !v.is_empty() && value(&mut st, out, v, 0) == Some(v.len());
+    if ok {
+        st.flush(out, v, v.len());
+    }
     *members = st.members;
     if !ok {
         out.truncate(start);
@@ -61,14 +67,39 @@ pub(super) fn head8(k: &[u8]) -> u64 {
     if let Some(w) = k.get(..8) {
         return u64::from_be_bytes(w.try_into().unwrap_or_default());
     }
+    head_short(k)
+}
+
+/// [`head8`] of a key shorter than eight bytes (most of them): natively, two overlapping loads,
+/// each shifted to its place (the copy into a zeroed array was a `memcpy` call here too); in
+/// the wasm that copy (this code made it ~200 B larger, ~50 B out of line).
+#[cfg(target_arch = "wasm32")]
+fn head_short(k: &[u8]) -> u64 {
     let mut h = [0u8; 8];
     h[..k.len()].copy_from_slice(k);
     u64::from_be_bytes(h)
 }
 
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn head_short(k: &[u8]) -> u64 {
+    let n = k.len();
+    let be = |s: &[u8]| s.iter().fold(0u64, |h, &c| h << 8 | u64::from(c));
+    if n >= 4 {
+        be(&k[..4]) << 32 | be(&k[n - 4..]) << (8 * (8 - n))
+    } else if n >= 2 {
+        be(&k[..2]) << 48 | be(&k[n - 2..]) << (8 * (8 - n))
+    } else {
+        be(k) << 56
+    }
+}
+
 struct Pass {
     /// The members of the objects being written, innermost last.
     members: Vec<Member>,
+    /// The input from `from` on is not written yet: up to the index being read it is its own
+    /// canonical text, so input index `p >= from` lands at `out.len() + p - from`.
+    from: usize,
     /// Nesting of the value being written, its maximum, and whether any part of it went to
     /// `write_slow` (whose parts are not counted).
     depth: usize,
@@ -78,39 +109,91 @@ struct Pass {
     ascii: bool,
 }
 
-/// Writes the value at `b[i]` (no whitespace before it); returns the index after it.
-fn value(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], i: usize) -> Option<usize> {
-    match *b.get(i)? {
-        b'"' => {
-            let (end, escaped) = json::scan_str_fast(b, i).ok()?;
-            if escaped {
-                // A string: no nesting missed.
-                write_slow(out, &b[i..end]);
-            } else {
-                // Without a backslash the string is already minimal: copied as it is.
-                put(out, &b[i..end]);
-            }
-            Some(end)
+impl Pass {
+    /// Where input index `p` (from `from` on) lands in the output.
+    #[inline(always)]
+    fn at(&self, out: &[u8], p: usize) -> usize {
+        out.len() + p - self.from
+    }
+
+    /// Writes the input up to `p` as it is.
+    #[inline]
+    fn flush(&mut self, out: &mut Vec<u8>, b: &[u8], p: usize) {
+        out.extend_from_slice(&b[self.from..p]);
+        self.from = p;
+    }
+
+    /// The index of the first byte at or after `i` that is not whitespace, the whitespace
+    /// dropped from the output (one compare when there is none, as in compact records).
+    #[inline(always)]
+    fn ws(&mut self, out: &mut Vec<u8>, b: &[u8], i: usize) -> usize {
+        match b.get(i) {
+            Some(&c) if c <= b' ' => self.drop_ws(out, b, i),
+            _ => i,
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn drop_ws(&mut self, out: &mut Vec<u8>, b: &[u8], i: usize) -> usize {
+        let j = json::skip_ws(b, i);
+        if j > i {
+            self.flush(out, b, i);
+            self.from = j;
+        }
+        j
+    }
+
+    /// The string `b[i..end]` (with escapes) written in its minimal form instead.
+    #[cold]
+    #[inline(never)]
+    fn rewrite_str(&mut self, out: &mut Vec<u8>, b: &[u8], i: usize, end: usize) {
+        self.flush(out, b, i);
+        write_slow(out, &b[i..end]);
+        self.from = end;
+    }
+}
+
+/// Reads the string at `b[i]`; returns the index after it.
+#[inline(always)]
+fn string(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], i: usize) -> Option<usize> {
+    let (end, escaped) = json::scan_str_fast(b, i).ok()?;
+    if escaped {
+        // A string: no nesting missed.
+        st.rewrite_str(out, b, i, end);
+    }
+    // (Without a backslash the string is already minimal: the input's text.)
+    Some(end)
+}
+
+/// [`value`], with strings (most values) read in line, without a call (and its saved registers).
+#[inline(always)]
+fn item(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i) {
+        Some(b'"') => string(st, out, b, i),
+        _ => value(st, out, b, i),
+    }
+}
+
+/// Reads the value at `b[i]` (whitespace before it dropped); returns the index after it.
+fn value(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], i: usize) -> Option<usize> {
+    let i = st.ws(out, b, i);
+    match *b.get(i)? {
+        b'"' => string(st, out, b, i),
         b'[' => {
             st.depth += 1;
             st.max = st.max.max(st.depth);
-            out.push(b'[');
-            let mut i = json::skip_ws(b, i + 1);
+            let mut i = st.ws(out, b, i + 1);
             if b.get(i) == Some(&b']') {
-                out.push(b']');
                 st.depth -= 1;
                 return Some(i + 1);
             }
             loop {
-                i = json::skip_ws(b, value(st, out, b, i)?);
+                i = item(st, out, b, i)?;
+                i = st.ws(out, b, i);
                 match *b.get(i)? {
-                    b',' => {
-                        out.push(b',');
-                        i = json::skip_ws(b, i + 1);
-                    }
+                    b',' => i += 1,
                     b']' => {
-                        out.push(b']');
                         st.depth -= 1;
                         return Some(i + 1);
                     }
@@ -130,29 +213,22 @@ fn value(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], i: usize) -> Option<usize> 
             while j < b.len() && !matches!(b[j], b',' | b'}' | b']') && !json::is_ws(b[j]) {
                 j += 1;
             }
-            out.extend_from_slice(&b[i..j]);
             Some(j)
         }
     }
 }
 
-/// [`json::put`] (short copies without a `memcpy` call, a slow call in the wasm), kept out of line:
-/// one copy of it for the keys and strings of the pass.
-#[inline(never)]
-fn put(out: &mut Vec<u8>, s: &[u8]) {
-    json::put(out, s);
-}
-
 fn object(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], open: usize) -> Option<usize> {
-    let obj_out = out.len();
-    out.push(b'{');
+    let obj_out = st.at(out, open);
     let base = st.members.len();
-    let mut i = json::skip_ws(b, open + 1);
+    let mut i = st.ws(out, b, open + 1);
     if b.get(i) == Some(&b'}') {
-        out.push(b'}');
         return Some(i + 1);
     }
-    let (mut escaped_key, mut high) = (false, false);
+    // Whether the keys came in order (as bytes: checked again below when UTF-16 order applies),
+    // checked against the previous key's head, start and length in the input as they come.
+    let (mut escaped_key, mut high, mut sorted) = (false, false, true);
+    let mut prev = (0u64, 0usize, 0usize);
     loop {
         if b.get(i) != Some(&b'"') {
             return None;
@@ -160,37 +236,42 @@ fn object(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], open: usize) -> Option<usi
         let (kend, esc) = json::scan_str_fast(b, i).ok()?;
         escaped_key |= esc;
         high |= !st.ascii && b[i..kend].iter().any(|&c| c >= 0xEE);
-        let m = out.len();
         let (len, head) = (kend - i - 2, head8(&b[i + 1..kend - 1]));
-        put(out, &b[i..kend]);
-        out.push(b':');
-        i = json::skip_ws(b, kend);
+        if st.members.len() > base {
+            sorted &= prev.0 < head || prev.0 == head && b[prev.1..prev.1 + prev.2] < b[i + 1..kend - 1];
+        }
+        prev = (head, i + 1, len);
+        let m = st.at(out, i);
+        i = st.ws(out, b, kend);
         if b.get(i) != Some(&b':') {
             return None;
         }
-        i = value(st, out, b, json::skip_ws(b, i + 1))?;
-        st.members.push(Member { m, e: out.len(), len, head });
-        i = json::skip_ws(b, i);
+        i = item(st, out, b, i + 1)?;
+        st.members.push(Member { m, e: st.at(out, i), len, head });
+        i = st.ws(out, b, i);
         match *b.get(i)? {
-            b',' => {
-                out.push(b',');
-                i = json::skip_ws(b, i + 1);
-            }
-            b'}' => {
-                i += 1;
-                break;
-            }
+            b',' => i = st.ws(out, b, i + 1),
+            b'}' => break,
             _ => return None,
         }
     }
+    // `b[i]` is the closing brace.
     if escaped_key {
         // Keys to decode before they can be ordered: the reference form, for this object.
+        st.flush(out, b, i + 1);
         st.members.truncate(base);
         out.truncate(obj_out);
-        write_slow(out, &b[open..i]);
+        write_slow(out, &b[open..=i]);
         st.slow = true;
-        return Some(i);
+        return Some(i + 1);
     }
+    if sorted && !high {
+        // Its text (pending in the input) is canonical already.
+        st.members.truncate(base);
+        return Some(i + 1);
+    }
+    // The object's text up to its closing brace, in the output, to reorder there.
+    st.flush(out, b, i);
     // Keys compared by their first eight bytes, then their text (`out[m + 1..][..len]`: no
     // escapes here), or as UTF-16 when one holds a character from U+E000 up; finding each key's
     // end per comparison and a sort call per object were ~50 % of the ecs profile on
@@ -240,8 +321,8 @@ fn object(st: &mut Pass, out: &mut Vec<u8>, b: &[u8], open: usize) -> Option<usi
         out.truncate(w);
     }
     st.members.truncate(base);
-    out.push(b'}');
-    Some(i)
+    // (The closing brace is the input's, still to copy.)
+    Some(i + 1)
 }
 
 /// The reference form of `write_canonical` (and its fallback).
@@ -349,11 +430,41 @@ pub(crate) fn write_string_content(out: &mut Vec<u8>, s: &[u8]) {
     out.reserve(2 * n + 8);
     let mut i = 0;
     // SAFETY: every write lands below `len + 2 * n + 8` (a byte of `s` becomes at most two
-    // bytes, and a word store starts at most `2 * i` bytes in); reads stay within `s`.
+    // bytes, and a word store starts at most `2 * i` bytes in; a block store of the SSE2 loop
+    // at most `2 * i + 31`, with `i + 32 <= n`); reads stay within `s`.
     unsafe {
         let base = out.as_mut_ptr().add(out.len());
         let mut p = base;
         let src = s.as_ptr();
+        // Natively, sixteen bytes a step: the block stored whole, then for each quote or
+        // backslash in it (exactly those, lowest first) a backslash stored in its place and the
+        // block's bytes from there stored again one byte further on (~7 instructions a quote, where
+        // the word loop below takes ~20). Not within 31 bytes of the end (that second load reads
+        // 16 bytes from the quote on), nor past a control byte: the word loop does those.
+        #[cfg(target_arch = "x86_64")]
+        {
+            use core::arch::x86_64::*;
+            while i + 32 <= n {
+                let v = _mm_loadu_si128(src.add(i).cast::<__m128i>());
+                let q = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+                let bs = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+                let ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+                if _mm_movemask_epi8(ctl) != 0 {
+                    break;
+                }
+                let mut m = _mm_movemask_epi8(_mm_or_si128(q, bs)) as u32;
+                _mm_storeu_si128(p.cast::<__m128i>(), v);
+                while m != 0 {
+                    let k = m.trailing_zeros() as usize;
+                    *p.add(k) = b'\\';
+                    p = p.add(1);
+                    _mm_storeu_si128(p.add(k).cast::<__m128i>(), _mm_loadu_si128(src.add(i + k).cast::<__m128i>()));
+                    m &= m - 1;
+                }
+                p = p.add(16);
+                i += 16;
+            }
+        }
         while i < n {
             let c = if i + 8 <= n {
                 let x = read_unaligned(src.add(i).cast::<u64>());
@@ -472,6 +583,16 @@ mod tests {
             r#"{"a":"x\"y","b":"\\"}"#,
             // Keys alike in their first eight bytes, prefixes of each other, repeated.
             r#"{"abcdefghZ":1,"abcdefgh":2,"abcdefghA":3,"abcdefg":4,"abcdefghA":5,"abcdefgi":6,"abcdefgh":7}"#,
+            // Keys of every short length (their heads), in and out of order.
+            r#"{"ab":1,"a":2,"abcd":3,"abc":4,"abcdefg":5,"abcdef":6,"abcde":7,"b":8}"#,
+            r#"{"a":1,"ab":2,"abc":3,"abcd":4,"abcde":5,"abcdef":6,"abcdefg":7,"abcdefgh":8}"#,
+            // Whitespace, re-escaped strings and reordered objects mixed, at several depths:
+            // what the pass writes around the input it copies as it is.
+            r#"{ "a" : "x\u0041" , "c" : [ 1 , { "z" : 2 , "y" : "\n" } ] , "b" : { } }"#,
+            r#"[ {"k\u0065y":1,"b":2} , {"d":1,"c":2} , "\u0041" ]"#,
+            r#"{"z":{"b":1,"a":{"d":1,"c":2}},"y":[{"b":"q\"","a":1}],"x":1}"#,
+            r#"{"b": true ,"a": null , "c":-0.5e+2 , "d" :[ false ,"\t" ] }"#,
+            r#"{"a":{"x":"\u00e9"},"b":{"y":1,"x":2},"c":{"k\u0065y":{"b":1,"a":2}}}"#,
         ];
         // Objects past the insertion sort's 32 members: shuffled, with repeats.
         let big = |n: usize| alloc::format!("{{{}}}", (0..n).map(|k| alloc::format!("\"key{:02}\":{k}", (k * 7) % (n - 3))).collect::<Vec<_>>().join(","));
@@ -486,15 +607,78 @@ mod tests {
         }
     }
 
+    /// Generated values (seeded): objects in and out of order with repeated keys, escaped keys
+    /// and strings, whitespace anywhere it may be; the one pass against the reference form.
+    #[test]
+    fn one_pass_agrees_on_generated_values() {
+        fn rand(r: &mut u64, n: u64) -> u64 {
+            *r ^= *r << 13;
+            *r ^= *r >> 7;
+            *r ^= *r << 17;
+            *r % n
+        }
+        fn gen(r: &mut u64, depth: usize, o: &mut String) {
+            let ws = |k: u64| [" ", "", "", "", "\n  ", "\t"][k as usize];
+            let words = ["a", "b", "ab", "ba", "abcdefgh", "abcdefghi", "k\\u0065y", "x\\\"y", "é", "\u{FFFD}", "\u{1F600}", ""];
+            let kind = if depth > 3 { 2 + rand(r, 2) } else { rand(r, 5) };
+            match kind {
+                0 | 1 => {
+                    let (open, close) = if kind == 0 { ('{', '}') } else { ('[', ']') };
+                    o.push(open);
+                    o.push_str(ws(rand(r, 6)));
+                    for n in 0..rand(r, 6) {
+                        if n > 0 {
+                            o.push(',');
+                            o.push_str(ws(rand(r, 6)));
+                        }
+                        if kind == 0 {
+                            o.push('"');
+                            o.push_str(words[rand(r, words.len() as u64) as usize]);
+                            o.push('"');
+                            o.push_str(ws(rand(r, 6)));
+                            o.push(':');
+                            o.push_str(ws(rand(r, 6)));
+                        }
+                        gen(r, depth + 1, o);
+                        o.push_str(ws(rand(r, 6)));
+                    }
+                    o.push(close);
+                }
+                2 => {
+                    o.push('"');
+                    o.push_str(words[rand(r, words.len() as u64) as usize]);
+                    o.push('"');
+                }
+                _ => o.push_str(["1", "-2.5e3", "true", "false", "null"][rand(r, 5) as usize]),
+            }
+        }
+        let mut r = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..3000 {
+            let mut raw = String::new();
+            gen(&mut r, 0, &mut raw);
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            write_canonical(&mut fast, raw.as_bytes());
+            write_slow(&mut slow, raw.as_bytes());
+            assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(slow).unwrap(), "{raw}");
+            assert_eq!(to_canonical_depth(raw.as_bytes()).1, depth(raw.as_bytes()), "depth of {raw}");
+        }
+    }
+
     #[test]
     fn string_content_is_what_the_generic_escaper_writes() {
         let long = "ab\"cdefgh\\ijklmnop\"\"qrstuvwxyz0123456789\u{1}\n\r\t\u{1f}é😀\"";
         let mut cases: Vec<alloc::string::String> = ["", "a", "\"", "\\", "abcdefgh", "abcdefg\"", "\"abcdefgh", "{\"a\":\"b\\\"c\"}", "\u{7f}\u{0}x"].iter().map(|s| s.to_string()).collect();
-        // Every length and offset of a text with quotes, backslashes and control bytes.
-        for a in 0..long.len() {
-            for b in a..=long.len() {
-                if let Some(t) = long.get(a..b) {
-                    cases.push(t.to_string());
+        // Canonical text, quotes dense (runs of them, at every place of a 16-byte block), and
+        // the same with a control byte in the middle.
+        let dense = r#"{"a":"b\"c","dd":["\\","\"\"",""],"eee":{"f":"g"},"h":"\"\\\"","iiiiiiiiiiiiiiii":"","j":[1,"x"]}"#.repeat(2);
+        let ctl = alloc::format!("{}\u{2}{}", &dense[..40], &dense[40..]);
+        // Every length and offset of texts with quotes, backslashes and control bytes.
+        for t in [long, dense.as_str(), ctl.as_str()] {
+            for a in 0..t.len() {
+                for b in a..=t.len() {
+                    if let Some(t) = t.get(a..b) {
+                        cases.push(t.to_string());
+                    }
                 }
             }
         }

@@ -252,22 +252,26 @@ fn write_targets(doc: &mut Doc, req: &Request<'_>, resp: &Response<'_>) {
 /// `related.user` (the acting user, a session's role, the raw userName, and users the request names) and
 /// `related.ip`, without duplicates.
 fn write_related(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>, req: &Request<'_>) {
-    let mut users: Vec<Cow<'_, str>> = Vec::new();
-    let mut add = |v: Option<Cow<'_, str>>| {
-        if let Some(v) = v.filter(|s| !s.is_empty()) {
-            if !users.contains(&v) {
-                users.push(Cow::Owned(v.into_owned()));
-            }
+    // The candidates in order, in one array (one lifetime for all: none copied into a `String`,
+    // ~1 % of the profile), then the distinct non-empty ones.
+    let names = [
+        facts.and_then(|f| f.user_name.as_deref()).map(Cow::Borrowed),
+        // A role session's user.name is the session; the role it was issued from is named too.
+        facts.and_then(|f| f.role_name.as_deref()).map(Cow::Borrowed),
+        fields.text(F::UiUserName),
+        req.user_name.and_then(json::as_text),
+        req.new_user_name.and_then(json::as_text),
+    ];
+    let mut users = [""; 5];
+    let mut n = 0;
+    for v in names.iter().flatten() {
+        if !v.is_empty() && !users[..n].contains(&&**v) {
+            users[n] = v;
+            n += 1;
         }
-    };
-    add(facts.and_then(|f| f.user_name.as_deref()).map(Cow::Borrowed));
-    // A role session's user.name is the session; the role it was issued from is named too.
-    add(facts.and_then(|f| f.role_name.as_deref()).map(Cow::Borrowed));
-    add(fields.text(F::UiUserName));
-    add(req.user_name.and_then(json::as_text));
-    add(req.new_user_name.and_then(json::as_text));
-    if !users.is_empty() {
-        doc.str_array("related.user", &users);
+    }
+    if n > 0 {
+        doc.str_array("related.user", &users[..n]);
     }
     if let Some(ip) = facts.and_then(|f| f.source_ip.as_deref()).filter(|s| !s.is_empty()) {
         doc.str_array("related.ip", [ip]);
@@ -338,8 +342,11 @@ fn write_resources(doc: &mut Doc, fields: &Fields<'_>) {
     let mut set = alloc::collections::BTreeSet::new();
     let mut seen: Vec<[Option<Cow<'_, str>>; 3]> = Vec::new();
     for el in json::elements(arr) {
-        let get = |k: &str| json::get(el, &[k]).and_then(json::as_text).filter(|s| !s.is_empty());
-        let key = [get("ARN").or_else(|| get("arn")), get("accountId"), get("type")];
+        // The four members in one pass over the element (a `json::get` each was ~1 % of the profile).
+        let mut f = [None; 4];
+        pick(el, &["ARN", "arn", "accountId", "type"], &mut f);
+        let [arn, arn_lower, account, ty] = f.map(|v| v.and_then(json::as_text).filter(|s| !s.is_empty()));
+        let key = [arn.or(arn_lower), account, ty];
         if key.iter().all(Option::is_none) || !set.insert(key.clone()) {
             continue;
         }
@@ -375,6 +382,11 @@ fn write_resources(doc: &mut Doc, fields: &Fields<'_>) {
 
 /// Elastic's `aws.cloudtrail.console_login.additional_eventdata.*` for ConsoleLogin events.
 fn write_console_login(doc: &mut Doc, fields: &Fields<'_>) {
+    // A string whose first character is neither `C` nor an escape is another name: most are,
+    // and decoding each was ~0.3 % of the profile.
+    if fields.raw(F::EventName).is_some_and(|r| r.first() == Some(&b'"') && !matches!(r.get(1), Some(b'C' | b'\\'))) {
+        return;
+    }
     let name = fields.text(F::EventName);
     if name.as_deref() != Some("ConsoleLogin") {
         return;
@@ -519,6 +531,37 @@ mod tests {
                 for (k, g) in ["userName", "newUserName", "groupName", "instancesSet", "instanceId"].iter().zip(got) {
                     assert_eq!(g, json::get(raw, &[k]), "{k} in {rec}");
                 }
+            }
+        }
+    }
+
+    /// `related.user` (order of the sources, duplicates and empty names dropped, escapes decoded),
+    /// `aws.cloudtrail.resources` (`ARN`, else `arn`; escaped keys; duplicates and empty elements
+    /// dropped) and the console-login fields (an escaped `ConsoleLogin` too; no other name).
+    #[test]
+    fn related_users_resources_and_console_login() {
+        let mut f = Facts::default();
+        f.user_name = Some("sess".into());
+        f.role_name = Some("role".into());
+        let login = "/aws/cloudtrail/console_login/additional_eventdata";
+        let cases: &[(&str, &[(&str, Option<&str>)])] = &[
+            (r#"{"userIdentity":{"userName":"sess"},"requestParameters":{"userName":"bob","newUserName":""}}"#, &[("/related/user", Some(r#"["sess","role","bob"]"#))]),
+            (r#"{"userIdentity":{"userName":"u\u0031"},"requestParameters":{"newUserName":"u1","userName":"role"}}"#, &[("/related/user", Some(r#"["sess","role","u1"]"#))]),
+            (
+                r#"{"resources":[{"ARN":"","arn":"a1","type":"T"},{"AR\u004e":"a2"},"x",{},{"accountId":"1"},{"arn":"a1","type":"T"},{"ARN":"a3","ARN":"a4"}]}"#,
+                &[("/aws/cloudtrail/resources", Some(r#"[{"arn":"a1","type":"T"},{"arn":"a2"},{"account_id":"1"},{"arn":"a3"}]"#))],
+            ),
+            (r#"{"eventName":"Console\u004cogin","additionalEventData":{"MFAUsed":"No","MobileVersion":"No"}}"#, &[(login, Some(r#"{"mfa_used":false,"mobile_version":false}"#))]),
+            (r#"{"eventName":"ConsoleLogin","additionalEventData":{"MFAUsed":"Yes"}}"#, &[(login, Some(r#"{"mfa_used":true}"#))]),
+            (r#"{"eventName":"\u0043onsoleLogin","additionalEventData":{"MFAUsed":"Yes"}}"#, &[(login, Some(r#"{"mfa_used":true}"#))]),
+            (r#"{"eventName":"ConsoleLogins","additionalEventData":{"MFAUsed":"Yes"}}"#, &[(login, None)]),
+            (r#"{"eventName":"XConsoleLogin","additionalEventData":{"MFAUsed":"Yes"}}"#, &[(login, None)]),
+        ];
+        for (rec, expect) in cases {
+            let out = ecs(rec, Some(&f));
+            assert_object(out.as_bytes());
+            for (ptr, want) in *expect {
+                assert_eq!(pointer(out.as_bytes(), ptr).as_deref(), *want, "{ptr} in {out}");
             }
         }
     }
