@@ -65,7 +65,7 @@ struct Statics {
     /// (previous + 1, id + 1, start, end) with `BLOCKED` as start when the leaf is dropped.
     moves: Vec<(u32, u32, u32, u32)>,
     move_bytes: Vec<u8>,
-    /// Bumped whenever ranks move (`Doc::place`): a `Plan` made before is stale.
+    /// Bumped whenever ranks move (`Doc::place`): a `Plan`'s ranks learnt before are stale.
     gen: u32,
     /// The plan of the last table run (`Doc::take_plan`): a stream runs one.
     plan: Option<Plan>,
@@ -314,25 +314,14 @@ impl Doc {
     }
 
     /// The plan of `table` (keyed by its address and length: a `'static` table's for the whole
-    /// run); give it back with `give_plan`.
+    /// run); give it back with `give_plan`. Each rank is learnt at the target's first put.
     #[inline(never)]
     pub(crate) fn take_plan(&mut self, table: &'static [Row]) -> Plan {
         let key = (table.as_ptr() as usize, table.len());
-        let mut plan = self.statics.plan.take().unwrap_or(Plan { key, gen: 0, ranks: Vec::new() });
-        if plan.key != key || plan.gen != self.statics.gen || plan.ranks.len() != table.len() {
-            // Every target interned first (a new one moves the ranks), then each one's rank.
-            plan.ranks.clear();
-            for row in table {
-                let id = self.intern(row.target);
-                plan.ranks.push(id);
-            }
-            let st = &self.statics;
-            for r in &mut plan.ranks {
-                *r = st.rank.get(*r as usize).copied().unwrap_or(NONE);
-            }
-            (plan.key, plan.gen) = (key, st.gen);
+        match self.statics.plan.take() {
+            Some(p) if p.key == key => p,
+            _ => Plan { key, gen: self.statics.gen, ranks: alloc::vec![NONE; table.len()] },
         }
-        plan
     }
 
     pub(crate) fn give_plan(&mut self, plan: Plan) {
@@ -341,16 +330,16 @@ impl Doc {
 
     /// `put_with` at the `k`th target of `plan`'s table, `path`: by its rank, with no lookup.
     #[inline(always)]
-    pub(crate) fn put_planned(&mut self, plan: &Plan, k: usize, path: &'static str, write: impl FnOnce(&mut Vec<u8>)) {
+    pub(crate) fn put_planned(&mut self, plan: &mut Plan, k: usize, path: &'static str, write: impl FnOnce(&mut Vec<u8>)) {
         self.begin_planned(plan, k, path);
         write(&mut self.vals);
         self.end();
     }
 
-    /// `begin` by the plan's rank (without one, a stale plan or a path the statics could not
-    /// hold, the general way).
+    /// `begin` by the plan's rank; without one (not learnt yet, a stale plan, a path the statics
+    /// could not hold) the general way, learning the rank.
     #[inline(never)]
-    fn begin_planned(&mut self, plan: &Plan, k: usize, path: &'static str) {
+    fn begin_planned(&mut self, plan: &mut Plan, k: usize, path: &'static str) {
         let r = match plan.ranks.get(k) {
             Some(&r) if plan.gen == self.statics.gen => r,
             _ => NONE,
@@ -367,7 +356,21 @@ impl Doc {
                 self.open = Open::Static(r);
             }
         } else {
-            self.begin(&[Part::Dotted(path)]);
+            self.learn(plan, k, path);
+        }
+    }
+
+    /// `begin_planned` without a rank (out of line: its registers made every call dearer).
+    #[inline(never)]
+    fn learn(&mut self, plan: &mut Plan, k: usize, path: &'static str) {
+        self.begin(&[Part::Dotted(path)]);
+        if plan.gen != self.statics.gen {
+            // Ranks moved: every one learnt before is stale.
+            plan.ranks.iter_mut().for_each(|r| *r = NONE);
+            plan.gen = self.statics.gen;
+        }
+        if let (Open::Static(r), Some(x)) = (self.open, plan.ranks.get_mut(k)) {
+            *x = r;
         }
     }
 
@@ -913,6 +916,11 @@ mod tests {
             // A path first seen here, sorting before every other one: ranks move under the plans.
             &[Planned(&A, 0, "5"), Plain("p.a", "new"), Planned(&A, 1, "6"), Planned(&B, 1, "7")],
             &[Planned(&B, 0, "8"), Planned(&A, 0, "9"), Planned(&A, 1, "dropped"), Plain("p.b", "new too"), Planned(&B, 1, "10")],
+            // One table's plan kept across records: ranks learnt, then moved by a new path
+            // between two of its puts, then used again.
+            &[Planned(&A, 0, "11"), Planned(&A, 1, "12")],
+            &[Planned(&A, 2, "13"), Plain("p.c0", "new"), Planned(&A, 3, "14")],
+            &[Planned(&A, 0, "15"), Planned(&A, 1, "16"), Planned(&A, 2, "17"), Planned(&A, 3, "18")],
         ];
         for round in 0..2 {
             for (n, steps) in records.iter().enumerate() {
@@ -929,7 +937,7 @@ mod tests {
                                         plans.len() - 1
                                     }
                                 };
-                                d.put_planned(&plans[i].1, k, t[k].target, |o| json::write_str(o, v));
+                                d.put_planned(&mut plans[i].1, k, t[k].target, |o| json::write_str(o, v));
                             }
                             Planned(t, k, v) => d.str(t[k].target, v),
                             Plain(p, v) => d.str(p, v),
