@@ -71,9 +71,9 @@ struct Statics {
     plan: Option<Plan>,
 }
 
-/// The ranks of a mapping table's targets (`rows::apply`), resolved once per table rather than by
-/// an intern lookup per leaf (that lookup and its call were ~2/3 of a table leaf's cost). Valid
-/// while `gen` is the statics' generation; `NONE` where a target could not be interned.
+/// The ranks of a mapping table's targets (`rows::apply`), learnt once per table rather than
+/// looked up per leaf (the intern lookup and its call were ~2/3 of a table leaf's cost). Valid
+/// while `gen` is the statics' generation; `NONE` where not learnt (yet).
 pub(crate) struct Plan {
     key: (usize, usize),
     gen: u32,
