@@ -7,6 +7,7 @@ use alloc::borrow::Cow;
 
 use crate::enrich::Facts;
 use crate::fields::{Fields, F};
+use crate::json;
 use crate::profiles::canon;
 use crate::profiles::datetime;
 use crate::profiles::doc::Doc;
@@ -112,14 +113,15 @@ fn first_value<'a>(from: &[Src], fields: &Fields<'a>, facts: Option<&'a Facts<'a
 }
 
 /// Runs every row of `table` into `doc`.
-pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>, doc: &mut Doc) {
+pub(crate) fn apply<'a>(table: &'static [Row], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>, doc: &mut Doc) {
     // The string row and the structured row of one payload share its canonical text, written
     // into a buffer the document keeps between records (a new one per payload cost ~3 % of the
     // ecs profile in allocation).
     let mut scratch = doc.take_scratch();
     let crate::profiles::doc::Scratch { text, members } = &mut *scratch;
     let mut last: Option<(*const u8, usize, usize)> = None;
-    for row in table {
+    let mut plan = doc.take_plan(table);
+    for (k, row) in table.iter().enumerate() {
         match row.conv {
             Conv::JsonString | Conv::Flattened => {
                 let Some(raw) = row.from.iter().find_map(|s| match *s {
@@ -134,20 +136,20 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
                     _ => canon::canonical_into(text, members, raw),
                 };
                 if row.conv == Conv::JsonString {
-                    doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| {
+                    doc.put_planned(&mut plan, k, row.target, |o| {
                         o.push(b'"');
                         canon::write_string_content(o, text);
                         o.push(b'"');
                     });
                 } else if raw.first() == Some(&b'{') && text.len() < FLATTENED_MAX_BYTES && depth <= FLATTENED_MAX_DEPTH {
                     // Canonical text is compact already: copied, not re-scanned.
-                    doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| o.extend_from_slice(text));
+                    doc.put_planned(&mut plan, k, row.target, |o| o.extend_from_slice(text));
                 }
                 last = Some((key.0, key.1, depth));
             }
             Conv::Str => match first_value(row.from, fields, facts) {
-                Some(Value::Json(raw)) => doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| o.extend_from_slice(raw)),
-                Some(Value::Text(v)) => doc.str(row.target, &v),
+                Some(Value::Json(raw)) => doc.put_planned(&mut plan, k, row.target, |o| o.extend_from_slice(raw)),
+                Some(Value::Text(v)) => doc.put_planned(&mut plan, k, row.target, |o| json::write_str(o, &v)),
                 None => {}
             },
             Conv::Bool => {
@@ -174,30 +176,31 @@ pub(crate) fn apply<'a>(table: &[Row], fields: &Fields<'a>, facts: Option<&'a Fa
                     }
                 }
                 if let Some(v) = v {
-                    doc.bool(row.target, v);
+                    doc.put_planned(&mut plan, k, row.target, |o| o.extend_from_slice(if v { b"true" } else { b"false" }));
                 }
             }
             Conv::Date => match first_text(row.from, fields, facts) {
                 // Already its own RFC 3339 form (as `@timestamp` from enrichment is): copied.
-                Some(t) if datetime::is_rfc3339_utc(&t) => doc.put_with(&[crate::profiles::doc::Part::Dotted(row.target)], |o| {
+                Some(t) if datetime::is_rfc3339_utc(&t) => doc.put_planned(&mut plan, k, row.target, |o| {
                     o.push(b'"');
                     o.extend_from_slice(t.as_bytes());
                     o.push(b'"');
                 }),
                 Some(t) => {
                     if let Some(v) = datetime::to_rfc3339(&t) {
-                        doc.str(row.target, &v);
+                        doc.put_planned(&mut plan, k, row.target, |o| json::write_str(o, &v));
                     }
                 }
                 None => {}
             },
             Conv::EpochMs => {
                 if let Some(v) = first_text(row.from, fields, facts).and_then(|t| datetime::to_epoch_ms(&t)) {
-                    doc.int(row.target, v);
+                    doc.put_planned(&mut plan, k, row.target, |o| json::write_int(o, v));
                 }
             }
         }
     }
+    doc.give_plan(plan);
     doc.give_scratch(scratch);
 }
 
