@@ -440,28 +440,6 @@ impl Doc {
         }
     }
 
-    /// `put_with` at a static path for a writer that may decline: when `write` returns false,
-    /// the document is as before the call (what it wrote dropped).
-    pub(crate) fn put_if(&mut self, path: &'static str, write: impl FnOnce(&mut Vec<u8>) -> bool) -> bool {
-        let (items, vals, n) = (self.items.len(), self.vals.len(), self.n);
-        self.begin(&[Part::Dotted(path)]);
-        let open = self.open;
-        if write(&mut self.vals) {
-            self.end();
-            return true;
-        }
-        self.items.truncate(items);
-        self.vals.truncate(vals);
-        self.n = n;
-        if let Open::Static(r) = open {
-            let (w, b) = Doc::bit(r);
-            if let Some(word) = self.bits.get_mut(w) {
-                *word &= !b;
-            }
-        }
-        false
-    }
-
     /// `put_with`'s part that does not depend on the value's writer (one copy in the wasm, not
     /// one per writer): the leaf's slot or item, its value still empty.
     #[inline(never)]
@@ -513,40 +491,6 @@ impl Doc {
 
     pub(crate) fn str_array<S: AsRef<str>>(&mut self, path: &'static str, items: impl IntoIterator<Item = S>) {
         self.put_with(&[Part::Dotted(path)], |o| json::write_str_array(o, items));
-    }
-
-    /// True when a value was already added at exactly this static path.
-    pub(crate) fn has(&mut self, path: &'static str) -> bool {
-        let id = self.intern(path);
-        if let Some(&r) = self.statics.rank.get(id as usize) {
-            let (w, b) = Doc::bit(r);
-            if self.bits.get(w).is_some_and(|word| word & b != 0) {
-                return true;
-            }
-        }
-        if self.items.is_empty() {
-            return false;
-        }
-        if crate::profiles::plain_key(path) {
-            // Plain segments are stored as they are, a NUL for each dot: compare in place,
-            // after the length and the head.
-            let p = path.as_bytes();
-            let mut h = [0u8; 16];
-            for (d, &c) in h.iter_mut().zip(p) {
-                *d = if c == b'.' { 0 } else { c };
-            }
-            let h = u128::from_be_bytes(h);
-            let same = |q: &[u8]| q.len() == p.len() && q.iter().zip(p).all(|(&a, &b)| a == b || (a == 0 && b == b'.'));
-            return self.items.iter().any(|it| it.head == h && (it.path.1 - it.path.0) as usize == p.len() && same(self.path_of(it)));
-        }
-        let mut probe = Vec::new();
-        for (n, seg) in path.split('.').enumerate() {
-            if n > 0 {
-                probe.push(0);
-            }
-            json::write_str_content(&mut probe, seg.as_bytes());
-        }
-        self.items.iter().any(|it| self.path_of(it) == &probe[..])
     }
 
     fn path_of(&self, it: &Item) -> &[u8] {
@@ -787,40 +731,6 @@ mod tests {
     }
 
     #[test]
-    fn a_declined_put_leaves_the_document_as_it_was() {
-        let before = |d: &mut Doc| {
-            d.str("a.b", "1");
-            d.put_with(&[Part::Dotted("x"), Part::Key("k.k")], |o| o.extend_from_slice(b"2"));
-        };
-        let plain = build(|d| {
-            before(d);
-            d.str("z", "3");
-        });
-        for path in ["u", "a.c", "a.b.c", "x"] {
-            let declined = build(|d| {
-                before(d);
-                assert!(!d.put_if(path, |o| {
-                    o.extend_from_slice(b"{\"half");
-                    false
-                }));
-                assert!(!d.has(path) || path == "x", "{path}");
-                d.str("z", "3");
-            });
-            assert_eq!(declined, plain, "{path}");
-        }
-        let taken = build(|d| {
-            before(d);
-            assert!(d.put_if("u", |o| {
-                o.extend_from_slice(b"[1]");
-                true
-            }));
-            assert!(d.has("u"));
-            d.str("z", "3");
-        });
-        assert_eq!(taken, r#"{"a":{"b":"1"},"u":[1],"x":{"k.k":2},"z":"3"}"#);
-    }
-
-    #[test]
     fn nesting_table() {
         let cases: &[(&str, fn(&mut Doc), &str)] = &[
             ("empty", |_| {}, "{}"),
@@ -878,7 +788,7 @@ mod tests {
     #[test]
     fn one_path_at_two_addresses_is_one_path() {
         // Equal names the compiler keeps at two addresses: the first leaf added still wins,
-        // whichever address it came by, and `has` finds it by either.
+        // whichever address it came by.
         let leak = |s: &str| -> &'static str { alloc::boxed::Box::leak(String::from(s).into_boxed_str()) };
         let (p1, p2, p3) = (leak("x.y"), leak("x.y"), leak("x.y"));
         for _ in 0..2 {
@@ -886,7 +796,7 @@ mod tests {
             d.str("x.z", "0");
             d.str(p2, "first");
             d.str(p1, "second");
-            assert!(d.has(p3) && d.has("x.y") && !d.has("x.w"));
+            d.str(p3, "third");
             let mut out = Vec::new();
             d.finish(&mut out);
             assert_eq!(String::from_utf8(out).unwrap(), r#"{"x":{"y":"first","z":"0"}}"#);
