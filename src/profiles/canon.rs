@@ -431,7 +431,8 @@ pub(crate) fn write_string_content(out: &mut Vec<u8>, s: &[u8]) {
     let mut i = 0;
     // SAFETY: every write lands below `len + 2 * n + 8` (a byte of `s` becomes at most two
     // bytes, and a word store starts at most `2 * i` bytes in; a block store of the SSE2 loop
-    // at most `2 * i + 31`, with `i + 32 <= n`); reads stay within `s`.
+    // ends at most `2 * i + 47` bytes in (16 escapes and an offset of 15 within the block), below
+    // `2 * n + 8` since `i + 32 <= n`); reads stay within `s`.
     unsafe {
         let base = out.as_mut_ptr().add(out.len());
         let mut p = base;
