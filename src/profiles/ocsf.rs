@@ -416,8 +416,8 @@ impl Attrs {
             let o = &mut self.buf;
             let start = o.len();
             let set = match conv {
-                Str => str_value(from, fields, facts, o),
-                Bool => match bool_value(from, fields, facts) {
+                Str => rows::write_text(from, fields, facts, o),
+                Bool => match rows::first_bool(from, fields, facts) {
                     Some(v) => {
                         o.extend_from_slice(if v { b"true" } else { b"false" });
                         true
@@ -480,60 +480,6 @@ impl Attrs {
         }
         o.push(b'}');
     }
-}
-
-/// A text row's value as JSON (a string), as `rows::apply` writes it: `rows::first_text`,
-/// escaped; a constant (plain: a test checks) or a first field holding a string token without
-/// escapes is its own JSON text, copied (as `rows::apply` copies a field's token: decoding and
-/// escaping it again gives the same bytes).
-fn str_value(from: &[Src], fields: &Fields<'_>, facts: Option<&Facts<'_>>, o: &mut Vec<u8>) -> bool {
-    let token = match from.first() {
-        Some(Const(c)) => Some(c.as_bytes()),
-        Some(Field(f)) => fields.raw(*f).filter(|r| r.len() > 2 && r[0] == b'"' && r[r.len() - 1] == b'"' && !r.iter().fold(false, |e, &c| e | (c == b'\\'))),
-        _ => None,
-    };
-    if let Some(t) = token {
-        let quoted = matches!(from.first(), Some(Const(_)));
-        if quoted {
-            o.push(b'"');
-        }
-        o.extend_from_slice(t);
-        if quoted {
-            o.push(b'"');
-        }
-        return true;
-    }
-    match rows::first_text(from, fields, facts) {
-        Some(v) => {
-            json::write_str(o, &v);
-            true
-        }
-        None => false,
-    }
-}
-
-/// A boolean row's value, as `rows::apply` reads it.
-fn bool_value(from: &[Src], fields: &Fields<'_>, facts: Option<&Facts<'_>>) -> Option<bool> {
-    for src in from {
-        let v = match *src {
-            Field(f) => fields.boolean(f),
-            Fact(_, get) => {
-                return match facts {
-                    Some(f) => get(f).and_then(|t| match t {
-                        "true" => Some(true),
-                        "false" => Some(false),
-                        _ => None,
-                    }),
-                    None => continue,
-                }
-            }
-            Const(c) => Some(c == "true"),
-        };
-        if v.is_some() {
-            return v;
-        }
-    }
-    None
 }
 
 /// Record members the shared table consumes (so they stay out of `unmapped`).
@@ -1615,13 +1561,6 @@ mod tests {
         for row in TABLE {
             assert!(PATHS.contains(&row.target), "{} has a slot", row.target);
             assert!(matches!(row.conv, Str | Bool | EpochMs), "{}: Attrs::apply runs text, boolean and epoch rows only", row.target);
-            for src in row.from {
-                if let Const(c) = src {
-                    let mut escaped = Vec::new();
-                    json::write_str(&mut escaped, c);
-                    assert_eq!(&escaped[1..escaped.len() - 1], c.as_bytes(), "{c} is its own JSON text");
-                }
-            }
         }
         assert!(PATHS.len() <= 128, "a bit each in `present`");
     }
