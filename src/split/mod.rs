@@ -269,6 +269,15 @@ impl Splitter {
         self.budget = budget;
         self.emitted = 0;
         if !self.sniffed {
+            if self.head.is_empty() && chunk.len() >= 2 {
+                // Sniffed where it lies: copying a whole log into `head` for its first two
+                // bytes cost a copy of all of it (4 MB on the mix) per whole-log call.
+                self.sniffed = true;
+                if gzip::is_gzip(chunk) {
+                    self.gz = Some(Gunzip::new(self.engine.opts.max_decompressed_bytes));
+                }
+                return self.feed(chunk, false, sink);
+            }
             self.head.extend_from_slice(chunk);
             if self.head.len() < 2 {
                 return Ok(false);
