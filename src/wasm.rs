@@ -631,6 +631,23 @@ mod tests {
     use alloc::vec::Vec;
     use wasm_bindgen_test::wasm_bindgen_test;
 
+    /// `json::put` (`copy_small`, whose short and middle copies are wasm-only code) appends what
+    /// `extend_from_slice` does, for every length through the 16-byte moves and past 128.
+    #[wasm_bindgen_test]
+    fn put_appends_as_extend() {
+        let src: Vec<u8> = (0u8..=200).map(|i| i.wrapping_mul(37).wrapping_add(1)).collect();
+        for n in 0..=src.len() {
+            for have in [0usize, 1, 15, 16, 17] {
+                let mut a: Vec<u8> = (0..have).map(|i| i as u8 ^ 0x55).collect();
+                a.reserve_exact(n % 3);
+                let mut b = a.clone();
+                crate::json::put(&mut a, &src[..n]);
+                b.extend_from_slice(&src[..n]);
+                assert_eq!(a, b, "n {n} have {have}");
+            }
+        }
+    }
+
     /// memcmp's sign and bcmp's zero against a byte-by-byte reference, for every length up to
     /// three words and a difference (or none) at every position, either way round.
     #[wasm_bindgen_test]
