@@ -1226,26 +1226,57 @@ pub(crate) fn make_ascii(out: &mut Vec<u8>, from: usize) {
 }
 
 /// Latin-1 bytes (one a character, as Node's `latin1Write` puts a string whose characters are all
-/// below U+0100) → UTF-8: each byte >= 0x80 becomes two. The runs between them are copied whole;
-/// a text with none (ASCII) is returned as it is.
+/// below U+0100) → UTF-8: each byte >= 0x80 becomes two; a text with none (ASCII) is returned
+/// as it is. In place when the vector has room for the extra bytes (the shim reserves some):
+/// the high bytes' places are found first, then the runs between them move right from the last
+/// one back, so no second copy of the whole log is made and written.
 #[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
 pub(crate) fn latin1_to_utf8(b: Vec<u8>) -> Vec<u8> {
-    let mut out = Vec::new();
+    latin1_to_utf8_with(b, 1 << 16)
+}
+
+/// [`latin1_to_utf8`], its places list bounded to `most` entries: past that (a text full of
+/// accented letters) the runs are copied into a new vector instead.
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+fn latin1_to_utf8_with(mut b: Vec<u8>, most: usize) -> Vec<u8> {
+    let mut high: Vec<usize> = Vec::new();
     let mut i = 0;
     loop {
         let j = next_non_ascii(&b, i + ascii_prefix(&b[i..]));
         if j == b.len() {
-            if i == 0 {
-                return b;
-            }
-            out.extend_from_slice(&b[i..]);
-            return out;
+            break;
         }
-        if i == 0 {
-            out.reserve(b.len() + b.len() / 32 + 16);
+        if high.len() == most {
+            return latin1_copied(&b);
         }
+        high.push(j);
+        i = j + 1;
+    }
+    let n = b.len();
+    b.resize(n + high.len(), 0);
+    let mut end = n;
+    for (m, &j) in high.iter().enumerate().rev() {
+        // The m high bytes before this one each add a byte: its two go at j + m, the run after
+        // it (up to the next high byte, already moved) at j + m + 2.
+        b.copy_within(j + 1..end, j + m + 2);
+        let c = b[j];
+        b[j + m] = 0xC0 | (c >> 6);
+        b[j + m + 1] = 0x80 | (c & 0x3F);
+        end = j;
+    }
+    b
+}
+
+/// [`latin1_to_utf8`] into a new vector, the runs between high bytes copied whole.
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "js")), allow(dead_code))]
+fn latin1_copied(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(b.len() + b.len() / 32 + 16);
+    let mut i = 0;
+    loop {
+        let j = next_non_ascii(b, i + ascii_prefix(&b[i..]));
         out.extend_from_slice(&b[i..j]);
-        out.extend_from_slice(&[0xC0 | (b[j] >> 6), 0x80 | (b[j] & 0x3F)]);
+        let Some(&c) = b.get(j) else { return out };
+        out.extend_from_slice(&[0xC0 | (c >> 6), 0x80 | (c & 0x3F)]);
         i = j + 1;
     }
 }
@@ -1814,9 +1845,33 @@ pub(crate) mod tests {
                     t[pos] = hi;
                     t[len - 1 - (pos % 3).min(len - 1)] = 0xed;
                     let want: String = t.iter().map(|&c| char::from(c)).collect();
+                    // In place with and without room, and copied (a places list of 0 or 1).
+                    let mut roomy = Vec::with_capacity(t.len() + 3);
+                    roomy.extend_from_slice(&t);
+                    assert_eq!(latin1_to_utf8(roomy), want.as_bytes(), "{len} {pos} {hi:#x}");
+                    assert_eq!(latin1_to_utf8_with(t.clone(), 0), want.as_bytes(), "{len} {pos} {hi:#x}");
+                    assert_eq!(latin1_to_utf8_with(t.clone(), 1), want.as_bytes(), "{len} {pos} {hi:#x}");
                     assert_eq!(latin1_to_utf8(t), want.as_bytes(), "{len} {pos} {hi:#x}");
                 }
             }
+        }
+        // Many high bytes, runs of every length between them, whatever room is left.
+        let mut x = 0x2545_f491_u32;
+        for round in 0..400 {
+            let len = round % 300;
+            let t: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    if x % (1 + round as u32 % 7) == 0 { 0x80 | (x >> 8) as u8 } else { b' ' + (x >> 8) as u8 % 90 }
+                })
+                .collect();
+            let want: String = t.iter().map(|&c| char::from(c)).collect();
+            let mut roomy = Vec::with_capacity(t.len() + round % 5);
+            roomy.extend_from_slice(&t);
+            assert_eq!(latin1_to_utf8(roomy), want.as_bytes(), "round {round}");
+            assert_eq!(latin1_to_utf8_with(t.clone(), round % 4), want.as_bytes(), "round {round}");
         }
     }
 
