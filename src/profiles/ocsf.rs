@@ -560,7 +560,8 @@ const fn field_mask(fs: &[F]) -> u128 {
     m
 }
 
-const CONSUMED_MASK: u128 = field_mask(CONSUMED_F);
+/// Every record's consumed fields: the capture keeps no member of these (`keep_members`).
+pub(crate) const CONSUMED_MASK: u128 = field_mask(CONSUMED_F);
 
 /// The trie nodes whose objects `render_unmapped` may descend into (a field it may consume lies
 /// below them; a test checks the list), and the root: the capture keeps their members for it.
@@ -1402,11 +1403,13 @@ fn render_unmapped<'r>(
         if m.escaped() {
             return Err(Fallback);
         }
-        let key = record.get(m.key.0 as usize..m.key.0 as usize + m.key.1 as usize).unwrap_or_default();
-        let value = record.get(m.value.0 as usize..m.value.1 as usize).unwrap_or_default();
-        if value == b"null" || mask & m.f_bit() != 0 {
+        // The capture kept no `null` and no member of every record's consumed fields; those a
+        // class consumed are left out here.
+        if m.consumed(mask) {
             continue;
         }
+        let key = record.get(m.key.0 as usize..m.key.0 as usize + m.key.1 as usize).unwrap_or_default();
+        let value = record.get(m.value.0 as usize..m.value.1 as usize).unwrap_or_default();
         let child = if value.first() == Some(&b'{') { crate::fields::step(node, key).1 } else { Node::None };
         let descend = child != Node::None && d < 8 && crate::fields::under(child) & mask != 0;
         stack.push(Member { head: canon::head8(key), key, value, child: if descend { child } else { Node::None }, kept: j });
@@ -1682,7 +1685,7 @@ mod tests {
             leafwise.finish(&mut a);
             let mut whole = Vec::new();
             let mut doc = Doc::new();
-            if unmapped_into(&mut whole, &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES), rec.as_bytes(), CONSUMED_MASK).ok().unwrap_or_else(|| panic!("{rec}")) {
+            if unmapped_into(&mut whole, &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES, CONSUMED_MASK), rec.as_bytes(), CONSUMED_MASK).ok().unwrap_or_else(|| panic!("{rec}")) {
                 doc.put_with(&[Part::Dotted("unmapped")], |o| o.extend_from_slice(&whole));
             }
             let mut b = Vec::new();
@@ -1697,7 +1700,7 @@ mod tests {
             r#"{"k\u0065y":5}"#,
             r#"{"userIdentity":{"we\"ird\u0000":{"x":null},"arn":"a"}}"#,
         ] {
-            assert!(unmapped_into(&mut Vec::new(), &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES), rec.as_bytes(), CONSUMED_MASK).is_err(), "{rec}");
+            assert!(unmapped_into(&mut Vec::new(), &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES, CONSUMED_MASK), rec.as_bytes(), CONSUMED_MASK).is_err(), "{rec}");
             assert!(unmapped_into(&mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), CONSUMED_MASK).is_err(), "{rec}");
         }
         // Paths a class adds are left out too, at any depth.
@@ -1707,7 +1710,7 @@ mod tests {
         c.push(&["resources"], F::Resources);
         let rec = r#"{"resources":[1],"tlsDetails":{"tlsVersion":"v","clientProvidedHostHeader":"h"},"userIdentity":{"type":"IAMUser","arn":"a","zz":[1, 2],"sessionContext":{"attributes":{"creationDate":"c","other":"o"}}}}"#;
         let mut whole = Vec::new();
-        assert!(unmapped_into(&mut whole, &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES), rec.as_bytes(), c.mask).ok().unwrap());
+        assert!(unmapped_into(&mut whole, &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES, CONSUMED_MASK), rec.as_bytes(), c.mask).ok().unwrap());
         assert_eq!(String::from_utf8(whole).unwrap(), r#"{"tlsDetails":{"tlsVersion":"v"},"userIdentity":{"sessionContext":{"attributes":{"other":"o"}},"zz":[1,2]}}"#);
     }
 
@@ -1745,7 +1748,7 @@ mod tests {
         for (rec, kept, whole) in cases {
             let rec = rec.trim().as_bytes();
             let short = String::from_utf8_lossy(&rec[..rec.len().min(80)]);
-            let fields = Fields::capture_keeping(rec, KEEP_NODES);
+            let fields = Fields::capture_keeping(rec, KEEP_NODES, CONSUMED_MASK);
             assert_eq!(fields.kept(rec).is_some(), *kept, "{short}");
             assert!(Fields::capture(rec).kept(rec).is_none());
             for (mask, paths) in [(CONSUMED_MASK, CONSUMED.to_vec()), (extra.mask, extra.paths())] {
@@ -1769,7 +1772,7 @@ mod tests {
         }
         // Only for the record captured (the same text at another address is another record).
         let rec = br#"{"userIdentity":{"arn":"a","q":1},"z":2}"#;
-        let fields = Fields::capture_keeping(rec, KEEP_NODES);
+        let fields = Fields::capture_keeping(rec, KEEP_NODES, CONSUMED_MASK);
         assert!(fields.kept(rec).is_some());
         assert!(fields.kept(&rec.to_vec()).is_none() && fields.kept(&rec[..rec.len() - 1]).is_none());
         // What the per-leaf form writes for the record with more members than are kept.
