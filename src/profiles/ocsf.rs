@@ -1108,13 +1108,14 @@ fn write_src_endpoint(doc: &mut Attrs, fields: &Fields<'_>, facts: Option<&Facts
         }
         return;
     };
+    // Borrowed (a String a record was an allocation and a `free` for one copy).
     let ip = match facts {
-        Some(f) => f.source_ip.as_deref().filter(|s| !s.is_empty()).map(String::from),
-        None => addr.trim().parse::<core::net::IpAddr>().ok().map(|_| String::from(addr.trim())),
+        Some(f) => f.source_ip.as_deref().filter(|s| !s.is_empty()),
+        None => Some(addr.trim()).filter(|a| a.parse::<core::net::IpAddr>().is_ok()),
     };
     match ip {
         Some(ip) => {
-            doc.str(at!("src_endpoint.ip"), &ip);
+            doc.str(at!("src_endpoint.ip"), ip);
             if let Some(g) = facts.and_then(|f| f.geo.as_deref()) {
                 write_location(doc, g);
             }
@@ -1372,23 +1373,29 @@ fn write_enrichments(doc: &mut Attrs, facts: Option<&Facts<'_>>, action: Option<
 struct Fallback;
 
 /// A member `render_unmapped` writes: its key's first eight bytes (big-endian, zero-padded: most
-/// comparisons end on this one integer), key and value as in the record, and the trie node to
-/// descend with (`Node::None`: written whole).
+/// comparisons end on this one integer), its place among the members the capture kept (its key
+/// and value are there), and the trie node to descend with (`Node::None`: written whole). Small
+/// (16 bytes, not 56 with the key and value slices), as sorting moves it.
 #[derive(Clone, Copy)]
-struct Member<'r> {
+struct Member {
     head: u64,
-    key: &'r [u8],
-    value: &'r [u8],
+    kept: u32,
     child: Node,
-    /// The member's place among the members the capture kept (when it kept them).
-    kept: usize,
 }
 
 /// `render_unmapped` of the whole record from the members of its objects the capture kept
 /// (`KEEP_NODES`); without them (more than it keeps) the per-leaf form decides.
 fn unmapped_into(out: &mut Vec<u8>, fields: &Fields<'_>, record: &[u8], mask: u128) -> Result<bool, Fallback> {
+    std::thread_local! {
+        /// The last record's stack, taken by the next (not an allocation and a `free` a record).
+        static STACK: core::cell::Cell<Vec<Member>> = const { core::cell::Cell::new(Vec::new()) };
+    }
     let kept = fields.kept(record).ok_or(Fallback)?;
-    render_unmapped(out, &mut Vec::with_capacity(32), fields, record, kept, record, Node::Root, mask, 0)
+    let mut stack = STACK.with(|s| s.take());
+    stack.clear();
+    let wrote = render_unmapped(out, &mut stack, fields, record, kept, record, Node::Root, mask, 0);
+    STACK.with(|s| s.set(stack));
+    wrote
 }
 
 /// `write_unmapped`'s object written directly (the same text the document would make of its
@@ -1401,7 +1408,7 @@ fn unmapped_into(out: &mut Vec<u8>, fields: &Fields<'_>, record: &[u8], mask: u1
 #[allow(clippy::too_many_arguments)]
 fn render_unmapped<'r>(
     out: &mut Vec<u8>,
-    stack: &mut Vec<Member<'r>>,
+    stack: &mut Vec<Member>,
     fields: &Fields<'r>,
     record: &'r [u8],
     kept: &[KeptMember],
@@ -1436,14 +1443,14 @@ fn render_unmapped<'r>(
         if m.consumed(mask) {
             continue;
         }
-        let key = record.get(m.key.0 as usize..m.key.0 as usize + m.key.1 as usize).unwrap_or_default();
-        let value = record.get(m.value.0 as usize..m.value.1 as usize).unwrap_or_default();
-        let child = if value.first() == Some(&b'{') { crate::fields::step(node, key).1 } else { Node::None };
+        let key = key_of(record, m);
+        let child = if value_of(record, m).first() == Some(&b'{') { crate::fields::step(node, key).1 } else { Node::None };
         let descend = child != Node::None && d < 8 && crate::fields::under(child) & mask != 0;
-        stack.push(Member { head: canon::head8(key), key, value, child: if descend { child } else { Node::None }, kept: j });
+        stack.push(Member { head: canon::head8(key), kept: j as u32, child: if descend { child } else { Node::None } });
     }
     let members = &mut stack[base..];
-    let order = |a: &Member<'_>, b: &Member<'_>| a.head.cmp(&b.head).then_with(|| a.key.cmp(b.key));
+    let key = |m: &Member| kept.get(m.kept as usize).map_or(&[][..], |k| key_of(record, k));
+    let order = |a: &Member, b: &Member| a.head.cmp(&b.head).then_with(|| key(a).cmp(key(b)));
     if members.len() <= 32 {
         // Insertion sort: a record's objects are small (no allocation, no indirect calls).
         for i in 1..members.len() {
@@ -1456,7 +1463,7 @@ fn render_unmapped<'r>(
     } else {
         crate::sort::sort_by(members, order);
     }
-    if members.windows(2).any(|w| w[0].head == w[1].head && w[0].key == w[1].key) {
+    if members.windows(2).any(|w| w[0].head == w[1].head && key(&w[0]) == key(&w[1])) {
         return Err(Fallback);
     }
     let end = stack.len();
@@ -1464,29 +1471,40 @@ fn render_unmapped<'r>(
     let mut wrote = false;
     for i in base..end {
         let m = stack[i];
+        let Some(k) = kept.get(m.kept as usize) else { continue };
+        let value = value_of(record, k);
         let mark = out.len();
         if wrote {
             out.push(b',');
         }
         out.push(b'"');
-        out.extend_from_slice(m.key);
+        out.extend_from_slice(key_of(record, k));
         out.extend_from_slice(b"\":");
         if m.child != Node::None {
-            if !render_unmapped(out, stack, fields, record, kept.get(..m.kept).unwrap_or_default(), m.value, m.child, mask, d + 1)? {
+            if !render_unmapped(out, stack, fields, record, kept.get(..m.kept as usize).unwrap_or_default(), value, m.child, mask, d + 1)? {
                 out.truncate(mark);
                 continue;
             }
-        } else if matches!(m.value.first(), Some(b'{' | b'[')) {
-            json::write_compact(out, m.value);
+        } else if matches!(value.first(), Some(b'{' | b'[')) {
+            json::write_compact(out, value);
         } else {
             // A scalar token (the capture's slice of it): compact as it is.
-            out.extend_from_slice(m.value);
+            out.extend_from_slice(value);
         }
         wrote = true;
     }
     out.push(b'}');
     stack.truncate(base);
     Ok(wrote)
+}
+
+/// A kept member's key (without its quotes) and value, as in the record.
+fn key_of<'r>(record: &'r [u8], m: &KeptMember) -> &'r [u8] {
+    record.get(m.key.0 as usize..m.key.0 as usize + m.key.1 as usize).unwrap_or_default()
+}
+
+fn value_of<'r>(record: &'r [u8], m: &KeptMember) -> &'r [u8] {
+    record.get(m.value.0 as usize..m.value.1 as usize).unwrap_or_default()
 }
 
 /// Copies every member of `obj` that no attribute consumed to `unmapped`, nested as in the
