@@ -739,10 +739,11 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     doc.str(at!("activity_name"), activity_name);
     doc.int(at!("type_uid"), class_uid * 100 + activity_id as i64);
     doc.put(at!("type_name"), |o| {
+        // The crate's own names: nothing to escape (`class_names_and_captions_are_plain`).
         o.push(b'"');
-        json::write_str_content(o, class_name.as_bytes());
+        o.extend_from_slice(class_name.as_bytes());
         o.extend_from_slice(b": ");
-        json::write_str_content(o, caption_of.as_bytes());
+        o.extend_from_slice(caption_of.as_bytes());
         o.push(b'"');
     });
     doc.int(at!("severity_id"), 1);
@@ -2145,6 +2146,34 @@ mod tests {
                 assert!(at(&doc, "/resources").is_none(), "{el}");
             }
         }
+    }
+
+    /// `type_name` is written from class names and captions as they are: none needs escaping.
+    #[test]
+    fn class_names_and_captions_are_plain() {
+        let plain = |t: &str| {
+            let mut o = Vec::new();
+            json::write_str(&mut o, t);
+            o == alloc::format!("\"{t}\"").as_bytes()
+        };
+        for table in [API_ACTIVITIES, AUTH_ACTIVITIES, ACCOUNT_CHANGE_ACTIVITIES, FINDING_ACTIVITIES, USER_TYPE_CAPTIONS] {
+            assert!(table.iter().all(|(_, c)| plain(c)));
+        }
+        // Every class's name, as written.
+        let records = [
+            r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X"}"#,
+            r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","userIdentity":{"arn":"a"}}"#,
+            r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"iam.amazonaws.com","eventName":"DeleteUser","requestParameters":{"userName":"u"}}"#,
+            r#"{"eventTime":"2024-01-02T03:04:05Z","eventType":"AwsCloudTrailInsight","sharedEventID":"s","insightDetails":{"state":"Start"}}"#,
+        ];
+        let mut classes = alloc::collections::BTreeSet::new();
+        for rec in records {
+            let doc = ocsf(rec, None);
+            let name = at(&doc, "/class_name").unwrap();
+            assert!(plain(json::as_text(name.as_bytes()).unwrap().as_ref()), "{name}");
+            classes.insert(name);
+        }
+        assert_eq!(classes.len(), 4, "{classes:?}");
     }
 
     #[test]
