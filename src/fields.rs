@@ -475,8 +475,8 @@ pub(crate) struct Fields<'a> {
 
 /// A member of an object at a kept trie node, as `capture_checked` read it (offsets from the
 /// record's first byte): the start of the object that holds it, its key (start, length) and value
-/// (start, end), and the field captured there (`F` + 1, 0 for none, `ESCAPED` when the key has
-/// escapes). A member comes after every member of its value's object (post-order).
+/// (start, end), and the field captured there (its `F`, `NONE` for none, `ESCAPED` when the key
+/// has escapes). A member comes after every member of its value's object (post-order).
 #[derive(Clone, Copy)]
 pub(crate) struct KeptMember {
     pub parent: u32,
@@ -485,8 +485,10 @@ pub(crate) struct KeptMember {
     pub value: (u32, u32),
 }
 
+/// No field is captured at the member: bit 127 is no field's, so `consumed` needs no branch.
+const NONE: u8 = 127;
 const ESCAPED: u8 = u8::MAX;
-const _: () = assert!(COUNT < ESCAPED as usize);
+const _: () = assert!(COUNT < NONE as usize && ESCAPED & 127 == NONE);
 
 impl KeptMember {
     /// The key has escapes (the field was found from its decoded form).
@@ -494,13 +496,10 @@ impl KeptMember {
         self.f == ESCAPED
     }
 
-    /// The field captured at this member, as its bit (`1 << f`), 0 for none.
-    pub(crate) fn f_bit(&self) -> u128 {
-        if self.f == 0 || self.f == ESCAPED {
-            0
-        } else {
-            1u128 << (self.f - 1)
-        }
+    /// Whether the field captured at this member is in `mask` (a bit per `F`); false for none.
+    #[inline]
+    pub(crate) fn consumed(&self, mask: u128) -> bool {
+        mask >> (self.f & 127) & 1 != 0
     }
 }
 
@@ -512,6 +511,9 @@ struct Kept {
     base: usize,
     at: (usize, usize),
     ok: bool,
+    /// Fields whose members are not kept (see `keep_members`), a bit per `F` in two words (a
+    /// u128 shift by a variable was ~14 instructions a member).
+    skip: [u64; 2],
     members: alloc::vec::Vec<KeptMember>,
 }
 
@@ -581,9 +583,14 @@ impl<'a> Fields<'a> {
     }
 
     /// Makes `capture_checked` keep the members of the objects at these trie nodes (a bit per
-    /// `Node`; the root's object is kept only with `Node::Root`'s bit): see `kept`.
-    pub(crate) fn keep_members(&mut self, nodes: u32) {
+    /// `Node`; the root's object is kept only with `Node::Root`'s bit): see `kept`. Members the
+    /// reader always leaves out are not kept: those whose value is `null`, and those where a
+    /// field of `skip` (a bit per `F`) is captured, unless their key has escapes (the reader
+    /// decides about those). Most of a record's members are such: keeping them cost the capture
+    /// and the reader a loop turn each.
+    pub(crate) fn keep_members(&mut self, nodes: u32, skip: u128) {
         self.keep_nodes = nodes;
+        self.kept.skip = [skip as u64, (skip >> 64) as u64];
     }
 
     /// Gives the capture `buf` to keep members in, and [`Self::take_kept_buffer`] takes it back: an
@@ -697,11 +704,11 @@ impl<'a> Fields<'a> {
         fields
     }
 
-    /// `capture`, keeping the members of the objects at `nodes` (tests).
+    /// `capture`, keeping the members of the objects at `nodes` but those of `skip` (tests).
     #[cfg(test)]
-    pub(crate) fn capture_keeping(record: &'a [u8], nodes: u32) -> Fields<'a> {
+    pub(crate) fn capture_keeping(record: &'a [u8], nodes: u32, skip: u128) -> Fields<'a> {
         let mut fields = Fields::default();
-        fields.keep_members(nodes);
+        fields.keep_members(nodes, skip);
         let _ = fields.capture_checked(record, json::skip_ws(record, 0));
         fields
     }
@@ -713,7 +720,7 @@ impl<'a> Fields<'a> {
     /// Returns where the object ends.
     pub(crate) fn capture_checked(&mut self, b: &'a [u8], i: usize) -> json::Res<usize> {
         if self.keep_nodes == 0 {
-            capture_checked(self, b, i, Node::Root, 0)
+            capture_checked::<LEAN>(self, b, i, Node::Root, 0)
         } else {
             self.capture_keeping_members(b, i)
         }
@@ -727,7 +734,7 @@ impl<'a> Fields<'a> {
         k.members.clear();
         // 48 members (960 bytes) hold most records' and stay a small allocation.
         k.members.reserve(48);
-        let end = capture_checked(self, b, i, Node::Root, 0);
+        let end = capture_checked::<true>(self, b, i, Node::Root, 0);
         if let Ok(end) = end {
             self.kept.at = ((b.as_ptr() as usize).wrapping_add(i), end.saturating_sub(i));
         }
@@ -735,7 +742,14 @@ impl<'a> Fields<'a> {
     }
 }
 
-fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Node, depth: usize) -> json::Res<usize> {
+/// The `KEEP` of the captures that keep no members: natively `false`, a copy of its own whose loop
+/// has none of the keeping code (inlined in the one copy, it cost ECS's capture ~0.5 M
+/// instructions on the mix); in the wasm the keeping copy, one copy for both (~560 B less).
+const LEAN: bool = cfg!(target_arch = "wasm32");
+
+/// Validates and captures the object at `b[i]` (see `Fields::capture_checked`); with `KEEP`, keeps
+/// the members of the objects at the nodes `keep_members` named.
+fn capture_checked<'a, const KEEP: bool>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Node, depth: usize) -> json::Res<usize> {
     use json::{fail, skip_ws, Code};
     if depth >= json::MAX_NESTING {
         return fail(Code::TooDeep, i);
@@ -745,7 +759,7 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         return Ok(j + 1);
     }
     let mut seen = 0u32;
-    let keep = fields.keep_nodes & (1 << node as u32) != 0;
+    let keep = KEEP && fields.keep_nodes & (1 << node as u32) != 0;
     loop {
         let json::MemberKey { ks, ke, esc: kesc, value: vs } = json::member_key_inl(b, j)?;
         let (f, child) = if node == Node::None {
@@ -762,7 +776,7 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
         let (ve, plain) = if b.get(vs) == Some(&b'"') {
             json::scan_str_plain(b, vs)?
         } else if child != Node::None && b.get(vs) == Some(&b'{') {
-            (capture_checked(fields, b, vs, child, depth + 1)?, false)
+            (capture_checked::<KEEP>(fields, b, vs, child, depth + 1)?, false)
         } else if matches!(b.get(vs), Some(b't' | b'f' | b'n')) {
             // `true`, `false`, `null` (`readOnly`, `managementEvent`): no call into `skip_value`.
             (json::scan_literal(b, vs)?, false)
@@ -776,7 +790,8 @@ fn capture_checked<'a>(fields: &mut Fields<'a>, b: &'a [u8], i: usize, node: Nod
             fields.push_request_member_esc(&b[ks..ke], &b[vs..ve], kesc);
         }
         if keep {
-            fields.kept.push(i, (ks, ke, vs, ve), kesc, f);
+            // A value starting with `n` is `null` (it was validated above).
+            fields.kept.push(i, (ks, ke, vs, ve), kesc, f, b.get(vs) == Some(&b'n'));
         }
         // Compact JSON: `,"` right after the value, the next member (read here, not through
         // `member_next`'s result in memory).
@@ -795,15 +810,19 @@ impl Kept {
     /// Notes a member of the object at `obj` (its key and value at `m`, positions in the buffer
     /// being captured), with offsets from the record's first byte.
     #[inline]
-    fn push(&mut self, obj: usize, m: (usize, usize, usize, usize), esc: bool, f: Option<F>) {
-        let f = if esc { ESCAPED } else { f.map_or(0, |f| f as u8 + 1) };
-        let at = |x: usize| x.wrapping_sub(self.base) as u32;
-        match (m.3.checked_sub(self.base).map(u32::try_from), u16::try_from(m.1.saturating_sub(m.0))) {
-            (Some(Ok(_)), Ok(klen)) if self.members.len() < KEPT_MAX && obj >= self.base => {
-                let member = KeptMember { parent: at(obj), key: (at(m.0), klen), f, value: (at(m.2), at(m.3)) };
-                self.members.push(member);
-            }
-            _ => self.ok = false,
+    fn push(&mut self, obj: usize, m: (usize, usize, usize, usize), esc: bool, f: Option<F>, null: bool) {
+        let f = if esc { ESCAPED } else { f.map_or(NONE, |f| f as u8) };
+        if !esc && (null || self.skip[f as usize >> 6 & 1] >> (f & 63) & 1 != 0) {
+            return;
+        }
+        // Positions ascend (object, key, value) from the record's start, `base`: when the value's
+        // end fits in a u32, so does every offset.
+        let at = |x: usize| x.wrapping_sub(self.base);
+        let klen = m.1.wrapping_sub(m.0);
+        if self.members.len() < KEPT_MAX && at(m.3) <= u32::MAX as usize && klen <= u16::MAX as usize {
+            self.members.push(KeptMember { parent: at(obj) as u32, key: (at(m.0) as u32, klen as u16), f, value: (at(m.2) as u32, at(m.3) as u32) });
+        } else {
+            self.ok = false;
         }
     }
 }
@@ -861,7 +880,7 @@ impl<'a> Fields<'a> {
     pub(crate) fn capture_sub(obj: &'a [u8], node: Node) -> Fields<'a> {
         let mut fields = Fields::default();
         // Cold (limits only), and `obj` was validated already: the result cannot be an error.
-        let _ = capture_checked(&mut fields, obj, 0, node, 0);
+        let _ = capture_checked::<LEAN>(&mut fields, obj, 0, node, 0);
         fields
     }
 
@@ -1061,7 +1080,7 @@ mod spec_tests {
 }
 #[cfg(test)]
 mod capture_tests {
-    use super::{Fields, F};
+    use super::{Fields, Node, F};
     use crate::json::tests::skip_value_ref;
 
     /// `requestParameters`' members as the capture merges them (first place, last value, keys
@@ -1124,6 +1143,29 @@ mod capture_tests {
         assert_eq!(f.text(F::EventName).as_deref(), Some("aA"));
     }
 
+    /// A capture keeping members keeps those of the objects at the nodes asked for, in post-order,
+    /// but the `null` ones and those where a field of `skip` is captured, unless their key has
+    /// escapes (the reader decides about those).
+    #[test]
+    fn kept_members_leave_out_nulls_and_skipped_fields() {
+        let rec = br#"{"eventName":"X","n":null,"userIdentity":{"type":"T","arn":"a","x":1,"sessionContext":{"attributes":{"creationDate":"c"}}},"ev\u0065ntTime":"t","eventTime":null,"eventN\u0061me":null,"readOnly":false}"#;
+        let skip = 1u128 << F::EventName as u32 | 1u128 << F::UiArn as u32;
+        let nodes = 1 << Node::Root as u32 | 1 << Node::UserIdentity as u32;
+        let f = Fields::capture_keeping(rec, nodes, skip);
+        let kept = f.kept(rec).unwrap();
+        let keys: Vec<&str> = kept.iter().map(|m| core::str::from_utf8(&rec[m.key.0 as usize..][..m.key.1 as usize]).unwrap()).collect();
+        assert_eq!(keys, ["type", "x", "sessionContext", "userIdentity", r"ev\u0065ntTime", r"eventN\u0061me", "readOnly"]);
+        let values: Vec<&[u8]> = kept.iter().map(|m| &rec[m.value.0 as usize..m.value.1 as usize]).collect();
+        assert_eq!(values[..2], [&b"\"T\""[..], b"1"]);
+        assert!(kept[0].consumed(1 << F::UiType as u32) && !kept[0].consumed(!(1 << F::UiType as u32)));
+        assert!(kept[3].consumed(1 << F::UserIdentity as u32) && kept[6].consumed(1 << F::ReadOnly as u32));
+        assert!([1, 2, 4, 5].iter().all(|&i| !kept[i].consumed(u128::MAX >> 1)), "no field there, or an escaped key");
+        assert!(kept[4].escaped() && !kept[6].escaped());
+        // No field skipped: every member of those objects (eleven) but the two `null`s.
+        let f = Fields::capture_keeping(rec, nodes, 0);
+        assert_eq!(f.kept(rec).unwrap().len(), 9);
+    }
+
     /// The capture pass validates exactly as the recursive `skip_value` did (the same end, or the
     /// same error code at the same byte) on records that walk the trie (nested nodes, escaped and
     /// duplicate keys, strings, numbers, literals and containers where fields are captured and
@@ -1140,7 +1182,12 @@ mod capture_tests {
         let mut agree = |t: &[u8]| {
             if t.first() == Some(&b'{') {
                 let mut fields = Fields::default();
-                assert_eq!(fields.capture_checked(t, 0), skip_value_ref(t, 0, 0), "{:?}", String::from_utf8_lossy(t));
+                let want = skip_value_ref(t, 0, 0);
+                assert_eq!(fields.capture_checked(t, 0), want, "{:?}", String::from_utf8_lossy(t));
+                // The copy that keeps members (every node's, none skipped) validates the same.
+                let mut fields = Fields::default();
+                fields.keep_members(u32::MAX, 0);
+                assert_eq!(fields.capture_checked(t, 0), want, "kept: {:?}", String::from_utf8_lossy(t));
                 checked += 1;
             }
         };

@@ -137,7 +137,7 @@ impl Engine {
         let mut fields = Fields::default();
         if self.opts.profile == Profile::Ocsf {
             // Its `unmapped` reads the members of the record's objects from the capture.
-            fields.keep_members(profiles::ocsf::KEEP_NODES);
+            fields.keep_members(profiles::ocsf::KEEP_NODES, profiles::ocsf::CONSUMED_MASK);
             // One buffer for record after record, not an allocation a record (taken back after
             // the write; a record that fails before it leaves the next one to allocate again).
             fields.lend_kept_buffer(core::mem::take(&mut self.kept));

@@ -560,7 +560,8 @@ const fn field_mask(fs: &[F]) -> u128 {
     m
 }
 
-const CONSUMED_MASK: u128 = field_mask(CONSUMED_F);
+/// Every record's consumed fields: the capture keeps no member of these (`keep_members`).
+pub(crate) const CONSUMED_MASK: u128 = field_mask(CONSUMED_F);
 
 /// The trie nodes whose objects `render_unmapped` may descend into (a field it may consume lies
 /// below them; a test checks the list), and the root: the capture keeps their members for it.
@@ -738,10 +739,11 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     doc.str(at!("activity_name"), activity_name);
     doc.int(at!("type_uid"), class_uid * 100 + activity_id as i64);
     doc.put(at!("type_name"), |o| {
+        // The crate's own names: nothing to escape (`class_names_and_captions_are_plain`).
         o.push(b'"');
-        json::write_str_content(o, class_name.as_bytes());
+        o.extend_from_slice(class_name.as_bytes());
         o.extend_from_slice(b": ");
-        json::write_str_content(o, caption_of.as_bytes());
+        o.extend_from_slice(caption_of.as_bytes());
         o.push(b'"');
     });
     doc.int(at!("severity_id"), 1);
@@ -916,7 +918,7 @@ fn write_payloads(doc: &mut Attrs, fields: &Fields<'_>, consumed: &mut Consumed)
     // A short payload with no more opening brackets than the cap in all (those inside strings
     // only add to the count, which the compiler runs a vector at a time) is within the depth cap
     // without `canon::depth`'s scan; a long one nearly always has more.
-    let shallow = |raw: &[u8]| raw.len() <= 4096 && raw.iter().filter(|&&c| c == b'{' || c == b'[').count() <= rows::FLATTENED_MAX_DEPTH;
+    let shallow = |raw: &[u8]| raw.len() <= 4096 && openings_at_most(raw, rows::FLATTENED_MAX_DEPTH);
     let fits = |raw: &[u8]| {
         raw.first() == Some(&b'{') && raw.len() < rows::FLATTENED_MAX_BYTES && (shallow(raw) || canon::depth(raw) <= rows::FLATTENED_MAX_DEPTH)
     };
@@ -930,6 +932,23 @@ fn write_payloads(doc: &mut Attrs, fields: &Fields<'_>, consumed: &mut Consumed)
         doc.put(at!("api.response.data"), |o| json::write_compact(o, raw));
         consumed.push(&["responseElements"], F::ResponseElements);
     }
+}
+
+/// Whether `raw` holds at most `max` bytes `{` or `[`. Counted 64 bytes at a time in one byte
+/// (at most 64 a block), which the compiler runs 16 bytes an instruction; a `usize` count a byte
+/// (`filter().count()`) was ~3 instructions a byte, ~2 % of the profile.
+fn openings_at_most(raw: &[u8], max: usize) -> bool {
+    // `[` is `{` but for bit 5 (0x5B, 0x7B), and no other byte ORs with 0x20 to `{`.
+    let opening = |c: &u8| u8::from(c | 0x20 == b'{');
+    let mut blocks = raw.chunks_exact(64);
+    let mut n = 0;
+    for b in &mut blocks {
+        n += usize::from(b.iter().map(opening).fold(0u8, u8::wrapping_add));
+        if n > max {
+            return false;
+        }
+    }
+    n + blocks.remainder().iter().map(|c| usize::from(opening(c))).sum::<usize>() <= max
 }
 
 /// Detection Finding `finding_info` for an Insights event: `uid` the insight's id (sharedEventID,
@@ -981,7 +1000,9 @@ fn yes_no(v: &str) -> Option<bool> {
 }
 
 fn user_type_id(kind: &str) -> u8 {
-    USER_TYPE_IDS.binary_search_by(|(k, _)| k.cmp(&kind)).map_or(99, |i| USER_TYPE_IDS[i].1)
+    // By length first: most entries end on one compare of two integers, where each step of a
+    // binary search was a call into `memcmp` (~200 instructions a record in all).
+    USER_TYPE_IDS.iter().find(|(k, _)| k.len() == kind.len() && *k == kind).map_or(99, |(_, id)| *id)
 }
 
 fn route(action: &str, provider: Option<&str>, fields: &Fields<'_>) -> Class {
@@ -1088,13 +1109,14 @@ fn write_src_endpoint(doc: &mut Attrs, fields: &Fields<'_>, facts: Option<&Facts
         }
         return;
     };
+    // Borrowed (a String a record was an allocation and a `free` for one copy).
     let ip = match facts {
-        Some(f) => f.source_ip.as_deref().filter(|s| !s.is_empty()).map(String::from),
-        None => addr.trim().parse::<core::net::IpAddr>().ok().map(|_| String::from(addr.trim())),
+        Some(f) => f.source_ip.as_deref().filter(|s| !s.is_empty()),
+        None => Some(addr.trim()).filter(|a| a.parse::<core::net::IpAddr>().is_ok()),
     };
     match ip {
         Some(ip) => {
-            doc.str(at!("src_endpoint.ip"), &ip);
+            doc.str(at!("src_endpoint.ip"), ip);
             if let Some(g) = facts.and_then(|f| f.geo.as_deref()) {
                 write_location(doc, g);
             }
@@ -1167,10 +1189,19 @@ fn write_resources(doc: &mut Attrs, fields: &Fields<'_>, facts: Option<&Facts<'_
     let mut items: Vec<(Option<String>, Vec<u8>)> = Vec::new();
     if let Some(arr) = fields.raw(F::Resources).filter(|v| v.first() == Some(&b'[')) {
         for el in json::elements(arr) {
-            let get = |k: &str| json::get(el, &[k]).and_then(json::as_text).filter(|s| !s.is_empty());
-            let uid = get("ARN").or_else(|| get("arn"));
-            let ty = get("type");
-            let account = get("accountId");
+            // The first member of each name (as `json::get` finds it), in one pass over the element.
+            let mut found: [Option<&[u8]>; 4] = [None; 4];
+            for (k, v) in json::members(el) {
+                for (slot, name) in found.iter_mut().zip(["ARN", "arn", "type", "accountId"]) {
+                    if slot.is_none() && json::key_eq(k, name) {
+                        *slot = Some(v);
+                    }
+                }
+            }
+            let text = |i: usize| found[i].and_then(json::as_text).filter(|s| !s.is_empty());
+            let uid = text(0).or_else(|| text(1));
+            let ty = text(2);
+            let account = text(3);
             if uid.is_none() && ty.is_none() && account.is_none() {
                 continue;
             }
@@ -1343,23 +1374,29 @@ fn write_enrichments(doc: &mut Attrs, facts: Option<&Facts<'_>>, action: Option<
 struct Fallback;
 
 /// A member `render_unmapped` writes: its key's first eight bytes (big-endian, zero-padded: most
-/// comparisons end on this one integer), key and value as in the record, and the trie node to
-/// descend with (`Node::None`: written whole).
+/// comparisons end on this one integer), its place among the members the capture kept (its key
+/// and value are there), and the trie node to descend with (`Node::None`: written whole). Small
+/// (16 bytes, not 56 with the key and value slices), as sorting moves it.
 #[derive(Clone, Copy)]
-struct Member<'r> {
+struct Member {
     head: u64,
-    key: &'r [u8],
-    value: &'r [u8],
+    kept: u32,
     child: Node,
-    /// The member's place among the members the capture kept (when it kept them).
-    kept: usize,
 }
 
 /// `render_unmapped` of the whole record from the members of its objects the capture kept
 /// (`KEEP_NODES`); without them (more than it keeps) the per-leaf form decides.
 fn unmapped_into(out: &mut Vec<u8>, fields: &Fields<'_>, record: &[u8], mask: u128) -> Result<bool, Fallback> {
+    std::thread_local! {
+        /// The last record's stack, taken by the next (not an allocation and a `free` a record).
+        static STACK: core::cell::Cell<Vec<Member>> = const { core::cell::Cell::new(Vec::new()) };
+    }
     let kept = fields.kept(record).ok_or(Fallback)?;
-    render_unmapped(out, &mut Vec::with_capacity(32), fields, record, kept, record, Node::Root, mask, 0)
+    let mut stack = STACK.with(|s| s.take());
+    stack.clear();
+    let wrote = render_unmapped(out, &mut stack, fields, record, kept, record, Node::Root, mask, 0);
+    STACK.with(|s| s.set(stack));
+    wrote
 }
 
 /// `write_unmapped`'s object written directly (the same text the document would make of its
@@ -1372,7 +1409,7 @@ fn unmapped_into(out: &mut Vec<u8>, fields: &Fields<'_>, record: &[u8], mask: u1
 #[allow(clippy::too_many_arguments)]
 fn render_unmapped<'r>(
     out: &mut Vec<u8>,
-    stack: &mut Vec<Member<'r>>,
+    stack: &mut Vec<Member>,
     fields: &Fields<'r>,
     record: &'r [u8],
     kept: &[KeptMember],
@@ -1402,17 +1439,19 @@ fn render_unmapped<'r>(
         if m.escaped() {
             return Err(Fallback);
         }
-        let key = record.get(m.key.0 as usize..m.key.0 as usize + m.key.1 as usize).unwrap_or_default();
-        let value = record.get(m.value.0 as usize..m.value.1 as usize).unwrap_or_default();
-        if value == b"null" || mask & m.f_bit() != 0 {
+        // The capture kept no `null` and no member of every record's consumed fields; those a
+        // class consumed are left out here.
+        if m.consumed(mask) {
             continue;
         }
-        let child = if value.first() == Some(&b'{') { crate::fields::step(node, key).1 } else { Node::None };
+        let key = key_of(record, m);
+        let child = if value_of(record, m).first() == Some(&b'{') { crate::fields::step(node, key).1 } else { Node::None };
         let descend = child != Node::None && d < 8 && crate::fields::under(child) & mask != 0;
-        stack.push(Member { head: canon::head8(key), key, value, child: if descend { child } else { Node::None }, kept: j });
+        stack.push(Member { head: canon::head8(key), kept: j as u32, child: if descend { child } else { Node::None } });
     }
     let members = &mut stack[base..];
-    let order = |a: &Member<'_>, b: &Member<'_>| a.head.cmp(&b.head).then_with(|| a.key.cmp(b.key));
+    let key = |m: &Member| kept.get(m.kept as usize).map_or(&[][..], |k| key_of(record, k));
+    let order = |a: &Member, b: &Member| a.head.cmp(&b.head).then_with(|| key(a).cmp(key(b)));
     if members.len() <= 32 {
         // Insertion sort: a record's objects are small (no allocation, no indirect calls).
         for i in 1..members.len() {
@@ -1425,7 +1464,7 @@ fn render_unmapped<'r>(
     } else {
         crate::sort::sort_by(members, order);
     }
-    if members.windows(2).any(|w| w[0].head == w[1].head && w[0].key == w[1].key) {
+    if members.windows(2).any(|w| w[0].head == w[1].head && key(&w[0]) == key(&w[1])) {
         return Err(Fallback);
     }
     let end = stack.len();
@@ -1433,29 +1472,40 @@ fn render_unmapped<'r>(
     let mut wrote = false;
     for i in base..end {
         let m = stack[i];
+        let Some(k) = kept.get(m.kept as usize) else { continue };
+        let value = value_of(record, k);
         let mark = out.len();
         if wrote {
             out.push(b',');
         }
         out.push(b'"');
-        out.extend_from_slice(m.key);
+        out.extend_from_slice(key_of(record, k));
         out.extend_from_slice(b"\":");
         if m.child != Node::None {
-            if !render_unmapped(out, stack, fields, record, kept.get(..m.kept).unwrap_or_default(), m.value, m.child, mask, d + 1)? {
+            if !render_unmapped(out, stack, fields, record, kept.get(..m.kept as usize).unwrap_or_default(), value, m.child, mask, d + 1)? {
                 out.truncate(mark);
                 continue;
             }
-        } else if matches!(m.value.first(), Some(b'{' | b'[')) {
-            json::write_compact(out, m.value);
+        } else if matches!(value.first(), Some(b'{' | b'[')) {
+            json::write_compact(out, value);
         } else {
             // A scalar token (the capture's slice of it): compact as it is.
-            out.extend_from_slice(m.value);
+            out.extend_from_slice(value);
         }
         wrote = true;
     }
     out.push(b'}');
     stack.truncate(base);
     Ok(wrote)
+}
+
+/// A kept member's key (without its quotes) and value, as in the record.
+fn key_of<'r>(record: &'r [u8], m: &KeptMember) -> &'r [u8] {
+    record.get(m.key.0 as usize..m.key.0 as usize + m.key.1 as usize).unwrap_or_default()
+}
+
+fn value_of<'r>(record: &'r [u8], m: &KeptMember) -> &'r [u8] {
+    record.get(m.value.0 as usize..m.value.1 as usize).unwrap_or_default()
 }
 
 /// Copies every member of `obj` that no attribute consumed to `unmapped`, nested as in the
@@ -1649,6 +1699,12 @@ mod tests {
         rows::check_table(TABLE).unwrap();
         assert!(ACCOUNT_CHANGES.windows(2).all(|w| w[0].0 < w[1].0), "ACCOUNT_CHANGES sorted, unique");
         assert!(USER_TYPE_IDS.windows(2).all(|w| w[0].0 < w[1].0), "USER_TYPE_IDS sorted, unique");
+        for (k, id) in USER_TYPE_IDS {
+            assert_eq!(user_type_id(k), *id, "{k}");
+        }
+        for other in ["", "Rol", "Roles", "iamuser", "IAMUse", "Other"] {
+            assert_eq!(user_type_id(other), 99, "{other}");
+        }
         assert!(SIGN_INS.windows(2).all(|w| w[0].0 < w[1].0), "SIGN_INS sorted, unique");
         for (_, a) in SIGN_INS {
             assert!(AUTH_ACTIVITIES.iter().any(|(id, _)| id == a), "activity {a} has a caption");
@@ -1682,7 +1738,7 @@ mod tests {
             leafwise.finish(&mut a);
             let mut whole = Vec::new();
             let mut doc = Doc::new();
-            if unmapped_into(&mut whole, &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES), rec.as_bytes(), CONSUMED_MASK).ok().unwrap_or_else(|| panic!("{rec}")) {
+            if unmapped_into(&mut whole, &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES, CONSUMED_MASK), rec.as_bytes(), CONSUMED_MASK).ok().unwrap_or_else(|| panic!("{rec}")) {
                 doc.put_with(&[Part::Dotted("unmapped")], |o| o.extend_from_slice(&whole));
             }
             let mut b = Vec::new();
@@ -1697,7 +1753,7 @@ mod tests {
             r#"{"k\u0065y":5}"#,
             r#"{"userIdentity":{"we\"ird\u0000":{"x":null},"arn":"a"}}"#,
         ] {
-            assert!(unmapped_into(&mut Vec::new(), &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES), rec.as_bytes(), CONSUMED_MASK).is_err(), "{rec}");
+            assert!(unmapped_into(&mut Vec::new(), &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES, CONSUMED_MASK), rec.as_bytes(), CONSUMED_MASK).is_err(), "{rec}");
             assert!(unmapped_into(&mut Vec::new(), &Fields::capture(rec.as_bytes()), rec.as_bytes(), CONSUMED_MASK).is_err(), "{rec}");
         }
         // Paths a class adds are left out too, at any depth.
@@ -1707,7 +1763,7 @@ mod tests {
         c.push(&["resources"], F::Resources);
         let rec = r#"{"resources":[1],"tlsDetails":{"tlsVersion":"v","clientProvidedHostHeader":"h"},"userIdentity":{"type":"IAMUser","arn":"a","zz":[1, 2],"sessionContext":{"attributes":{"creationDate":"c","other":"o"}}}}"#;
         let mut whole = Vec::new();
-        assert!(unmapped_into(&mut whole, &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES), rec.as_bytes(), c.mask).ok().unwrap());
+        assert!(unmapped_into(&mut whole, &Fields::capture_keeping(rec.as_bytes(), KEEP_NODES, CONSUMED_MASK), rec.as_bytes(), c.mask).ok().unwrap());
         assert_eq!(String::from_utf8(whole).unwrap(), r#"{"tlsDetails":{"tlsVersion":"v"},"userIdentity":{"sessionContext":{"attributes":{"other":"o"}},"zz":[1,2]}}"#);
     }
 
@@ -1745,7 +1801,7 @@ mod tests {
         for (rec, kept, whole) in cases {
             let rec = rec.trim().as_bytes();
             let short = String::from_utf8_lossy(&rec[..rec.len().min(80)]);
-            let fields = Fields::capture_keeping(rec, KEEP_NODES);
+            let fields = Fields::capture_keeping(rec, KEEP_NODES, CONSUMED_MASK);
             assert_eq!(fields.kept(rec).is_some(), *kept, "{short}");
             assert!(Fields::capture(rec).kept(rec).is_none());
             for (mask, paths) in [(CONSUMED_MASK, CONSUMED.to_vec()), (extra.mask, extra.paths())] {
@@ -1769,7 +1825,7 @@ mod tests {
         }
         // Only for the record captured (the same text at another address is another record).
         let rec = br#"{"userIdentity":{"arn":"a","q":1},"z":2}"#;
-        let fields = Fields::capture_keeping(rec, KEEP_NODES);
+        let fields = Fields::capture_keeping(rec, KEEP_NODES, CONSUMED_MASK);
         assert!(fields.kept(rec).is_some());
         assert!(fields.kept(&rec.to_vec()).is_none() && fields.kept(&rec[..rec.len() - 1]).is_none());
         // What the per-leaf form writes for the record with more members than are kept.
@@ -2032,6 +2088,92 @@ mod tests {
         let doc = ocsf(&deep, None);
         assert!(at(&doc, "/api/request/data").is_none());
         assert!(at(&doc, "/unmapped/requestParameters").is_some());
+    }
+
+    /// `openings_at_most` counts what a byte-by-byte count of `{` and `[` counts: every byte
+    /// value alone, and texts of many lengths around its 64-byte blocks with every bound.
+    #[test]
+    fn openings_are_counted_as_byte_by_byte() {
+        let naive = |raw: &[u8]| raw.iter().filter(|&&c| c == b'{' || c == b'[').count();
+        for c in 0..=255u8 {
+            assert_eq!(openings_at_most(&[c], 0), naive(&[c]) == 0, "{c:#x}");
+        }
+        let alphabet = b"{[]}\x5b\x7b\xdb\xfb a\"";
+        let mut x = 0x2545_F491_4F6C_DD1D_u64;
+        for len in [0, 1, 2, 63, 64, 65, 100, 127, 128, 129, 1000, 4096] {
+            for _ in 0..20 {
+                let raw: Vec<u8> = (0..len)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        alphabet[(x % alphabet.len() as u64) as usize]
+                    })
+                    .collect();
+                let n = naive(&raw);
+                for max in [0, 1, 20, n.saturating_sub(1), n, n + 1] {
+                    assert_eq!(openings_at_most(&raw, max), n <= max, "{len} {max} {n}");
+                }
+            }
+        }
+    }
+
+    /// A resource's uid, type and account are the first members of their names, as `json::get`
+    /// finds them (escaped keys, repeats, empty or odd values, `arn` for a missing `ARN`).
+    #[test]
+    fn resource_members_are_the_first_of_their_names() {
+        let elements = [
+            r#"{"ARN":"a","type":"T","accountId":"1"}"#,
+            r#"{"accountId":"1","arn":"low","ARN":""}"#,
+            r#"{"ARN":"x","ARN":"y","type":"t1","type":"t2"}"#,
+            r#"{"\u0041RN":"e","typ\u0065":"T","accountId":7}"#,
+            r#"{"ARN":{"a":1},"arn":"b","type":null,"accountId":"\u0031"}"#,
+            r#"{ "type" : "only" }"#,
+            r#"{"other":"z"}"#,
+            r#"[1]"#,
+            r#""s""#,
+        ];
+        for el in elements {
+            let rec = alloc::format!(r#"{{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X","resources":[{el}]}}"#);
+            let get = |k: &str| json::get(el.as_bytes(), &[k]).and_then(json::as_text).filter(|s| !s.is_empty());
+            let want = [("uid", get("ARN").or_else(|| get("arn"))), ("type", get("type")), ("owner/account/uid", get("accountId"))];
+            let doc = ocsf(&rec, None);
+            for (ptr, v) in &want {
+                let got = at(&doc, &alloc::format!("/resources/0/{ptr}"));
+                assert_eq!(got.as_deref().and_then(|g| json::as_text(g.as_bytes())).as_deref(), v.as_deref(), "{ptr} of {el}: {doc}");
+            }
+            if want.iter().all(|(_, v)| v.is_none()) {
+                assert!(at(&doc, "/resources").is_none(), "{el}");
+            }
+        }
+    }
+
+    /// `type_name` is written from class names and captions as they are: none needs escaping.
+    #[test]
+    fn class_names_and_captions_are_plain() {
+        let plain = |t: &str| {
+            let mut o = Vec::new();
+            json::write_str(&mut o, t);
+            o == alloc::format!("\"{t}\"").as_bytes()
+        };
+        for table in [API_ACTIVITIES, AUTH_ACTIVITIES, ACCOUNT_CHANGE_ACTIVITIES, FINDING_ACTIVITIES, USER_TYPE_CAPTIONS] {
+            assert!(table.iter().all(|(_, c)| plain(c)));
+        }
+        // Every class's name, as written.
+        let records = [
+            r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"s","eventName":"X"}"#,
+            r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","userIdentity":{"arn":"a"}}"#,
+            r#"{"eventTime":"2024-01-02T03:04:05Z","eventSource":"iam.amazonaws.com","eventName":"DeleteUser","requestParameters":{"userName":"u"}}"#,
+            r#"{"eventTime":"2024-01-02T03:04:05Z","eventType":"AwsCloudTrailInsight","sharedEventID":"s","insightDetails":{"state":"Start"}}"#,
+        ];
+        let mut classes = alloc::collections::BTreeSet::new();
+        for rec in records {
+            let doc = ocsf(rec, None);
+            let name = at(&doc, "/class_name").unwrap();
+            assert!(plain(json::as_text(name.as_bytes()).unwrap().as_ref()), "{name}");
+            classes.insert(name);
+        }
+        assert_eq!(classes.len(), 4, "{classes:?}");
     }
 
     #[test]
