@@ -10,7 +10,7 @@ use crate::fields::{Fields, F};
 use crate::json;
 use crate::profiles::canon;
 use crate::profiles::datetime;
-use crate::profiles::doc::Doc;
+use crate::profiles::slots::{self, Parts, Slots};
 
 /// Reads one fact as text. Boolean facts answer `"true"`/`"false"` (see `bool_str`).
 pub(crate) type FactFn = for<'f> fn(&'f Facts<'_>) -> Option<&'f str>;
@@ -117,8 +117,7 @@ fn first_value<'a>(from: &[Src], fields: &Fields<'a>, facts: Option<&'a Facts<'a
 }
 
 /// A text row's value as JSON text appended to `o` (`first_value`: a field's plain string token
-/// copied, anything else escaped); false when no source has one. For writers other than `Doc`
-/// (OCSF's slots).
+/// copied, anything else escaped); false when no source has one.
 pub(crate) fn write_text(from: &[Src], fields: &Fields<'_>, facts: Option<&Facts<'_>>, o: &mut alloc::vec::Vec<u8>) -> bool {
     match first_value(from, fields, facts) {
         Some(Value::Json(raw)) => o.extend_from_slice(raw),
@@ -153,16 +152,29 @@ pub(crate) fn first_bool(from: &[Src], fields: &Fields<'_>, facts: Option<&Facts
     None
 }
 
-/// Runs every row of `table` into `doc`.
-pub(crate) fn apply<'a>(table: &'static [Row], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>, doc: &mut Doc) {
+/// A table's row as `apply` runs it: its sources, conversion and slot (`slots::table_rows!`).
+#[derive(Clone, Copy)]
+pub(crate) struct SlotRow {
+    pub from: &'static [Src],
+    pub conv: Conv,
+    pub slot: u8,
+}
+
+/// Runs every row of a table into `s`: each value straight into the slots' buffer; a row whose
+/// slot has a value already is not read (the first value wins).
+pub(crate) fn apply<'a>(rows: &[SlotRow], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>, s: &mut Slots) {
+    let Parts { buf: o, at, present, text, members } = s.parts();
     // The string row and the structured row of one payload share its canonical text, written
-    // into a buffer the document keeps between records (a new one per payload cost ~3 % of the
+    // into a buffer the slots keep between records (a new one per payload cost ~3 % of the
     // ecs profile in allocation).
-    let mut scratch = doc.take_scratch();
-    let crate::profiles::doc::Scratch { text, members } = &mut *scratch;
     let mut last: Option<(*const u8, usize, usize)> = None;
-    let mut plan = doc.take_plan(table);
-    for (k, row) in table.iter().enumerate() {
+    for row in rows {
+        let slot = row.slot as usize;
+        let (w, b) = slots::bit(slot);
+        if present[w] & b != 0 {
+            continue;
+        }
+        let start = o.len();
         match row.conv {
             Conv::JsonString | Conv::Flattened => {
                 let Some(raw) = row.from.iter().find_map(|s| match *s {
@@ -176,51 +188,50 @@ pub(crate) fn apply<'a>(table: &'static [Row], fields: &Fields<'a>, facts: Optio
                     Some((p, n, d)) if (p, n) == key => d,
                     _ => canon::canonical_into(text, members, raw),
                 };
+                last = Some((key.0, key.1, depth));
                 if row.conv == Conv::JsonString {
-                    doc.put_planned(&mut plan, k, row.target, |o| {
-                        o.push(b'"');
-                        canon::write_string_content(o, text);
-                        o.push(b'"');
-                    });
+                    o.push(b'"');
+                    canon::write_string_content(o, text);
+                    o.push(b'"');
                 } else if raw.first() == Some(&b'{') && text.len() < FLATTENED_MAX_BYTES && depth <= FLATTENED_MAX_DEPTH {
                     // Canonical text is compact already: copied, not re-scanned.
-                    doc.put_planned(&mut plan, k, row.target, |o| o.extend_from_slice(text));
+                    o.extend_from_slice(text);
                 }
-                last = Some((key.0, key.1, depth));
             }
-            Conv::Str => match first_value(row.from, fields, facts) {
-                Some(Value::Json(raw)) => doc.put_planned(&mut plan, k, row.target, |o| o.extend_from_slice(raw)),
-                Some(Value::Text(v)) => doc.put_planned(&mut plan, k, row.target, |o| json::write_str(o, &v)),
-                None => {}
-            },
+            Conv::Str => {
+                write_text(row.from, fields, facts, o);
+            }
             Conv::Bool => {
                 if let Some(v) = first_bool(row.from, fields, facts) {
-                    doc.put_planned(&mut plan, k, row.target, |o| o.extend_from_slice(if v { b"true" } else { b"false" }));
+                    o.extend_from_slice(if v { b"true" } else { b"false" });
                 }
             }
             Conv::Date => match first_text(row.from, fields, facts) {
                 // Already its own RFC 3339 form (as `@timestamp` from enrichment is): copied.
-                Some(t) if datetime::is_rfc3339_utc(&t) => doc.put_planned(&mut plan, k, row.target, |o| {
+                Some(t) if datetime::is_rfc3339_utc(&t) => {
                     o.push(b'"');
                     o.extend_from_slice(t.as_bytes());
                     o.push(b'"');
-                }),
+                }
                 Some(t) => {
                     if let Some(v) = datetime::to_rfc3339(&t) {
-                        doc.put_planned(&mut plan, k, row.target, |o| json::write_str(o, &v));
+                        json::write_str(o, &v);
                     }
                 }
                 None => {}
             },
             Conv::EpochMs => {
                 if let Some(v) = first_text(row.from, fields, facts).and_then(|t| datetime::to_epoch_ms(&t)) {
-                    doc.put_planned(&mut plan, k, row.target, |o| json::write_int(o, v));
+                    json::write_int(o, v);
                 }
             }
         }
+        // A value is never empty JSON text: nothing written, no value.
+        if o.len() > start {
+            at[slot % slots::MAX_SLOTS] = (start as u32, o.len() as u32);
+            present[w] |= b;
+        }
     }
-    doc.give_plan(plan);
-    doc.give_scratch(scratch);
 }
 
 /// A mapping table as Markdown (docs/PROFILES.md is checked against this).
