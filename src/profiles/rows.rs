@@ -97,13 +97,24 @@ enum Value<'a> {
 fn first_value<'a>(from: &[Src], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>) -> Option<Value<'a>> {
     for src in from {
         if let Src::Field(f) = *src {
-            if let Some(raw) = fields.raw(f) {
+            let text = fields.text(f);
+            // (A string token without text is empty: records are valid UTF-8 by now, record.rs.)
+            if let (Some(t), Some(raw)) = (&text, fields.raw(f)) {
+                // Text borrowed from inside the token itself (a string the capture found plain
+                // is read so with no scan): nothing decoded, the token is its own JSON form.
+                if matches!(t, Cow::Borrowed(b) if raw.len() == b.len() + 2 && raw.as_ptr().wrapping_add(1) == b.as_ptr()) {
+                    return Some(Value::Json(raw));
+                }
                 // (A fold the compiler runs a vector at a time: these tokens are short, and a
                 // `memchr` call per field cost more than its scan.)
                 if raw.len() > 2 && raw[0] == b'"' && raw[raw.len() - 1] == b'"' && !raw.iter().fold(false, |e, &c| e | (c == b'\\')) {
                     return Some(Value::Json(raw));
                 }
             }
+            if text.is_some() {
+                return text.map(Value::Text);
+            }
+            continue;
         }
         if let Some(v) = first_text(core::slice::from_ref(src), fields, facts) {
             return Some(Value::Text(v));
@@ -332,5 +343,33 @@ pub(crate) mod testing {
         let mut out = alloc::vec::Vec::new();
         json::write_compact(&mut out, v);
         alloc::string::String::from_utf8(out).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::F;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    /// A text row writes a field's token as it is only when that is what escaping its text gives:
+    /// plain and non-ASCII strings, escapes decoded and written again, other scalars as text,
+    /// empty strings and `null` skipped to the next source.
+    #[test]
+    fn a_field_token_is_copied_only_when_it_is_its_own_json_form() {
+        let tokens = [r#""GetObject""#, "\"caf\u{e9} \u{1F600}\"", r#""a\"b""#, r#""caf\u00e9""#, r#""\u0041B""#, r#""a\/b""#, r#""""#, "1.08", "true", "null", r#""x""#];
+        for tok in tokens {
+            let rec = alloc::format!(r#"{{"eventName":{tok},"eventSource":"next"}}"#);
+            let fields = Fields::capture(rec.as_bytes());
+            let mut got = Vec::new();
+            assert!(write_text(&[Src::Field(F::EventName), Src::Field(F::EventSource)], &fields, None, &mut got));
+            let mut want = Vec::new();
+            match fields.text(F::EventName) {
+                Some(t) => json::write_str(&mut want, &t),
+                None => want.extend_from_slice(br#""next""#),
+            }
+            assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap(), "{tok}");
+        }
     }
 }

@@ -332,14 +332,17 @@ impl Slots {
     }
 
     /// Writes the event: the slots that have a value, nested (objects only around a value).
+    /// (`&mut`: it makes room after the values for its copies, see `copy_over`.)
     #[inline(never)]
-    pub(crate) fn write(&self, o: &mut Vec<u8>) {
-        let (places, text) = (self.layout.places, self.layout.text);
-        let buf = &self.st.buf;
+    pub(crate) fn write(&mut self, o: &mut Vec<u8>) {
         if self.present == [0, 0] {
             o.extend_from_slice(b"{}");
             return;
         }
+        self.st.buf.reserve(PAD);
+        let (places, text) = (self.layout.places, self.layout.text);
+        let st = &**self.st;
+        let buf = &st.buf;
         // The most it can take: every value, every opening (whose `{` bound the closing
         // braces), a comma each and the outer braces, and `PAD` for the copies past an end;
         // reserved once, written by raw copies.
@@ -349,8 +352,9 @@ impl Slots {
         const BRACES: u64 = u64::from_ne_bytes([b'}'; 8]);
         // SAFETY: every write below goes to `p`, which advances by what was written; what is
         // written (with what the copies put past the end) is bounded by `most` (above), so it
-        // stays within the reserved capacity. An opening is read sixteen bytes at a time, up to
-        // fifteen past its end: within `text` (`Layout::new`: `PAD` bytes after the last one).
+        // stays within the reserved capacity. The copies read up to fifteen bytes past an
+        // opening (within `text`: `Layout::new` checks `PAD` bytes after the last one) or a
+        // value (within `buf`'s allocation: `PAD` bytes reserved past its end).
         unsafe {
             let base = o.as_mut_ptr().add(start);
             // Each value is written after a comma; the first comma becomes the opening brace.
@@ -362,7 +366,7 @@ impl Slots {
                 while m != 0 {
                     let s = w * 64 + m.trailing_zeros() as usize;
                     m &= m - 1;
-                    let (Some(pl), Some(&(a, b))) = (places.get(s), self.st.at.get(s)) else { continue };
+                    let (Some(pl), Some(&(a, b))) = (places.get(s), st.at.get(s)) else { continue };
                     let Some(value) = buf.get(a as usize..b as usize) else { continue };
                     let d = pl.depth as usize;
                     // The objects it shares with the last value stay open; the others close
@@ -374,13 +378,14 @@ impl Slots {
                     p = p.add(1);
                     let from = pl.starts[shared % (MAX_DEPTH + 1)] as usize;
                     let n = (pl.len as usize).saturating_sub(from);
-                    let src = text.as_ptr().add(pl.at as usize + from);
-                    let mut i = 0;
-                    while i < n {
-                        core::ptr::write_unaligned(p.add(i).cast::<[u8; 16]>(), core::ptr::read_unaligned(src.add(i).cast::<[u8; 16]>()));
-                        i += 16;
+                    copy_over(p, text.as_ptr().add(pl.at as usize + from), n);
+                    p = p.add(n);
+                    if value.len() > 64 {
+                        core::ptr::copy_nonoverlapping(value.as_ptr(), p, value.len());
+                    } else {
+                        copy_over(p, value.as_ptr(), value.len());
                     }
-                    p = json::copy_small(p.add(n), value);
+                    p = p.add(value.len());
                     depth = d;
                     objs = pl.objs;
                 }
@@ -392,6 +397,25 @@ impl Slots {
             base.write(b'{');
             o.set_len(start + p.offset_from(base) as usize);
         }
+    }
+}
+
+/// Copies `n` bytes from `src` to `dst` sixteen at a time: it reads and writes up to fifteen
+/// bytes past both ends (a branch per length class, or a `memcpy` call, cost more for the
+/// short openings and values of an event). The bytes past the end are taken as they are
+/// (`MaybeUninit`): the writer's next copy overwrites them, or they stay past its length.
+///
+/// # Safety
+/// `src..src + n + 15` must be readable (within one allocation) and `dst..dst + n + 15`
+/// writable, not overlapping it.
+#[inline(always)]
+unsafe fn copy_over(dst: *mut u8, src: *const u8, n: usize) {
+    type Block = core::mem::MaybeUninit<[u8; 16]>;
+    let mut i = 0;
+    while i < n {
+        // SAFETY: `i < n`, so both blocks are within the bounds the caller guarantees.
+        unsafe { core::ptr::write_unaligned(dst.add(i).cast::<Block>(), core::ptr::read_unaligned(src.add(i).cast::<Block>())) };
+        i += 16;
     }
 }
 
