@@ -31,8 +31,8 @@ pub(crate) const PAD: usize = 32;
 /// Where one slot's value goes, from its path: its opening in `Layout::text` (`at`, `len`:
 /// for `a.b.c`, `"a":{"b":{"c":`), `depth` the objects around it, `starts[d]` where the
 /// opening of segment `d` starts in its opening (for a value whose first `d` objects are open
-/// already), and `objs` byte `d` the object at depth `d` by the first slot in it (two slots in
-/// one object have the same byte there).
+/// already), and `objs` byte `d` the object at depth `d` by the first slot in it, plus one (two
+/// slots in one object have the same byte there).
 #[derive(Clone, Copy)]
 pub(crate) struct Place {
     at: u16,
@@ -47,7 +47,8 @@ pub(crate) struct Layout {
     #[cfg_attr(not(test), allow(dead_code))]
     pub paths: &'static [&'static str],
     text: &'static [u8],
-    places: &'static [Place],
+    /// One per slot of the bits (past `paths`, unused): indexed with no bounds check.
+    places: &'static [Place; MAX_SLOTS],
 }
 
 /// The layout of a `const` list of paths (compile errors when one does not fit).
@@ -55,7 +56,7 @@ macro_rules! layout {
     ($paths:expr) => {{
         const LEN: usize = $crate::profiles::slots::text_len($paths) + $crate::profiles::slots::PAD;
         const TEXT: [u8; LEN] = $crate::profiles::slots::text::<LEN>($paths);
-        const PLACES: [$crate::profiles::slots::Place; $paths.len()] = $crate::profiles::slots::places::<{ $paths.len() }>($paths);
+        const PLACES: [$crate::profiles::slots::Place; $crate::profiles::slots::MAX_SLOTS] = $crate::profiles::slots::places($paths);
         $crate::profiles::slots::Layout::new($paths, &TEXT, &PLACES)
     }};
 }
@@ -72,12 +73,19 @@ macro_rules! table_rows {
 pub(crate) use table_rows;
 
 impl Layout {
-    pub(crate) const fn new(paths: &'static [&'static str], text: &'static [u8], places: &'static [Place]) -> Layout {
-        assert!(paths.len() <= MAX_SLOTS && places.len() == paths.len(), "too many paths for the slots' bits");
-        // `write` reads up to sixteen bytes past an opening's end.
+    pub(crate) const fn new(paths: &'static [&'static str], text: &'static [u8], places: &'static [Place; MAX_SLOTS]) -> Layout {
+        assert!(paths.len() <= MAX_SLOTS, "too many paths for the slots' bits");
+        // `write` reads up to sixteen bytes past an opening's end, and from a segment's start
+        // within it.
         let mut i = 0;
         while i < places.len() {
-            assert!(places[i].at as usize + places[i].len as usize + PAD <= text.len());
+            let pl = &places[i];
+            assert!(pl.at as usize + pl.len as usize + PAD <= text.len() && pl.depth as usize <= MAX_DEPTH);
+            let mut d = 0;
+            while d <= MAX_DEPTH {
+                assert!(pl.starts[d] <= pl.len);
+                d += 1;
+            }
             i += 1;
         }
         Layout { paths, text, places }
@@ -163,10 +171,10 @@ pub(crate) const fn text<const N: usize>(paths: &[&str]) -> [u8; N] {
     t
 }
 
-pub(crate) const fn places<const N: usize>(paths: &[&str]) -> [Place; N] {
-    let mut places = [Place { at: 0, len: 0, depth: 0, starts: [0; MAX_DEPTH + 1], objs: 0 }; N];
+pub(crate) const fn places(paths: &[&str]) -> [Place; MAX_SLOTS] {
+    let mut places = [Place { at: 0, len: 0, depth: 0, starts: [0; MAX_DEPTH + 1], objs: 0 }; MAX_SLOTS];
     let (mut s, mut at) = (0, 0);
-    while s < N {
+    while s < paths.len() {
         let p = paths[s].as_bytes();
         let len = opening_len(p);
         assert!(len <= u8::MAX as usize && at + len <= u16::MAX as usize, "a path too long for its place");
@@ -183,7 +191,8 @@ pub(crate) const fn places<const N: usize>(paths: &[&str]) -> [Place; N] {
                 }
                 let d = places[s].depth as usize;
                 assert!(d < MAX_DEPTH, "a path too deep for its place");
-                places[s].objs |= (j as u64) << (8 * d);
+                // (Numbered from 1: a zero byte is no object.)
+                places[s].objs |= (j as u64 + 1) << (8 * d);
                 places[s].depth += 1;
                 // `"` of the next segment: after `seg":{`, three bytes more per dot so far.
                 places[s].starts[d + 1] = (i + 1 + 3 * (d + 1)) as u8;
@@ -288,7 +297,7 @@ impl Slots {
     #[inline]
     pub(crate) fn put_if(&mut self, slot: usize, write: impl FnOnce(&mut Vec<u8>) -> bool) {
         let (w, b) = bit(slot);
-        if slot >= self.layout.places.len() || self.present[w] & b != 0 {
+        if slot >= self.layout.paths.len() || self.present[w] & b != 0 {
             return;
         }
         let start = self.st.buf.len();
@@ -366,18 +375,20 @@ impl Slots {
                 while m != 0 {
                     let s = w * 64 + m.trailing_zeros() as usize;
                     m &= m - 1;
-                    let (Some(pl), Some(&(a, b))) = (places.get(s), st.at.get(s)) else { continue };
+                    let (pl, (a, b)) = (&places[s % MAX_SLOTS], st.at[s % MAX_SLOTS]);
                     let Some(value) = buf.get(a as usize..b as usize) else { continue };
                     let d = pl.depth as usize;
                     // The objects it shares with the last value stay open; the others close
-                    // (at most seven: one store).
-                    let shared = (((objs ^ pl.objs).trailing_zeros() / 8) as usize).min(d).min(depth);
+                    // (at most seven: one store). The first byte where their objects differ is
+                    // at most the shallower depth: past its depth a place's bytes are zero, and
+                    // no object is numbered zero.
+                    let shared = (((objs ^ pl.objs).trailing_zeros() / 8) as usize).min(depth);
                     core::ptr::write_unaligned(p.cast::<u64>(), BRACES);
                     p = p.add(depth - shared);
                     p.write(b',');
                     p = p.add(1);
                     let from = pl.starts[shared % (MAX_DEPTH + 1)] as usize;
-                    let n = (pl.len as usize).saturating_sub(from);
+                    let n = pl.len as usize - from;
                     copy_over(p, text.as_ptr().add(pl.at as usize + from), n);
                     p = p.add(n);
                     if value.len() > 64 {
