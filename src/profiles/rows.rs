@@ -4,6 +4,7 @@
 //! fields, class routing) is written by the profile's own code after the loop.
 
 use alloc::borrow::Cow;
+use alloc::vec::Vec;
 
 use crate::enrich::Facts;
 use crate::fields::{Fields, F};
@@ -187,28 +188,7 @@ pub(crate) fn apply<'a>(rows: &[SlotRow], fields: &Fields<'a>, facts: Option<&'a
         }
         let start = o.len();
         match row.conv {
-            Conv::JsonString | Conv::Flattened => {
-                let Some(raw) = row.from.iter().find_map(|s| match *s {
-                    Src::Field(f) => fields.raw(f).filter(|v| *v != b"null"),
-                    _ => None,
-                }) else {
-                    continue;
-                };
-                let key = (raw.as_ptr(), raw.len());
-                let depth = match last {
-                    Some((p, n, d)) if (p, n) == key => d,
-                    _ => canon::canonical_into(text, members, raw),
-                };
-                last = Some((key.0, key.1, depth));
-                if row.conv == Conv::JsonString {
-                    o.push(b'"');
-                    canon::write_string_content(o, text);
-                    o.push(b'"');
-                } else if raw.first() == Some(&b'{') && text.len() < FLATTENED_MAX_BYTES && depth <= FLATTENED_MAX_DEPTH {
-                    // Canonical text is compact already: copied, not re-scanned.
-                    o.extend_from_slice(text);
-                }
-            }
+            Conv::JsonString | Conv::Flattened => payload(row, fields, o, text, members, &mut last),
             Conv::Str => {
                 write_text(row.from, fields, facts, o);
             }
@@ -242,6 +222,33 @@ pub(crate) fn apply<'a>(rows: &[SlotRow], fields: &Fields<'a>, facts: Option<&'a
             at[slot % slots::MAX_SLOTS] = (start as u32, o.len() as u32);
             present[w] |= b;
         }
+    }
+}
+
+/// A payload row (`JsonString`, `Flattened`) of `apply`: out of line, so that the loop over the
+/// other rows keeps its registers (inlined, its canonical-text code made every row dearer).
+/// `last` is the payload whose canonical text `text` holds, and its depth.
+#[inline(never)]
+fn payload(row: &SlotRow, fields: &Fields<'_>, o: &mut Vec<u8>, text: &mut Vec<u8>, members: &mut Vec<canon::Member>, last: &mut Option<(*const u8, usize, usize)>) {
+    let Some(raw) = row.from.iter().find_map(|s| match *s {
+        Src::Field(f) => fields.raw(f).filter(|v| *v != b"null"),
+        _ => None,
+    }) else {
+        return;
+    };
+    let key = (raw.as_ptr(), raw.len());
+    let depth = match *last {
+        Some((p, n, d)) if (p, n) == key => d,
+        _ => canon::canonical_into(text, members, raw),
+    };
+    *last = Some((key.0, key.1, depth));
+    if row.conv == Conv::JsonString {
+        o.push(b'"');
+        canon::write_string_content(o, text);
+        o.push(b'"');
+    } else if raw.first() == Some(&b'{') && text.len() < FLATTENED_MAX_BYTES && depth <= FLATTENED_MAX_DEPTH {
+        // Canonical text is compact already: copied, not re-scanned.
+        o.extend_from_slice(text);
     }
 }
 
