@@ -19,7 +19,7 @@ use crate::json;
 use crate::profiles::canon;
 use crate::profiles::rows::{self, Conv, Row, Src};
 
-/// Slots a layout may have: a bit each in a `u128`.
+/// Slots a layout may have: a bit each in `Slots::present`.
 pub(crate) const MAX_SLOTS: usize = 128;
 /// Objects around one value: a byte each in `Place::objs`.
 const MAX_DEPTH: usize = 7;
@@ -44,7 +44,6 @@ pub(crate) struct Place {
 
 /// A profile's paths, in the document's order, with what the writer needs of them.
 pub(crate) struct Layout {
-    #[cfg_attr(not(test), allow(dead_code))]
     pub paths: &'static [&'static str],
     text: &'static [u8],
     /// One per slot of the bits (past `paths`, unused): indexed with no bounds check.
