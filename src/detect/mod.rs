@@ -630,22 +630,23 @@ fn parent(t: &str) -> &str {
 /// level (ECS has no level field; docs/DETECTIONS.md), and `threat.*` with the ATT&CK techniques:
 /// sub-techniques under `threat.technique.subtechnique.id`, their parents in `threat.technique.id`.
 #[inline(never)]
-pub(crate) fn write_ecs(hits: &[&Rule], doc: &mut crate::profiles::doc::Doc) {
+pub(crate) fn write_ecs(hits: &[&Rule], doc: &mut crate::profiles::slots::Slots) {
+    use crate::profiles::ecs;
     if hits.is_empty() {
         return;
     }
     // Every array as a `&[&str]`: the one instantiation of `str_array` the profile already has
     // (`event.type`), not one more per iterator type (wasm size).
     let ids: Vec<&str> = hits.iter().map(|r| r.id.as_str()).collect();
-    doc.str_array("rule.id", &ids[..]);
+    doc.str_array(const { ecs::slot("rule.id") }, &ids[..]);
     let names: Vec<&str> = hits.iter().map(|r| r.title.as_str()).collect();
-    doc.str_array("rule.name", &names[..]);
-    doc.int("event.risk_score", hits.iter().map(|r| risk_score(&r.level)).max().unwrap_or(0));
+    doc.str_array(const { ecs::slot("rule.name") }, &names[..]);
+    doc.int(const { ecs::slot("event.risk_score") }, hits.iter().map(|r| risk_score(&r.level)).max().unwrap_or(0));
     let t = techniques(hits);
     if t.is_empty() {
         return;
     }
-    doc.str("threat.framework", "MITRE ATT&CK");
+    doc.str(const { ecs::slot("threat.framework") }, "MITRE ATT&CK");
     let mut parents: Vec<&str> = Vec::new();
     for x in &t {
         let p = parent(x);
@@ -653,10 +654,10 @@ pub(crate) fn write_ecs(hits: &[&Rule], doc: &mut crate::profiles::doc::Doc) {
             parents.push(p);
         }
     }
-    doc.str_array("threat.technique.id", &parents[..]);
+    doc.str_array(const { ecs::slot("threat.technique.id") }, &parents[..]);
     let subs: Vec<&str> = t.into_iter().filter(|x| parent(x).len() != x.len()).collect();
     if !subs.is_empty() {
-        doc.str_array("threat.technique.subtechnique.id", &subs[..]);
+        doc.str_array(const { ecs::slot("threat.technique.subtechnique.id") }, &subs[..]);
     }
 }
 

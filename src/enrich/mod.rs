@@ -15,7 +15,7 @@ use crate::fields::{Fields, F};
 
 mod action;
 mod call;
-mod cloudfront_resources;
+pub(crate) mod cloudfront_resources;
 mod cloudfront_risk;
 pub(crate) use cloudfront_risk::{write_details as write_risk_details, write_flag_head, RiskDetail};
 #[cfg(test)]

@@ -15,7 +15,6 @@
 use alloc::vec::Vec;
 
 use crate::json;
-use crate::profiles::rows::Row;
 
 /// One part of a path.
 #[derive(Clone, Copy, Debug)]
@@ -65,19 +64,6 @@ struct Statics {
     /// (previous + 1, id + 1, start, end) with `BLOCKED` as start when the leaf is dropped.
     moves: Vec<(u32, u32, u32, u32)>,
     move_bytes: Vec<u8>,
-    /// Bumped whenever ranks move (`Doc::place`): a `Plan`'s ranks learnt before are stale.
-    gen: u32,
-    /// The plan of the last table run (`Doc::take_plan`): a stream runs one.
-    plan: Option<Plan>,
-}
-
-/// The ranks of a mapping table's targets (`rows::apply`), learnt once per table rather than
-/// looked up per leaf (the intern lookup and its call were ~2/3 of a table leaf's cost). Valid
-/// while `gen` is the statics' generation; `NONE` where not learnt (yet).
-pub(crate) struct Plan {
-    key: (usize, usize),
-    gen: u32,
-    ranks: Vec<u32>,
 }
 
 const MOVE_SLOTS: usize = 4096;
@@ -190,15 +176,6 @@ pub(crate) struct Doc {
     /// their capacity).
     dynamic: Vec<u32>,
     stops: Vec<usize>,
-    /// Buffers for a profile's own use between records (`take_scratch`).
-    scratch: Option<alloc::boxed::Box<Scratch>>,
-}
-
-/// Canonical text and its writer's stack of members (`rows::apply`).
-#[derive(Default)]
-pub(crate) struct Scratch {
-    pub text: Vec<u8>,
-    pub members: Vec<crate::profiles::canon::Member>,
 }
 
 impl Default for Doc {
@@ -214,7 +191,6 @@ impl Default for Doc {
             n: 0,
             dynamic: Vec::new(),
             stops: Vec::new(),
-            scratch: None,
         }
     }
 }
@@ -305,85 +281,10 @@ impl Doc {
             self.bits[r / 64] = self.bits[r / 64] & !(1 << (r % 64)) | below << (r % 64);
         }
         self.bits[p / 64] &= !(1 << (p % 64));
-        st.gen = st.gen.wrapping_add(1);
         if let Open::Static(r) = &mut self.open {
             if *r as usize >= p {
                 *r += 1;
             }
-        }
-    }
-
-    /// The plan of `table` (keyed by its address and length: a `'static` table's for the whole
-    /// run); give it back with `give_plan`. Each rank is learnt at the target's first put.
-    #[inline(never)]
-    pub(crate) fn take_plan(&mut self, table: &'static [Row]) -> Plan {
-        let key = (table.as_ptr() as usize, table.len());
-        match self.statics.plan.take() {
-            Some(p) if p.key == key => p,
-            _ => Plan { key, gen: self.statics.gen, ranks: alloc::vec![NONE; table.len()] },
-        }
-    }
-
-    pub(crate) fn give_plan(&mut self, plan: Plan) {
-        self.statics.plan = Some(plan);
-    }
-
-    /// `put_with` at the `k`th target of `plan`'s table, `path`: by its rank, with no lookup.
-    #[inline(always)]
-    pub(crate) fn put_planned(&mut self, plan: &mut Plan, k: usize, path: &'static str, write: impl FnOnce(&mut Vec<u8>)) {
-        self.begin_planned(plan, k, path);
-        write(&mut self.vals);
-        self.end();
-    }
-
-    /// `begin` by the plan's rank; without one (not learnt yet, a stale plan, a path the statics
-    /// could not hold) the general way, learning the rank.
-    #[inline(never)]
-    fn begin_planned(&mut self, plan: &mut Plan, k: usize, path: &'static str) {
-        let r = match plan.ranks.get(k) {
-            Some(&r) if plan.gen == self.statics.gen => r,
-            _ => NONE,
-        };
-        let start = self.vals.len() as u32;
-        let (w, b) = Doc::bit(r);
-        if let (Some(word), Some(slot)) = (self.bits.get_mut(w), self.slots.get_mut(r as usize)) {
-            let n = self.n;
-            self.n += 1;
-            self.open = Open::Dropped(start);
-            if *word & b == 0 {
-                *word |= b;
-                *slot = Slot { val: (start, start), n };
-                self.open = Open::Static(r);
-            }
-        } else {
-            self.learn(plan, k, path);
-        }
-    }
-
-    /// `begin_planned` without a rank (out of line: its registers made every call dearer).
-    #[inline(never)]
-    fn learn(&mut self, plan: &mut Plan, k: usize, path: &'static str) {
-        self.begin(&[Part::Dotted(path)]);
-        if plan.gen != self.statics.gen {
-            // Ranks moved: every one learnt before is stale.
-            plan.ranks.iter_mut().for_each(|r| *r = NONE);
-            plan.gen = self.statics.gen;
-        }
-        if let (Open::Static(r), Some(x)) = (self.open, plan.ranks.get_mut(k)) {
-            *x = r;
-        }
-    }
-
-    /// Buffers kept with the document's between records (give them back with `give_scratch`).
-    pub(crate) fn take_scratch(&mut self) -> alloc::boxed::Box<Scratch> {
-        self.scratch.take().unwrap_or_default()
-    }
-
-    pub(crate) fn give_scratch(&mut self, mut b: alloc::boxed::Box<Scratch>) {
-        if b.text.capacity() <= 1 << 16 && b.members.capacity() <= 1 << 10 {
-            b.text.clear();
-            b.members.clear();
-            self.scratch = Some(b);
         }
     }
 
@@ -481,10 +382,12 @@ impl Doc {
         self.str_at(&[Part::Dotted(path)], v);
     }
 
+    #[cfg(test)]
     pub(crate) fn bool(&mut self, path: &'static str, v: bool) {
         self.put_with(&[Part::Dotted(path)], |o| o.extend_from_slice(if v { b"true" } else { b"false" }));
     }
 
+    #[cfg(test)]
     pub(crate) fn int(&mut self, path: &'static str, v: i64) {
         self.put_with(&[Part::Dotted(path)], |o| json::write_int(o, v));
     }
@@ -800,69 +703,6 @@ mod tests {
             let mut out = Vec::new();
             d.finish(&mut out);
             assert_eq!(String::from_utf8(out).unwrap(), r#"{"x":{"y":"first","z":"0"}}"#);
-        }
-    }
-
-    /// `put_planned` gives what `put_with` at the same paths gives: a plan reused across records
-    /// and across two tables, a value dropped at a taken path, a plan made stale by a path
-    /// interned after it (ranks move), and a target sorting among the others' ranks.
-    #[test]
-    fn planned_puts_match_plain_ones() {
-        use crate::profiles::rows::{Conv, Src};
-        const fn row(target: &'static str) -> Row {
-            Row { target, from: &[Src::Const("")], conv: Conv::Str }
-        }
-        static A: [Row; 4] = [row("p.event.b"), row("p.event.a"), row("p.z"), row("p.cloud")];
-        static B: [Row; 3] = [row("p.event.a"), row("p.m.x"), row("p.event")];
-        // Each step: (table, index, value) put by plan, or a plain static put of (path, value).
-        enum Step {
-            Planned(&'static [Row], usize, &'static str),
-            Plain(&'static str, &'static str),
-        }
-        use Step::*;
-        let records: &[&[Step]] = &[
-            &[Planned(&A, 0, "1"), Planned(&A, 1, "2"), Plain("p.event.b", "dropped"), Planned(&A, 3, "3")],
-            &[Plain("p.z", "first"), Planned(&A, 2, "dropped"), Planned(&B, 0, "dropped: below p.event"), Planned(&B, 1, "4"), Planned(&B, 2, "e")],
-            // A path first seen here, sorting before every other one: ranks move under the plans.
-            &[Planned(&A, 0, "5"), Plain("p.a", "new"), Planned(&A, 1, "6"), Planned(&B, 1, "7")],
-            &[Planned(&B, 0, "8"), Planned(&A, 0, "9"), Planned(&A, 1, "dropped"), Plain("p.b", "new too"), Planned(&B, 1, "10")],
-            // One table's plan kept across records: ranks learnt, then moved by a new path
-            // between two of its puts, then used again.
-            &[Planned(&A, 0, "11"), Planned(&A, 1, "12")],
-            &[Planned(&A, 2, "13"), Plain("p.c0", "new"), Planned(&A, 3, "14")],
-            &[Planned(&A, 0, "15"), Planned(&A, 1, "16"), Planned(&A, 2, "17"), Planned(&A, 3, "18")],
-        ];
-        for round in 0..2 {
-            for (n, steps) in records.iter().enumerate() {
-                let run = |planned: bool| {
-                    let mut d = Doc::new();
-                    let mut plans: Vec<(usize, Plan)> = Vec::new();
-                    for step in steps.iter() {
-                        match *step {
-                            Planned(t, k, v) if planned => {
-                                let i = match plans.iter().position(|p| p.0 == t.as_ptr() as usize) {
-                                    Some(i) => i,
-                                    None => {
-                                        plans.push((t.as_ptr() as usize, d.take_plan(t)));
-                                        plans.len() - 1
-                                    }
-                                };
-                                d.put_planned(&mut plans[i].1, k, t[k].target, |o| json::write_str(o, v));
-                            }
-                            Planned(t, k, v) => d.str(t[k].target, v),
-                            Plain(p, v) => d.str(p, v),
-                        }
-                    }
-                    plans.into_iter().for_each(|(_, p)| d.give_plan(p));
-                    let mut out = Vec::new();
-                    d.finish(&mut out);
-                    String::from_utf8(out).unwrap()
-                };
-                // Planned first, so that the new paths are new to it.
-                let (got, want) = (run(true), run(false));
-                assert!(!want.contains("dropped"), "{want}");
-                assert_eq!(got, want, "record {n}, round {round}");
-            }
         }
     }
 

@@ -30,7 +30,8 @@ use crate::fields::{Fields, F};
 use crate::json;
 use crate::record::Marks;
 use crate::profiles::doc::Doc;
-use crate::profiles::rows::{self, bool_str, Conv, Row, Src};
+use crate::profiles::rows::{bool_str, Conv, Row, SlotRow, Src};
+use crate::profiles::slots::{self, Layout, Slots};
 
 /// The ECS version the documents follow (the one Elastic's pipeline stamps).
 pub(crate) const ECS_VERSION: &str = "8.11.0";
@@ -107,35 +108,176 @@ pub(crate) const TABLE: &[Row] = &[
     Row { target: "aws.cloudtrail.flattened.insight_details", from: &[Field(F::InsightDetails)], conv: Flattened },
 ];
 
+/// Every path a document can hold, in the order of its JSON text (segment by segment; slots.rs
+/// checks it against the document builder's order): `TABLE`'s targets and every path the code
+/// below (and `detect::write_ecs`) writes. `aws.cloudfront` is one value: the object of the
+/// CloudFront facts (`write_cloudfront`), whose keys are the enrichment's.
+const PATHS: &[&str] = &[
+    "@timestamp",
+    "aws.cloudfront",
+    "aws.cloudtrail.access_key_type",
+    "aws.cloudtrail.additional_eventdata",
+    "aws.cloudtrail.api_version",
+    "aws.cloudtrail.console_login.additional_eventdata.login_to",
+    "aws.cloudtrail.console_login.additional_eventdata.mfa_used",
+    "aws.cloudtrail.console_login.additional_eventdata.mobile_version",
+    "aws.cloudtrail.enrichment_errors",
+    "aws.cloudtrail.error_code",
+    "aws.cloudtrail.error_message",
+    "aws.cloudtrail.event_category",
+    "aws.cloudtrail.event_type",
+    "aws.cloudtrail.event_version",
+    "aws.cloudtrail.flattened.additional_eventdata",
+    "aws.cloudtrail.flattened.insight_details",
+    "aws.cloudtrail.flattened.request_parameters",
+    "aws.cloudtrail.flattened.response_elements",
+    "aws.cloudtrail.flattened.service_event_details",
+    "aws.cloudtrail.management_event",
+    "aws.cloudtrail.provider_inferred",
+    "aws.cloudtrail.read_only",
+    "aws.cloudtrail.recipient_account_id",
+    "aws.cloudtrail.request_id",
+    "aws.cloudtrail.request_parameters",
+    "aws.cloudtrail.resources",
+    "aws.cloudtrail.response_elements",
+    "aws.cloudtrail.salvage.damages",
+    "aws.cloudtrail.salvage.truncated",
+    "aws.cloudtrail.salvaged",
+    "aws.cloudtrail.service_event_details",
+    "aws.cloudtrail.session_credential_from_console",
+    "aws.cloudtrail.shared_event_id",
+    "aws.cloudtrail.user_identity.access_key_id",
+    "aws.cloudtrail.user_identity.arn",
+    "aws.cloudtrail.user_identity.invoked_by",
+    "aws.cloudtrail.user_identity.session_context.creation_date",
+    "aws.cloudtrail.user_identity.session_context.mfa_authenticated",
+    "aws.cloudtrail.user_identity.session_context.session_issuer.account_id",
+    "aws.cloudtrail.user_identity.session_context.session_issuer.arn",
+    "aws.cloudtrail.user_identity.session_context.session_issuer.principal_id",
+    "aws.cloudtrail.user_identity.session_context.session_issuer.type",
+    "aws.cloudtrail.user_identity.type",
+    "aws.cloudtrail.vpc_endpoint_id",
+    "cloud.account.id",
+    "cloud.provider",
+    "cloud.region",
+    "cloud.service.name",
+    "ecs.version",
+    "error.code",
+    "error.message",
+    "error.type",
+    "event.action",
+    "event.category",
+    "event.id",
+    "event.kind",
+    "event.original",
+    "event.outcome",
+    "event.provider",
+    "event.risk_score",
+    "event.type",
+    "group.id",
+    "group.name",
+    "host.target.id",
+    "related.hosts",
+    "related.ip",
+    "related.user",
+    "rule.id",
+    "rule.name",
+    "source.address",
+    "source.as.number",
+    "source.as.organization.name",
+    "source.geo.city_name",
+    "source.geo.continent_code",
+    "source.geo.continent_name",
+    "source.geo.country_iso_code",
+    "source.geo.country_name",
+    "source.geo.location.lat",
+    "source.geo.location.lon",
+    "source.geo.postal_code",
+    "source.geo.region_iso_code",
+    "source.geo.region_name",
+    "source.geo.timezone",
+    "source.ip",
+    "tags",
+    "threat.framework",
+    "threat.technique.id",
+    "threat.technique.subtechnique.id",
+    "tls.cipher",
+    "tls.client.server_name",
+    "tls.version",
+    "tls.version_protocol",
+    "user.changes.name",
+    "user.email",
+    "user.id",
+    "user.name",
+    "user.roles",
+    "user.target.id",
+    "user.target.name",
+    "user_agent.device.name",
+    "user_agent.name",
+    "user_agent.original",
+    "user_agent.os.full",
+    "user_agent.os.name",
+    "user_agent.os.version",
+    "user_agent.version",
+];
+
+/// The document's slots (slots.rs), worked out at compile time.
+static LAYOUT: Layout = slots::layout!(PATHS);
+
+/// `TABLE` by slot, as `rows::apply` runs it.
+const ROWS: &[SlotRow] = slots::table_rows!(TABLE, PATHS);
+
+/// The slot of a path of `PATHS` (a compile error in a `const` when it is not there).
+pub(crate) const fn slot(path: &str) -> usize {
+    slots::index(PATHS, path)
+}
+
+/// The slot of a path of `PATHS`, at compile time.
+macro_rules! at {
+    ($path:literal) => {
+        const { slot($path) }
+    };
+}
+
+#[cfg(test)]
+pub(crate) fn layout() -> &'static Layout {
+    &LAYOUT
+}
+
+#[cfg(test)]
+pub(crate) fn table_rows() -> &'static [SlotRow] {
+    ROWS
+}
+
 pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, marks: Option<&Marks>, rules: &[&crate::detect::Rule], out: &mut Vec<u8>) {
-    let mut doc = Doc::new();
-    rows::apply(TABLE, fields, facts, &mut doc);
+    let mut doc = Slots::new(&LAYOUT);
+    doc.apply(ROWS, fields, facts);
 
     if let Some(f) = facts {
         // One taxonomy: the flat profile's `event.type`/`event.category` (src/enrich/verb.rs).
         if !f.event_type.is_empty() {
-            doc.str_array("event.type", f.event_type);
+            doc.str_array(at!("event.type"), f.event_type);
         }
         if !f.event_category.is_empty() {
-            doc.str_array("event.category", f.event_category);
+            doc.str_array(at!("event.category"), f.event_category);
         }
         if let Some(role) = f.role_name.as_deref().filter(|r| !r.is_empty()) {
-            doc.str_array("user.roles", [role]);
+            doc.str_array(at!("user.roles"), [role]);
         }
         if f.provider_inferred {
-            doc.bool("aws.cloudtrail.provider_inferred", true);
+            doc.bool(at!("aws.cloudtrail.provider_inferred"), true);
         }
         if f.not_cloudtrail {
             // ECS keeps the raw text of what a pipeline could not take (`pipeline_error`).
-            doc.str("error.type", "not_cloudtrail");
-            doc.str("event.original", core::str::from_utf8(record).unwrap_or_default());
+            doc.str(at!("error.type"), "not_cloudtrail");
+            doc.str(at!("event.original"), core::str::from_utf8(record).unwrap_or_default());
         }
         write_cloudfront(&mut doc, f);
         if let Some(g) = &f.geo {
             write_geo(&mut doc, g);
         }
         if !f.errors.is_empty() {
-            doc.str_array("aws.cloudtrail.enrichment_errors", &f.errors);
+            doc.str_array(at!("aws.cloudtrail.enrichment_errors"), &f.errors);
         }
     }
     let req = Request::read(fields.raw(F::RequestParameters).unwrap_or(b"null"), fields);
@@ -151,20 +293,20 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     }
     // Sigma rules that matched (the `rules` option): rule.*, threat.*, event.risk_score.
     crate::detect::write_ecs(rules, &mut doc);
-    doc.finish(out);
+    doc.write(out);
 }
 
 /// A salvaged record (docs/INPUTS.md, "Salvage"): its whole raw text in `event.original` (the
 /// ECS field for it), the ECS `tags` value `salvaged` for filtering, and the damage under the
 /// integration's namespace (`aws.cloudtrail.salvaged`, `.salvage.truncated`, `.salvage.damages`).
-fn write_marks(doc: &mut Doc, m: &Marks) {
-    doc.str("event.original", &m.original);
-    doc.str_array("tags", ["salvaged"]);
-    doc.bool("aws.cloudtrail.salvaged", true);
+fn write_marks(doc: &mut Slots, m: &Marks) {
+    doc.str(at!("event.original"), &m.original);
+    doc.str_array(at!("tags"), ["salvaged"]);
+    doc.bool(at!("aws.cloudtrail.salvaged"), true);
     if m.truncated {
-        doc.bool("aws.cloudtrail.salvage.truncated", true);
+        doc.bool(at!("aws.cloudtrail.salvage.truncated"), true);
     }
-    doc.put_with(&[crate::profiles::doc::Part::Dotted("aws.cloudtrail.salvage.damages")], |o| crate::record::write_damages(o, &m.damages));
+    doc.put(at!("aws.cloudtrail.salvage.damages"), |o| crate::record::write_damages(o, &m.damages));
 }
 
 /// The first member of `obj` with each of `keys` (as `json::get` finds them), in one pass over
@@ -234,13 +376,13 @@ impl<'a> Response<'a> {
 
 /// The user or group an IAM call acts on (Elastic's `user.target.*`, `user.changes.name`,
 /// `group.*`), from the request and response payloads.
-fn write_targets(doc: &mut Doc, req: &Request<'_>, resp: &Response<'_>) {
-    let moves: [(Option<&[u8]>, &'static str); 5] = [
-        (req.user_name, "user.target.name"),
-        (req.new_user_name, "user.changes.name"),
-        (resp.user.and_then(|u| json::get(u, &["userId"])), "user.target.id"),
-        (req.group_name, "group.name"),
-        (resp.group.and_then(|g| json::get(g, &["groupId"])), "group.id"),
+fn write_targets(doc: &mut Slots, req: &Request<'_>, resp: &Response<'_>) {
+    let moves: [(Option<&[u8]>, usize); 5] = [
+        (req.user_name, at!("user.target.name")),
+        (req.new_user_name, at!("user.changes.name")),
+        (resp.user.and_then(|u| json::get(u, &["userId"])), at!("user.target.id")),
+        (req.group_name, at!("group.name")),
+        (resp.group.and_then(|g| json::get(g, &["groupId"])), at!("group.id")),
     ];
     for (v, target) in moves {
         if let Some(v) = v.and_then(json::as_text).filter(|s| !s.is_empty()) {
@@ -251,7 +393,7 @@ fn write_targets(doc: &mut Doc, req: &Request<'_>, resp: &Response<'_>) {
 
 /// `related.user` (the acting user, a session's role, the raw userName, and users the request names) and
 /// `related.ip`, without duplicates.
-fn write_related(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>, req: &Request<'_>) {
+fn write_related(doc: &mut Slots, fields: &Fields<'_>, facts: Option<&Facts<'_>>, req: &Request<'_>) {
     // The candidates in order, in one array (one lifetime for all: none copied into a `String`,
     // ~1 % of the profile), then the distinct non-empty ones.
     let names = [
@@ -271,10 +413,10 @@ fn write_related(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>, 
         }
     }
     if n > 0 {
-        doc.str_array("related.user", &users[..n]);
+        doc.str_array(at!("related.user"), &users[..n]);
     }
     if let Some(ip) = facts.and_then(|f| f.source_ip.as_deref()).filter(|s| !s.is_empty()) {
-        doc.str_array("related.ip", [ip]);
+        doc.str_array(at!("related.ip"), [ip]);
     }
 }
 
@@ -283,7 +425,7 @@ fn write_related(doc: &mut Doc, fields: &Fields<'_>, facts: Option<&Facts<'_>>, 
 /// TerminateInstances...), `responseElements.instancesSet.items[].instanceId` (RunInstances, whose
 /// request has no ids yet) and `requestParameters.instanceId` (ModifyInstanceAttribute...), in that
 /// order, without duplicates. Only values shaped like an instance id (`i-` then letters and digits).
-fn write_hosts(doc: &mut Doc, req: &Request<'_>, resp: &Response<'_>) {
+fn write_hosts(doc: &mut Slots, req: &Request<'_>, resp: &Response<'_>) {
     let mut ids: Vec<Cow<'_, str>> = Vec::new();
     let mut add = |v: Option<Cow<'_, str>>| {
         if let Some(v) = v.filter(|s| is_instance_id(s)) {
@@ -299,8 +441,8 @@ fn write_hosts(doc: &mut Doc, req: &Request<'_>, resp: &Response<'_>) {
     }
     add(req.instance_id.and_then(json::as_str));
     if !ids.is_empty() {
-        doc.str_array("host.target.id", &ids);
-        doc.str_array("related.hosts", &ids);
+        doc.str_array(at!("host.target.id"), &ids);
+        doc.str_array(at!("related.hosts"), &ids);
     }
 }
 
@@ -311,11 +453,11 @@ fn is_instance_id(s: &str) -> bool {
 /// `tls.version_protocol` and `tls.version` from tlsDetails.tlsVersion (`TLSv1.2` → `tls`, `1.2`;
 /// `SSLv3` → `ssl`, `3`; a bare `1.3` is taken as TLS). Only a real version: a placeholder such as
 /// `"tlsVersion"` (seen in real records) is not split into `tls`/`ersion`.
-fn write_tls_version(doc: &mut Doc, fields: &Fields<'_>) {
+fn write_tls_version(doc: &mut Slots, fields: &Fields<'_>) {
     let Some(v) = fields.text(F::TlsVersion) else { return };
     if let Some((proto, ver)) = tls_version(&v) {
-        doc.str("tls.version_protocol", proto);
-        doc.str("tls.version", ver);
+        doc.str(at!("tls.version_protocol"), proto);
+        doc.str(at!("tls.version"), ver);
     }
 }
 
@@ -336,7 +478,7 @@ fn tls_version(v: &str) -> Option<(&'static str, &str)> {
 
 /// `aws.cloudtrail.resources`: the record's resources with Elastic's key names (`ARN` → `arn`,
 /// `accountId` → `account_id`), duplicates dropped.
-fn write_resources(doc: &mut Doc, fields: &Fields<'_>) {
+fn write_resources(doc: &mut Slots, fields: &Fields<'_>) {
     let Some(arr) = fields.raw(F::Resources).filter(|v| v.first() == Some(&b'[')) else { return };
     // A set keeps deduplication linear-ish however many resources a record lists.
     let mut set = alloc::collections::BTreeSet::new();
@@ -355,7 +497,7 @@ fn write_resources(doc: &mut Doc, fields: &Fields<'_>) {
     if seen.is_empty() {
         return;
     }
-    doc.put_with(&[crate::profiles::doc::Part::Dotted("aws.cloudtrail.resources")], |o| {
+    doc.put(at!("aws.cloudtrail.resources"), |o| {
         o.push(b'[');
         for (n, [arn, account, ty]) in seen.iter().enumerate() {
             if n > 0 {
@@ -381,7 +523,7 @@ fn write_resources(doc: &mut Doc, fields: &Fields<'_>) {
 }
 
 /// Elastic's `aws.cloudtrail.console_login.additional_eventdata.*` for ConsoleLogin events.
-fn write_console_login(doc: &mut Doc, fields: &Fields<'_>) {
+fn write_console_login(doc: &mut Slots, fields: &Fields<'_>) {
     let name = fields.text(F::EventName);
     if name.as_deref() != Some("ConsoleLogin") {
         return;
@@ -389,62 +531,77 @@ fn write_console_login(doc: &mut Doc, fields: &Fields<'_>) {
     let yes_no = |v: Option<Cow<'_, str>>| v.map(|s| !s.eq_ignore_ascii_case("no"));
     let aed = fields.raw(F::AdditionalEventData).unwrap_or(b"null");
     if let Some(b) = yes_no(json::get(aed, &["MobileVersion"]).and_then(json::as_text)) {
-        doc.bool("aws.cloudtrail.console_login.additional_eventdata.mobile_version", b);
+        doc.bool(at!("aws.cloudtrail.console_login.additional_eventdata.mobile_version"), b);
     }
     if let Some(v) = fields.text(F::AedLoginTo) {
-        doc.str("aws.cloudtrail.console_login.additional_eventdata.login_to", &v);
+        doc.str(at!("aws.cloudtrail.console_login.additional_eventdata.login_to"), &v);
     }
     if let Some(b) = yes_no(fields.text(F::AedMfaUsed)) {
-        doc.bool("aws.cloudtrail.console_login.additional_eventdata.mfa_used", b);
+        doc.bool(at!("aws.cloudtrail.console_login.additional_eventdata.mfa_used"), b);
     }
 }
 
 /// `source.geo.*` (`location` a geo_point `{lat, lon}`) and `source.as.*`, as Elastic's geoip
 /// processor writes them.
-fn write_geo(doc: &mut Doc, g: &crate::geoip::Geo) {
+fn write_geo(doc: &mut Slots, g: &crate::geoip::Geo) {
     for (k, v) in [
-        ("source.geo.continent_code", &g.continent_code),
-        ("source.geo.continent_name", &g.continent_name),
-        ("source.geo.country_iso_code", &g.country_iso_code),
-        ("source.geo.country_name", &g.country_name),
-        ("source.geo.region_iso_code", &g.region_iso_code),
-        ("source.geo.region_name", &g.region_name),
-        ("source.geo.city_name", &g.city_name),
-        ("source.geo.postal_code", &g.postal_code),
-        ("source.geo.timezone", &g.timezone),
-        ("source.as.organization.name", &g.as_organization),
+        (at!("source.geo.continent_code"), &g.continent_code),
+        (at!("source.geo.continent_name"), &g.continent_name),
+        (at!("source.geo.country_iso_code"), &g.country_iso_code),
+        (at!("source.geo.country_name"), &g.country_name),
+        (at!("source.geo.region_iso_code"), &g.region_iso_code),
+        (at!("source.geo.region_name"), &g.region_name),
+        (at!("source.geo.city_name"), &g.city_name),
+        (at!("source.geo.postal_code"), &g.postal_code),
+        (at!("source.geo.timezone"), &g.timezone),
+        (at!("source.as.organization.name"), &g.as_organization),
     ] {
         if let Some(v) = v {
             doc.str(k, v);
         }
     }
     if let Some((lat, lon)) = g.location {
-        doc.put_with(&[crate::profiles::doc::Part::Dotted("source.geo.location.lat")], |o| crate::geoip::write_f64(o, lat));
-        doc.put_with(&[crate::profiles::doc::Part::Dotted("source.geo.location.lon")], |o| crate::geoip::write_f64(o, lon));
+        doc.put(at!("source.geo.location.lat"), |o| crate::geoip::write_f64(o, lat));
+        doc.put(at!("source.geo.location.lon"), |o| crate::geoip::write_f64(o, lon));
     }
     if let Some(n) = g.as_number {
-        doc.int("source.as.number", i64::from(n));
+        doc.int(at!("source.as.number"), i64::from(n));
     }
 }
 
 /// CloudFront enrichment under `aws.cloudfront.*`: each flat `cloudfront.*` fact key keeps its
-/// name below `aws.`; invalidation paths and risk flags are arrays.
-fn write_cloudfront(doc: &mut Doc, f: &Facts<'_>) {
+/// name below `aws.`; invalidation paths and risk flags are arrays. One slot, `aws.cloudfront`,
+/// whose object a `Doc` builds from those leaves (the keys are the enrichment's), only for a
+/// record that has any.
+fn write_cloudfront(doc: &mut Slots, f: &Facts<'_>) {
     use crate::profiles::doc::Part;
-    for (key, value) in &f.cloudfront {
-        doc.str_at(&[Part::Dotted("aws"), Part::Dotted(key)], value);
+    if f.cloudfront.is_empty() && f.invalidation_paths.is_empty() && f.risk.is_empty() && f.change.is_none() {
+        return;
+    }
+    let mut cf = Doc::new();
+    for &(key, ref value) in &f.cloudfront {
+        // Every key is a `cloudfront.*` one (a test checks).
+        if let Some(k) = key.strip_prefix("cloudfront.") {
+            cf.str(k, value);
+        }
     }
     if !f.invalidation_paths.is_empty() {
-        doc.str_array("aws.cloudfront.invalidation.paths", &f.invalidation_paths);
+        cf.str_array("invalidation.paths", &f.invalidation_paths);
     }
     if !f.risk.is_empty() {
-        doc.str_array("aws.cloudfront.risk", f.risk.iter().map(|r| r.flag));
-        doc.put_with(&[Part::Dotted("aws.cloudfront.risk_details")], |o| write_risk_details(o, &f.risk));
+        cf.str_array("risk", f.risk.iter().map(|r| r.flag));
+        cf.put_with(&[Part::Dotted("risk_details")], |o| write_risk_details(o, &f.risk));
     }
     // Change tracking (src/track): one object, diff values as text like the risk evidence.
     if let Some(c) = &f.change {
-        doc.put_with(&[Part::Dotted("aws.cloudfront.change")], |o| crate::track::write::object(o, c, crate::track::write::Values::Text));
+        cf.put_with(&[Part::Dotted("change")], |o| crate::track::write::object(o, c, crate::track::write::Values::Text));
     }
+    // No empty object (`{}`: no leaf written).
+    doc.put_if(at!("aws.cloudfront"), |o| {
+        let at = o.len();
+        cf.finish(o);
+        o.len() > at + 2
+    });
 }
 
 /// `aws.cloudfront.risk_details` with every evidence value as text. Elasticsearch maps
@@ -477,7 +634,7 @@ fn write_risk_details(o: &mut Vec<u8>, risks: &[crate::enrich::RiskDetail]) {
 mod tests {
     use super::*;
     use crate::enrich::Outcome;
-    use crate::profiles::rows::testing::{assert_object, pointer};
+    use crate::profiles::rows::{self, testing::{assert_object, pointer}};
     use alloc::string::{String, ToString};
 
     fn ecs(record: &str, facts: Option<&Facts<'_>>) -> String {
@@ -564,6 +721,16 @@ mod tests {
     #[test]
     fn table_is_well_formed() {
         rows::check_table(TABLE).unwrap();
+    }
+
+    /// `aws.cloudfront` holds every CloudFront fact: each key is a `cloudfront.*` one.
+    #[test]
+    fn cloudfront_fact_keys_go_below_aws_cloudfront() {
+        let keys = crate::enrich::cloudfront_resources::all_keys();
+        assert!(keys.len() > 5);
+        for k in keys {
+            assert!(k.strip_prefix("cloudfront.").is_some_and(|r| !r.is_empty()), "{k}");
+        }
     }
 
     /// Each row: a record, whether facts are given, and (path, expected JSON) pairs; `None`

@@ -10,6 +10,7 @@ pub(crate) mod ecs;
 pub(crate) mod flat;
 pub(crate) mod ocsf;
 pub(crate) mod rows;
+pub(crate) mod slots;
 
 use alloc::vec::Vec;
 

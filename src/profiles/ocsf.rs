@@ -31,7 +31,8 @@ use crate::json::{self, Code};
 use crate::record::Marks;
 use crate::profiles::canon;
 use crate::profiles::doc::{Doc, Part};
-use crate::profiles::rows::{self, bool_str, Conv, Row, Src};
+use crate::profiles::rows::{self, bool_str, Conv, Row, SlotRow, Src};
+use crate::profiles::slots::{self, Layout, Slots};
 
 pub(crate) const OCSF_VERSION: &str = "1.1.0";
 
@@ -177,140 +178,16 @@ const PATHS: &[&str] = &[
     "user.uid_alt",
 ];
 
-/// True when `a` and `b` both have at least `n` bytes and their first `n` are the same.
-const fn same_start(a: &[u8], b: &[u8], n: usize) -> bool {
-    if a.len() < n || b.len() < n {
-        return false;
-    }
-    let mut i = 0;
-    while i < n {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
+/// The event's slots (slots.rs): `PATHS`' openings and places, worked out at compile time.
+static LAYOUT: Layout = slots::layout!(PATHS);
+
+/// `TABLE` by slot, as `rows::apply` runs it.
+const ROWS: &[SlotRow] = slots::table_rows!(TABLE, PATHS);
 
 /// The index of `path` in `PATHS` (a compile error when it is not there).
 const fn slot(path: &str) -> usize {
-    let mut i = 0;
-    while i < PATHS.len() {
-        if PATHS[i].len() == path.len() && same_start(PATHS[i].as_bytes(), path.as_bytes(), path.len()) {
-            return i;
-        }
-        i += 1;
-    }
-    panic!("not in PATHS")
+    slots::index(PATHS, path)
 }
-
-/// `TABLE` as `Attrs::apply` runs it: each row's sources, conversion and slot (its target's
-/// name is in `TEXT` already).
-const ROWS: [(&[Src], Conv, u8); TABLE.len()] = {
-    let mut r = [(&[] as &[Src], Str, 0u8); TABLE.len()];
-    let mut i = 0;
-    while i < TABLE.len() {
-        r[i] = (TABLE[i].from, TABLE[i].conv, slot(TABLE[i].target) as u8);
-        i += 1;
-    }
-    r
-};
-
-/// What `Attrs::write` writes to open each attribute, one after another: for `a.b.c`,
-/// `"a":{"b":{"c":` (the crate's own names: nothing to escape). From the start of a segment on,
-/// it opens the objects from there down and writes the attribute's key, in one copy.
-const TEXT: [u8; TEXT_LEN] = {
-    let mut t = [0u8; TEXT_LEN];
-    let (mut n, mut i) = (0, 0);
-    while i < PATHS.len() {
-        let p = PATHS[i].as_bytes();
-        t[n] = b'"';
-        n += 1;
-        let mut k = 0;
-        while k < p.len() {
-            if p[k] == b'.' {
-                t[n] = b'"';
-                t[n + 1] = b':';
-                t[n + 2] = b'{';
-                t[n + 3] = b'"';
-                n += 4;
-            } else {
-                t[n] = p[k];
-                n += 1;
-            }
-            k += 1;
-        }
-        t[n] = b'"';
-        t[n + 1] = b':';
-        n += 2;
-        i += 1;
-    }
-    t
-};
-
-/// Each path's length in `TEXT`: three bytes more than its own, and three more per dot.
-const fn text_len(p: &[u8]) -> usize {
-    let (mut n, mut k) = (p.len() + 3, 0);
-    while k < p.len() {
-        if p[k] == b'.' {
-            n += 3;
-        }
-        k += 1;
-    }
-    n
-}
-
-const TEXT_LEN: usize = {
-    let (mut n, mut i) = (0, 0);
-    while i < PATHS.len() {
-        n += text_len(PATHS[i].as_bytes());
-        i += 1;
-    }
-    n
-};
-
-/// Where a slot's attribute goes, worked out from `PATHS` at compile time so that writing the
-/// event does not scan paths: its opening in `TEXT` (`at`, `len`), `depth` the objects around
-/// it, `starts` where each segment's opening starts there (the last one is its key), and `objs`
-/// each of those objects by the first slot in it (two attributes in the same object have the
-/// same there).
-#[derive(Clone, Copy)]
-struct Place {
-    at: u16,
-    len: u8,
-    depth: u8,
-    starts: [u8; 4],
-    objs: [u8; 3],
-}
-
-const PLACES: [Place; PATHS.len()] = {
-    let mut places = [Place { at: 0, len: 0, depth: 0, starts: [0; 4], objs: [0; 3] }; PATHS.len()];
-    let (mut s, mut at) = (0, 0);
-    while s < PATHS.len() {
-        let p = PATHS[s].as_bytes();
-        places[s].at = at as u16;
-        places[s].len = text_len(p) as u8;
-        at += text_len(p);
-        let mut i = 0;
-        while i < p.len() {
-            if p[i] == b'.' {
-                // The object is the one of the first slot whose path starts the same up to here.
-                let mut j = 0;
-                while !same_start(PATHS[j].as_bytes(), p, i + 1) {
-                    j += 1;
-                }
-                let d = places[s].depth as usize;
-                places[s].objs[d] = j as u8;
-                places[s].depth += 1;
-                // `"` of the next segment: after `seg":{`, three bytes more per dot so far.
-                places[s].starts[d + 1] = (i + 1 + 3 * (d + 1)) as u8;
-            }
-            i += 1;
-        }
-        s += 1;
-    }
-    places
-};
 
 /// The slot of a path of `PATHS`, at compile time.
 macro_rules! at {
@@ -319,167 +196,42 @@ macro_rules! at {
     };
 }
 
-/// The attributes of `PATHS` one event has: values one after another in `buf`, a bit each in
-/// `present`. The first value set at a slot wins (as in the document builder's rules; no path
-/// of `PATHS` is a prefix of another, so no value hides another).
-struct Attrs {
-    buf: Vec<u8>,
-    at: [(u32, u32); PATHS.len()],
-    present: [u64; 2],
+/// The attributes of `PATHS` one event has (`Slots` on `LAYOUT`: the first value set at a
+/// slot wins; no path of `PATHS` is a prefix of another, so no value hides another).
+struct Attrs(Slots);
+
+impl core::ops::Deref for Attrs {
+    type Target = Slots;
+    fn deref(&self) -> &Slots {
+        &self.0
+    }
 }
 
-std::thread_local! {
-    /// The last event's buffer, taken by the next (no allocation per record once it has grown).
-    static SPARE: core::cell::Cell<Vec<u8>> = const { core::cell::Cell::new(Vec::new()) };
-}
-
-impl Drop for Attrs {
-    fn drop(&mut self) {
-        if self.buf.capacity() <= 1 << 20 {
-            let mut buf = core::mem::take(&mut self.buf);
-            buf.clear();
-            SPARE.with(|s| s.set(buf));
-        }
+impl core::ops::DerefMut for Attrs {
+    fn deref_mut(&mut self) -> &mut Slots {
+        &mut self.0
     }
 }
 
 impl Attrs {
     fn new() -> Attrs {
-        Attrs { buf: SPARE.with(|s| s.take()), at: [(0, 0); PATHS.len()], present: [0; 2] }
+        Attrs(Slots::new(&LAYOUT))
     }
 
-    fn has(&self, slot: usize) -> bool {
-        self.present.get(slot / 64).is_some_and(|w| w >> (slot % 64) & 1 != 0)
-    }
-
-    /// True when one of `slots` is present.
-    fn any(&self, slots: &[usize]) -> bool {
-        slots.iter().any(|&s| self.has(s))
-    }
-
-    /// Sets `slot` to what `write` appends (valid JSON text), unless it has a value.
-    fn put(&mut self, slot: usize, write: impl FnOnce(&mut Vec<u8>)) {
-        self.put_if(slot, |o| {
-            write(o);
-            true
-        });
-    }
-
-    /// `put` for a writer that may decline (returns false): nothing is set then.
-    fn put_if(&mut self, slot: usize, write: impl FnOnce(&mut Vec<u8>) -> bool) {
-        if let Some(start) = self.open(slot) {
-            let keep = write(&mut self.buf);
-            self.close(slot, start, keep);
-        }
-    }
-
-    /// Where a value for `slot` starts, unless the slot has one (the part of `put_if` that does
-    /// not depend on the writer: one copy in the program, not one per writer).
-    #[inline(never)]
-    fn open(&self, slot: usize) -> Option<usize> {
-        (!self.has(slot) && slot < PATHS.len()).then_some(self.buf.len())
-    }
-
-    #[inline(never)]
-    fn close(&mut self, slot: usize, start: usize, keep: bool) {
-        if keep {
-            self.at[slot] = (start as u32, self.buf.len() as u32);
-            self.present[slot / 64] |= 1 << (slot % 64);
-        } else {
-            self.buf.truncate(start);
-        }
-    }
-
-    #[inline(never)]
-    fn str(&mut self, slot: usize, v: &str) {
-        self.put(slot, |o| json::write_str(o, v));
-    }
-
-    #[inline(never)]
-    fn int(&mut self, slot: usize, v: i64) {
-        self.put(slot, |o| json::write_int(o, v));
-    }
-
-    fn bool(&mut self, slot: usize, v: bool) {
-        self.put(slot, |o| o.extend_from_slice(if v { b"true" } else { b"false" }));
-    }
-
-    fn str_array<S: AsRef<str>>(&mut self, slot: usize, items: impl IntoIterator<Item = S>) {
-        self.put(slot, |o| json::write_str_array(o, items));
-    }
-
-    /// Runs `TABLE` (as `rows::apply` would into a document: a test compares them).
-    #[inline(never)]
+    /// Runs `TABLE`.
     fn apply(&mut self, fields: &Fields<'_>, facts: Option<&Facts<'_>>) {
-        // The first values of the event, one per slot (`check_table`: no target twice).
-        for &(from, conv, slot) in &ROWS {
-            let o = &mut self.buf;
-            let start = o.len();
-            let set = match conv {
-                Str => rows::write_text(from, fields, facts, o),
-                Bool => match rows::first_bool(from, fields, facts) {
-                    Some(v) => {
-                        o.extend_from_slice(if v { b"true" } else { b"false" });
-                        true
-                    }
-                    None => false,
-                },
-                EpochMs => match rows::first_text(from, fields, facts).and_then(|t| crate::profiles::datetime::to_epoch_ms(&t)) {
-                    Some(v) => {
-                        json::write_int(o, v);
-                        true
-                    }
-                    None => false,
-                },
-                // Not in the table (a test checks).
-                _ => false,
-            };
-            if let (true, Some(at)) = (set, self.at.get_mut(slot as usize)) {
-                *at = (start as u32, o.len() as u32);
-                self.present[slot as usize / 64] |= 1 << (slot % 64);
-            }
-        }
+        self.0.apply(ROWS, fields, facts);
     }
+}
 
-    fn value(&self, s: usize) -> &[u8] {
-        let (a, b) = self.at[s];
-        self.buf.get(a as usize..b as usize).unwrap_or_default()
-    }
+#[cfg(test)]
+pub(crate) fn layout() -> &'static Layout {
+    &LAYOUT
+}
 
-    /// Writes the event: the attributes present, nested (objects only around an attribute).
-    #[inline(never)]
-    fn write(&self, o: &mut Vec<u8>) {
-        o.push(b'{');
-        let mut last: Option<&Place> = None;
-        for (w, &word) in self.present.iter().enumerate() {
-            let mut m = word;
-            while m != 0 {
-                let s = w * 64 + m.trailing_zeros() as usize;
-                m &= m - 1;
-                let Some(pl) = PLACES.get(s) else { continue };
-                let path = TEXT.get(pl.at as usize..pl.at as usize + pl.len as usize).unwrap_or_default();
-                let depth = pl.depth as usize;
-                // The objects it shares with the last attribute stay open; the others close.
-                let mut open = 0;
-                if let Some(l) = last {
-                    while open < depth && open < l.depth as usize && pl.objs[open] == l.objs[open] {
-                        open += 1;
-                    }
-                    for _ in open..l.depth as usize {
-                        o.push(b'}');
-                    }
-                    o.push(b',');
-                }
-                json::put(o, path.get(pl.starts[open] as usize..).unwrap_or_default());
-                json::put(o, self.value(s));
-                last = Some(pl);
-            }
-        }
-        for _ in 0..last.map_or(0, |l| l.depth) {
-            o.push(b'}');
-        }
-        o.push(b'}');
-    }
+#[cfg(test)]
+pub(crate) fn table_rows() -> &'static [SlotRow] {
+    ROWS
 }
 
 /// Record members the shared table consumes (so they stay out of `unmapped`).
@@ -1591,107 +1343,6 @@ mod tests {
 
     fn at(doc: &str, ptr: &str) -> Option<String> {
         pointer(doc.as_bytes(), ptr)
-    }
-
-    /// The document builder's order of two dotted paths (segment by segment).
-    fn doc_order(a: &str, b: &str) -> core::cmp::Ordering {
-        a.split('.').cmp(b.split('.'))
-    }
-
-    #[test]
-    fn paths_are_the_events_attributes_in_order() {
-        for w in PATHS.windows(2) {
-            assert_eq!(doc_order(w[0], w[1]), core::cmp::Ordering::Less, "{} before {}", w[0], w[1]);
-        }
-        for a in PATHS {
-            for b in PATHS {
-                assert!(!b.starts_with(&alloc::format!("{a}.")), "{a} is a leaf and a parent of {b}");
-            }
-        }
-        for row in TABLE {
-            assert!(PATHS.contains(&row.target), "{} has a slot", row.target);
-            assert!(matches!(row.conv, Str | Bool | EpochMs), "{}: Attrs::apply runs text, boolean and epoch rows only", row.target);
-        }
-        assert!(PATHS.len() <= 128, "a bit each in `present`");
-    }
-
-    /// Attrs writes what the document builder makes of the same leaves, for every slot alone,
-    /// all of them, and many subsets.
-    #[test]
-    fn attrs_nest_as_the_document_does() {
-        let mut masks: Vec<u128> = (0..PATHS.len()).map(|s| 1 << s).collect();
-        masks.push((1 << PATHS.len()) - 1);
-        let mut x = 0x9E37_79B9_7F4A_7C15_u64;
-        for _ in 0..2000 {
-            // xorshift: subsets of every density.
-            let mut m = 0u128;
-            for _ in 0..2 {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                m = m << 64 | x as u128;
-            }
-            let keep = [m, m & m.rotate_left(3), m | m.rotate_left(5)][(x % 3) as usize];
-            masks.push(keep & ((1 << PATHS.len()) - 1));
-        }
-        for m in masks {
-            let mut a = Attrs::new();
-            let mut doc = Doc::new();
-            for (s, path) in PATHS.iter().enumerate().filter(|(s, _)| m >> s & 1 != 0) {
-                a.int(s, s as i64);
-                doc.int(path, s as i64);
-            }
-            let (mut x, mut y) = (Vec::new(), Vec::new());
-            a.write(&mut x);
-            doc.finish(&mut y);
-            assert_eq!(String::from_utf8(x).unwrap(), String::from_utf8(y).unwrap(), "{m:#x}");
-        }
-    }
-
-    /// Records of the fixtures (and the samples in ../shared when present), one by one.
-    fn fixture_records() -> Vec<Vec<u8>> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        for dir in ["tests/fixtures/enrich", "tests/fixtures/profiles", "tests/fixtures/ecs", "tests/fixtures/viewer", "tests/fixtures/js", "../shared/samples/real", "../shared/samples/seed"] {
-            for e in std::fs::read_dir(root.join(dir)).into_iter().flatten().flatten() {
-                if e.path().extension().is_some_and(|x| x == "json") && !e.path().to_string_lossy().contains("expected") {
-                    files.push(e.path());
-                }
-            }
-        }
-        let mut out = Vec::new();
-        for f in files {
-            let data = std::fs::read(&f).unwrap_or_default();
-            match json::get(&data, &["Records"]).filter(|r| r.first() == Some(&b'[')) {
-                Some(arr) => out.extend(json::elements(arr).map(<[u8]>::to_vec)),
-                None if data.first() == Some(&b'{') => out.push(data.clone()),
-                None => {}
-            }
-        }
-        assert!(out.len() > 50, "fixtures found ({})", out.len());
-        out
-    }
-
-    /// `Attrs::apply` writes what `rows::apply` does with the table, enriched or not.
-    #[test]
-    fn the_table_runs_as_rows_apply_runs_it() {
-        let mut records = fixture_records();
-        records.push(br#"{"eventName":"a\u0062c","eventSource":"","eventTime":"2024-01-02T03:04:05Z","eventVersion":1.08,"awsRegion":true,"userIdentity":{"userName":"\"q\"","sessionContext":{"attributes":{"mfaAuthenticated":"TRUE","creationDate":"x"}}}}"#.to_vec());
-        for rec in &records {
-            let fields = Fields::capture(rec);
-            let facts = crate::enrich::enrich(&fields);
-            for facts in [None, Some(&facts)] {
-                let mut a = Attrs::new();
-                a.apply(&fields, facts);
-                let mut x = Vec::new();
-                a.write(&mut x);
-                let mut doc = Doc::new();
-                rows::apply(TABLE, &fields, facts, &mut doc);
-                let mut y = Vec::new();
-                doc.finish(&mut y);
-                assert_eq!(String::from_utf8_lossy(&x), String::from_utf8_lossy(&y), "{}", String::from_utf8_lossy(rec));
-            }
-        }
     }
 
     #[test]

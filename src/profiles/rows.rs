@@ -4,13 +4,14 @@
 //! fields, class routing) is written by the profile's own code after the loop.
 
 use alloc::borrow::Cow;
+use alloc::vec::Vec;
 
 use crate::enrich::Facts;
 use crate::fields::{Fields, F};
 use crate::json;
 use crate::profiles::canon;
 use crate::profiles::datetime;
-use crate::profiles::doc::Doc;
+use crate::profiles::slots::{self, Parts, Slots};
 
 /// Reads one fact as text. Boolean facts answer `"true"`/`"false"` (see `bool_str`).
 pub(crate) type FactFn = for<'f> fn(&'f Facts<'_>) -> Option<&'f str>;
@@ -97,13 +98,24 @@ enum Value<'a> {
 fn first_value<'a>(from: &[Src], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>) -> Option<Value<'a>> {
     for src in from {
         if let Src::Field(f) = *src {
-            if let Some(raw) = fields.raw(f) {
+            let text = fields.text(f);
+            // (A string token without text is empty: records are valid UTF-8 by now, record.rs.)
+            if let (Some(t), Some(raw)) = (&text, fields.raw(f)) {
+                // Text borrowed from inside the token itself (a string the capture found plain
+                // is read so with no scan): nothing decoded, the token is its own JSON form.
+                if matches!(t, Cow::Borrowed(b) if raw.len() == b.len() + 2 && raw.as_ptr().wrapping_add(1) == b.as_ptr()) {
+                    return Some(Value::Json(raw));
+                }
                 // (A fold the compiler runs a vector at a time: these tokens are short, and a
                 // `memchr` call per field cost more than its scan.)
                 if raw.len() > 2 && raw[0] == b'"' && raw[raw.len() - 1] == b'"' && !raw.iter().fold(false, |e, &c| e | (c == b'\\')) {
                     return Some(Value::Json(raw));
                 }
             }
+            if text.is_some() {
+                return text.map(Value::Text);
+            }
+            continue;
         }
         if let Some(v) = first_text(core::slice::from_ref(src), fields, facts) {
             return Some(Value::Text(v));
@@ -117,8 +129,7 @@ fn first_value<'a>(from: &[Src], fields: &Fields<'a>, facts: Option<&'a Facts<'a
 }
 
 /// A text row's value as JSON text appended to `o` (`first_value`: a field's plain string token
-/// copied, anything else escaped); false when no source has one. For writers other than `Doc`
-/// (OCSF's slots).
+/// copied, anything else escaped); false when no source has one.
 pub(crate) fn write_text(from: &[Src], fields: &Fields<'_>, facts: Option<&Facts<'_>>, o: &mut alloc::vec::Vec<u8>) -> bool {
     match first_value(from, fields, facts) {
         Some(Value::Json(raw)) => o.extend_from_slice(raw),
@@ -153,74 +164,92 @@ pub(crate) fn first_bool(from: &[Src], fields: &Fields<'_>, facts: Option<&Facts
     None
 }
 
-/// Runs every row of `table` into `doc`.
-pub(crate) fn apply<'a>(table: &'static [Row], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>, doc: &mut Doc) {
+/// A table's row as `apply` runs it: its sources, conversion and slot (`slots::table_rows!`).
+#[derive(Clone, Copy)]
+pub(crate) struct SlotRow {
+    pub from: &'static [Src],
+    pub conv: Conv,
+    pub slot: u8,
+}
+
+/// Runs every row of a table into `s`: each value straight into the slots' buffer; a row whose
+/// slot has a value already is not read (the first value wins).
+pub(crate) fn apply<'a>(rows: &[SlotRow], fields: &Fields<'a>, facts: Option<&'a Facts<'a>>, s: &mut Slots) {
+    let Parts { buf: o, at, present, text, members } = s.parts();
     // The string row and the structured row of one payload share its canonical text, written
-    // into a buffer the document keeps between records (a new one per payload cost ~3 % of the
+    // into a buffer the slots keep between records (a new one per payload cost ~3 % of the
     // ecs profile in allocation).
-    let mut scratch = doc.take_scratch();
-    let crate::profiles::doc::Scratch { text, members } = &mut *scratch;
     let mut last: Option<(*const u8, usize, usize)> = None;
-    let mut plan = doc.take_plan(table);
-    for (k, row) in table.iter().enumerate() {
+    for row in rows {
+        let slot = row.slot as usize;
+        let (w, b) = slots::bit(slot);
+        if present[w] & b != 0 {
+            continue;
+        }
+        let start = o.len();
         match row.conv {
-            Conv::JsonString | Conv::Flattened => {
-                let Some(raw) = row.from.iter().find_map(|s| match *s {
-                    Src::Field(f) => fields.raw(f).filter(|v| *v != b"null"),
-                    _ => None,
-                }) else {
-                    continue;
-                };
-                let key = (raw.as_ptr(), raw.len());
-                let depth = match last {
-                    Some((p, n, d)) if (p, n) == key => d,
-                    _ => canon::canonical_into(text, members, raw),
-                };
-                if row.conv == Conv::JsonString {
-                    doc.put_planned(&mut plan, k, row.target, |o| {
-                        o.push(b'"');
-                        canon::write_string_content(o, text);
-                        o.push(b'"');
-                    });
-                } else if raw.first() == Some(&b'{') && text.len() < FLATTENED_MAX_BYTES && depth <= FLATTENED_MAX_DEPTH {
-                    // Canonical text is compact already: copied, not re-scanned.
-                    doc.put_planned(&mut plan, k, row.target, |o| o.extend_from_slice(text));
-                }
-                last = Some((key.0, key.1, depth));
+            Conv::JsonString | Conv::Flattened => payload(row, fields, o, text, members, &mut last),
+            Conv::Str => {
+                write_text(row.from, fields, facts, o);
             }
-            Conv::Str => match first_value(row.from, fields, facts) {
-                Some(Value::Json(raw)) => doc.put_planned(&mut plan, k, row.target, |o| o.extend_from_slice(raw)),
-                Some(Value::Text(v)) => doc.put_planned(&mut plan, k, row.target, |o| json::write_str(o, &v)),
-                None => {}
-            },
             Conv::Bool => {
                 if let Some(v) = first_bool(row.from, fields, facts) {
-                    doc.put_planned(&mut plan, k, row.target, |o| o.extend_from_slice(if v { b"true" } else { b"false" }));
+                    o.extend_from_slice(if v { b"true" } else { b"false" });
                 }
             }
             Conv::Date => match first_text(row.from, fields, facts) {
                 // Already its own RFC 3339 form (as `@timestamp` from enrichment is): copied.
-                Some(t) if datetime::is_rfc3339_utc(&t) => doc.put_planned(&mut plan, k, row.target, |o| {
+                Some(t) if datetime::is_rfc3339_utc(&t) => {
                     o.push(b'"');
                     o.extend_from_slice(t.as_bytes());
                     o.push(b'"');
-                }),
+                }
                 Some(t) => {
                     if let Some(v) = datetime::to_rfc3339(&t) {
-                        doc.put_planned(&mut plan, k, row.target, |o| json::write_str(o, &v));
+                        json::write_str(o, &v);
                     }
                 }
                 None => {}
             },
             Conv::EpochMs => {
                 if let Some(v) = first_text(row.from, fields, facts).and_then(|t| datetime::to_epoch_ms(&t)) {
-                    doc.put_planned(&mut plan, k, row.target, |o| json::write_int(o, v));
+                    json::write_int(o, v);
                 }
             }
         }
+        // A value is never empty JSON text: nothing written, no value.
+        if o.len() > start {
+            at[slot % slots::MAX_SLOTS] = (start as u32, o.len() as u32);
+            present[w] |= b;
+        }
     }
-    doc.give_plan(plan);
-    doc.give_scratch(scratch);
+}
+
+/// A payload row (`JsonString`, `Flattened`) of `apply`: out of line, so that the loop over the
+/// other rows keeps its registers (inlined, its canonical-text code made every row dearer).
+/// `last` is the payload whose canonical text `text` holds, and its depth.
+#[inline(never)]
+fn payload(row: &SlotRow, fields: &Fields<'_>, o: &mut Vec<u8>, text: &mut Vec<u8>, members: &mut Vec<canon::Member>, last: &mut Option<(*const u8, usize, usize)>) {
+    let Some(raw) = row.from.iter().find_map(|s| match *s {
+        Src::Field(f) => fields.raw(f).filter(|v| *v != b"null"),
+        _ => None,
+    }) else {
+        return;
+    };
+    let key = (raw.as_ptr(), raw.len());
+    let depth = match *last {
+        Some((p, n, d)) if (p, n) == key => d,
+        _ => canon::canonical_into(text, members, raw),
+    };
+    *last = Some((key.0, key.1, depth));
+    if row.conv == Conv::JsonString {
+        o.push(b'"');
+        canon::write_string_content(o, text);
+        o.push(b'"');
+    } else if raw.first() == Some(&b'{') && text.len() < FLATTENED_MAX_BYTES && depth <= FLATTENED_MAX_DEPTH {
+        // Canonical text is compact already: copied, not re-scanned.
+        o.extend_from_slice(text);
+    }
 }
 
 /// A mapping table as Markdown (docs/PROFILES.md is checked against this).
@@ -321,5 +350,33 @@ pub(crate) mod testing {
         let mut out = alloc::vec::Vec::new();
         json::write_compact(&mut out, v);
         alloc::string::String::from_utf8(out).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::F;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    /// A text row writes a field's token as it is only when that is what escaping its text gives:
+    /// plain and non-ASCII strings, escapes decoded and written again, other scalars as text,
+    /// empty strings and `null` skipped to the next source.
+    #[test]
+    fn a_field_token_is_copied_only_when_it_is_its_own_json_form() {
+        let tokens = [r#""GetObject""#, "\"caf\u{e9} \u{1F600}\"", r#""a\"b""#, r#""caf\u00e9""#, r#""\u0041B""#, r#""a\/b""#, r#""""#, "1.08", "true", "null", r#""x""#];
+        for tok in tokens {
+            let rec = alloc::format!(r#"{{"eventName":{tok},"eventSource":"next"}}"#);
+            let fields = Fields::capture(rec.as_bytes());
+            let mut got = Vec::new();
+            assert!(write_text(&[Src::Field(F::EventName), Src::Field(F::EventSource)], &fields, None, &mut got));
+            let mut want = Vec::new();
+            match fields.text(F::EventName) {
+                Some(t) => json::write_str(&mut want, &t),
+                None => want.extend_from_slice(br#""next""#),
+            }
+            assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap(), "{tok}");
+        }
     }
 }
