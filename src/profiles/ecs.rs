@@ -30,8 +30,8 @@ use crate::fields::{Fields, F};
 use crate::json;
 use crate::record::Marks;
 use crate::profiles::doc::Doc;
-use crate::profiles::rows::{bool_str, Conv, Row, SlotRow, Src};
-use crate::profiles::slots::{self, Layout, Slots};
+use crate::profiles::rows::{bool_str, Conv, Row, Src};
+use crate::profiles::slots::{self, at, Slots};
 
 /// The ECS version the documents follow (the one Elastic's pipeline stamps).
 pub(crate) const ECS_VERSION: &str = "8.11.0";
@@ -221,33 +221,8 @@ const PATHS: &[&str] = &[
     "user_agent.version",
 ];
 
-/// The document's slots (slots.rs), worked out at compile time.
-static LAYOUT: Layout = slots::layout!(PATHS);
-
-/// `TABLE` by slot, as `rows::apply` runs it.
-const ROWS: &[SlotRow] = slots::table_rows!(TABLE, PATHS);
-
-/// The slot of a path of `PATHS` (a compile error in a `const` when it is not there).
-pub(crate) const fn slot(path: &str) -> usize {
-    slots::index(PATHS, path)
-}
-
-/// The slot of a path of `PATHS`, at compile time.
-macro_rules! at {
-    ($path:literal) => {
-        const { slot($path) }
-    };
-}
-
-#[cfg(test)]
-pub(crate) fn layout() -> &'static Layout {
-    &LAYOUT
-}
-
-#[cfg(test)]
-pub(crate) fn table_rows() -> &'static [SlotRow] {
-    ROWS
-}
+// The document's slots (slots.rs): `LAYOUT`, `ROWS`, `slot`, worked out at compile time.
+slots::profile!(PATHS, TABLE);
 
 pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>>, marks: Option<&Marks>, rules: &[&crate::detect::Rule], out: &mut Vec<u8>) {
     let mut doc = Slots::new(&LAYOUT);

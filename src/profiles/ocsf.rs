@@ -31,8 +31,8 @@ use crate::json::{self, Code};
 use crate::record::Marks;
 use crate::profiles::canon;
 use crate::profiles::doc::{Doc, Part};
-use crate::profiles::rows::{self, bool_str, Conv, Row, SlotRow, Src};
-use crate::profiles::slots::{self, Layout, Slots};
+use crate::profiles::rows::{self, bool_str, Conv, Row, Src};
+use crate::profiles::slots::{self, at, Slots};
 
 pub(crate) const OCSF_VERSION: &str = "1.1.0";
 
@@ -178,23 +178,8 @@ const PATHS: &[&str] = &[
     "user.uid_alt",
 ];
 
-/// The event's slots (slots.rs): `PATHS`' openings and places, worked out at compile time.
-static LAYOUT: Layout = slots::layout!(PATHS);
-
-/// `TABLE` by slot, as `rows::apply` runs it.
-const ROWS: &[SlotRow] = slots::table_rows!(TABLE, PATHS);
-
-/// The index of `path` in `PATHS` (a compile error when it is not there).
-const fn slot(path: &str) -> usize {
-    slots::index(PATHS, path)
-}
-
-/// The slot of a path of `PATHS`, at compile time.
-macro_rules! at {
-    ($path:literal) => {
-        const { slot($path) }
-    };
-}
+// The event's slots (slots.rs): `LAYOUT`, `ROWS`, `slot`, worked out at compile time.
+slots::profile!(PATHS, TABLE);
 
 /// The attributes of `PATHS` one event has (`Slots` on `LAYOUT`: the first value set at a
 /// slot wins; no path of `PATHS` is a prefix of another, so no value hides another).
@@ -224,15 +209,6 @@ impl Attrs {
     }
 }
 
-#[cfg(test)]
-pub(crate) fn layout() -> &'static Layout {
-    &LAYOUT
-}
-
-#[cfg(test)]
-pub(crate) fn table_rows() -> &'static [SlotRow] {
-    ROWS
-}
 
 /// Record members the shared table consumes (so they stay out of `unmapped`).
 pub(crate) const CONSUMED: &[&[&str]] = &[

@@ -71,6 +71,37 @@ macro_rules! table_rows {
 }
 pub(crate) use table_rows;
 
+/// A profile's slots from its `PATHS` and mapping `TABLE`: `LAYOUT`, `ROWS` (the table by slot,
+/// as `rows::apply` runs it), `slot(path)` (a compile error in a `const` when the path is not in
+/// the layout) and, for tests, `layout()` and `table_rows()`. Used with [`at`].
+macro_rules! profile {
+    ($paths:expr, $table:expr) => {
+        static LAYOUT: $crate::profiles::slots::Layout = $crate::profiles::slots::layout!($paths);
+        const ROWS: &[$crate::profiles::rows::SlotRow] = $crate::profiles::slots::table_rows!($table, $paths);
+        pub(crate) const fn slot(path: &str) -> usize {
+            $crate::profiles::slots::index($paths, path)
+        }
+        #[cfg(test)]
+        pub(crate) fn layout() -> &'static $crate::profiles::slots::Layout {
+            &LAYOUT
+        }
+        #[cfg(test)]
+        pub(crate) fn table_rows() -> &'static [$crate::profiles::rows::SlotRow] {
+            ROWS
+        }
+    };
+}
+pub(crate) use profile;
+
+/// The slot of a path of the calling profile's layout (its `slot`, from [`profile`]), at
+/// compile time.
+macro_rules! at {
+    ($path:literal) => {
+        const { slot($path) }
+    };
+}
+pub(crate) use at;
+
 impl Layout {
     pub(crate) const fn new(paths: &'static [&'static str], text: &'static [u8], places: &'static [Place; MAX_SLOTS]) -> Layout {
         assert!(paths.len() <= MAX_SLOTS, "too many paths for the slots' bits");
