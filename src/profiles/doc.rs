@@ -20,7 +20,7 @@ use crate::json;
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Part<'p> {
     /// Static segments joined by `.` (`aws.cloudtrail`): the crate's own names, `'static` so
-    /// that `Doc` can keep each one's stored form by address (see `Doc::cache`).
+    /// that `Doc` can keep each one's stored form by address (see `Statics`).
     Dotted(&'static str),
     /// One literal key, dots and all (a key taken from the record).
     Key(&'p str),

@@ -87,7 +87,7 @@ pub(crate) const TABLE: &[Row] = &[
 
 /// Every attribute of the event, in the order of its JSON text (segment by segment; a test
 /// checks it against the document builder's order). An event is one object with a fixed set of
-/// names, so it is written by `Attrs` from slots, with no per-leaf document (adding a leaf and
+/// names, so it is written from slots (slots.rs), with no per-leaf document (adding a leaf and
 /// writing it cost the document builder ~200 instructions; an event has ~45).
 const PATHS: &[&str] = &[
     "activity_id",
@@ -180,35 +180,6 @@ const PATHS: &[&str] = &[
 
 // The event's slots (slots.rs): `LAYOUT`, `ROWS`, `slot`, worked out at compile time.
 slots::profile!(PATHS, TABLE);
-
-/// The attributes of `PATHS` one event has (`Slots` on `LAYOUT`: the first value set at a
-/// slot wins; no path of `PATHS` is a prefix of another, so no value hides another).
-struct Attrs(Slots);
-
-impl core::ops::Deref for Attrs {
-    type Target = Slots;
-    fn deref(&self) -> &Slots {
-        &self.0
-    }
-}
-
-impl core::ops::DerefMut for Attrs {
-    fn deref_mut(&mut self) -> &mut Slots {
-        &mut self.0
-    }
-}
-
-impl Attrs {
-    fn new() -> Attrs {
-        Attrs(Slots::new(&LAYOUT))
-    }
-
-    /// Runs `TABLE`.
-    fn apply(&mut self, fields: &Fields<'_>, facts: Option<&Facts<'_>>) {
-        self.0.apply(ROWS, fields, facts);
-    }
-}
-
 
 /// Record members the shared table consumes (so they stay out of `unmapped`).
 pub(crate) const CONSUMED: &[&[&str]] = &[
@@ -435,8 +406,8 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
     if !crate::enrich::is_cloudtrail(fields) {
         return Err(Code::NotCloudTrail);
     }
-    let mut doc = Attrs::new();
-    doc.apply(fields, facts);
+    let mut doc = Slots::new(&LAYOUT);
+    doc.apply(ROWS, fields, facts);
 
     let action = rows::first_text(&[Fact("event.action", |f| f.action.as_deref()), Field(F::EventName)], fields, facts);
     let provider = rows::first_text(&[Fact("event.provider", |f| f.provider.as_deref()), Field(F::EventSource)], fields, facts);
@@ -582,7 +553,7 @@ pub(crate) fn write(record: &[u8], fields: &Fields<'_>, facts: Option<&Facts<'_>
 }
 
 /// The user object's at-least-one rule: a name, uid or account.
-fn has_user(doc: &Attrs, user: &UserPaths) -> bool {
+fn has_user(doc: &Slots, user: &UserPaths) -> bool {
     doc.any(&[user.name, user.uid, user.account_uid])
 }
 
@@ -599,7 +570,7 @@ const USER: &UserPaths = &UserPaths { name: at!("user.name"), uid: at!("user.uid
 
 /// The actor object's at-least-one rule (user, invoked_by, session; never a process here), with
 /// a user that keeps its own rule.
-fn has_actor(doc: &Attrs) -> bool {
+fn has_actor(doc: &Slots) -> bool {
     let user = doc.any(ACTOR_USER_NAMED);
     if !user && doc.any(&[at!("actor.user.type"), at!("actor.user.uid_alt"), at!("actor.user.credential_uid"), at!("actor.user.email_addr")]) {
         return false;
@@ -613,7 +584,7 @@ const ACTOR_SESSION: &[usize] = &[at!("actor.session.issuer"), at!("actor.sessio
 
 /// The user's `type_id` and `type`: the caption of the id, or CloudTrail's type for 99.
 /// True when CloudTrail's type itself was written (it then leaves `unmapped`).
-fn write_user_type(doc: &mut Attrs, user: &UserPaths, kind: &str) -> bool {
+fn write_user_type(doc: &mut Slots, user: &UserPaths, kind: &str) -> bool {
     let (id, label) = user_type(kind);
     doc.int(user.type_id, id as i64);
     doc.str(user.kind, label);
@@ -628,7 +599,7 @@ fn user_type(kind: &str) -> (u8, &str) {
 
 /// Authentication `auth_protocol_id`/`auth_protocol`, only when the record shows the protocol:
 /// a SAML identity (5 SAML) or a web identity (OpenID Connect, 4 OpenID).
-fn write_auth_protocol(doc: &mut Attrs, fields: &Fields<'_>) {
+fn write_auth_protocol(doc: &mut Slots, fields: &Fields<'_>) {
     let (id, name) = match fields.text(F::UiType).as_deref() {
         Some("SAMLUser") => (5, "SAML"),
         Some("WebIdentityUser") => (4, "OpenID"),
@@ -642,7 +613,7 @@ fn write_auth_protocol(doc: &mut Attrs, fields: &Fields<'_>) {
 /// under the caps of the `flattened` conversion (docs/PROFILES.md); over them, or when they are
 /// not objects, they stay in `unmapped`. `api.request` requires its `uid` (requestID), so the
 /// request payload goes there only beside one.
-fn write_payloads(doc: &mut Attrs, fields: &Fields<'_>, consumed: &mut Consumed) {
+fn write_payloads(doc: &mut Slots, fields: &Fields<'_>, consumed: &mut Consumed) {
     // A short payload with no more opening brackets than the cap in all (those inside strings
     // only add to the count, which the compiler runs a vector at a time) is within the depth cap
     // without `canon::depth`'s scan; a long one nearly always has more.
@@ -682,7 +653,7 @@ fn openings_at_most(raw: &[u8], max: usize) -> bool {
 /// Detection Finding `finding_info` for an Insights event: `uid` the insight's id (sharedEventID,
 /// shared by its start and end events; else eventID), `title` from the insight type and the API
 /// it is about, `types` the insight type.
-fn write_finding_info(doc: &mut Attrs, fields: &Fields<'_>) {
+fn write_finding_info(doc: &mut Slots, fields: &Fields<'_>) {
     let Some(uid) = fields.text(F::SharedEventId).or_else(|| fields.text(F::EventId)).filter(|s| !s.is_empty()) else { return };
     doc.str(at!("finding_info.uid"), &uid);
     let kind = fields.text(F::InsightType).filter(|s| !s.is_empty());
@@ -711,7 +682,7 @@ fn caption(table: &[(u8, &'static str)], id: u8) -> &'static str {
     table.iter().find(|(a, _)| *a == id).map_or("Other", |(_, c)| c)
 }
 
-fn opt_str(doc: &mut Attrs, slot: usize, v: Option<&str>) {
+fn opt_str(doc: &mut Slots, slot: usize, v: Option<&str>) {
     if let Some(v) = v.filter(|s| !s.is_empty()) {
         doc.str(slot, v);
     }
@@ -786,7 +757,7 @@ fn account_target(fields: &Fields<'_>) -> Option<Target> {
 /// one of them), and `actor.invoked_by` (the eventSource) for records without a userIdentity or
 /// with nothing in it that names an actor: the service acted on its own (service events).
 /// True when CloudTrail's own type was written as `type` (type_id 99).
-fn write_actor(doc: &mut Attrs, fields: &Fields<'_>, provider: Option<&str>) -> bool {
+fn write_actor(doc: &mut Slots, fields: &Fields<'_>, provider: Option<&str>) -> bool {
     let named = doc.any(ACTOR_USER_NAMED);
     let mut raw_type = false;
     if named {
@@ -807,7 +778,7 @@ fn write_actor(doc: &mut Attrs, fields: &Fields<'_>, provider: Option<&str>) -> 
 
 /// Authentication's `user`: the identity that signed in (the caller). True when CloudTrail's
 /// own type was written as `type`.
-fn write_self_as_user(doc: &mut Attrs, fields: &Fields<'_>, facts: Option<&Facts<'_>>) -> bool {
+fn write_self_as_user(doc: &mut Slots, fields: &Fields<'_>, facts: Option<&Facts<'_>>) -> bool {
     let name = rows::first_text(&[Fact("user.name", |f| f.user_name.as_deref()), Field(F::UiUserName)], fields, facts);
     opt_str(doc, at!("user.name"), name.as_deref());
     opt_str(doc, at!("user.uid"), fields.text(F::UiArn).as_deref());
@@ -826,7 +797,7 @@ fn write_self_as_user(doc: &mut Attrs, fields: &Fields<'_>, facts: Option<&Facts
 /// no source at all (old records, the CloudFront guide's example), `src_endpoint.uid` is the VPC
 /// endpoint when there is one, else `userIdentity.invokedBy` is the calling service's name, else
 /// `name` is "Unknown": OCSF's own word, claiming nothing about the source.
-fn write_src_endpoint(doc: &mut Attrs, fields: &Fields<'_>, facts: Option<&Facts<'_>>, required: bool) {
+fn write_src_endpoint(doc: &mut Slots, fields: &Fields<'_>, facts: Option<&Facts<'_>>, required: bool) {
     let addr = rows::first_text(&[Fact("source.address", |f| f.source_address.as_deref()), Field(F::SourceIp)], fields, facts);
     let Some(addr) = addr.filter(|a| !a.trim().is_empty()) else {
         if required && !doc.has(at!("src_endpoint.uid")) {
@@ -858,7 +829,7 @@ fn write_src_endpoint(doc: &mut Attrs, fields: &Fields<'_>, facts: Option<&Facts
 /// `continent`, `postal_code`, `coordinates` ([lon, lat], GeoJSON's order). Only when one of the
 /// members the object needs (coordinates, city, country, postal_code, region) is known. OCSF 1.1.0
 /// has no autonomous system on a network endpoint, so `source.as.*` has no OCSF form.
-fn write_location(doc: &mut Attrs, g: &crate::geoip::Geo) {
+fn write_location(doc: &mut Slots, g: &crate::geoip::Geo) {
     let region = g.subdivision_code.as_deref().filter(|r| r.len() <= 3);
     if g.location.is_none() && g.city_name.is_none() && g.country_iso_code.is_none() && g.postal_code.is_none() && region.is_none() {
         return;
@@ -887,7 +858,7 @@ fn write_location(doc: &mut Attrs, g: &crate::geoip::Geo) {
 }
 
 /// `dst_endpoint.hostname` from the host header the client sent (tlsDetails). True if written.
-fn write_dst_endpoint(doc: &mut Attrs, fields: &Fields<'_>) -> bool {
+fn write_dst_endpoint(doc: &mut Slots, fields: &Fields<'_>) -> bool {
     match fields.text(F::TlsHostHeader) {
         Some(h) => {
             doc.str(at!("dst_endpoint.hostname"), &h);
@@ -898,7 +869,7 @@ fn write_dst_endpoint(doc: &mut Attrs, fields: &Fields<'_>) -> bool {
 }
 
 /// Account Change `policy` for Attach/Detach: the managed policy's ARN, or the inline policy's name.
-fn write_policy(doc: &mut Attrs, fields: &Fields<'_>) {
+fn write_policy(doc: &mut Slots, fields: &Fields<'_>) {
     let req = fields.raw(F::RequestParameters).unwrap_or(b"null");
     let get = |k: &str| json::get(req, &[k]).and_then(json::as_text).filter(|s| !s.is_empty());
     let arn = get("policyArn");
@@ -911,7 +882,7 @@ fn write_policy(doc: &mut Attrs, fields: &Fields<'_>) {
 /// CloudFront resources enrichment found, one per kind (`cloudfront.<kind>.<attr>` facts):
 /// `uid` is the ARN when known (else the id or name), `type` the CloudFormation-style
 /// `AWS::CloudFront::<Kind>`, `data` every attribute found (invalidation paths included).
-fn write_resources(doc: &mut Attrs, fields: &Fields<'_>, facts: Option<&Facts<'_>>) {
+fn write_resources(doc: &mut Slots, fields: &Fields<'_>, facts: Option<&Facts<'_>>) {
     // Each with its uid; one uid twice keeps the first (dropped after a sort: linear-ish however
     // many resources a record lists, and without a set type's code in the wasm).
     let mut items: Vec<(Option<String>, Vec<u8>)> = Vec::new();
@@ -1053,7 +1024,7 @@ fn cloudformation_type(kind: &str) -> String {
 /// tracking (src/track: `cloudfront.change` on the resource it names, `resources.uid`, its `data`
 /// the change object), and for a salvaged record (docs/INPUTS.md, "Salvage") one enrichment
 /// `salvage` whose data are the damages.
-fn write_enrichments(doc: &mut Attrs, facts: Option<&Facts<'_>>, action: Option<&str>, marks: Option<&Marks>, rules: &[&crate::detect::Rule]) {
+fn write_enrichments(doc: &mut Slots, facts: Option<&Facts<'_>>, action: Option<&str>, marks: Option<&Marks>, rules: &[&crate::detect::Rule]) {
     let risk = facts.filter(|f| !f.risk.is_empty());
     let change = facts.and_then(|f| f.change.as_ref());
     if risk.is_none() && change.is_none() && marks.is_none() && rules.is_empty() {
