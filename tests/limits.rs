@@ -399,6 +399,7 @@ fn best_of_3(f: &dyn Fn()) -> Duration {
 /// both, so neither load on the machine nor a slower build can turn one into the other.
 fn assert_linear(what: &str, n: usize, build: &dyn Fn(usize) -> Vec<u8>, run: &dyn Fn(&[u8])) {
     let mut n = n;
+    let mut retries = 2;
     loop {
         let (small, large) = (build(n), build(8 * n));
         assert!(large.len() >= 6 * small.len(), "{what}: the builder must scale");
@@ -418,6 +419,13 @@ fn assert_linear(what: &str, n: usize, build: &dyn Fn(usize) -> Vec<u8>, run: &d
         // load of 9 on two cores): grow the input until the *small* run is measurable too.
         if t1 < Duration::from_millis(4) && large.len() < 64 << 20 {
             n *= 4;
+            continue;
+        }
+        // A quadratic pass reads about 64x on every try; a linear one past 32x only when a burst
+        // of load (cache and page-fault contention count as CPU time too) hit the large run, so a
+        // ratio past the bound is measured again, twice at most, before it fails.
+        if ratio >= 32.0 && retries > 0 {
+            retries -= 1;
             continue;
         }
         assert!(ratio < 32.0, "{what}: 8x input took {ratio:.1}x the time ({t1:?} -> {t8:?})");
