@@ -10,9 +10,11 @@
 // counts the time the process waited for a core, which CPU time leaves out.
 // BENCH_ONLY=<regex of path ids> runs only those paths (plus flatten-object, the reference).
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 import { ensureShaped, CLASSES } from './gen-real-shaped.mjs';
-import { loadFlat, loadPackage, median } from './lib.mjs';
+import { loadFlat, loadPackage, median, ROOT } from './lib.mjs';
 
 const REPS = Number(process.env.BENCH_REPS || 5);
 const WARMUP = Number(process.env.BENCH_WARMUP || 2);
@@ -23,6 +25,9 @@ if (!flatten || !pkg) {
   console.log(JSON.stringify({ corpora: [], rows: [], notes: [`size classes skipped: ${!flatten ? '`flat` not installed' : why}`] }));
   process.exit(0);
 }
+
+// The wasm-bindgen glue js/node.mjs loaded (the same module instance), for the core-only row.
+const glue = createRequire(import.meta.url)(join(ROOT, 'pkg', 'node', 'cloudfront_trail.js'));
 
 const metas = ensureShaped(MB);
 const corpora = [
@@ -93,6 +98,20 @@ for (const c of corpora) {
   });
   p('json-parse', () => JSON.parse(text).Records.length);
   p('ndjson-string', () => countLines(pkg.transformLogToNdjson(text)));
+  // What stands in the way of the NDJSON targets: the core alone in wasm, the log's bytes copied
+  // into wasm memory and the NDJSON left there (transformLogToNdjson's own steps, js/core.mjs
+  // ndjsonInPlace, without writing the string in or reading it out). No JS path can beat it.
+  const defaults = {};
+  p('ndjson-core', () => {
+    const at = glue.logInput(buf.length, 0);
+    new Uint8Array(glue.wasmMemory().buffer, at, buf.length).set(buf);
+    const len = glue.ndjsonInPlace(buf.length, defaults, true, false);
+    const out = Buffer.from(glue.wasmMemory().buffer, glue.logOutput(), len);
+    let n = 0;
+    for (let i = out.indexOf(10); i !== -1; i = out.indexOf(10, i + 1)) n++;
+    glue.logRelease();
+    return n;
+  });
   p('ndjson-bytes-out', () => {
     const out = pkg.transformLogToNdjson(buf, { bytes: true });
     let n = 0;

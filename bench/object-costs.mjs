@@ -1,4 +1,6 @@
-// Run as: node bench/object-costs.mjs [class,...]   (classes: small, medium, mix, large, cloudfront, real)
+// Run as: node bench/object-costs.mjs [class,...] [--json FILE]
+//   (classes: small, medium, mix, large, cloudfront, real; --json also writes the medians, µs a
+//   record per row and class, for bench/report.mjs: `npm run bench` runs small,medium,mix)
 // Where the microseconds of `transform(object)` go, per record, against `flat`'s flatten(object)
 // (issue 19), and what any protocol keeping one crossing per record could reach at best. Each
 // row is one stage of the fast route (js/core.mjs `transformObject`) run alone over the whole
@@ -10,7 +12,7 @@
 // The three `ceiling` rows build the same output from facts computed beforehand, so they cost
 // what no change to the enrichment protocol can remove: the walk, inserting the facts' keys into
 // the flat object, the view, one crossing into WebAssembly (`factsBytes` of the empty view).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -38,7 +40,11 @@ const EMPTY = utf8('{}').slice();
 const metas = ensureShaped(Number(process.env.BENCH_CLASS_MB || 4));
 const realMeta = join(ROOT, 'bench', 'corpus', 'real-4mb.meta.json');
 if (existsSync(realMeta)) metas.real = JSON.parse(readFileSync(realMeta, 'utf8'));
-const wanted = (process.argv[2] || 'small,medium,mix,real').split(',').filter((c) => metas[c]);
+const args = process.argv.slice(2);
+const jsonAt = args.indexOf('--json');
+const jsonFile = jsonAt === -1 ? null : args.splice(jsonAt, 2)[1];
+const wanted = (args[0] || 'small,medium,mix,real').split(',').filter((c) => metas[c]);
+const report = {};
 
 for (const c of wanted) {
   const recs = JSON.parse(readFileSync(metas[c].file, 'utf8')).Records;
@@ -93,9 +99,11 @@ for (const c of wanted) {
   const ref = median(times['flatten (npm flat)']);
   const avg = (xs) => xs.reduce((a, x) => a + x, 0) / N;
   console.log(`\n${c}: ${N} records, view ${avg(viewTexts.map((t) => t.length)).toFixed(0)} B, facts ${avg(factTexts.map((t) => t.length)).toFixed(0)} B / ${avg(pairs.map((p) => p.length / 2)).toFixed(1)} keys, own keys ${avg(walked.map((w) => Object.keys(w.flat).length)).toFixed(1)}`);
+  report[c] = Object.fromEntries(ids.map((id) => [id, median(times[id])]));
   for (const id of ids) {
     const us = median(times[id]);
     const ratio = id === 'transform(object)' || id.startsWith('ceiling') ? `  ${(ref / us).toFixed(2)}x flatten` : '';
     console.log(`  ${id.padEnd(32)} ${us.toFixed(2).padStart(6)} us${ratio}`);
   }
 }
+if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ reps: REPS, classes: report }, null, 1)}\n`);

@@ -35,6 +35,7 @@ const native = readJsonLines('native.jsonl');
 const serde = readJsonLines('serde.jsonl');
 const raceWasm = readJsonLines('race-wasm.jsonl');
 const classes = readJson('classes.json');
+const costs = readJson('object-costs.json');
 const env = readJson('env.json') || {};
 const notes = [...(js?.notes || []), ...(env.notes || []), ...(classes?.notes || [])];
 
@@ -199,6 +200,19 @@ if (classes && classes.rows.length) {
     t19('transformLogToNdjson vs bare JSON.parse, real-shaped mix', b, '≥ 1.2×', b >= 1.2);
     const c = x(mix, 'ndjson-bytes-out', 'json-parse');
     t19('transformLogToNdjson bytes out vs bare JSON.parse, real-shaped mix', c, '≥ 1.5×', c >= 1.5);
+  }
+  // What stands in the way of the targets above, measured in the same run.
+  const core = classes.corpora.filter((k) => time(k.key, 'ndjson-core') !== undefined);
+  if (core.length) {
+    classLines.push('', 'What stands in the way (measured in this run):');
+    classLines.push(`- the core alone in wasm (the log's bytes copied into wasm memory, the NDJSON left there: no string in or out) vs bare JSON.parse: ${core.map((k) => `${k.label} ${fmt(x(k.key, 'ndjson-core', 'json-parse'), 2)}×`).join(', ')}. No glue can make transformLogToNdjson beat this.`);
+  }
+  const cls = costs?.classes ?? {};
+  const cut = ['small', 'medium', 'mix'].filter((k) => cls[k]);
+  if (cut.length) {
+    const label = (k) => classes.corpora.find((c) => c.key === k)?.label ?? k;
+    const r = (k, id) => fmt(cls[k]['flatten (npm flat)'] / cls[k][id], 2);
+    classLines.push(`- transform(object) with the enrichment facts computed beforehand (bench/object-costs.mjs, CPU time, ${costs.reps} rounds): the JS walk plus one empty crossing into wasm plus inserting the facts' keys reaches ${cut.map((k) => `${label(k)} ${r(k, 'ceiling: + one empty crossing')}×`).join(', ')} of flatten(object); with no crossing at all, ${cut.map((k) => `${r(k, 'ceiling: walk + insert facts')}×`).join(', ')}. That is the most any protocol with facts computed in the core per record could reach, before the facts cost anything.`);
   }
 }
 

@@ -59,6 +59,10 @@ if node bench/real-corpus.mjs --size "${BENCH_CLASS_MB:-4}" >/dev/null 2>&1; the
   real_meta="bench/corpus/real-${BENCH_CLASS_MB:-4}mb.meta.json"
 fi
 node --expose-gc --max-old-space-size=8192 bench/classes.mjs $real_meta >"$OUT/classes.json" || { log "classes.mjs failed"; status=1; }
+# Where transform(object)'s time goes, and the most any protocol could reach (the report's
+# "what stands in the way" lines).
+log "transform(object), stage by stage (bench/object-costs.mjs)"
+node bench/object-costs.mjs small,medium,mix --json "$OUT/object-costs.json" >/dev/null || { log "object-costs.mjs failed"; status=1; }
 
 # 4. jq on the same file.
 log "jq"
