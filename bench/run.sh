@@ -83,10 +83,19 @@ if [ "${BENCH_SKIP_NATIVE:-}" != 1 ]; then
   # The issue-19 native targets on real shapes too (the main corpus is generated CloudFront-heavy,
   # where change tracking dominates): the flat, ECS and OCSF rows on the real-shaped mix.
   mix_json="bench/corpus/shaped-mix-${BENCH_CLASS_MB:-4}mb.json"
+  # This machine is a shared VM: with nothing else of ours running, the same binary read 384 to
+  # 652 MB/s here in runs a few seconds apart (the other tenants; a run's own passes agree within
+  # a few %). Contention only slows, so several runs apart in time, each tagged, and the report
+  # takes the fastest run's rate (listing every run's) and the median of the runs' ratios.
   if [ -f "$mix_json" ]; then
-    log "native core on the real-shaped mix ($mix_json)"
-    BENCH_CORPUS="$mix_json" BENCH_RACE_CHECK=0 BENCH_REPS="${BENCH_MIX_REPS:-9}" BENCH_ONLY=core-ndjson,core-ndjson-noenrich,core-ndjson-ecs,core-ndjson-ocsf \
-      cargo bench -q --bench core >"$OUT/native-mix.jsonl" || { log "cargo bench (mix) failed"; status=1; }
+    runs=${BENCH_MIX_RUNS:-3}
+    : >"$OUT/native-mix.jsonl"
+    for ((k = 1; k <= runs; k++)); do
+      log "native core on the real-shaped mix ($mix_json), run $k/$runs"
+      [ "$k" = 1 ] || sleep "${BENCH_MIX_PAUSE:-10}"
+      BENCH_CORPUS="$mix_json" BENCH_RACE_CHECK=0 BENCH_REPS="${BENCH_MIX_REPS:-9}" BENCH_ONLY=core-ndjson,core-ndjson-noenrich,core-ndjson-ecs,core-ndjson-ocsf \
+        cargo bench -q --bench core | sed "s/^{/{\"run\":$k,/" >>"$OUT/native-mix.jsonl" || { log "cargo bench (mix) failed"; status=1; }
+    done
   fi
   log "serde_json baseline (default features)"
   cargo run -q --release --manifest-path bench/serde-baseline/Cargo.toml --target-dir target/serde-baseline \
