@@ -112,7 +112,8 @@ describe('the packed package, installed into a fresh project', () => {
     // package-lock.json pins): offline, npm cannot resolve a range such as yaml@^2 from its cache
     // on a fresh machine (npm ci caches tarballs, not the full registry documents an install of a
     // tarball asks for). Installed beside the tarball, they satisfy its ranges, as the registry's
-    // copies would.
+    // copies would. (yaml, the only one, has no dependencies of its own; one that had some would
+    // fail this install, offline, until they are packed too.)
     const deps = Object.keys(PKG.dependencies ?? {}).map((name) => {
       const d = ok(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', TMP], { cwd: join(ROOT, 'node_modules', name) }), `npm pack of ${name}`);
       return join(TMP, JSON.parse(d.stdout)[0].filename);
